@@ -1,0 +1,5 @@
+"""Allow ``python -m tgtui``."""
+
+from tgtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,322 @@
+"""One client TCP connection: transport, key exchange, MTProto 2.0 session layer, answers.
+
+Every request gets an rpc_result or an rpc_error; service messages (containers, gzip, acks,
+pings, salts, bad msg notifications) are handled here, requests are dispatched by the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import logging
+import os
+import struct
+import time
+from typing import TYPE_CHECKING, Any
+
+from telethon.errors import TypeNotFoundError
+from telethon.extensions import BinaryReader
+from telethon.tl import functions, types
+from telethon.tl.tlobject import TLObject
+
+from tgtui.sandbox.crypto import BadPacket, decrypt_from_client, encrypt_from_server
+from tgtui.sandbox.handshake import Handshake, HandshakeError
+from tgtui.sandbox.rpc import Call, RpcError
+from tgtui.sandbox.state import AuthKeyRecord, SessionRecord
+from tgtui.sandbox.transport import Codec, TransportError, detect_codec
+
+if TYPE_CHECKING:
+    from tgtui.sandbox.server import SandboxServer
+
+log = logging.getLogger(__name__)
+
+RPC_RESULT = 0xF35C6D01
+MSG_CONTAINER = 0x73F1F8DC
+GZIP_PACKED = 0x3072CFA1
+MSGS_ACK = types.MsgsAck.CONSTRUCTOR_ID
+PING = functions.PingRequest.CONSTRUCTOR_ID
+PING_DELAY_DISCONNECT = functions.PingDelayDisconnectRequest.CONSTRUCTOR_ID
+NOT_CONTENT_RELATED = frozenset({MSG_CONTAINER, MSGS_ACK})
+GZIP_THRESHOLD = 16 * 1024
+MAX_PAST = 300  # seconds a client msg_id may lag behind the server clock
+MAX_FUTURE = 30  # seconds it may run ahead
+
+
+def serialize_result(result: Any) -> bytes:
+    """TL bytes of a handler's result: an object, raw bytes, or a vector of objects."""
+    if isinstance(result, bytes):
+        return result
+    if isinstance(result, list):
+        return struct.pack("<Ii", 0x1CB5C415, len(result)) + b"".join(bytes(x) for x in result)
+    if isinstance(result, bool):
+        return bytes(types.BoolTrue() if result else types.BoolFalse())
+    return bytes(result)
+
+
+class Connection:
+    """Serves one client connection until it closes (or a fault closes it)."""
+
+    def __init__(
+        self, server: SandboxServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+        self.codec: Codec | None = None
+        self.handshake: Handshake | None = None
+        self.requests = 0
+        self.auth: AuthKeyRecord | None = None
+        self.session: SessionRecord | None = None
+        self._write_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.closed = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Read and answer packets until the peer goes away."""
+        try:
+            self.codec = await detect_codec(self.reader)
+            while not self.closed:
+                packet = await self.codec.read(self.reader)
+                await self._on_packet(packet)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection
+        except (TransportError, HandshakeError, BadPacket) as exc:
+            log.warning("closing connection: %s", exc)
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Close the connection at once, abandoning answers in flight (as a network drop does)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.server.connections.discard(self)
+        for task in list(self._tasks):
+            task.cancel()
+        with contextlib.suppress(Exception):  # the transport may already be gone
+            self.writer.transport.abort()
+
+    # -- incoming ----------------------------------------------------------------------------
+
+    async def _on_packet(self, packet: bytes) -> None:
+        if len(packet) < 8:
+            raise TransportError("packet shorter than an auth_key_id")
+        (key_id,) = struct.unpack("<Q", packet[:8])
+        if key_id == 0:
+            await self._on_plain(packet)
+            return
+        record = self.server.auth.get(key_id)
+        if record is None:
+            # Telegram's transport error for an unknown key: the client makes a new one.
+            await self._send_raw(struct.pack("<i", -404))
+            self.abort()
+            return
+        plaintext = decrypt_from_client(record.key, packet)
+        salt, session_id, msg_id, seq_no, length = struct.unpack("<qqqii", plaintext[:32])
+        body = plaintext[32 : 32 + length]
+        if len(body) != length or length % 4:
+            raise BadPacket("message length does not match the payload")
+        session = record.sessions.get(session_id)
+        if session is None:
+            session = record.sessions[session_id] = SessionRecord(session_id)
+            created = types.NewSessionCreated(
+                first_msg_id=msg_id,
+                unique_id=struct.unpack("<q", os.urandom(8))[0],
+                server_salt=record.salt,
+            )
+            await self._send(record, session, bytes(created), content_related=True)
+        self.auth, self.session = record, session
+        self.server.connections.add(self)
+        if not await self._check_header(record, session, msg_id, seq_no, body):
+            return
+        if salt != record.salt:
+            bad_salt = types.BadServerSalt(
+                bad_msg_id=msg_id, bad_msg_seqno=seq_no, error_code=48, new_server_salt=record.salt
+            )
+            await self._send(record, session, bytes(bad_salt), content_related=False)
+            return
+        await self._on_message(record, session, msg_id, seq_no, body)
+
+    async def _check_header(
+        self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, seq_no: int, body: bytes
+    ) -> bool:
+        """MTProto's msg_id and seq_no rules; a violation gets a bad_msg_notification."""
+        code = 0
+        now = time.time()
+        if msg_id % 4:
+            code = 18
+        elif (msg_id >> 32) < now - MAX_PAST:
+            code = 16
+        elif (msg_id >> 32) > now + MAX_FUTURE:
+            code = 17
+        elif len(body) >= 4:
+            content = struct.unpack("<I", body[:4])[0] not in NOT_CONTENT_RELATED
+            if content and seq_no % 2 == 0:
+                code = 35
+            elif not content and seq_no % 2 == 1:
+                code = 34
+        if code:
+            note = types.BadMsgNotification(bad_msg_id=msg_id, bad_msg_seqno=seq_no, error_code=code)
+            await self._send(record, session, bytes(note), content_related=False)
+            return False
+        return True
+
+    async def _on_message(
+        self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, seq_no: int, body: bytes
+    ) -> None:
+        if msg_id in session.seen:
+            return  # a resend of something already answered or in progress
+        session.seen.append(msg_id)
+        session.highest_client_msg_id = max(session.highest_client_msg_id, msg_id)
+        (constructor,) = struct.unpack("<I", body[:4])
+        if constructor == MSG_CONTAINER:
+            await self._on_container(record, session, body)
+        elif constructor == GZIP_PACKED:
+            with BinaryReader(body[4:]) as reader:
+                inner = gzip.decompress(reader.tgread_bytes())
+            session.seen.remove(msg_id)
+            await self._on_message(record, session, msg_id, seq_no, inner)
+        elif constructor == MSGS_ACK:
+            return
+        elif constructor in (PING, PING_DELAY_DISCONNECT):
+            (ping_id,) = struct.unpack("<q", body[4:12])
+            pong = types.Pong(msg_id=msg_id, ping_id=ping_id)
+            await self._send(record, session, bytes(pong), content_related=True, response=True)
+        elif constructor == functions.DestroySessionRequest.CONSTRUCTOR_ID:
+            (target,) = struct.unpack("<q", body[4:12])
+            record.sessions.pop(target, None)
+            ok = types.DestroySessionOk(session_id=target)
+            await self._send(record, session, self._rpc_result(msg_id, bytes(ok)))
+        elif constructor == functions.GetFutureSaltsRequest.CONSTRUCTOR_ID:
+            now = int(time.time())
+            salts = types.FutureSalts(
+                req_msg_id=msg_id,
+                now=now,
+                salts=[types.FutureSalt(valid_since=now, valid_until=now + 86_400, salt=record.salt)],
+            )
+            await self._send(record, session, bytes(salts), content_related=True, response=True)
+        else:
+            self._spawn(self._answer(record, session, msg_id, body))
+
+    async def _on_container(self, record: AuthKeyRecord, session: SessionRecord, body: bytes) -> None:
+        (count,) = struct.unpack("<i", body[4:8])
+        pos = 8
+        for _ in range(count):
+            inner_id, inner_seq, length = struct.unpack("<qii", body[pos : pos + 16])
+            inner = body[pos + 16 : pos + 16 + length]
+            pos += 16 + length
+            if len(inner) != length or inner[:4] == struct.pack("<I", MSG_CONTAINER):
+                note = types.BadMsgNotification(bad_msg_id=inner_id, bad_msg_seqno=inner_seq, error_code=64)
+                await self._send(record, session, bytes(note), content_related=False)
+                return
+            if await self._check_header(record, session, inner_id, inner_seq, inner):
+                await self._on_message(record, session, inner_id, inner_seq, inner)
+
+    async def _on_plain(self, packet: bytes) -> None:
+        _msg_id, length = struct.unpack("<qi", packet[8:20])
+        with BinaryReader(packet[20 : 20 + length]) as reader:
+            request = reader.tgread_object()
+        if self.handshake is None or isinstance(
+            request, functions.ReqPqMultiRequest | functions.ReqPqRequest
+        ):
+            self.handshake = Handshake(self.server.rsa_key)
+        answer, key = self.handshake.answer(request)
+        if key is not None:
+            self.server.auth.add(key)
+            self.handshake = None
+        reply = bytes(answer)
+        msg_id = SessionRecord(0).next_msg_id(response=True)
+        await self._send_raw(struct.pack("<qqi", 0, msg_id, len(reply)) + reply)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(
+        self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, body: bytes
+    ) -> None:
+        faults = self.server.faults
+        self.requests += 1
+        if (faults.drop_after and self.requests > faults.drop_after) or faults.should_drop():
+            log.info("fault: dropping connection at request %d", self.requests)
+            self.abort()
+            return
+        if faults.latency:
+            await asyncio.sleep(faults.latency)
+        try:
+            with BinaryReader(body) as reader:
+                request = reader.tgread_object()
+        except TypeNotFoundError as exc:
+            error = RpcError(400, f"INPUT_METHOD_INVALID (constructor 0x{exc.invalid_constructor_id:08x})")
+            await self._send(record, session, self._rpc_error(msg_id, error))
+            return
+        call = Call(server=self.server, auth=record, session=session, msg_id=msg_id)
+        try:
+            result = await self.server.dispatch(call, request)
+            payload = self._rpc_result(msg_id, serialize_result(result))
+        except RpcError as exc:
+            payload = self._rpc_error(msg_id, exc)
+        except Exception:  # noqa: BLE001 - a handler bug must still answer, or Telethon hangs
+            log.exception("sandbox handler failed for %s", type(request).__name__)
+            payload = self._rpc_error(msg_id, RpcError(500, "INTERNAL_SANDBOX_ERROR"))
+        await self._send(record, session, payload)
+
+    @staticmethod
+    def _rpc_result(req_msg_id: int, data: bytes) -> bytes:
+        if len(data) > GZIP_THRESHOLD and data[:4] != struct.pack("<I", types.upload.File.CONSTRUCTOR_ID):
+            packed = struct.pack("<I", GZIP_PACKED) + TLObject.serialize_bytes(
+                gzip.compress(data, compresslevel=1)
+            )
+            if len(packed) < len(data):
+                data = packed
+        return struct.pack("<Iq", RPC_RESULT, req_msg_id) + data
+
+    @staticmethod
+    def _rpc_error(req_msg_id: int, error: RpcError) -> bytes:
+        body = bytes(types.RpcError(error_code=error.code, error_message=error.message))
+        return struct.pack("<Iq", RPC_RESULT, req_msg_id) + body
+
+    async def push(self, data: bytes) -> None:
+        """Send a server-initiated message (updates) on this connection's current session."""
+        if self.auth is not None and self.session is not None and not self.closed:
+            await self._send(self.auth, self.session, data, response=False)
+
+    # -- outgoing ----------------------------------------------------------------------------
+
+    async def _send(
+        self,
+        record: AuthKeyRecord,
+        session: SessionRecord,
+        body: bytes,
+        *,
+        content_related: bool = True,
+        response: bool = True,
+    ) -> None:
+        async with self._write_lock:
+            msg_id = session.next_msg_id(response=response)
+            seq_no = session.next_seq_no(content_related=content_related)
+            head = struct.pack("<qqqii", record.salt, session.session_id, msg_id, seq_no, len(body))
+            await self._write(encrypt_from_server(record.key, head + body))
+
+    async def _send_raw(self, packet: bytes) -> None:
+        async with self._write_lock:
+            await self._write(packet)
+
+    async def _write(self, packet: bytes) -> None:
+        if self.closed or self.codec is None:
+            return
+        framed = self.codec.frame(packet)
+        bandwidth = self.server.faults.bandwidth
+        if bandwidth:
+            await asyncio.sleep(len(framed) / bandwidth)
+        self.writer.write(framed)
+        try:
+            await self.writer.drain()
+        except ConnectionError:
+            self.abort()

@@ -1,0 +1,5 @@
+"""Handlers of the Telegram API methods the sandbox serves, one module per area."""
+
+from tgtui.sandbox.methods import account, chats, connection, dialogs, files, history, login
+
+__all__ = ["account", "chats", "connection", "dialogs", "files", "history", "login"]

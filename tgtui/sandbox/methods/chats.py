@@ -1,0 +1,84 @@
+"""messages.getChats, messages.getFullChat, channels.getChannels, channels.getFullChannel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telethon.tl import functions, types
+
+from tgtui.sandbox.methods.common import forbidden_or_entity, resolve
+from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.world import SELF_ID
+
+
+@handles(functions.messages.GetChatsRequest)
+async def get_chats(call: Call, request: Any) -> types.messages.Chats:
+    """messages.getChats (basic groups by id)."""
+    call.user_id()
+    found = []
+    for chat_id in request.id:
+        chat = call.server.world.find("chat", chat_id)
+        if chat is not None:
+            found.append(forbidden_or_entity(call.server, chat))
+    return types.messages.Chats(chats=found)
+
+
+@handles(functions.channels.GetChannelsRequest)
+async def get_channels(call: Call, request: Any) -> types.messages.Chats:
+    """channels.getChannels."""
+    call.user_id()
+    found = []
+    for channel in request.id:
+        chat = call.server.world.find("channel", channel.channel_id)
+        if chat is None or chat.access_hash != channel.access_hash:
+            raise RpcError(400, "CHANNEL_INVALID")
+        found.append(forbidden_or_entity(call.server, chat))
+    return types.messages.Chats(chats=found)
+
+
+@handles(functions.channels.GetFullChannelRequest)
+async def get_full_channel(call: Call, request: Any) -> types.messages.ChatFull:
+    """channels.getFullChannel."""
+    call.user_id()
+    chat = resolve(call.server, request.channel)
+    history = call.server.history
+    entity = call.server.world.entity(chat)
+    top = history.top_message(chat)
+    full = types.ChannelFull(
+        id=chat.bare_id,
+        about="A generated sandbox channel",
+        read_inbox_max_id=max(0, top.id - chat.unread),
+        read_outbox_max_id=top.id,
+        unread_count=chat.unread,
+        chat_photo=types.PhotoEmpty(id=0),
+        notify_settings=call.server.world.notify_settings(chat),
+        bot_info=[],
+        pts=1,
+        participants_count=getattr(entity, "participants_count", None),
+    )
+    return types.messages.ChatFull(full_chat=full, chats=[entity], users=[])
+
+
+@handles(functions.messages.GetFullChatRequest)
+async def get_full_chat(call: Call, request: Any) -> types.messages.ChatFull:
+    """messages.getFullChat (basic groups)."""
+    call.user_id()
+    chat = resolve(call.server, types.InputPeerChat(request.chat_id))
+    world = call.server.world
+    members = world.members(chat)
+    full = types.ChatFull(
+        id=chat.bare_id,
+        about="",
+        participants=types.ChatParticipants(
+            chat_id=chat.bare_id,
+            participants=[types.ChatParticipantCreator(user_id=SELF_ID)]
+            + [
+                types.ChatParticipant(user_id=m, inviter_id=SELF_ID, date=None)
+                for m in dict.fromkeys(members)
+            ],
+            version=1,
+        ),
+        notify_settings=world.notify_settings(chat),
+    )
+    users = [world.me()] + [u for m in dict.fromkeys(members) if (u := world.user(m))]
+    return types.messages.ChatFull(full_chat=full, chats=[world.entity(chat)], users=users)

@@ -1,0 +1,186 @@
+"""messages.getHistory, getMessages, channels.getMessages, search and sendMessage."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from telethon.tl import functions, types
+
+from tgtui.sandbox.history import DescendingHistory
+from tgtui.sandbox.methods.common import entities_for, is_self, resolve
+from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.world import SELF_ID, Chat, ts
+
+MAX_LIMIT = 100
+
+
+def _window(
+    view: DescendingHistory,
+    *,
+    offset_id: int,
+    offset_date: int,
+    add_offset: int,
+    limit: int,
+    max_id: int,
+    min_id: int,
+) -> list[int]:
+    """Positions (newest first) that getHistory/search return, as Telegram documents them."""
+    if offset_id:
+        start = view.first_below_id(offset_id)
+    elif offset_date:
+        start = view.first_below_date(offset_date)
+    else:
+        start = 0
+    start += add_offset
+    stop = start + limit
+    if start < 0:
+        start = 0
+    positions = range(max(0, start), min(len(view), max(0, stop)))
+    return [
+        j
+        for j in positions
+        if (not max_id or view[j] < max_id) and (not min_id or view[j] > min_id)
+    ]
+
+
+def _messages_answer(call: Call, chat: Chat | None, messages: list[Any], count: int) -> Any:
+    users, chats = entities_for(call.server, messages, [chat] if chat else [])
+    if chat is not None and chat.kind.is_channel:
+        return types.messages.ChannelMessages(
+            pts=1, count=count, messages=messages, topics=[], chats=chats, users=users
+        )
+    return types.messages.MessagesSlice(
+        count=count, messages=messages, topics=[], chats=chats, users=users
+    )
+
+
+def _limit(value: int) -> int:
+    if value < 0:
+        raise RpcError(400, "LIMIT_INVALID")
+    return min(MAX_LIMIT, value)
+
+
+@handles(functions.messages.GetHistoryRequest)
+async def get_history(call: Call, request: Any) -> Any:
+    """messages.getHistory: offset_id/offset_date, add_offset (negative too), max_id, min_id."""
+    call.user_id()
+    if is_self(request.peer):
+        return types.messages.MessagesSlice(count=0, messages=[], topics=[], chats=[], users=[])
+    chat = resolve(call.server, request.peer)
+    view = call.server.history.view(chat)
+    positions = _window(
+        view,
+        offset_id=request.offset_id,
+        offset_date=int(request.offset_date.timestamp()) if request.offset_date else 0,
+        add_offset=request.add_offset,
+        limit=_limit(request.limit),
+        max_id=request.max_id,
+        min_id=request.min_id,
+    )
+    return _messages_answer(call, chat, [view.message_at(j) for j in positions], len(view))
+
+
+@handles(functions.messages.SearchRequest)
+async def search(call: Call, request: Any) -> Any:
+    """messages.search with an empty query: a date-bounded walk (min_date/max_date) of history.
+
+    Text search is not generated; a query returns no messages.
+    """
+    call.user_id()
+    chat = resolve(call.server, request.peer)
+    view = call.server.history.view(chat)
+    if request.q or not isinstance(request.filter, types.InputMessagesFilterEmpty):
+        return _messages_answer(call, chat, [], 0)
+    max_date = int(request.max_date.timestamp()) if request.max_date else 0
+    min_date = int(request.min_date.timestamp()) if request.min_date else 0
+    offset_date = max_date + 1 if max_date else 0
+    positions = _window(
+        view,
+        offset_id=request.offset_id,
+        offset_date=offset_date,
+        add_offset=request.add_offset,
+        limit=_limit(request.limit),
+        max_id=request.max_id,
+        min_id=request.min_id,
+    )
+    positions = [j for j in positions if not min_date or view.date_at(j) >= min_date]
+    lowest = view.first_below_date(min_date) if min_date else len(view)
+    highest = view.first_below_date(max_date + 1) if max_date else 0
+    return _messages_answer(
+        call, chat, [view.message_at(j) for j in positions], max(0, lowest - highest)
+    )
+
+
+def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
+    history = call.server.history
+    world = call.server.world
+    found: list[Any] = []
+    for item in ids:
+        msg_id = getattr(item, "id", item)
+        owner = chat if chat is not None else world.find_by_shared_id(msg_id)
+        message = history.by_id(owner, msg_id) if owner is not None else None
+        if message is None and chat is None:
+            message = next(
+                (
+                    m.message
+                    for m in history.live_messages()
+                    if m.message.id == msg_id and not isinstance(m.message.peer_id, types.PeerChannel)
+                ),
+                None,
+            )
+        found.append(message if message is not None else types.MessageEmpty(id=msg_id))
+    return found
+
+
+@handles(functions.messages.GetMessagesRequest)
+async def get_messages(call: Call, request: Any) -> Any:
+    """messages.getMessages: ids in the shared (users and basic groups) id space."""
+    call.user_id()
+    messages = _by_ids(call, None, request.id)
+    return _messages_answer(call, None, messages, len(messages))
+
+
+@handles(functions.channels.GetMessagesRequest)
+async def get_channel_messages(call: Call, request: Any) -> Any:
+    """channels.getMessages: ids in one channel's own space."""
+    call.user_id()
+    chat = resolve(call.server, request.channel)
+    messages = _by_ids(call, chat, request.id)
+    return _messages_answer(call, chat, messages, len(messages))
+
+
+@handles(functions.messages.SendMessageRequest)
+async def send_message(call: Call, request: Any) -> Any:
+    """messages.sendMessage: stored, answered with updateShortSentMessage, pushed to others."""
+    user_id = call.user_id()
+    server = call.server
+    chat = resolve(server, request.peer)
+    if not request.message.strip():
+        raise RpcError(400, "MESSAGE_EMPTY")
+    server.pts += 1
+    now = int(time.time())
+    message = types.Message(
+        id=server.history.next_id(chat),
+        peer_id=chat.peer,
+        date=ts(now),
+        message=request.message,
+        out=True,
+        from_id=types.PeerUser(SELF_ID),
+        entities=request.entities,
+    )
+    server.history.add(chat, message, server.pts)
+    users, chats = entities_for(server, [message], [chat])
+    update: Any
+    if chat.kind.is_channel:
+        update = types.UpdateNewChannelMessage(message=message, pts=server.pts, pts_count=1)
+    else:
+        update = types.UpdateNewMessage(message=message, pts=server.pts, pts_count=1)
+    updates = types.Updates(updates=[update], users=users, chats=chats, date=ts(now), seq=0)
+    for connection in list(server.connections):
+        auth = connection.auth
+        if connection.session is not call.session and auth is not None and auth.user_id == user_id:
+            await connection.push(bytes(updates))
+    return types.UpdateShortSentMessage(
+        id=message.id, pts=server.pts, pts_count=1, date=ts(now), out=True
+    )

@@ -1,0 +1,191 @@
+"""auth.*: phone code login, SRP 2FA, log out, QR login tokens."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from telethon.tl import functions, types
+
+from tgtui.sandbox.login import BANNED_PHONE, LoginToken, normalize_phone
+from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.world import DEMO_PHONE, SELF_ID, ts
+
+TOKEN_TTL = 30.0
+
+
+def _check_api(call: Call, api_id: int, api_hash: str) -> None:
+    from tgtui.sandbox.server import API_HASH, API_ID
+
+    if api_id != API_ID or api_hash != API_HASH:
+        raise RpcError(400, "API_ID_INVALID")
+
+
+def _phone(raw: str) -> str:
+    phone = normalize_phone(raw)
+    if raw.strip().lstrip("+").replace(" ", "").replace("-", "") != phone or not 7 <= len(phone) <= 15:
+        raise RpcError(400, "PHONE_NUMBER_INVALID")
+    if phone == BANNED_PHONE:
+        raise RpcError(400, "PHONE_NUMBER_BANNED")
+    return phone
+
+
+def _sent_code(call: Call, phone: str, code_hash: str, *, sms: bool) -> types.auth.SentCode:
+    pending = call.server.login.codes[code_hash]
+    if call.server.on_code_sent is not None:
+        call.server.on_code_sent(phone, pending.code)
+    kind: Any = types.auth.SentCodeTypeSms(length=5) if sms else types.auth.SentCodeTypeApp(length=5)
+    return types.auth.SentCode(
+        type=kind,
+        phone_code_hash=code_hash,
+        next_type=None if sms else types.auth.CodeTypeSms(),
+        timeout=None if sms else 60,
+    )
+
+
+@handles(functions.auth.SendCodeRequest)
+async def send_code(call: Call, request: Any) -> types.auth.SentCode:
+    """auth.sendCode: any well-formed number gets a code; only the demo number has an account."""
+    _check_api(call, request.api_id, request.api_hash)
+    phone = _phone(request.phone_number)
+    code_hash = call.server.login.send_code(phone)
+    return _sent_code(call, phone, code_hash, sms=False)
+
+
+@handles(functions.auth.ResendCodeRequest)
+async def resend_code(call: Call, request: Any) -> types.auth.SentCode:
+    """auth.resendCode: the same code again, by SMS this time."""
+    phone = _phone(request.phone_number)
+    if call.server.login.pending(request.phone_code_hash, phone) is None:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    return _sent_code(call, phone, request.phone_code_hash, sms=True)
+
+
+@handles(functions.auth.SignInRequest)
+async def sign_in(call: Call, request: Any) -> Any:
+    """auth.signIn with the code; SESSION_PASSWORD_NEEDED since the demo account has 2FA."""
+    phone = _phone(request.phone_number)
+    code = (request.phone_code or "").strip()
+    if not code:
+        raise RpcError(400, "PHONE_CODE_EMPTY")
+    pending = call.server.login.pending(request.phone_code_hash, phone)
+    if pending is None:
+        raise RpcError(400, "PHONE_CODE_EXPIRED")
+    if code != pending.code:
+        raise RpcError(400, "PHONE_CODE_INVALID")
+    del call.server.login.codes[request.phone_code_hash]
+    if phone != DEMO_PHONE:
+        return types.auth.AuthorizationSignUpRequired()
+    call.server.login.code_passed.add(call.auth.key_id)
+    raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+
+
+@handles(functions.auth.CheckPasswordRequest)
+async def check_password(call: Call, request: Any) -> types.auth.Authorization:
+    """auth.checkPassword: verify the SRP proof of the cloud password."""
+    srp = request.password
+    if not isinstance(srp, types.InputCheckPasswordSRP):
+        raise RpcError(400, "PASSWORD_HASH_INVALID")
+    verdict = call.server.login.password.check(srp.srp_id, srp.A, srp.M1)
+    if verdict is None:
+        raise RpcError(400, "SRP_ID_INVALID")
+    if not verdict:
+        raise RpcError(400, "PASSWORD_HASH_INVALID")
+    if call.auth.key_id not in call.server.login.code_passed:
+        raise RpcError(401, "AUTH_KEY_UNREGISTERED")
+    call.server.login.code_passed.discard(call.auth.key_id)
+    call.server.authorize(call.auth, SELF_ID)
+    return types.auth.Authorization(user=call.server.world.me())
+
+
+@handles(functions.account.GetPasswordRequest)
+async def get_password(call: Call, request: Any) -> types.account.Password:
+    """account.getPassword: SRP parameters and the hint."""
+    return call.server.login.password.challenge()
+
+
+@handles(functions.auth.LogOutRequest)
+async def log_out(call: Call, request: Any) -> types.auth.LoggedOut:
+    """auth.logOut: this key is signed out."""
+    call.user_id()
+    call.auth.user_id = None
+    return types.auth.LoggedOut()
+
+
+@handles(functions.auth.ExportLoginTokenRequest)
+async def export_login_token(call: Call, request: Any) -> Any:
+    """auth.exportLoginToken: a QR token, or the authorization once another session accepted it."""
+    _check_api(call, request.api_id, request.api_hash)
+    tokens = call.server.login.tokens
+    for token, state in list(tokens.items()):
+        if state.key_id == call.auth.key_id and state.accepted_by is not None:
+            del tokens[token]
+            call.server.authorize(call.auth, state.accepted_by)
+            return types.auth.LoginTokenSuccess(
+                authorization=types.auth.Authorization(user=call.server.world.me())
+            )
+    token = os.urandom(24)
+    tokens[token] = LoginToken(key_id=call.auth.key_id, expires=time.time() + TOKEN_TTL)
+    return types.auth.LoginToken(expires=ts(int(time.time() + TOKEN_TTL)), token=token)
+
+
+@handles(functions.auth.AcceptLoginTokenRequest)
+async def accept_login_token(call: Call, request: Any) -> types.Authorization:
+    """auth.acceptLoginToken from a signed-in session (the "scan QR" side)."""
+    user_id = call.user_id()
+    state = call.server.login.tokens.get(request.token)
+    if state is None or state.expires < time.time():
+        raise RpcError(400, "AUTH_TOKEN_EXPIRED")
+    state.accepted_by = user_id
+    update = types.UpdateShort(update=types.UpdateLoginToken(), date=ts(int(time.time())))
+    for connection in list(call.server.connections):
+        if connection.auth is not None and connection.auth.key_id == state.key_id:
+            await connection.push(bytes(update))
+    return types.Authorization(
+        hash=0,
+        device_model="sandbox",
+        platform="sandbox",
+        system_version="1",
+        api_id=0,
+        app_name="tgtui sandbox",
+        app_version="1",
+        date_created=ts(int(time.time())),
+        date_active=ts(int(time.time())),
+        ip="127.0.0.1",
+        country="ZZ",
+        region="",
+    )
+
+
+@handles(functions.auth.ImportLoginTokenRequest)
+async def import_login_token(call: Call, request: Any) -> Any:
+    """auth.importLoginToken: same DC, so this only redeems an accepted token."""
+    state = call.server.login.tokens.pop(request.token, None)
+    if state is None or state.accepted_by is None:
+        raise RpcError(400, "AUTH_TOKEN_INVALID")
+    call.server.authorize(call.auth, state.accepted_by)
+    return types.auth.LoginTokenSuccess(
+        authorization=types.auth.Authorization(user=call.server.world.me())
+    )
+
+
+@handles(functions.auth.ExportAuthorizationRequest)
+async def export_authorization(call: Call, request: Any) -> types.auth.ExportedAuthorization:
+    """auth.exportAuthorization for a client opening a connection to "another" DC."""
+    user_id = call.user_id()
+    token = os.urandom(32)
+    call.server.login.tokens[token] = LoginToken(
+        key_id=0, expires=time.time() + TOKEN_TTL, accepted_by=user_id
+    )
+    return types.auth.ExportedAuthorization(id=user_id, bytes=token)
+
+
+@handles(functions.auth.ImportAuthorizationRequest)
+async def import_authorization(call: Call, request: Any) -> types.auth.Authorization:
+    """auth.importAuthorization on the second connection."""
+    state = call.server.login.tokens.pop(request.bytes, None)
+    if state is None or state.accepted_by != request.id:
+        raise RpcError(400, "AUTH_BYTES_INVALID")
+    call.server.authorize(call.auth, state.accepted_by)
+    return types.auth.Authorization(user=call.server.world.me())

@@ -1,0 +1,169 @@
+"""The sandbox server: listens on loopback, owns the world, the faults and the request log."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telethon.tl import functions
+
+from tgtui.sandbox import methods  # noqa: F401 - registers the handlers
+from tgtui.sandbox.connection import Connection
+from tgtui.sandbox.crypto import test_rsa_key
+from tgtui.sandbox.faults import Faults
+from tgtui.sandbox.files import FileStore
+from tgtui.sandbox.history import History
+from tgtui.sandbox.login import LoginState
+from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
+from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
+from tgtui.sandbox.world import SELF_ID, World, WorldOptions
+
+log = logging.getLogger(__name__)
+
+DC_ID = 2  # Telethon's default DC: sessions and media all live "there"
+API_ID = 17_349
+API_HASH = "344583e45741c457fe1862106095a5eb"
+
+
+@dataclass
+class SandboxOptions:
+    """How to run a sandbox."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    world: WorldOptions = field(default_factory=WorldOptions)
+    faults: Faults = field(default_factory=Faults)
+
+
+class SandboxServer:
+    """A local Telegram server speaking MTProto on loopback."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.world = World(options.world)
+        self.history = History(self.world)
+        self.files = FileStore(options.world.seed)
+        self.faults = options.faults
+        self.log = RequestLog()
+        self.auth = AuthStore()
+        self.login = LoginState()
+        self.rsa_key = test_rsa_key()
+        self.connections: set[Connection] = set()
+        self.pts = 1_000
+        self.takeouts: dict[int, int] = {}  # takeout id -> user id
+        self.on_code_sent: Callable[[str, str], None] | None = None  # (phone, code)
+        self.host = options.host
+        self.port = options.port
+        self._server: asyncio.Server | None = None
+        self._clients: set[asyncio.Task[None]] = set()
+        self.demo_key = self._demo_key(options.world.seed)
+        self.auth.add(self.demo_key, SELF_ID)
+
+    @staticmethod
+    def _demo_key(seed: int) -> bytes:
+        """The pre-authorized key of the demo session: fixed per seed, first byte non-zero."""
+        material = b""
+        counter = 0
+        while len(material) < 256:
+            material += hashlib.sha256(f"tgtui-demo-key:{seed}:{counter}".encode()).digest()
+            counter += 1
+        return b"\x7f" + material[1:256]
+
+    async def start(self) -> None:
+        """Listen on the configured host and port (port 0 picks a free one)."""
+        self._server = await asyncio.start_server(self._on_client, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("sandbox listening on %s:%d", self.host, self.port)
+
+    async def close(self) -> None:
+        """Stop listening and drop every connection."""
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self.connections):
+            connection.abort()
+        for task in list(self._clients):
+            task.cancel()
+        if self._clients:
+            await asyncio.gather(*self._clients, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = Connection(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._clients.add(task)
+        try:
+            await connection.run()
+        finally:
+            if task is not None:
+                self._clients.discard(task)
+
+    def drop_connections(self) -> int:
+        """Close every client connection now (a network blip). Returns how many."""
+        live = list(self.connections)
+        for connection in live:
+            connection.abort()
+        return len(live)
+
+    async def dispatch(self, call: Call, request: Any) -> Any:
+        """Unwrap invokeWith*/initConnection, apply faults, run the handler, log the outcome."""
+        while isinstance(request, WRAPPERS):
+            if isinstance(request, functions.InvokeWithLayerRequest):
+                call.auth.layer = request.layer
+            elif isinstance(request, functions.InvokeWithoutUpdatesRequest):
+                call.session.no_updates = True
+            elif isinstance(request, functions.InvokeWithTakeoutRequest):
+                if self.takeouts.get(request.takeout_id) != call.auth.user_id:
+                    raise RpcError(400, "TAKEOUT_INVALID")
+                call.takeout_id = request.takeout_id
+            request = request.query
+        method = method_name(request)
+        arrived = time.monotonic()
+        error: str | None = None
+        try:
+            if method not in CONNECTION_METHODS:
+                self._inject_faults(call, method)
+            handler = HANDLERS.get(type(request))
+            if handler is None:
+                raise RpcError(400, f"INPUT_METHOD_INVALID ({method} is not served by the sandbox)")
+            return await handler(call, request)
+        except RpcError as exc:
+            error = exc.message
+            raise
+        finally:
+            self.log.add(
+                LogEntry(
+                    at=arrived,
+                    method=method,
+                    key_id=call.auth.key_id,
+                    request=request,
+                    error=error,
+                    takeout=call.takeout_id is not None,
+                )
+            )
+
+    def _inject_faults(self, call: Call, method: str) -> None:
+        account = call.auth.user_id or call.auth.key_id
+        wait = self.faults.flood_wait(account, method)
+        if wait:
+            raise RpcError(420, f"FLOOD_WAIT_{wait}")
+        if self.faults.should_fail(method):
+            raise RpcError(500, "INTERNAL")
+
+    def authorize(self, record: AuthKeyRecord, user_id: int) -> None:
+        """Bind an auth key to an account (after sign-in)."""
+        record.user_id = user_id
+
+    async def push_updates(self, user_id: int, data: bytes) -> None:
+        """Send an Updates object to every live connection of an account that wants updates."""
+        for connection in list(self.connections):
+            session = connection.session
+            if connection.auth is not None and connection.auth.user_id == user_id:
+                if session is not None and not session.no_updates:
+                    await connection.push(data)

@@ -1,0 +1,48 @@
+"""Telethon sessions that point at a sandbox: blank (for a fresh login) or already signed in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from telethon.crypto import AuthKey
+from telethon.sessions import SQLiteSession, StringSession
+
+from tgtui.sandbox.server import DC_ID, SandboxServer
+
+
+def blank_session(server: SandboxServer) -> StringSession:
+    """A session with only the sandbox's address: the client makes a key and logs in."""
+    session = StringSession()
+    session.set_dc(DC_ID, server.host, server.port)
+    return session
+
+
+def demo_session(server: SandboxServer) -> StringSession:
+    """An in-memory session already signed in as the demo account."""
+    session = blank_session(server)
+    session.auth_key = AuthKey(server.demo_key)
+    return session
+
+
+def session_file_path(path: Path) -> Path:
+    """Telethon appends ".session" to SQLite session names that lack it."""
+    return path if path.suffix == ".session" else path.with_name(path.name + ".session")
+
+
+def write_demo_session(server: SandboxServer, path: Path) -> Path:
+    """Write a SQLite session file, signed in as the demo account, created 0600."""
+    target = session_file_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    # Create the file with its final mode before SQLite opens it: no world-readable window.
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    session = SQLiteSession(str(target))
+    try:
+        session.set_dc(DC_ID, server.host, server.port)
+        session.auth_key = AuthKey(server.demo_key)
+        session.save()
+    finally:
+        session.close()
+    return target

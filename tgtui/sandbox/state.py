@@ -1,0 +1,117 @@
+"""Server-side records: auth keys, their sessions, and the request log tests assert on."""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tgtui.sandbox.crypto import auth_key_id
+
+
+@dataclass
+class SessionRecord:
+    """One MTProto session (a client's session id) under an auth key."""
+
+    session_id: int
+    last_server_msg_id: int = 0
+    content_sent: int = 0
+    seen: deque[int] = field(default_factory=lambda: deque(maxlen=1024))
+    highest_client_msg_id: int = 0
+    no_updates: bool = False
+
+    def next_msg_id(self, *, response: bool) -> int:
+        """A new server msg_id: about now, strictly increasing, odd (1 mod 4 for answers)."""
+        now = time.time()
+        candidate = (int(now) << 32) | (int((now % 1) * 2**30) << 2)
+        candidate = max(candidate, self.last_server_msg_id + 4)
+        candidate = (candidate & ~3) | (1 if response else 3)
+        self.last_server_msg_id = candidate
+        return candidate
+
+    def next_seq_no(self, *, content_related: bool) -> int:
+        """Server seq_no: odd and counting for content-related messages, even otherwise."""
+        if content_related:
+            self.content_sent += 1
+            return self.content_sent * 2 - 1
+        return self.content_sent * 2
+
+
+@dataclass
+class AuthKeyRecord:
+    """An auth key the server knows, and the account it is signed in to (if any)."""
+
+    key: bytes
+    user_id: int | None = None
+    salt: int = field(default_factory=lambda: struct.unpack("<q", os.urandom(8))[0])
+    layer: int | None = None
+    sessions: dict[int, SessionRecord] = field(default_factory=dict)
+
+    @property
+    def key_id(self) -> int:
+        """The key's id as sent on the wire."""
+        return auth_key_id(self.key)
+
+
+class AuthStore:
+    """Every auth key of this run, by key id."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, AuthKeyRecord] = {}
+
+    def add(self, key: bytes, user_id: int | None = None) -> AuthKeyRecord:
+        """Register a key (created by an exchange, or pre-seeded into a session file)."""
+        record = AuthKeyRecord(key=key, user_id=user_id)
+        self._keys[record.key_id] = record
+        return record
+
+    def get(self, key_id: int) -> AuthKeyRecord | None:
+        """The record for a key id, if the server knows it."""
+        return self._keys.get(key_id)
+
+    def revoke_user(self, user_id: int) -> int:
+        """Sign every key of ``user_id`` out (as "terminate all sessions" does). Returns count."""
+        count = 0
+        for record in self._keys.values():
+            if record.user_id == user_id:
+                record.user_id = None
+                count += 1
+        return count
+
+    def __iter__(self) -> Iterator[AuthKeyRecord]:
+        return iter(list(self._keys.values()))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One answered request, for tests: what, when, for whom, and the outcome."""
+
+    at: float  # time.monotonic() when the request arrived
+    method: str  # e.g. "messages.getHistory"
+    key_id: int
+    request: Any  # the Telethon request object (innermost, wrappers removed)
+    error: str | None  # rpc error message, or None on success
+    takeout: bool = False
+
+
+class RequestLog:
+    """Bounded log of answered requests, newest last."""
+
+    def __init__(self, maxlen: int = 200_000) -> None:
+        self.entries: deque[LogEntry] = deque(maxlen=maxlen)
+
+    def add(self, entry: LogEntry) -> None:
+        """Record one request."""
+        self.entries.append(entry)
+
+    def of(self, method: str) -> list[LogEntry]:
+        """Entries for one method, oldest first."""
+        return [e for e in self.entries if e.method == method]
+
+    def clear(self) -> None:
+        """Forget everything logged so far."""
+        self.entries.clear()

@@ -1,0 +1,369 @@
+"""The generated world: the demo account, its dialogs and the people and groups in them.
+
+Everything is derived from the seed on demand; only small per-dialog arrays are kept, so a
+world of 100,000 dialogs costs a few megabytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import random
+from array import array
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from telethon.tl import types
+
+from tgtui.sandbox import names
+from tgtui.sandbox.rng import mix, positive63, tag, unit
+
+DEMO_PHONE = "9996621234"
+DEMO_CODE = "22222"
+DEMO_PASSWORD = "swordfish"
+DEMO_PASSWORD_HINT = "a fish, and a sword"
+SELF_ID = 77_777
+SERVICE_USER_ID = 777_000  # "Telegram": login codes arrive from this account
+DIALOG_USER_BASE = 1_000_000
+MEMBER_USER_BASE = 8_000_000
+MEMBER_POOL = 5_000
+CHAT_BASE = 3_000_000
+CHANNEL_BASE = 1_500_000_000
+DEFAULT_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: dates are fixed so worlds are reproducible
+HISTORY_SPAN = 2 * 365 * 86_400  # a chat's history covers about two years
+
+
+class Kind(enum.IntEnum):
+    """What a dialog is."""
+
+    USER = 0
+    BOT = 1
+    GROUP = 2
+    SUPERGROUP = 3
+    CHANNEL = 4
+
+    @property
+    def is_channel(self) -> bool:
+        """Channels and supergroups have their own message-id space."""
+        return self in (Kind.SUPERGROUP, Kind.CHANNEL)
+
+
+@dataclass(frozen=True)
+class WorldOptions:
+    """What world to generate."""
+
+    seed: int = 1
+    dialogs: int = 1_000
+    messages: int = 5_000  # size of the biggest chat; the others get fewer
+    epoch: int = DEFAULT_EPOCH
+    max_file_size: int = 20 * 1024 * 1024
+    media: bool = True
+
+
+@dataclass(frozen=True)
+class Chat:
+    """One dialog of the demo account."""
+
+    index: int
+    kind: Kind
+    bare_id: int
+    access_hash: int
+    count: int  # generated messages
+    id_base: int  # message id = id_base + k for k in 1..count
+    top_date: int
+    folder: int
+    pinned_rank: int | None
+    muted: bool
+    unread: int
+
+    @property
+    def marked_id(self) -> int:
+        """Telethon's peer id: users positive, basic groups negative, channels -100..."""
+        if self.kind in (Kind.USER, Kind.BOT):
+            return self.bare_id
+        if self.kind is Kind.GROUP:
+            return -self.bare_id
+        return -(10**12 + self.bare_id)
+
+    @property
+    def peer(self) -> types.TypePeer:
+        """The chat as a TL Peer."""
+        if self.kind in (Kind.USER, Kind.BOT):
+            return types.PeerUser(self.bare_id)
+        if self.kind is Kind.GROUP:
+            return types.PeerChat(self.bare_id)
+        return types.PeerChannel(self.bare_id)
+
+    @property
+    def top_id(self) -> int:
+        """Id of the newest generated message."""
+        return self.id_base + self.count
+
+
+def ts(value: int) -> datetime:
+    """A UTC datetime for a Unix time (what Telethon's TL classes expect)."""
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+class World:
+    """Deterministic world for one seed. Cheap to query; generates what is asked for."""
+
+    def __init__(self, options: WorldOptions) -> None:
+        self.options = options
+        n = options.dialogs
+        seed = options.seed
+        self.kinds = bytearray(n)
+        self.counts = array("I", bytes(4 * n))
+        self.bases = array("q", bytes(8 * n))
+        self.folders = bytearray(n)
+        next_shared_id = 0
+        for i in range(n):
+            kind = self._pick_kind(i)
+            self.kinds[i] = kind
+            count = self._pick_count(i)
+            self.counts[i] = count
+            if not Kind(kind).is_channel:
+                self.bases[i] = next_shared_id
+                next_shared_id += count
+            self.folders[i] = 1 if i >= 6 and unit(seed, tag("archive"), i) < 0.08 else 0
+        self.shared_id_top = next_shared_id
+        self.order: dict[int, list[int]] = {0: [], 1: []}
+        for i in range(n):
+            self.order[self.folders[i]].append(i)
+        self.pinned: dict[int, list[int]] = {
+            0: self.order[0][:3],
+            1: self.order[1][:1],
+        }
+        self._by_bare: dict[tuple[int, int], int] = {}
+        shared = [i for i in range(n) if not Kind(self.kinds[i]).is_channel]
+        self._shared_index = shared
+        self._shared_bases = [self.bases[i] for i in shared]
+
+    # -- generation rules -------------------------------------------------------------------
+
+    def _pick_kind(self, i: int) -> Kind:
+        if i == 0:
+            return Kind.GROUP  # the biggest chat is a lively group, with the shared id space
+        r = unit(self.options.seed, tag("kind"), i)
+        if r < 0.50:
+            return Kind.USER
+        if r < 0.56:
+            return Kind.BOT
+        if r < 0.72:
+            return Kind.GROUP
+        if r < 0.86:
+            return Kind.SUPERGROUP
+        return Kind.CHANNEL
+
+    def _pick_count(self, i: int) -> int:
+        biggest = self.options.messages
+        if i == 0:
+            return biggest
+        jitter = 0.5 + unit(self.options.seed, tag("count"), i)
+        return max(1, min(biggest, int(biggest / (1 + i) ** 0.85 * jitter)))
+
+    # -- chats -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.options.dialogs
+
+    @lru_cache(maxsize=65_536)  # noqa: B019 - the world lives as long as the server
+    def chat(self, index: int) -> Chat:
+        """The dialog at ``index`` (0 = the most recently active)."""
+        seed = self.options.seed
+        kind = Kind(self.kinds[index])
+        folder = self.folders[index]
+        pins = self.pinned[folder]
+        count = self.counts[index]
+        unread = 0
+        if unit(seed, tag("unread"), index) < 0.3:
+            unread = min(count, 1 + int(unit(seed, tag("unread-n"), index) * 40))
+        base = {
+            Kind.USER: DIALOG_USER_BASE,
+            Kind.BOT: DIALOG_USER_BASE,
+            Kind.GROUP: CHAT_BASE,
+            Kind.SUPERGROUP: CHANNEL_BASE,
+            Kind.CHANNEL: CHANNEL_BASE,
+        }[kind]
+        return Chat(
+            index=index,
+            kind=kind,
+            bare_id=base + index,
+            access_hash=positive63(seed, tag("hash"), kind, index),
+            count=count,
+            id_base=self.bases[index],
+            top_date=self.options.epoch - 97 * index,
+            folder=folder,
+            pinned_rank=pins.index(index) if index in pins else None,
+            muted=unit(seed, tag("muted"), index) < 0.2,
+            unread=unread,
+        )
+
+    def find(self, kind_group: str, bare_id: int) -> Chat | None:
+        """The dialog whose peer is ``kind_group`` ("user", "chat" or "channel") ``bare_id``."""
+        if kind_group == "user":
+            index = bare_id - DIALOG_USER_BASE
+            ok_kinds = (Kind.USER, Kind.BOT)
+        elif kind_group == "chat":
+            index = bare_id - CHAT_BASE
+            ok_kinds = (Kind.GROUP,)
+        else:
+            index = bare_id - CHANNEL_BASE
+            ok_kinds = (Kind.SUPERGROUP, Kind.CHANNEL)
+        if 0 <= index < len(self) and Kind(self.kinds[index]) in ok_kinds:
+            return self.chat(index)
+        return None
+
+    def find_by_shared_id(self, msg_id: int) -> Chat | None:
+        """The user or basic-group dialog holding shared-space message ``msg_id``."""
+        pos = bisect.bisect_left(self._shared_bases, msg_id) - 1
+        if pos < 0:
+            return None
+        chat = self.chat(self._shared_index[pos])
+        return chat if chat.id_base < msg_id <= chat.top_id else None
+
+    def username(self, chat: Chat) -> str | None:
+        """Public username, for some users, bots and channels."""
+        if chat.kind is Kind.BOT:
+            return f"sandbox{chat.index}_bot"
+        if chat.kind is Kind.CHANNEL or (
+            chat.kind is Kind.USER and unit(self.options.seed, tag("uname"), chat.index) < 0.4
+        ):
+            return f"sandbox_{chat.kind.name.lower()}{chat.index}"
+        return None
+
+    def find_username(self, username: str) -> Chat | None:
+        """Resolve a public username to its dialog."""
+        name = username.lower().lstrip("@")
+        for prefix, kinds in (("sandbox_user", (Kind.USER,)), ("sandbox_channel", (Kind.CHANNEL,))):
+            if name.startswith(prefix) and name[len(prefix) :].isdigit():
+                index = int(name[len(prefix) :])
+                if index < len(self) and Kind(self.kinds[index]) in kinds:
+                    chat = self.chat(index)
+                    return chat if self.username(chat) == name else None
+        if name.startswith("sandbox") and name.endswith("_bot") and name[7:-4].isdigit():
+            index = int(name[7:-4])
+            if index < len(self) and Kind(self.kinds[index]) is Kind.BOT:
+                return self.chat(index)
+        return None
+
+    # -- TL entities -------------------------------------------------------------------------
+
+    def me(self) -> types.User:
+        """The demo account itself."""
+        return types.User(
+            id=SELF_ID,
+            is_self=True,
+            access_hash=positive63(self.options.seed, tag("self")),
+            first_name="Demo",
+            last_name="User",
+            username="tgtui_demo",
+            phone=DEMO_PHONE,
+            status=types.UserStatusRecently(),
+        )
+
+    def user(self, user_id: int) -> types.User | None:
+        """Any user of the world by id: the demo account, a dialog, a group member, Telegram."""
+        seed = self.options.seed
+        if user_id == SELF_ID:
+            return self.me()
+        if user_id == SERVICE_USER_ID:
+            return types.User(
+                id=SERVICE_USER_ID,
+                access_hash=positive63(seed, tag("service")),
+                first_name="Telegram",
+                verified=True,
+                support=True,
+                phone="42777",
+            )
+        if MEMBER_USER_BASE <= user_id < MEMBER_USER_BASE + MEMBER_POOL:
+            rng = random.Random(mix(seed, tag("member"), user_id))
+            first, last = names.person(rng)
+            return types.User(
+                id=user_id,
+                access_hash=positive63(seed, tag("member-hash"), user_id),
+                first_name=first,
+                last_name=last or None,
+                status=types.UserStatusRecently(),
+                min=False,
+            )
+        chat = self.find("user", user_id)
+        return self.dialog_user(chat) if chat else None
+
+    def dialog_user(self, chat: Chat) -> types.User:
+        """The user (or bot) behind a private dialog, with the world's awkward cases."""
+        rng = random.Random(mix(self.options.seed, tag("user"), chat.index))
+        if chat.kind is Kind.BOT:
+            return types.User(
+                id=chat.bare_id,
+                access_hash=chat.access_hash,
+                bot=True,
+                bot_info_version=1,
+                first_name=names.bot_name(rng),
+                username=self.username(chat),
+            )
+        if chat.index % 97 == 41:  # a deleted account: no name at all
+            return types.User(id=chat.bare_id, access_hash=chat.access_hash, deleted=True)
+        first, last = names.person(rng)
+        if chat.index % 89 == 17:  # a very long name
+            first = first + " " + " ".join(names.LAST) * 2
+        return types.User(
+            id=chat.bare_id,
+            access_hash=chat.access_hash,
+            first_name=first,
+            last_name=last or None,
+            username=self.username(chat),
+            contact=rng.random() < 0.6,
+            status=types.UserStatusRecently(),
+        )
+
+    def entity(self, chat: Chat) -> types.TypeUser | types.TypeChat:
+        """The chat's user, chat or channel object."""
+        if chat.kind in (Kind.USER, Kind.BOT):
+            return self.dialog_user(chat)
+        rng = random.Random(mix(self.options.seed, tag("title"), chat.index))
+        created = ts(chat.top_date - HISTORY_SPAN)
+        if chat.kind is Kind.GROUP:
+            title = names.group_title(rng) if chat.index % 83 != 29 else ""
+            return types.Chat(
+                id=chat.bare_id,
+                title=title,
+                photo=types.ChatPhotoEmpty(),
+                participants_count=len(self.members(chat)) + 1,
+                date=created,
+                version=1,
+            )
+        broadcast = chat.kind is Kind.CHANNEL
+        return types.Channel(
+            id=chat.bare_id,
+            title=names.channel_title(rng) if broadcast else names.group_title(rng),
+            photo=types.ChatPhotoEmpty(),
+            date=created,
+            access_hash=chat.access_hash,
+            broadcast=broadcast or None,
+            megagroup=(not broadcast) or None,
+            username=self.username(chat),
+            participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
+        )
+
+    def members(self, chat: Chat) -> list[int]:
+        """User ids who write in a group (besides the demo account)."""
+        if chat.kind not in (Kind.GROUP, Kind.SUPERGROUP):
+            return []
+        rng = random.Random(mix(self.options.seed, tag("members"), chat.index))
+        size = rng.randint(2, 12)
+        return [MEMBER_USER_BASE + rng.randrange(MEMBER_POOL) for _ in range(size)]
+
+    def display_name(self, chat: Chat) -> str:
+        """Name as a client shows it (for tests and logs)."""
+        entity = self.entity(chat)
+        if isinstance(entity, types.User):
+            return " ".join(x for x in (entity.first_name, entity.last_name) if x)
+        return str(entity.title)
+
+    def notify_settings(self, chat: Chat) -> types.PeerNotifySettings:
+        """Muted dialogs are muted until far in the future, as Telegram does."""
+        if chat.muted:
+            return types.PeerNotifySettings(mute_until=ts(2**31 - 1))
+        return types.PeerNotifySettings()
