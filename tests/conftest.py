@@ -1,0 +1,62 @@
+"""Shared fixtures: a sandbox per test and real Telethon clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from telethon import TelegramClient
+
+from tgtui.sandbox import (
+    API_HASH,
+    API_ID,
+    SandboxOptions,
+    SandboxServer,
+    WorldOptions,
+    blank_session,
+    demo_session,
+    running_sandbox,
+)
+
+ClientFactory = Callable[..., Awaitable[TelegramClient]]
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    """A small world; tests override this fixture or mutate faults for what they check."""
+    return SandboxOptions(world=WorldOptions(seed=7, dialogs=120, messages=1500))
+
+
+@pytest.fixture
+async def sandbox(sandbox_options: SandboxOptions) -> AsyncIterator[SandboxServer]:
+    """A running sandbox on a free loopback port."""
+    async with running_sandbox(sandbox_options) as server:
+        yield server
+
+
+@pytest.fixture
+async def connect(sandbox: SandboxServer) -> AsyncIterator[ClientFactory]:
+    """Make connected Telethon clients (signed in unless fresh=True); all closed at the end."""
+    clients: list[TelegramClient] = []
+
+    async def make(*, fresh: bool = False, **kwargs: object) -> TelegramClient:
+        session = blank_session(sandbox) if fresh else demo_session(sandbox)
+        kwargs.setdefault("flood_sleep_threshold", 0)
+        client = TelegramClient(session, API_ID, API_HASH, **kwargs)
+        clients.append(client)
+        await client.connect()
+        return client
+
+    yield make
+    for client in clients:
+        await client.disconnect()
+
+
+@pytest.fixture
+async def client(connect: ClientFactory, sandbox: SandboxServer) -> TelegramClient:
+    """A signed-in client that has listed its dialogs (so it knows every chat's access hash)."""
+    made = await connect()
+    await made.get_dialogs()
+    await made.get_dialogs(archived=True)
+    sandbox.log.clear()
+    return made

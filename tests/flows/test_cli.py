@@ -1,0 +1,62 @@
+"""`tgtui sandbox` as a separate process, used by a plain Telethon program."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from telethon import TelegramClient
+from telethon.crypto import rsa
+
+KEYS = {
+    "host", "port", "dc_id", "phone", "code", "password", "api_id", "api_hash",
+    "rsa_public_key", "session",
+}
+
+
+async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -> None:
+    session_out = tmp_path / "sessions" / "demo.session"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tgtui", "sandbox", "--dialogs", "40", "--messages", "300",
+        "--session-out", str(session_out),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+        info = json.loads(line)
+        assert set(info) == KEYS
+        assert info["session"] == str(session_out)
+        assert stat.S_IMODE(os.stat(session_out).st_mode) == 0o600
+        rsa.add_key(info["rsa_public_key"], old=False)
+        client = TelegramClient(info["session"], info["api_id"], info["api_hash"])
+        await client.connect()
+        try:
+            assert await client.is_user_authorized()
+            main = await client.get_dialogs()
+            archived = await client.get_dialogs(archived=True)
+            assert len(main) + len(archived) == 40
+        finally:
+            await client.disconnect()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert code == 0
+    assert process.stdout is not None
+    assert await process.stdout.read() == b""  # nothing but the one line
+
+
+def test_bad_fault_spec_is_explained() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tgtui", "sandbox", "--fault", "flood:x=abc"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert "flood:x=abc" in result.stderr and "Fault specs" in result.stderr
+    assert result.stdout == ""

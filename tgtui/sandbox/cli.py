@@ -1,0 +1,106 @@
+"""`tgtui sandbox`: run the sandbox as a process and describe it in one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from tgtui.sandbox.faults import SPEC_HELP, Faults, FaultSpecError
+from tgtui.sandbox.server import API_HASH, API_ID, DC_ID, SandboxOptions, SandboxServer
+from tgtui.sandbox.sessions import write_demo_session
+from tgtui.sandbox.world import DEMO_CODE, DEMO_PASSWORD, DEMO_PHONE, WorldOptions
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sandbox command's options."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    parser.add_argument("--seed", type=int, default=1, help="world seed (same seed, same world)")
+    parser.add_argument("--dialogs", type=int, default=1000, help="exact number of dialogs")
+    parser.add_argument("--messages", type=int, default=5000, help="size of the biggest chat")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="SPEC", help="inject a fault (see below)"
+    )
+    parser.add_argument(
+        "--session-out",
+        type=Path,
+        help="write a Telethon session file here, signed in as the demo account",
+    )
+
+
+def build_options(args: argparse.Namespace) -> SandboxOptions:
+    """SandboxOptions from parsed arguments (FaultSpecError for a bad --fault)."""
+    if args.dialogs < 1:
+        raise FaultSpecError("--dialogs must be at least 1")
+    if args.messages < 1:
+        raise FaultSpecError("--messages must be at least 1")
+    faults = Faults(seed=args.seed)
+    for spec in args.fault:
+        faults.apply(spec)
+    if args.latency_ms:
+        faults.latency = args.latency_ms / 1000
+    world = WorldOptions(seed=args.seed, dialogs=args.dialogs, messages=args.messages)
+    return SandboxOptions(host=args.host, port=args.port, world=world, faults=faults)
+
+
+def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:
+    """What a client needs to use the sandbox: the one JSON line printed at start."""
+    return {
+        "host": server.host,
+        "port": server.port,
+        "dc_id": DC_ID,
+        "phone": DEMO_PHONE,
+        "code": DEMO_CODE,
+        "password": DEMO_PASSWORD,
+        "api_id": API_ID,
+        "api_hash": API_HASH,
+        "rsa_public_key": server.rsa_key.public_pem,
+        "session": str(session) if session else None,
+    }
+
+
+async def serve(options: SandboxOptions, session_out: Path | None) -> None:
+    """Start, print the JSON line, serve until SIGINT or SIGTERM."""
+    server = SandboxServer(options)
+    await server.start()
+    session = write_demo_session(server, session_out) if session_out else None
+    sys.stdout.write(json.dumps(describe(server, session)) + "\n")
+    sys.stdout.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of `tgtui sandbox`. Returns the exit code."""
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        options = build_options(args)
+    except FaultSpecError as exc:
+        sys.stderr.write(f"tgtui sandbox: {exc}\n\n{SPEC_HELP}")
+        return 2
+    try:
+        asyncio.run(serve(options, args.session_out))
+    except OSError as exc:
+        sys.stderr.write(f"tgtui sandbox: cannot listen on {args.host}:{args.port}: {exc}\n")
+        return 1
+    return 0
+
+
+def epilog() -> str:
+    """Help text shown after the options."""
+    return SPEC_HELP
