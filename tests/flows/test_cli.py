@@ -15,17 +15,34 @@ from telethon import TelegramClient
 from telethon.crypto import rsa
 
 KEYS = {
-    "host", "port", "dc_id", "phone", "code", "password", "api_id", "api_hash",
-    "rsa_public_key", "session",
+    "host",
+    "port",
+    "dc_id",
+    "phone",
+    "code",
+    "password",
+    "api_id",
+    "api_hash",
+    "rsa_public_key",
+    "session",
 }
 
 
 async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -> None:
     session_out = tmp_path / "sessions" / "demo.session"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tgtui", "sandbox", "--dialogs", "40", "--messages", "300",
-        "--session-out", str(session_out),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tgtui",
+        "sandbox",
+        "--dialogs",
+        "40",
+        "--messages",
+        "300",
+        "--session-out",
+        str(session_out),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         assert process.stdout is not None
@@ -55,8 +72,12 @@ async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -
 def test_bad_fault_spec_is_explained() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tgtui", "sandbox", "--fault", "flood:x=abc"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
-    assert "flood:x=abc" in result.stderr and "Fault specs" in result.stderr
+    assert "flood:x=abc" in result.stderr
+    assert "Fault specs" in result.stderr
     assert result.stdout == ""

@@ -16,7 +16,9 @@ def sandbox_options() -> SandboxOptions:
     return SandboxOptions(world=WorldOptions(seed=3, dialogs=250, messages=1200))
 
 
-async def test_exactly_n_dialogs_of_every_kind(client: TelegramClient, sandbox: SandboxServer) -> None:
+async def test_exactly_n_dialogs_of_every_kind(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
     main = [d async for d in client.iter_dialogs()]
     archived = [d async for d in client.iter_dialogs(archived=True)]
     ids = [d.id for d in main + archived]
@@ -28,7 +30,8 @@ async def test_exactly_n_dialogs_of_every_kind(client: TelegramClient, sandbox: 
     assert any(getattr(d.entity, "megagroup", False) for d in main + archived)
     assert any(getattr(d.entity, "broadcast", False) for d in main + archived)
     pinned = [d for d in main if d.pinned]
-    assert pinned and main[: len(pinned)] == pinned
+    assert pinned
+    assert main[: len(pinned)] == pinned
     rest = main[len(pinned) :]
     assert [d.date for d in rest] == sorted((d.date for d in rest), reverse=True)
 
@@ -67,20 +70,33 @@ async def test_channel_ids_are_per_channel_and_shared_ids_are_global(
     firsts = []
     for chat in shared:
         entity = await client.get_entity(chat.marked_id)
-        firsts.append([m async for m in client.iter_messages(entity, reverse=True, limit=1)][0].id)
-    assert len(set(firsts)) == 3 and min(firsts) > 1
-    by_id = await client(functions.messages.GetMessagesRequest(id=[types.InputMessageID(firsts[0])]))
+        oldest = await client.get_messages(entity, reverse=True, limit=1)
+        firsts.append(oldest[0].id)
+    assert len(set(firsts)) == 3
+    assert min(firsts) > 1
+    by_id = await client(
+        functions.messages.GetMessagesRequest(id=[types.InputMessageID(firsts[0])])
+    )
     assert by_id.messages[0].peer_id == shared[0].peer
 
 
-async def test_offsets_add_offset_and_id_bounds(client: TelegramClient, sandbox: SandboxServer) -> None:
+async def test_offsets_add_offset_and_id_bounds(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
     chat = sandbox.world.chat(0)
     entity = await client.get_input_entity(chat.marked_id)
     top = chat.top_id
 
     async def history(**kw: int) -> list[int]:
-        params = {"offset_id": 0, "offset_date": None, "add_offset": 0, "limit": 10,
-                  "max_id": 0, "min_id": 0, "hash": 0}
+        params = {
+            "offset_id": 0,
+            "offset_date": None,
+            "add_offset": 0,
+            "limit": 10,
+            "max_id": 0,
+            "min_id": 0,
+            "hash": 0,
+        }
         params.update(kw)
         result = await client(functions.messages.GetHistoryRequest(peer=entity, **params))
         return [m.id for m in result.messages]
@@ -88,14 +104,18 @@ async def test_offsets_add_offset_and_id_bounds(client: TelegramClient, sandbox:
     assert await history() == list(range(top, top - 10, -1))
     assert await history(offset_id=top - 100) == list(range(top - 101, top - 111, -1))
     # A negative add_offset reaches messages newer than offset_id (how iter_messages reverses).
-    assert await history(offset_id=top - 100, add_offset=-10) == list(range(top - 91, top - 101, -1))
+    assert await history(offset_id=top - 100, add_offset=-10) == list(
+        range(top - 91, top - 101, -1)
+    )
     assert await history(min_id=top - 5) == list(range(top, top - 5, -1))
     assert await history(offset_id=top - 3, max_id=top - 5, limit=5) == [top - 6, top - 7, top - 8]
     assert await history(offset_id=top - 3, min_id=top - 6, limit=5) == [top - 4, top - 5]
     assert await history(limit=1000) == list(range(top, top - 100, -1))
 
 
-async def test_offset_date_jumps_without_scanning(client: TelegramClient, sandbox: SandboxServer) -> None:
+async def test_offset_date_jumps_without_scanning(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
     chat = sandbox.world.chat(0)
     entity = await client.get_entity(chat.marked_id)
     k = 600
@@ -105,7 +125,12 @@ async def test_offset_date_jumps_without_scanning(client: TelegramClient, sandbo
     assert [m.id for m in older] == [chat.id_base + k - i for i in range(1, 6)]
     assert all(m.date.timestamp() < date for m in older)
     assert len(sandbox.log.of("messages.getHistory")) == 1
-    newer = [m async for m in client.iter_messages(entity, reverse=True, offset_date=older[0].date + timedelta(seconds=1), limit=3)]
+    newer = [
+        m
+        async for m in client.iter_messages(
+            entity, reverse=True, offset_date=older[0].date + timedelta(seconds=1), limit=3
+        )
+    ]
     assert [m.id for m in newer] == [chat.id_base + k, chat.id_base + k + 1, chat.id_base + k + 2]
 
 
@@ -140,8 +165,18 @@ async def test_every_generated_message_kind_reaches_the_client(
         if message.entities:
             seen.add("entities")
     assert seen == {
-        "service", "photo", "voice", "video", "sticker", "poll", "document",
-        "reply", "forward", "edited", "reactions", "entities",
+        "service",
+        "photo",
+        "voice",
+        "video",
+        "sticker",
+        "poll",
+        "document",
+        "reply",
+        "forward",
+        "edited",
+        "reactions",
+        "entities",
     }
 
 
@@ -151,11 +186,21 @@ async def test_search_by_date_range(client: TelegramClient, sandbox: SandboxServ
     low, high = sandbox.history.date_of(chat, 100), sandbox.history.date_of(chat, 109)
     from datetime import UTC, datetime
 
-    result = await client(functions.messages.SearchRequest(
-        peer=entity, q="", filter=types.InputMessagesFilterEmpty(),
-        min_date=datetime.fromtimestamp(low, UTC), max_date=datetime.fromtimestamp(high, UTC),
-        offset_id=0, add_offset=0, limit=100, max_id=0, min_id=0, hash=0,
-    ))
+    result = await client(
+        functions.messages.SearchRequest(
+            peer=entity,
+            q="",
+            filter=types.InputMessagesFilterEmpty(),
+            min_date=datetime.fromtimestamp(low, UTC),
+            max_date=datetime.fromtimestamp(high, UTC),
+            offset_id=0,
+            add_offset=0,
+            limit=100,
+            max_id=0,
+            min_id=0,
+            hash=0,
+        )
+    )
     assert sorted(m.id for m in result.messages) == [chat.id_base + k for k in range(100, 110)]
     assert result.count == 10
 
@@ -167,5 +212,6 @@ async def test_sent_message_is_stored_and_pushed(
     entity = await client.get_entity(chat.marked_id)
     sent = await client.send_message(entity, "hello from a test")
     latest = await client.get_messages(entity, limit=1)
-    assert latest[0].id == sent.id and latest[0].message == "hello from a test"
+    assert latest[0].id == sent.id
+    assert latest[0].message == "hello from a test"
     assert latest.total == chat.count + 1

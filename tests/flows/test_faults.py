@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from telethon import TelegramClient, errors
@@ -12,6 +14,14 @@ from telethon.tl import functions, types
 from tests.conftest import ClientFactory
 from tgtui.sandbox import SandboxServer
 from tgtui.sandbox.faults import FloodLimit
+
+
+async def _first(items: AsyncIterator[Any], matches: Callable[[Any], object]) -> Any:
+    """The first item of an async iterator that matches."""
+    async for item in items:
+        if matches(item):
+            return item
+    raise AssertionError("no matching item")
 
 
 async def _history(client: TelegramClient, sandbox: SandboxServer, index: int = 0) -> object:
@@ -34,7 +44,9 @@ async def test_flood_wait_reports_true_remaining_seconds(
     history = sandbox.log.of("messages.getHistory")
     flood = next(e for e in history if e.error == "FLOOD_WAIT_2")
     after = [e for e in history if e.at > flood.at]
-    assert after and after[0].at >= flood.at + 2 and after[0].error is None
+    assert after
+    assert after[0].at >= flood.at + 2
+    assert after[0].error is None
 
 
 async def test_flood_limits_are_per_method(client: TelegramClient, sandbox: SandboxServer) -> None:
@@ -52,7 +64,9 @@ async def test_latency_delays_answers(client: TelegramClient, sandbox: SandboxSe
     assert time.monotonic() - started >= 0.2
 
 
-async def test_dropped_connection_is_survived(client: TelegramClient, sandbox: SandboxServer) -> None:
+async def test_dropped_connection_is_survived(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
     entity = await client.get_entity(sandbox.world.chat(0).marked_id)
     sandbox.faults.drop_after = 4
     messages = [m async for m in client.iter_messages(entity, limit=1000, wait_time=0)]
@@ -93,18 +107,22 @@ async def test_file_reference_expires_and_refetch_renews_it(
     client: TelegramClient, sandbox: SandboxServer
 ) -> None:
     entity = await client.get_entity(sandbox.world.chat(0).marked_id)
-    message = [m async for m in client.iter_messages(entity, wait_time=0) if m.document][0]
+    message = await _first(client.iter_messages(entity, wait_time=0), lambda m: m.document)
     clock = [time.time()]
     sandbox.history.file_reference_clock = lambda: clock[0]
     sandbox.faults.file_reference_ttl = 60
     stale = message.document
     clock[0] += 3600
-    location = types.InputDocumentFileLocation(stale.id, stale.access_hash, stale.file_reference, "")
+    location = types.InputDocumentFileLocation(
+        stale.id, stale.access_hash, stale.file_reference, ""
+    )
     with pytest.raises(errors.FileReferenceExpiredError):
         await client(functions.upload.GetFileRequest(location, 0, 4096))
     fresh = (await client.get_messages(entity, ids=[message.id]))[0].document
     assert fresh.file_reference != stale.file_reference
-    location = types.InputDocumentFileLocation(fresh.id, fresh.access_hash, fresh.file_reference, "")
+    location = types.InputDocumentFileLocation(
+        fresh.id, fresh.access_hash, fresh.file_reference, ""
+    )
     assert (await client(functions.upload.GetFileRequest(location, 0, 4096))).bytes
 
 
@@ -127,11 +145,12 @@ async def test_takeout_session_and_its_init_delay(
 
 async def test_bandwidth_cap(client: TelegramClient, sandbox: SandboxServer) -> None:
     entity = await client.get_entity(sandbox.world.chat(0).marked_id)
-    doc = [
-        m.document
-        async for m in client.iter_messages(entity, wait_time=0)
-        if m.document and m.document.size > 300_000
-    ][0]
+    doc = (
+        await _first(
+            client.iter_messages(entity, wait_time=0),
+            lambda m: m.document and m.document.size > 300_000,
+        )
+    ).document
     sandbox.faults.bandwidth = 1_000_000
     started = time.monotonic()
     await client.download_media(doc, file=bytes)
@@ -139,7 +158,7 @@ async def test_bandwidth_cap(client: TelegramClient, sandbox: SandboxServer) -> 
 
 
 async def test_unknown_method_gets_an_error_naming_it(client: TelegramClient) -> None:
-    with pytest.raises(errors.RPCError, match="stickers.createStickerSet"):
+    with pytest.raises(errors.RPCError, match=r"stickers\.createStickerSet"):
         await client(
             functions.stickers.CreateStickerSetRequest(
                 user_id=types.InputUserSelf(), title="x", short_name="x", stickers=[]

@@ -43,7 +43,9 @@ async def test_get_file_rules(client: TelegramClient, sandbox: SandboxServer) ->
     location = types.InputDocumentFileLocation(doc.id, doc.access_hash, doc.file_reference, "")
 
     async def get(offset: int, limit: int, precise: bool = False) -> bytes:
-        result = await client(functions.upload.GetFileRequest(location, offset, limit, precise=precise))
+        result = await client(
+            functions.upload.GetFileRequest(location, offset, limit, precise=precise)
+        )
         return bytes(result.bytes)
 
     assert await get(4096, 4096) == _expected(sandbox, doc)[4096:8192]

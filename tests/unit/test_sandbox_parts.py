@@ -14,15 +14,20 @@ def test_dh_prime_is_a_safe_prime_for_generator_3() -> None:
     assert DH_PRIME.bit_length() == 2048
     assert _is_probable_prime(DH_PRIME)
     assert _is_probable_prime((DH_PRIME - 1) // 2)
-    assert DH_G == 3 and DH_PRIME % 3 == 2
+    assert DH_G == 3
+    assert DH_PRIME % 3 == 2
 
 
 def test_same_seed_same_world_and_exact_dialog_count() -> None:
     a = World(WorldOptions(seed=5, dialogs=500))
     b = World(WorldOptions(seed=5, dialogs=500))
     c = World(WorldOptions(seed=6, dialogs=500))
-    assert [a.display_name(a.chat(i)) for i in range(50)] == [b.display_name(b.chat(i)) for i in range(50)]
-    assert [a.display_name(a.chat(i)) for i in range(50)] != [c.display_name(c.chat(i)) for i in range(50)]
+    assert [a.display_name(a.chat(i)) for i in range(50)] == [
+        b.display_name(b.chat(i)) for i in range(50)
+    ]
+    assert [a.display_name(a.chat(i)) for i in range(50)] != [
+        c.display_name(c.chat(i)) for i in range(50)
+    ]
     assert len(a.order[0]) + len(a.order[1]) == 500
     assert {a.chat(i).kind for i in range(500)} == set(Kind)
 
@@ -46,13 +51,21 @@ def test_flood_window_counts_and_reports_remaining() -> None:
 def test_fault_specs_parse() -> None:
     faults = Faults()
     for spec in (
-        "flood:messages.getHistory=30/30", "latency=50ms", "bandwidth=2M", "drop-after=100",
-        "drop-rate=0.01", "rpc500=0.1", "rpc500:upload.getFile=0.5", "file-ref-ttl=10",
-        "private=-1001500000007,-3000002", "takeout-delay=60",
+        "flood:messages.getHistory=30/30",
+        "latency=50ms",
+        "bandwidth=2M",
+        "drop-after=100",
+        "drop-rate=0.01",
+        "rpc500=0.1",
+        "rpc500:upload.getFile=0.5",
+        "file-ref-ttl=10",
+        "private=-1001500000007,-3000002",
+        "takeout-delay=60",
     ):
         faults.apply(spec)
     assert faults.flood["messages.getHistory"] == FloodLimit(30, 30.0)
-    assert faults.latency == 0.05 and faults.bandwidth == 2 * 1024 * 1024
+    assert faults.latency == 0.05
+    assert faults.bandwidth == 2 * 1024 * 1024
     assert faults.rpc500 == {"*": 0.1, "upload.getFile": 0.5}
     assert faults.private == {-1001500000007, -3000002}
     for bad in ("latency", "nonsense=1", "flood:m=x/y", "drop-after=many"):

@@ -159,7 +159,9 @@ class Connection:
             elif not content and seq_no % 2 == 1:
                 code = 34
         if code:
-            note = types.BadMsgNotification(bad_msg_id=msg_id, bad_msg_seqno=seq_no, error_code=code)
+            note = types.BadMsgNotification(
+                bad_msg_id=msg_id, bad_msg_seqno=seq_no, error_code=code
+            )
             await self._send(record, session, bytes(note), content_related=False)
             return False
         return True
@@ -195,13 +197,17 @@ class Connection:
             salts = types.FutureSalts(
                 req_msg_id=msg_id,
                 now=now,
-                salts=[types.FutureSalt(valid_since=now, valid_until=now + 86_400, salt=record.salt)],
+                salts=[
+                    types.FutureSalt(valid_since=now, valid_until=now + 86_400, salt=record.salt)
+                ],
             )
             await self._send(record, session, bytes(salts), content_related=True, response=True)
         else:
             self._spawn(self._answer(record, session, msg_id, body))
 
-    async def _on_container(self, record: AuthKeyRecord, session: SessionRecord, body: bytes) -> None:
+    async def _on_container(
+        self, record: AuthKeyRecord, session: SessionRecord, body: bytes
+    ) -> None:
         (count,) = struct.unpack("<i", body[4:8])
         pos = 8
         for _ in range(count):
@@ -209,7 +215,9 @@ class Connection:
             inner = body[pos + 16 : pos + 16 + length]
             pos += 16 + length
             if len(inner) != length or inner[:4] == struct.pack("<I", MSG_CONTAINER):
-                note = types.BadMsgNotification(bad_msg_id=inner_id, bad_msg_seqno=inner_seq, error_code=64)
+                note = types.BadMsgNotification(
+                    bad_msg_id=inner_id, bad_msg_seqno=inner_seq, error_code=64
+                )
                 await self._send(record, session, bytes(note), content_related=False)
                 return
             if await self._check_header(record, session, inner_id, inner_seq, inner):
@@ -253,7 +261,9 @@ class Connection:
             with BinaryReader(body) as reader:
                 request = reader.tgread_object()
         except TypeNotFoundError as exc:
-            error = RpcError(400, f"INPUT_METHOD_INVALID (constructor 0x{exc.invalid_constructor_id:08x})")
+            error = RpcError(
+                400, f"INPUT_METHOD_INVALID (constructor 0x{exc.invalid_constructor_id:08x})"
+            )
             await self._send(record, session, self._rpc_error(msg_id, error))
             return
         call = Call(server=self.server, auth=record, session=session, msg_id=msg_id)
@@ -262,14 +272,16 @@ class Connection:
             payload = self._rpc_result(msg_id, serialize_result(result))
         except RpcError as exc:
             payload = self._rpc_error(msg_id, exc)
-        except Exception:  # noqa: BLE001 - a handler bug must still answer, or Telethon hangs
+        except Exception:
             log.exception("sandbox handler failed for %s", type(request).__name__)
             payload = self._rpc_error(msg_id, RpcError(500, "INTERNAL_SANDBOX_ERROR"))
         await self._send(record, session, payload)
 
     @staticmethod
     def _rpc_result(req_msg_id: int, data: bytes) -> bytes:
-        if len(data) > GZIP_THRESHOLD and data[:4] != struct.pack("<I", types.upload.File.CONSTRUCTOR_ID):
+        if len(data) > GZIP_THRESHOLD and data[:4] != struct.pack(
+            "<I", types.upload.File.CONSTRUCTOR_ID
+        ):
             packed = struct.pack("<I", GZIP_PACKED) + TLObject.serialize_bytes(
                 gzip.compress(data, compresslevel=1)
             )

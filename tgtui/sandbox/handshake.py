@@ -1,4 +1,4 @@
-"""The server side of MTProto's auth-key exchange (req_pq_multi, req_DH_params, set_client_DH_params).
+"""Server side of the auth-key exchange: req_pq_multi, req_DH_params, set_client_DH_params.
 
 One `Handshake` lives per connection until it yields an auth key.
 """
@@ -14,8 +14,12 @@ from telethon.crypto import AuthKey
 from telethon.extensions import BinaryReader
 from telethon.helpers import generate_key_data_from_nonce
 from telethon.tl import types
-from telethon.tl.functions import ReqDHParamsRequest, ReqPqMultiRequest, ReqPqRequest
-from telethon.tl.functions import SetClientDHParamsRequest
+from telethon.tl.functions import (
+    ReqDHParamsRequest,
+    ReqPqMultiRequest,
+    ReqPqRequest,
+    SetClientDHParamsRequest,
+)
 from telethon.tl.tlobject import TLObject
 
 from tgtui.sandbox.crypto import (

@@ -19,7 +19,7 @@ from typing import Any, overload
 from telethon.tl import types
 
 from tgtui.sandbox import names
-from tgtui.sandbox.rng import mix, positive63, tag, unit
+from tgtui.sandbox.rng import mix, positive63, tag
 from tgtui.sandbox.world import HISTORY_SPAN, SELF_ID, Chat, Kind, World, ts
 
 MEDIA_TAG = 1 << 60  # media ids encode (chat index, k) so a file is found without a table
@@ -156,7 +156,9 @@ class History:
             text, entities = "", []
         reply_to = None
         if k > 2 and rng.random() < 0.1:
-            reply_to = types.MessageReplyHeader(reply_to_msg_id=chat.id_base + rng.randint(1, k - 1))
+            reply_to = types.MessageReplyHeader(
+                reply_to_msg_id=chat.id_base + rng.randint(1, k - 1)
+            )
         fwd = None
         if rng.random() < 0.05:
             fwd = types.MessageFwdHeader(
@@ -279,12 +281,14 @@ class History:
             video=any(isinstance(a, types.DocumentAttributeVideo) for a in attributes) or None,
         )
 
-    def _document_shape(self, rng: random.Random, roll: float, k: int) -> tuple[str, list[Any], int]:
+    def _document_shape(
+        self, rng: random.Random, roll: float, k: int
+    ) -> tuple[str, list[Any], int]:
         cap = self.world.options.max_file_size
         if roll < 0.62:
             duration = rng.randint(1, 120)
-            attrs = [types.DocumentAttributeAudio(duration=duration, voice=True)]
-            return "audio/ogg", attrs, min(cap, duration * 2_000 + rng.randint(0, 999))
+            voice = [types.DocumentAttributeAudio(duration=duration, voice=True)]
+            return "audio/ogg", voice, min(cap, duration * 2_000 + rng.randint(0, 999))
         if roll < 0.74:
             duration = rng.randint(3, 300)
             attrs: list[Any] = [
@@ -343,7 +347,7 @@ class History:
         extra = self.overlay.messages.get(chat.index)
         if chat.kind.is_channel:
             return (int(extra[-1].id) if extra else chat.top_id) + 1
-        shared = [m.message.id for m in self.overlay.live if not chat_is_channel(m.message)]
+        shared = [int(m.message.id) for m in self.overlay.live if not chat_is_channel(m.message)]
         return max([self.world.shared_id_top, *shared]) + 1
 
 

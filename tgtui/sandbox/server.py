@@ -164,6 +164,6 @@ class SandboxServer:
         """Send an Updates object to every live connection of an account that wants updates."""
         for connection in list(self.connections):
             session = connection.session
-            if connection.auth is not None and connection.auth.user_id == user_id:
-                if session is not None and not session.no_updates:
-                    await connection.push(data)
+            signed_in = connection.auth is not None and connection.auth.user_id == user_id
+            if signed_in and session is not None and not session.no_updates:
+                await connection.push(data)

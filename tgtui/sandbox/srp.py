@@ -33,7 +33,9 @@ class SrpPassword:
 
     password: str
     hint: str
-    algo: types.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow = field(init=False)
+    algo: types.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow = field(
+        init=False
+    )
     verifier: int = field(init=False)
     _pending: dict[int, tuple[int, int]] = field(default_factory=dict, init=False)
 

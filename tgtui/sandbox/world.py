@@ -202,6 +202,7 @@ class World:
 
     def find(self, kind_group: str, bare_id: int) -> Chat | None:
         """The dialog whose peer is ``kind_group`` ("user", "chat" or "channel") ``bare_id``."""
+        ok_kinds: tuple[Kind, ...]
         if kind_group == "user":
             index = bare_id - DIALOG_USER_BASE
             ok_kinds = (Kind.USER, Kind.BOT)

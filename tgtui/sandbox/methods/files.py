@@ -62,7 +62,9 @@ async def get_file(call: Call, request: Any) -> types.upload.File:
     call.user_id()
     check_range(request.offset, request.limit, precise=bool(request.precise))
     info = locate(call, request.location)
-    data = call.server.files.read(info.media_id, info.thumb, info.size, request.offset, request.limit)
+    data = call.server.files.read(
+        info.media_id, info.thumb, info.size, request.offset, request.limit
+    )
     kind: Any = types.storage.FileJpeg() if info.thumb else types.storage.FilePartial()
     return types.upload.File(type=kind, mtime=int(time.time()), bytes=data)
 
@@ -74,7 +76,7 @@ async def get_file_hashes(call: Call, request: Any) -> list[types.FileHash]:
     info = locate(call, request.location)
     if request.offset < 0 or request.offset % HASH_PART:
         raise RpcError(400, "OFFSET_INVALID")
-    hashes = []
+    hashes: list[types.FileHash] = []
     offset = request.offset
     while offset < info.size and len(hashes) < HASH_PARTS_PER_CALL:
         part = call.server.files.read(info.media_id, info.thumb, info.size, offset, HASH_PART)

@@ -125,7 +125,8 @@ def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
                 (
                     m.message
                     for m in history.live_messages()
-                    if m.message.id == msg_id and not isinstance(m.message.peer_id, types.PeerChannel)
+                    if m.message.id == msg_id
+                    and not isinstance(m.message.peer_id, types.PeerChannel)
                 ),
                 None,
             )

@@ -24,7 +24,10 @@ def _check_api(call: Call, api_id: int, api_hash: str) -> None:
 
 def _phone(raw: str) -> str:
     phone = normalize_phone(raw)
-    if raw.strip().lstrip("+").replace(" ", "").replace("-", "") != phone or not 7 <= len(phone) <= 15:
+    if (
+        raw.strip().lstrip("+").replace(" ", "").replace("-", "") != phone
+        or not 7 <= len(phone) <= 15
+    ):
         raise RpcError(400, "PHONE_NUMBER_INVALID")
     if phone == BANNED_PHONE:
         raise RpcError(400, "PHONE_NUMBER_BANNED")
@@ -35,7 +38,9 @@ def _sent_code(call: Call, phone: str, code_hash: str, *, sms: bool) -> types.au
     pending = call.server.login.codes[code_hash]
     if call.server.on_code_sent is not None:
         call.server.on_code_sent(phone, pending.code)
-    kind: Any = types.auth.SentCodeTypeSms(length=5) if sms else types.auth.SentCodeTypeApp(length=5)
+    kind: Any = (
+        types.auth.SentCodeTypeSms(length=5) if sms else types.auth.SentCodeTypeApp(length=5)
+    )
     return types.auth.SentCode(
         type=kind,
         phone_code_hash=code_hash,
@@ -162,9 +167,10 @@ async def accept_login_token(call: Call, request: Any) -> types.Authorization:
 async def import_login_token(call: Call, request: Any) -> Any:
     """auth.importLoginToken: same DC, so this only redeems an accepted token."""
     state = call.server.login.tokens.pop(request.token, None)
-    if state is None or state.accepted_by is None:
+    user_id = state.accepted_by if state is not None else None
+    if user_id is None:
         raise RpcError(400, "AUTH_TOKEN_INVALID")
-    call.server.authorize(call.auth, state.accepted_by)
+    call.server.authorize(call.auth, user_id)
     return types.auth.LoginTokenSuccess(
         authorization=types.auth.Authorization(user=call.server.world.me())
     )
@@ -185,7 +191,8 @@ async def export_authorization(call: Call, request: Any) -> types.auth.ExportedA
 async def import_authorization(call: Call, request: Any) -> types.auth.Authorization:
     """auth.importAuthorization on the second connection."""
     state = call.server.login.tokens.pop(request.bytes, None)
-    if state is None or state.accepted_by != request.id:
+    user_id = state.accepted_by if state is not None else None
+    if user_id is None or user_id != request.id:
         raise RpcError(400, "AUTH_BYTES_INVALID")
-    call.server.authorize(call.auth, state.accepted_by)
+    call.server.authorize(call.auth, user_id)
     return types.auth.Authorization(user=call.server.world.me())
