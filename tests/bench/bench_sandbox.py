@@ -34,8 +34,18 @@ class Figures:
 
 async def _start(messages: int, latency_ms: float, session: str) -> tuple[Any, dict[str, Any]]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tgtui", "sandbox", "--dialogs", "20", "--messages", str(messages),
-        "--latency-ms", str(latency_ms), "--session-out", session,
+        sys.executable,
+        "-m",
+        "tgtui",
+        "sandbox",
+        "--dialogs",
+        "20",
+        "--messages",
+        str(messages),
+        "--latency-ms",
+        str(latency_ms),
+        "--session-out",
+        session,
         stdout=subprocess.PIPE,
     )
     assert process.stdout is not None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from telethon.tl import types
 
 from tgtui.sandbox.rpc import RpcError
-from tgtui.sandbox.world import SELF_ID, Chat, Kind
+from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
 
 if TYPE_CHECKING:
     from tgtui.sandbox.server import SandboxServer
@@ -112,3 +113,10 @@ def is_self(peer: Any) -> bool:
     if isinstance(peer, types.InputPeerSelf | types.InputUserSelf):
         return True
     return isinstance(peer, types.InputPeerUser | types.InputUser) and peer.user_id == SELF_ID
+
+
+def current_state(server: SandboxServer) -> types.updates.State:
+    """The account's update state now (updates.getState and friends)."""
+    return types.updates.State(
+        pts=server.pts, qts=0, date=ts(int(time.time())), seq=0, unread_count=0
+    )

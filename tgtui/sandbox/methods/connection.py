@@ -8,7 +8,7 @@ from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.methods.common import entities_for
+from tgtui.sandbox.methods.common import current_state, entities_for
 from tgtui.sandbox.rpc import Call, handles
 from tgtui.sandbox.world import ts
 
@@ -51,9 +51,7 @@ async def get_nearest_dc(call: Call, request: Any) -> types.NearestDc:
 async def get_state(call: Call, request: Any) -> types.updates.State:
     """updates.getState."""
     call.user_id()
-    return types.updates.State(
-        pts=call.server.pts, qts=0, date=ts(int(time.time())), seq=0, unread_count=0
-    )
+    return current_state(call.server)
 
 
 @handles(functions.updates.GetDifferenceRequest)
@@ -72,7 +70,7 @@ async def get_difference(call: Call, request: Any) -> Any:
         other_updates=[],
         chats=chats,
         users=users,
-        state=types.updates.State(pts=server.pts, qts=0, date=now, seq=0, unread_count=0),
+        state=current_state(server),
     )
 
 

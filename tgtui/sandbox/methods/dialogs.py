@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from bisect import bisect_left
 from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.methods.common import entities_for, forbidden_or_entity, resolve
+from tgtui.sandbox.methods.common import (
+    current_state,
+    entities_for,
+    forbidden_or_entity,
+    resolve,
+)
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import Chat, ts
+from tgtui.sandbox.world import Chat
 
 MAX_LIMIT = 100
 
@@ -79,21 +83,23 @@ async def get_dialogs(call: Call, request: Any) -> Any:
     return _page(call, chosen, None if complete else total)
 
 
-@handles(functions.messages.GetPeerDialogsRequest)
-async def get_peer_dialogs(call: Call, request: Any) -> types.messages.PeerDialogs:
-    """messages.getPeerDialogs."""
-    call.user_id()
-    chats = [resolve(call.server, getattr(p, "peer", p)) for p in request.peers]
+def _peer_dialogs(call: Call, chats: list[Chat]) -> types.messages.PeerDialogs:
     page = _page(call, chats, None)
     return types.messages.PeerDialogs(
         dialogs=page.dialogs,
         messages=page.messages,
         chats=page.chats,
         users=page.users,
-        state=types.updates.State(
-            pts=call.server.pts, qts=0, date=ts(int(time.time())), seq=0, unread_count=0
-        ),
+        state=current_state(call.server),
     )
+
+
+@handles(functions.messages.GetPeerDialogsRequest)
+async def get_peer_dialogs(call: Call, request: Any) -> types.messages.PeerDialogs:
+    """messages.getPeerDialogs."""
+    call.user_id()
+    chats = [resolve(call.server, getattr(p, "peer", p)) for p in request.peers]
+    return _peer_dialogs(call, chats)
 
 
 @handles(functions.messages.GetPinnedDialogsRequest)
@@ -102,13 +108,4 @@ async def get_pinned_dialogs(call: Call, request: Any) -> types.messages.PeerDia
     call.user_id()
     world = call.server.world
     folder = request.folder_id or 0
-    page = _page(call, [world.chat(i) for i in world.pinned.get(folder, [])], None)
-    return types.messages.PeerDialogs(
-        dialogs=page.dialogs,
-        messages=page.messages,
-        chats=page.chats,
-        users=page.users,
-        state=types.updates.State(
-            pts=call.server.pts, qts=0, date=ts(int(time.time())), seq=0, unread_count=0
-        ),
-    )
+    return _peer_dialogs(call, [world.chat(i) for i in world.pinned.get(folder, [])])
