@@ -215,3 +215,20 @@ async def test_sent_message_is_stored_and_pushed(
     assert latest[0].id == sent.id
     assert latest[0].message == "hello from a test"
     assert latest.total == chat.count + 1
+
+
+async def test_get_difference_returns_messages_sent_meanwhile(
+    client: TelegramClient, connect: object, sandbox: SandboxServer
+) -> None:
+    state = await client(functions.updates.GetStateRequest())
+    chat = sandbox.world.chat(2)
+    sent = await client.send_message(await client.get_entity(chat.marked_id), "while you were away")
+    difference = await client(
+        functions.updates.GetDifferenceRequest(pts=state.pts, date=state.date, qts=0)
+    )
+    assert [m.id for m in difference.new_messages] == [sent.id]
+    assert difference.state.pts == state.pts + 1
+    empty = await client(
+        functions.updates.GetDifferenceRequest(pts=difference.state.pts, date=state.date, qts=0)
+    )
+    assert isinstance(empty, types.updates.DifferenceEmpty)

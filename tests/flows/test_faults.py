@@ -64,14 +64,16 @@ async def test_latency_delays_answers(client: TelegramClient, sandbox: SandboxSe
     assert time.monotonic() - started >= 0.2
 
 
-async def test_dropped_connection_is_survived(
-    client: TelegramClient, sandbox: SandboxServer
+@pytest.mark.parametrize(("fault", "value"), [("drop_after", 4), ("drop_rate", 0.2)])
+async def test_dropped_connections_are_survived_without_loss(
+    client: TelegramClient, sandbox: SandboxServer, fault: str, value: float
 ) -> None:
     entity = await client.get_entity(sandbox.world.chat(0).marked_id)
-    sandbox.faults.drop_after = 4
+    setattr(sandbox.faults, fault, value)
     messages = [m async for m in client.iter_messages(entity, limit=1000, wait_time=0)]
     ids = [m.id for m in messages]
     assert len(ids) == len(set(ids)) == 1000
+    assert ids == sorted(ids, reverse=True)
     assert len(sandbox.log.of("messages.getHistory")) >= 10
 
 
