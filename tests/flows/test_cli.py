@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from telethon import TelegramClient
+import pytest
+from telethon import TelegramClient, errors
 from telethon.crypto import rsa
+from telethon.sessions import StringSession
 
 KEYS = {
     "host",
@@ -61,6 +63,19 @@ async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -
             assert len(main) + len(archived) == 40
         finally:
             await client.disconnect()
+        # A brand-new client with nothing but the JSON line: key exchange, code, password.
+        session = StringSession()
+        session.set_dc(info["dc_id"], info["host"], info["port"])
+        fresh = TelegramClient(session, info["api_id"], info["api_hash"])
+        await fresh.connect()
+        try:
+            await fresh.send_code_request(info["phone"])
+            with pytest.raises(errors.SessionPasswordNeededError):
+                await fresh.sign_in(info["phone"], info["code"])
+            me = await fresh.sign_in(password=info["password"])
+            assert me.phone == info["phone"]
+        finally:
+            await fresh.disconnect()
     finally:
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), timeout=30)

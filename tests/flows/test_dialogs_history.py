@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from telethon import TelegramClient
+from telethon import TelegramClient, events
 from telethon.tl import functions, types
 
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
@@ -232,3 +234,20 @@ async def test_get_difference_returns_messages_sent_meanwhile(
         functions.updates.GetDifferenceRequest(pts=difference.state.pts, date=state.date, qts=0)
     )
     assert isinstance(empty, types.updates.DifferenceEmpty)
+
+
+async def test_sent_message_is_pushed_to_the_accounts_other_sessions(
+    client: TelegramClient,
+    connect: Callable[..., Awaitable[TelegramClient]],
+    sandbox: SandboxServer,
+) -> None:
+    other = await connect()
+    await other.get_me()  # initialises its update state
+    received: asyncio.Queue[str] = asyncio.Queue()
+
+    async def on_new(event: events.NewMessage.Event) -> None:
+        await received.put(event.raw_text)
+
+    other.add_event_handler(on_new, events.NewMessage)
+    await client.send_message(await client.get_entity(sandbox.world.chat(3).marked_id), "ping")
+    assert await asyncio.wait_for(received.get(), timeout=10) == "ping"
