@@ -1,0 +1,176 @@
+"""Settings from config.toml and the environment; every path from platformdirs."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from platformdirs import PlatformDirs
+
+API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme")
+MAX_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where tgtui keeps its files."""
+
+    config_dir: Path
+    data_dir: Path
+    state_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def default(cls) -> Paths:
+        """The platform's user directories for tgtui."""
+        dirs = PlatformDirs("tgtui", appauthor=False)
+        return cls(
+            config_dir=Path(dirs.user_config_dir),
+            data_dir=Path(dirs.user_data_dir),
+            state_dir=Path(dirs.user_state_dir),
+            cache_dir=Path(dirs.user_cache_dir),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        """config.toml."""
+        return self.config_dir / "config.toml"
+
+    @property
+    def sessions_dir(self) -> Path:
+        """Telethon session files (0700)."""
+        return self.data_dir / "sessions"
+
+    @property
+    def log_dir(self) -> Path:
+        """Rotated log files."""
+        return self.state_dir / "logs"
+
+    @property
+    def default_backup_dir(self) -> Path:
+        """Where backups go unless the config says otherwise."""
+        return self.data_dir / "backups"
+
+
+class ConfigError(Exception):
+    """A config file or environment value that cannot be used; the message names the culprit."""
+
+    def __init__(self, source: str, key: str | None, problem: str) -> None:
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {problem}")
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings."""
+
+    api_id: int | None
+    api_hash: str | None
+    backup_dir: Path
+    concurrency: int
+    theme: str
+    config_file: Path
+
+    @property
+    def has_api_credentials(self) -> bool:
+        """Both api_id and api_hash are known."""
+        return self.api_id is not None and self.api_hash is not None
+
+
+def _api_id(value: Any, source: str, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(source, key, f"expected a positive whole number, got {value!r}")
+    return value
+
+
+def _api_hash(value: Any, source: str, key: str) -> str:
+    if not isinstance(value, str) or not API_HASH_PATTERN.match(value.strip().lower()):
+        raise ConfigError(
+            source, key, "expected the 32 hexadecimal characters from my.telegram.org"
+        )
+    return value.strip().lower()
+
+
+def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read config.toml (or $TGTUI_CONFIG), apply TGTUI_API_ID / TGTUI_API_HASH, validate."""
+    env = os.environ if environ is None else environ
+    config_file = (
+        Path(env["TGTUI_CONFIG"]).expanduser() if env.get("TGTUI_CONFIG") else paths.config_file
+    )
+    source = str(config_file)
+    data: dict[str, Any] = {}
+    if config_file.exists():
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, None, f"not valid TOML ({exc})") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(source, None, f"cannot be read ({exc})") from exc
+    elif env.get("TGTUI_CONFIG"):
+        raise ConfigError(source, None, "does not exist (named by TGTUI_CONFIG)")
+    for key in data:
+        if key not in KNOWN_KEYS:
+            raise ConfigError(source, key, f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
+    api_id = _api_id(data["api_id"], source, "api_id") if "api_id" in data else None
+    api_hash = _api_hash(data["api_hash"], source, "api_hash") if "api_hash" in data else None
+    if env.get("TGTUI_API_ID"):
+        api_id = _api_id(env["TGTUI_API_ID"], "environment", "TGTUI_API_ID")
+    if env.get("TGTUI_API_HASH"):
+        api_hash = _api_hash(env["TGTUI_API_HASH"], "environment", "TGTUI_API_HASH")
+    backup_dir = data.get("backup_dir", str(paths.default_backup_dir))
+    if not isinstance(backup_dir, str) or not backup_dir.strip():
+        raise ConfigError(source, "backup_dir", f"expected a folder path, got {backup_dir!r}")
+    concurrency = data.get("concurrency", 4)
+    if (
+        not isinstance(concurrency, int)
+        or isinstance(concurrency, bool)
+        or not 1 <= concurrency <= MAX_CONCURRENCY
+    ):
+        raise ConfigError(
+            source,
+            "concurrency",
+            f"expected a whole number from 1 to {MAX_CONCURRENCY}, got {concurrency!r}",
+        )
+    theme = data.get("theme", "textual-dark")
+    if not isinstance(theme, str):
+        raise ConfigError(source, "theme", f"expected a theme name, got {theme!r}")
+    return Settings(
+        api_id=api_id,
+        api_hash=api_hash,
+        backup_dir=Path(backup_dir).expanduser(),
+        concurrency=concurrency,
+        theme=theme,
+        config_file=config_file,
+    )
+
+
+def save_api_credentials(config_file: Path, api_id: int, api_hash: str) -> None:
+    """Store api_id/api_hash in config.toml (0600, atomically), keeping the other settings."""
+    _api_id(api_id, str(config_file), "api_id")
+    _api_hash(api_hash, str(config_file), "api_hash")
+    kept = []
+    if config_file.exists():
+        for line in config_file.read_text(encoding="utf-8").splitlines():
+            if not re.match(r"^\s*api_(id|hash)\s*=", line):
+                kept.append(line)
+    text = "\n".join([f"api_id = {api_id}", f'api_hash = "{api_hash}"', *kept]).rstrip() + "\n"
+    config_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = config_file.with_name(config_file.name + ".tmp")
+    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    try:
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, config_file)
