@@ -1,0 +1,1 @@
+"""Telegram services: the client, login, dialogs, errors. Nothing here imports Textual."""
