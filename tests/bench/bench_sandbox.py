@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from telethon import TelegramClient
-from telethon.crypto import rsa
+
+from tests.sandbox_process import start_sandbox_process
 
 
 @dataclass
@@ -32,12 +29,9 @@ class Figures:
     file_mb_per_s: float
 
 
-async def _start(messages: int, latency_ms: float, session: str) -> tuple[Any, dict[str, Any]]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tgtui",
-        "sandbox",
+async def measure(messages: int, latency_ms: float, session: str) -> Figures:
+    """Read the biggest chat whole, then download its largest documents."""
+    process, info = await start_sandbox_process(
         "--dialogs",
         "20",
         "--messages",
@@ -46,17 +40,7 @@ async def _start(messages: int, latency_ms: float, session: str) -> tuple[Any, d
         str(latency_ms),
         "--session-out",
         session,
-        stdout=subprocess.PIPE,
     )
-    assert process.stdout is not None
-    info = json.loads(await process.stdout.readline())
-    rsa.add_key(info["rsa_public_key"], old=False)
-    return process, info
-
-
-async def measure(messages: int, latency_ms: float, session: str) -> Figures:
-    """Read the biggest chat whole, then download its largest documents."""
-    process, info = await _start(messages, latency_ms, session)
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"])
     try:
         await client.connect()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import stat
@@ -13,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from telethon import TelegramClient, errors
-from telethon.crypto import rsa
 from telethon.sessions import StringSession
+
+from tests.sandbox_process import start_sandbox_process
 
 KEYS = {
     "host",
@@ -32,28 +32,13 @@ KEYS = {
 
 async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -> None:
     session_out = tmp_path / "sessions" / "demo.session"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tgtui",
-        "sandbox",
-        "--dialogs",
-        "40",
-        "--messages",
-        "300",
-        "--session-out",
-        str(session_out),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    process, info = await start_sandbox_process(
+        "--dialogs", "40", "--messages", "300", "--session-out", str(session_out)
     )
     try:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
-        info = json.loads(line)
         assert set(info) == KEYS
         assert info["session"] == str(session_out)
         assert stat.S_IMODE(os.stat(session_out).st_mode) == 0o600
-        rsa.add_key(info["rsa_public_key"], old=False)
         client = TelegramClient(info["session"], info["api_id"], info["api_hash"])
         await client.connect()
         try:
