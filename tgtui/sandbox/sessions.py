@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from telethon.crypto import AuthKey
 from telethon.sessions import SQLiteSession, StringSession
 
 from tgtui.sandbox.server import DC_ID, SandboxServer
+from tgtui.telegram.service import create_private_file, session_file_path
 
 
 def blank_session(server: SandboxServer) -> StringSession:
@@ -25,19 +25,15 @@ def demo_session(server: SandboxServer) -> StringSession:
     return session
 
 
-def session_file_path(path: Path) -> Path:
-    """Telethon appends ".session" to SQLite session names that lack it."""
-    return path if path.suffix == ".session" else path.with_name(path.name + ".session")
-
-
 def write_demo_session(server: SandboxServer, path: Path) -> Path:
     """Write a SQLite session file, signed in as the demo account, created 0600."""
     target = session_file_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
-    # Create the file with its final mode before SQLite opens it: no world-readable window.
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    # Created 0600 before SQLite opens it: no world-readable window. The caller's folder is
+    # left as it is (it may be shared, e.g. /tmp).
+    create_private_file(target)
     session = SQLiteSession(str(target))
     try:
         session.set_dc(DC_ID, server.host, server.port)

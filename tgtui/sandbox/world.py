@@ -118,13 +118,17 @@ class World:
         self.bases = array("q", bytes(8 * n))
         self.folders = bytearray(n)
         next_shared_id = 0
+        self._shared_index: list[int] = []  # users and basic groups, by index
+        self._shared_bases: list[int] = []  # their id_base, ascending
         for i in range(n):
             kind = self._pick_kind(i)
             self.kinds[i] = kind
             count = self._pick_count(i)
             self.counts[i] = count
-            if not Kind(kind).is_channel:
+            if not kind.is_channel:
                 self.bases[i] = next_shared_id
+                self._shared_index.append(i)
+                self._shared_bases.append(next_shared_id)
                 next_shared_id += count
             self.folders[i] = 1 if i >= 6 and unit(seed, tag("archive"), i) < 0.08 else 0
         self.shared_id_top = next_shared_id
@@ -135,10 +139,6 @@ class World:
             0: self.order[0][:3],
             1: self.order[1][:1],
         }
-        self._by_bare: dict[tuple[int, int], int] = {}
-        shared = [i for i in range(n) if not Kind(self.kinds[i]).is_channel]
-        self._shared_index = shared
-        self._shared_bases = [self.bases[i] for i in shared]
 
     # -- generation rules -------------------------------------------------------------------
 

@@ -29,17 +29,27 @@ class SessionLockedError(Exception):
         self.path = path
 
 
+def session_file_path(path: Path) -> Path:
+    """Telethon appends ".session" to SQLite session names that lack it."""
+    return path if path.suffix == ".session" else path.with_name(path.name + ".session")
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` with mode 0600 from the start (FileExistsError if it exists)."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SESSION_FILE_MODE))
+
+
 def prepare_session_file(path: Path) -> Path:
     """Make sure ``path`` (a .session file) exists 0600 inside a 0700 folder; return it.
 
     The file is created with its final mode, so there is no moment when another user could
     read the auth key; an existing file or folder with looser modes is tightened.
     """
-    path = path if path.suffix == ".session" else path.with_name(path.name + ".session")
+    path = session_file_path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=SESSION_DIR_MODE)
     os.chmod(path.parent, SESSION_DIR_MODE)
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SESSION_FILE_MODE))
+        create_private_file(path)
     except FileExistsError:
         os.chmod(path, SESSION_FILE_MODE)
     return path

@@ -10,7 +10,6 @@ from telethon.tl import functions, types
 from tgtui.sandbox.methods.common import (
     current_state,
     entities_for,
-    forbidden_or_entity,
     resolve,
 )
 from tgtui.sandbox.rpc import Call, RpcError, handles
@@ -43,12 +42,7 @@ def _page(call: Call, chats: list[Chat], count: int | None) -> Any:
     history = call.server.history
     dialogs = [dialog_of(call, chat) for chat in chats]
     messages = [history.top_message(chat) for chat in chats]
-    users, groups = entities_for(call.server, messages, chats)
-    known = {(type(g).__name__, g.id) for g in groups}
-    for chat in chats:  # private chats in the list still need their (forbidden) entity
-        entity = forbidden_or_entity(call.server, chat)
-        if not isinstance(entity, types.User) and (type(entity).__name__, entity.id) not in known:
-            groups.append(entity)
+    users, groups = entities_for(call.server, messages, chats)  # private ones as *Forbidden
     if count is None:
         return types.messages.Dialogs(dialogs=dialogs, messages=messages, chats=groups, users=users)
     return types.messages.DialogsSlice(

@@ -33,10 +33,7 @@ def _window(
     else:
         start = 0
     start += add_offset
-    stop = start + limit
-    if start < 0:
-        start = 0
-    positions = range(max(0, start), min(len(view), max(0, stop)))
+    positions = range(max(0, start), min(len(view), max(0, start + limit)))
     return [
         j
         for j in positions
