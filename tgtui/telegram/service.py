@@ -8,11 +8,18 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from loguru import logger
 from telethon import TelegramClient
 from telethon.sessions import SQLiteSession
+
+from tgtui.retry import Backoff, Wait, retry
 
 SESSION_DIR_MODE = 0o700
 SESSION_FILE_MODE = 0o600
@@ -52,6 +59,24 @@ def prepare_session_file(path: Path) -> Path:
         create_private_file(path)
     except FileExistsError:
         os.chmod(path, SESSION_FILE_MODE)
+    return path
+
+
+def prepare_user_session_file(path: Path) -> Path:
+    """Like `prepare_session_file` for a session the user named (``--session``).
+
+    The user's folder (``~``, ``/tmp``...) is left as it is; only the file is made 0600 (and
+    created that way when missing). A missing folder is an error worth a clear message.
+    """
+    path = session_file_path(path.expanduser())
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"The folder {path.parent} does not exist.")
+    try:
+        create_private_file(path)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            logger.warning("session file {} was readable by others; made it 0600", path)
+            os.chmod(path, SESSION_FILE_MODE)
     return path
 
 
@@ -101,18 +126,137 @@ def reset_task_factory() -> None:
     asyncio.get_running_loop().set_task_factory(None)
 
 
-def make_client(session_file: Path, api_id: int, api_hash: str) -> TelegramClient:
+# Telethon's own hidden retries are off: tgtui.retry retries, reports and counts down instead.
+CLIENT_OPTIONS: dict[str, Any] = {
+    "flood_sleep_threshold": 0,  # never sleep silently on FLOOD_WAIT
+    "request_retries": 0,  # one attempt per call; 500s are retried by tgtui.retry
+    "raise_last_call_error": True,  # the real error, not "Request was unsuccessful"
+}
+
+
+def make_client(
+    session_file: Path,
+    api_id: int,
+    api_hash: str,
+    *,
+    dc: tuple[int, str, int] | None = None,
+    user_folder: bool = False,
+) -> TelegramClient:
     """The app's client on a prepared session file.
 
     ``flood_sleep_threshold=0``: Telethon never sleeps silently on FLOOD_WAIT; the retry
-    policy waits instead, so the UI can count down.
+    policy waits instead, so the UI can count down. ``dc`` (id, host, port) points a blank
+    session at a server (the demo sandbox); ``user_folder`` leaves the folder's mode alone.
     """
-    session = SQLiteSession(str(prepare_session_file(session_file)))
+    prepared = (
+        prepare_user_session_file(session_file)
+        if user_folder
+        else prepare_session_file(session_file)
+    )
+    session = SQLiteSession(str(prepared))
+    if dc is not None:
+        session.set_dc(*dc)
     return TelegramClient(
         session,
         api_id,
         api_hash,
-        flood_sleep_threshold=0,
+        **CLIENT_OPTIONS,
         device_model="tgtui",
         app_version="tgtui",
     )
+
+
+CONNECT_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """Everything needed to build the app's client."""
+
+    session_file: Path
+    api_id: int
+    api_hash: str
+    dc: tuple[int, str, int] | None = None  # a blank session pointed at this server
+    user_folder: bool = False  # the session's folder is the user's: leave its mode alone
+
+
+class TelegramService:
+    """Owns the app's one Telethon client for its whole life: lock, connect, disconnect.
+
+    Built (and locked) before the UI starts, so a second tgtui on the same session exits with
+    a message instead of a "database is locked" crash; connected inside the running app.
+    """
+
+    def __init__(self, spec: ClientSpec) -> None:
+        self.spec = spec
+        self.session_file = session_file_path(spec.session_file.expanduser())
+        self._lock = SessionLock(self.session_file)
+        self._client: TelegramClient | None = None
+
+    def open(self) -> None:
+        """Take the session lock and prepare the file (SessionLockedError if taken)."""
+        if not self.spec.user_folder:
+            self.session_file.parent.mkdir(parents=True, exist_ok=True, mode=SESSION_DIR_MODE)
+        elif not self.session_file.parent.is_dir():
+            raise FileNotFoundError(f"The folder {self.session_file.parent} does not exist.")
+        self._lock.acquire()
+        try:
+            self._client = self._build()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _build(self) -> TelegramClient:
+        return make_client(
+            self.session_file,
+            self.spec.api_id,
+            self.spec.api_hash,
+            dc=self.spec.dc,
+            user_folder=self.spec.user_folder,
+        )
+
+    @property
+    def client(self) -> TelegramClient:
+        """The one client (after `open`)."""
+        if self._client is None:
+            raise RuntimeError("TelegramService.open() was not called")
+        return self._client
+
+    async def connect(self, on_wait: Callable[[Wait], None] | None = None) -> None:
+        """Connect, retrying with backoff while the network is unreachable."""
+        reset_task_factory()
+        client = self.client
+
+        async def call() -> None:
+            await client.connect()
+
+        await retry(call, policy=CONNECT_RETRY, on_wait=on_wait, what="connect")
+        logger.info("connected to Telegram (session {})", self.session_file)
+
+    async def is_authorized(self) -> bool:
+        """Whether the session is signed in."""
+        return bool(await self.client.is_user_authorized())
+
+    async def log_out(self) -> None:
+        """Sign this session out on the server and start over on a fresh session file.
+
+        Telethon's log_out disconnects and deletes the session file; a new client (the same
+        file, created 0600 again) is built and connected so the login screen can use it.
+        """
+        await self.client.log_out()
+        logger.info("logged out")
+        await self.disconnect()
+        self.client.session.close()
+        self._client = self._build()
+        await self.connect()
+
+    async def disconnect(self) -> None:
+        """Disconnect (safe to call twice)."""
+        if self._client is not None and self._client.is_connected():
+            await self._client.disconnect()
+
+    def close(self) -> None:
+        """Let go of the session lock (after disconnect)."""
+        if self._client is not None:
+            self._client.session.close()
+        self._lock.release()
