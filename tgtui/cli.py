@@ -1,22 +1,54 @@
-"""Command line of tgtui."""
+"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`) and `tgtui sandbox`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from tgtui import __version__
+from tgtui.config import ConfigError, Paths, Settings, load_settings
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _files_epilog(paths: Paths) -> str:
+    return (
+        "files:\n"
+        f"  config    {paths.config_file}  (or $TGTUI_CONFIG; $TGTUI_API_ID, $TGTUI_API_HASH)\n"
+        f"  log       {paths.log_dir / 'tgtui.log'}\n"
+        f"  sessions  {paths.sessions_dir}\n"
+        f"  backups   {paths.default_backup_dir}  (backup_dir in config.toml)\n"
+    )
+
+
+def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
     """The `tgtui` argument parser with its subcommands."""
     from tgtui.sandbox import cli as sandbox_cli
 
+    paths = paths or Paths.default()
     parser = argparse.ArgumentParser(
         prog="tgtui",
-        description="A terminal Telegram client that backs up your chats to your own disk.",
+        description=(
+            "A full-screen terminal Telegram client that backs up your chats to your own disk. "
+            "Run without a command to open the app."
+        ),
+        epilog=_files_epilog(paths),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tgtui {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try tgtui offline on a local sandbox with ~1,000 generated chats "
+        "(its own session; your real one is never touched)",
+    )
+    parser.add_argument(
+        "--session",
+        type=Path,
+        metavar="PATH",
+        help="use this Telethon session file (e.g. one written by `tgtui sandbox --session-out`)",
+    )
+    parser.add_argument("--debug", action="store_true", help="log in detail (secrets still hidden)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sandbox = commands.add_parser(
         "sandbox",
@@ -33,13 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: str, code: int = 1) -> int:
+    sys.stderr.write(f"tgtui: {message}\n")
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    paths = Paths.default()
+    args = build_parser(paths).parse_args(argv)
     if args.command == "sandbox":
         from tgtui.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
-    parser.print_help()
-    return 0
+    if args.demo and args.session:
+        return _fail("--demo uses its own session; leave out --session", 2)
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        return _fail(f"bad configuration: {exc}", 2)
+    return run_app(paths, settings, demo=args.demo, session=args.session, debug=args.debug)
+
+
+def run_app(
+    paths: Paths, settings: Settings, *, demo: bool, session: Path | None, debug: bool
+) -> int:
+    """Lock the session, start the sandbox for --demo, run the TUI, clean up."""
+    from tgtui.launch import launch
+
+    return launch(paths, settings, demo=demo, session=session, debug=debug)

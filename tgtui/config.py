@@ -86,7 +86,7 @@ class Settings:
         return self.api_id is not None and self.api_hash is not None
 
 
-def _api_id(value: Any, source: str, key: str) -> int:
+def validate_api_id(value: Any, source: str, key: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
@@ -94,7 +94,7 @@ def _api_id(value: Any, source: str, key: str) -> int:
     return value
 
 
-def _api_hash(value: Any, source: str, key: str) -> str:
+def validate_api_hash(value: Any, source: str, key: str) -> str:
     if not isinstance(value, str) or not API_HASH_PATTERN.match(value.strip().lower()):
         raise ConfigError(
             source, key, "expected the 32 hexadecimal characters from my.telegram.org"
@@ -122,12 +122,14 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     for key in data:
         if key not in KNOWN_KEYS:
             raise ConfigError(source, key, f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
-    api_id = _api_id(data["api_id"], source, "api_id") if "api_id" in data else None
-    api_hash = _api_hash(data["api_hash"], source, "api_hash") if "api_hash" in data else None
+    api_id = validate_api_id(data["api_id"], source, "api_id") if "api_id" in data else None
+    api_hash = (
+        validate_api_hash(data["api_hash"], source, "api_hash") if "api_hash" in data else None
+    )
     if env.get("TGTUI_API_ID"):
-        api_id = _api_id(env["TGTUI_API_ID"], "environment", "TGTUI_API_ID")
+        api_id = validate_api_id(env["TGTUI_API_ID"], "environment", "TGTUI_API_ID")
     if env.get("TGTUI_API_HASH"):
-        api_hash = _api_hash(env["TGTUI_API_HASH"], "environment", "TGTUI_API_HASH")
+        api_hash = validate_api_hash(env["TGTUI_API_HASH"], "environment", "TGTUI_API_HASH")
     backup_dir = data.get("backup_dir", str(paths.default_backup_dir))
     if not isinstance(backup_dir, str) or not backup_dir.strip():
         raise ConfigError(source, "backup_dir", f"expected a folder path, got {backup_dir!r}")
@@ -157,8 +159,8 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
 
 def save_api_credentials(config_file: Path, api_id: int, api_hash: str) -> None:
     """Store api_id/api_hash in config.toml (0600, atomically), keeping the other settings."""
-    _api_id(api_id, str(config_file), "api_id")
-    _api_hash(api_hash, str(config_file), "api_hash")
+    validate_api_id(api_id, str(config_file), "api_id")
+    validate_api_hash(api_hash, str(config_file), "api_hash")
     kept = []
     if config_file.exists():
         for line in config_file.read_text(encoding="utf-8").splitlines():

@@ -25,6 +25,7 @@ from tgtui.sandbox import (
     WorldOptions,
     trust_test_key,
 )
+from tgtui.telegram.service import SessionLock, SessionLockedError
 
 DEMO_DIALOGS = 1_000
 DEMO_MESSAGES = 5_000
@@ -129,7 +130,22 @@ def demo_session_file(demo_dir: Path) -> Path:
     Every demo starts at the login screen, and two demos never share a session.
     """
     demo_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _remove_abandoned(demo_dir)
     return Path(tempfile.mkdtemp(prefix="session-", dir=demo_dir)) / "demo.session"
+
+
+def _remove_abandoned(demo_dir: Path) -> None:
+    """Remove session folders of demo runs that were killed (their lock is free)."""
+    for folder in demo_dir.glob("session-*"):
+        session = folder / "demo.session"
+        try:
+            with SessionLock(session):
+                pass
+        except SessionLockedError:
+            continue  # another demo is running on it
+        except OSError:
+            pass  # no folder to lock in: remove what is there
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_demo_session(session_file: Path) -> None:

@@ -9,6 +9,7 @@ debug log would otherwise print them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,18 +84,20 @@ def normalize_phone(raw: str) -> str:
 class LoginFlow:
     """One login attempt on the app's client."""
 
-    def __init__(self, client: TelegramClient, on_wait: Any = None) -> None:
+    def __init__(
+        self, client: TelegramClient, on_wait: Callable[[Wait], None] | None = None
+    ) -> None:
         self.client = client
         self.step = Step.PHONE
         self.phone: str | None = None
         self.sent: CodeSent | None = None
         self.password_hint: str | None = None
         self._code_hash: str | None = None
-        self._on_wait = on_wait
+        self.on_wait = on_wait  # told about each network retry
 
     def _report(self, wait: Wait) -> None:
-        if self._on_wait is not None:
-            self._on_wait(wait)
+        if self.on_wait is not None:
+            self.on_wait(wait)
 
     async def send_code(self, raw_phone: str) -> CodeSent:
         """Ask Telegram for a login code for ``raw_phone``; the flow moves to the code step."""

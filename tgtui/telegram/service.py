@@ -174,8 +174,8 @@ class ClientSpec:
     """Everything needed to build the app's client."""
 
     session_file: Path
-    api_id: int
-    api_hash: str
+    api_id: int | None  # None until the first-run screen asks for them
+    api_hash: str | None
     dc: tuple[int, str, int] | None = None  # a blank session pointed at this server
     user_folder: bool = False  # the session's folder is the user's: leave its mode alone
 
@@ -200,13 +200,10 @@ class TelegramService:
         elif not self.session_file.parent.is_dir():
             raise FileNotFoundError(f"The folder {self.session_file.parent} does not exist.")
         self._lock.acquire()
-        try:
-            self._client = self._build()
-        except BaseException:
-            self._lock.release()
-            raise
 
     def _build(self) -> TelegramClient:
+        if self.spec.api_id is None or self.spec.api_hash is None:
+            raise RuntimeError("api_id and api_hash are needed to build the client")
         return make_client(
             self.session_file,
             self.spec.api_id,
@@ -217,15 +214,17 @@ class TelegramService:
 
     @property
     def client(self) -> TelegramClient:
-        """The one client (after `open`)."""
+        """The one client (built by the first `connect`)."""
         if self._client is None:
-            raise RuntimeError("TelegramService.open() was not called")
+            raise RuntimeError("TelegramService.connect() was not called")
         return self._client
 
     async def connect(self, on_wait: Callable[[Wait], None] | None = None) -> None:
-        """Connect, retrying with backoff while the network is unreachable."""
+        """Build the client on first use, then connect, retrying while the network is down."""
         reset_task_factory()
-        client = self.client
+        if self._client is None:
+            self._client = self._build()
+        client = self._client
 
         async def call() -> None:
             await client.connect()
@@ -243,10 +242,12 @@ class TelegramService:
         Telethon's log_out disconnects and deletes the session file; a new client (the same
         file, created 0600 again) is built and connected so the login screen can use it.
         """
-        await self.client.log_out()
+        client = self.client
+        if not await client.log_out():  # also disconnects and deletes the session file
+            # The server no longer knew this session (revoked elsewhere): forget it here too.
+            await client.disconnect()
+            client.session.delete()
         logger.info("logged out")
-        await self.disconnect()
-        self.client.session.close()
         self._client = self._build()
         await self.connect()
 

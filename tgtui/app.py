@@ -1,0 +1,190 @@
+"""TgtuiApp: owns the one Telegram client (through TelegramService) and moves between screens.
+
+Screens borrow the client through `TgtuiApp.service`; none of them builds one. Unexpected
+worker failures from every screen end up in `TgtuiApp.report_failure`, the one place that
+logs them with context, words them for the user and returns to the login screen when the
+session was revoked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar
+
+from loguru import logger
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tgtui.config import Settings, save_api_credentials
+from tgtui.retry import Wait
+from tgtui.screens.confirm import ConfirmScreen
+from tgtui.screens.credentials import CredentialsScreen
+from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.login import LoginScreen
+from tgtui.screens.start import StartScreen
+from tgtui.telegram.auth import LoginFlow
+from tgtui.telegram.errors import explain
+from tgtui.telegram.service import TelegramService
+
+CodeListener = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What the command line hands the app."""
+
+    service: TelegramService  # opened (locked) before the UI starts
+    settings: Settings
+    demo: bool = False
+    prefill_phone: str | None = None
+    # Subscribes a listener to login codes "delivered" by a sandbox (demo and tests only).
+    code_source: Callable[[CodeListener], None] | None = None
+    log_file: Path | None = None
+
+
+class TgtuiApp(App[None]):
+    """The full-screen tgtui application."""
+
+    TITLE = "tgtui"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.service = context.service
+        self.signed_in = False
+        if context.demo:
+            self.sub_title = "demo on a local sandbox"
+
+    def get_default_screen(self) -> Screen[None]:
+        """A "connecting" screen until we know whether the session is signed in."""
+        return StartScreen()
+
+    def on_mount(self) -> None:
+        """Hook up code delivery and the theme, then ask for API keys or connect."""
+        if self.context.settings.theme in self.available_themes:
+            self.theme = self.context.settings.theme
+        if self.context.code_source is not None:
+            loop = asyncio.get_running_loop()
+
+            def deliver(phone: str, code: str) -> None:  # called on the sandbox's thread
+                loop.call_soon_threadsafe(self.deliver_code, phone, code)
+
+            self.context.code_source(deliver)
+        if self.service.spec.api_id is None or self.service.spec.api_hash is None:
+            self.push_screen(
+                CredentialsScreen(self.context.settings.config_file), self._credentials_entered
+            )
+        else:
+            self.start_screen.connect()
+
+    @property
+    def start_screen(self) -> StartScreen:
+        """The connecting screen at the bottom of the stack."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, StartScreen)
+        return screen
+
+    def _credentials_entered(self, credentials: tuple[int, str] | None) -> None:
+        if credentials is None:
+            self.exit()
+            return
+        api_id, api_hash = credentials
+        config_file = self.context.settings.config_file
+        try:
+            save_api_credentials(config_file, api_id, api_hash)
+        except OSError as exc:
+            logger.warning("could not save API credentials to {}: {}", config_file, exc)
+            self.notify(
+                f"Could not save them to {config_file} ({exc.strerror}); "
+                "they are used for this run only.",
+                severity="warning",
+            )
+        self.service.spec = replace(self.service.spec, api_id=api_id, api_hash=api_hash)
+        self.start_screen.connect()
+
+    def deliver_code(self, phone: str, code: str) -> None:
+        """Show a login code as Telegram delivers it to the official apps (demo only)."""
+        self.notify(
+            f"Login code: {code}. Do not give this code to anyone.",
+            title="Telegram",
+            timeout=60,
+        )
+
+    def show_login(self, message: str | None = None) -> None:
+        """Go to the login screen (on start, after log-out, or when the session was revoked)."""
+        self.signed_in = False
+        flow = LoginFlow(self.service.client)
+        self._replace_top(
+            LoginScreen(
+                flow,
+                phone=self.context.prefill_phone or "",
+                demo=self.context.demo,
+                message=message,
+            )
+        )
+
+    def show_dialogs(self) -> None:
+        """Go to the dialog list (signed in)."""
+        self.signed_in = True
+        self._replace_top(DialogsScreen())
+
+    def _replace_top(self, screen: Screen[None]) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_wait(self, wait: Wait, what: str) -> None:
+        """Tell the user about a retry the app is waiting for."""
+        text = explain(wait.error).text
+        self.notify(f"{what}: {text} (retrying in {wait.seconds:.0f} s)", severity="warning")
+
+    def report_failure(self, error: BaseException, context: str) -> None:
+        """The one place for failures nobody handled: log, tell, and sign in again if needed."""
+        explanation = explain(error)
+        logger.opt(exception=error).error("{} failed: {}", context, explanation.text)
+        if explanation.sign_in_again:
+            self.show_login(explanation.text)
+            return
+        self.notify(
+            f"{context}: {explanation.text}", title="Something went wrong", severity="error"
+        )
+
+    def action_log_out(self) -> None:
+        """Ask, then sign this session out and go back to the login screen."""
+        if not self.signed_in:
+            self.notify("You are not signed in.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_screen.log_out()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Log out of Telegram on this computer?",
+                "Your backups stay on disk. You will need a login code to sign in again.",
+                confirm="Log out",
+            ),
+            answered,
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Command palette entries: the app's own actions first."""
+        if self.signed_in:
+            yield SystemCommand("Log out", "Sign this session out of Telegram", self.action_log_out)
+        yield from super().get_system_commands(screen)
+
+    async def on_unmount(self) -> None:
+        """Disconnect the client when the app ends."""
+        await self.service.disconnect()

@@ -1,0 +1,73 @@
+"""Putting the app together: logging, the session lock, the demo sandbox, then the TUI."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from loguru import logger
+
+from tgtui.config import Paths, Settings
+from tgtui.demo import DemoSandbox, demo_session_file, remove_demo_session
+from tgtui.log import setup_logging, stop_logging
+from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
+
+
+def launch(
+    paths: Paths, settings: Settings, *, demo: bool, session: Path | None, debug: bool
+) -> int:
+    """Run the TUI until the user quits; return the exit code."""
+    log_file = setup_logging(paths.log_dir, debug=debug)
+    logger.info("tgtui starting (demo={}, session={})", demo, session)
+    try:
+        with ExitStack() as cleanup:
+            cleanup.callback(stop_logging)
+            service, sandbox = _prepare(paths, settings, demo, session, cleanup)
+            try:
+                service.open()
+            except SessionLockedError as exc:
+                sys.stderr.write(f"tgtui: {exc}\n")
+                return 1
+            except OSError as exc:
+                sys.stderr.write(f"tgtui: cannot use the session {service.session_file}: {exc}\n")
+                return 1
+            cleanup.callback(service.close)
+            from tgtui.app import AppContext, TgtuiApp
+
+            app = TgtuiApp(
+                AppContext(
+                    service=service,
+                    settings=settings,
+                    log_file=log_file,
+                    demo=sandbox is not None,
+                    prefill_phone=sandbox.phone if sandbox else None,
+                    code_source=sandbox.on_code_sent if sandbox else None,
+                )
+            )
+            app.run()
+            return app.return_code or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _prepare(
+    paths: Paths, settings: Settings, demo: bool, session: Path | None, cleanup: ExitStack
+) -> tuple[TelegramService, DemoSandbox | None]:
+    """The service (not yet locked) and, for --demo, the running sandbox."""
+    if not demo:
+        spec = ClientSpec(
+            session_file=session or paths.sessions_dir / "main.session",
+            api_id=settings.api_id,
+            api_hash=settings.api_hash,
+            user_folder=session is not None,
+        )
+        return TelegramService(spec), None
+    sandbox = DemoSandbox()
+    sandbox.start()
+    cleanup.callback(sandbox.stop)
+    session_file = demo_session_file(paths.data_dir / "demo")
+    cleanup.callback(remove_demo_session, session_file)
+    api_id, api_hash = sandbox.api
+    spec = ClientSpec(session_file=session_file, api_id=api_id, api_hash=api_hash, dc=sandbox.dc)
+    return TelegramService(spec), sandbox

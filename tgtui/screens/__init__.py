@@ -1,0 +1,1 @@
+"""Screens: UI only. They borrow the app's client through services and never speak MTProto."""

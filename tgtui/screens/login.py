@@ -1,0 +1,241 @@
+"""Login: phone -> code (resend, delivery shown) -> 2FA password (hint shown) -> signed in.
+
+The screen only renders `LoginFlow`'s steps; every error is worded by
+`tgtui.telegram.errors.explain` and the user stays on the step to try again. A FLOOD_WAIT
+counts down with the button disabled until it ends.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from telethon import errors
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from tgtui.retry import Wait
+from tgtui.screens.base import TgtuiScreen
+from tgtui.telegram.auth import CodeSent, LoginFlow, Step
+from tgtui.telegram.errors import explain
+from tgtui.widgets.countdown import Countdown
+
+STEPS = (Step.PHONE, Step.CODE, Step.PASSWORD)
+
+# The errors a user can cause or wait out at each step; anything else is a fault for the app.
+EXPECTED = (errors.RPCError, ConnectionError, OSError, TimeoutError)
+
+
+def _steps_line(current: Step) -> str:
+    parts = []
+    for number, step in enumerate(STEPS, 1):
+        label = f"{number} {step.value}"
+        parts.append(f"[b reverse] {label} [/]" if step is current else f"[dim] {label} [/]")
+    return "  ".join(parts)
+
+
+def _code_prompt(sent: CodeSent) -> str:
+    digits = f"the {sent.length}-digit code" if sent.length else "the code"
+    text = f"Telegram sent {digits} to +{sent.phone} {sent.delivery}."
+    if sent.resend_delivery:
+        text += f" Not there? Resend it {sent.resend_delivery}."
+    return text
+
+
+class LoginScreen(TgtuiScreen):
+    """The three login steps on one screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "resend", "Resend code", id="resend-code", show=False),
+        Binding("ctrl+b", "start_over", "Another number", id="another-number", show=False),
+    ]
+
+    step: reactive[Step] = reactive(Step.PHONE, init=False)
+    busy: reactive[bool] = reactive(False, init=False)
+
+    def __init__(
+        self, flow: LoginFlow, *, phone: str = "", demo: bool = False, message: str | None = None
+    ) -> None:
+        super().__init__()
+        self.flow = flow
+        self.flow.on_wait = self._retrying
+        self.phone = phone
+        self.demo = demo
+        self.first_message = message
+
+    def compose(self) -> ComposeResult:
+        """Steps, prompt, the three inputs (one shown), messages and buttons."""
+        yield Header()
+        with Vertical(id="login-box", classes="dialog"):
+            title = "Sign in to Telegram" + (" (demo sandbox)" if self.demo else "")
+            yield Static(title, classes="dialog-title")
+            yield Static(_steps_line(Step.PHONE), id="login-steps")
+            yield Static("", id="login-prompt", classes="dialog-detail")
+            yield Input(
+                self.phone,
+                placeholder="phone, international format: +44 7700 900123",
+                id="phone",
+                restrict=r"[0-9+ ()\-]*",
+            )
+            yield Input(placeholder="code", id="code", restrict=r"[0-9 \-]*", max_length=12)
+            yield Input(placeholder="password", id="password", password=True)
+            yield Static("", id="login-hint", classes="hint")
+            yield Static("", id="login-error", classes="error")
+            yield Countdown(id="login-wait")
+            with Horizontal(classes="buttons"):
+                yield Button("Send code", variant="primary", id="submit")
+                yield Button("Resend code", id="resend")
+                yield Button("Use another number", id="start-over")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start at the phone step, with any message we were opened with."""
+        self._show_step()
+        if self.first_message:
+            self._error(self.first_message)
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def watch_step(self) -> None:
+        """Show the current step's input, prompt and buttons."""
+        self._show_step()
+
+    def watch_busy(self, busy: bool) -> None:
+        """Disable the buttons while a request is in flight."""
+        self._update_buttons()
+
+    def _show_step(self) -> None:
+        step = self.step
+        self.query_one("#login-steps", Static).update(_steps_line(step))
+        for name in ("phone", "code", "password"):
+            self.query_one(f"#{name}", Input).display = name == step.value
+        prompt = self.query_one("#login-prompt", Static)
+        hint = self.query_one("#login-hint", Static)
+        hint.update("")
+        hint.display = False
+        submit = self.query_one("#submit", Button)
+        if step is Step.PHONE:
+            prompt.update(
+                "Enter your phone number. Telegram will send you a login code."
+                + ("\nDemo: the sandbox's number is filled in; press Enter." if self.demo else "")
+            )
+            submit.label = "Send code"
+        elif step is Step.CODE and self.flow.sent is not None:
+            prompt.update(_code_prompt(self.flow.sent))
+            submit.label = "Sign in"
+        elif step is Step.PASSWORD:
+            prompt.update("This account has two-step verification. Enter your cloud password.")
+            if self.flow.password_hint:
+                hint.update(f"Hint: {self.flow.password_hint}")
+                hint.display = True
+            submit.label = "Unlock"
+        self._update_buttons()
+        self.query_one(f"#{step.value}", Input).focus()
+
+    def _update_buttons(self) -> None:
+        waiting = self.query_one("#login-wait", Countdown).running
+        self.query_one("#submit", Button).disabled = self.busy or waiting
+        resend = self.query_one("#resend", Button)
+        resend.display = self.step is Step.CODE
+        resend.disabled = self.busy or waiting
+        start_over = self.query_one("#start-over", Button)
+        start_over.display = self.step is not Step.PHONE
+        start_over.disabled = self.busy
+
+    def _error(self, text: str) -> None:
+        line = self.query_one("#login-error", Static)
+        line.update(text)
+        line.display = bool(text)
+
+    def _retrying(self, wait: Wait) -> None:
+        self._error(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s.")
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def _submit(self) -> None:
+        if self.busy or self.query_one("#login-wait", Countdown).running:
+            return
+        value = self.query_one(f"#{self.step.value}", Input).value
+        self.run_step(self.step, value)
+
+    @on(Button.Pressed, "#resend")
+    def action_resend(self) -> None:
+        """Ask Telegram to send the code again."""
+        if self.step is Step.CODE and not self.busy:
+            self.run_step(Step.CODE, None)
+
+    @on(Button.Pressed, "#start-over")
+    def action_start_over(self) -> None:
+        """Back to the phone number."""
+        if self.busy:
+            return
+        self.flow.restart()
+        self._error("")
+        for name in ("code", "password"):
+            self.query_one(f"#{name}", Input).value = ""
+        self.step = Step.PHONE
+
+    @work(exclusive=True, group="login", exit_on_error=False, description="Signing in")
+    async def run_step(self, step: Step, value: str | None) -> None:
+        """Send one step to Telegram; on an expected error stay on the step with a message."""
+        self.busy = True
+        self._error("")
+        try:
+            if step is Step.PHONE:
+                assert value is not None
+                await self.flow.send_code(value)
+                next_step = self.flow.step
+            elif step is Step.CODE and value is None:
+                await self.flow.resend_code()
+                next_step = Step.CODE
+                self._show_step()
+                self.notify(f"Code sent again {self.flow.sent.delivery if self.flow.sent else ''}.")
+            elif step is Step.CODE:
+                assert value is not None
+                next_step = await self.flow.submit_code(value)
+            else:
+                assert value is not None
+                next_step = await self.flow.submit_password(value)
+        except EXPECTED as exc:
+            if get_current_worker().is_cancelled:
+                return
+            self._failed(step, exc)
+            return
+        finally:
+            self.busy = False
+        if next_step is Step.DONE:
+            self.query_one("#password", Input).value = ""
+            self.tgtui.show_dialogs()
+        else:
+            self.step = next_step
+
+    def _failed(self, step: Step, exc: BaseException) -> None:
+        explanation = explain(exc)
+        if explanation.sign_in_again or isinstance(exc, errors.PhoneCodeExpiredError):
+            # The code (or the whole attempt) is dead: start over from the phone number.
+            self.flow.restart()
+            self.step = Step.PHONE
+        field = self.query_one(f"#{self.step.value}", Input)
+        if explanation.wait_seconds:
+            self._error("")
+            self.query_one("#login-wait", Countdown).start(
+                explanation.wait_seconds,
+                "Telegram asks us to wait before trying again: {seconds} s.",
+                on_done=self._wait_over,
+            )
+            self._update_buttons()
+        else:
+            self._error(explanation.text)
+        if step is Step.PASSWORD or isinstance(exc, errors.PhoneCodeInvalidError):
+            field.value = ""
+        field.focus()
+
+    def _wait_over(self) -> None:
+        self._update_buttons()
+        self._error("You can try again now.")
