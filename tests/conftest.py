@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from telethon import TelegramClient
@@ -19,6 +22,28 @@ from tgtui.sandbox import (
 )
 
 ClientFactory = Callable[..., Awaitable[TelegramClient]]
+
+
+class OffLoopbackError(ConnectionRefusedError):
+    """A test tried to reach an address outside this machine."""
+
+
+def _loopback_only(event: str, args: tuple[Any, ...]) -> None:
+    """Audit hook: tests talk to the sandbox on loopback and nothing else (no real Telegram)."""
+    if event != "socket.connect" or len(args) < 2:
+        return
+    address = args[1]
+    if not isinstance(address, tuple) or not address:
+        return  # Unix sockets and the like
+    try:
+        ip = ipaddress.ip_address(address[0])
+    except ValueError:
+        return  # a name: resolving it is refused below by the same hook
+    if not ip.is_loopback:
+        raise OffLoopbackError(f"tests may only connect to loopback, not {address!r}")
+
+
+sys.addaudithook(_loopback_only)
 
 
 @pytest.fixture

@@ -37,6 +37,11 @@ class Redactor:
             with self._lock:
                 self._secrets.add(secret)
 
+    def forget(self) -> None:
+        """Drop every registered secret (a new process starts empty; tests start anew)."""
+        with self._lock:
+            self._secrets.clear()
+
     def clean(self, text: str) -> str:
         """``text`` with every secret replaced."""
         with self._lock:

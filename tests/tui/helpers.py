@@ -94,9 +94,16 @@ async def wait_for(
 
 
 def text_of(app: TgtuiApp, selector: str) -> str:
-    """The plain text a Static shows."""
-    widget = app.screen.query_one(selector, Static)
-    return str(widget.render()) if widget.display else ""
+    """The plain text a Static shows ("" when hidden or not on the current screen)."""
+    found = app.screen.query(selector).results(Static)
+    widget = next(iter(found), None)
+    return str(widget.render()) if widget is not None and widget.display else ""
+
+
+def chats_loaded(app: TgtuiApp) -> bool:
+    """The chat list says how many chats there are, and is no longer paging ("N of M")."""
+    count = text_of(app, "#dialog-count")
+    return " chat" in count and " of " not in count
 
 
 def toasts(app: TgtuiApp) -> list[str]:

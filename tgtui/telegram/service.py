@@ -201,14 +201,14 @@ class TelegramService:
             raise FileNotFoundError(f"The folder {self.session_file.parent} does not exist.")
         self._lock.acquire()
 
-    def _build(self) -> TelegramClient:
+    def _build(self, dc: tuple[int, str, int] | None = None) -> TelegramClient:
         if self.spec.api_id is None or self.spec.api_hash is None:
             raise RuntimeError("api_id and api_hash are needed to build the client")
         return make_client(
             self.session_file,
             self.spec.api_id,
             self.spec.api_hash,
-            dc=self.spec.dc,
+            dc=dc or self.spec.dc,
             user_folder=self.spec.user_folder,
         )
 
@@ -243,12 +243,15 @@ class TelegramService:
         file, created 0600 again) is built and connected so the login screen can use it.
         """
         client = self.client
+        session = client.session
+        home_dc = (session.dc_id, session.server_address, session.port)
         if not await client.log_out():  # also disconnects and deletes the session file
             # The server no longer knew this session (revoked elsewhere): forget it here too.
             await client.disconnect()
             client.session.delete()
         logger.info("logged out")
-        self._client = self._build()
+        # The next login starts on the same DC (the account's home; the sandbox in the demo).
+        self._client = self._build(dc=home_dc)
         await self.connect()
 
     async def disconnect(self) -> None:

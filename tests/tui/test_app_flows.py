@@ -1,0 +1,138 @@
+"""The app around the login: signed-in start, revoked sessions, log-out, first run, no network."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import tomllib
+from pathlib import Path
+
+from textual.widgets import Input, OptionList
+
+from tests.tui.helpers import chats_loaded, make_app, running, text_of, type_into, wait_for
+from tgtui.sandbox import (
+    API_HASH,
+    API_ID,
+    DC_ID,
+    SandboxOptions,
+    SandboxServer,
+    WorldOptions,
+    running_sandbox,
+)
+from tgtui.screens.confirm import ConfirmScreen
+from tgtui.screens.credentials import CredentialsScreen
+from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.login import LoginScreen
+from tgtui.screens.start import StartScreen
+from tgtui.telegram.auth import Step
+
+
+def _count(app: object) -> str:
+    return text_of(app, "#dialog-count")  # type: ignore[arg-type]
+
+
+async def test_signed_in_session_opens_the_chat_list(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+        await wait_for(pilot, lambda: chats_loaded(app))
+        total = len(sandbox.world.order[0])
+        assert _count(app).startswith(f"{total} chats")
+        assert app.screen.query_one(OptionList).option_count == total
+        # One connection, one client: every request came through the app's single auth key.
+        assert len({entry.key_id for entry in sandbox.log.entries}) == 1
+
+
+async def test_first_page_shows_n_of_m_while_paging(tmp_path: Path) -> None:
+    options = SandboxOptions(world=WorldOptions(seed=3, dialogs=450, messages=200))
+    async with running_sandbox(options) as server:
+        server.faults.latency = 0.15
+        app = make_app(server, tmp_path, signed_in=True)
+        async with running(app) as pilot:
+            await wait_for(pilot, lambda: " of " in _count(app), what="N of M")
+            loaded, total = _count(app).removesuffix(" chats").split(" of ")
+            assert int(loaded) < int(total.replace(",", ""))
+            assert int(total.replace(",", "")) == len(server.world.order[0])
+            server.faults.latency = 0.0
+            await wait_for(pilot, lambda: chats_loaded(app))
+
+
+async def test_session_revoked_elsewhere_returns_to_login(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: chats_loaded(app))
+        me = await app.service.client.get_me()
+        sandbox.auth.revoke_user(me.id)  # "terminate all other sessions" on another device
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+        assert "Please log in again" in text_of(app, "#login-error")
+        await pilot.press("enter")  # and signing in again works on the same client
+        await wait_for(pilot, lambda: getattr(app.screen, "step", None) is Step.CODE)
+
+
+async def test_log_out_asks_then_signs_out(sandbox: SandboxServer, tmp_path: Path) -> None:
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: chats_loaded(app))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")  # Cancel has the focus: nothing happens by accident
+        await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+        assert await app.service.is_authorized()
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+        assert not await app.service.is_authorized()
+        assert [e.error for e in sandbox.log.of("auth.logOut")] == [None]
+    session = tmp_path / "sessions" / "main.session"
+    assert stat.S_IMODE(os.stat(session).st_mode) == 0o600  # the fresh session is private too
+
+
+async def test_first_run_asks_for_api_keys_and_saves_them_privately(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, tmp_path, api=False)
+    config = tmp_path / "config" / "config.toml"
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        assert str(config) in text_of(app, "#credentials-file")
+        await type_into(pilot, "#api-id", "")  # Enter moves on to the hash
+        assert app.screen.query_one("#api-hash", Input).has_focus
+        await type_into(pilot, "#api-hash", API_HASH)
+        await wait_for(pilot, lambda: "api_id is the number" in text_of(app, "#credentials-error"))
+        await type_into(pilot, "#api-id", str(API_ID))
+        await type_into(pilot, "#api-hash", "not-hex")
+        await wait_for(pilot, lambda: "32 characters" in text_of(app, "#credentials-error"))
+        assert not config.exists()
+        await type_into(pilot, "#api-hash", API_HASH)
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+    assert tomllib.loads(config.read_text()) == {"api_id": API_ID, "api_hash": API_HASH}
+    assert stat.S_IMODE(os.stat(config).st_mode) == 0o600
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def test_unreachable_network_is_retried_until_it_comes_back(tmp_path: Path) -> None:
+    port = _free_port()
+    app = make_app(None, tmp_path, dc=(DC_ID, "127.0.0.1", port))
+    async with running(app) as pilot:
+        await wait_for(
+            pilot, lambda: "Next try in" in text_of(app, "#start-retry"), within=30, what="retry"
+        )
+        assert isinstance(app.screen, StartScreen)
+        assert "Cannot reach Telegram" in text_of(app, "#start-retry")
+        options = SandboxOptions(port=port, world=WorldOptions(dialogs=20, messages=50))
+        async with running_sandbox(options):
+            await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), within=60)
+            assert app.screen.query_one("#phone", Input).value
