@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -81,7 +82,7 @@ async def running(app: TgtuiApp, size: tuple[int, int] = SIZE) -> AsyncIterator[
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], object], within: float = 15.0, what: str = ""
+    pilot: Pilot[Any], condition: Callable[[], object], within: float = 15.0, what: str = ""
 ) -> None:
     """Let the app run until ``condition()`` is true (or fail after ``within`` seconds)."""
     deadline = time.monotonic() + within
@@ -111,7 +112,7 @@ def toasts(app: TgtuiApp) -> list[str]:
     return [str(toast.render()) for toast in app.screen.query("Toast").results(Static)]
 
 
-async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     """Replace an input's value as a user would: select all, type, Enter."""
     field = pilot.app.screen.query_one(selector, Input)
     field.focus()

@@ -33,7 +33,7 @@ async def test_login_through_run_async_writes_nothing_to_the_terminal(
     app = make_app(sandbox, tmp_path)
     reached: list[str] = []
 
-    async def auto_pilot(pilot: Pilot[None]) -> None:
+    async def auto_pilot(pilot: Pilot[object]) -> None:
         await wait_for(pilot, lambda: _step(app) is Step.PHONE, within=30)
         await pilot.press("enter")
         await wait_for(pilot, lambda: _step(app) is Step.CODE)
