@@ -41,8 +41,9 @@ class AppContext:
     settings: Settings
     demo: bool = False
     prefill_phone: str | None = None
-    # Subscribes a listener to login codes "delivered" by a sandbox (demo and tests only).
-    code_source: Callable[[CodeListener], None] | None = None
+    # Subscribes a listener to login codes "delivered" by a sandbox (demo and tests only);
+    # returns the unsubscribe function.
+    code_source: Callable[[CodeListener], Callable[[], None]] | None = None
     log_file: Path | None = None
 
 
@@ -60,6 +61,7 @@ class TgtuiApp(App[None]):
         self.context = context
         self.service = context.service
         self.signed_in = False
+        self._unsubscribe_codes: Callable[[], None] | None = None
         if context.demo:
             self.sub_title = "demo on a local sandbox"
 
@@ -75,9 +77,10 @@ class TgtuiApp(App[None]):
             loop = asyncio.get_running_loop()
 
             def deliver(phone: str, code: str) -> None:  # called on the sandbox's thread
-                loop.call_soon_threadsafe(self.deliver_code, phone, code)
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(self.deliver_code, phone, code)
 
-            self.context.code_source(deliver)
+            self._unsubscribe_codes = self.context.code_source(deliver)
         if self.service.spec.api_id is None or self.service.spec.api_hash is None:
             self.push_screen(
                 CredentialsScreen(self.context.settings.config_file), self._credentials_entered
@@ -186,5 +189,7 @@ class TgtuiApp(App[None]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        """Disconnect the client when the app ends."""
+        """Stop listening for demo codes and disconnect the client when the app ends."""
+        if self._unsubscribe_codes is not None:
+            self._unsubscribe_codes()
         await self.service.disconnect()

@@ -66,9 +66,18 @@ class DemoSandbox:
             raise RuntimeError("DemoSandbox.start() was not called")
         return DC_ID, self.server.host, self.server.port
 
-    def on_code_sent(self, listener: CodeListener) -> None:
-        """Call ``listener(phone, code)`` whenever the sandbox "sends" a login code."""
+    def on_code_sent(self, listener: CodeListener) -> Callable[[], None]:
+        """Call ``listener(phone, code)`` whenever the sandbox "sends" a login code.
+
+        Returns the function that unsubscribes it.
+        """
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def _code_sent(self, phone: str, code: str) -> None:
         for listener in list(self._listeners):

@@ -57,9 +57,10 @@ def make_app(
     service = TelegramService(spec)
     service.open()
 
-    def code_source(listener: CodeListener) -> None:
+    def code_source(listener: CodeListener) -> Callable[[], None]:
         if sandbox is not None:
             sandbox.on_code_sent = listener
+        return lambda: None
 
     return TgtuiApp(
         AppContext(
