@@ -137,6 +137,7 @@ class TgtuiApp(App[None]):
     def show_dialogs(self) -> None:
         """Go to the dialog list (signed in)."""
         self.signed_in = True
+        self.clear_notifications()  # the login code is of no more use on screen
         self._replace_top(DialogsScreen())
 
     def _replace_top(self, screen: Screen[None]) -> None:

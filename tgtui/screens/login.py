@@ -50,8 +50,8 @@ class LoginScreen(TgtuiScreen):
     """The three login steps on one screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "resend", "Resend code", id="resend-code", show=False),
-        Binding("ctrl+b", "start_over", "Another number", id="another-number", show=False),
+        Binding("ctrl+r", "resend", "Resend code", id="resend-code"),
+        Binding("ctrl+b", "start_over", "Another number", id="another-number"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)
@@ -103,6 +103,15 @@ class LoginScreen(TgtuiScreen):
     def watch_step(self) -> None:
         """Show the current step's input, prompt and buttons."""
         self._show_step()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Resend only on the code step; "another number" only past the phone step."""
+        if action == "resend":
+            return self.step is Step.CODE
+        if action == "start_over":
+            return self.step is not Step.PHONE
+        return True
 
     def watch_busy(self, busy: bool) -> None:
         """Disable the buttons while a request is in flight."""

@@ -1,0 +1,86 @@
+"""Regenerate the README's screenshots from the real app on the demo sandbox.
+
+    python screenshots/generate.py
+
+Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list
+and saves an SVG of each step next to this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
+from tgtui.app import AppContext, TgtuiApp
+from tgtui.demo import DemoSandbox
+from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD
+from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.login import LoginScreen
+from tgtui.telegram.auth import Step
+from tgtui.telegram.service import ClientSpec, TelegramService
+
+HERE = Path(__file__).resolve().parent
+SIZE = (110, 32)
+
+
+def _on(app: TgtuiApp, step: Step) -> bool:
+    screen = app.screen
+    return isinstance(screen, LoginScreen) and screen.step is step and not screen.busy
+
+
+async def _shoot(pilot: Pilot[object], name: str) -> None:
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.3)
+    pilot.app.save_screenshot(str(HERE / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    """Run the demo flow and save the screenshots."""
+    with DemoSandbox() as demo, tempfile.TemporaryDirectory() as tmp:
+        api_id, api_hash = demo.api
+        spec = ClientSpec(Path(tmp) / "s" / "demo.session", api_id, api_hash, dc=demo.dc)
+        service = TelegramService(spec)
+        service.open()
+        app = TgtuiApp(
+            AppContext(
+                service=service,
+                settings=settings_for(Path(tmp)),
+                demo=True,
+                prefill_phone=demo.phone,
+                code_source=demo.on_code_sent,
+            )
+        )
+
+        async def tour(pilot: Pilot[object]) -> None:
+            await wait_for(pilot, lambda: _on(app, Step.PHONE), within=60)
+            await _shoot(pilot, "login-phone")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: _on(app, Step.CODE))
+            await _shoot(pilot, "login-code")
+            await type_into(pilot, "#code", DEMO_CODE)
+            await wait_for(pilot, lambda: _on(app, Step.PASSWORD))
+            await _shoot(pilot, "login-password")
+            await type_into(pilot, "#password", DEMO_PASSWORD)
+            await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+            await wait_for(pilot, lambda: chats_loaded(app), within=60)
+            await _shoot(pilot, "chats")
+            app.exit()
+
+        try:
+            await app.run_async(headless=True, size=SIZE, auto_pilot=tour)
+        finally:
+            service.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
