@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from tests.tui.helpers import chats_loaded, make_app, running, text_of, toasts, type_into, wait_for
@@ -26,6 +28,20 @@ def _login(app: object) -> LoginScreen:
 def _on_step(app: object, step: Step) -> bool:
     screen = getattr(app, "screen", None)
     return isinstance(screen, LoginScreen) and screen.step is step and not screen.busy
+
+
+async def _reach(pilot: Pilot[Any], step: Step) -> None:
+    """Walk the demo account's login up to ``step`` (the phone is prefilled)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: _on_step(app, Step.PHONE), what="phone step")
+    if step is Step.PHONE:
+        return
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: _on_step(app, Step.CODE), what="code step")
+    if step is Step.CODE:
+        return
+    await type_into(pilot, "#code", DEMO_CODE)
+    await wait_for(pilot, lambda: _on_step(app, Step.PASSWORD), what="password step")
 
 
 async def test_phone_code_password_reaches_the_chat_list(
@@ -92,9 +108,7 @@ async def test_unregistered_number_says_sign_up_is_not_supported(
 async def test_wrong_empty_and_expired_codes(sandbox: SandboxServer, tmp_path: Path) -> None:
     app = make_app(sandbox, tmp_path)
     async with running(app) as pilot:
-        await wait_for(pilot, lambda: _on_step(app, Step.PHONE))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: _on_step(app, Step.CODE))
+        await _reach(pilot, Step.CODE)
         await type_into(pilot, "#code", "")
         await wait_for(pilot, lambda: "Enter the code" in text_of(app, "#login-error"))
         await type_into(pilot, "#code", "11111")
@@ -114,9 +128,7 @@ async def test_wrong_empty_and_expired_codes(sandbox: SandboxServer, tmp_path: P
 async def test_resend_shows_the_new_delivery(sandbox: SandboxServer, tmp_path: Path) -> None:
     app = make_app(sandbox, tmp_path)
     async with running(app) as pilot:
-        await wait_for(pilot, lambda: _on_step(app, Step.PHONE))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: _on_step(app, Step.CODE))
+        await _reach(pilot, Step.CODE)
         assert "Resend it by SMS" in text_of(app, "#login-prompt")
         await pilot.click("#resend")
         await wait_for(pilot, lambda: "by SMS." in text_of(app, "#login-prompt"))
@@ -128,11 +140,7 @@ async def test_resend_shows_the_new_delivery(sandbox: SandboxServer, tmp_path: P
 async def test_wrong_password_stays_with_the_hint(sandbox: SandboxServer, tmp_path: Path) -> None:
     app = make_app(sandbox, tmp_path)
     async with running(app) as pilot:
-        await wait_for(pilot, lambda: _on_step(app, Step.PHONE))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: _on_step(app, Step.CODE))
-        await type_into(pilot, "#code", DEMO_CODE)
-        await wait_for(pilot, lambda: _on_step(app, Step.PASSWORD))
+        await _reach(pilot, Step.PASSWORD)
         await type_into(pilot, "#password", "tuna")
         await wait_for(pilot, lambda: "Wrong password" in text_of(app, "#login-error"))
         assert _login(app).step is Step.PASSWORD
