@@ -1,0 +1,1 @@
+"""The backup engine: fetch, retry, write, checkpoint. Nothing here imports Textual."""

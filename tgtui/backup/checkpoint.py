@@ -1,0 +1,108 @@
+"""Per-chat checkpoints: what is safely on disk, replaced atomically after each fsynced batch.
+
+The JSONL file is the truth: a checkpoint is never ahead of it (it is written only after the
+batch it describes is fsynced), and on resume the file's last whole record decides where to
+continue. A missing or corrupt checkpoint is rebuilt from the file, with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from tgtui.backup.files import write_json_atomically
+
+CHECKPOINT_VERSION = 1
+
+
+@dataclass
+class Checkpoint:
+    """The state of one chat's backup."""
+
+    chat_id: int
+    last_id: int = 0  # highest message id written and fsynced
+    messages: int = 0  # lines in messages.jsonl
+    complete: bool = False  # the last run reached the newest message
+    media_done: int = 0
+    media_failed: dict[str, str] = field(default_factory=dict)  # message id -> reason
+    updated: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The file's content."""
+        return {"version": CHECKPOINT_VERSION, **asdict(self)}
+
+
+class CheckpointError(Exception):
+    """A checkpoint file that cannot be read."""
+
+
+def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
+    """The stored checkpoint, None if there is none; CheckpointError if it is unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: cannot be read ({exc})") from exc
+    if not isinstance(data, dict) or data.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path}: not a version {CHECKPOINT_VERSION} checkpoint")
+    try:
+        checkpoint = Checkpoint(
+            chat_id=int(data["chat_id"]),
+            last_id=int(data["last_id"]),
+            messages=int(data["messages"]),
+            complete=bool(data["complete"]),
+            media_done=int(data.get("media_done", 0)),
+            media_failed={str(k): str(v) for k, v in dict(data.get("media_failed", {})).items()},
+            updated=str(data.get("updated", "")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: missing or wrong field ({exc})") from exc
+    if checkpoint.chat_id != chat_id:
+        raise CheckpointError(f"{path}: belongs to chat {checkpoint.chat_id}, not {chat_id}")
+    return checkpoint
+
+
+def save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
+    """Replace the checkpoint atomically."""
+    checkpoint.updated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    write_json_atomically(path, checkpoint.to_json())
+
+
+def count_lines(path: Path) -> int:
+    """Records in a JSONL file (one per line)."""
+    if not path.exists():
+        return 0
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def reconcile(path: Path, jsonl: Path, chat_id: int, last_id_on_disk: int | None) -> Checkpoint:
+    """The checkpoint to resume from, made consistent with what the JSONL file really holds."""
+    try:
+        stored = load_checkpoint(path, chat_id)
+    except CheckpointError as exc:
+        logger.warning("{}; rebuilding it from {}", exc, jsonl)
+        stored = None
+    on_disk = last_id_on_disk or 0
+    if stored is not None and stored.last_id == on_disk:
+        return stored
+    if stored is not None:
+        logger.info(
+            "chat {}: checkpoint said {} but the file ends at {}; the file wins",
+            chat_id,
+            stored.last_id,
+            on_disk,
+        )
+    rebuilt = Checkpoint(chat_id=chat_id, last_id=on_disk, messages=count_lines(jsonl))
+    if stored is not None:
+        rebuilt.media_done, rebuilt.media_failed = stored.media_done, stored.media_failed
+    return rebuilt

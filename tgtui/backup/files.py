@@ -1,0 +1,41 @@
+"""Small file helpers every writer shares: atomic replace and directory fsync."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temp file, fsync, rename, fsync the folder.
+
+    A reader (or a restart after a crash) sees the old content or the new, never a mix.
+    """
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+    fsync_dir(path.parent)
+
+
+def write_json_atomically(path: Path, value: Any) -> None:
+    """`write_atomically` of pretty JSON."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))

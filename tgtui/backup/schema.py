@@ -1,0 +1,425 @@
+"""Telegram messages -> the stable, documented JSON objects of messages.jsonl (see SCHEMA.md).
+
+Field names follow Telegram Desktop's export (`result.json`) where the two overlap, so tools
+that read those exports read ours; what it lacks (views, forwarded-from ids, album and topic
+ids, ...) is kept under names of our own. Raw TL objects go in, plain JSON comes out; every
+message kind maps without loss of what a reader needs, and unknown kinds never crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from telethon import utils
+from telethon.tl import types
+
+SCHEMA_VERSION = 1
+
+Record = dict[str, Any]
+
+_ENTITY_TYPES: dict[type[Any], str] = {
+    types.MessageEntityBold: "bold",
+    types.MessageEntityItalic: "italic",
+    types.MessageEntityUnderline: "underline",
+    types.MessageEntityStrike: "strikethrough",
+    types.MessageEntitySpoiler: "spoiler",
+    types.MessageEntityCode: "code",
+    types.MessageEntityPre: "pre",
+    types.MessageEntityUrl: "link",
+    types.MessageEntityTextUrl: "text_link",
+    types.MessageEntityMention: "mention",
+    types.MessageEntityMentionName: "mention_name",
+    types.MessageEntityHashtag: "hashtag",
+    types.MessageEntityCashtag: "cashtag",
+    types.MessageEntityBotCommand: "bot_command",
+    types.MessageEntityEmail: "email",
+    types.MessageEntityPhone: "phone",
+    types.MessageEntityBankCard: "bank_card",
+    types.MessageEntityBlockquote: "blockquote",
+    types.MessageEntityCustomEmoji: "custom_emoji",
+}
+
+_ACTIONS: dict[type[Any], str] = {
+    types.MessageActionChatCreate: "create_group",
+    types.MessageActionChannelCreate: "create_channel",
+    types.MessageActionChatEditTitle: "edit_group_title",
+    types.MessageActionChatEditPhoto: "edit_group_photo",
+    types.MessageActionChatDeletePhoto: "delete_group_photo",
+    types.MessageActionChatAddUser: "invite_members",
+    types.MessageActionChatDeleteUser: "remove_members",
+    types.MessageActionChatJoinedByLink: "join_group_by_link",
+    types.MessageActionChatMigrateTo: "migrate_to_supergroup",
+    types.MessageActionChannelMigrateFrom: "migrate_from_group",
+    types.MessageActionPinMessage: "pin_message",
+    types.MessageActionHistoryClear: "clear_history",
+    types.MessageActionPhoneCall: "phone_call",
+    types.MessageActionScreenshotTaken: "take_screenshot",
+    types.MessageActionContactSignUp: "joined_telegram",
+    types.MessageActionGroupCall: "group_call",
+    types.MessageActionCustomAction: "custom_action",
+    types.MessageActionTopicCreate: "topic_created",
+    types.MessageActionTopicEdit: "topic_edit",
+}
+
+
+def _when(value: dt.datetime | None) -> tuple[str | None, str | None]:
+    """(ISO-8601 UTC without offset, unix time as a string), Telegram Desktop's pair."""
+    if value is None:
+        return None, None
+    utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="seconds"), str(int(value.timestamp()))
+
+
+def peer_ref(peer: Any) -> str | None:
+    """Telegram Desktop's id strings: "user123", "chat456", "channel789"."""
+    if isinstance(peer, types.PeerUser):
+        return f"user{peer.user_id}"
+    if isinstance(peer, types.PeerChat):
+        return f"chat{peer.chat_id}"
+    if isinstance(peer, types.PeerChannel):
+        return f"channel{peer.channel_id}"
+    return None
+
+
+class Names:
+    """Display names of the users and chats a history answer came with."""
+
+    def __init__(self, users: list[Any], chats: list[Any]) -> None:
+        self._by_id: dict[int, str] = {}
+        for entity in [*users, *chats]:
+            name = utils.get_display_name(entity).strip()
+            if isinstance(entity, types.User) and entity.deleted:
+                name = "Deleted Account"
+            self._by_id[utils.get_peer_id(entity)] = name
+
+    def of(self, peer: Any) -> str | None:
+        """The name of ``peer`` (a Peer*), or None when the answer did not include it."""
+        if peer is None:
+            return None
+        return self._by_id.get(utils.get_peer_id(peer))
+
+
+def text_entities(text: str, entities: list[Any] | None) -> list[Record]:
+    """Telegram Desktop's text_entities: the text cut into typed pieces (plain between)."""
+    if not entities:
+        return [{"type": "plain", "text": text}] if text else []
+    # Offsets are in UTF-16 code units.
+    units = text.encode("utf-16-le")
+    pieces: list[Record] = []
+    cursor = 0
+
+    def cut(start: int, end: int) -> str:
+        return units[start * 2 : end * 2].decode("utf-16-le", "replace")
+
+    for entity in sorted(entities, key=lambda e: (e.offset, -e.length)):
+        start, end = entity.offset, entity.offset + entity.length
+        if start < cursor:
+            continue  # nested entities: the outer one keeps the text
+        if start > cursor:
+            pieces.append({"type": "plain", "text": cut(cursor, start)})
+        piece: Record = {
+            "type": _ENTITY_TYPES.get(type(entity), "unknown"),
+            "text": cut(start, end),
+        }
+        if isinstance(entity, types.MessageEntityTextUrl):
+            piece["href"] = entity.url
+        elif isinstance(entity, types.MessageEntityMentionName):
+            piece["user_id"] = entity.user_id
+        elif isinstance(entity, types.MessageEntityPre) and entity.language:
+            piece["language"] = entity.language
+        elif isinstance(entity, types.MessageEntityCustomEmoji):
+            piece["document_id"] = entity.document_id
+        pieces.append(piece)
+        cursor = end
+    if cursor * 2 < len(units):
+        pieces.append({"type": "plain", "text": cut(cursor, len(units) // 2)})
+    return pieces
+
+
+def _attribute(document: Any, kind: type[Any]) -> Any:
+    return next((a for a in document.attributes if isinstance(a, kind)), None)
+
+
+def _document_fields(document: Any) -> Record:
+    """media_type and details of a document, in Telegram Desktop's words."""
+    record: Record = {"mime_type": document.mime_type, "file_size": document.size}
+    audio = _attribute(document, types.DocumentAttributeAudio)
+    video = _attribute(document, types.DocumentAttributeVideo)
+    sticker = _attribute(document, types.DocumentAttributeSticker)
+    name = _attribute(document, types.DocumentAttributeFilename)
+    if name is not None:
+        record["file_name"] = name.file_name
+    if sticker is not None:
+        record["media_type"] = "sticker"
+        record["sticker_emoji"] = sticker.alt or None
+    elif _attribute(document, types.DocumentAttributeAnimated) is not None:
+        record["media_type"] = "animation"
+    elif audio is not None:
+        record["media_type"] = "voice_message" if audio.voice else "audio_file"
+        record["duration_seconds"] = audio.duration
+        if not audio.voice:
+            record["performer"] = audio.performer
+            record["title"] = audio.title
+    elif video is not None:
+        record["media_type"] = "video_message" if video.round_message else "video_file"
+        record["duration_seconds"] = int(video.duration)
+    else:
+        record["media_type"] = "file"
+    if video is not None:
+        record["width"], record["height"] = video.w, video.h
+    return record
+
+
+def media_fields(media: Any) -> Record:
+    """The media part of a record (media_type, sizes, poll, location...)."""
+    if media is None or isinstance(media, types.MessageMediaEmpty):
+        return {}
+    if isinstance(media, types.MessageMediaPhoto):
+        photo = media.photo
+        if not isinstance(photo, types.Photo):
+            return {"media_type": "photo", "media_unavailable": True}
+        sizes = [
+            s for s in photo.sizes if isinstance(s, types.PhotoSize | types.PhotoSizeProgressive)
+        ]
+        best = max(sizes, key=lambda s: s.w * s.h, default=None)
+        record: Record = {"media_type": "photo"}
+        if best is not None:
+            size = best.size if isinstance(best, types.PhotoSize) else max(best.sizes)
+            record.update(width=best.w, height=best.h, file_size=size)
+        if media.ttl_seconds:
+            record["self_destruct_period_seconds"] = media.ttl_seconds
+        return record
+    if isinstance(media, types.MessageMediaDocument):
+        document = media.document
+        if not isinstance(document, types.Document):
+            return {"media_type": "file", "media_unavailable": True}
+        return _document_fields(document)
+    if isinstance(media, types.MessageMediaPoll):
+        poll, results = media.poll, media.results
+        voters = {r.option: r.voters for r in (results.results or [])} if results else {}
+        question = poll.question.text if hasattr(poll.question, "text") else str(poll.question)
+        return {
+            "media_type": "poll",
+            "poll": {
+                "question": question,
+                "closed": bool(poll.closed),
+                "total_voters": results.total_voters if results else None,
+                "answers": [
+                    {
+                        "text": a.text.text if hasattr(a.text, "text") else str(a.text),
+                        "voters": voters.get(a.option),
+                    }
+                    for a in poll.answers
+                ],
+            },
+        }
+    if isinstance(
+        media, types.MessageMediaGeo | types.MessageMediaGeoLive | types.MessageMediaVenue
+    ):
+        geo = media.geo
+        record = {"media_type": "location"}
+        if isinstance(geo, types.GeoPoint):
+            record["location_information"] = {"latitude": geo.lat, "longitude": geo.long}
+        if isinstance(media, types.MessageMediaVenue):
+            record["place_name"], record["address"] = media.title, media.address
+        return record
+    if isinstance(media, types.MessageMediaContact):
+        return {
+            "media_type": "contact",
+            "contact_information": {
+                "first_name": media.first_name,
+                "last_name": media.last_name,
+                "phone_number": media.phone_number,
+            },
+        }
+    if isinstance(media, types.MessageMediaWebPage):
+        page = media.webpage
+        url = getattr(page, "url", None)
+        return {"media_type": "web_page", "web_page_url": url} if url else {}
+    name = type(media).__name__.removeprefix("MessageMedia")
+    return {"media_type": name[:1].lower() + name[1:]}
+
+
+def _reactions(reactions: Any) -> list[Record] | None:
+    if reactions is None or not reactions.results:
+        return None
+    out: list[Record] = []
+    for result in reactions.results:
+        reaction = result.reaction
+        if isinstance(reaction, types.ReactionEmoji):
+            out.append({"type": "emoji", "count": result.count, "emoji": reaction.emoticon})
+        elif isinstance(reaction, types.ReactionCustomEmoji):
+            out.append(
+                {"type": "custom_emoji", "count": result.count, "document_id": reaction.document_id}
+            )
+        else:
+            out.append({"type": "paid", "count": result.count})
+    return out
+
+
+def _forward(fwd: Any, names: Names) -> Record:
+    if fwd is None:
+        return {}
+    record: Record = {
+        "forwarded_from": fwd.from_name or names.of(fwd.from_id),
+        "forwarded_from_id": peer_ref(fwd.from_id),
+    }
+    date, unix = _when(fwd.date)
+    record["forwarded_date"], record["forwarded_date_unixtime"] = date, unix
+    if fwd.channel_post:
+        record["forwarded_message_id"] = fwd.channel_post
+    return record
+
+
+def _reply(reply: Any) -> Record:
+    if not isinstance(reply, types.MessageReplyHeader):
+        return {}
+    record: Record = {}
+    if reply.reply_to_msg_id:
+        record["reply_to_message_id"] = reply.reply_to_msg_id
+    if reply.reply_to_peer_id is not None:
+        record["reply_to_peer_id"] = peer_ref(reply.reply_to_peer_id)
+    if reply.forum_topic:
+        record["topic_id"] = reply.reply_to_top_id or reply.reply_to_msg_id
+    return record
+
+
+def _action(action: Any, names: Names) -> Record:
+    kind = _ACTIONS.get(type(action))
+    if kind is None:
+        name = type(action).__name__.removeprefix("MessageAction")
+        kind = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    record: Record = {"action": kind}
+    title = getattr(action, "title", None)
+    if isinstance(title, str):
+        record["title"] = title
+    users = getattr(action, "users", None)
+    if isinstance(users, list):
+        record["members"] = [names.of(types.PeerUser(u)) or f"user{u}" for u in users]
+    if isinstance(action, types.MessageActionChatDeleteUser):
+        record["members"] = [names.of(types.PeerUser(action.user_id)) or f"user{action.user_id}"]
+    if isinstance(action, types.MessageActionCustomAction):
+        record["text"] = action.message
+    if isinstance(action, types.MessageActionPhoneCall):
+        record["duration_seconds"] = action.duration
+    return record
+
+
+def _sender(message: Any, names: Names, chat_peer: Any) -> Record:
+    peer = message.from_id or (message.peer_id if message.post else None)
+    if peer is None and isinstance(message.peer_id, types.PeerUser):
+        peer = message.peer_id  # private chats omit from_id for the other side
+    name = names.of(peer) if peer is not None else names.of(chat_peer)
+    record: Record = {"from": name, "from_id": peer_ref(peer if peer is not None else chat_peer)}
+    if getattr(message, "post_author", None):
+        record["author"] = message.post_author
+    return record
+
+
+def to_record(message: Any, names: Names) -> Record:
+    """The JSON object of one message (types.Message, MessageService or MessageEmpty)."""
+    date, unix = _when(getattr(message, "date", None))
+    record: Record = {"id": message.id}
+    if isinstance(message, types.MessageEmpty):
+        record["type"] = "empty"
+        return record
+    service = isinstance(message, types.MessageService)
+    record.update(type="service" if service else "message", date=date, date_unixtime=unix)
+    record.update(_sender(message, names, message.peer_id))
+    if message.out:
+        record["out"] = True
+    record.update(_reply(message.reply_to))
+    if service:
+        record.update(_action(message.action, names))
+        return record
+    edited, edited_unix = _when(message.edit_date)
+    if edited is not None:
+        record["edited"], record["edited_unixtime"] = edited, edited_unix
+    record.update(_forward(message.fwd_from, names))
+    if message.via_bot_id:
+        record["via_bot_id"] = message.via_bot_id
+    text = message.message or ""
+    record["text"] = text
+    record["text_entities"] = text_entities(text, message.entities)
+    record.update(media_fields(message.media))
+    reactions = _reactions(message.reactions)
+    if reactions is not None:
+        record["reactions"] = reactions
+    for field in ("views", "forwards", "grouped_id"):
+        value = getattr(message, field, None)
+        if value is not None:
+            record[field] = value
+    return record
+
+
+def chat_type(entity: Any) -> str:
+    """Telegram Desktop's chat "type" for the manifest."""
+    if isinstance(entity, types.User):
+        return (
+            "bot_chat" if entity.bot else ("saved_messages" if entity.is_self else "personal_chat")
+        )
+    if isinstance(entity, types.Chat | types.ChatForbidden):
+        return "private_group"
+    if getattr(entity, "megagroup", False):
+        return (
+            "private_supergroup" if not getattr(entity, "username", None) else "public_supergroup"
+        )
+    return "private_channel" if not getattr(entity, "username", None) else "public_channel"
+
+
+def describe_fields() -> Mapping[str, str]:
+    """Field -> meaning, checked against SCHEMA.md by a test so the doc never drifts."""
+    return FIELDS
+
+
+FIELDS: dict[str, str] = {
+    "id": "message id (per chat for channels and supergroups, per account otherwise)",
+    "type": '"message", "service" (an action such as a title change) or "empty"',
+    "date": "when it was sent, ISO 8601 in UTC without offset",
+    "date_unixtime": "the same as unix seconds, a string (as Telegram Desktop writes it)",
+    "edited": "last edit time, ISO 8601 UTC (absent if never edited)",
+    "edited_unixtime": "the same as unix seconds, a string",
+    "from": "sender's display name (null if unknown)",
+    "from_id": 'sender as "user123", "chat456" or "channel789"',
+    "author": "signature of a channel post's author",
+    "out": "true when sent by the account that made the backup",
+    "reply_to_message_id": "id of the message this one answers",
+    "reply_to_peer_id": "chat of the answered message when it is in another chat",
+    "topic_id": "forum topic the message belongs to",
+    "forwarded_from": "original sender's name for a forwarded message",
+    "forwarded_from_id": "original sender as a from_id string",
+    "forwarded_date": "original date of a forwarded message (ISO 8601 UTC)",
+    "forwarded_date_unixtime": "the same as unix seconds, a string",
+    "forwarded_message_id": "id of the original channel post",
+    "via_bot_id": "inline bot the message was sent through",
+    "text": "the message text (plain)",
+    "text_entities": "the text in typed pieces: plain, bold, link (with href), mention, ...",
+    "media_type": "photo, video_file, video_message, voice_message, audio_file, sticker, "
+    "animation, file, poll, location, contact, web_page, ...",
+    "media_unavailable": "true when the media was deleted or is not accessible",
+    "file": "path of the saved media file, relative to the chat folder (null if not saved)",
+    "file_name": "the document's original file name",
+    "file_size": "size in bytes",
+    "mime_type": "MIME type of a document",
+    "width": "photo or video width in pixels",
+    "height": "photo or video height in pixels",
+    "duration_seconds": "length of audio, video or a call",
+    "performer": "audio file performer",
+    "title": "audio title, or the new title of a service message",
+    "sticker_emoji": "the emoji a sticker stands for",
+    "self_destruct_period_seconds": "timer of a self-destructing photo",
+    "poll": "question, closed, total_voters and answers (text, voters)",
+    "location_information": "latitude and longitude",
+    "place_name": "venue name",
+    "address": "venue address",
+    "contact_information": "first_name, last_name, phone_number",
+    "web_page_url": "URL of a link preview",
+    "reactions": "list of {type: emoji|custom_emoji|paid, count, emoji or document_id}",
+    "views": "view count of a channel post",
+    "forwards": "forward count of a channel post",
+    "grouped_id": "album id shared by the messages of one album",
+    "action": "service action: create_group, edit_group_title, invite_members, pin_message...",
+    "members": "names of the users a service action concerns",
+}

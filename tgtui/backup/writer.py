@@ -1,0 +1,156 @@
+"""The batch writer: one chat's messages.jsonl, appended a batch at a time.
+
+Records are buffered and written per batch (a count or an age, whichever comes first) with a
+single write, then flushed and fsynced: never a file opened per message. A crash can leave at
+most a torn last line, which `open` cuts off; a failed write (disk full) is rolled back to the
+last whole batch. So every line in the file is a whole message, written exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+TAIL_CHUNK = 64 * 1024
+
+
+class BackupWriteError(Exception):
+    """Writing a backup file failed (disk full, permissions...); the message says where."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        super().__init__(f"Cannot write {path}: {reason}")
+        self.path = path
+        self.error = error
+
+
+def _after_last_newline(fd: int, end: int) -> int:
+    """Offset just past the last newline in the first ``end`` bytes (0 if there is none)."""
+    while end > 0:
+        start = max(0, end - TAIL_CHUNK)
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        end = start
+    return 0
+
+
+def _cut(fd: int, path: Path, size: int, keep: int, what: str) -> int:
+    logger.warning("{}: cut {} ({} bytes)", path, what, size - keep)
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    return keep
+
+
+def repair_tail(path: Path) -> int | None:
+    """Cut a torn or unreadable last line off ``path``; return the last whole record's id.
+
+    None when the file has no record. Only the very end of a file can be torn (it is written
+    append-only), so only the end is read.
+    """
+    fd = os.open(path, os.O_RDWR)
+    try:
+        size = os.fstat(fd).st_size
+        while size:
+            if os.pread(fd, 1, size - 1) != b"\n":
+                size = _cut(fd, path, size, _after_last_newline(fd, size), "a torn last line")
+                continue
+            start = _after_last_newline(fd, size - 1)
+            line = os.pread(fd, size - start, start)
+            try:
+                return int(json.loads(line)["id"])
+            except (ValueError, KeyError, TypeError):
+                size = _cut(fd, path, size, start, "an unreadable last line")
+        return None
+    finally:
+        os.close(fd)
+
+
+class BatchWriter:
+    """Appends records to a JSONL file in fsynced batches."""
+
+    def __init__(self, path: Path, *, batch_size: int = 500, max_age: float = 2.0) -> None:
+        self.path = path
+        self.batch_size = batch_size
+        self.max_age = max_age
+        self.last_id: int | None = None  # the last record safely on disk
+        self.written = 0  # records made durable by this writer
+        self._buffer: list[bytes] = []
+        self._buffer_last_id: int | None = None
+        self._oldest: float | None = None
+        self._fd: int | None = None
+
+    def open(self) -> int | None:
+        """Open (creating, or repairing a torn tail); return the last id already on disk."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.path.exists():
+                self.last_id = repair_tail(self.path)
+            self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise BackupWriteError(self.path, exc) from exc
+        return self.last_id
+
+    def add(self, record: dict[str, Any]) -> bool:
+        """Buffer one record; True when the batch is full or old enough to flush."""
+        self._buffer.append(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._buffer_last_id = int(record["id"])
+        if self._oldest is None:
+            self._oldest = time.monotonic()
+        return self.due()
+
+    def due(self) -> bool:
+        """Whether the buffered batch should be written now."""
+        if not self._buffer:
+            return False
+        age = time.monotonic() - (self._oldest or time.monotonic())
+        return len(self._buffer) >= self.batch_size or age >= self.max_age
+
+    @property
+    def pending(self) -> int:
+        """Records buffered, not yet on disk."""
+        return len(self._buffer)
+
+    def flush(self) -> int:
+        """Write the buffered batch in one write, fsync it; return how many records it held.
+
+        On failure the file is cut back to its last whole batch and BackupWriteError raised;
+        the batch stays buffered, so nothing is lost or written twice.
+        """
+        if not self._buffer:
+            return 0
+        if self._fd is None:
+            raise RuntimeError("BatchWriter.open() was not called")
+        data = b"".join(self._buffer)
+        before = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+            os.fsync(self._fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, before)
+            except OSError:
+                logger.exception("{}: could not roll back a failed write", self.path)
+            raise BackupWriteError(self.path, exc) from exc
+        count = len(self._buffer)
+        self.written += count
+        self.last_id = self._buffer_last_id
+        self._buffer.clear()
+        self._oldest = None
+        return count
+
+    def close(self) -> None:
+        """Flush what is buffered and close."""
+        try:
+            self.flush()
+        finally:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
