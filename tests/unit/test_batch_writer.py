@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tgtui.backup import writer as writer_module
 from tgtui.backup.checkpoint import Checkpoint, reconcile, save_checkpoint
 from tgtui.backup.writer import BackupWriteError, BatchWriter, repair_tail
 
@@ -24,7 +23,12 @@ def test_batches_are_written_whole_with_one_fsync_each(
 ) -> None:
     syncs: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(writer_module.os, "fsync", lambda fd: (syncs.append(fd), real_fsync(fd)))
+
+    def counting_fsync(fd: int) -> None:
+        syncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
     path = tmp_path / "chat" / "messages.jsonl"
     writer = BatchWriter(path, batch_size=10, max_age=3600)
     assert writer.open() is None
@@ -91,12 +95,12 @@ def test_disk_full_rolls_back_the_batch_and_loses_nothing(
         real_write(fd, bytes(data)[:7])  # part of the batch lands, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(writer_module.os, "write", full_disk)
+    monkeypatch.setattr(os, "write", full_disk)
     with pytest.raises(BackupWriteError, match="No space left on device"):
         writer.flush()
     assert _ids(path) == [1, 2, 3]  # the half-written batch was rolled back
     assert writer.last_id == 3
-    monkeypatch.setattr(writer_module.os, "write", real_write)
+    monkeypatch.setattr(os, "write", real_write)
     writer.close()  # space freed: the same batch goes out once
     assert _ids(path) == [1, 2, 3, 4, 5, 6]
 
