@@ -85,3 +85,15 @@ async def client(connect: ClientFactory, sandbox: SandboxServer) -> TelegramClie
     await made.get_dialogs(archived=True)
     sandbox.log.clear()
     return made
+
+
+@pytest.fixture
+async def app_client(connect: ClientFactory, sandbox: SandboxServer) -> TelegramClient:
+    """Like `client`, built as the app builds its own (Telethon's hidden retries off)."""
+    from tgtui.telegram.service import CLIENT_OPTIONS
+
+    made = await connect(**CLIENT_OPTIONS)
+    await made.get_dialogs()
+    await made.get_dialogs(archived=True)
+    sandbox.log.clear()
+    return made

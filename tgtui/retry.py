@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -63,6 +64,35 @@ def flood_seconds(error: BaseException) -> int:
     return int(getattr(error, "seconds", 0))
 
 
+class FloodGate:
+    """Per-method pauses shared by every caller of one account.
+
+    After a FLOOD_WAIT for a method, no caller sends that method until the wait is over (other
+    methods go on): Telegram's limits are per account and method, so concurrent chats must
+    wait together, for exactly the seconds asked.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until: dict[str, float] = {}
+
+    def remaining(self, method: str) -> float:
+        """Seconds until ``method`` may be sent again (0 when open)."""
+        return max(0.0, self._until.get(method, 0.0) - self._clock())
+
+    def block(self, method: str, seconds: float) -> None:
+        """Close the gate of ``method`` for ``seconds`` from now (never shortens a wait)."""
+        until = self._clock() + seconds
+        self._until[method] = max(self._until.get(method, 0.0), until)
+
+    async def wait(
+        self, method: str, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        """Return once ``method`` may be sent."""
+        while (left := self.remaining(method)) > 0:
+            await sleep(left)
+
+
 async def retry(
     call: Callable[[], Awaitable[T]],
     *,
@@ -70,15 +100,21 @@ async def retry(
     on_wait: Callable[[Wait], None] | None = None,
     what: str = "request",
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    gate: FloodGate | None = None,
+    reconnect: Callable[[], Awaitable[None]] | None = None,
 ) -> T:
     """Run ``call`` until it succeeds, retrying transient faults and flood waits by ``policy``.
 
-    Anything not transient (wrong code, private channel, ...) is raised at once, as is the
-    last transient fault once the attempts run out.
+    With a ``gate``, ``what`` names the method: the call waits while its gate is closed and a
+    FLOOD_WAIT closes it for every caller. ``reconnect`` runs before a retry after a fault,
+    to bring a dropped connection back. Anything not transient (wrong code, private channel,
+    ...) is raised at once, as is the last transient fault once the attempts run out.
     """
     policy = policy or Backoff()
     attempt = 0
     while True:
+        if gate is not None:
+            await gate.wait(what, sleep)
         try:
             return await call()
         except FLOOD as exc:
@@ -86,6 +122,12 @@ async def retry(
                 raise
             attempt += 1
             wait = Wait(float(flood_seconds(exc)), "flood", exc, attempt)
+            if gate is not None:
+                gate.block(what, wait.seconds)
+                logger.warning("{}: FLOOD_WAIT {} s", what, wait.seconds)
+                if on_wait is not None:
+                    on_wait(wait)
+                continue
         except errors.RPCError as exc:
             if not isinstance(exc, TRANSIENT):
                 raise
@@ -109,3 +151,8 @@ async def retry(
         if on_wait is not None:
             on_wait(wait)
         await sleep(wait.seconds)
+        if reconnect is not None and wait.kind == "transient":
+            try:
+                await reconnect()
+            except (ConnectionError, OSError) as exc:
+                logger.warning("{}: reconnecting failed ({}); will retry", what, exc)

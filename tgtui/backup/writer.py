@@ -146,6 +146,14 @@ class BatchWriter:
         self._oldest = None
         return count
 
+    def abandon(self) -> None:
+        """Close without writing the buffer (after a failure: it is fetched again next run)."""
+        self._buffer.clear()
+        self._oldest = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
     def close(self) -> None:
         """Flush what is buffered and close."""
         try:

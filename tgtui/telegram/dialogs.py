@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telethon import TelegramClient, utils
@@ -43,6 +43,8 @@ class DialogRow:
     archived: bool
     date: dt.datetime | None
     preview: str
+    username: str | None = None
+    entity: Any = field(default=None, repr=False, compare=False)  # the User/Chat/Channel
 
 
 def _kind(entity: Any) -> ChatKind:
@@ -177,6 +179,8 @@ class DialogPager:
                     archived=self.archived,
                     date=getattr(message, "date", None),
                     preview=_preview(message),
+                    username=getattr(entity, "username", None),
+                    entity=entity,
                 )
             )
         if last is not None:

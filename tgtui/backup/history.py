@@ -1,0 +1,112 @@
+"""A chat's history oldest-first, a page at a time, resumable from any message id.
+
+`messages.getHistory` answers newest first; asking for the page *after* an id (offset_id just
+above it, a negative add_offset, min_id) walks forward, so every run appends to the file in
+ascending id order and restarts exactly where the file ends, never from the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telethon import TelegramClient
+from telethon.tl import functions, types
+
+from tgtui.backup.schema import Names
+from tgtui.retry import Backoff, FloodGate, Wait, retry
+
+PAGE = 100
+HISTORY = "messages.getHistory"
+# Transient faults are retried for as long as they last (with capped backoff); a run only
+# stops for a permanent error or the user.
+HISTORY_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
+
+
+@dataclass
+class HistoryPage:
+    """Messages after an id, oldest first, with the names they mention."""
+
+    messages: list[Any]
+    names: Names
+    count: int | None  # messages in the whole chat, as the server counts them
+
+
+class HistoryReader:
+    """Reads one chat's history forward through the shared retry policy and flood gate."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        peer: Any,
+        *,
+        gate: FloodGate,
+        on_wait: Callable[[Wait], None] | None = None,
+        reconnect: Callable[[], Awaitable[None]] | None = None,
+        wrap: Callable[[Any], Any] = lambda request: request,
+    ) -> None:
+        self.client = client
+        self.peer = peer
+        self.gate = gate
+        self.on_wait = on_wait
+        self.reconnect = reconnect
+        self.wrap = wrap  # e.g. InvokeWithTakeout
+
+    async def _get(self, request: Any) -> Any:
+        async def call() -> Any:
+            return await self.client(self.wrap(request))
+
+        return await retry(
+            call,
+            policy=HISTORY_RETRY,
+            on_wait=self.on_wait,
+            what=HISTORY,
+            gate=self.gate,
+            reconnect=self.reconnect,
+        )
+
+    async def after(self, after_id: int, limit: int = PAGE) -> HistoryPage:
+        """Up to ``limit`` messages with id > ``after_id``, oldest first."""
+        answer = await self._get(
+            functions.messages.GetHistoryRequest(
+                peer=self.peer,
+                offset_id=after_id + 1,
+                offset_date=None,
+                add_offset=-limit,
+                limit=limit,
+                max_id=0,
+                min_id=after_id,
+                hash=0,
+            )
+        )
+        if isinstance(answer, types.messages.MessagesNotModified):
+            return HistoryPage([], Names([], []), answer.count)
+        messages = sorted(
+            (m for m in answer.messages if m.id > after_id), key=lambda message: message.id
+        )
+        count = getattr(answer, "count", None)
+        if count is None:  # messages.messages: everything came in one answer
+            count = len(answer.messages)
+        return HistoryPage(messages, Names(answer.users, answer.chats), count)
+
+    async def last_id_before(self, when: dt.datetime) -> int:
+        """The id of the last message sent before ``when`` (0 if none): a --since start point.
+
+        One request with offset_date jumps there; older history is never read.
+        """
+        answer = await self._get(
+            functions.messages.GetHistoryRequest(
+                peer=self.peer,
+                offset_id=0,
+                offset_date=when,
+                add_offset=0,
+                limit=1,
+                max_id=0,
+                min_id=0,
+                hash=0,
+            )
+        )
+        messages = getattr(answer, "messages", [])
+        return max((m.id for m in messages), default=0)

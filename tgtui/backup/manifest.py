@@ -1,0 +1,74 @@
+"""OUT/manifest.json: what the backup holds, chat by chat, replaced atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from tgtui import __version__
+from tgtui.backup.files import write_json_atomically
+from tgtui.backup.schema import SCHEMA_VERSION
+
+
+@dataclass
+class ChatEntry:
+    """One chat in the manifest."""
+
+    id: int
+    name: str
+    type: str
+    path: str  # the chat's folder, relative to the backup folder
+    messages: int
+    media_files: int
+    status: str  # complete / partial / skipped / failed
+    reason: str | None
+    last_id: int
+    updated: str
+
+
+class Manifest:
+    """The manifest of one backup folder; entries of chats not in this run are kept."""
+
+    def __init__(self, out: Path, account: dict[str, Any]) -> None:
+        self.path = out / "manifest.json"
+        self.account = account
+        self.chats: dict[int, ChatEntry] = {}
+        self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.created = str(data.get("created", self.created))
+            for item in data.get("chats", []):
+                entry = ChatEntry(**item)
+                self.chats[entry.id] = entry
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            # The per-chat files are the truth; the manifest is rebuilt as chats finish.
+            logger.warning("{}: unreadable ({}); it will be rewritten", self.path, exc)
+
+    def update(self, entry: ChatEntry) -> None:
+        """Record a chat's state and write the manifest."""
+        self.chats[entry.id] = entry
+        self.save()
+
+    def save(self) -> None:
+        """Write manifest.json atomically."""
+        write_json_atomically(
+            self.path,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "tool": f"tgtui {__version__}",
+                "created": self.created,
+                "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "account": self.account,
+                "chats": [asdict(c) for c in sorted(self.chats.values(), key=lambda c: c.name)],
+            },
+        )

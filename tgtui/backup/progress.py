@@ -1,0 +1,59 @@
+"""What the engine reports while it runs: small typed events, one callback.
+
+The TUI's backup screen and the headless command both render these; neither needs any engine
+code of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["complete", "partial", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class ChatStarted:
+    """A chat's backup began; ``already`` messages were on disk from earlier runs."""
+
+    chat_id: int
+    name: str
+    already: int
+
+
+@dataclass(frozen=True)
+class ChatProgress:
+    """Messages on disk so far (``done``) of about ``total`` in the chat (None: unknown)."""
+
+    chat_id: int
+    done: int
+    total: int | None
+    new: int  # written by this run
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A pause: Telegram's FLOOD_WAIT (exact) or a retry after a fault (backoff)."""
+
+    chat_id: int | None
+    method: str
+    seconds: float
+    kind: Literal["flood", "transient"]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChatFinished:
+    """A chat is done for this run."""
+
+    chat_id: int
+    name: str
+    status: Status
+    reason: str | None
+    messages: int  # on disk in total
+    new: int  # written by this run
+
+
+BackupEvent = ChatStarted | ChatProgress | Waiting | ChatFinished
+ProgressSink = Callable[[BackupEvent], None]
