@@ -62,6 +62,19 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sandbox_cli.add_arguments(sandbox)
+    from tgtui.backup import command as backup_command
+
+    backup = commands.add_parser(
+        "backup",
+        help="back up chats without the TUI (for cron and scripts)",
+        description=(
+            "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly once; "
+            "progress on stderr. Resumable and incremental."
+        ),
+        epilog=backup_command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup_command.add_arguments(backup)
     return parser
 
 
@@ -78,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
+    if args.command == "backup":
+        from tgtui.backup import command as backup_command
+
+        return backup_command.run(args, paths)
     if args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:

@@ -148,6 +148,8 @@ class BackupEngine:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        finally:
+            self._save_manifest()
         order = {t.chat_id: i for i, t in enumerate(targets)}
         result.chats.sort(key=lambda c: order[c.target.chat_id])
         return result
@@ -237,8 +239,9 @@ class BackupEngine:
             if reached_until:
                 break
         self._flush(writer, checkpoint, folder)
-        checkpoint.complete = True
-        save_checkpoint(folder / STATE, checkpoint)
+        if not checkpoint.complete:
+            checkpoint.complete = True
+            save_checkpoint(folder / STATE, checkpoint)
         return "complete"
 
     def _flush(self, writer: BatchWriter, checkpoint: Checkpoint, folder: Path) -> None:
@@ -274,3 +277,9 @@ class BackupEngine:
             )
         except OSError as exc:
             raise BackupAborted(f"Cannot write {self.manifest.path}: {exc.strerror}") from exc
+
+    def _save_manifest(self) -> None:
+        try:
+            self.manifest.flush()
+        except OSError as exc:
+            logger.error("cannot write {}: {}", self.manifest.path, exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ class Manifest:
         self.account = account
         self.chats: dict[int, ChatEntry] = {}
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._dirty = False
+        self._saved_at = float("-inf")
         self._load()
 
     def _load(self) -> None:
@@ -54,13 +57,26 @@ class Manifest:
             # The per-chat files are the truth; the manifest is rebuilt as chats finish.
             logger.warning("{}: unreadable ({}); it will be rewritten", self.path, exc)
 
-    def update(self, entry: ChatEntry) -> None:
-        """Record a chat's state and write the manifest."""
+    def update(self, entry: ChatEntry, *, min_interval: float = 1.0) -> None:
+        """Record a chat's state; write the manifest if the last write is ``min_interval`` old.
+
+        The engine calls `save` when the run ends (or stops), so the file is always current
+        then; in between it is at most a second behind (per-chat state files are exact).
+        """
         self.chats[entry.id] = entry
-        self.save()
+        self._dirty = True
+        if time.monotonic() - self._saved_at >= min_interval:
+            self.save()
+
+    def flush(self) -> None:
+        """Write the manifest if anything changed since the last write."""
+        if self._dirty:
+            self.save()
 
     def save(self) -> None:
         """Write manifest.json atomically."""
+        self._dirty = False
+        self._saved_at = time.monotonic()
         write_json_atomically(
             self.path,
             {

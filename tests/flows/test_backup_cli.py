@@ -1,0 +1,196 @@
+"""`tgtui backup` as a process against `tgtui sandbox` as a process: kill -9, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telethon import TelegramClient
+
+from tests.flows.backup_helpers import read_ids, server_ids
+from tests.sandbox_process import start_sandbox_process
+from tgtui.backup.checkpoint import load_checkpoint
+from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
+from tgtui.telegram.service import CLIENT_OPTIONS
+
+
+@pytest.fixture
+async def sandbox_process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """A sandbox process with 8 chats, answering every request 40 ms late (so a backup takes
+    long enough to be killed in the middle)."""
+    process, info = await start_sandbox_process(
+        "--dialogs", "8", "--messages", "3000", "--seed", "5", "--latency-ms", "40",
+        "--session-out", str(tmp_path / "sandbox.session"),
+    )  # fmt: skip
+    yield info
+    process.terminate()
+    await process.wait()
+
+
+def _backup_command(info: dict[str, Any], out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "tgtui", "backup", "--session", info["session"],
+        "--out", str(out), *extra,
+    ]  # fmt: skip
+
+
+def _env(home: Path, info: dict[str, Any]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TGTUI_", "XDG_"))}
+    env.update(HOME=str(home), TGTUI_API_ID=str(info["api_id"]), TGTUI_API_HASH=info["api_hash"])
+    return env
+
+
+async def _run(home: Path, info: dict[str, Any], out: Path, *extra: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        *_backup_command(info, out, *extra),
+        env=_env(home, info),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+def _has_data(out: Path) -> bool:
+    return any(p.stat().st_size for p in out.glob("chats/*/messages.jsonl"))
+
+
+async def _started_writing(out: Path, within: float = 30.0) -> None:
+    """Wait until the backup has written its first batch."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not _has_data(out):
+        assert asyncio.get_running_loop().time() < deadline, "the backup never wrote"
+        await asyncio.sleep(0.05)
+
+
+async def _server_view(info: dict[str, Any]) -> tuple[TelegramClient, list[ChatTarget]]:
+    client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
+    await client.connect()
+    rows = await all_dialogs(client)
+    return client, [target_of(r) for r in rows if r.entity is not None]
+
+
+async def test_backup_killed_again_and_again_stays_exact(
+    sandbox_process: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "backup"
+    rng = random.Random(20261125)
+    killed = 0
+    for _ in range(4):  # SIGKILL at random moments, each run continuing the last
+        process = await asyncio.create_subprocess_exec(
+            *_backup_command(sandbox_process, out, "--all", "--concurrency", "2"),
+            env=_env(tmp_path, sandbox_process),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        await _started_writing(out)
+        await asyncio.sleep(rng.uniform(0.0, 0.6))
+        if process.returncode is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        await process.wait()
+        for state in out.glob("chats/*/state.json"):  # a checkpoint is never ahead of data
+            folder = state.parent
+            checkpoint = load_checkpoint(state, json.loads(state.read_text())["chat_id"])
+            assert checkpoint is not None
+            data = (folder / "messages.jsonl").read_bytes()
+            whole = data[: data.rfind(b"\n") + 1]
+            assert checkpoint.messages <= whole.count(b"\n")
+    assert killed >= 3  # the kills really landed mid-run
+    code, err = await _run(tmp_path, sandbox_process, out, "--all")
+    assert code == 0, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {c["status"] for c in manifest["chats"]} == {"complete"}
+    client, targets = await _server_view(sandbox_process)
+    try:
+        assert len(manifest["chats"]) == len(targets)
+        for entry in manifest["chats"]:
+            target = next(t for t in targets if t.chat_id == entry["id"])
+            ids = read_ids(out / entry["path"])
+            assert ids == await server_ids(client, target)  # exactly once, in order
+            assert entry["messages"] == len(ids)
+    finally:
+        await client.disconnect()
+
+
+async def test_exit_codes(sandbox_process: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    code, err = await _run(tmp_path, sandbox_process, out, "No Such Chat")
+    assert code == 2
+    assert "no chat matches 'No Such Chat'" in err
+    code, err = await _run(tmp_path, sandbox_process, out)
+    assert code == 2
+    assert "--all" in err
+    code, err = await _run(
+        tmp_path, sandbox_process, out, "--all", "--since", "2025-02-01", "--until", "2025-01-01"
+    )
+    assert code == 2
+    assert "--since must be before --until" in err
+    client, targets = await _server_view(sandbox_process)
+    await client.disconnect()
+    name = targets[0].name
+    code, err = await _run(tmp_path, sandbox_process, out, name, str(targets[1].chat_id))
+    assert code == 0, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {c["id"] for c in manifest["chats"]} >= {targets[0].chat_id, targets[1].chat_id}
+
+
+async def test_a_private_chat_gives_exit_code_one(tmp_path: Path) -> None:
+    process, info = await start_sandbox_process(
+        "--dialogs", "6", "--messages", "200", "--seed", "5",
+        "--session-out", str(tmp_path / "s.session"),
+    )  # fmt: skip
+    try:
+        client, targets = await _server_view(info)
+        await client.disconnect()
+        channel = next(t for t in targets if t.chat_id < -1_000_000_000_000)
+    finally:
+        process.terminate()
+        await process.wait()
+    process, info = await start_sandbox_process(
+        "--dialogs", "6", "--messages", "200", "--seed", "5",
+        "--fault", f"private={channel.chat_id}",
+        "--session-out", str(tmp_path / "s.session"),
+    )  # fmt: skip
+    try:
+        code, err = await _run(tmp_path, info, tmp_path / "b", "--all")
+    finally:
+        process.terminate()
+        await process.wait()
+    assert code == 1, err
+    assert "skipped" in err
+    assert "private" in err
+
+
+async def test_sigterm_stops_cleanly_and_the_next_run_finishes(
+    sandbox_process: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "b"
+    process = await asyncio.create_subprocess_exec(
+        *_backup_command(sandbox_process, out, "--all", "--concurrency", "2"),
+        env=_env(tmp_path, sandbox_process),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    await _started_writing(out)
+    process.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 130, err.decode()
+    assert "run again to resume" in err.decode()
+    for path in out.glob("chats/*/messages.jsonl"):
+        assert path.read_bytes().endswith(b"\n")  # whole lines only
+    code, err_text = await _run(tmp_path, sandbox_process, out, "--all")
+    assert code == 0, err_text

@@ -1,0 +1,235 @@
+"""`tgtui backup`: the headless backup, for cron and scripts.
+
+Exit codes: 0 every chat complete; 1 some chats skipped, partial or failed (the rest are
+saved); 2 nothing could be done or the run was stopped by an error (bad arguments, bad
+config, session locked or signed out, disk full); 130 interrupted (files stay consistent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import signal
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from loguru import logger
+from rich.console import Console
+
+from tgtui.backup.console import ConsoleProgress, summary_table
+from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
+from tgtui.backup.selection import all_dialogs, match, target_of
+from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
+from tgtui.log import setup_logging, stop_logging
+from tgtui.retry import Wait
+from tgtui.telegram.errors import explain
+from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
+
+EXIT_COMPLETE = 0
+EXIT_INCOMPLETE = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+exit codes:
+  0    every chat complete
+  1    some chats skipped, partial or failed (the others are saved)
+  2    error: bad arguments or config, session locked or signed out, disk full
+  130  interrupted (Ctrl+C, SIGTERM): files stay consistent; run again to resume
+
+Run it again at any time: it continues where it stopped and only fetches what is new.
+"""
+
+
+def parse_date(text: str) -> dt.datetime:
+    """YYYY-MM-DD or an ISO 8601 date-time; without an offset it is local time."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    if value.tzinfo is None:
+        value = value.astimezone()  # the user's local time zone
+    return value
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_CONCURRENCY}, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The backup command's options."""
+    parser.add_argument(
+        "chats",
+        nargs="*",
+        metavar="CHAT",
+        help="chats to back up: a peer id, an @username, or the chat's exact name",
+    )
+    parser.add_argument("--all", action="store_true", help="back up every chat (archive too)")
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="backup folder (default: backup_dir in config)"
+    )
+    parser.add_argument(
+        "--since", type=parse_date, metavar="DATE", help="only messages from this date on"
+    )
+    parser.add_argument(
+        "--until", type=parse_date, metavar="DATE", help="only messages before this date"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        metavar="N",
+        help="chats backed up at once (default: concurrency in config, 4)",
+    )
+    parser.add_argument(
+        "--session", type=Path, metavar="PATH", help="use this Telethon session file"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="back up the offline demo sandbox's chats"
+    )
+    parser.add_argument("--debug", action="store_true", help="log in detail")
+
+
+def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
+    """Entry point of `tgtui backup`; returns the exit code."""
+    err = Console(stderr=True, highlight=False)
+    paths = paths or Paths.default()
+    if not args.chats and not args.all:
+        err.print("tgtui backup: name the chats to back up, or use --all")
+        return EXIT_ERROR
+    if args.demo and args.session:
+        err.print("tgtui backup: --demo uses its own session; leave out --session")
+        return EXIT_ERROR
+    if args.since and args.until and args.since >= args.until:
+        err.print("tgtui backup: --since must be before --until")
+        return EXIT_ERROR
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        err.print(f"tgtui backup: bad configuration: {exc}")
+        return EXIT_ERROR
+    options = BackupOptions(
+        out=(args.out or settings.backup_dir).expanduser(),
+        since=args.since,
+        until=args.until,
+        concurrency=args.concurrency or settings.concurrency,
+    )
+    setup_logging(paths.log_dir, debug=args.debug)
+    with ExitStack() as cleanup:
+        cleanup.callback(stop_logging)
+        spec = _client_spec(args, paths, settings.api_id, settings.api_hash, cleanup)
+        if spec.api_id is None or spec.api_hash is None:
+            err.print(
+                "tgtui backup: no api_id/api_hash yet: run `tgtui` once (it asks for them), "
+                "or set TGTUI_API_ID and TGTUI_API_HASH"
+            )
+            return EXIT_ERROR
+        service = TelegramService(spec)
+        try:
+            service.open()
+        except (SessionLockedError, OSError) as exc:
+            err.print(f"tgtui backup: {exc}")
+            return EXIT_ERROR
+        cleanup.callback(service.close)
+        try:
+            return asyncio.run(_backup(service, args, options, err))
+        except KeyboardInterrupt:
+            err.print("Interrupted: everything fetched so far is saved; run again to resume.")
+            return EXIT_INTERRUPTED
+
+
+def _client_spec(
+    args: argparse.Namespace,
+    paths: Paths,
+    api_id: int | None,
+    api_hash: str | None,
+    cleanup: ExitStack,
+) -> ClientSpec:
+    if not args.demo:
+        session = args.session or paths.sessions_dir / "main.session"
+        return ClientSpec(session, api_id, api_hash, user_folder=args.session is not None)
+    from tgtui.demo import DemoSandbox
+    from tgtui.sandbox import write_demo_session
+
+    sandbox = DemoSandbox()
+    sandbox.start()
+    cleanup.callback(sandbox.stop)
+    folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tgtui-demo-")))
+    assert sandbox.server is not None
+    session = write_demo_session(sandbox.server, folder / "demo.session")
+    demo_id, demo_hash = sandbox.api
+    return ClientSpec(session, demo_id, demo_hash, user_folder=True)
+
+
+async def _backup(
+    service: TelegramService, args: argparse.Namespace, options: BackupOptions, err: Console
+) -> int:
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if main is not None:
+        loop.add_signal_handler(signal.SIGTERM, main.cancel)
+
+    def connecting(wait: Wait) -> None:
+        err.print(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s.")
+
+    try:
+        await service.connect(on_wait=connecting)
+        if not await service.is_authorized():
+            err.print("tgtui backup: this session is not signed in: run `tgtui` to log in first")
+            return EXIT_ERROR
+        result = await _plan_and_run(service, args, options, err)
+    except asyncio.CancelledError:
+        err.print("Stopped: everything fetched so far is saved; run again to resume.")
+        return EXIT_INTERRUPTED
+    except BackupAborted as exc:
+        err.print(f"[red]tgtui backup stopped:[/] {exc}")
+        err.print("Everything written so far is consistent; run again once this is fixed.")
+        return EXIT_ERROR
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        await service.disconnect()
+    if result is None:
+        return EXIT_ERROR
+    all_rows = len(result.chats) <= 40
+    if all_rows or not result.all_complete:
+        err.print(summary_table(result.chats, all_rows=all_rows))
+    saved = sum(c.messages for c in result.chats)
+    new = sum(c.new for c in result.chats)
+    err.print(f"{len(result.chats)} chats, {saved:,} messages ({new:,} new) in {options.out}")
+    return EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
+
+
+async def _plan_and_run(
+    service: TelegramService, args: argparse.Namespace, options: BackupOptions, err: Console
+) -> BackupResult | None:
+    client = service.client
+    me = await client.get_me()
+    account = {
+        "id": me.id,
+        "name": " ".join(p for p in (me.first_name, me.last_name) if p),
+        "username": me.username,
+        "phone": me.phone,
+    }
+    rows = await all_dialogs(client)
+    if args.all:
+        chosen = rows
+    else:
+        chosen, unknown = match(rows, args.chats)
+        if unknown:
+            err.print("tgtui backup: no chat matches " + ", ".join(repr(u) for u in unknown))
+            err.print("Use a peer id, an @username or the exact name as tgtui shows it.")
+            return None
+    targets = [target_of(row) for row in chosen if row.entity is not None]
+    logger.info("backing up {} chats into {}", len(targets), options.out)
+    with ConsoleProgress(err, len(targets)) as progress:
+        engine = BackupEngine(client, options, on_event=progress, account=account)
+        return await engine.run(targets)
