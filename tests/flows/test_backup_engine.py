@@ -216,3 +216,18 @@ async def test_disk_failure_aborts_cleanly_and_a_rerun_completes(
     assert result.all_complete
     for chat in result.chats:
         assert read_ids(chat.path) == await server_ids(app_client, chat.target)
+
+
+async def test_every_field_written_is_documented(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    from tgtui.backup.schema import FIELDS
+
+    result = await BackupEngine(app_client, BackupOptions(tmp_path)).run(await targets(app_client))
+    written: set[str] = set()
+    for chat in result.chats:
+        for record in read_records(chat.path):
+            written.update(record)
+    assert written <= set(FIELDS), f"undocumented: {sorted(written - set(FIELDS))}"
+    schema_doc = (Path(__file__).parents[2] / "SCHEMA.md").read_text(encoding="utf-8")
+    assert [name for name in FIELDS if f"`{name}`" not in schema_doc] == []
