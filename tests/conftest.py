@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -44,6 +44,16 @@ def _loopback_only(event: str, args: tuple[Any, ...]) -> None:
 
 
 sys.addaudithook(_loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dc_config() -> Iterator[None]:
+    """Telethon caches help.getConfig (the DC addresses) on the TelegramClient class, for the
+    whole process. Each test runs its own sandbox on its own port, so each starts without it
+    (else a cross-DC media download dials the previous test's closed port)."""
+    TelegramClient._config = None
+    yield
+    TelegramClient._config = None
 
 
 @pytest.fixture

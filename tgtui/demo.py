@@ -29,13 +29,14 @@ from tgtui.telegram.service import SessionLock, SessionLockedError
 
 DEMO_DIALOGS = 1_000
 DEMO_MESSAGES = 5_000
+DEMO_MAX_FILE = 1024 * 1024  # media up to 1 MiB: a full demo backup stays about a gigabyte
 
 CodeListener = Callable[[str, str], None]  # (phone, code), called on the sandbox's thread
 
 
 def demo_world(dialogs: int = DEMO_DIALOGS, messages: int = DEMO_MESSAGES) -> WorldOptions:
     """The demo's world: about 1,000 dialogs, the biggest with thousands of messages."""
-    return WorldOptions(seed=1, dialogs=dialogs, messages=messages)
+    return WorldOptions(seed=1, dialogs=dialogs, messages=messages, max_file_size=DEMO_MAX_FILE)
 
 
 class DemoSandbox:

@@ -37,9 +37,10 @@ async def sandbox_process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
 
 
 def _backup_command(info: dict[str, Any], out: Path, *extra: str) -> list[str]:
+    """`tgtui backup` with media files up to 300 KB (small enough to stay quick, and many)."""
     return [
         sys.executable, "-m", "tgtui", "backup", "--session", info["session"],
-        "--out", str(out), *extra,
+        "--out", str(out), "--max-file-size", "0.3", *extra,
     ]  # fmt: skip
 
 
@@ -60,6 +61,17 @@ async def _run(home: Path, info: dict[str, Any], out: Path, *extra: str) -> tupl
     _, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
     return process.returncode, err.decode()
+
+
+def _files_complete(folder: Path) -> int:
+    """Every file the chat's records name is on disk at its full size; returns the count."""
+    count = 0
+    for line in (folder / "messages.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("file"):
+            assert (folder / record["file"]).stat().st_size == record["file_size"], record
+            count += 1
+    return count
 
 
 def _has_data(out: Path) -> bool:
@@ -121,6 +133,9 @@ async def test_backup_killed_again_and_again_stays_exact(
             ids = read_ids(out / entry["path"])
             assert ids == await server_ids(client, target)  # exactly once, in order
             assert entry["messages"] == len(ids)
+            assert entry["media_failed"] == 0
+            assert _files_complete(out / entry["path"]) == entry["media_files"]
+        assert list(out.rglob("*.part")) == []  # partial data never outlives a finished run
     finally:
         await client.disconnect()
 

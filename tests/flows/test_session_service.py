@@ -103,3 +103,21 @@ async def test_client_on_a_session_file_reaches_the_sandbox(
         assert await client.is_user_authorized()
     finally:
         await client.disconnect()
+
+
+def test_only_loopback_sessions_trust_the_sandbox_key(tmp_path: Path) -> None:
+    from telethon.crypto import rsa
+
+    from tgtui.sandbox import test_rsa_key
+    from tgtui.telegram.service import is_sandbox_address
+
+    assert is_sandbox_address("127.0.0.1")
+    assert is_sandbox_address("::1")
+    assert not is_sandbox_address("149.154.167.51")
+    assert not is_sandbox_address(None)
+    fingerprint = test_rsa_key().fingerprint
+    rsa._server_keys.pop(fingerprint, None)
+    make_client(tmp_path / "real.session", API_ID, API_HASH)  # Telegram's default DC
+    assert fingerprint not in rsa._server_keys
+    make_client(tmp_path / "sandbox.session", API_ID, API_HASH, dc=(2, "127.0.0.1", 4321))
+    assert fingerprint in rsa._server_keys

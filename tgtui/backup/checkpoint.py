@@ -28,7 +28,8 @@ class Checkpoint:
     last_id: int = 0  # highest message id written and fsynced
     messages: int = 0  # lines in messages.jsonl
     complete: bool = False  # the last run reached the newest message
-    media_done: int = 0
+    media_done: int = 0  # files saved at their final name
+    media_last_id: int = 0  # media of messages up to this id were all tried
     media_failed: dict[str, str] = field(default_factory=dict)  # message id -> reason
     updated: str = ""
 
@@ -58,6 +59,7 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             messages=int(data["messages"]),
             complete=bool(data["complete"]),
             media_done=int(data.get("media_done", 0)),
+            media_last_id=int(data.get("media_last_id", 0)),
             media_failed={str(k): str(v) for k, v in dict(data.get("media_failed", {})).items()},
             updated=str(data.get("updated", "")),
         )
@@ -105,4 +107,5 @@ def reconcile(path: Path, jsonl: Path, chat_id: int, last_id_on_disk: int | None
     rebuilt = Checkpoint(chat_id=chat_id, last_id=on_disk, messages=count_lines(jsonl))
     if stored is not None:
         rebuilt.media_done, rebuilt.media_failed = stored.media_done, stored.media_failed
+        rebuilt.media_last_id = min(stored.media_last_id, on_disk)
     return rebuilt

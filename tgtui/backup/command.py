@@ -20,6 +20,7 @@ from rich.console import Console
 
 from tgtui.backup.console import ConsoleProgress, summary_table
 from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
+from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.selection import all_dialogs, match, target_of
 from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
 from tgtui.log import setup_logging, stop_logging
@@ -66,6 +67,27 @@ def _concurrency(text: str) -> int:
     return value
 
 
+def _media_kinds(text: str) -> frozenset[str]:
+    kinds = frozenset(k.strip().lower() for k in text.split(",") if k.strip())
+    unknown = kinds - ALL_KINDS
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(
+            f"unknown media type {', '.join(sorted(unknown)) or text!r}: "
+            f"choose from {', '.join(sorted(ALL_KINDS))}"
+        )
+    return kinds
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size in MB above 0, got {text!r}")
+    return int(value * 1024 * 1024)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The backup command's options."""
     parser.add_argument(
@@ -83,6 +105,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--until", type=parse_date, metavar="DATE", help="only messages before this date"
+    )
+    media = parser.add_mutually_exclusive_group()
+    media.add_argument(
+        "--media",
+        type=_media_kinds,
+        metavar="TYPES",
+        help=f"save only these media files (comma-separated: {', '.join(sorted(ALL_KINDS))}); "
+        "default: all",
+    )
+    media.add_argument("--no-media", action="store_true", help="save messages only")
+    parser.add_argument(
+        "--max-file-size", type=_megabytes, metavar="MB", help="skip media files larger than this"
     )
     parser.add_argument(
         "--concurrency",
@@ -122,6 +156,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         since=args.since,
         until=args.until,
         concurrency=args.concurrency or settings.concurrency,
+        media=MediaFilter(
+            frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
+        ),
     )
     setup_logging(paths.log_dir, debug=args.debug)
     with ExitStack() as cleanup:
@@ -204,7 +241,12 @@ async def _backup(
         err.print(summary_table(result.chats, all_rows=all_rows))
     saved = sum(c.messages for c in result.chats)
     new = sum(c.new for c in result.chats)
-    err.print(f"{len(result.chats)} chats, {saved:,} messages ({new:,} new) in {options.out}")
+    files = sum(c.media_done for c in result.chats)
+    failed = sum(c.media_failed for c in result.chats)
+    line = f"{len(result.chats)} chats, {saved:,} messages ({new:,} new), {files:,} media files"
+    if failed:
+        line += f", [yellow]{failed:,} files failed[/] (reasons in each chat's state.json)"
+    err.print(f"{line} in {options.out}")
     return EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
 
 

@@ -18,7 +18,14 @@ from rich.progress import (
 from rich.table import Table
 
 from tgtui.backup.engine import ChatResult
-from tgtui.backup.progress import BackupEvent, ChatFinished, ChatProgress, ChatStarted, Waiting
+from tgtui.backup.progress import (
+    BackupEvent,
+    ChatFinished,
+    ChatProgress,
+    ChatStarted,
+    MediaProgress,
+    Waiting,
+)
 
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
 
@@ -64,6 +71,17 @@ class ConsoleProgress:
             bar = self.bars.get(event.chat_id)
             if bar is not None:
                 self.progress.update(bar, completed=event.done, total=event.total)
+        elif isinstance(event, MediaProgress):
+            bar = self.bars.get(event.chat_id)
+            if bar is not None and event.total:
+                name = self.names.get(event.chat_id, "")[:24]
+                self.progress.update(
+                    bar,
+                    description=f"{name} files",
+                    completed=event.done + event.failed,
+                    total=event.total,
+                    rate=f"{event.received / 1e6:,.1f} MB",
+                )
         elif isinstance(event, ChatFinished):
             self.messages += event.new
             bar = self.bars.pop(event.chat_id, None)
@@ -71,6 +89,11 @@ class ConsoleProgress:
                 self.progress.remove_task(bar)
             if event.status != "complete":
                 self.console.print(f"[yellow]{event.status}[/]: {event.name}: {event.reason}")
+            elif event.media_failed:
+                self.console.print(
+                    f"[yellow]{event.media_failed} files failed[/] in {event.name} "
+                    "(run again to retry them)"
+                )
             elapsed = max(time.monotonic() - self.started, 1e-6)
             self.progress.update(
                 self.overall, advance=1, rate=f"{self.messages / elapsed:,.0f} msg/s"
@@ -92,16 +115,21 @@ def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> Table:
     table.add_column("status")
     table.add_column("messages", justify="right")
     table.add_column("new", justify="right")
+    table.add_column("files", justify="right")
     table.add_column("note")
     colours = {"complete": "green", "partial": "yellow", "skipped": "yellow", "failed": "red"}
     for result in results:
-        if not all_rows and result.status == "complete":
+        if not all_rows and result.status == "complete" and not result.media_failed:
             continue
+        note = result.reason or (
+            f"{result.media_failed} files failed" if result.media_failed else ""
+        )
         table.add_row(
             result.target.name,
             f"[{colours[result.status]}]{result.status}[/]",
             f"{result.messages:,}",
             f"{result.new:,}",
-            result.reason or "",
+            f"{result.media_done:,}",
+            note,
         )
     return table

@@ -22,6 +22,8 @@ from telethon import TelegramClient, errors
 from tgtui.backup.checkpoint import Checkpoint, reconcile, save_checkpoint
 from tgtui.backup.history import HISTORY, HistoryReader
 from tgtui.backup.manifest import ChatEntry, Manifest
+from tgtui.backup.media import NO_MEDIA, MediaFilter, media_path
+from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
@@ -49,6 +51,8 @@ class BackupOptions:
     since: dt.datetime | None = None  # only messages sent at or after this time
     until: dt.datetime | None = None  # only messages sent before this time
     concurrency: int = 4
+    media: MediaFilter = NO_MEDIA
+    media_slots: int = 4  # files downloading at once, across all chats
     batch_size: int = 500
     batch_age: float = 2.0
 
@@ -63,6 +67,8 @@ class ChatResult:
     messages: int
     new: int
     path: Path
+    media_done: int = 0
+    media_failed: int = 0
 
 
 @dataclass
@@ -73,8 +79,8 @@ class BackupResult:
 
     @property
     def all_complete(self) -> bool:
-        """Every chat reached its end."""
-        return all(c.status == "complete" for c in self.chats)
+        """Every chat reached its end and every file was saved."""
+        return all(c.status == "complete" and not c.media_failed for c in self.chats)
 
 
 class BackupAborted(Exception):
@@ -113,6 +119,13 @@ class BackupEngine:
         self.gate = FloodGate()
         self.wrap = wrap
         self.manifest = Manifest(options.out, account or {})
+        self.media = MediaPass(
+            client,
+            gate=self.gate,
+            slots=asyncio.Semaphore(max(1, options.media_slots)),
+            emit=self._emit,
+            wrap=wrap,
+        )
 
     def _emit(self, event: BackupEvent) -> None:
         if self.on_event is not None:
@@ -199,10 +212,22 @@ class BackupEngine:
             writer.abandon()
             self._record(target, folder, checkpoint, status, reason)
         new = checkpoint.messages - start
+        failed = len(checkpoint.media_failed)
         self._emit(
-            ChatFinished(target.chat_id, target.name, status, reason, checkpoint.messages, new)
+            ChatFinished(
+                target.chat_id,
+                target.name,
+                status,
+                reason,
+                checkpoint.messages,
+                new,
+                checkpoint.media_done,
+                failed,
+            )
         )
-        return ChatResult(target, status, reason, checkpoint.messages, new, folder)
+        return ChatResult(
+            target, status, reason, checkpoint.messages, new, folder, checkpoint.media_done, failed
+        )
 
     async def _copy(
         self,
@@ -230,7 +255,10 @@ class BackupEngine:
                 if until is not None and date is not None and date >= until:
                     reached_until = True
                     break
-                writer.add(to_record(message, page.names))
+                record = to_record(message, page.names)
+                if self.options.media.wants(record):
+                    record["file"] = media_path(record)
+                writer.add(record)
                 cursor = message.id
             if writer.due() or reached_until:
                 self._flush(writer, checkpoint, folder)
@@ -239,6 +267,7 @@ class BackupEngine:
             if reached_until:
                 break
         self._flush(writer, checkpoint, folder)
+        await self.media.run(target, folder, checkpoint, folder / STATE)
         if not checkpoint.complete:
             checkpoint.complete = True
             save_checkpoint(folder / STATE, checkpoint)
@@ -269,6 +298,7 @@ class BackupEngine:
                     path=str(folder.relative_to(self.options.out)),
                     messages=checkpoint.messages,
                     media_files=checkpoint.media_done,
+                    media_failed=len(checkpoint.media_failed),
                     status=status,
                     reason=reason,
                     last_id=checkpoint.last_id,

@@ -26,6 +26,7 @@ class ChatEntry:
     path: str  # the chat's folder, relative to the backup folder
     messages: int
     media_files: int
+    media_failed: int
     status: str  # complete / partial / skipped / failed
     reason: str | None
     last_id: int

@@ -44,6 +44,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class MediaProgress:
+    """Files of a chat: saved so far of those to fetch in this run, and bytes received."""
+
+    chat_id: int
+    done: int
+    total: int
+    failed: int
+    received: int  # bytes downloaded by this run
+
+
+@dataclass(frozen=True)
 class ChatFinished:
     """A chat is done for this run."""
 
@@ -53,7 +64,9 @@ class ChatFinished:
     reason: str | None
     messages: int  # on disk in total
     new: int  # written by this run
+    media_done: int = 0  # files on disk in total
+    media_failed: int = 0  # files that could not be saved (reasons in state.json)
 
 
-BackupEvent = ChatStarted | ChatProgress | Waiting | ChatFinished
+BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished
 ProgressSink = Callable[[BackupEvent], None]

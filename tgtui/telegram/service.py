@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import ipaddress
 import os
 import stat
 from collections.abc import Callable
@@ -134,6 +135,14 @@ CLIENT_OPTIONS: dict[str, Any] = {
 }
 
 
+def is_sandbox_address(address: str | None) -> bool:
+    """Whether a DC address is on loopback (where only a tgtui sandbox can be)."""
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def make_client(
     session_file: Path,
     api_id: int,
@@ -156,6 +165,13 @@ def make_client(
     session = SQLiteSession(str(prepared))
     if dc is not None:
         session.set_dc(*dc)
+    if is_sandbox_address(session.server_address):
+        # A server on loopback can only be a tgtui sandbox: trust its test key so new keys
+        # (for media on its other "DCs") can be made. Never for any other address: the
+        # test key is public, and trusting it there would let anyone pose as Telegram.
+        from tgtui.sandbox.crypto import trust_test_key
+
+        trust_test_key()
     return TelegramClient(
         session,
         api_id,

@@ -1,0 +1,168 @@
+"""Media in backups: byte-exact files, *.part only while partial, resumes, expired references,
+failures recorded and retried."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from telethon import TelegramClient
+
+from tests.flows.backup_helpers import read_records, targets
+from tgtui.backup import media as media_module
+from tgtui.backup.checkpoint import load_checkpoint
+from tgtui.backup.engine import BackupEngine, BackupOptions, ChatResult
+from tgtui.backup.media import ALL_KINDS, PART, MediaFilter
+from tgtui.backup.selection import ChatTarget
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+
+ALL = MediaFilter(ALL_KINDS)
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    world = WorldOptions(seed=21, dialogs=5, messages=260, max_file_size=3 * 1024 * 1024)
+    return SandboxOptions(world=world)
+
+
+async def _messages_by_id(client: TelegramClient, target: ChatTarget) -> dict[int, object]:
+    return {m.id: m async for m in client.iter_messages(target.input_peer, wait_time=0)}
+
+
+async def _assert_files_exact(
+    client: TelegramClient, sandbox: SandboxServer, chat: ChatResult
+) -> int:
+    """Every file a record names is on disk, complete and byte-exact; returns how many."""
+    messages = await _messages_by_id(client, chat.target)
+    count = 0
+    for record in read_records(chat.path):
+        if not record.get("file"):
+            continue
+        path = chat.path / str(record["file"])
+        media = messages[int(record["id"])].media  # type: ignore[attr-defined]
+        source = media_module.file_source(media)
+        assert source is not None
+        thumb = getattr(source.location, "thumb_size", "")
+        media_id = source.location.id
+        expected = sandbox.files.whole(media_id, thumb, source.size)
+        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(expected).digest()
+        count += 1
+    assert not list(chat.path.rglob("*.part"))
+    return count
+
+
+async def test_files_are_saved_whole_and_exact(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 3)
+    result = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert result.all_complete
+    saved = 0
+    for chat in result.chats:
+        count = await _assert_files_exact(app_client, sandbox, chat)
+        assert chat.media_done == count
+        saved += count
+    assert saved > 10
+    kinds = {
+        r.get("media_type") for c in result.chats for r in read_records(c.path) if r.get("file")
+    }
+    assert {"photo", "voice_message"} <= kinds
+    sandbox.log.clear()
+    again = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert again.all_complete
+    assert sandbox.log.of("upload.getFile") == []  # nothing fetched twice
+
+
+async def test_media_filter_by_kind_and_size(app_client: TelegramClient, tmp_path: Path) -> None:
+    chats = await targets(app_client, 3)
+    only_small_photos = MediaFilter(frozenset({"photo"}), max_size=200_000)
+    result = await BackupEngine(app_client, BackupOptions(tmp_path, media=only_small_photos)).run(
+        chats
+    )
+    records = [r for c in result.chats for r in read_records(c.path)]
+    with_files = [r for r in records if r.get("file")]
+    assert with_files
+    assert all(r["media_type"] == "photo" and r["file_size"] <= 200_000 for r in with_files)
+    assert any(r.get("media_type") == "photo" and not r.get("file") for r in records)
+    assert all(
+        (c.path / str(r["file"])).exists()
+        for c in result.chats
+        for r in read_records(c.path)
+        if r.get("file")
+    )
+
+
+async def test_a_part_file_is_resumed_not_restarted(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 3)
+    big_files = MediaFilter(frozenset({"video", "document", "audio"}))
+    first = await BackupEngine(app_client, BackupOptions(tmp_path, media=big_files)).run(chats)
+    records = [(c, r) for c in first.chats for r in read_records(c.path) if r.get("file")]
+    chat, record = max(records, key=lambda cr: int(cr[1]["file_size"]))
+    size = int(record["file_size"])
+    assert size > 2 * PART
+    final = chat.path / str(record["file"])
+    data = final.read_bytes()
+    final.unlink()  # as if killed while downloading: some whole parts and a torn one remain
+    part = final.with_name(final.name + ".part")
+    part.write_bytes(data[: PART + 1234])
+    state = chat.path / "state.json"
+    checkpoint = load_checkpoint(state, chat.target.chat_id)
+    assert checkpoint is not None
+    checkpoint.media_last_id = 0
+    from tgtui.backup.checkpoint import save_checkpoint
+
+    save_checkpoint(state, checkpoint)
+    sandbox.log.clear()
+    again = await BackupEngine(app_client, BackupOptions(tmp_path, media=big_files)).run(chats)
+    assert again.all_complete
+    assert final.read_bytes() == data
+    assert not part.exists()
+    offsets = [e.request.offset for e in sandbox.log.of("upload.getFile")]
+    assert offsets
+    assert min(offsets) == PART  # resumed at the last whole part, not from zero
+
+
+async def test_expired_file_references_are_renewed(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 2)
+    # References go stale while files wait their turn (two download slots, slow answers).
+    sandbox.faults.apply("file-ref-ttl=0.3")
+    sandbox.faults.apply("latency=20")
+    options = BackupOptions(tmp_path, media=ALL, media_slots=2)
+    result = await BackupEngine(app_client, options).run(chats)
+    expired = [e for e in sandbox.log.of("upload.getFile") if e.error == "FILE_REFERENCE_EXPIRED"]
+    sandbox.faults.apply("file-ref-ttl=3600")
+    sandbox.faults.apply("latency=0")
+    assert expired, "the fault never fired"
+    assert result.all_complete
+    for chat in result.chats:
+        await _assert_files_exact(app_client, sandbox, chat)
+
+
+async def test_a_failing_file_is_recorded_and_retried_next_run(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 2)
+    sandbox.faults.apply("file-ref-ttl=0")  # no reference can be renewed in time
+    first = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    sandbox.faults.apply("file-ref-ttl=3600")
+    assert not first.all_complete
+    assert all(c.status == "complete" for c in first.chats)  # the messages are all there
+    failed = sum(c.media_failed for c in first.chats)
+    assert failed > 0
+    state = load_checkpoint(first.chats[0].path / "state.json", first.chats[0].target.chat_id)
+    assert state is not None
+    assert state.media_failed
+    assert all("could not be renewed" in reason for reason in state.media_failed.values())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert sum(c["media_failed"] for c in manifest["chats"]) == failed
+    second = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert second.all_complete
+    assert sum(c.media_failed for c in second.chats) == 0
+    for chat in second.chats:
+        assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)

@@ -1,0 +1,216 @@
+"""Media files of a backup: downloaded to ``*.part``, size-checked, then renamed.
+
+A file at its final name is always complete; partial data only ever exists as ``*.part``,
+which the next run resumes from its last whole part. Expired file references are refreshed by
+fetching the message again. A file that cannot be fetched is recorded with its reason and the
+backup goes on.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+from telethon import TelegramClient, errors
+from telethon.tl import types
+
+from tgtui.backup.files import fsync_dir
+from tgtui.retry import Backoff, FloodGate, Wait, retry
+
+PART = 512 * 1024  # bytes a request; resumes start at a multiple of it (no 1 MiB crossing)
+GET_FILE = "upload.getFile"
+MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
+
+# Our media type (as --media names it) for each schema media_type.
+KINDS: dict[str, str] = {
+    "photo": "photo",
+    "video_file": "video",
+    "video_message": "video",
+    "animation": "video",
+    "voice_message": "voice",
+    "audio_file": "audio",
+    "sticker": "sticker",
+    "file": "document",
+}
+ALL_KINDS = frozenset(KINDS.values())
+FOLDERS = {
+    "photo": "photos",
+    "video": "videos",
+    "voice": "voice",
+    "audio": "audio",
+    "sticker": "stickers",
+    "document": "files",
+}
+
+
+@dataclass(frozen=True)
+class MediaFilter:
+    """Which media files to save."""
+
+    kinds: frozenset[str] = ALL_KINDS  # empty: no media
+    max_size: int | None = None  # bytes
+
+    def wants(self, record: dict[str, Any]) -> bool:
+        """Whether this message's file should be saved."""
+        kind = KINDS.get(record.get("media_type", ""))
+        if kind is None or kind not in self.kinds or record.get("media_unavailable"):
+            return False
+        size = record.get("file_size")
+        return self.max_size is None or not isinstance(size, int) or size <= self.max_size
+
+
+NO_MEDIA = MediaFilter(kinds=frozenset())
+
+
+def _safe(name: str) -> str:
+    name = re.sub(r"[^\w.\-]+", "_", name).strip("._")
+    return name[:80]
+
+
+def media_path(record: dict[str, Any]) -> str:
+    """Where a message's file goes, relative to the chat folder: media/<kind>/<id>[_name].ext."""
+    kind = KINDS[record["media_type"]]
+    name = record.get("file_name")
+    if isinstance(name, str) and _safe(name):
+        filename = f"{record['id']}_{_safe(name)}"
+    else:
+        guess = (
+            mimetypes.guess_extension(record.get("mime_type") or "") if kind != "photo" else None
+        )
+        extension = ".jpg" if kind == "photo" else (guess or ".bin")
+        filename = f"{record['id']}{extension}"
+    return f"media/{FOLDERS[kind]}/{filename}"
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """Where to download a file from, and how big it is."""
+
+    location: Any  # an InputFileLocation
+    dc_id: int | None
+    size: int
+
+
+def file_source(media: Any) -> FileSource | None:
+    """The biggest version of a message's photo, or its document; None if there is no file."""
+    if isinstance(media, types.MessageMediaPhoto) and isinstance(media.photo, types.Photo):
+        photo = media.photo
+        sizes = [
+            s for s in photo.sizes if isinstance(s, types.PhotoSize | types.PhotoSizeProgressive)
+        ]
+        if not sizes:
+            return None
+        best = max(sizes, key=lambda s: s.w * s.h)
+        size = best.size if isinstance(best, types.PhotoSize) else max(best.sizes)
+        location = types.InputPhotoFileLocation(
+            photo.id, photo.access_hash, photo.file_reference, best.type
+        )
+        return FileSource(location, photo.dc_id, size)
+    if isinstance(media, types.MessageMediaDocument) and isinstance(media.document, types.Document):
+        document = media.document
+        location = types.InputDocumentFileLocation(
+            document.id, document.access_hash, document.file_reference, ""
+        )
+        return FileSource(location, document.dc_id, document.size)
+    return None
+
+
+def file_size(path: Path) -> int | None:
+    """The size of ``path``, None if it does not exist."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
+class MediaDownloadError(Exception):
+    """A file that could not be saved; the message says why."""
+
+
+class MediaDownloader:
+    """Downloads one file at a time to its final path, through *.part."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        *,
+        gate: FloodGate,
+        on_wait: Callable[[Wait], None] | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.gate = gate
+        self.on_wait = on_wait
+        self.on_bytes = on_bytes
+
+    async def download(
+        self, source: FileSource, target: Path, refresh: Callable[[], Awaitable[FileSource | None]]
+    ) -> None:
+        """Save the file at ``target`` (complete and size-checked) or raise MediaDownloadError.
+
+        ``refresh`` fetches the message again when its file reference has expired.
+        """
+        if file_size(target) == source.size:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        refreshes = 0
+        while True:
+            try:
+                await self._fetch(source, part)
+                break
+            except (errors.FileReferenceExpiredError, errors.FileReferenceInvalidError):
+                refreshes += 1
+                fresh = await refresh() if refreshes <= 3 else None
+                if fresh is None:
+                    raise MediaDownloadError(
+                        "the file's reference expired and could not be renewed"
+                    ) from None
+                logger.info("{}: file reference renewed, resuming", target.name)
+                source = fresh
+        size = file_size(part) or 0
+        if size != source.size:
+            raise MediaDownloadError(f"got {size:,} bytes, expected {source.size:,}")
+        os.replace(part, target)
+        fsync_dir(target.parent)
+
+    async def _fetch(self, source: FileSource, part: Path) -> None:
+        """Append the missing bytes to ``part``, from its last whole request on.
+
+        One download stream; after a fault, the retry resumes at the offset reached.
+        """
+        have = file_size(part) or 0
+        offset = min(have, source.size) // PART * PART
+        fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
+        try:
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+            reached = [offset]
+
+            async def stream() -> None:
+                async for data in self.client.iter_download(
+                    source.location,
+                    offset=reached[0],
+                    request_size=PART,
+                    file_size=source.size,
+                    dc_id=source.dc_id,
+                ):
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    reached[0] += len(data)
+                    if self.on_bytes is not None:
+                        self.on_bytes(len(data))
+
+            await retry(
+                stream, policy=MEDIA_RETRY, on_wait=self.on_wait, what=GET_FILE, gate=self.gate
+            )
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,169 @@
+"""A chat's media pass: save the files its messages.jsonl names and that are not on disk yet.
+
+The JSONL is the to-do list, so a run that was stopped finds its unfinished files again; the
+checkpoint's media_last_id only spares re-reading what was already tried. Messages are fetched
+again by id (a hundred a request), which also hands out fresh file references.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+from telethon import TelegramClient, errors
+
+from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
+from tgtui.backup.media import (
+    GET_FILE,
+    FileSource,
+    MediaDownloader,
+    MediaDownloadError,
+    file_size,
+    file_source,
+)
+from tgtui.backup.progress import MediaProgress, ProgressSink, Waiting
+from tgtui.backup.selection import ChatTarget
+from tgtui.retry import Backoff, FloodGate, Wait, retry
+from tgtui.telegram.errors import explain
+
+BY_ID = 100  # messages fetched again per request
+GET_MESSAGES = "messages.getMessages"
+REFETCH_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
+
+
+def pending_files(
+    jsonl: Path, after_id: int, retry_ids: set[int]
+) -> Iterator[tuple[int, str, int]]:
+    """(message id, file path, size) of records after ``after_id`` (or failed before) that
+    name a file."""
+    if not jsonl.exists():
+        return
+    with jsonl.open("rb") as lines:
+        for line in lines:
+            if b'"file": "' not in line:
+                continue
+            record = json.loads(line)
+            if (record["id"] > after_id or record["id"] in retry_ids) and record.get("file"):
+                yield record["id"], record["file"], int(record.get("file_size") or 0)
+
+
+class MediaPass:
+    """Saves the media files of chats, a few at a time across the whole backup."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        *,
+        gate: FloodGate,
+        slots: asyncio.Semaphore,
+        emit: ProgressSink,
+        wrap: Callable[[Any], Any] = lambda request: request,
+    ) -> None:
+        self.client = client
+        self.gate = gate
+        self.slots = slots
+        self.emit = emit
+        self.wrap = wrap
+
+    async def run(
+        self, target: ChatTarget, folder: Path, checkpoint: Checkpoint, state: Path
+    ) -> None:
+        """Save every pending file of the chat, checkpointing as it goes."""
+        if checkpoint.media_last_id >= checkpoint.last_id and not checkpoint.media_failed:
+            return
+        retry_ids = {int(k) for k in checkpoint.media_failed}
+        todo = list(pending_files(folder / "messages.jsonl", checkpoint.media_last_id, retry_ids))
+        missing = [(i, path) for i, path, size in todo if file_size(folder / path) != size]
+        progress = _Counter(target.chat_id, len(missing), self.emit)
+        progress.send()
+
+        def on_wait(wait: Wait) -> None:
+            reason = explain(wait.error).text
+            self.emit(Waiting(target.chat_id, GET_FILE, wait.seconds, wait.kind, reason))
+
+        downloader = MediaDownloader(
+            self.client, gate=self.gate, on_wait=on_wait, on_bytes=progress.bytes
+        )
+        for start in range(0, len(missing), BY_ID):
+            chunk = missing[start : start + BY_ID]
+            messages = await self._fetch(target, [i for i, _ in chunk])
+            await asyncio.gather(
+                *(
+                    self._one(
+                        downloader, target, folder, checkpoint, progress, i, path, messages.get(i)
+                    )
+                    for i, path in chunk
+                )
+            )
+            save_checkpoint(state, checkpoint)
+        checkpoint.media_last_id = checkpoint.last_id
+        checkpoint.media_done = sum(
+            1
+            for _, path, size in pending_files(folder / "messages.jsonl", 0, set())
+            if file_size(folder / path) == size
+        )
+        save_checkpoint(state, checkpoint)
+
+    async def _fetch(self, target: ChatTarget, ids: list[int]) -> dict[int, Any]:
+        async def call() -> Any:
+            return await self.client.get_messages(target.input_peer, ids=ids)
+
+        found = await retry(call, policy=REFETCH_RETRY, what=GET_MESSAGES, gate=self.gate)
+        return {m.id: m for m in found if m is not None}
+
+    async def _one(
+        self,
+        downloader: MediaDownloader,
+        target: ChatTarget,
+        folder: Path,
+        checkpoint: Checkpoint,
+        progress: _Counter,
+        message_id: int,
+        path: str,
+        message: Any,
+    ) -> None:
+        key = str(message_id)
+        source = file_source(getattr(message, "media", None)) if message is not None else None
+
+        async def refresh() -> FileSource | None:
+            again = await self._fetch(target, [message_id])
+            return file_source(getattr(again.get(message_id), "media", None))
+
+        async with self.slots:
+            try:
+                if source is None:
+                    raise MediaDownloadError("the message or its file is no longer available")
+                await downloader.download(source, folder / path, refresh)
+            except (MediaDownloadError, errors.RPCError) as exc:
+                reason = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
+                checkpoint.media_failed[key] = reason
+                progress.failed += 1
+                logger.warning(
+                    "chat {}: file of message {} failed: {}", target.chat_id, message_id, reason
+                )
+            else:
+                checkpoint.media_failed.pop(key, None)
+                progress.done += 1
+            progress.send()
+
+
+class _Counter:
+    """Media progress of one chat, sent as MediaProgress events."""
+
+    def __init__(self, chat_id: int, total: int, emit: ProgressSink) -> None:
+        self.chat_id = chat_id
+        self.total = total
+        self.emit = emit
+        self.done = 0
+        self.failed = 0
+        self.received = 0
+
+    def bytes(self, count: int) -> None:
+        self.received += count
+
+    def send(self) -> None:
+        self.emit(MediaProgress(self.chat_id, self.done, self.total, self.failed, self.received))
