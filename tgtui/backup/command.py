@@ -17,11 +17,13 @@ from pathlib import Path
 
 from loguru import logger
 from rich.console import Console
+from telethon import errors
 
 from tgtui.backup.console import ConsoleProgress, summary_table
 from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.selection import all_dialogs, match, target_of
+from tgtui.backup.takeout import Takeout
 from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
 from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
@@ -123,6 +125,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_concurrency,
         metavar="N",
         help="chats backed up at once (default: concurrency in config, 4)",
+    )
+    parser.add_argument(
+        "--takeout",
+        action="store_true",
+        help="run as a Telegram export (takeout) session: looser flood limits; Telegram may "
+        "ask you to approve it in another app first",
     )
     parser.add_argument(
         "--session", type=Path, metavar="PATH", help="use this Telethon session file"
@@ -272,6 +280,27 @@ async def _plan_and_run(
             return None
     targets = [target_of(row) for row in chosen if row.entity is not None]
     logger.info("backing up {} chats into {}", len(targets), options.out)
-    with ConsoleProgress(err, len(targets)) as progress:
-        engine = BackupEngine(client, options, on_event=progress, account=account)
-        return await engine.run(targets)
+    takeout = Takeout(client) if args.takeout else None
+    if takeout is not None:
+        try:
+            await takeout.start(
+                files=bool(options.media.kinds), max_file_size=options.media.max_size
+            )
+        except errors.TakeoutInitDelayError as exc:
+            err.print(f"tgtui backup: {explain(exc).text}")
+            return None
+    result: BackupResult | None = None
+    try:
+        with ConsoleProgress(err, len(targets)) as progress:
+            engine = BackupEngine(
+                client,
+                options,
+                on_event=progress,
+                account=account,
+                wrap=takeout.wrap if takeout is not None else None,
+            )
+            result = await engine.run(targets)
+            return result
+    finally:
+        if takeout is not None:
+            await takeout.finish(success=result is not None and result.all_complete)

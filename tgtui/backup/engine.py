@@ -111,7 +111,7 @@ class BackupEngine:
         *,
         on_event: ProgressSink | None = None,
         account: dict[str, Any] | None = None,
-        wrap: Callable[[Any], Any] = lambda request: request,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> None:
         self.client = client
         self.options = options
@@ -187,7 +187,7 @@ class BackupEngine:
             gate=self.gate,
             on_wait=on_wait,
             reconnect=self._reconnect,
-            wrap=self.wrap,
+            wrap=self.wrap or (lambda request: request),
         )
         self._emit(ChatStarted(target.chat_id, target.name, start))
         status: Status = "partial"

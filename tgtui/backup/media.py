@@ -143,11 +143,13 @@ class MediaDownloader:
         gate: FloodGate,
         on_wait: Callable[[Wait], None] | None = None,
         on_bytes: Callable[[int], None] | None = None,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> None:
         self.client = client
         self.gate = gate
         self.on_wait = on_wait
         self.on_bytes = on_bytes
+        self.wrap = wrap  # a takeout session's wrapper: downloads go inside it too
 
     async def download(
         self, source: FileSource, target: Path, refresh: Callable[[], Awaitable[FileSource | None]]
@@ -194,13 +196,19 @@ class MediaDownloader:
             reached = [offset]
 
             async def stream() -> None:
-                async for data in self.client.iter_download(
-                    source.location,
-                    offset=reached[0],
-                    request_size=PART,
-                    file_size=source.size,
-                    dc_id=source.dc_id,
-                ):
+                options: dict[str, Any] = {
+                    "offset": reached[0],
+                    "request_size": PART,
+                    "file_size": source.size,
+                    "dc_id": source.dc_id,
+                }
+                if self.wrap is None:
+                    chunks = self.client.iter_download(source.location, **options)
+                else:
+                    from tgtui.backup.takeout import iter_download
+
+                    chunks = iter_download(self.client, self.wrap, source.location, **options)
+                async for data in chunks:
                     view = memoryview(data)
                     while view:
                         view = view[os.write(fd, view) :]

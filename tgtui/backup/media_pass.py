@@ -15,6 +15,7 @@ from typing import Any
 
 from loguru import logger
 from telethon import TelegramClient, errors
+from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
 from tgtui.backup.media import (
@@ -61,13 +62,16 @@ class MediaPass:
         gate: FloodGate,
         slots: asyncio.Semaphore,
         emit: ProgressSink,
-        wrap: Callable[[Any], Any] = lambda request: request,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> None:
+        wrap = wrap or _identity
         self.client = client
         self.gate = gate
         self.slots = slots
         self.emit = emit
         self.wrap = wrap
+        # Downloads are wrapped only when a takeout session is on (wrap given).
+        self.takeout_wrap: Callable[[Any], Any] | None = None if wrap is _identity else wrap
 
     async def run(
         self, target: ChatTarget, folder: Path, checkpoint: Checkpoint, state: Path
@@ -86,7 +90,11 @@ class MediaPass:
             self.emit(Waiting(target.chat_id, GET_FILE, wait.seconds, wait.kind, reason))
 
         downloader = MediaDownloader(
-            self.client, gate=self.gate, on_wait=on_wait, on_bytes=progress.bytes
+            self.client,
+            gate=self.gate,
+            on_wait=on_wait,
+            on_bytes=progress.bytes,
+            wrap=self.takeout_wrap,
         )
         for start in range(0, len(missing), BY_ID):
             chunk = missing[start : start + BY_ID]
@@ -110,7 +118,9 @@ class MediaPass:
 
     async def _fetch(self, target: ChatTarget, ids: list[int]) -> dict[int, Any]:
         async def call() -> Any:
-            return await self.client.get_messages(target.input_peer, ids=ids)
+            if self.takeout_wrap is None:
+                return await self.client.get_messages(target.input_peer, ids=ids)
+            return await messages_by_id(self.client, self.takeout_wrap, target.input_peer, ids)
 
         found = await retry(call, policy=REFETCH_RETRY, what=GET_MESSAGES, gate=self.gate)
         return {m.id: m for m in found if m is not None}
@@ -149,6 +159,23 @@ class MediaPass:
                 checkpoint.media_failed.pop(key, None)
                 progress.done += 1
             progress.send()
+
+
+def _identity(request: Any) -> Any:
+    return request
+
+
+async def messages_by_id(
+    client: TelegramClient, wrap: Callable[[Any], Any], peer: Any, ids: list[int]
+) -> list[Any]:
+    """Messages by id (channels.getMessages for channels), each request wrapped."""
+    inputs = [types.InputMessageID(i) for i in ids]
+    if isinstance(peer, types.InputPeerChannel):
+        channel = types.InputChannel(peer.channel_id, peer.access_hash)
+        answer = await client(wrap(functions.channels.GetMessagesRequest(channel, inputs)))
+    else:
+        answer = await client(wrap(functions.messages.GetMessagesRequest(inputs)))
+    return [m for m in answer.messages if not isinstance(m, types.MessageEmpty)]
 
 
 class _Counter:

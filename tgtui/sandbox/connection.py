@@ -39,6 +39,7 @@ PING = functions.PingRequest.CONSTRUCTOR_ID
 PING_DELAY_DISCONNECT = functions.PingDelayDisconnectRequest.CONSTRUCTOR_ID
 NOT_CONTENT_RELATED = frozenset({MSG_CONTAINER, MSGS_ACK})
 GZIP_THRESHOLD = 16 * 1024
+BOOL_TRUE, BOOL_FALSE = 0x997275B5, 0xBC799737
 MAX_PAST = 300  # seconds a client msg_id may lag behind the server clock
 MAX_FUTURE = 30  # seconds it may run ahead
 
@@ -49,8 +50,8 @@ def serialize_result(result: Any) -> bytes:
         return result
     if isinstance(result, list):
         return struct.pack("<Ii", 0x1CB5C415, len(result)) + b"".join(bytes(x) for x in result)
-    if isinstance(result, bool):
-        return bytes(types.BoolTrue() if result else types.BoolFalse())
+    if isinstance(result, bool):  # boolTrue / boolFalse (Telethon has no classes for them)
+        return struct.pack("<I", BOOL_TRUE if result else BOOL_FALSE)
     return bytes(result)
 
 
