@@ -14,6 +14,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -75,6 +76,17 @@ class FloodGate:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._until: dict[str, float] = {}
+        self._lanes: dict[str, asyncio.Semaphore] = {}
+
+    def lane(self, method: str) -> AbstractAsyncContextManager[object]:
+        """Where calls of ``method`` queue: one at a time once it has been flooded.
+
+        Under a flood limit the server sets the pace, not latency, so one request in flight
+        loses nothing, and at most one request per limit window meets FLOOD_WAIT (instead of
+        every request in flight when the limit is reached).
+        """
+        lane = self._lanes.get(method)
+        return lane if lane is not None else nullcontext()
 
     def remaining(self, method: str) -> float:
         """Seconds until ``method`` may be sent again (0 when open)."""
@@ -84,6 +96,7 @@ class FloodGate:
         """Close the gate of ``method`` for ``seconds`` from now (never shortens a wait)."""
         until = self._clock() + seconds
         self._until[method] = max(self._until.get(method, 0.0), until)
+        self._lanes.setdefault(method, asyncio.Semaphore(1))
 
     async def wait(
         self, method: str, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -113,10 +126,13 @@ async def retry(
     policy = policy or Backoff()
     attempt = 0
     while True:
-        if gate is not None:
-            await gate.wait(what, sleep)
         try:
-            return await call()
+            if gate is None:
+                return await call()
+            await gate.wait(what, sleep)
+            async with gate.lane(what):
+                await gate.wait(what, sleep)  # a wait may have begun while queued
+                return await call()
         except FLOOD as exc:
             if not policy.honour_flood:
                 raise

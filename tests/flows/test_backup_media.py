@@ -166,3 +166,15 @@ async def test_a_failing_file_is_recorded_and_retried_next_run(
     assert sum(c.media_failed for c in second.chats) == 0
     for chat in second.chats:
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
+
+
+async def test_dropped_connections_during_downloads_lose_no_file(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 2)
+    sandbox.faults.apply("drop-rate=0.05")
+    result = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    sandbox.faults.apply("drop-rate=0")
+    assert result.all_complete
+    for chat in result.chats:
+        assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)

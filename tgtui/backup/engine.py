@@ -125,6 +125,7 @@ class BackupEngine:
             slots=asyncio.Semaphore(max(1, options.media_slots)),
             emit=self._emit,
             wrap=wrap,
+            reconnect=self._reconnect,
         )
 
     def _emit(self, event: BackupEvent) -> None:

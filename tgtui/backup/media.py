@@ -144,7 +144,9 @@ class MediaDownloader:
         on_wait: Callable[[Wait], None] | None = None,
         on_bytes: Callable[[int], None] | None = None,
         wrap: Callable[[Any], Any] | None = None,
+        reconnect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        self.reconnect = reconnect
         self.client = client
         self.gate = gate
         self.on_wait = on_wait
@@ -217,7 +219,12 @@ class MediaDownloader:
                         self.on_bytes(len(data))
 
             await retry(
-                stream, policy=MEDIA_RETRY, on_wait=self.on_wait, what=GET_FILE, gate=self.gate
+                stream,
+                policy=MEDIA_RETRY,
+                on_wait=self.on_wait,
+                what=GET_FILE,
+                gate=self.gate,
+                reconnect=self.reconnect,
             )
             os.fsync(fd)
         finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,10 @@ class MediaPass:
         slots: asyncio.Semaphore,
         emit: ProgressSink,
         wrap: Callable[[Any], Any] | None = None,
+        reconnect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         wrap = wrap or _identity
+        self.reconnect = reconnect
         self.client = client
         self.gate = gate
         self.slots = slots
@@ -95,6 +97,7 @@ class MediaPass:
             on_wait=on_wait,
             on_bytes=progress.bytes,
             wrap=self.takeout_wrap,
+            reconnect=self.reconnect,
         )
         for start in range(0, len(missing), BY_ID):
             chunk = missing[start : start + BY_ID]
@@ -122,7 +125,9 @@ class MediaPass:
                 return await self.client.get_messages(target.input_peer, ids=ids)
             return await messages_by_id(self.client, self.takeout_wrap, target.input_peer, ids)
 
-        found = await retry(call, policy=REFETCH_RETRY, what=GET_MESSAGES, gate=self.gate)
+        found = await retry(
+            call, policy=REFETCH_RETRY, what=GET_MESSAGES, gate=self.gate, reconnect=self.reconnect
+        )
         return {m.id: m for m in found if m is not None}
 
     async def _one(
