@@ -83,3 +83,31 @@ def test_login_step(
     snap_compare: SnapCompare, app: TgtuiApp, step: Step, size: tuple[int, int]
 ) -> None:
     assert snap_compare(app, terminal_size=size, run_before=_at(step))
+
+
+@pytest.fixture
+def signed_in_app(demo: DemoSandbox, tmp_path: Path) -> Iterator[TgtuiApp]:
+    from tgtui.sandbox import write_demo_session
+
+    assert demo.server is not None
+    session = write_demo_session(demo.server, tmp_path / "s" / "demo.session")
+    api_id, api_hash = demo.api
+    service = TelegramService(ClientSpec(session, api_id, api_hash))
+    service.open()
+    yield TgtuiApp(AppContext(service=service, settings=settings_for(tmp_path), demo=True))
+    service.close()
+
+
+async def _chat_list_with_a_selection(pilot: Pilot[Any]) -> None:
+    from tests.tui.helpers import chats_loaded
+
+    await wait_for(pilot, lambda: chats_loaded(pilot.app), within=30)  # type: ignore[arg-type]
+    await pilot.press("down", "space", "down", "down", "space")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
+def test_chat_list(
+    snap_compare: SnapCompare, signed_in_app: TgtuiApp, size: tuple[int, int]
+) -> None:
+    assert snap_compare(signed_in_app, terminal_size=size, run_before=_chat_list_with_a_selection)

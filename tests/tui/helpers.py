@@ -103,9 +103,9 @@ def text_of(app: TgtuiApp, selector: str) -> str:
 
 
 def chats_loaded(app: TgtuiApp) -> bool:
-    """The chat list says how many chats there are, and is no longer paging ("N of M")."""
+    """The chat list shows its first page and says how many chats there are."""
     count = text_of(app, "#dialog-count")
-    return " chat" in count and " of " not in count
+    return " chat" in count and "archived" in count
 
 
 def toasts(app: TgtuiApp) -> list[str]:

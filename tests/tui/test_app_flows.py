@@ -8,7 +8,7 @@ import stat
 import tomllib
 from pathlib import Path
 
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from tests.tui.helpers import chats_loaded, make_app, running, text_of, type_into, wait_for
 from tgtui.sandbox import (
@@ -26,6 +26,7 @@ from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.start import StartScreen
 from tgtui.telegram.auth import Step
+from tgtui.widgets.dialog_list import DialogList
 
 
 def _count(app: object) -> str:
@@ -39,25 +40,34 @@ async def test_signed_in_session_opens_the_chat_list(
     async with running(app) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
         await wait_for(pilot, lambda: chats_loaded(app))
-        total = len(sandbox.world.order[0])
-        assert _count(app).startswith(f"{total} chats")
-        assert app.screen.query_one(OptionList).option_count == total
+        first_page = len(app.screen.query_one(DialogList).rows)
+        assert first_page == 100  # one page, not the whole list
+        assert _count(app).startswith(f"100 of {len(sandbox.world.order[0])} chats")
         # One connection, one client: every request came through the app's single auth key.
         assert len({entry.key_id for entry in sandbox.log.entries}) == 1
 
 
-async def test_first_page_shows_n_of_m_while_paging(tmp_path: Path) -> None:
+async def test_end_pages_to_the_last_chat_and_selection_survives(tmp_path: Path) -> None:
     options = SandboxOptions(world=WorldOptions(seed=3, dialogs=450, messages=200))
     async with running_sandbox(options) as server:
-        server.faults.latency = 0.15
         app = make_app(server, tmp_path, signed_in=True)
         async with running(app) as pilot:
             await wait_for(pilot, lambda: " of " in _count(app), what="N of M")
-            loaded, total = _count(app).removesuffix(" chats").split(" of ")
-            assert int(loaded) < int(total.replace(",", ""))
-            assert int(total.replace(",", "")) == len(server.world.order[0])
-            server.faults.latency = 0.0
-            await wait_for(pilot, lambda: chats_loaded(app))
+            total = len(server.world.order[0])
+            assert _count(app).startswith(f"100 of {total} chats")
+            listing = app.screen.query_one(DialogList)
+            await pilot.press("space", "space")  # the first two chats
+            chosen = {row.peer_id for row in listing.rows[:2]}
+            assert listing.selected == chosen
+            assert "2 selected" in _count(app)
+            await pilot.press("end")
+            await wait_for(pilot, lambda: " of " not in _count(app), what="the last page")
+            assert len(listing.rows) == total
+            assert listing.cursor == total - 1
+            assert listing.current is listing.rows[-1]
+            assert listing.selected == chosen  # paging keeps the selection
+            pages = len(server.log.of("messages.getDialogs"))
+            assert pages <= -(-total // 100) + 2  # the pages, the archive count, no more
 
 
 async def test_session_revoked_elsewhere_returns_to_login(

@@ -1,0 +1,198 @@
+"""A virtual chat list: renders only the lines on screen, asks for pages as the user nears them.
+
+No widget per row and nothing measured up front: the list's virtual height is the server's
+chat count, lines are drawn from the rows loaded so far ("loading…" past them), and a
+`DialogList.NeedMore` message goes out when the viewport or the cursor comes within a page
+of the end of what is loaded. Drawing never waits for the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tgtui.telegram.dialogs import ChatKind, DialogRow
+
+KIND_LABEL = {
+    ChatKind.USER: "user",
+    ChatKind.BOT: "bot",
+    ChatKind.GROUP: "group",
+    ChatKind.SUPERGROUP: "super",
+    ChatKind.CHANNEL: "channel",
+}
+AHEAD = 50  # ask for the next page when this close to the end of the loaded rows
+
+
+def row_text(row: DialogRow, *, selected: bool) -> Text:
+    """One line: selection mark, kind, name, unread count, marks, preview."""
+    text = Text()
+    text.append("[x] " if selected else "[ ] ", style="bold green" if selected else "dim")
+    text.append(f"{KIND_LABEL[row.kind]:<8}", style="dim")
+    text.append(row.name[:80], style="bold" if row.unread else "")
+    if row.unread:
+        text.append(f" ({row.unread:,})", style="bold cyan")
+    marks = " ".join(m for m, on in (("pinned", row.pinned), ("muted", row.muted)) if on)
+    if marks:
+        text.append(f" [{marks}]", style="yellow")
+    if row.preview:
+        text.append(f"  {row.preview[:200]}", style="dim")
+    return text
+
+
+class DialogList(ScrollView, can_focus=True):
+    """The chats loaded so far, of ``total``, with a cursor and a selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="cursor-up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="cursor-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
+        Binding("home", "first", "First", show=False, id="first-chat"),
+        Binding("end", "last", "Last", id="last-chat"),
+        Binding("space", "toggle_selected", "Select", id="select-chat"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class NeedMore(Message):
+        """The list wants the next page of chats."""
+
+        dialog_list: DialogList
+
+    @dataclass
+    class SelectionChanged(Message):
+        """Chats were selected or unselected."""
+
+        dialog_list: DialogList
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[DialogRow] = []
+        self.total: int | None = None
+        self.done = False
+        self.selected: set[int] = set()  # peer ids; survives paging
+        self._asked = False
+
+    # --- data --------------------------------------------------------------------------
+
+    def add_rows(self, rows: list[DialogRow], total: int | None, done: bool) -> None:
+        """Append a page; the list grows to the server's total."""
+        self.rows.extend(rows)
+        self.total = total
+        self.done = done
+        self._asked = False
+        self.virtual_size = Size(self.size.width, self.line_count)
+        self.refresh()
+        self._maybe_ask()
+
+    def clear(self) -> None:
+        """Forget every row (a reload); the selection stays."""
+        self.rows.clear()
+        self.total = None
+        self.done = False
+        self._asked = False
+        self.cursor = 0
+        self.virtual_size = Size(self.size.width, 0)
+        self.refresh()
+
+    @property
+    def line_count(self) -> int:
+        """Lines of the list: every chat the server has, loaded or not."""
+        return max(len(self.rows), self.total or 0)
+
+    @property
+    def current(self) -> DialogRow | None:
+        """The row under the cursor, if loaded."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line, drawn from the loaded rows only."""
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= self.line_count:
+            return Strip.blank(width)
+        if index < len(self.rows):
+            row = self.rows[index]
+            text = row_text(row, selected=row.peer_id in self.selected)
+        else:
+            text = Text("    loading…", style="dim italic")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        if index == self.cursor:
+            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
+            strip = Strip(Segment.apply_style(strip, post_style=cursor_style), strip.cell_length)
+        return strip
+
+    # --- movement ------------------------------------------------------------------------
+
+    def watch_cursor(self) -> None:
+        """Keep the cursor in view; ask for more when it nears the end."""
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+        self._maybe_ask()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Scrolling (wheel, scrollbar) can also bring the end near."""
+        super().watch_scroll_y(old, new)
+        self._maybe_ask()
+
+    def _maybe_ask(self) -> None:
+        if self.done or self._asked:
+            return
+        height = self.scrollable_content_region.height
+        bottom = max(self.scroll_offset.y + height, self.cursor + 1)
+        if bottom + AHEAD >= len(self.rows):
+            self._asked = True
+            self.post_message(self.NeedMore(self))
+
+    def _move_to(self, index: int) -> None:
+        last = self.line_count - 1
+        self.cursor = max(0, min(index, last)) if last >= 0 else 0
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor by ``step`` rows."""
+        self._move_to(self.cursor + step)
+
+    def action_page(self, pages: int) -> None:
+        """Move the cursor by screenfuls."""
+        self._move_to(self.cursor + pages * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        """To the first chat."""
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        """To the last chat (pages load until it is there)."""
+        self._move_to(self.line_count - 1)
+
+    def action_toggle_selected(self) -> None:
+        """Select or unselect the chat under the cursor, then move down."""
+        row = self.current
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row.peer_id})
+        self.post_message(self.SelectionChanged(self))
+        self._move_to(self.cursor + 1)
+        self.refresh()
