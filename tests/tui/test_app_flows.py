@@ -146,3 +146,26 @@ async def test_unreachable_network_is_retried_until_it_comes_back(tmp_path: Path
         async with running_sandbox(options):
             await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), within=60)
             assert app.screen.query_one("#phone", Input).value
+
+
+async def test_flood_wait_while_paging_counts_down_then_goes_on(tmp_path: Path) -> None:
+    options = SandboxOptions(world=WorldOptions(seed=3, dialogs=450, messages=200))
+    async with running_sandbox(options) as server:
+        server.faults.apply("flood:messages.getDialogs=3/3")
+        app = make_app(server, tmp_path, signed_in=True)
+        async with running(app) as pilot:
+            await wait_for(pilot, lambda: chats_loaded(app))
+            await pilot.press("end")
+            await wait_for(
+                pilot, lambda: "Loading resumes in" in text_of(app, "#dialog-wait"), what="wait"
+            )
+            assert "Telegram asks us to wait" in text_of(app, "#dialog-wait")
+            await wait_for(pilot, lambda: " of " not in _count(app), within=30, what="the end")
+            assert text_of(app, "#dialog-wait") == ""  # the banner is gone once loading resumes
+            total = len(server.world.order[0])
+            assert len(app.screen.query_one(DialogList).rows) == total
+        log = server.log.of("messages.getDialogs")
+        for flood in (e for e in log if e.error):
+            seconds = int((flood.error or "").removeprefix("FLOOD_WAIT_"))
+            early = [e for e in log if flood.at + 0.01 < e.at < flood.at + seconds - 0.05]
+            assert early == []
