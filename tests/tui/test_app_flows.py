@@ -169,3 +169,33 @@ async def test_flood_wait_while_paging_counts_down_then_goes_on(tmp_path: Path) 
             seconds = int((flood.error or "").removeprefix("FLOOD_WAIT_"))
             early = [e for e in log if flood.at + 0.01 < e.at < flood.at + seconds - 0.05]
             assert early == []
+
+
+async def test_filter_finds_chats_beyond_the_loaded_pages_and_selects_them(
+    tmp_path: Path,
+) -> None:
+    options = SandboxOptions(world=WorldOptions(seed=3, dialogs=450, messages=200))
+    async with running_sandbox(options) as server:
+        app = make_app(server, tmp_path, signed_in=True)
+        async with running(app) as pilot:
+            await wait_for(pilot, lambda: chats_loaded(app))
+            listing = app.screen.query_one(DialogList)
+            assert len(listing.rows) == 100
+            word = "Kitchen"
+            await pilot.press("slash", *word)
+            await wait_for(pilot, lambda: listing.done, what="paging on while filtering")
+            everyone = listing.rows
+            expected = [r.peer_id for r in everyone if word.lower() in r.name.lower()]
+            assert len(expected) >= 2
+            assert [r.peer_id for r in listing.matching] == expected
+            assert any(everyone.index(r) >= 100 for r in listing.matching)  # found further down
+            assert _count(app).startswith(f"{len(expected)} matching")
+            await pilot.press("enter", "a")  # back to the list, select every match
+            assert listing.selected == set(expected)
+            await pilot.press("escape")  # the filter goes, the selection stays
+            assert listing.filter_text == ""
+            assert listing.line_count == len(everyone)
+            assert listing.selected == set(expected)
+            assert f"{len(expected)} selected" in _count(app)
+            await pilot.press("A")
+            assert listing.selected == set()

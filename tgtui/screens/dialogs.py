@@ -11,7 +11,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
@@ -32,6 +32,10 @@ class DialogsScreen(TgtuiScreen):
     """The signed-in account's chats, paged in from the server as they are needed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("a", "select_matching", "Select all", id="select-all"),
+        Binding("A", "clear_selection", "Clear", id="clear-selection"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("f5,ctrl+r", "reload", "Reload", id="reload"),
         Binding("ctrl+o", "app.log_out", "Log out", id="log-out"),
     ]
@@ -45,6 +49,7 @@ class DialogsScreen(TgtuiScreen):
         """Count, list, wait line."""
         yield Header()
         yield Static("Loading chats…", id="dialog-count")
+        yield Input(placeholder="filter: part of a name or @username", id="dialog-filter")
         yield DialogList(id="dialog-list")
         yield Countdown(id="dialog-wait")
         yield Footer()
@@ -56,8 +61,41 @@ class DialogsScreen(TgtuiScreen):
 
     def on_mount(self) -> None:
         """Start with the first page."""
+        self.query_one("#dialog-filter", Input).display = False
         self.dialog_list.focus()
         self.action_reload()
+
+    def action_filter(self) -> None:
+        """Show the filter and type into it."""
+        field = self.query_one("#dialog-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#dialog-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.dialog_list.set_filter(event.value)
+        self._show_count()
+
+    @on(Input.Submitted, "#dialog-filter")
+    def _filter_done(self) -> None:
+        self.dialog_list.focus()  # keep the filter, go back to the list
+
+    def action_clear_filter(self) -> None:
+        """Drop the filter and hide it."""
+        field = self.query_one("#dialog-filter", Input)
+        field.value = ""
+        field.display = False
+        self.dialog_list.set_filter("")
+        self.dialog_list.focus()
+        self._show_count()
+
+    def action_select_matching(self) -> None:
+        """Select every chat the filter shows."""
+        self.dialog_list.select_matching()
+
+    def action_clear_selection(self) -> None:
+        """Unselect every chat."""
+        self.dialog_list.clear_selection()
 
     def action_reload(self) -> None:
         """Fetch the chat list again from the top (the selection is kept)."""
@@ -84,6 +122,8 @@ class DialogsScreen(TgtuiScreen):
     def _show_count(self) -> None:
         listing = self.dialog_list
         text = chat_count(len(listing.rows), listing.total)
+        if listing.filter_text:
+            text = f"{len(listing.matching):,} matching · {text}"
         if self.archived:
             text += f" · {self.archived:,} archived"
         if listing.selected:

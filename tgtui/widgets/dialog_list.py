@@ -81,17 +81,22 @@ class DialogList(ScrollView, can_focus=True):
         self.rows: list[DialogRow] = []
         self.total: int | None = None
         self.done = False
-        self.selected: set[int] = set()  # peer ids; survives paging
+        self.selected: set[int] = set()  # peer ids; survives paging and filtering
+        self.filter_text = ""  # the filter, lower case; "" shows every chat
+        self._visible: list[int] = []  # indexes of matching rows while filtering
         self._asked = False
 
     # --- data --------------------------------------------------------------------------
 
     def add_rows(self, rows: list[DialogRow], total: int | None, done: bool) -> None:
         """Append a page; the list grows to the server's total."""
+        start = len(self.rows)
         self.rows.extend(rows)
         self.total = total
         self.done = done
         self._asked = False
+        if self.filter_text:
+            self._visible += [i for i in range(start, len(self.rows)) if self._matches(i)]
         self.virtual_size = Size(self.size.width, self.line_count)
         self.refresh()
         self._maybe_ask()
@@ -99,6 +104,7 @@ class DialogList(ScrollView, can_focus=True):
     def clear(self) -> None:
         """Forget every row (a reload); the selection stays."""
         self.rows.clear()
+        self._visible.clear()
         self.total = None
         self.done = False
         self._asked = False
@@ -106,15 +112,48 @@ class DialogList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, 0)
         self.refresh()
 
+    def set_filter(self, text: str) -> None:
+        """Show only chats whose name or @username contains ``text`` (any case)."""
+        self.filter_text = text.strip().lower()
+        self._visible = (
+            [i for i in range(len(self.rows)) if self._matches(i)] if self.filter_text else []
+        )
+        self._asked = False
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        self.virtual_size = Size(self.size.width, self.line_count)
+        self.refresh()
+        self._maybe_ask()
+
+    def _matches(self, index: int) -> bool:
+        row = self.rows[index]
+        return (
+            self.filter_text in row.name.lower() or self.filter_text in (row.username or "").lower()
+        )
+
+    @property
+    def matching(self) -> list[DialogRow]:
+        """The rows the filter lets through (all loaded rows without a filter)."""
+        return [self.rows[i] for i in self._visible] if self.filter_text else list(self.rows)
+
     @property
     def line_count(self) -> int:
-        """Lines of the list: every chat the server has, loaded or not."""
+        """Lines of the list: every chat the server has (or every match, and one line for
+        "searching…" while more pages may hold matches)."""
+        if self.filter_text:
+            return len(self._visible) + (0 if self.done else 1)
         return max(len(self.rows), self.total or 0)
+
+    def row_at(self, index: int) -> DialogRow | None:
+        """The row shown on line ``index``, if it is loaded."""
+        if self.filter_text:
+            return self.rows[self._visible[index]] if 0 <= index < len(self._visible) else None
+        return self.rows[index] if 0 <= index < len(self.rows) else None
 
     @property
     def current(self) -> DialogRow | None:
         """The row under the cursor, if loaded."""
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+        return self.row_at(self.cursor)
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -125,9 +164,11 @@ class DialogList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= self.line_count:
             return Strip.blank(width)
-        if index < len(self.rows):
-            row = self.rows[index]
+        row = self.row_at(index)
+        if row is not None:
             text = row_text(row, selected=row.peer_id in self.selected)
+        elif self.filter_text:
+            text = Text("    searching more chats…", style="dim italic")
         else:
             text = Text("    loading…", style="dim italic")
         text.no_wrap = True
@@ -161,6 +202,10 @@ class DialogList(ScrollView, can_focus=True):
     def _maybe_ask(self) -> None:
         if self.done or self._asked:
             return
+        if self.filter_text:  # matches may be anywhere further down: keep paging
+            self._asked = True
+            self.post_message(self.NeedMore(self))
+            return
         height = self.scrollable_content_region.height
         bottom = max(self.scroll_offset.y + height, self.cursor + 1)
         if bottom + AHEAD >= len(self.rows):
@@ -186,6 +231,18 @@ class DialogList(ScrollView, can_focus=True):
     def action_last(self) -> None:
         """To the last chat (pages load until it is there)."""
         self._move_to(self.line_count - 1)
+
+    def select_matching(self) -> None:
+        """Select every chat the filter shows (every loaded chat without a filter)."""
+        self.selected.update(row.peer_id for row in self.matching)
+        self.post_message(self.SelectionChanged(self))
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        """Unselect everything."""
+        self.selected.clear()
+        self.post_message(self.SelectionChanged(self))
+        self.refresh()
 
     def action_toggle_selected(self) -> None:
         """Select or unselect the chat under the cursor, then move down."""
