@@ -187,6 +187,21 @@ class TgtuiApp(App[None]):
         """Command palette entries: the app's own actions first."""
         if self.signed_in:
             yield SystemCommand("Log out", "Sign this session out of Telegram", self.action_log_out)
+        if isinstance(screen, DialogsScreen):
+            yield SystemCommand("Filter chats", "Type part of a name", screen.action_filter)
+            yield SystemCommand(
+                "Chat type", "Cycle all/users/bots/groups/channels", screen.action_next_kind
+            )
+            yield SystemCommand(
+                "Archive", "Switch to or from archived chats", screen.action_toggle_archive
+            )
+            yield SystemCommand(
+                "Select all matching", "Select every chat shown", screen.action_select_matching
+            )
+            yield SystemCommand(
+                "Clear selection", "Unselect every chat", screen.action_clear_selection
+            )
+            yield SystemCommand("Reload chats", "Fetch the chat list again", screen.action_reload)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

@@ -199,3 +199,34 @@ async def test_filter_finds_chats_beyond_the_loaded_pages_and_selects_them(
             assert f"{len(expected)} selected" in _count(app)
             await pilot.press("A")
             assert listing.selected == set()
+
+
+async def test_type_filter_and_archive_toggle(tmp_path: Path) -> None:
+    from tgtui.telegram.dialogs import ChatKind
+
+    options = SandboxOptions(world=WorldOptions(seed=3, dialogs=300, messages=100))
+    async with running_sandbox(options) as server:
+        app = make_app(server, tmp_path, signed_in=True)
+        async with running(app) as pilot:
+            await wait_for(pilot, lambda: chats_loaded(app))
+            listing = app.screen.query_one(DialogList)
+            await pilot.press("t")  # users
+            await wait_for(pilot, lambda: listing.done, what="all pages while filtering")
+            assert listing.matching
+            assert {r.kind for r in listing.matching} == {ChatKind.USER}
+            assert " users · " in _count(app)
+            await pilot.press("t", "t")  # groups
+            assert {r.kind for r in listing.matching} <= {ChatKind.GROUP, ChatKind.SUPERGROUP}
+            await pilot.press("t", "t")  # back to all
+            assert not listing.filtering
+            await pilot.press("space")
+            kept = set(listing.selected)
+            await pilot.press("z")
+            await wait_for(pilot, lambda: _count(app).startswith("Archive:"), what="archive")
+            archived = len(server.world.order[1])
+            await wait_for(pilot, lambda: len(listing.rows) == archived)
+            assert all(row.archived for row in listing.rows)
+            assert listing.selected == kept  # switching lists keeps the selection
+            await pilot.press("z")
+            await wait_for(pilot, lambda: chats_loaded(app))
+            assert not any(row.archived for row in listing.rows)

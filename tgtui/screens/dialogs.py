@@ -15,10 +15,18 @@ from textual.widgets import Footer, Header, Input, Static
 
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
-from tgtui.telegram.dialogs import DialogPager
+from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
+
+KIND_FILTERS: tuple[tuple[str, frozenset[ChatKind] | None], ...] = (
+    ("all", None),
+    ("users", frozenset({ChatKind.USER})),
+    ("bots", frozenset({ChatKind.BOT})),
+    ("groups", frozenset({ChatKind.GROUP, ChatKind.SUPERGROUP})),
+    ("channels", frozenset({ChatKind.CHANNEL})),
+)
 
 
 def chat_count(loaded: int, total: int | None) -> str:
@@ -32,18 +40,22 @@ class DialogsScreen(TgtuiScreen):
     """The signed-in account's chats, paged in from the server as they are needed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("a", "select_matching", "Select all", id="select-all"),
-        Binding("A", "clear_selection", "Clear", id="clear-selection"),
+        Binding("slash", "filter", "Find", id="filter"),
+        Binding("a", "select_matching", "All", id="select-all"),
+        Binding("A", "clear_selection", "None", show=False, id="clear-selection"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-        Binding("f5,ctrl+r", "reload", "Reload", id="reload"),
-        Binding("ctrl+o", "app.log_out", "Log out", id="log-out"),
+        Binding("t", "next_kind", "Type", id="chat-type"),
+        Binding("z", "toggle_archive", "Archive", id="archive"),
+        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="reload"),
+        Binding("ctrl+o", "app.log_out", "Logout", id="log-out"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.pager: DialogPager | None = None
         self.archived: int | None = None
+        self.in_archive = False
+        self.kind_filter = 0  # index into KIND_FILTERS
 
     def compose(self) -> ComposeResult:
         """Count, list, wait line."""
@@ -89,6 +101,17 @@ class DialogsScreen(TgtuiScreen):
         self.dialog_list.focus()
         self._show_count()
 
+    def action_next_kind(self) -> None:
+        """Cycle the type filter: all, users, bots, groups, channels."""
+        self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)
+        self.dialog_list.set_kinds(KIND_FILTERS[self.kind_filter][1])
+        self._show_count()
+
+    def action_toggle_archive(self) -> None:
+        """Switch between the main chat list and the archive (the selection is kept)."""
+        self.in_archive = not self.in_archive
+        self.action_reload()
+
     def action_select_matching(self) -> None:
         """Select every chat the filter shows."""
         self.dialog_list.select_matching()
@@ -99,7 +122,9 @@ class DialogsScreen(TgtuiScreen):
 
     def action_reload(self) -> None:
         """Fetch the chat list again from the top (the selection is kept)."""
-        self.pager = DialogPager(self.tgtui.service.client, on_wait=self._waiting)
+        self.pager = DialogPager(
+            self.tgtui.service.client, archived=self.in_archive, on_wait=self._waiting
+        )
         self.archived = None
         self.dialog_list.clear()
         self.query_one("#dialog-count", Static).update("Loading chats…")
@@ -122,9 +147,13 @@ class DialogsScreen(TgtuiScreen):
     def _show_count(self) -> None:
         listing = self.dialog_list
         text = chat_count(len(listing.rows), listing.total)
-        if listing.filter_text:
-            text = f"{len(listing.matching):,} matching · {text}"
-        if self.archived:
+        if self.in_archive:
+            text = f"Archive: {text}"
+        label, kinds = KIND_FILTERS[self.kind_filter]
+        if listing.filtering:
+            what = label if kinds is not None else "matching"
+            text = f"{len(listing.matching):,} {what} · {text}"
+        if self.archived and not self.in_archive:
             text += f" · {self.archived:,} archived"
         if listing.selected:
             text += f" · {len(listing.selected):,} selected"

@@ -58,7 +58,7 @@ class DialogList(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
         Binding("home", "first", "First", show=False, id="first-chat"),
-        Binding("end", "last", "Last", id="last-chat"),
+        Binding("end", "last", "Last", show=False, id="last-chat"),
         Binding("space", "toggle_selected", "Select", id="select-chat"),
     ]
 
@@ -83,6 +83,7 @@ class DialogList(ScrollView, can_focus=True):
         self.done = False
         self.selected: set[int] = set()  # peer ids; survives paging and filtering
         self.filter_text = ""  # the filter, lower case; "" shows every chat
+        self.kinds: frozenset[ChatKind] | None = None  # only these kinds; None: all
         self._visible: list[int] = []  # indexes of matching rows while filtering
         self._asked = False
 
@@ -95,7 +96,7 @@ class DialogList(ScrollView, can_focus=True):
         self.total = total
         self.done = done
         self._asked = False
-        if self.filter_text:
+        if self.filtering:
             self._visible += [i for i in range(start, len(self.rows)) if self._matches(i)]
         self.virtual_size = Size(self.size.width, self.line_count)
         self.refresh()
@@ -112,11 +113,21 @@ class DialogList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, 0)
         self.refresh()
 
+    @property
+    def filtering(self) -> bool:
+        """Whether a text or kind filter is on."""
+        return bool(self.filter_text) or self.kinds is not None
+
+    def set_kinds(self, kinds: frozenset[ChatKind] | None) -> None:
+        """Show only chats of these kinds (None: every kind)."""
+        self.kinds = kinds
+        self.set_filter(self.filter_text)
+
     def set_filter(self, text: str) -> None:
         """Show only chats whose name or @username contains ``text`` (any case)."""
         self.filter_text = text.strip().lower()
         self._visible = (
-            [i for i in range(len(self.rows)) if self._matches(i)] if self.filter_text else []
+            [i for i in range(len(self.rows)) if self._matches(i)] if self.filtering else []
         )
         self._asked = False
         self.cursor = 0
@@ -127,26 +138,27 @@ class DialogList(ScrollView, can_focus=True):
 
     def _matches(self, index: int) -> bool:
         row = self.rows[index]
-        return (
-            self.filter_text in row.name.lower() or self.filter_text in (row.username or "").lower()
-        )
+        if self.kinds is not None and row.kind not in self.kinds:
+            return False
+        text = self.filter_text
+        return text in row.name.lower() or text in (row.username or "").lower()
 
     @property
     def matching(self) -> list[DialogRow]:
         """The rows the filter lets through (all loaded rows without a filter)."""
-        return [self.rows[i] for i in self._visible] if self.filter_text else list(self.rows)
+        return [self.rows[i] for i in self._visible] if self.filtering else list(self.rows)
 
     @property
     def line_count(self) -> int:
         """Lines of the list: every chat the server has (or every match, and one line for
         "searching…" while more pages may hold matches)."""
-        if self.filter_text:
+        if self.filtering:
             return len(self._visible) + (0 if self.done else 1)
         return max(len(self.rows), self.total or 0)
 
     def row_at(self, index: int) -> DialogRow | None:
         """The row shown on line ``index``, if it is loaded."""
-        if self.filter_text:
+        if self.filtering:
             return self.rows[self._visible[index]] if 0 <= index < len(self._visible) else None
         return self.rows[index] if 0 <= index < len(self.rows) else None
 
@@ -167,7 +179,7 @@ class DialogList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is not None:
             text = row_text(row, selected=row.peer_id in self.selected)
-        elif self.filter_text:
+        elif self.filtering:
             text = Text("    searching more chats…", style="dim italic")
         else:
             text = Text("    loading…", style="dim italic")
@@ -202,7 +214,7 @@ class DialogList(ScrollView, can_focus=True):
     def _maybe_ask(self) -> None:
         if self.done or self._asked:
             return
-        if self.filter_text:  # matches may be anywhere further down: keep paging
+        if self.filtering:  # matches may be anywhere further down: keep paging
             self._asked = True
             self.post_message(self.NeedMore(self))
             return
