@@ -230,3 +230,36 @@ async def test_type_filter_and_archive_toggle(tmp_path: Path) -> None:
             await pilot.press("z")
             await wait_for(pilot, lambda: chats_loaded(app))
             assert not any(row.archived for row in listing.rows)
+
+
+async def test_enter_opens_the_latest_messages_and_scrolling_up_loads_older(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from tgtui.widgets.chat_preview import ChatPreview
+
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: chats_loaded(app))
+        listing = app.screen.query_one(DialogList)
+        preview = app.screen.query_one(ChatPreview)
+        assert not preview.display
+        row = next(r for r in listing.rows if r.preview and not r.pinned)
+        listing.cursor = listing.rows.index(row)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(preview.lines) > 0, what="the messages")
+        assert preview.display
+        assert preview.title == row.name
+        assert len(preview.lines) == 50
+        newest = preview.lines[-1]
+        assert row.preview.endswith(newest.text[-20:])  # the chat's last message, at the bottom
+        requests = len(sandbox.log.of("messages.getHistory"))
+        preview.focus()
+        await pilot.press("home")
+        await wait_for(pilot, lambda: len(preview.lines) > 50, what="older messages")
+        assert len(sandbox.log.of("messages.getHistory")) == requests + 1
+        ids = [line.id for line in preview.lines]
+        assert ids == sorted(ids)
+        assert len(set(ids)) == len(ids)
+        await pilot.press("escape")
+        assert not preview.display
+        assert listing.has_focus

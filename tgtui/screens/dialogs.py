@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from telethon import utils
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Static
 
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
+from tgtui.telegram.messages import MessagePager
+from tgtui.widgets.chat_preview import ChatPreview
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
 
@@ -40,6 +44,7 @@ class DialogsScreen(TgtuiScreen):
     """The signed-in account's chats, paged in from the server as they are needed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "preview", "Open", show=False, id="open-chat"),
         Binding("slash", "filter", "Find", id="filter"),
         Binding("a", "select_matching", "All", id="select-all"),
         Binding("A", "clear_selection", "None", show=False, id="clear-selection"),
@@ -56,13 +61,16 @@ class DialogsScreen(TgtuiScreen):
         self.archived: int | None = None
         self.in_archive = False
         self.kind_filter = 0  # index into KIND_FILTERS
+        self.messages: MessagePager | None = None
 
     def compose(self) -> ComposeResult:
         """Count, list, wait line."""
         yield Header()
         yield Static("Loading chats…", id="dialog-count")
         yield Input(placeholder="filter: part of a name or @username", id="dialog-filter")
-        yield DialogList(id="dialog-list")
+        with Horizontal(id="dialog-body"):
+            yield DialogList(id="dialog-list")
+            yield ChatPreview(id="chat-preview")
         yield Countdown(id="dialog-wait")
         yield Footer()
 
@@ -74,8 +82,36 @@ class DialogsScreen(TgtuiScreen):
     def on_mount(self) -> None:
         """Start with the first page."""
         self.query_one("#dialog-filter", Input).display = False
+        self.query_one(ChatPreview).display = False
         self.dialog_list.focus()
         self.action_reload()
+
+    def action_preview(self) -> None:
+        """Open the side pane with the latest messages of the chat under the cursor."""
+        row = self.dialog_list.current
+        if row is None or row.entity is None:
+            return
+        preview = self.query_one(ChatPreview)
+        preview.display = True
+        preview.show_chat(row.name)
+        self.messages = MessagePager(
+            self.tgtui.service.client, utils.get_input_peer(row.entity), on_wait=self._waiting
+        )
+        self.load_older()
+
+    @on(ChatPreview.NeedOlder)
+    def _older(self) -> None:
+        self.load_older()
+
+    @work(exclusive=True, group="preview", exit_on_error=False, description="Loading messages")
+    async def load_older(self) -> None:
+        """Fetch older messages for the preview pane."""
+        pager = self.messages
+        if pager is None:
+            return
+        lines = await pager.older()
+        if pager is self.messages:
+            self.query_one(ChatPreview).add_older(lines, pager.done)
 
     def action_filter(self) -> None:
         """Show the filter and type into it."""
@@ -93,7 +129,13 @@ class DialogsScreen(TgtuiScreen):
         self.dialog_list.focus()  # keep the filter, go back to the list
 
     def action_clear_filter(self) -> None:
-        """Drop the filter and hide it."""
+        """Close the preview pane if open, else drop the filter and hide it."""
+        preview = self.query_one(ChatPreview)
+        if preview.display:
+            preview.display = False
+            self.messages = None
+            self.dialog_list.focus()
+            return
         field = self.query_one("#dialog-filter", Input)
         field.value = ""
         field.display = False

@@ -1,0 +1,89 @@
+"""A chat's latest messages for the preview pane, newest first, older pages on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telethon import TelegramClient, utils
+from telethon.tl import functions, types
+
+from tgtui.retry import Backoff, Wait, retry
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One message as the preview shows it."""
+
+    id: int
+    date: dt.datetime | None
+    sender: str
+    text: str
+
+
+def _text(message: Any) -> str:
+    if isinstance(message, types.MessageService):
+        return "[" + type(message.action).__name__.removeprefix("MessageAction") + "]"
+    text = " ".join((getattr(message, "message", "") or "").split())
+    media = getattr(message, "media", None)
+    if media is not None and not isinstance(media, types.MessageMediaEmpty):
+        label = type(media).__name__.removeprefix("MessageMedia").lower()
+        return f"[{label}] {text}".strip()
+    return text
+
+
+class MessagePager:
+    """Pages backwards through one chat's history, from the newest message."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        peer: Any,
+        *,
+        on_wait: Callable[[Wait], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.peer = peer
+        self.on_wait = on_wait
+        self.oldest_id = 0  # 0: nothing loaded yet
+        self.done = False
+
+    async def older(self, limit: int = PAGE) -> list[PreviewLine]:
+        """The next ``limit`` older messages, oldest first (empty at the start of the chat)."""
+        if self.done:
+            return []
+        request = functions.messages.GetHistoryRequest(
+            peer=self.peer,
+            offset_id=self.oldest_id,
+            offset_date=None,
+            add_offset=0,
+            limit=limit,
+            max_id=0,
+            min_id=0,
+            hash=0,
+        )
+
+        async def call() -> Any:
+            return await self.client(request)
+
+        answer = await retry(
+            call, policy=Backoff(attempts=None), on_wait=self.on_wait, what="messages.getHistory"
+        )
+        names = {
+            utils.get_peer_id(e): utils.get_display_name(e) for e in [*answer.users, *answer.chats]
+        }
+        messages = [m for m in answer.messages if not isinstance(m, types.MessageEmpty)]
+        if len(answer.messages) < limit:
+            self.done = True
+        if messages:
+            self.oldest_id = min(m.id for m in messages)
+        lines = []
+        for message in sorted(messages, key=lambda m: m.id):
+            peer = message.from_id or message.peer_id
+            sender = names.get(utils.get_peer_id(peer), "") if peer is not None else ""
+            lines.append(PreviewLine(message.id, message.date, sender or "?", _text(message)))
+        return lines

@@ -1,0 +1,75 @@
+"""The preview pane: a chat's latest messages, older ones loaded as the user scrolls up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from tgtui.telegram.messages import PreviewLine
+
+
+def line_text(line: PreviewLine) -> Text:
+    """One message: time, sender, text."""
+    when = line.date.strftime("%Y-%m-%d %H:%M") if line.date else ""
+    text = Text(f"{when} ", style="dim")
+    text.append(line.sender, style="bold")
+    text.append(f": {line.text}")
+    return text
+
+
+class ChatPreview(VerticalScroll, can_focus=True):
+    """Messages of one chat, oldest at the top; scrolling to the top asks for older ones."""
+
+    @dataclass
+    class NeedOlder(Message):
+        """The user reached the top: load older messages."""
+
+        preview: ChatPreview
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[PreviewLine] = []
+        self.title = ""
+        self.done = False
+        self._asked = False
+
+    def compose(self) -> ComposeResult:
+        """A title and the messages."""
+        yield Static("", id="preview-title")
+        yield Static("", id="preview-body")
+
+    def show_chat(self, title: str) -> None:
+        """Start over for another chat."""
+        self.title = title
+        self.lines = []
+        self.done = False
+        self._asked = True  # the first page is on its way
+        self.query_one("#preview-title", Static).update(Text(title, style="bold"))
+        self.query_one("#preview-body", Static).update(Text("loading…", style="dim italic"))
+
+    def add_older(self, lines: list[PreviewLine], done: bool) -> None:
+        """Put older messages on top, keeping what the user was looking at in place."""
+        first = not self.lines
+        self.lines = lines + self.lines
+        self.done = done
+        self._asked = False
+        body = Text("\n").join(line_text(line) for line in self.lines)
+        if done:
+            body = Text("(start of the chat)\n", style="dim") + body
+        self.query_one("#preview-body", Static).update(body or Text("(no messages)", style="dim"))
+        if first:
+            self.call_after_refresh(self.scroll_end, animate=False)
+        else:
+            self.call_after_refresh(self.scroll_to, y=len(lines), animate=False)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """At the top, ask for older messages."""
+        super().watch_scroll_y(old, new)
+        if new <= 0 and self.lines and not self.done and not self._asked:
+            self._asked = True
+            self.post_message(self.NeedOlder(self))
