@@ -62,7 +62,9 @@ def _name(entity: Any) -> str:
     return " ".join(name.split()) or "(no name)"
 
 
-def _preview(message: Any) -> str:
+def summary(message: Any) -> str:
+    """A message on one line: its text, "[photo] text" for media, "[ChatEditTitle]" for
+    service actions ("" for none)."""
     if message is None:
         return ""
     if isinstance(message, types.MessageService):
@@ -178,7 +180,7 @@ class DialogPager:
                     pinned=bool(dialog.pinned),
                     archived=self.archived,
                     date=getattr(message, "date", None),
-                    preview=_preview(message),
+                    preview=summary(message),
                     username=getattr(entity, "username", None),
                     entity=entity,
                 )

@@ -11,6 +11,7 @@ from telethon import TelegramClient, utils
 from telethon.tl import functions, types
 
 from tgtui.retry import Backoff, Wait, retry
+from tgtui.telegram.dialogs import summary
 
 PAGE = 50
 
@@ -23,17 +24,6 @@ class PreviewLine:
     date: dt.datetime | None
     sender: str
     text: str
-
-
-def _text(message: Any) -> str:
-    if isinstance(message, types.MessageService):
-        return "[" + type(message.action).__name__.removeprefix("MessageAction") + "]"
-    text = " ".join((getattr(message, "message", "") or "").split())
-    media = getattr(message, "media", None)
-    if media is not None and not isinstance(media, types.MessageMediaEmpty):
-        label = type(media).__name__.removeprefix("MessageMedia").lower()
-        return f"[{label}] {text}".strip()
-    return text
 
 
 class MessagePager:
@@ -85,5 +75,5 @@ class MessagePager:
         for message in sorted(messages, key=lambda m: m.id):
             peer = message.from_id or message.peer_id
             sender = names.get(utils.get_peer_id(peer), "") if peer is not None else ""
-            lines.append(PreviewLine(message.id, message.date, sender or "?", _text(message)))
+            lines.append(PreviewLine(message.id, message.date, sender or "?", summary(message)))
         return lines
