@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tgtui import __version__
-from tgtui.config import ConfigError, Paths, Settings, load_settings
+from tgtui.config import ConfigError, Paths, load_settings
 
 
 def _files_epilog(paths: Paths) -> str:
@@ -101,13 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(paths)
     except ConfigError as exc:
         return _fail(f"bad configuration: {exc}", 2)
-    return run_app(paths, settings, demo=args.demo, session=args.session, debug=args.debug)
+    from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 
-
-def run_app(
-    paths: Paths, settings: Settings, *, demo: bool, session: Path | None, debug: bool
-) -> int:
-    """Lock the session, start the sandbox for --demo, run the TUI, clean up."""
-    from tgtui.launch import launch
-
-    return launch(paths, settings, demo=demo, session=session, debug=debug)
+    return launch(paths, settings, demo=args.demo, session=args.session, debug=args.debug)

@@ -144,14 +144,7 @@ async def retry(
                 if on_wait is not None:
                     on_wait(wait)
                 continue
-        except errors.RPCError as exc:
-            if not isinstance(exc, TRANSIENT):
-                raise
-            attempt += 1
-            if policy.attempts is not None and attempt > policy.attempts:
-                raise
-            wait = Wait(policy.delay(attempt), "transient", exc, attempt)
-        except TRANSIENT as exc:
+        except TRANSIENT as exc:  # other errors (wrong code, private chat...) propagate
             attempt += 1
             if policy.attempts is not None and attempt > policy.attempts:
                 raise

@@ -188,7 +188,7 @@ class BackupEngine:
             gate=self.gate,
             on_wait=on_wait,
             reconnect=self._reconnect,
-            wrap=self.wrap or (lambda request: request),
+            wrap=self.wrap,
         )
         self._emit(ChatStarted(target.chat_id, target.name, start))
         status: Status = "partial"

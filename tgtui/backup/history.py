@@ -45,7 +45,7 @@ class HistoryReader:
         gate: FloodGate,
         on_wait: Callable[[Wait], None] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
-        wrap: Callable[[Any], Any] = lambda request: request,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> None:
         self.client = client
         self.peer = peer
@@ -56,7 +56,7 @@ class HistoryReader:
 
     async def _get(self, request: Any) -> Any:
         async def call() -> Any:
-            return await self.client(self.wrap(request))
+            return await self.client(self.wrap(request) if self.wrap else request)
 
         return await retry(
             call,

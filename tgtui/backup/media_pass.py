@@ -65,15 +65,12 @@ class MediaPass:
         wrap: Callable[[Any], Any] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        wrap = wrap or _identity
         self.reconnect = reconnect
         self.client = client
         self.gate = gate
         self.slots = slots
         self.emit = emit
-        self.wrap = wrap
-        # Downloads are wrapped only when a takeout session is on (wrap given).
-        self.takeout_wrap: Callable[[Any], Any] | None = None if wrap is _identity else wrap
+        self.wrap = wrap  # a takeout session's wrapper (None: no takeout)
 
     async def run(
         self, target: ChatTarget, folder: Path, checkpoint: Checkpoint, state: Path
@@ -96,7 +93,7 @@ class MediaPass:
             gate=self.gate,
             on_wait=on_wait,
             on_bytes=progress.bytes,
-            wrap=self.takeout_wrap,
+            wrap=self.wrap,
             reconnect=self.reconnect,
         )
         for start in range(0, len(missing), BY_ID):
@@ -120,10 +117,8 @@ class MediaPass:
         save_checkpoint(state, checkpoint)
 
     async def _fetch(self, target: ChatTarget, ids: list[int]) -> dict[int, Any]:
-        async def call() -> Any:
-            if self.takeout_wrap is None:
-                return await self.client.get_messages(target.input_peer, ids=ids)
-            return await messages_by_id(self.client, self.takeout_wrap, target.input_peer, ids)
+        async def call() -> list[Any]:
+            return await messages_by_id(self.client, self.wrap, target.input_peer, ids)
 
         found = await retry(
             call, policy=REFETCH_RETRY, what=GET_MESSAGES, gate=self.gate, reconnect=self.reconnect
@@ -166,20 +161,18 @@ class MediaPass:
             progress.send()
 
 
-def _identity(request: Any) -> Any:
-    return request
-
-
 async def messages_by_id(
-    client: TelegramClient, wrap: Callable[[Any], Any], peer: Any, ids: list[int]
+    client: TelegramClient, wrap: Callable[[Any], Any] | None, peer: Any, ids: list[int]
 ) -> list[Any]:
-    """Messages by id (channels.getMessages for channels), each request wrapped."""
+    """Messages by id (channels.getMessages for channels), inside ``wrap`` if given."""
     inputs = [types.InputMessageID(i) for i in ids]
+    request: Any
     if isinstance(peer, types.InputPeerChannel):
         channel = types.InputChannel(peer.channel_id, peer.access_hash)
-        answer = await client(wrap(functions.channels.GetMessagesRequest(channel, inputs)))
+        request = functions.channels.GetMessagesRequest(channel, inputs)
     else:
-        answer = await client(wrap(functions.messages.GetMessagesRequest(inputs)))
+        request = functions.messages.GetMessagesRequest(inputs)
+    answer = await client(wrap(request) if wrap else request)
     return [m for m in answer.messages if not isinstance(m, types.MessageEmpty)]
 
 
