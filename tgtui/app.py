@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tgtui.config import Settings, save_api_credentials
-from tgtui.retry import Wait
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
@@ -147,11 +146,6 @@ class TgtuiApp(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-
-    def show_wait(self, wait: Wait, what: str) -> None:
-        """Tell the user about a retry the app is waiting for."""
-        text = explain(wait.error).text
-        self.notify(f"{what}: {text} (retrying in {wait.seconds:.0f} s)", severity="warning")
 
     def report_failure(self, error: BaseException, context: str) -> None:
         """The one place for failures nobody handled: log, tell, and sign in again if needed."""

@@ -79,7 +79,6 @@ class BatchWriter:
         self.batch_size = batch_size
         self.max_age = max_age
         self.last_id: int | None = None  # the last record safely on disk
-        self.written = 0  # records made durable by this writer
         self._buffer: list[bytes] = []
         self._buffer_last_id: int | None = None
         self._oldest: float | None = None
@@ -140,7 +139,6 @@ class BatchWriter:
                 logger.exception("{}: could not roll back a failed write", self.path)
             raise BackupWriteError(self.path, exc) from exc
         count = len(self._buffer)
-        self.written += count
         self.last_id = self._buffer_last_id
         self._buffer.clear()
         self._oldest = None
