@@ -14,7 +14,8 @@ from tests.flows.backup_helpers import read_records, targets
 from tgtui.backup import media as media_module
 from tgtui.backup.checkpoint import load_checkpoint
 from tgtui.backup.engine import BackupEngine, BackupOptions, ChatResult
-from tgtui.backup.media import ALL_KINDS, PART, MediaFilter
+from tgtui.backup.media import ALL_KINDS, MediaFilter
+from tgtui.backup.parts import PART
 from tgtui.backup.selection import ChatTarget
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 

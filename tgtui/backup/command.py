@@ -17,13 +17,12 @@ from pathlib import Path
 
 from loguru import logger
 from rich.console import Console
-from telethon import errors
 
 from tgtui.backup.console import ConsoleProgress, summary_table
-from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
+from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
+from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.selection import all_dialogs, match, target_of
-from tgtui.backup.takeout import Takeout
 from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
 from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
@@ -263,12 +262,6 @@ async def _plan_and_run(
 ) -> BackupResult | None:
     client = service.client
     me = await client.get_me()
-    account = {
-        "id": me.id,
-        "name": " ".join(p for p in (me.first_name, me.last_name) if p),
-        "username": me.username,
-        "phone": me.phone,
-    }
     rows = await all_dialogs(client)
     if args.all:
         chosen = rows
@@ -280,27 +273,17 @@ async def _plan_and_run(
             return None
     targets = [target_of(row) for row in chosen if row.entity is not None]
     logger.info("backing up {} chats into {}", len(targets), options.out)
-    takeout = Takeout(client) if args.takeout else None
-    if takeout is not None:
+    with ConsoleProgress(err, len(targets)) as progress:
+        job = BackupJob(
+            client,
+            targets,
+            options,
+            takeout=args.takeout,
+            account=account_of(me),
+            listener=progress,
+        )
         try:
-            await takeout.start(
-                files=bool(options.media.kinds), max_file_size=options.media.max_size
-            )
-        except errors.TakeoutInitDelayError as exc:
-            err.print(f"tgtui backup: {explain(exc).text}")
+            return await job.run()
+        except TakeoutRefused as exc:
+            err.print(f"tgtui backup: {exc}")
             return None
-    result: BackupResult | None = None
-    try:
-        with ConsoleProgress(err, len(targets)) as progress:
-            engine = BackupEngine(
-                client,
-                options,
-                on_event=progress,
-                account=account,
-                wrap=takeout.wrap if takeout is not None else None,
-            )
-            result = await engine.run(targets)
-            return result
-    finally:
-        if takeout is not None:
-            await takeout.finish(success=result is not None and result.all_complete)

@@ -20,6 +20,7 @@ from loguru import logger
 from telethon import TelegramClient, errors
 
 from tgtui.backup.checkpoint import Checkpoint, reconcile, save_checkpoint
+from tgtui.backup.control import RunControl
 from tgtui.backup.history import HISTORY, HistoryReader
 from tgtui.backup.manifest import ChatEntry, Manifest
 from tgtui.backup.media import NO_MEDIA, MediaFilter, media_path
@@ -39,6 +40,7 @@ from tgtui.backup.writer import BackupWriteError, BatchWriter
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 
+CANCELLED = "cancelled"
 JSONL = "messages.jsonl"
 STATE = "state.json"
 
@@ -112,12 +114,17 @@ class BackupEngine:
         on_event: ProgressSink | None = None,
         account: dict[str, Any] | None = None,
         wrap: Callable[[Any], Any] | None = None,
+        control: RunControl | None = None,
     ) -> None:
         self.client = client
         self.options = options
         self.on_event = on_event
         self.gate = FloodGate()
         self.wrap = wrap
+        self.control = control or RunControl()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._started: set[int] = set()
+        self._cancelled: set[int] = set()
         self.manifest = Manifest(options.out, account or {})
         self.media = MediaPass(
             client,
@@ -126,11 +133,25 @@ class BackupEngine:
             emit=self._emit,
             wrap=wrap,
             reconnect=self._reconnect,
+            ready=self.control.ready,
         )
 
     def _emit(self, event: BackupEvent) -> None:
         if self.on_event is not None:
             self.on_event(event)
+
+    def cancel(self, chat_id: int | None = None) -> None:
+        """Stop one chat (None: every chat) of the running backup.
+
+        What was fetched is written and checkpointed; the chat ends "partial" (or, if it had
+        not started, "skipped") with the reason "cancelled", and the other chats go on.
+        """
+        ids = list(self._tasks) if chat_id is None else [chat_id]
+        for one in ids:
+            task = self._tasks.get(one)
+            if task is not None and not task.done() and one not in self._cancelled:
+                self._cancelled.add(one)
+                task.cancel()
 
     async def _reconnect(self) -> None:
         if not self.client.is_connected():
@@ -151,10 +172,18 @@ class BackupEngine:
         result = BackupResult()
 
         async def one(target: ChatTarget) -> None:
-            async with limit:
-                result.chats.append(await self.backup_chat(target))
+            try:
+                async with limit:
+                    self._started.add(target.chat_id)
+                    result.chats.append(await self.backup_chat(target))
+            except asyncio.CancelledError:
+                if target.chat_id not in self._cancelled or target.chat_id in self._started:
+                    raise
+                _uncancel()
+                result.chats.append(self._not_started(target))
 
         tasks = [asyncio.create_task(one(t), name=f"backup {t.chat_id}") for t in targets]
+        self._tasks = {t.chat_id: task for t, task in zip(targets, tasks, strict=True)}
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -195,6 +224,11 @@ class BackupEngine:
         reason: str | None = None
         try:
             status = await self._copy(target, reader, writer, checkpoint, folder, start)
+        except asyncio.CancelledError:
+            reason = CANCELLED
+            if target.chat_id not in self._cancelled:
+                raise  # the whole run stops: the caller cancelled it
+            _uncancel()  # only this chat was cancelled; the run goes on
         except errors.RPCError as exc:
             explanation = explain(exc)
             if isinstance(exc, SIGN_IN_AGAIN):
@@ -244,6 +278,7 @@ class BackupEngine:
             cursor = await reader.last_id_before(self.options.since)
         total: int | None = None
         while True:
+            await self.control.ready(target.chat_id)
             page = await reader.after(cursor)
             if total is None and self.options.since is None and self.options.until is None:
                 total = page.count
@@ -273,6 +308,12 @@ class BackupEngine:
             checkpoint.complete = True
             save_checkpoint(folder / STATE, checkpoint)
         return "complete"
+
+    def _not_started(self, target: ChatTarget) -> ChatResult:
+        """A chat cancelled while it waited for its turn: nothing of it was touched."""
+        folder = chat_folder(self.options.out, target)
+        self._emit(ChatFinished(target.chat_id, target.name, "skipped", CANCELLED, 0, 0))
+        return ChatResult(target, "skipped", CANCELLED, 0, 0, folder)
 
     def _flush(self, writer: BatchWriter, checkpoint: Checkpoint, folder: Path) -> None:
         """Write the batch, then (only then) advance the checkpoint."""
@@ -314,3 +355,10 @@ class BackupEngine:
             self.manifest.flush()
         except OSError as exc:
             logger.error("cannot write {}: {}", self.manifest.path, exc)
+
+
+def _uncancel() -> None:
+    """Take back a cancel this task has absorbed (so later awaits in it are not cancelled)."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()

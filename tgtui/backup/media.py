@@ -8,9 +8,11 @@ backup goes on.
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import os
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +23,10 @@ from telethon import TelegramClient, errors
 from telethon.tl import types
 
 from tgtui.backup.files import fsync_dir
+from tgtui.backup.parts import PART, FileParts, plan
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 
-PART = 512 * 1024  # bytes a request; resumes start at a multiple of it (no 1 MiB crossing)
+PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
 GET_FILE = "upload.getFile"
 MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
 
@@ -134,7 +137,7 @@ class MediaDownloadError(Exception):
 
 
 class MediaDownloader:
-    """Downloads one file at a time to its final path, through *.part."""
+    """Downloads files to their final paths through *.part, several parts of a file at once."""
 
     def __init__(
         self,
@@ -145,6 +148,7 @@ class MediaDownloader:
         on_bytes: Callable[[int], None] | None = None,
         wrap: Callable[[Any], Any] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
+        parts: int = PARTS_IN_FLIGHT,
     ) -> None:
         self.reconnect = reconnect
         self.client = client
@@ -152,13 +156,19 @@ class MediaDownloader:
         self.on_wait = on_wait
         self.on_bytes = on_bytes
         self.wrap = wrap  # a takeout session's wrapper: downloads go inside it too
+        self.parts = max(1, parts)
 
     async def download(
-        self, source: FileSource, target: Path, refresh: Callable[[], Awaitable[FileSource | None]]
+        self,
+        source: FileSource,
+        target: Path,
+        refresh: Callable[[], Awaitable[FileSource | None]],
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Save the file at ``target`` (complete and size-checked) or raise MediaDownloadError.
 
-        ``refresh`` fetches the message again when its file reference has expired.
+        ``refresh`` fetches the message again when its file reference has expired; ``ready``
+        is awaited between parts (it returns when a paused backup may go on).
         """
         if file_size(target) == source.size:
             return
@@ -167,7 +177,7 @@ class MediaDownloader:
         refreshes = 0
         while True:
             try:
-                await self._fetch(source, part)
+                await self._fetch(source, part, ready)
                 break
             except (errors.FileReferenceExpiredError, errors.FileReferenceInvalidError):
                 refreshes += 1
@@ -184,48 +194,60 @@ class MediaDownloader:
         os.replace(part, target)
         fsync_dir(target.parent)
 
-    async def _fetch(self, source: FileSource, part: Path) -> None:
-        """Append the missing bytes to ``part``, from its last whole request on.
+    async def _fetch(
+        self, source: FileSource, part: Path, ready: Callable[[], Awaitable[None]] | None
+    ) -> None:
+        """Append the missing bytes to ``part``, from its last whole PART on.
 
-        One download stream; after a fault, the retry resumes at the offset reached.
+        Up to ``parts`` requests are in flight; their answers are written in order, so the
+        file on disk is always a prefix of the real one and a resume never finds a hole.
         """
         have = file_size(part) or 0
         offset = min(have, source.size) // PART * PART
-        fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
-        try:
-            os.ftruncate(fd, offset)
-            os.lseek(fd, offset, os.SEEK_SET)
-            reached = [offset]
+        parts = FileParts(self.client, source.location, source.dc_id, self.wrap)
 
-            async def stream() -> None:
-                options: dict[str, Any] = {
-                    "offset": reached[0],
-                    "request_size": PART,
-                    "file_size": source.size,
-                    "dc_id": source.dc_id,
-                }
-                if self.wrap is None:
-                    chunks = self.client.iter_download(source.location, **options)
-                else:
-                    from tgtui.backup.takeout import iter_download
+        async def get(at: int, limit: int) -> bytes:
+            async def call() -> bytes:
+                return await parts.get(at, limit)
 
-                    chunks = iter_download(self.client, self.wrap, source.location, **options)
-                async for data in chunks:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                    reached[0] += len(data)
-                    if self.on_bytes is not None:
-                        self.on_bytes(len(data))
-
-            await retry(
-                stream,
+            return await retry(
+                call,
                 policy=MEDIA_RETRY,
                 on_wait=self.on_wait,
                 what=GET_FILE,
                 gate=self.gate,
                 reconnect=self.reconnect,
             )
+
+        requests = plan(offset, source.size)
+        in_flight: deque[tuple[int, int, asyncio.Task[bytes]]] = deque()
+        fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
+        try:
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+            while True:
+                if ready is not None:
+                    await ready()
+                while len(in_flight) < self.parts:
+                    nxt = next(requests, None)
+                    if nxt is None:
+                        break
+                    in_flight.append((*nxt, asyncio.create_task(get(*nxt))))
+                if not in_flight:
+                    break
+                at, limit, task = in_flight[0]
+                data = await task
+                in_flight.popleft()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if self.on_bytes is not None:
+                    self.on_bytes(len(data))
+                if len(data) < limit and at + len(data) < source.size:
+                    break  # a short answer before the end: the size check says so
             os.fsync(fd)
         finally:
+            for _, _, task in in_flight:
+                task.cancel()
+            await asyncio.gather(*(task for _, _, task in in_flight), return_exceptions=True)
             os.close(fd)

@@ -64,7 +64,9 @@ class MediaPass:
         emit: ProgressSink,
         wrap: Callable[[Any], Any] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
+        ready: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
+        self.ready = ready  # returns when the chat may go on (not paused)
         self.reconnect = reconnect
         self.client = client
         self.gate = gate
@@ -143,11 +145,16 @@ class MediaPass:
             again = await self._fetch(target, [message_id])
             return file_source(getattr(again.get(message_id), "media", None))
 
+        async def ready() -> None:
+            if self.ready is not None:
+                await self.ready(target.chat_id)
+
+        await ready()
         async with self.slots:
             try:
                 if source is None:
                     raise MediaDownloadError("the message or its file is no longer available")
-                await downloader.download(source, folder / path, refresh)
+                await downloader.download(source, folder / path, refresh, ready)
             except (MediaDownloadError, errors.RPCError) as exc:
                 reason = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
                 checkpoint.media_failed[key] = reason

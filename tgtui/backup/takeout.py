@@ -1,14 +1,12 @@
 """Takeout sessions: Telegram's export mode, with looser flood limits for the whole backup.
 
 Every request of a backup (history, messages fetched again, and file downloads too) goes
-inside invokeWithTakeout. Telethon's own takeout client leaves file downloads out (its
-download iterator sends through the client's internal `_call`), so downloads here go through
-`TakeoutCalls`, which wraps at that one point.
+inside invokeWithTakeout. Telethon's own takeout client leaves file downloads out; ours send
+their getFile requests themselves (`tgtui.backup.parts`), wrapped like every other request.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from loguru import logger
@@ -54,30 +52,3 @@ class Takeout:
         await self.client(self.wrap(functions.account.FinishTakeoutSessionRequest(success=success)))
         self.takeout_id = None
         logger.info("takeout session finished (success={})", success)
-
-
-class TakeoutCalls:
-    """The client as Telethon's download iterator sees it, with every request it sends
-    wrapped by ``wrap``; everything else is the real client's."""
-
-    def __init__(self, client: TelegramClient, wrap: Any) -> None:
-        self._real = client
-        self._wrap = wrap
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    async def _call(
-        self, sender: Any, request: Any, ordered: bool = False, flood_sleep_threshold: Any = None
-    ) -> Any:
-        return await self._real._call(sender, self._wrap(request), ordered, flood_sleep_threshold)
-
-
-def iter_download(
-    client: TelegramClient, wrap: Any, location: Any, **kwargs: Any
-) -> AsyncIterator[bytes]:
-    """`client.iter_download`, with its getFile requests wrapped (inside a takeout)."""
-    iterator: AsyncIterator[bytes] = TelegramClient._iter_download(
-        TakeoutCalls(client, wrap), location, **kwargs
-    )
-    return iterator

@@ -1,0 +1,101 @@
+"""What a backup will fetch, before it starts: one cheap request per chat.
+
+The server's message count comes with any history page, so one page of the newest messages
+gives the count and a sample of the chat's media: the media bytes are that sample's bytes per
+message (under the chosen media filter) times the messages still to fetch. What is already on
+disk comes from the chat's checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telethon import TelegramClient
+from telethon.tl import functions, types
+
+from tgtui.backup.checkpoint import CheckpointError, load_checkpoint
+from tgtui.backup.engine import STATE, chat_folder
+from tgtui.backup.history import HISTORY, HISTORY_RETRY
+from tgtui.backup.media import MediaFilter
+from tgtui.backup.schema import Names, to_record
+from tgtui.backup.selection import ChatTarget
+from tgtui.retry import FloodGate, Wait, retry
+
+SAMPLE = 100  # newest messages looked at per chat
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One chat's backup, before it runs."""
+
+    messages: int  # in the chat, as the server counts them
+    on_disk: int  # already saved by earlier runs
+    media_files: int  # files expected among the messages still to fetch (extrapolated)
+    media_bytes: int  # their bytes (extrapolated)
+    sampled: int  # messages the media figures were drawn from
+
+    @property
+    def to_fetch(self) -> int:
+        """Messages still to fetch."""
+        return max(0, self.messages - self.on_disk)
+
+
+def on_disk(out: Path, target: ChatTarget) -> int:
+    """Messages an earlier run saved for this chat (0 if none, or its checkpoint is unusable)."""
+    try:
+        checkpoint = load_checkpoint(chat_folder(out, target) / STATE, target.chat_id)
+    except CheckpointError:
+        return 0
+    return checkpoint.messages if checkpoint is not None else 0
+
+
+async def estimate(
+    client: TelegramClient,
+    target: ChatTarget,
+    *,
+    out: Path,
+    media: MediaFilter,
+    gate: FloodGate,
+    on_wait: Callable[[Wait], None] | None = None,
+) -> Estimate:
+    """The estimate for one chat, from one getHistory request."""
+
+    async def call() -> Any:
+        return await client(
+            functions.messages.GetHistoryRequest(
+                peer=target.input_peer,
+                offset_id=0,
+                offset_date=None,
+                add_offset=0,
+                limit=SAMPLE,
+                max_id=0,
+                min_id=0,
+                hash=0,
+            )
+        )
+
+    answer = await retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=HISTORY, gate=gate)
+    messages = [m for m in getattr(answer, "messages", []) if not isinstance(m, types.MessageEmpty)]
+    count = getattr(answer, "count", None)
+    total = count if isinstance(count, int) else len(messages)
+    names = Names(getattr(answer, "users", []), getattr(answer, "chats", []))
+    files = 0
+    size = 0
+    for message in messages:
+        record = to_record(message, names)
+        if media.wants(record):
+            files += 1
+            size += int(record.get("file_size") or 0)
+    saved = on_disk(out, target)
+    remaining = max(0, total - saved)
+    scale = remaining / len(messages) if messages else 0.0
+    return Estimate(
+        messages=total,
+        on_disk=saved,
+        media_files=round(files * scale),
+        media_bytes=round(size * scale),
+        sampled=len(messages),
+    )

@@ -1,0 +1,408 @@
+"""A backup as the user sees it: the engine's run, the live state of every chat, and the
+user's commands (pause, resume, cancel, retry what failed).
+
+The TUI's backup screen renders a `BackupJob` and sends it commands; `tgtui backup` runs one
+too. Nothing here draws anything: rows, totals, rates and failures are plain data, changed
+only by the engine's progress events, and `changes` counts every change so a screen redraws
+only when something moved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from loguru import logger
+from telethon import TelegramClient, errors
+
+from tgtui.backup.checkpoint import CheckpointError, load_checkpoint
+from tgtui.backup.control import RunControl
+from tgtui.backup.engine import (
+    CANCELLED,
+    STATE,
+    BackupAborted,
+    BackupEngine,
+    BackupOptions,
+    BackupResult,
+    chat_folder,
+)
+from tgtui.backup.estimate import Estimate, estimate
+from tgtui.backup.progress import (
+    BackupEvent,
+    ChatFinished,
+    ChatProgress,
+    ChatStarted,
+    MediaProgress,
+    ProgressSink,
+    Waiting,
+)
+from tgtui.backup.selection import ChatTarget
+from tgtui.backup.takeout import Takeout
+from tgtui.retry import FloodGate, Wait
+from tgtui.telegram.errors import explain
+
+RowStatus = Literal["queued", "running", "waiting", "done", "partial", "skipped", "failed"]
+JobState = Literal["ready", "running", "finished"]
+RATE_WINDOW = 10.0  # seconds of history behind the rates
+
+
+def account_of(me: Any) -> dict[str, Any]:
+    """The account a backup belongs to, as the manifest records it."""
+    return {
+        "id": me.id,
+        "name": " ".join(p for p in (me.first_name, me.last_name) if p),
+        "username": me.username,
+        "phone": me.phone,
+    }
+
+
+class TakeoutRefused(Exception):
+    """Telegram wants the export approved on another device first; the message says how."""
+
+
+@dataclass
+class ChatRow:
+    """One chat of the backup, as the screen shows it."""
+
+    target: ChatTarget
+    status: RowStatus = "queued"
+    done: int = 0  # messages on disk
+    total: int | None = None  # messages in the chat (None: not known yet)
+    new: int = 0  # written by this run
+    media_done: int = 0  # files saved by this run
+    media_total: int = 0  # files this run has to fetch (known once its media pass starts)
+    media_failed: int = 0
+    received: int = 0  # media bytes downloaded by this run
+    reason: str | None = None
+    wait_until: float | None = None  # clock time a wait ends
+    estimate: Estimate | None = None
+    started: float | None = None
+    finished: float | None = None
+
+    @property
+    def chat_id(self) -> int:
+        """The chat's peer id."""
+        return self.target.chat_id
+
+    @property
+    def ended(self) -> bool:
+        """Done, partial, skipped or failed."""
+        return self.status in ("done", "partial", "skipped", "failed")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The whole backup at one moment."""
+
+    chats: int
+    chats_ended: int
+    done: int  # messages on disk
+    total: int | None  # messages in every chat (None while some chat's count is unknown)
+    new: int
+    media_done: int
+    media_failed: int
+    received: int  # bytes
+    message_rate: float  # messages per second, over the last few seconds
+    byte_rate: float  # bytes per second, likewise
+    eta: float | None  # seconds left, when it can be told
+
+    @property
+    def fraction(self) -> float | None:
+        """How far the messages are, 0 to 1 (None while the total is unknown)."""
+        if not self.total:
+            return None if self.total is None else 1.0
+        return min(1.0, self.done / self.total)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something the backup could not save."""
+
+    chat_id: int
+    chat: str
+    what: str  # "chat" or "file of message N"
+    reason: str
+
+
+@dataclass
+class _Samples:
+    """(time, messages, bytes) of the last few seconds, for rates."""
+
+    points: deque[tuple[float, int, int]] = field(default_factory=deque)
+
+    def add(self, now: float, messages: int, received: int) -> None:
+        self.points.append((now, messages, received))
+        while len(self.points) > 2 and self.points[0][0] < now - RATE_WINDOW:
+            self.points.popleft()
+
+    def rates(self, now: float) -> tuple[float, float]:
+        if len(self.points) < 2:
+            return 0.0, 0.0
+        t0, m0, b0 = self.points[0]
+        _, m1, b1 = self.points[-1]
+        span = max(now - t0, 1e-3)
+        return (m1 - m0) / span, (b1 - b0) / span
+
+
+class BackupJob:
+    """One backup of chosen chats: estimate, run, control, and what failed."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        targets: Iterable[ChatTarget],
+        options: BackupOptions,
+        *,
+        takeout: bool = False,
+        account: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        listener: ProgressSink | None = None,
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.takeout = takeout
+        self.account = account
+        self.clock = clock
+        self.listener = listener  # e.g. the command line's progress bars
+        self.rows: dict[int, ChatRow] = {t.chat_id: ChatRow(t) for t in targets}
+        self.control = RunControl()
+        self.state: JobState = "ready"
+        self.error: str | None = None  # why the last run stopped early
+        self.started: float | None = None
+        self.finished: float | None = None
+        self.result: BackupResult | None = None
+        self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
+        self.flood_reason = ""
+        self.changes = 0
+        self._engine: BackupEngine | None = None
+        self._samples = _Samples()
+        self._gate = FloodGate()
+
+    # --- the run -------------------------------------------------------------------------
+
+    async def estimate(self) -> None:
+        """Fill in every chat's estimate (one request each, under the shared flood gate)."""
+        for row in list(self.rows.values()):
+            if row.estimate is not None or self.state != "ready":
+                continue
+
+            def waiting(wait: Wait, row: ChatRow = row) -> None:
+                self._wait(row.chat_id, wait.seconds, wait.kind, explain(wait.error).text)
+
+            row.estimate = await estimate(
+                self.client,
+                row.target,
+                out=self.options.out,
+                media=self.options.media,
+                gate=self._gate,
+                on_wait=waiting,
+            )
+            if row.status == "queued":
+                row.total, row.done = row.estimate.messages, row.estimate.on_disk
+            row.wait_until = None
+            self._changed()
+
+    async def run(self, only: Iterable[int] | None = None) -> BackupResult:
+        """Back up every chat (or the chats ``only`` names, e.g. to retry failures).
+
+        Raises BackupAborted when the disk or the session fails, and TakeoutRefused when the
+        export must first be approved on another device.
+        """
+        chosen = set(self.rows) if only is None else set(only)
+        targets = [r.target for r in self.rows.values() if r.chat_id in chosen]
+        for row in self.rows.values():
+            if row.chat_id in chosen:
+                row.status, row.reason, row.finished = "queued", None, None
+                row.media_done = row.media_total = row.media_failed = row.received = 0
+        self.state, self.error, self.finished = "running", None, None
+        self.started = self.clock()
+        self._samples = _Samples()
+        self._changed()
+        takeout = Takeout(self.client) if self.takeout else None
+        result: BackupResult | None = None
+        try:
+            if takeout is not None:
+                await self._start_takeout(takeout)
+            self._engine = BackupEngine(
+                self.client,
+                self.options,
+                on_event=self.on_event,
+                account=self.account,
+                wrap=takeout.wrap if takeout is not None else None,
+                control=self.control,
+            )
+            result = await self._engine.run(targets)
+            self.result = result
+            return result
+        except (BackupAborted, TakeoutRefused) as exc:
+            self.error = str(exc)
+            raise
+        finally:
+            self._engine = None
+            self.state, self.finished = "finished", self.clock()
+            self.flood_until = None
+            for row in self.rows.values():
+                if row.chat_id in chosen and not row.ended:
+                    row.status, row.reason = "partial", row.reason or CANCELLED
+            if takeout is not None:
+                success = result is not None and result.all_complete
+                try:
+                    await takeout.finish(success=success)
+                except (ConnectionError, OSError) as exc:
+                    logger.warning("could not finish the takeout session: {}", exc)
+            self._changed()
+
+    async def _start_takeout(self, takeout: Takeout) -> None:
+        try:
+            await takeout.start(
+                files=bool(self.options.media.kinds), max_file_size=self.options.media.max_size
+            )
+        except errors.TakeoutInitDelayError as exc:
+            raise TakeoutRefused(explain(exc).text) from exc
+
+    # --- commands --------------------------------------------------------------------------
+
+    def pause(self, chat_id: int | None = None) -> None:
+        """Pause the run, or one chat: it stops at its next safe point, everything saved."""
+        self.control.pause(chat_id)
+        self._changed()
+
+    def resume(self, chat_id: int | None = None) -> None:
+        """Resume the run, or one chat."""
+        self.control.resume(chat_id)
+        self._changed()
+
+    def is_paused(self, chat_id: int | None = None) -> bool:
+        """Whether the run, or that chat, is paused."""
+        return self.control.is_paused(chat_id)
+
+    def cancel(self, chat_id: int | None = None) -> None:
+        """Stop one chat, or all: what was fetched is saved, and a later run resumes it."""
+        if self._engine is not None:
+            self.control.resume(chat_id)  # a paused chat must wake up to stop
+            self._engine.cancel(chat_id)
+
+    @property
+    def running(self) -> bool:
+        """A run is under way."""
+        return self.state == "running"
+
+    # --- events ----------------------------------------------------------------------------
+
+    def on_event(self, event: BackupEvent) -> None:
+        """Apply one engine event to the rows."""
+        now = self.clock()
+        row = self.rows.get(getattr(event, "chat_id", 0) or 0)
+        if isinstance(event, Waiting):
+            self._wait(event.chat_id, event.seconds, event.kind, event.reason)
+        elif row is None:
+            pass
+        elif isinstance(event, ChatStarted):
+            row.status, row.started, row.done = "running", now, event.already
+        elif isinstance(event, ChatProgress):
+            row.status, row.wait_until = "running", None
+            row.done, row.new = event.done, event.new
+            if event.total is not None:
+                row.total = max(event.total, event.done)
+        elif isinstance(event, MediaProgress):
+            row.status, row.wait_until = "running", None
+            row.media_done, row.media_total = event.done, event.total
+            row.media_failed, row.received = event.failed, event.received
+        elif isinstance(event, ChatFinished):
+            self._finish(row, event, now)
+        self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())
+        if self.listener is not None:
+            self.listener(event)
+        self._changed()
+
+    def _finish(self, row: ChatRow, event: ChatFinished, now: float) -> None:
+        row.finished, row.wait_until, row.reason = now, None, event.reason
+        row.done = max(row.done, event.messages)
+        row.new = max(row.new, event.new)
+        row.media_failed = event.media_failed
+        if event.status == "complete":
+            row.status = "done"
+            row.total = row.done
+        else:
+            row.status = event.status
+
+    def _wait(self, chat_id: int | None, seconds: float, kind: str, reason: str) -> None:
+        until = self.clock() + seconds
+        if kind == "flood":
+            self.flood_until = max(self.flood_until or 0.0, until)
+            self.flood_reason = reason
+        row = self.rows.get(chat_id) if chat_id is not None else None
+        if row is not None and not row.ended:
+            row.status, row.wait_until, row.reason = "waiting", until, reason
+        self._changed()
+
+    def _changed(self) -> None:
+        self.changes += 1
+
+    def _received(self) -> int:
+        return sum(r.received for r in self.rows.values())
+
+    # --- what the screen reads -------------------------------------------------------------
+
+    def totals(self) -> Totals:
+        """Counts, rates and the time left."""
+        now = self.clock()
+        rows = list(self.rows.values())
+        known = [r.total for r in rows]
+        total = None if any(t is None for t in known) else sum(t or 0 for t in known)
+        done = sum(r.done for r in rows)
+        message_rate, byte_rate = self._samples.rates(now) if self.running else (0.0, 0.0)
+        eta: float | None = None
+        if self.running and total is not None and message_rate > 0:
+            eta = max(0, total - done) / message_rate
+        return Totals(
+            chats=len(rows),
+            chats_ended=sum(1 for r in rows if r.ended),
+            done=done,
+            total=total,
+            new=sum(r.new for r in rows),
+            media_done=sum(r.media_done for r in rows),
+            media_failed=sum(r.media_failed for r in rows),
+            received=self._received(),
+            message_rate=message_rate,
+            byte_rate=byte_rate,
+            eta=eta,
+        )
+
+    def flood_left(self) -> float:
+        """Seconds left of the latest FLOOD_WAIT (0: none)."""
+        if self.flood_until is None:
+            return 0.0
+        return max(0.0, self.flood_until - self.clock())
+
+    def failures(self) -> list[Failure]:
+        """Chats that were skipped or failed, and files that could not be saved, with why."""
+        found: list[Failure] = []
+        for row in self.rows.values():
+            name = row.target.name
+            if row.status in ("skipped", "failed") and row.reason != CANCELLED:
+                found.append(Failure(row.chat_id, name, "chat", row.reason or "unknown"))
+            if row.media_failed:
+                folder = chat_folder(self.options.out, row.target)
+                try:
+                    checkpoint = load_checkpoint(folder / STATE, row.chat_id)
+                except CheckpointError as exc:
+                    found.append(Failure(row.chat_id, name, "files", str(exc)))
+                    continue
+                failed = checkpoint.media_failed if checkpoint is not None else {}
+                for message_id, reason in sorted(failed.items(), key=lambda kv: int(kv[0])):
+                    found.append(
+                        Failure(row.chat_id, name, f"file of message {message_id}", reason)
+                    )
+        return found
+
+    def retryable(self) -> list[int]:
+        """Chats worth running again: skipped or failed, partial, or with failed files."""
+        return [
+            r.chat_id
+            for r in self.rows.values()
+            if r.status in ("skipped", "failed", "partial") or r.media_failed
+        ]

@@ -1,0 +1,67 @@
+"""The parts of one file download: how a file is cut into upload.getFile requests, and how
+each request reaches the data center that holds the file.
+
+Requests are ``precise`` 1 MiB parts that never cross a 1 MiB boundary (Telegram's rule);
+a download that resumes from a 512 KiB boundary starts with one 512 KiB part. Several parts
+are in flight at once (`media.MediaDownloader`); each is its own retried request, so a fault
+costs one part, not the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from telethon import TelegramClient
+from telethon.tl import functions
+
+KIB = 1024
+MIB = 1024 * KIB
+PART = 512 * KIB  # resumes start at a multiple of this
+REQUEST = MIB  # bytes asked per request (precise), never crossing a 1 MiB boundary
+
+
+def plan(offset: int, size: int) -> Iterator[tuple[int, int]]:
+    """(offset, limit) of each request from ``offset`` (a multiple of PART) to ``size``."""
+    if offset % PART:
+        raise ValueError(f"offset {offset} is not a multiple of {PART}")
+    while offset < size:
+        limit = REQUEST - offset % MIB  # up to the next 1 MiB boundary
+        yield offset, limit
+        offset += limit
+
+
+class FileParts:
+    """Sends upload.getFile for one file's location, to the data center that stores it."""
+
+    def __init__(
+        self,
+        client: TelegramClient,
+        location: Any,
+        dc_id: int | None,
+        wrap: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.client = client
+        self.location = location
+        self.dc_id = dc_id
+        self.wrap = wrap  # a takeout session's wrapper: file requests go inside it too
+
+    async def get(self, offset: int, limit: int) -> bytes:
+        """The bytes at [offset, offset + limit) (fewer at the end of the file)."""
+        request: Any = functions.upload.GetFileRequest(
+            location=self.location, offset=offset, limit=limit, precise=True
+        )
+        if self.wrap is not None:
+            request = self.wrap(request)
+        if self.dc_id is None or self.dc_id == self.client.session.dc_id:
+            answer = await self.client(request)
+        else:
+            # Another DC: Telethon keeps one exported connection per DC, shared by every
+            # borrower and closed when idle; borrowing an open one is cheap.
+            sender = await self.client._borrow_exported_sender(self.dc_id)
+            try:
+                answer = await self.client._call(sender, request)
+            finally:
+                await self.client._return_exported_sender(sender)
+        data: bytes = answer.bytes
+        return data
