@@ -9,17 +9,26 @@ session was revoked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from loguru import logger
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from tgtui.backup.engine import BackupAborted, BackupOptions
+from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
+from tgtui.backup.media import MediaFilter
+from tgtui.backup.selection import ChatTarget
 from tgtui.config import Settings, save_api_credentials
+from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
@@ -44,6 +53,7 @@ class AppContext:
     # returns the unsubscribe function.
     code_source: Callable[[CodeListener], Callable[[], None]] | None = None
     log_file: Path | None = None
+    clock: Callable[[], float] = time.monotonic  # backups' rates and countdowns (tests fake it)
 
 
 class TgtuiApp(App[None]):
@@ -61,6 +71,8 @@ class TgtuiApp(App[None]):
         self.service = context.service
         self.signed_in = False
         self._unsubscribe_codes: Callable[[], None] | None = None
+        self.backup_job: BackupJob | None = None  # the latest backup, running or finished
+        self._backup_worker: Worker[None] | None = None
         if context.demo:
             self.sub_title = "demo on a local sandbox"
 
@@ -147,6 +159,89 @@ class TgtuiApp(App[None]):
         else:
             self.push_screen(screen)
 
+    # --- backups ---------------------------------------------------------------------------
+
+    def open_backup(self, targets: list[ChatTarget]) -> None:
+        """The backup screen: the running (or last) backup, or a new one of ``targets``."""
+        job = self.backup_job
+        if job is not None and (
+            job.running or not targets or {t.chat_id for t in targets} == set(job.rows)
+        ):
+            if targets and job.running and {t.chat_id for t in targets} != set(job.rows):
+                self.notify("A backup is running: here it is. Start the next when it ends.")
+            self.push_screen(BackupScreen(job))
+            return
+        if not targets:
+            self.notify("Select chats with Space (a selects every chat shown), then press b.")
+            return
+        settings = self.context.settings
+        options = BackupOptions(
+            out=settings.backup_dir, concurrency=settings.concurrency, media=MediaFilter()
+        )
+        job = BackupJob(self.service.client, targets, options, clock=self.context.clock)
+        self.push_screen(BackupScreen(job))
+
+    def start_backup(self, job: BackupJob, only: list[int] | None = None) -> None:
+        """Run ``job`` (or only some of its chats) at app level: screens may come and go."""
+        self.backup_job = job
+        self._backup_worker = self.run_worker(
+            self._run_backup(job, only),
+            group="backup",
+            exclusive=True,
+            exit_on_error=False,
+            description="Backup",
+        )
+
+    async def _run_backup(self, job: BackupJob, only: list[int] | None) -> None:
+        if job.account is None:
+            job.account = account_of(await self.service.client.get_me())
+        try:
+            await job.run(only)
+        except (BackupAborted, TakeoutRefused) as exc:
+            self.notify(str(exc), title="Backup stopped", severity="error", timeout=30)
+            return
+        if not isinstance(self.screen, BackupScreen):
+            failed = len(job.failures())
+            note = f"; {failed:,} items failed (b shows them)" if failed else ""
+            self.notify(f"Backup finished{note}.", title="tgtui")
+
+    @on(Worker.StateChanged)
+    def _app_worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.node is self and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if error is not None:
+                self.report_failure(error, event.worker.description or "tgtui")
+
+    async def action_quit(self) -> None:
+        """Quit; while a backup runs, ask first, then stop it cleanly."""
+        job = self.backup_job
+        if job is None or not job.running:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._stop_and_quit(job), group="quit")
+
+        self.push_screen(
+            ConfirmScreen(
+                "A backup is running. Quit anyway?",
+                "Everything fetched so far is saved, and backing up these chats again "
+                "resumes where this one stopped.",
+                confirm="Stop and quit",
+            ),
+            answered,
+        )
+
+    async def _stop_and_quit(self, job: BackupJob) -> None:
+        job.cancel()
+        worker = self._backup_worker
+        if worker is not None:
+            # A failure there has been reported by _app_worker_failed already.
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()
+        self.exit()
+
     def report_failure(self, error: BaseException, context: str) -> None:
         """The one place for failures nobody handled: log, tell, and sign in again if needed."""
         explanation = explain(error)
@@ -196,6 +291,22 @@ class TgtuiApp(App[None]):
                 "Clear selection", "Unselect every chat", screen.action_clear_selection
             )
             yield SystemCommand("Reload chats", "Fetch the chat list again", screen.action_reload)
+            yield SystemCommand(
+                "Back up", "Back up the selected chats, or see the backup", screen.action_backup
+            )
+        if isinstance(screen, BackupScreen):
+            for name, help_text, action in (
+                ("Pause or resume the backup", "Every chat", screen.action_pause_all),
+                (
+                    "Cancel the backup",
+                    "Stop every chat; what is saved stays",
+                    screen.action_cancel_all,
+                ),
+                ("Failed items", "Chats and files that failed, with why", screen.action_failures),
+                ("Retry", "Run failed, skipped and stopped chats again", screen.action_retry),
+            ):
+                if screen.check_action(action.__name__.removeprefix("action_"), ()):
+                    yield SystemCommand(name, help_text, action)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

@@ -18,6 +18,7 @@ def _files_epilog(paths: Paths) -> str:
         f"  log       {paths.log_dir / 'tgtui.log'}\n"
         f"  sessions  {paths.sessions_dir}\n"
         f"  backups   {paths.default_backup_dir}  (backup_dir in config.toml)\n"
+        f"  demo      {paths.demo_backup_dir}  (backups made with --demo)\n"
     )
 
 

@@ -57,6 +57,11 @@ class Paths:
         """Where backups go unless the config says otherwise."""
         return self.data_dir / "backups"
 
+    @property
+    def demo_backup_dir(self) -> Path:
+        """Where the demo's backups go: never among the real ones."""
+        return self.data_dir / "demo-backups"
+
 
 class ConfigError(Exception):
     """A config file or environment value that cannot be used; the message names the culprit."""

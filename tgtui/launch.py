@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from loguru import logger
@@ -24,6 +25,8 @@ def launch(
         with ExitStack() as cleanup:
             cleanup.callback(stop_logging)
             service, sandbox = _prepare(paths, settings, demo, session, cleanup)
+            if sandbox is not None:
+                settings = replace(settings, backup_dir=paths.demo_backup_dir)
             try:
                 service.open()
             except SessionLockedError as exc:

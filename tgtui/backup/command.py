@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import signal
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TypeVar
 
 from loguru import logger
 from rich.console import Console
 
+from tgtui.backup import choices
 from tgtui.backup.console import ConsoleProgress, summary_table
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
@@ -28,6 +30,8 @@ from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
+
+T = TypeVar("T")
 
 EXIT_COMPLETE = 0
 EXIT_INCOMPLETE = 1
@@ -45,19 +49,6 @@ Run it again at any time: it continues where it stopped and only fetches what is
 """
 
 
-def parse_date(text: str) -> dt.datetime:
-    """YYYY-MM-DD or an ISO 8601 date-time; without an offset it is local time."""
-    try:
-        value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
-        ) from None
-    if value.tzinfo is None:
-        value = value.astimezone()  # the user's local time zone
-    return value
-
-
 def _concurrency(text: str) -> int:
     try:
         value = int(text)
@@ -68,25 +59,22 @@ def _concurrency(text: str) -> int:
     return value
 
 
-def _media_kinds(text: str) -> frozenset[str]:
-    kinds = frozenset(k.strip().lower() for k in text.split(",") if k.strip())
-    unknown = kinds - ALL_KINDS
-    if unknown or not kinds:
-        raise argparse.ArgumentTypeError(
-            f"unknown media type {', '.join(sorted(unknown)) or text!r}: "
-            f"choose from {', '.join(sorted(ALL_KINDS))}"
-        )
-    return kinds
+def _typed(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from one of `tgtui.backup.choices`' parsers."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__
+    return convert
 
 
-def _megabytes(text: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a size in MB above 0, got {text!r}")
-    return int(value * 1024 * 1024)
+parse_date = _typed(choices.parse_date)
+_media_kinds = _typed(choices.parse_media_kinds)
+_megabytes = _typed(choices.parse_megabytes)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -159,7 +147,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         err.print(f"tgtui backup: bad configuration: {exc}")
         return EXIT_ERROR
     options = BackupOptions(
-        out=(args.out or settings.backup_dir).expanduser(),
+        out=(
+            args.out or (paths.demo_backup_dir if args.demo else settings.backup_dir)
+        ).expanduser(),
         since=args.since,
         until=args.until,
         concurrency=args.concurrency or settings.concurrency,

@@ -3,7 +3,8 @@
 The server's message count comes with any history page, so one page of the newest messages
 gives the count and a sample of the chat's media: the media bytes are that sample's bytes per
 message (under the chosen media filter) times the messages still to fetch. What is already on
-disk comes from the chat's checkpoint.
+disk comes from the chat's checkpoint. The sample is kept, so a changed media filter or
+folder is estimated again without asking the server.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ from tgtui.backup.selection import ChatTarget
 from tgtui.retry import FloodGate, Wait, retry
 
 SAMPLE = 100  # newest messages looked at per chat
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The newest messages of a chat, as much of them as an estimate needs."""
+
+    count: int  # messages in the chat, as the server counts them
+    size: int  # messages sampled
+    files: tuple[dict[str, Any], ...]  # media_type, file_size (and unavailability) of files
 
 
 @dataclass(frozen=True)
@@ -52,16 +62,14 @@ def on_disk(out: Path, target: ChatTarget) -> int:
     return checkpoint.messages if checkpoint is not None else 0
 
 
-async def estimate(
+async def sample(
     client: TelegramClient,
     target: ChatTarget,
     *,
-    out: Path,
-    media: MediaFilter,
     gate: FloodGate,
     on_wait: Callable[[Wait], None] | None = None,
-) -> Estimate:
-    """The estimate for one chat, from one getHistory request."""
+) -> Sample:
+    """One getHistory request: the chat's message count and its newest messages' files."""
 
     async def call() -> Any:
         return await client(
@@ -80,22 +88,26 @@ async def estimate(
     answer = await retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=HISTORY, gate=gate)
     messages = [m for m in getattr(answer, "messages", []) if not isinstance(m, types.MessageEmpty)]
     count = getattr(answer, "count", None)
-    total = count if isinstance(count, int) else len(messages)
     names = Names(getattr(answer, "users", []), getattr(answer, "chats", []))
-    files = 0
-    size = 0
+    files: list[dict[str, Any]] = []
     for message in messages:
         record = to_record(message, names)
-        if media.wants(record):
-            files += 1
-            size += int(record.get("file_size") or 0)
-    saved = on_disk(out, target)
-    remaining = max(0, total - saved)
-    scale = remaining / len(messages) if messages else 0.0
+        if record.get("media_type"):
+            keep = ("media_type", "file_size", "media_unavailable")
+            files.append({k: record[k] for k in keep if k in record})
+    total = count if isinstance(count, int) else len(messages)
+    return Sample(count=total, size=len(messages), files=tuple(files))
+
+
+def estimate(found: Sample, *, saved: int, media: MediaFilter) -> Estimate:
+    """What is left to fetch, given what is on disk and which files are wanted."""
+    wanted = [f for f in found.files if media.wants(f)]
+    remaining = max(0, found.count - saved)
+    scale = remaining / found.size if found.size else 0.0
     return Estimate(
-        messages=total,
+        messages=found.count,
         on_disk=saved,
-        media_files=round(files * scale),
-        media_bytes=round(size * scale),
-        sampled=len(messages),
+        media_files=round(len(wanted) * scale),
+        media_bytes=round(sum(int(f.get("file_size") or 0) for f in wanted) * scale),
+        sampled=found.size,
     )

@@ -29,7 +29,7 @@ from tgtui.backup.engine import (
     BackupResult,
     chat_folder,
 )
-from tgtui.backup.estimate import Estimate, estimate
+from tgtui.backup.estimate import Estimate, Sample, estimate, on_disk, sample
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
@@ -78,6 +78,7 @@ class ChatRow:
     received: int = 0  # media bytes downloaded by this run
     reason: str | None = None
     wait_until: float | None = None  # clock time a wait ends
+    sample: Sample | None = None
     estimate: Estimate | None = None
     started: float | None = None
     finished: float | None = None
@@ -184,26 +185,35 @@ class BackupJob:
     # --- the run -------------------------------------------------------------------------
 
     async def estimate(self) -> None:
-        """Fill in every chat's estimate (one request each, under the shared flood gate)."""
+        """Sample every chat (one request each, under the shared flood gate) and estimate it."""
         for row in list(self.rows.values()):
-            if row.estimate is not None or self.state != "ready":
+            if row.sample is not None:
                 continue
 
             def waiting(wait: Wait, row: ChatRow = row) -> None:
                 self._wait(row.chat_id, wait.seconds, wait.kind, explain(wait.error).text)
 
-            row.estimate = await estimate(
-                self.client,
-                row.target,
-                out=self.options.out,
-                media=self.options.media,
-                gate=self._gate,
-                on_wait=waiting,
-            )
-            if row.status == "queued":
-                row.total, row.done = row.estimate.messages, row.estimate.on_disk
+            row.sample = await sample(self.client, row.target, gate=self._gate, on_wait=waiting)
             row.wait_until = None
+            if row.status == "waiting":
+                row.status, row.reason = "queued", None
+            self._estimate(row)
             self._changed()
+
+    def reconfigure(self, options: BackupOptions) -> None:
+        """New options before the run starts; estimates follow without asking the server."""
+        self.options = options
+        for row in self.rows.values():
+            self._estimate(row)
+        self._changed()
+
+    def _estimate(self, row: ChatRow) -> None:
+        if row.sample is None or self.state == "running":
+            return
+        saved = on_disk(self.options.out, row.target)
+        row.estimate = estimate(row.sample, saved=saved, media=self.options.media)
+        if self.state == "ready":
+            row.total, row.done = row.estimate.messages, row.estimate.on_disk
 
     async def run(self, only: Iterable[int] | None = None) -> BackupResult:
         """Back up every chat (or the chats ``only`` names, e.g. to retry failures).

@@ -15,11 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Static
 
+from tgtui.backup.selection import target_of
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
 from tgtui.telegram.messages import MessagePager
+from tgtui.widgets.backup_text import status_line
 from tgtui.widgets.chat_preview import ChatPreview
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
@@ -51,6 +53,7 @@ class DialogsScreen(TgtuiScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("t", "next_kind", "Type", id="chat-type"),
         Binding("z", "toggle_archive", "Archive", id="archive"),
+        Binding("b", "backup", "Back up", id="backup"),
         Binding("f5,ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("ctrl+o", "app.log_out", "Logout", id="log-out"),
     ]
@@ -72,6 +75,7 @@ class DialogsScreen(TgtuiScreen):
             yield DialogList(id="dialog-list")
             yield ChatPreview(id="chat-preview")
         yield Countdown(id="dialog-wait")
+        yield Static("", id="backup-status")
         yield Footer()
 
     @property
@@ -85,6 +89,25 @@ class DialogsScreen(TgtuiScreen):
         self.query_one(ChatPreview).display = False
         self.dialog_list.focus()
         self.action_reload()
+        self._show_backup()
+        self.set_interval(0.5, self._show_backup)
+
+    def _show_backup(self) -> None:
+        """The compact status of the running (or last) backup, above the footer."""
+        job = self.tgtui.backup_job
+        status = self.query_one("#backup-status", Static)
+        status.display = job is not None
+        if job is not None:
+            status.update(status_line(job))
+
+    def action_backup(self) -> None:
+        """Back up the selected chats (or the one under the cursor), or see the backup."""
+        listing = self.dialog_list
+        rows = list(listing.selected.values())
+        if not rows and self.tgtui.backup_job is None and listing.current is not None:
+            rows = [listing.current]
+        targets = [target_of(row) for row in rows if row.entity is not None]
+        self.tgtui.open_backup(targets)
 
     def action_preview(self) -> None:
         """Open the side pane with the latest messages of the chat under the cursor."""

@@ -81,7 +81,8 @@ class DialogList(ScrollView, can_focus=True):
         self.rows: list[DialogRow] = []
         self.total: int | None = None
         self.done = False
-        self.selected: set[int] = set()  # peer ids; survives paging and filtering
+        # Selected chats by peer id; survives paging, filtering, reloads and the archive.
+        self.selected: dict[int, DialogRow] = {}
         self.filter_text = ""  # the filter, lower case; "" shows every chat
         self.kinds: frozenset[ChatKind] | None = None  # only these kinds; None: all
         self._visible: list[int] = []  # indexes of matching rows while filtering
@@ -246,7 +247,7 @@ class DialogList(ScrollView, can_focus=True):
 
     def select_matching(self) -> None:
         """Select every chat the filter shows (every loaded chat without a filter)."""
-        self.selected.update(row.peer_id for row in self.matching)
+        self.selected.update((row.peer_id, row) for row in self.matching)
         self.post_message(self.SelectionChanged(self))
         self.refresh()
 
@@ -261,7 +262,8 @@ class DialogList(ScrollView, can_focus=True):
         row = self.current
         if row is None:
             return
-        self.selected.symmetric_difference_update({row.peer_id})
+        if self.selected.pop(row.peer_id, None) is None:
+            self.selected[row.peer_id] = row
         self.post_message(self.SelectionChanged(self))
         self._move_to(self.cursor + 1)
         self.refresh()

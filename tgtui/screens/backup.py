@@ -1,0 +1,312 @@
+"""The backup screen: an estimate and the options, then live progress, then a summary.
+
+The screen renders a `BackupJob` (ten times a second at most, and only what changed) and
+sends it commands. The job runs at app level (`TgtuiApp.start_backup`): leaving this screen
+does not stop it, and the screen can be opened again from the chat list with `b`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
+
+from tgtui.backup import choices
+from tgtui.backup.job import BackupJob
+from tgtui.backup.media import ALL_KINDS, MediaFilter
+from tgtui.screens.base import TgtuiScreen
+from tgtui.screens.confirm import ConfirmScreen
+from tgtui.widgets.backup_rows import BackupRows
+from tgtui.widgets.backup_text import (
+    chats,
+    estimate_text,
+    failures_text,
+    flood_text,
+    overall_text,
+    summary_text,
+)
+
+FRAME = 0.1  # seconds between redraws while something moves
+RUNNING_ACTIONS = {"pause_all", "pause_chat", "cancel_chat", "cancel_all"}
+
+
+def media_words(media: MediaFilter) -> str:
+    """The media filter as the field shows it."""
+    if media.kinds == ALL_KINDS:
+        return "all"
+    return ",".join(sorted(media.kinds)) or "none"
+
+
+class BackupScreen(TgtuiScreen):
+    """One backup job: set up, running, or finished."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start", id="backup-start"),
+        Binding("p", "pause_all", "Pause all", id="backup-pause-all"),
+        Binding("space", "pause_chat", "Pause chat", id="backup-pause-chat"),
+        Binding("x", "cancel_chat", "Cancel chat", id="backup-cancel-chat"),
+        Binding("X", "cancel_all", "Cancel all", id="backup-cancel-all"),
+        Binding("f", "failures", "Failed", id="backup-failures"),
+        Binding("r", "retry", "Retry", id="backup-retry"),
+        Binding("escape", "leave", "Chats", id="backup-leave"),
+    ]
+
+    def __init__(self, job: BackupJob) -> None:
+        super().__init__()
+        self.job = job
+        self._seen = -1
+        self._state = job.state
+
+    def compose(self) -> ComposeResult:
+        """Title, options (before the start), banner, overall line, chats, summary."""
+        options = self.job.options
+        yield Header()
+        yield Static(id="backup-title")
+        with Vertical(id="backup-setup"):
+            with Horizontal(classes="field-row"):
+                yield Label("Folder", classes="field-label")
+                yield Input(str(options.out), id="backup-out")
+            with Horizontal(classes="field-row"):
+                yield Label("Media", classes="field-label")
+                yield Input(
+                    media_words(options.media),
+                    placeholder="all, none, or photo,video,voice,audio,sticker,document",
+                    id="backup-media",
+                )
+                yield Label("Max MB", classes="field-label")
+                yield Input(
+                    "" if options.media.max_size is None else f"{options.media.max_size / 2**20:g}",
+                    placeholder="no limit",
+                    id="backup-max-size",
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("Since", classes="field-label")
+                yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-since")
+                yield Label("Until", classes="field-label")
+                yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-until")
+                yield Checkbox("Takeout session", self.job.takeout, id="backup-takeout")
+            yield Static("", id="backup-form-error", classes="error")
+            yield Static(id="backup-estimate")
+            yield Static("Enter or Ctrl+S starts · Esc goes back to the chats", classes="hint")
+        yield Static("", id="backup-flood", classes="countdown")
+        yield Static(id="backup-overall")
+        yield BackupRows(self.job, id="backup-rows")
+        with VerticalScroll(id="backup-failures-box"):
+            yield Static(id="backup-failures")
+        yield Static(id="backup-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Draw the current state; estimate if not started yet; redraw while things move."""
+        self.query_one("#backup-failures-box").display = False
+        self._show_state()
+        if self.job.state == "ready":
+            self.query_one("#backup-out", Input).focus()
+            self.estimate()
+        else:
+            self.query_one(BackupRows).focus()
+        self.set_interval(FRAME, self._tick)
+
+    @work(exclusive=True, group="estimate", exit_on_error=False, description="Estimating")
+    async def estimate(self) -> None:
+        """Sample each chat once for the estimate."""
+        await self.job.estimate()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        job = self.job
+        if job.state != self._state:
+            self._state = job.state
+            self._show_state()
+        moving = job.running or any(r.status == "waiting" for r in job.rows.values())
+        if job.changes == self._seen and not moving and not job.flood_left():
+            return
+        self._seen = job.changes
+        self._draw()
+
+    def _show_state(self) -> None:
+        state = self.job.state
+        count = chats(len(self.job.rows))
+        title = {
+            "ready": f"Back up {count}",
+            "running": f"Backing up {count}",
+            "finished": f"Backup of {count}",
+        }[state]
+        self.query_one("#backup-title", Static).update(f"{title} into {self.job.options.out}")
+        self.query_one("#backup-setup").display = state == "ready"
+        self.query_one("#backup-summary").display = state == "finished"
+        if state != "ready" and (self.focused is None or isinstance(self.focused, Input)):
+            self.query_one(BackupRows).focus()
+        self.refresh_bindings()
+        self._draw()
+
+    def _draw(self) -> None:
+        job = self.job
+        width = self.size.width
+        if job.state == "ready":
+            self.query_one("#backup-estimate", Static).update(estimate_text(job))
+        banner = flood_text(job)
+        flood = self.query_one("#backup-flood", Static)
+        flood.display = bool(banner)
+        flood.update(banner)
+        self.query_one("#backup-overall", Static).update(overall_text(job, width))
+        if job.state == "finished":
+            self.query_one("#backup-summary", Static).update(summary_text(job))
+        if self.query_one("#backup-failures-box").display:
+            self.query_one("#backup-failures", Static).update(failures_text(job))
+        self.query_one(BackupRows).refresh()
+
+    # --- options ---------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _options_changed(self) -> None:
+        if self.job.state == "ready":
+            self._read_options()
+
+    def _read_options(self) -> bool:
+        """Apply the fields to the job; show what is wrong (and keep the old options)."""
+        error = self.query_one("#backup-form-error", Static)
+
+        def field(name: str) -> str:
+            return self.query_one(f"#{name}", Input).value.strip()
+
+        try:
+            folder = field("backup-out")
+            if not folder:
+                raise ValueError("choose a folder for the backup")
+            kinds = choices.parse_media_kinds(field("backup-media") or "all")
+            size = field("backup-max-size")
+            since = choices.parse_date(field("backup-since")) if field("backup-since") else None
+            until = choices.parse_date(field("backup-until")) if field("backup-until") else None
+            if since and until and since >= until:
+                raise ValueError("Since must be before Until")
+            media = MediaFilter(kinds, choices.parse_megabytes(size) if size else None)
+        except ValueError as exc:
+            error.update(str(exc).capitalize())
+            return False
+        error.update("")
+        self.job.takeout = self.query_one("#backup-takeout", Checkbox).value
+        options = replace(
+            self.job.options,
+            out=Path(folder).expanduser().resolve(),
+            media=media,
+            since=since,
+            until=until,
+        )
+        if options != self.job.options:
+            self.job.reconfigure(options)
+            self._show_state()
+        return True
+
+    def _usable_folder(self) -> bool:
+        out = self.job.options.out
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            if not os.access(out, os.W_OK | os.X_OK):
+                raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self.query_one("#backup-form-error", Static).update(f"Cannot use {out}: {reason}")
+            self.query_one("#backup-out", Input).focus()
+            return False
+        return True
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the job's state allows."""
+        state = self.job.state
+        if action == "start":
+            return state == "ready"
+        if action in RUNNING_ACTIONS:
+            return state == "running"
+        if action == "failures":
+            return state != "ready"
+        if action == "retry":
+            return state == "finished" and bool(self.job.retryable())
+        return True
+
+    @on(Input.Submitted)
+    def action_start(self) -> None:
+        """Check the options and start the backup."""
+        if self.job.state != "ready" or not self._read_options() or not self._usable_folder():
+            return
+        self.workers.cancel_group(self, "estimate")
+        self.tgtui.start_backup(self.job)
+        self.query_one(BackupRows).focus()
+        self._tick()
+
+    def action_pause_all(self) -> None:
+        """Pause every chat, or resume them."""
+        if self.job.is_paused():
+            self.job.resume()
+            self.notify("Backup resumed.")
+        else:
+            self.job.pause()
+            self.notify("Backup paused: everything fetched so far is saved.")
+
+    def action_pause_chat(self) -> None:
+        """Pause or resume the chat under the cursor."""
+        row = self.query_one(BackupRows).current
+        if row is None or row.ended:
+            return
+        if self.job.is_paused(row.chat_id):
+            if self.job.is_paused():
+                self.notify("The whole backup is paused: p resumes it.")
+                return
+            self.job.resume(row.chat_id)
+        else:
+            self.job.pause(row.chat_id)
+
+    def action_cancel_chat(self) -> None:
+        """Stop the chat under the cursor (what it saved stays; a retry goes on with it)."""
+        row = self.query_one(BackupRows).current
+        if row is not None and not row.ended:
+            self.job.cancel(row.chat_id)
+
+    def action_cancel_all(self) -> None:
+        """Ask, then stop every chat."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.job.cancel()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Cancel the backup?",
+                "Everything fetched so far is saved; starting it again resumes it.",
+                confirm="Cancel backup",
+            ),
+            answered,
+        )
+
+    def action_failures(self) -> None:
+        """Show or hide the failed chats and files."""
+        box = self.query_one("#backup-failures-box")
+        box.display = not box.display
+        self._draw()
+
+    def action_retry(self) -> None:
+        """Run the failed, skipped and stopped chats again."""
+        again = self.job.retryable()
+        if not again:
+            self.notify("Nothing to retry.")
+            return
+        self.tgtui.start_backup(self.job, only=again)
+        self.notify(f"Retrying {chats(len(again))}.")
+        self._tick()
+
+    def action_leave(self) -> None:
+        """Back to the chat list; a running backup goes on."""
+        if self.job.running:
+            self.notify("The backup goes on: b in the chat list comes back here.")
+        self.dismiss()

@@ -1,0 +1,177 @@
+"""The chats of a backup, one line each: bar, messages, files, rate and status.
+
+A ScrollView on the Line API: 200 chats cost what the visible lines cost, and a redraw
+reuses the widget (nothing is mounted per chat). The lines are drawn from a `BackupJob`'s
+rows, which only the engine's events change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tgtui.backup.job import BackupJob, ChatRow
+from tgtui.widgets.units import bar, human_bytes
+
+STATUS_STYLE = {
+    "queued": "dim",
+    "running": "cyan",
+    "waiting": "yellow",
+    "paused": "yellow",
+    "done": "green",
+    "partial": "yellow",
+    "skipped": "yellow",
+    "failed": "red",
+}
+GLYPH = {
+    "queued": "·",
+    "running": "▶",
+    "waiting": "…",
+    "paused": "‖",
+    "done": "✓",
+    "partial": "◐",
+    "skipped": "⊘",
+    "failed": "✗",
+}
+
+
+def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
+    """(status word, text shown) of a chat, with a live countdown while it waits."""
+    if not row.ended and job.running and job.is_paused(row.chat_id):
+        return "paused", "paused"
+    if row.status == "waiting" and row.wait_until is not None:
+        left = max(0, math.ceil(row.wait_until - job.clock()))
+        return "waiting", f"waiting {left} s"
+    if row.status in ("partial", "skipped", "failed") and row.reason:
+        return row.status, f"{row.status}: {row.reason}"
+    if row.status == "done" and row.media_failed:
+        return "partial", f"done, {row.media_failed:,} files failed"
+    if row.status == "queued" and row.estimate is None and job.state == "ready":
+        return "queued", "estimating…"
+    return row.status, row.status
+
+
+def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
+    """One chat's line, fitted to ``width`` cells."""
+    word, status = status_of(job, row)
+    style = STATUS_STYLE[word]
+    name_width = max(10, min(32, width - 83))
+    fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{GLYPH[word]} ", style=style)
+    name = row.target.name or "(no name)"
+    text.append(f"{name[:name_width]:<{name_width}} ", style="bold" if word == "running" else "")
+    text.append(bar(None if fraction is None else min(1.0, fraction), 12), style=style)
+    total = "?" if row.total is None else f"{row.total:,}"
+    text.append(f" {row.done:>9,}/{total:<9}", style="")
+    if job.state == "ready" and row.estimate is not None:
+        files = f"≈{row.estimate.media_files:,} files {human_bytes(row.estimate.media_bytes)}"
+    elif row.media_total:
+        files = f"{row.media_done:,}/{row.media_total:,} files {human_bytes(row.received)}"
+    else:
+        files = ""
+    text.append(f" {files:<24}", style="dim")
+    text.append(f" {rate_of(job, row):>10}", style="dim")
+    text.append(f" {status}", style=style)
+    return text
+
+
+def rate_of(job: BackupJob, row: ChatRow) -> str:
+    """The chat's speed since it started: messages, or bytes once its files are coming."""
+    if row.ended or row.started is None:
+        return ""
+    elapsed = max(job.clock() - row.started, 1e-3)
+    if row.media_total:
+        return f"{human_bytes(row.received / elapsed)}/s"
+    return f"{row.new / elapsed:,.0f} msg/s"
+
+
+class BackupRows(ScrollView, can_focus=True):
+    """One line per chat of a backup, with a cursor for the per-chat actions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="backup-cursor-up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="backup-cursor-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="backup-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="backup-page-down"),
+        Binding("home", "move(0)", "First", show=False, id="backup-first"),
+        Binding("end", "move(-1)", "Last", show=False, id="backup-last"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class Moved(Message):
+        """The cursor is on another chat."""
+
+        rows: BackupRows
+
+    def __init__(self, job: BackupJob, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.job = job
+        self.order = list(job.rows)  # chat ids, in the order chosen
+
+    def on_mount(self) -> None:
+        """Size the list to the chats."""
+        self.virtual_size = Size(self.size.width, len(self.order))
+
+    @property
+    def current(self) -> ChatRow | None:
+        """The chat under the cursor."""
+        if 0 <= self.cursor < len(self.order):
+            return self.job.rows[self.order[self.cursor]]
+        return None
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line."""
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.order):
+            return Strip.blank(width)
+        text = row_text(self.job, self.job.rows[self.order[index]], width)
+        text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
+        strip = Strip(list(text.render(self.app.console))).crop(scroll_x, scroll_x + width)
+        if index == self.cursor:
+            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
+            strip = Strip(Segment.apply_style(strip, post_style=cursor_style), strip.cell_length)
+        return strip
+
+    def watch_cursor(self) -> None:
+        """Keep the cursor in view."""
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+        self.post_message(self.Moved(self))
+
+    def action_move(self, index: int) -> None:
+        """To line ``index`` (negative: from the end)."""
+        if not self.order:
+            return
+        if index < 0:
+            index += len(self.order)
+        self.cursor = max(0, min(index, len(self.order) - 1))
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor by ``step`` chats."""
+        self.action_move(max(0, self.cursor + step))
+
+    def action_page(self, pages: int) -> None:
+        """Move the cursor by screenfuls."""
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.action_move(max(0, self.cursor + pages * height))

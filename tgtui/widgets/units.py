@@ -1,0 +1,35 @@
+"""Numbers as people read them: sizes, durations, rates."""
+
+from __future__ import annotations
+
+import math
+
+
+def human_bytes(count: float) -> str:
+    """1,536 -> "1.5 KB"; decimal units, as disks and networks count."""
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def duration(seconds: float) -> str:
+    """75 -> "1:15"; 3,725 -> "1:02:05"."""
+    whole = max(0, math.ceil(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def bar(fraction: float | None, width: int) -> str:
+    """A text progress bar; an unknown fraction draws an empty track."""
+    if width <= 0:
+        return ""
+    if fraction is None:
+        return "╌" * width
+    filled = fraction * width
+    full = int(filled)
+    half = "╸" if filled - full >= 0.5 and full < width else ""
+    return "━" * full + half + "╌" * (width - full - len(half))
