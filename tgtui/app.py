@@ -35,6 +35,7 @@ from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.start import StartScreen
 from tgtui.telegram.auth import LoginFlow
+from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import TelegramService
 
@@ -92,6 +93,10 @@ class TgtuiApp(App[None]):
                     loop.call_soon_threadsafe(self.deliver_code, phone, code)
 
             self._unsubscribe_codes = self.context.code_source(deliver)
+        slow_crypto = crypto_warning()
+        if slow_crypto is not None:
+            logger.warning(slow_crypto)
+            self.notify(slow_crypto, title="Slow encryption", severity="warning", timeout=20)
         if self.service.spec.api_id is None or self.service.spec.api_hash is None:
             self.push_screen(
                 CredentialsScreen(self.context.settings.config_file), self._credentials_entered

@@ -131,10 +131,10 @@ async def test_expired_file_references_are_renewed(
     app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     chats = await targets(app_client, 2)
-    # References go stale while files wait their turn (two download slots, slow answers).
+    # References go stale while files wait their turn (two files at once, slow answers).
     sandbox.faults.apply("file-ref-ttl=0.3")
     sandbox.faults.apply("latency=20")
-    options = BackupOptions(tmp_path, media=ALL, media_slots=2)
+    options = BackupOptions(tmp_path, media=ALL, files_at_once=2)
     result = await BackupEngine(app_client, options).run(chats)
     expired = [e for e in sandbox.log.of("upload.getFile") if e.error == "FILE_REFERENCE_EXPIRED"]
     sandbox.faults.apply("file-ref-ttl=3600")
@@ -178,4 +178,26 @@ async def test_dropped_connections_during_downloads_lose_no_file(
     sandbox.faults.apply("drop-rate=0")
     assert result.all_complete
     for chat in result.chats:
+        assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
+
+
+async def test_verify_checks_hashes_and_refuses_a_damaged_file(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    chats = await targets(app_client, 2)
+    options = BackupOptions(tmp_path, media=ALL, verify=True)
+    sandbox.faults.apply("corrupt=0.05")  # bytes damaged on the way, sizes intact
+    first = await BackupEngine(app_client, options).run(chats)
+    sandbox.faults.apply("corrupt=0")
+    failed = sum(c.media_failed for c in first.chats)
+    assert failed > 0
+    state = load_checkpoint(first.chats[0].path / "state.json", first.chats[0].target.chat_id)
+    reasons = set(state.media_failed.values()) if state else set()
+    assert reasons <= {"the file does not match Telegram's hashes"}
+    assert not [p for c in first.chats for p in c.path.rglob("*.part")]  # nothing half-kept
+    sandbox.log.clear()
+    second = await BackupEngine(app_client, options).run(chats)
+    assert second.all_complete
+    assert sandbox.log.of("upload.getFileHashes")  # every file checked
+    for chat in second.chats:
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)

@@ -28,6 +28,7 @@ from tgtui.backup.selection import all_dialogs, match, target_of
 from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
 from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
+from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
 
@@ -108,6 +109,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-file-size", type=_megabytes, metavar="MB", help="skip media files larger than this"
     )
     parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every media file against Telegram's hashes (a few requests per file)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_concurrency,
         metavar="N",
@@ -153,11 +159,16 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         since=args.since,
         until=args.until,
         concurrency=args.concurrency or settings.concurrency,
+        verify=args.verify,
         media=MediaFilter(
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),
     )
     setup_logging(paths.log_dir, debug=args.debug)
+    slow_crypto = crypto_warning()
+    if slow_crypto is not None:
+        logger.warning(slow_crypto)
+        err.print(f"[yellow]warning:[/] {slow_crypto}")
     with ExitStack() as cleanup:
         cleanup.callback(stop_logging)
         spec = _client_spec(args, paths, settings.api_id, settings.api_hash, cleanup)

@@ -34,6 +34,7 @@ from tgtui.backup.progress import (
     Status,
     Waiting,
 )
+from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.writer import BackupWriteError, BatchWriter
@@ -54,7 +55,8 @@ class BackupOptions:
     until: dt.datetime | None = None  # only messages sent before this time
     concurrency: int = 4
     media: MediaFilter = NO_MEDIA
-    media_slots: int = 4  # files downloading at once, across all chats
+    files_at_once: int | None = None  # per download queue; None: Telegram's sizes
+    verify: bool = False  # check each file against Telegram's hashes (upload.getFileHashes)
     batch_size: int = 500
     batch_age: float = 2.0
 
@@ -129,11 +131,12 @@ class BackupEngine:
         self.media = MediaPass(
             client,
             gate=self.gate,
-            slots=asyncio.Semaphore(max(1, options.media_slots)),
+            queues=DownloadQueues(client, options.files_at_once),
             emit=self._emit,
             wrap=wrap,
             reconnect=self._reconnect,
             ready=self.control.ready,
+            verify=options.verify,
         )
 
     def _emit(self, event: BackupEvent) -> None:

@@ -23,11 +23,12 @@ from telethon import TelegramClient, errors
 from telethon.tl import types
 
 from tgtui.backup.files import fsync_dir
-from tgtui.backup.parts import PART, FileParts, plan
+from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 
 PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
 GET_FILE = "upload.getFile"
+GET_FILE_HASHES = "upload.getFileHashes"
 MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
 
 # Our media type (as --media names it) for each schema media_type.
@@ -149,6 +150,7 @@ class MediaDownloader:
         wrap: Callable[[Any], Any] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
         parts: int = PARTS_IN_FLIGHT,
+        verify: bool = False,
     ) -> None:
         self.reconnect = reconnect
         self.client = client
@@ -157,6 +159,7 @@ class MediaDownloader:
         self.on_bytes = on_bytes
         self.wrap = wrap  # a takeout session's wrapper: downloads go inside it too
         self.parts = max(1, parts)
+        self.verify = verify  # check every file against upload.getFileHashes
 
     async def download(
         self,
@@ -191,8 +194,29 @@ class MediaDownloader:
         size = file_size(part) or 0
         if size != source.size:
             raise MediaDownloadError(f"got {size:,} bytes, expected {source.size:,}")
+        if self.verify and not await self._matches(source, part):
+            part.unlink()  # fetched again from the start next time
+            raise MediaDownloadError("the file does not match Telegram's hashes")
         os.replace(part, target)
         fsync_dir(target.parent)
+
+    async def _matches(self, source: FileSource, part: Path) -> bool:
+        parts = FileParts(self.client, source.location, source.dc_id, self.wrap)
+
+        async def hashes(offset: int) -> list[Any]:
+            async def call() -> list[Any]:
+                return await parts.hashes(offset)
+
+            return await retry(
+                call,
+                policy=MEDIA_RETRY,
+                on_wait=self.on_wait,
+                what=GET_FILE_HASHES,
+                gate=self.gate,
+                reconnect=self.reconnect,
+            )
+
+        return await matches_hashes(hashes, part, source.size)
 
     async def _fetch(
         self, source: FileSource, part: Path, ready: Callable[[], Awaitable[None]] | None

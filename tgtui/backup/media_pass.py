@@ -27,6 +27,7 @@ from tgtui.backup.media import (
     file_source,
 )
 from tgtui.backup.progress import MediaProgress, ProgressSink, Waiting
+from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
@@ -60,17 +61,19 @@ class MediaPass:
         client: TelegramClient,
         *,
         gate: FloodGate,
-        slots: asyncio.Semaphore,
+        queues: DownloadQueues,
         emit: ProgressSink,
         wrap: Callable[[Any], Any] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
         ready: Callable[[int], Awaitable[None]] | None = None,
+        verify: bool = False,
     ) -> None:
+        self.verify = verify
         self.ready = ready  # returns when the chat may go on (not paused)
         self.reconnect = reconnect
         self.client = client
         self.gate = gate
-        self.slots = slots
+        self.queues = queues  # how many files download at once
         self.emit = emit
         self.wrap = wrap  # a takeout session's wrapper (None: no takeout)
 
@@ -97,6 +100,7 @@ class MediaPass:
             on_bytes=progress.bytes,
             wrap=self.wrap,
             reconnect=self.reconnect,
+            verify=self.verify,
         )
         for start in range(0, len(missing), BY_ID):
             chunk = missing[start : start + BY_ID]
@@ -150,7 +154,7 @@ class MediaPass:
                 await self.ready(target.chat_id)
 
         await ready()
-        async with self.slots:
+        async with await self.queues.slot(source.size if source is not None else 0):
             try:
                 if source is None:
                     raise MediaDownloadError("the message or its file is no longer available")

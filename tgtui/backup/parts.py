@@ -9,7 +9,9 @@ costs one part, not the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from telethon import TelegramClient
@@ -48,20 +50,50 @@ class FileParts:
 
     async def get(self, offset: int, limit: int) -> bytes:
         """The bytes at [offset, offset + limit) (fewer at the end of the file)."""
-        request: Any = functions.upload.GetFileRequest(
-            location=self.location, offset=offset, limit=limit, precise=True
+        answer = await self._send(
+            functions.upload.GetFileRequest(
+                location=self.location, offset=offset, limit=limit, precise=True
+            )
         )
+        data: bytes = answer.bytes
+        return data
+
+    async def hashes(self, offset: int) -> list[Any]:
+        """upload.getFileHashes: SHA-256 of consecutive ranges from ``offset`` (a few)."""
+        answer: list[Any] = await self._send(
+            functions.upload.GetFileHashesRequest(location=self.location, offset=offset)
+        )
+        return answer
+
+    async def _send(self, request: Any) -> Any:
         if self.wrap is not None:
             request = self.wrap(request)
         if self.dc_id is None or self.dc_id == self.client.session.dc_id:
-            answer = await self.client(request)
-        else:
-            # Another DC: Telethon keeps one exported connection per DC, shared by every
-            # borrower and closed when idle; borrowing an open one is cheap.
-            sender = await self.client._borrow_exported_sender(self.dc_id)
-            try:
-                answer = await self.client._call(sender, request)
-            finally:
-                await self.client._return_exported_sender(sender)
-        data: bytes = answer.bytes
-        return data
+            return await self.client(request)
+        # Another DC: Telethon keeps one exported connection per DC, shared by every
+        # borrower and closed when idle; borrowing an open one is cheap.
+        sender = await self.client._borrow_exported_sender(self.dc_id)
+        try:
+            return await self.client._call(sender, request)
+        finally:
+            await self.client._return_exported_sender(sender)
+
+
+async def matches_hashes(
+    hashes: Callable[[int], Awaitable[list[Any]]], path: Path, size: int
+) -> bool:
+    """Whether the file at ``path`` matches Telegram's hashes of it, range by range."""
+    offset = 0
+    with path.open("rb") as handle:
+        while offset < size:
+            ranges = await hashes(offset)
+            if not ranges:
+                return False
+            for part in ranges:
+                if part.offset != offset:
+                    return False
+                handle.seek(part.offset)
+                if hashlib.sha256(handle.read(part.limit)).digest() != part.hash:
+                    return False
+                offset = part.offset + part.limit
+    return True

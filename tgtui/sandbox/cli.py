@@ -26,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--messages", type=int, default=5000, help="size of the biggest chat")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer")
     parser.add_argument(
+        "--file-sizes",
+        default="",
+        metavar="BYTES,...",
+        help="the biggest chat's oldest messages are documents of exactly these sizes",
+    )
+    parser.add_argument(
         "--fault", action="append", default=[], metavar="SPEC", help="inject a fault (see below)"
     )
     parser.add_argument(
@@ -46,7 +52,15 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         faults.apply(spec)
     if args.latency_ms:
         faults.latency = args.latency_ms / 1000
-    world = WorldOptions(seed=args.seed, dialogs=args.dialogs, messages=args.messages)
+    try:
+        files = tuple(int(size) for size in args.file_sizes.split(",") if size.strip())
+    except ValueError:
+        raise FaultSpecError(
+            f"--file-sizes: expected byte counts, got {args.file_sizes!r}"
+        ) from None
+    if any(size < 1 for size in files) or len(files) > args.messages:
+        raise FaultSpecError("--file-sizes: sizes above 0, no more than --messages of them")
+    world = WorldOptions(seed=args.seed, dialogs=args.dialogs, messages=args.messages, files=files)
     return SandboxOptions(host=args.host, port=args.port, world=world, faults=faults)
 
 

@@ -22,6 +22,7 @@ Fault specs (repeat --fault for several):
   file-ref-ttl=SECONDS         file references older than this get FILE_REFERENCE_EXPIRED
   private=PEER_ID[,PEER_ID]    these chats answer CHANNEL_PRIVATE / CHAT_FORBIDDEN
   takeout-delay=SECONDS        account.initTakeoutSession answers TAKEOUT_INIT_DELAY_X
+  corrupt=P                    flip one byte of an upload.getFile answer with probability P
 """
 
 
@@ -50,6 +51,7 @@ class Faults:
     file_reference_ttl: float | None = None
     private: set[int] = field(default_factory=set)  # Telethon-marked peer ids
     takeout_delay: int | None = None
+    corrupt: float = 0.0  # probability that a getFile answer has one byte flipped
     seed: int = 1
     _rng: random.Random = field(default_factory=random.Random, repr=False)
     _calls: dict[tuple[int, str], deque[float]] = field(default_factory=dict, repr=False)
@@ -74,6 +76,13 @@ class Faults:
     def should_drop(self) -> bool:
         """Seeded coin toss for drop-rate."""
         return self.drop_rate > 0 and self._rng.random() < self.drop_rate
+
+    def damage(self, data: bytes) -> bytes:
+        """``data``, with one byte flipped if the corrupt fault strikes (seeded)."""
+        if not data or self.corrupt <= 0 or self._rng.random() >= self.corrupt:
+            return data
+        at = self._rng.randrange(len(data))
+        return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
 
     def should_fail(self, method: str) -> bool:
         """Seeded coin toss for rpc500."""
@@ -106,6 +115,8 @@ class Faults:
                 self.private.update(int(x) for x in value.split(","))
             elif kind == "takeout-delay":
                 self.takeout_delay = int(value)
+            elif kind == "corrupt":
+                self.corrupt = float(value)
             else:
                 raise FaultSpecError(f"{spec!r}: unknown fault {name!r}")
         except ValueError as exc:

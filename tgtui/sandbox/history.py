@@ -217,6 +217,9 @@ class History:
 
     def _media(self, chat: Chat, k: int, rng: random.Random, date: datetime) -> Any:
         roll = rng.random()
+        fixed = self.world.options.files
+        if fixed and chat.count == self.world.options.messages and k <= len(fixed):
+            return self._fixed_file(chat, k, fixed[k - 1], date)
         share = 0.25 if chat.kind is Kind.CHANNEL else 0.18
         if roll >= share:
             return None
@@ -279,6 +282,22 @@ class History:
             ),
             voice=any(getattr(a, "voice", False) for a in attributes) or None,
             video=any(isinstance(a, types.DocumentAttributeVideo) for a in attributes) or None,
+        )
+
+    def _fixed_file(self, chat: Chat, k: int, size: int, date: datetime) -> Any:
+        """A document of exactly ``size`` bytes (WorldOptions.files)."""
+        mid = media_id(chat, k)
+        return types.MessageMediaDocument(
+            document=types.Document(
+                id=mid,
+                access_hash=positive63(self.world.options.seed, tag("media-hash"), mid),
+                file_reference=self._file_reference(),
+                date=date,
+                mime_type="application/octet-stream",
+                size=size,
+                dc_id=1,
+                attributes=[types.DocumentAttributeFilename(file_name=f"file_{k}.bin")],
+            )
         )
 
     def _document_shape(

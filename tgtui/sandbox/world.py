@@ -56,6 +56,8 @@ class WorldOptions:
     seed: int = 1
     dialogs: int = 1_000
     messages: int = 5_000  # size of the biggest chat; the others get fewer
+    # Documents of exactly these sizes, as the oldest messages of the biggest chat (benchmarks).
+    files: tuple[int, ...] = ()
     epoch: int = DEFAULT_EPOCH
     max_file_size: int = 20 * 1024 * 1024
     media: bool = True

@@ -91,7 +91,8 @@ class BackupScreen(TgtuiScreen):
                 yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-since")
                 yield Label("Until", classes="field-label")
                 yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-until")
-                yield Checkbox("Takeout session", self.job.takeout, id="backup-takeout")
+                yield Checkbox("Takeout", self.job.takeout, id="backup-takeout")
+                yield Checkbox("Verify hashes", options.verify, id="backup-verify")
             yield Static("", id="backup-form-error", classes="error")
             yield Static(id="backup-estimate")
             yield Static("Enter or Ctrl+S starts · Esc goes back to the chats", classes="hint")
@@ -201,6 +202,7 @@ class BackupScreen(TgtuiScreen):
             media=media,
             since=since,
             until=until,
+            verify=self.query_one("#backup-verify", Checkbox).value,
         )
         if options != self.job.options:
             self.job.reconfigure(options)

@@ -1,4 +1,4 @@
-"""users.*, contacts.resolveUsername and takeout sessions."""
+"""users.*, contacts.resolveUsername, takeout sessions and auto-download settings."""
 
 from __future__ import annotations
 
@@ -96,3 +96,32 @@ async def update_status(call: Call, request: Any) -> bool:
     """account.updateStatus: accepted and ignored."""
     call.user_id()
     return True
+
+
+# Telegram's suggested download queues: files at once, small and large (the "high" profile).
+SMALL_QUEUE = 5
+LARGE_QUEUE = 2
+
+
+@handles(functions.account.GetAutoDownloadSettingsRequest)
+async def get_auto_download_settings(
+    call: Call, request: Any
+) -> types.account.AutoDownloadSettings:
+    """account.getAutoDownloadSettings: the same queue sizes for every profile."""
+    call.user_id()
+
+    def profile(photo: int, video: int, files: int) -> types.AutoDownloadSettings:
+        return types.AutoDownloadSettings(
+            photo_size_max=photo,
+            video_size_max=video,
+            file_size_max=files,
+            video_upload_maxbitrate=100,
+            small_queue_active_operations_max=SMALL_QUEUE,
+            large_queue_active_operations_max=LARGE_QUEUE,
+        )
+
+    return types.account.AutoDownloadSettings(
+        low=profile(1_048_576, 0, 0),
+        medium=profile(1_048_576, 10_485_760, 1_048_576),
+        high=profile(1_048_576, 15_728_640, 3_145_728),
+    )

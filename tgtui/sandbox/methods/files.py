@@ -66,6 +66,7 @@ async def get_file(call: Call, request: Any) -> types.upload.File:
         info.media_id, info.thumb, info.size, request.offset, request.limit
     )
     kind: Any = types.storage.FileJpeg() if info.thumb else types.storage.FilePartial()
+    data = call.server.faults.damage(data)
     return types.upload.File(type=kind, mtime=int(time.time()), bytes=data)
 
 
