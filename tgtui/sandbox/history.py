@@ -123,6 +123,17 @@ class History:
         msg_id = chat.id_base + k
         date = ts(self.date_of(chat, k))
         out, from_id = self._sender(chat, k, rng)
+        fixed = self.world.options.files
+        if fixed and chat.count == self.world.options.messages and k <= len(fixed):
+            return types.Message(
+                id=msg_id,
+                peer_id=chat.peer,
+                date=date,
+                message="",
+                out=out or None,
+                from_id=from_id,
+                media=self._fixed_file(chat, k, fixed[k - 1], date),
+            )
         if k == 1 and chat.kind is not Kind.USER and chat.kind is not Kind.BOT:
             title = str(getattr(self.world.entity(chat), "title", ""))
             action: Any
@@ -217,9 +228,6 @@ class History:
 
     def _media(self, chat: Chat, k: int, rng: random.Random, date: datetime) -> Any:
         roll = rng.random()
-        fixed = self.world.options.files
-        if fixed and chat.count == self.world.options.messages and k <= len(fixed):
-            return self._fixed_file(chat, k, fixed[k - 1], date)
         share = 0.25 if chat.kind is Kind.CHANNEL else 0.18
         if roll >= share:
             return None
