@@ -28,6 +28,7 @@ from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget
 from tgtui.config import Settings, save_api_credentials
+from tgtui.memory import freeze_long_lived
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
@@ -83,6 +84,7 @@ class TgtuiApp(App[None]):
 
     def on_mount(self) -> None:
         """Hook up code delivery and the theme, then ask for API keys or connect."""
+        freeze_long_lived()  # modules and the app itself: out of the collector's way
         if self.context.settings.theme in self.available_themes:
             self.theme = self.context.settings.theme
         if self.context.code_source is not None:
@@ -189,6 +191,7 @@ class TgtuiApp(App[None]):
     def start_backup(self, job: BackupJob, only: list[int] | None = None) -> None:
         """Run ``job`` (or only some of its chats) at app level: screens may come and go."""
         self.backup_job = job
+        freeze_long_lived()  # the chats it backs up live as long as it does
         self._backup_worker = self.run_worker(
             self._run_backup(job, only),
             group="backup",

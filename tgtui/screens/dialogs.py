@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Static
 
 from tgtui.backup.selection import target_of
+from tgtui.memory import freeze_long_lived
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.dialogs import ChatKind, DialogPager
@@ -238,4 +239,5 @@ class DialogsScreen(TgtuiScreen):
             archive = DialogPager(self.tgtui.service.client, archived=True, page_size=1)
             self.archived = (await archive.next_page()).total
         self.dialog_list.add_rows(page.rows, page.total, page.done)
+        freeze_long_lived()  # loaded chats stay for the session
         self._show_count()

@@ -24,6 +24,10 @@ from textual.strip import Strip
 from tgtui.backup.job import BackupJob, ChatRow
 from tgtui.widgets.units import bar, human_bytes
 
+BAR_WIDTH = 12
+MIN_NAME, MAX_NAME = 16, 32
+FILES_WIDTH, RATE_WIDTH = 25, 11
+FIXED_WIDTH = 2 + 1 + BAR_WIDTH + 20 + 16  # glyph, gap, bar, counts, status
 STATUS_STYLE = {
     "queued": "dim",
     "running": "cyan",
@@ -63,26 +67,35 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
 
 
 def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
-    """One chat's line, fitted to ``width`` cells."""
+    """One chat's line, fitted to ``width`` cells: narrow screens drop the rate, then the
+    files, before the name gets short."""
     word, status = status_of(job, row)
     style = STATUS_STYLE[word]
-    name_width = max(10, min(32, width - 83))
-    fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{GLYPH[word]} ", style=style)
-    name = row.target.name or "(no name)"
-    text.append(f"{name[:name_width]:<{name_width}} ", style="bold" if word == "running" else "")
-    text.append(bar(None if fraction is None else min(1.0, fraction), 12), style=style)
-    total = "?" if row.total is None else f"{row.total:,}"
-    text.append(f" {row.done:>9,}/{total:<9}", style="")
+    rate = rate_of(job, row)
     if job.state == "ready" and row.estimate is not None:
         files = f"≈{row.estimate.media_files:,} files {human_bytes(row.estimate.media_bytes)}"
     elif row.media_total:
         files = f"{row.media_done:,}/{row.media_total:,} files {human_bytes(row.received)}"
     else:
         files = ""
-    text.append(f" {files:<24}", style="dim")
-    text.append(f" {rate_of(job, row):>10}", style="dim")
+    columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH}
+    for optional in ("rate", "files"):
+        if width - FIXED_WIDTH - sum(columns.values()) >= MIN_NAME:
+            break
+        del columns[optional]
+    name_width = max(MIN_NAME, min(MAX_NAME, width - FIXED_WIDTH - sum(columns.values())))
+    fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{GLYPH[word]} ", style=style)
+    name = row.target.name or "(no name)"
+    text.append(f"{name[:name_width]:<{name_width}} ", style="bold" if word == "running" else "")
+    text.append(bar(None if fraction is None else min(1.0, fraction), BAR_WIDTH), style=style)
+    total = "?" if row.total is None else f"{row.total:,}"
+    text.append(f" {row.done:>9,}/{total:<9}")
+    if "files" in columns:
+        text.append(f" {files:<{FILES_WIDTH - 1}}", style="dim")
+    if "rate" in columns:
+        text.append(f" {rate:>{RATE_WIDTH - 1}}", style="dim")
     text.append(f" {status}", style=style)
     return text
 

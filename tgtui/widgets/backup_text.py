@@ -46,7 +46,7 @@ def overall_text(job: BackupJob, width: int) -> Text:
     """The whole backup on one line: bar, percent, counts, rates, time left."""
     totals = job.totals()
     fraction = totals.fraction
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()  # wraps on narrow screens
     style = "green" if job.state == "finished" else "cyan"
     text.append(bar(fraction, max(10, min(30, width // 4))), style=style)
     text.append(f" {fraction * 100:3.0f}%" if fraction is not None else "   …", style="bold")
