@@ -2,8 +2,9 @@
 
     python screenshots/generate.py
 
-Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list
-and saves an SVG of each step next to this file.
+Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
+then backs up a few chats (estimate, running under a flood limit, summary), and saves an SVG
+of each step next to this file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.demo import DemoSandbox
 from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD
+from tgtui.screens.backup import BackupScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.telegram.auth import Step
@@ -74,6 +76,27 @@ async def main() -> None:
             await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
             await wait_for(pilot, lambda: chats_loaded(app), within=60)
             await _shoot(pilot, "chats")
+            # Pick a few chats and back them up, on a slow sandbox that rations history.
+            await pilot.press("space", "down", "space", "space", "down", "space", "space")
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
+            screen = app.screen
+            assert isinstance(screen, BackupScreen)
+            job = screen.job
+            await wait_for(pilot, lambda: all(r.estimate for r in job.rows.values()))
+            await _shoot(pilot, "backup-estimate")
+            assert demo.server is not None
+            demo.server.faults.apply("latency=40")
+            demo.server.faults.apply("flood:messages.getHistory=12/4")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: bool(job.flood_left()) and job.totals().done > 800)
+            await _shoot(pilot, "backup-running")
+            await wait_for(pilot, lambda: job.state == "finished", within=300)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
+            await _shoot(pilot, "backup-summary")
             app.exit()
 
         try:
