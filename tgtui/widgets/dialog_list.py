@@ -175,6 +175,11 @@ class DialogList(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
+        if index == 0 and self.done and self.line_count == 0:
+            empty = "No chats match." if self.filtering else "No chats here."
+            text = Text(f"    {empty}", style="dim italic")
+            text.truncate(width, overflow="ellipsis", pad=True)
+            return Strip(list(text.render(self.app.console))).crop(0, width)
         if index >= self.line_count:
             return Strip.blank(width)
         row = self.row_at(index)
