@@ -266,6 +266,12 @@ class TgtuiApp(App[None]):
         if not self.signed_in:
             self.notify("You are not signed in.")
             return
+        if self.backup_job is not None and self.backup_job.running:
+            self.notify(
+                "A backup is running: let it finish, or cancel it (X on its screen), then log out.",
+                severity="warning",
+            )
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:

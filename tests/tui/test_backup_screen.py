@@ -134,6 +134,13 @@ async def test_pause_resume_cancel_one_chat_and_retry(
         rows = app.screen.query_one(BackupRows)
         first = rows.current
         assert first is not None
+        if not first.ended:  # Space pauses just this chat, and resumes it
+            await pilot.press("space")
+            assert job.is_paused(first.chat_id)
+            assert not job.is_paused()
+            assert "paused" in rows.render_line(0).text
+            await pilot.press("space")
+            assert not job.is_paused(first.chat_id)
         await pilot.press("x")
         await until_summary(pilot, app, within=60)
         assert first.status in ("partial", "done")  # it may have ended before the key
@@ -196,6 +203,10 @@ async def test_leaving_the_screen_keeps_the_backup_running(
         await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
         await wait_for(pilot, lambda: "Backup: " in text_of(app, "#backup-status"))
         assert "b to open" in text_of(app, "#backup-status")
+        await pilot.press("ctrl+o")  # logging out would pull the session from under it
+        await wait_for(pilot, lambda: any("A backup is running" in t for t in toasts(app)))
+        assert isinstance(app.screen, DialogsScreen)
+        assert app.signed_in
         await pilot.press("b")  # back to it while it runs
         await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
         assert job_of(app) is job

@@ -66,6 +66,7 @@ class DialogsScreen(TgtuiScreen):
         self.in_archive = False
         self.kind_filter = 0  # index into KIND_FILTERS
         self.messages: MessagePager | None = None
+        self._frozen_rows = 0
 
     def compose(self) -> ComposeResult:
         """Count, list, wait line."""
@@ -92,6 +93,18 @@ class DialogsScreen(TgtuiScreen):
         self.action_reload()
         self._show_backup()
         self.set_interval(0.5, self._show_backup)
+        self.set_interval(1.0, self._freeze_loaded)
+
+    def _freeze_loaded(self) -> None:
+        """Loaded chats stay for the session: keep them out of the collector's way.
+
+        From a timer, not the worker that loads a page: what is frozen is never collected,
+        and a worker that is still running would be frozen with its page.
+        """
+        loaded = len(self.dialog_list.rows)
+        if loaded != self._frozen_rows:
+            self._frozen_rows = loaded
+            freeze_long_lived()
 
     def _show_backup(self) -> None:
         """The compact status of the running (or last) backup, above the footer."""
@@ -239,5 +252,4 @@ class DialogsScreen(TgtuiScreen):
             archive = DialogPager(self.tgtui.service.client, archived=True, page_size=1)
             self.archived = (await archive.next_page()).total
         self.dialog_list.add_rows(page.rows, page.total, page.done)
-        freeze_long_lived()  # loaded chats stay for the session
         self._show_count()
