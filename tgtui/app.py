@@ -56,6 +56,7 @@ class AppContext:
     code_source: Callable[[CodeListener], Callable[[], None]] | None = None
     log_file: Path | None = None
     clock: Callable[[], float] = time.monotonic  # backups' rates and countdowns (tests fake it)
+    pace_file: Path | None = None  # flood limits learned by backups (None: not kept)
 
 
 class TgtuiApp(App[None]):
@@ -185,7 +186,13 @@ class TgtuiApp(App[None]):
         options = BackupOptions(
             out=settings.backup_dir, concurrency=settings.concurrency, media=MediaFilter()
         )
-        job = BackupJob(self.service.client, targets, options, clock=self.context.clock)
+        job = BackupJob(
+            self.service.client,
+            targets,
+            options,
+            clock=self.context.clock,
+            pace_file=self.context.pace_file,
+        )
         self.push_screen(BackupScreen(job))
 
     def start_backup(self, job: BackupJob, only: list[int] | None = None) -> None:

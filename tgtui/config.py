@@ -58,6 +58,11 @@ class Paths:
         return self.data_dir / "backups"
 
     @property
+    def pace_file(self) -> Path:
+        """Flood limits learned by backups, per account (see tgtui.backup.pace)."""
+        return self.state_dir / "flood-limits.json"
+
+    @property
     def demo_backup_dir(self) -> Path:
         """Where the demo's backups go: never among the real ones."""
         return self.data_dir / "demo-backups"

@@ -46,6 +46,7 @@ def launch(
                     demo=sandbox is not None,
                     prefill_phone=sandbox.phone if sandbox else None,
                     code_source=sandbox.on_code_sent if sandbox else None,
+                    pace_file=None if sandbox else paths.pace_file,
                 )
             )
             app.run()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -65,18 +66,98 @@ def flood_seconds(error: BaseException) -> int:
     return int(getattr(error, "seconds", 0))
 
 
+@dataclass(frozen=True)
+class Pace:
+    """A flood limit as learned: at most ``count`` calls of a method per ``seconds``."""
+
+    count: int
+    seconds: float
+
+
+PACE_MARGIN = 0.9  # of a learned limit used, so rounding and clocks never tip it over
+MAX_WINDOW = 3600.0  # seconds of call history kept per method
+MAX_CALLS = 10_000  # and at most this many calls
+
+
 class FloodGate:
     """Per-method pauses shared by every caller of one account.
 
     After a FLOOD_WAIT for a method, no caller sends that method until the wait is over (other
     methods go on): Telegram's limits are per account and method, so concurrent chats must
     wait together, for exactly the seconds asked.
+
+    The gate also learns the limit: at the first FLOOD_WAIT, the calls sent so far and the
+    seconds asked give a pace (N calls per W seconds), and from then on calls are spread so
+    that no window holds more than that. A pace can be handed to the next run's gate
+    (`paces`), which then meets no FLOOD_WAIT at all where the limit has not changed.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, paces: dict[str, Pace] | None = None
+    ) -> None:
         self._clock = clock
         self._until: dict[str, float] = {}
         self._lanes: dict[str, asyncio.Semaphore] = {}
+        self._paces: dict[str, Pace] = dict(paces or {})
+        self._sent: dict[str, deque[float]] = {}
+
+    def adopt(self, paces: dict[str, Pace]) -> None:
+        """Start from paces learned earlier (those learned in this run win)."""
+        self._paces = {**paces, **self._paces}
+
+    @property
+    def paces(self) -> dict[str, Pace]:
+        """The limits learned (or given) so far, by method."""
+        return dict(self._paces)
+
+    def sent(self, method: str) -> float:
+        """Count a call of ``method`` sent now; returns its time (for `refused`)."""
+        calls = self._sent.setdefault(method, deque(maxlen=MAX_CALLS))
+        now = self._clock()
+        calls.append(now)
+        while calls[0] < now - MAX_WINDOW:
+            calls.popleft()
+        return now
+
+    def refused(self, method: str, when: float) -> None:
+        """The call sent at ``when`` met FLOOD_WAIT: the server did not count it."""
+        calls = self._sent.get(method)
+        if calls is not None and when in calls:
+            calls.remove(when)
+
+    def learn(self, method: str, seconds: float) -> None:
+        """A FLOOD_WAIT of ``seconds``: work out (or tighten) the pace of ``method``."""
+        calls = self._sent.get(method)
+        known = self._paces.get(method)
+        if known is not None:
+            # Paced and still flooded: the limit is lower than thought (or others share it).
+            tighter = Pace(max(1, int(known.count * PACE_MARGIN)), known.seconds)
+            self._paces[method] = tighter
+            logger.info("{}: flooded at pace {}; now {}", method, known, tighter)
+            return
+        if not calls:
+            return
+        # The server counted these calls in one window that ends ``seconds`` from now.
+        window = self._clock() + seconds - calls[0]
+        pace = Pace(max(1, int(len(calls) * PACE_MARGIN)), max(1.0, window))
+        self._paces[method] = pace
+        logger.info(
+            "{}: learned a limit of about {} calls per {:.0f} s", method, *vars(pace).values()
+        )
+
+    def _pace_delay(self, method: str) -> float:
+        """Seconds until a call of ``method`` fits its pace (0: now)."""
+        pace = self._paces.get(method)
+        calls = self._sent.get(method)
+        if pace is None or not calls:
+            return 0.0
+        now = self._clock()
+        for counted, when in enumerate(reversed(calls), start=1):  # newest first
+            if when <= now - pace.seconds:
+                return 0.0  # fewer than count calls in the window
+            if counted == pace.count:  # the window is full until this one leaves it
+                return when + pace.seconds - now
+        return 0.0
 
     def lane(self, method: str) -> AbstractAsyncContextManager[object]:
         """Where calls of ``method`` queue: one at a time once it has been flooded.
@@ -89,8 +170,10 @@ class FloodGate:
         return lane if lane is not None else nullcontext()
 
     def remaining(self, method: str) -> float:
-        """Seconds until ``method`` may be sent again (0 when open)."""
-        return max(0.0, self._until.get(method, 0.0) - self._clock())
+        """Seconds until ``method`` may be sent again (0 when open): a FLOOD_WAIT's end, or
+        the learned pace's next free slot."""
+        flood = self._until.get(method, 0.0) - self._clock()
+        return max(0.0, flood, self._pace_delay(method))
 
     def block(self, method: str, seconds: float) -> None:
         """Close the gate of ``method`` for ``seconds`` from now (never shortens a wait)."""
@@ -126,12 +209,14 @@ async def retry(
     policy = policy or Backoff()
     attempt = 0
     while True:
+        sent_at: float | None = None
         try:
             if gate is None:
                 return await call()
             await gate.wait(what, sleep)
             async with gate.lane(what):
                 await gate.wait(what, sleep)  # a wait may have begun while queued
+                sent_at = gate.sent(what)
                 return await call()
         except FLOOD as exc:
             if not policy.honour_flood:
@@ -139,6 +224,9 @@ async def retry(
             attempt += 1
             wait = Wait(float(flood_seconds(exc)), "flood", exc, attempt)
             if gate is not None:
+                if sent_at is not None:
+                    gate.refused(what, sent_at)
+                gate.learn(what, wait.seconds)
                 gate.block(what, wait.seconds)
                 logger.warning("{}: FLOOD_WAIT {} s", what, wait.seconds)
                 if on_wait is not None:

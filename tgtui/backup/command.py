@@ -186,7 +186,8 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             return EXIT_ERROR
         cleanup.callback(service.close)
         try:
-            return asyncio.run(_backup(service, args, options, err))
+            pace_file = None if args.demo else paths.pace_file
+            return asyncio.run(_backup(service, args, options, err, pace_file))
         except KeyboardInterrupt:
             err.print("Interrupted: everything fetched so far is saved; run again to resume.")
             return EXIT_INTERRUPTED
@@ -216,7 +217,11 @@ def _client_spec(
 
 
 async def _backup(
-    service: TelegramService, args: argparse.Namespace, options: BackupOptions, err: Console
+    service: TelegramService,
+    args: argparse.Namespace,
+    options: BackupOptions,
+    err: Console,
+    pace_file: Path | None,
 ) -> int:
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()
@@ -231,7 +236,7 @@ async def _backup(
         if not await service.is_authorized():
             err.print("tgtui backup: this session is not signed in: run `tgtui` to log in first")
             return EXIT_ERROR
-        result = await _plan_and_run(service, args, options, err)
+        result = await _plan_and_run(service, args, options, err, pace_file)
     except asyncio.CancelledError:
         err.print("Stopped: everything fetched so far is saved; run again to resume.")
         return EXIT_INTERRUPTED
@@ -259,7 +264,11 @@ async def _backup(
 
 
 async def _plan_and_run(
-    service: TelegramService, args: argparse.Namespace, options: BackupOptions, err: Console
+    service: TelegramService,
+    args: argparse.Namespace,
+    options: BackupOptions,
+    err: Console,
+    pace_file: Path | None,
 ) -> BackupResult | None:
     client = service.client
     me = await client.get_me()
@@ -282,6 +291,7 @@ async def _plan_and_run(
             takeout=args.takeout,
             account=account_of(me),
             listener=progress,
+            pace_file=pace_file,
         )
         try:
             return await job.run()

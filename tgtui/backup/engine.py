@@ -117,11 +117,12 @@ class BackupEngine:
         account: dict[str, Any] | None = None,
         wrap: Callable[[Any], Any] | None = None,
         control: RunControl | None = None,
+        gate: FloodGate | None = None,
     ) -> None:
         self.client = client
         self.options = options
         self.on_event = on_event
-        self.gate = FloodGate()
+        self.gate = gate or FloodGate()  # shared with whoever else calls for this account
         self.wrap = wrap
         self.control = control or RunControl()
         self._tasks: dict[int, asyncio.Task[None]] = {}

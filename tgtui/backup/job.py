@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
@@ -30,6 +31,7 @@ from tgtui.backup.engine import (
     chat_folder,
 )
 from tgtui.backup.estimate import Estimate, Sample, estimate, on_disk, sample
+from tgtui.backup.pace import load_paces, save_paces
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
@@ -161,8 +163,10 @@ class BackupJob:
         account: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         listener: ProgressSink | None = None,
+        pace_file: Path | None = None,
     ) -> None:
         self.client = client
+        self.pace_file = pace_file  # flood limits learned by earlier runs, per account
         self.options = options
         self.takeout = takeout
         self.account = account
@@ -233,6 +237,9 @@ class BackupJob:
         self._changed()
         takeout = Takeout(self.client) if self.takeout else None
         result: BackupResult | None = None
+        account = int(self.account["id"]) if self.account else None
+        if self.pace_file is not None and account is not None:
+            self._gate.adopt(load_paces(self.pace_file, account))
         try:
             if takeout is not None:
                 await self._start_takeout(takeout)
@@ -243,6 +250,7 @@ class BackupJob:
                 account=self.account,
                 wrap=takeout.wrap if takeout is not None else None,
                 control=self.control,
+                gate=self._gate,
             )
             result = await self._engine.run(targets)
             self.result = result
@@ -252,6 +260,8 @@ class BackupJob:
             raise
         finally:
             self._engine = None
+            if self.pace_file is not None and account is not None:
+                save_paces(self.pace_file, account, self._gate.paces)
             self.state, self.finished = "finished", self.clock()
             self.flood_until = None
             for row in self.rows.values():
