@@ -99,7 +99,9 @@ class FloodGate:
         self._until: dict[str, float] = {}
         self._lanes: dict[str, asyncio.Semaphore] = {}
         self._paces: dict[str, Pace] = dict(paces or {})
-        self._sent: dict[str, deque[float]] = {}
+        self._sent: dict[str, deque[float]] = {}  # every call sent (pacing counts them all)
+        self._accepted: dict[str, deque[float]] = {}  # calls answered (learning counts these)
+        self._set_at: dict[str, float] = {}  # when each method's pace was last set
 
     def adopt(self, paces: dict[str, Pace]) -> None:
         """Start from paces learned earlier (those learned in this run win)."""
@@ -119,16 +121,27 @@ class FloodGate:
             calls.popleft()
         return now
 
+    def accepted(self, method: str, when: float) -> None:
+        """The call sent at ``when`` was answered: the server counted it."""
+        done = self._accepted.setdefault(method, deque(maxlen=MAX_CALLS))
+        done.append(when)
+        while done[0] < when - MAX_WINDOW:
+            done.popleft()
+
     def refused(self, method: str, when: float) -> None:
         """The call sent at ``when`` met FLOOD_WAIT: the server did not count it."""
         calls = self._sent.get(method)
         if calls is not None and when in calls:
             calls.remove(when)
 
-    def learn(self, method: str, seconds: float) -> None:
-        """A FLOOD_WAIT of ``seconds``: work out (or tighten) the pace of ``method``."""
-        calls = self._sent.get(method)
+    def learn(self, method: str, seconds: float, sent_at: float | None = None) -> None:
+        """A FLOOD_WAIT of ``seconds`` for a call sent at ``sent_at``: work out (or tighten)
+        the pace of ``method``. Calls sent before the pace was set teach nothing new."""
+        calls = self._accepted.get(method)
         known = self._paces.get(method)
+        if known is not None and sent_at is not None and sent_at < self._set_at.get(method, 0):
+            return  # in flight before the pace: the limit it met is the one learned
+        self._set_at[method] = self._clock()
         if known is not None:
             # Paced and still flooded: the limit is lower than thought (or others share it).
             tighter = Pace(max(1, int(known.count * PACE_MARGIN)), known.seconds)
@@ -137,7 +150,8 @@ class FloodGate:
             return
         if not calls:
             return
-        # The server counted these calls in one window that ends ``seconds`` from now.
+        # The server counted these calls (and perhaps some still in flight) in one window
+        # that ends ``seconds`` from now.
         window = self._clock() + seconds - calls[0]
         pace = Pace(max(1, int(len(calls) * PACE_MARGIN)), max(1.0, window))
         self._paces[method] = pace
@@ -217,7 +231,9 @@ async def retry(
             async with gate.lane(what):
                 await gate.wait(what, sleep)  # a wait may have begun while queued
                 sent_at = gate.sent(what)
-                return await call()
+                result = await call()
+                gate.accepted(what, sent_at)
+                return result
         except FLOOD as exc:
             if not policy.honour_flood:
                 raise
@@ -226,7 +242,7 @@ async def retry(
             if gate is not None:
                 if sent_at is not None:
                     gate.refused(what, sent_at)
-                gate.learn(what, wait.seconds)
+                gate.learn(what, wait.seconds, sent_at)
                 gate.block(what, wait.seconds)
                 logger.warning("{}: FLOOD_WAIT {} s", what, wait.seconds)
                 if on_wait is not None:
