@@ -10,8 +10,10 @@ of each step next to this file.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -30,6 +32,7 @@ from tgtui.telegram.auth import Step
 from tgtui.telegram.service import ClientSpec, TelegramService
 
 HERE = Path(__file__).resolve().parent
+FOLDER = Path("/tmp/tgtui-demo/backups")  # shown on screen; emptied before and after
 SIZE = (110, 32)
 
 
@@ -48,6 +51,7 @@ async def _shoot(pilot: Pilot[object], name: str) -> None:
 
 async def main() -> None:
     """Run the demo flow and save the screenshots."""
+    shutil.rmtree(FOLDER, ignore_errors=True)
     with DemoSandbox() as demo, tempfile.TemporaryDirectory() as tmp:
         api_id, api_hash = demo.api
         spec = ClientSpec(Path(tmp) / "s" / "demo.session", api_id, api_hash, dc=demo.dc)
@@ -56,7 +60,7 @@ async def main() -> None:
         app = TgtuiApp(
             AppContext(
                 service=service,
-                settings=settings_for(Path(tmp)),
+                settings=replace(settings_for(Path(tmp)), backup_dir=FOLDER),
                 demo=True,
                 prefill_phone=demo.phone,
                 code_source=demo.on_code_sent,
@@ -103,6 +107,7 @@ async def main() -> None:
             await app.run_async(headless=True, size=SIZE, auto_pilot=tour)
         finally:
             service.close()
+            shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -224,7 +224,9 @@ async def test_flood_wait_shows_a_countdown_and_the_backup_completes(
         job = await open_backup(pilot, app, tmp_path / "out")
         sandbox.faults.apply("flood:messages.getHistory=12/1")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "Waiting" in text_of(app, "#backup-flood"), what="banner")
+        await wait_for(
+            pilot, lambda: "every chat waits" in text_of(app, "#backup-flood"), what="banner"
+        )
         assert "as Telegram asks" in text_of(app, "#backup-flood")
         await until_summary(pilot, app, within=90)
         sandbox.faults.flood.clear()

@@ -180,7 +180,6 @@ class BackupJob:
         self.finished: float | None = None
         self.result: BackupResult | None = None
         self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
-        self.flood_reason = ""
         self.changes = 0
         self._engine: BackupEngine | None = None
         self._samples = _Samples()
@@ -353,7 +352,6 @@ class BackupJob:
         until = self.clock() + seconds
         if kind == "flood":
             self.flood_until = max(self.flood_until or 0.0, until)
-            self.flood_reason = reason
         row = self.rows.get(chat_id) if chat_id is not None else None
         if row is not None and not row.ended:
             row.status, row.wait_until, row.reason = "waiting", until, reason

@@ -5,6 +5,8 @@ Plain functions of a `BackupJob`, so the screen only decides where they go.
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 
 from tgtui.backup.job import BackupJob
@@ -72,8 +74,8 @@ def flood_text(job: BackupJob) -> str:
     if left <= 0:
         return ""
     return (
-        f"{job.flood_reason} Waiting {left:.0f} s as Telegram asks; "
-        "every chat pauses and goes on by itself."
+        f"Telegram's flood limit: every chat waits {math.ceil(left)} s, as Telegram asks, "
+        "then goes on by itself."
     )
 
 
