@@ -102,6 +102,15 @@ async def test_backup_from_the_chat_list_to_the_summary(
         assert len(manifest["chats"]) == 3
         assert job.totals().media_done > 0
         await assert_exact(app, job)
+        # Again, later: only what is new is fetched (nothing, here).
+        sandbox.log.clear()
+        first_run = job.started
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: job.started != first_run, what="the second run")
+        await until_summary(pilot, app)
+        assert job.totals().new == 0
+        assert len(sandbox.log.of("messages.getHistory")) == 3  # one request per chat
+        await assert_exact(app, job)
         # Back to the chats: the footer says how it ended; b shows the summary again.
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))

@@ -229,7 +229,7 @@ class BackupJob:
         for row in self.rows.values():
             if row.chat_id in chosen:
                 row.status, row.reason, row.finished = "queued", None, None
-                row.media_done = row.media_total = row.media_failed = row.received = 0
+                row.new = row.media_done = row.media_total = row.media_failed = row.received = 0
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
         self._samples = _Samples()

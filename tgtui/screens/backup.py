@@ -228,7 +228,7 @@ class BackupScreen(TgtuiScreen):
         """Offer only what the job's state allows."""
         state = self.job.state
         if action == "start":
-            return state == "ready"
+            return state != "running"
         if action in RUNNING_ACTIONS:
             return state == "running"
         if action == "failures":
@@ -239,7 +239,13 @@ class BackupScreen(TgtuiScreen):
 
     @on(Input.Submitted)
     def action_start(self) -> None:
-        """Check the options and start the backup."""
+        """Check the options and start the backup; once it has ended, run it again (only
+        what is new since is fetched)."""
+        if self.job.state == "finished":
+            self.tgtui.start_backup(self.job)
+            self.notify("Backing up these chats again: only what is new is fetched.")
+            self._tick()
+            return
         if self.job.state != "ready" or not self._read_options() or not self._usable_folder():
             return
         self.workers.cancel_group(self, "estimate")

@@ -108,6 +108,7 @@ def summary_text(job: BackupJob) -> Text:
         text.append("r goes on with them.")
     else:
         text.append("Everything chosen is saved.", style="green")
+    text.append(" Ctrl+S backs these chats up again (only what is new).", style="dim")
     return text
 
 
