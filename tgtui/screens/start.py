@@ -30,6 +30,14 @@ class StartScreen(TgtuiScreen):
         if self.tgtui.context.demo:
             self.query_one("#start-status", Static).update("Connecting to the demo sandbox…")
 
+    def on_screen_suspend(self) -> None:
+        """Covered by another screen: stop the spinner (it would redraw 16 times a second)."""
+        self.query_one(LoadingIndicator).display = False
+
+    def on_screen_resume(self) -> None:
+        """Shown again (logging out): spin."""
+        self.query_one(LoadingIndicator).display = True
+
     def _waiting(self, wait: Wait) -> None:
         text = explain(wait.error).text
         self.query_one("#start-retry", Countdown).start(
