@@ -132,12 +132,18 @@ def failures_text(job: BackupJob) -> Text:
 def status_line(job: BackupJob) -> str:
     """The compact status the chat list shows while a backup runs or after it ended."""
     totals = job.totals()
-    percent = f" · {totals.fraction * 100:.0f}%" if totals.fraction is not None else ""
+    percent = f" · {totals.fraction * 100:.0f}% of messages" if totals.fraction is not None else ""
     if job.running:
+        files = f" · {totals.media_done:,} files" if totals.media_done else ""
+        speed = (
+            f"{human_bytes(totals.byte_rate)}/s"
+            if totals.byte_rate
+            else (f"{totals.message_rate:,.0f} msg/s")
+        )
         paused = " · paused" if job.is_paused() else ""
         return (
-            f"Backup: {totals.chats_ended}/{totals.chats} chats{percent} · "
-            f"{totals.message_rate:,.0f} msg/s{paused} · b to open"
+            f"Backup: {totals.chats_ended}/{totals.chats} chats{percent}{files} · "
+            f"{speed}{paused} · b to open"
         )
     failed = len(job.failures())
     note = f" · {failed:,} failed" if failed else ""
