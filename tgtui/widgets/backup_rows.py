@@ -11,17 +11,14 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tgtui.backup.job import BackupJob, ChatRow
+from tgtui.widgets.lines import CursorLines
 from tgtui.widgets.units import bar, human_bytes
 
 BAR_WIDTH = 12
@@ -110,7 +107,7 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
     return f"{row.new / elapsed:,.0f} msg/s"
 
 
-class BackupRows(ScrollView, can_focus=True):
+class BackupRows(CursorLines):
     """One line per chat of a backup, with a cursor for the per-chat actions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -121,8 +118,6 @@ class BackupRows(ScrollView, can_focus=True):
         Binding("home", "move(0)", "First", show=False, id="backup-first"),
         Binding("end", "move(-1)", "Last", show=False, id="backup-last"),
     ]
-
-    cursor: reactive[int] = reactive(0, init=False)
 
     @dataclass
     class Moved(Message):
@@ -148,28 +143,15 @@ class BackupRows(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """One screen line."""
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if index >= len(self.order):
             return Strip.blank(width)
-        text = row_text(self.job, self.job.rows[self.order[index]], width)
-        text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
-        strip = Strip(list(text.render(self.app.console))).crop(scroll_x, scroll_x + width)
-        if index == self.cursor:
-            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
-            strip = Strip(Segment.apply_style(strip, post_style=cursor_style), strip.cell_length)
-        return strip
+        return self.line_strip(row_text(self.job, self.job.rows[self.order[index]], width), index)
 
     def watch_cursor(self) -> None:
         """Keep the cursor in view."""
-        height = max(1, self.scrollable_content_region.height)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-        self.refresh()
+        self.scroll_to_cursor()
         self.post_message(self.Moved(self))
 
     def action_move(self, index: int) -> None:

@@ -11,17 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tgtui.telegram.dialogs import ChatKind, DialogRow
+from tgtui.widgets.lines import CursorLines
 
 KIND_LABEL = {
     ChatKind.USER: "user",
@@ -49,7 +46,7 @@ def row_text(row: DialogRow, *, selected: bool) -> Text:
     return text
 
 
-class DialogList(ScrollView, can_focus=True):
+class DialogList(CursorLines):
     """The chats loaded so far, of ``total``, with a cursor and a selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -61,8 +58,6 @@ class DialogList(ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False, id="last-chat"),
         Binding("space", "toggle_selected", "Select", id="select-chat"),
     ]
-
-    cursor: reactive[int] = reactive(0, init=False)
 
     @dataclass
     class NeedMore(Message):
@@ -172,14 +167,11 @@ class DialogList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """One screen line, drawn from the loaded rows only."""
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if index == 0 and self.done and self.line_count == 0:
             empty = "No chats match." if self.filtering else "No chats here."
-            text = Text(f"    {empty}", style="dim italic")
-            text.truncate(width, overflow="ellipsis", pad=True)
-            return Strip(list(text.render(self.app.console))).crop(0, width)
+            return self.line_strip(Text(f"    {empty}", style="dim italic"), -1)
         if index >= self.line_count:
             return Strip.blank(width)
         row = self.row_at(index)
@@ -189,27 +181,13 @@ class DialogList(ScrollView, can_focus=True):
             text = Text("    searching more chats…", style="dim italic")
         else:
             text = Text("    loading…", style="dim italic")
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        if index == self.cursor:
-            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
-            strip = Strip(Segment.apply_style(strip, post_style=cursor_style), strip.cell_length)
-        return strip
+        return self.line_strip(text, index)
 
     # --- movement ------------------------------------------------------------------------
 
     def watch_cursor(self) -> None:
         """Keep the cursor in view; ask for more when it nears the end."""
-        height = max(1, self.scrollable_content_region.height)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-        self.refresh()
+        self.scroll_to_cursor()
         self._maybe_ask()
 
     def watch_scroll_y(self, old: float, new: float) -> None:
