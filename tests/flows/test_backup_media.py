@@ -16,6 +16,7 @@ from tgtui.backup.checkpoint import load_checkpoint
 from tgtui.backup.engine import BackupEngine, BackupOptions, ChatResult
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.parts import PART
+from tgtui.backup.progress import BackupEvent, MediaProgress
 from tgtui.backup.selection import ChatTarget
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 
@@ -58,13 +59,24 @@ async def test_files_are_saved_whole_and_exact(
     app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     chats = await targets(app_client, 3)
-    result = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    last: dict[int, MediaProgress] = {}
+
+    def note(event: BackupEvent) -> None:
+        if isinstance(event, MediaProgress):
+            last[event.chat_id] = event
+
+    options = BackupOptions(tmp_path, media=ALL)
+    result = await BackupEngine(app_client, options, on_event=note).run(chats)
     assert result.all_complete
     saved = 0
     for chat in result.chats:
         count = await _assert_files_exact(app_client, sandbox, chat)
         assert chat.media_done == count
         saved += count
+        # Progress knew the bytes to fetch from the start, and got them all.
+        on_disk = sum(p.stat().st_size for p in (chat.path / "media").rglob("*") if p.is_file())
+        final = last[chat.target.chat_id]
+        assert final.total_bytes == final.received == on_disk
     assert saved > 10
     kinds = {
         r.get("media_type") for c in result.chats for r in read_records(c.path) if r.get("file")

@@ -95,7 +95,7 @@ def _running(clock: MockClock) -> Callable[[Pilot[Any]], Awaitable[None]]:
             play(ChatStarted(row.chat_id, row.target.name, 0))
         clock.now += 4
         play(ChatProgress(first.chat_id, first.total or 0, first.total, first.total or 0))
-        play(MediaProgress(first.chat_id, 7, 12, 0, 2_400_000))
+        play(MediaProgress(first.chat_id, 7, 12, 0, 2_400_000, 5_100_000))
         play(ChatProgress(second.chat_id, 100, second.total, 100))
         slow_down = "Telegram asks us to slow down."
         play(Waiting(second.chat_id, "messages.getHistory", 23, "flood", slow_down))

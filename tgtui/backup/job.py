@@ -78,6 +78,7 @@ class ChatRow:
     media_total: int = 0  # files this run has to fetch (known once its media pass starts)
     media_failed: int = 0
     received: int = 0  # media bytes downloaded by this run
+    media_bytes: int = 0  # bytes of the files this run has to fetch
     reason: str | None = None
     wait_until: float | None = None  # clock time a wait ends
     sample: Sample | None = None
@@ -229,7 +230,8 @@ class BackupJob:
         for row in self.rows.values():
             if row.chat_id in chosen:
                 row.status, row.reason, row.finished = "queued", None, None
-                row.new = row.media_done = row.media_total = row.media_failed = row.received = 0
+                row.new = row.media_done = row.media_total = row.media_failed = 0
+                row.received = row.media_bytes = 0
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
         self._samples = _Samples()
@@ -330,6 +332,7 @@ class BackupJob:
             row.status, row.wait_until = "running", None
             row.media_done, row.media_total = event.done, event.total
             row.media_failed, row.received = event.failed, event.received
+            row.media_bytes = event.total_bytes
         elif isinstance(event, ChatFinished):
             self._finish(row, event, now)
         self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())

@@ -86,7 +86,8 @@ class MediaPass:
         retry_ids = {int(k) for k in checkpoint.media_failed}
         todo = list(pending_files(folder / "messages.jsonl", checkpoint.media_last_id, retry_ids))
         missing = [(i, path) for i, path, size in todo if file_size(folder / path) != size]
-        progress = _Counter(target.chat_id, len(missing), self.emit)
+        size_to_fetch = sum(size for _, path, size in todo if file_size(folder / path) != size)
+        progress = _Counter(target.chat_id, len(missing), size_to_fetch, self.emit)
         progress.send()
 
         def on_wait(wait: Wait) -> None:
@@ -190,9 +191,10 @@ async def messages_by_id(
 class _Counter:
     """Media progress of one chat, sent as MediaProgress events."""
 
-    def __init__(self, chat_id: int, total: int, emit: ProgressSink) -> None:
+    def __init__(self, chat_id: int, total: int, total_bytes: int, emit: ProgressSink) -> None:
         self.chat_id = chat_id
         self.total = total
+        self.total_bytes = total_bytes
         self.emit = emit
         self.done = 0
         self.failed = 0
@@ -202,4 +204,8 @@ class _Counter:
         self.received += count
 
     def send(self) -> None:
-        self.emit(MediaProgress(self.chat_id, self.done, self.total, self.failed, self.received))
+        self.emit(
+            MediaProgress(
+                self.chat_id, self.done, self.total, self.failed, self.received, self.total_bytes
+            )
+        )

@@ -52,6 +52,7 @@ class MediaProgress:
     total: int
     failed: int
     received: int  # bytes downloaded by this run
+    total_bytes: int = 0  # bytes of the files to fetch in this run (as Telegram sizes them)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from tgtui.widgets.units import bar, human_bytes
 
 BAR_WIDTH = 12
 MIN_NAME, MAX_NAME = 16, 32
-FILES_WIDTH, RATE_WIDTH = 25, 11
+FILES_WIDTH, RATE_WIDTH = 32, 11
 FIXED_WIDTH = 2 + 1 + BAR_WIDTH + 20 + 16  # glyph, gap, bar, counts, status
 STATUS_STYLE = {
     "queued": "dim",
@@ -72,7 +72,10 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     if job.state == "ready" and row.estimate is not None:
         files = f"≈{row.estimate.media_files:,} files {human_bytes(row.estimate.media_bytes)}"
     elif row.media_total:
-        files = f"{row.media_done:,}/{row.media_total:,} files {human_bytes(row.received)}"
+        size = human_bytes(row.received)
+        if row.media_bytes and not row.ended:
+            size = f"{size}/{human_bytes(row.media_bytes)}"
+        files = f"{row.media_done:,}/{row.media_total:,} files {size}"
     else:
         files = ""
     columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH}
