@@ -213,3 +213,36 @@ async def test_verify_checks_hashes_and_refuses_a_damaged_file(
     assert sandbox.log.of("upload.getFileHashes")  # every file checked
     for chat in second.chats:
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
+
+
+async def test_a_full_disk_during_downloads_stops_cleanly_and_a_rerun_completes(
+    app_client: TelegramClient,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+    import os
+
+    from tgtui.backup.engine import BackupAborted
+
+    chats = await targets(app_client, 2)
+    real_write = os.write
+    budget = [1_500_000]  # of media bytes: a few files fit, then the disk is full
+
+    def filling_disk(fd: int, data: bytes | memoryview) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".part"):
+            if budget[0] <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            budget[0] -= len(data)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", filling_disk)
+    with pytest.raises(BackupAborted, match="No space left on device"):
+        await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    monkeypatch.setattr(os, "write", real_write)
+    # Whatever was cut short is a *.part; every file at its final name is whole.
+    result = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert result.all_complete
+    for chat in result.chats:
+        assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)

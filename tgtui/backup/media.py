@@ -13,7 +13,8 @@ import mimetypes
 import os
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from telethon.tl import types
 
 from tgtui.backup.files import fsync_dir
 from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
+from tgtui.backup.writer import BackupWriteError
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 
 PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
@@ -133,6 +135,16 @@ def file_size(path: Path) -> int | None:
         return None
 
 
+@contextmanager
+def on_disk(path: Path) -> Iterator[None]:
+    """Local file work on ``path``: a failure (disk full...) stops the backup, worded as
+    BackupWriteError. Network errors never pass through here."""
+    try:
+        yield
+    except OSError as exc:
+        raise BackupWriteError(path, exc) from exc
+
+
 class MediaDownloadError(Exception):
     """A file that could not be saved; the message says why."""
 
@@ -175,8 +187,9 @@ class MediaDownloader:
         """
         if file_size(target) == source.size:
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(target.name + ".part")
+        with on_disk(part):
+            target.parent.mkdir(parents=True, exist_ok=True)
         refreshes = 0
         while True:
             try:
@@ -197,8 +210,9 @@ class MediaDownloader:
         if self.verify and not await self._matches(source, part):
             part.unlink()  # fetched again from the start next time
             raise MediaDownloadError("the file does not match Telegram's hashes")
-        os.replace(part, target)
-        fsync_dir(target.parent)
+        with on_disk(target):
+            os.replace(part, target)
+            fsync_dir(target.parent)
 
     async def _matches(self, source: FileSource, part: Path) -> bool:
         parts = FileParts(self.client, source.location, source.dc_id, self.wrap)
@@ -245,10 +259,12 @@ class MediaDownloader:
 
         requests = plan(offset, source.size)
         in_flight: deque[tuple[int, int, asyncio.Task[bytes]]] = deque()
-        fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
+        with on_disk(part):
+            fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
         try:
-            os.ftruncate(fd, offset)
-            os.lseek(fd, offset, os.SEEK_SET)
+            with on_disk(part):
+                os.ftruncate(fd, offset)
+                os.lseek(fd, offset, os.SEEK_SET)
             while True:
                 if ready is not None:
                     await ready()
@@ -263,13 +279,15 @@ class MediaDownloader:
                 data = await task
                 in_flight.popleft()
                 view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                with on_disk(part):
+                    while view:
+                        view = view[os.write(fd, view) :]
                 if self.on_bytes is not None:
                     self.on_bytes(len(data))
                 if len(data) < limit and at + len(data) < source.size:
                     break  # a short answer before the end: the size check says so
-            os.fsync(fd)
+            with on_disk(part):
+                os.fsync(fd)
         finally:
             for _, _, task in in_flight:
                 task.cancel()
