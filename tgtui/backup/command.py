@@ -101,8 +101,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--media",
         type=_media_kinds,
         metavar="TYPES",
-        help=f"save only these media files (comma-separated: {', '.join(sorted(ALL_KINDS))}); "
-        "default: all",
+        help=f"save only these media files (comma-separated: {', '.join(sorted(ALL_KINDS))}; "
+        "or all, or none); default: all",
     )
     media.add_argument("--no-media", action="store_true", help="save messages only")
     parser.add_argument(
