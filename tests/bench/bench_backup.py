@@ -58,7 +58,7 @@ async def _client(info: dict[str, Any]) -> TelegramClient:
 
 
 async def _targets(client: TelegramClient) -> list[ChatTarget]:
-    return [target_of(r) for r in await all_dialogs(client) if r.entity is not None]
+    return [target_of(r) for r in await all_dialogs(client) if r.peer is not None]
 
 
 async def naive(client: TelegramClient, chats: list[ChatTarget], out: Path) -> int:

@@ -74,7 +74,7 @@ async def in_the_app(info: dict[str, Any], chats: int, folder: Path) -> dict[str
 
         async with app.run_test(size=SIZE, message_hook=hook) as pilot:
             await wait_for(pilot, lambda: app.signed_in, within=60)
-            rows = [r for r in await all_dialogs(service.client) if r.entity is not None]
+            rows = [r for r in await all_dialogs(service.client) if r.peer is not None]
             targets = [target_of(r) for r in rows][:chats]
             app.open_backup(targets)
             await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
@@ -144,7 +144,7 @@ async def main() -> None:
     try:
         client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
         await client.connect()
-        rows = [r for r in await all_dialogs(client) if r.entity is not None]
+        rows = [r for r in await all_dialogs(client) if r.peer is not None]
         await client.disconnect()
         targets = [target_of(r) for r in rows][: args.chats]
         # The sandbox builds messages on first read: warm it up, then measure in turn.

@@ -72,11 +72,11 @@ async def main() -> None:
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
     await client.connect()
     try:
-        rows = [r for r in await all_dialogs(client) if r.entity is not None]
+        rows = [r for r in await all_dialogs(client) if r.peer is not None]
         messages: list[Any] = []
         target = None
         for row in rows:
-            found = [m async for m in client.iter_messages(row.entity, reverse=True, wait_time=0)]
+            found = [m async for m in client.iter_messages(row.peer, reverse=True, wait_time=0)]
             if len(found) >= len(sizes):
                 target, messages = target_of(row), found
                 break

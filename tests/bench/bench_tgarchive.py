@@ -47,8 +47,8 @@ async def biggest_chats(info: dict[str, Any], count: int) -> list[int]:
     try:
         found = []
         for row in await all_dialogs(client):
-            if row.entity is not None:
-                total = (await client.get_messages(row.entity, limit=0)).total
+            if row.peer is not None:
+                total = (await client.get_messages(row.peer, limit=0)).total
                 found.append((row.peer_id, int(total)))
     finally:
         await client.disconnect()  # saves the entities into the session file

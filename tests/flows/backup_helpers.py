@@ -13,8 +13,8 @@ from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
 
 async def targets(client: TelegramClient, count: int | None = None) -> list[ChatTarget]:
     """Chats with history (not the self chat), biggest variety first."""
-    rows = [r for r in await all_dialogs(client) if r.entity is not None]
-    chosen = [target_of(r) for r in rows if not getattr(r.entity, "is_self", False)]
+    rows = [r for r in await all_dialogs(client) if r.peer is not None]
+    chosen = [target_of(r) for r in rows if not r.is_self]
     return chosen if count is None else chosen[:count]
 
 

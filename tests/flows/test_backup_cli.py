@@ -90,7 +90,7 @@ async def _server_view(info: dict[str, Any]) -> tuple[TelegramClient, list[ChatT
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
     await client.connect()
     rows = await all_dialogs(client)
-    return client, [target_of(r) for r in rows if r.entity is not None]
+    return client, [target_of(r) for r in rows if r.peer is not None]
 
 
 async def test_backup_killed_again_and_again_stays_exact(

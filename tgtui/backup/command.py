@@ -281,7 +281,7 @@ async def _plan_and_run(
             err.print("tgtui backup: no chat matches " + ", ".join(repr(u) for u in unknown))
             err.print("Use a peer id, an @username or the exact name as tgtui shows it.")
             return None
-    targets = [target_of(row) for row in chosen if row.entity is not None]
+    targets = [target_of(row) for row in chosen if row.peer is not None]
     logger.info("backing up {} chats into {}", len(targets), options.out)
     with ConsoleProgress(err, len(targets)) as progress:
         job = BackupJob(

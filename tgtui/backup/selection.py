@@ -6,11 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from telethon import TelegramClient, utils
+from telethon import TelegramClient
 
-from tgtui.backup.schema import chat_type
 from tgtui.retry import Wait
-from tgtui.telegram.dialogs import DialogPager, DialogRow
+from tgtui.telegram.dialogs import ChatKind, DialogPager, DialogRow
 
 
 @dataclass(frozen=True)
@@ -24,14 +23,26 @@ class ChatTarget:
     input_peer: Any
 
 
+def chat_type(row: DialogRow) -> str:
+    """Telegram Desktop's chat "type" for the manifest."""
+    public = bool(row.username)
+    return {
+        ChatKind.USER: "saved_messages" if row.is_self else "personal_chat",
+        ChatKind.BOT: "bot_chat",
+        ChatKind.GROUP: "private_group",
+        ChatKind.SUPERGROUP: "public_supergroup" if public else "private_supergroup",
+        ChatKind.CHANNEL: "public_channel" if public else "private_channel",
+    }[row.kind]
+
+
 def target_of(row: DialogRow) -> ChatTarget:
     """A ChatTarget for a dialog row."""
     return ChatTarget(
         chat_id=row.peer_id,
         name=row.name,
-        type=chat_type(row.entity),
+        type=chat_type(row),
         username=row.username,
-        input_peer=utils.get_input_peer(row.entity),
+        input_peer=row.peer,
     )
 
 

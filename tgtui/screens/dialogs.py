@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from telethon import utils
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -120,20 +119,18 @@ class DialogsScreen(TgtuiScreen):
         rows = list(listing.selected.values())
         if not rows and self.tgtui.backup_job is None and listing.current is not None:
             rows = [listing.current]
-        targets = [target_of(row) for row in rows if row.entity is not None]
+        targets = [target_of(row) for row in rows if row.peer is not None]
         self.tgtui.open_backup(targets)
 
     def action_preview(self) -> None:
         """Open the side pane with the latest messages of the chat under the cursor."""
         row = self.dialog_list.current
-        if row is None or row.entity is None:
+        if row is None or row.peer is None:
             return
         preview = self.query_one(ChatPreview)
         preview.display = True
         preview.show_chat(row.name)
-        self.messages = MessagePager(
-            self.tgtui.service.client, utils.get_input_peer(row.entity), on_wait=self._waiting
-        )
+        self.messages = MessagePager(self.tgtui.service.client, row.peer, on_wait=self._waiting)
         self.load_older()
 
     @on(ChatPreview.NeedOlder)

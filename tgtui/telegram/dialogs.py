@@ -44,7 +44,10 @@ class DialogRow:
     date: dt.datetime | None
     preview: str
     username: str | None = None
-    entity: Any = field(default=None, repr=False, compare=False)  # the User/Chat/Channel
+    # How to address the chat in requests (an InputPeer; None when Telegram sent no entity).
+    # Rows keep only this, not the whole User/Chat/Channel: 100,000 rows stay small.
+    peer: Any = field(default=None, repr=False, compare=False)
+    is_self: bool = False  # the account's own chat (Saved Messages)
 
 
 def _kind(entity: Any) -> ChatKind:
@@ -53,6 +56,16 @@ def _kind(entity: Any) -> ChatKind:
     if isinstance(entity, types.Channel | types.ChannelForbidden):
         return ChatKind.SUPERGROUP if getattr(entity, "megagroup", False) else ChatKind.CHANNEL
     return ChatKind.GROUP
+
+
+def _input_peer(entity: Any) -> Any:
+    """How requests address this chat; None if Telegram gave nothing to address it by."""
+    if entity is None:
+        return None
+    try:
+        return utils.get_input_peer(entity)
+    except TypeError:  # an entity Telethon cannot address (e.g. an empty user)
+        return None
 
 
 def _name(entity: Any) -> str:
@@ -182,7 +195,8 @@ class DialogPager:
                     date=getattr(message, "date", None),
                     preview=summary(message),
                     username=getattr(entity, "username", None),
-                    entity=entity,
+                    peer=_input_peer(entity),
+                    is_self=bool(getattr(entity, "is_self", False)),
                 )
             )
         if last is not None:
