@@ -353,21 +353,6 @@ def to_record(message: Any, names: Names) -> Record:
     return record
 
 
-def chat_type(entity: Any) -> str:
-    """Telegram Desktop's chat "type" for the manifest."""
-    if isinstance(entity, types.User):
-        return (
-            "bot_chat" if entity.bot else ("saved_messages" if entity.is_self else "personal_chat")
-        )
-    if isinstance(entity, types.Chat | types.ChatForbidden):
-        return "private_group"
-    if getattr(entity, "megagroup", False):
-        return (
-            "private_supergroup" if not getattr(entity, "username", None) else "public_supergroup"
-        )
-    return "private_channel" if not getattr(entity, "username", None) else "public_channel"
-
-
 # Field -> meaning; a test checks that every field written is here and in SCHEMA.md.
 FIELDS: dict[str, str] = {
     "id": "message id (per chat for channels and supergroups, per account otherwise)",
