@@ -83,8 +83,7 @@ class ChatRow:
     wait_until: float | None = None  # clock time a wait ends
     sample: Sample | None = None
     estimate: Estimate | None = None
-    started: float | None = None
-    finished: float | None = None
+    started: float | None = None  # clock time its backup began in this run
 
     @property
     def chat_id(self) -> int:
@@ -229,7 +228,7 @@ class BackupJob:
         targets = [r.target for r in self.rows.values() if r.chat_id in chosen]
         for row in self.rows.values():
             if row.chat_id in chosen:
-                row.status, row.reason, row.finished = "queued", None, None
+                row.status, row.reason = "queued", None
                 row.new = row.media_done = row.media_total = row.media_failed = 0
                 row.received = row.media_bytes = 0
         self.state, self.error, self.finished = "running", None, None
@@ -334,14 +333,14 @@ class BackupJob:
             row.media_failed, row.received = event.failed, event.received
             row.media_bytes = event.total_bytes
         elif isinstance(event, ChatFinished):
-            self._finish(row, event, now)
+            self._finish(row, event)
         self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())
         if self.listener is not None:
             self.listener(event)
         self._changed()
 
-    def _finish(self, row: ChatRow, event: ChatFinished, now: float) -> None:
-        row.finished, row.wait_until, row.reason = now, None, event.reason
+    def _finish(self, row: ChatRow, event: ChatFinished) -> None:
+        row.wait_until, row.reason = None, event.reason
         row.done = max(row.done, event.messages)
         row.new = max(row.new, event.new)
         row.media_failed = event.media_failed

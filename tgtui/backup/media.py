@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from loguru import logger
 from telethon import TelegramClient, errors
@@ -28,6 +28,7 @@ from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.backup.writer import BackupWriteError
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 
+T = TypeVar("T")
 PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
 GET_FILE = "upload.getFile"
 GET_FILE_HASHES = "upload.getFileHashes"
@@ -214,21 +215,22 @@ class MediaDownloader:
             os.replace(part, target)
             fsync_dir(target.parent)
 
+    async def _retried(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """One file request through the shared retry policy and flood gate."""
+        return await retry(
+            call,
+            policy=MEDIA_RETRY,
+            on_wait=self.on_wait,
+            what=what,
+            gate=self.gate,
+            reconnect=self.reconnect,
+        )
+
     async def _matches(self, source: FileSource, part: Path) -> bool:
         parts = FileParts(self.client, source.location, source.dc_id, self.wrap)
 
         async def hashes(offset: int) -> list[Any]:
-            async def call() -> list[Any]:
-                return await parts.hashes(offset)
-
-            return await retry(
-                call,
-                policy=MEDIA_RETRY,
-                on_wait=self.on_wait,
-                what=GET_FILE_HASHES,
-                gate=self.gate,
-                reconnect=self.reconnect,
-            )
+            return await self._retried(GET_FILE_HASHES, lambda: parts.hashes(offset))
 
         return await matches_hashes(hashes, part, source.size)
 
@@ -245,17 +247,7 @@ class MediaDownloader:
         parts = FileParts(self.client, source.location, source.dc_id, self.wrap)
 
         async def get(at: int, limit: int) -> bytes:
-            async def call() -> bytes:
-                return await parts.get(at, limit)
-
-            return await retry(
-                call,
-                policy=MEDIA_RETRY,
-                on_wait=self.on_wait,
-                what=GET_FILE,
-                gate=self.gate,
-                reconnect=self.reconnect,
-            )
+            return await self._retried(GET_FILE, lambda: parts.get(at, limit))
 
         requests = plan(offset, source.size)
         in_flight: deque[tuple[int, int, asyncio.Task[bytes]]] = deque()
