@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from telethon import TelegramClient
-from telethon.tl import functions, types
+from telethon.tl import types
 
 from tgtui.backup.checkpoint import CheckpointError, load_checkpoint
 from tgtui.backup.engine import STATE, chat_folder
-from tgtui.backup.history import HISTORY, HISTORY_RETRY
+from tgtui.backup.history import HistoryReader
 from tgtui.backup.media import MediaFilter
-from tgtui.backup.schema import Names, to_record
+from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
-from tgtui.retry import FloodGate, Wait, retry
+from tgtui.retry import FloodGate, Wait
 
 SAMPLE = 100  # newest messages looked at per chat
 
@@ -70,33 +70,17 @@ async def sample(
     on_wait: Callable[[Wait], None] | None = None,
 ) -> Sample:
     """One getHistory request: the chat's message count and its newest messages' files."""
-
-    async def call() -> Any:
-        return await client(
-            functions.messages.GetHistoryRequest(
-                peer=target.input_peer,
-                offset_id=0,
-                offset_date=None,
-                add_offset=0,
-                limit=SAMPLE,
-                max_id=0,
-                min_id=0,
-                hash=0,
-            )
-        )
-
-    answer = await retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=HISTORY, gate=gate)
-    messages = [m for m in getattr(answer, "messages", []) if not isinstance(m, types.MessageEmpty)]
-    count = getattr(answer, "count", None)
-    names = Names(getattr(answer, "users", []), getattr(answer, "chats", []))
+    reader = HistoryReader(client, target.input_peer, gate=gate, on_wait=on_wait)
+    page = await reader.newest(SAMPLE)
+    messages = [m for m in page.messages if not isinstance(m, types.MessageEmpty)]
     files: list[dict[str, Any]] = []
     for message in messages:
-        record = to_record(message, names)
+        record = to_record(message, page.names)
         if record.get("media_type"):
             keep = ("media_type", "file_size", "media_unavailable")
             files.append({k: record[k] for k in keep if k in record})
-    total = count if isinstance(count, int) else len(messages)
-    return Sample(count=total, size=len(messages), files=tuple(files))
+    count = page.count if page.count is not None else len(messages)
+    return Sample(count=count, size=len(messages), files=tuple(files))
 
 
 def estimate(found: Sample, *, saved: int, media: MediaFilter) -> Estimate:

@@ -86,10 +86,23 @@ class HistoryReader:
         messages = sorted(
             (m for m in answer.messages if m.id > after_id), key=lambda message: message.id
         )
-        count = getattr(answer, "count", None)
-        if count is None:  # messages.messages: everything came in one answer
-            count = len(answer.messages)
-        return HistoryPage(messages, Names(answer.users, answer.chats), count)
+        return _page(answer, messages)
+
+    async def newest(self, limit: int = PAGE) -> HistoryPage:
+        """The chat's newest ``limit`` messages (newest first) and its message count."""
+        answer = await self._get(
+            functions.messages.GetHistoryRequest(
+                peer=self.peer,
+                offset_id=0,
+                offset_date=None,
+                add_offset=0,
+                limit=limit,
+                max_id=0,
+                min_id=0,
+                hash=0,
+            )
+        )
+        return _page(answer, list(getattr(answer, "messages", [])))
 
     async def last_id_before(self, when: dt.datetime) -> int:
         """The id of the last message sent before ``when`` (0 if none): a --since start point.
@@ -110,3 +123,11 @@ class HistoryReader:
         )
         messages = getattr(answer, "messages", [])
         return max((m.id for m in messages), default=0)
+
+
+def _page(answer: Any, messages: list[Any]) -> HistoryPage:
+    """``messages`` of a getHistory answer, with its names and the chat's message count."""
+    count = getattr(answer, "count", None)
+    if count is None:  # messages.messages: everything came in one answer
+        count = len(answer.messages)
+    return HistoryPage(messages, Names(answer.users, answer.chats), count)
