@@ -114,19 +114,13 @@ class FloodGate:
 
     def sent(self, method: str) -> float:
         """Count a call of ``method`` sent now; returns its time (for `refused`)."""
-        calls = self._sent.setdefault(method, deque(maxlen=MAX_CALLS))
         now = self._clock()
-        calls.append(now)
-        while calls[0] < now - MAX_WINDOW:
-            calls.popleft()
+        _remember(self._sent, method, now)
         return now
 
     def accepted(self, method: str, when: float) -> None:
         """The call sent at ``when`` was answered: the server counted it."""
-        done = self._accepted.setdefault(method, deque(maxlen=MAX_CALLS))
-        done.append(when)
-        while done[0] < when - MAX_WINDOW:
-            done.popleft()
+        _remember(self._accepted, method, when)
 
     def refused(self, method: str, when: float) -> None:
         """The call sent at ``when`` met FLOOD_WAIT: the server did not count it."""
@@ -201,6 +195,14 @@ class FloodGate:
         """Return once ``method`` may be sent."""
         while (left := self.remaining(method)) > 0:
             await sleep(left)
+
+
+def _remember(calls: dict[str, deque[float]], method: str, when: float) -> None:
+    """Add a call's time to ``method``'s history, forgetting what is older than MAX_WINDOW."""
+    history = calls.setdefault(method, deque(maxlen=MAX_CALLS))
+    history.append(when)
+    while history[0] < when - MAX_WINDOW:
+        history.popleft()
 
 
 async def retry(

@@ -271,7 +271,7 @@ class BackupJob:
                 success = result is not None and result.all_complete
                 try:
                     await takeout.finish(success=success)
-                except (ConnectionError, OSError) as exc:
+                except OSError as exc:  # connection lost: Telegram ends it later
                     logger.warning("could not finish the takeout session: {}", exc)
             self._changed()
 
