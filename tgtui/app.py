@@ -216,7 +216,7 @@ class TgtuiApp(App[None]):
             self.notify(str(exc), title="Backup stopped", severity="error", timeout=30)
             return
         if not isinstance(self.screen, BackupScreen):
-            failed = len(job.failures())
+            failed = job.failure_count()
             note = f"; {failed:,} items failed (b shows them)" if failed else ""
             self.notify(f"Backup finished{note}.", title="tgtui")
 

@@ -141,6 +141,7 @@ async def test_cancel_one_chat_keeps_what_it_saved_and_a_retry_completes_it(
     assert not chat_folder(tmp_path, chats[1]).exists()  # never touched
     assert by_id[last].status == "complete"
     assert job.failures() == []  # cancelling is not a failure
+    assert job.failure_count() == 0
     assert sorted(job.retryable()) == sorted([first, queued])
     saved = read_ids(chat_folder(tmp_path, chats[0]))
     again = await job.run(only=job.retryable())
@@ -185,6 +186,7 @@ async def test_failed_files_are_listed_with_reasons_and_retried(
     assert all(f.what.startswith("file of message ") for f in failures)
     assert all("could not be renewed" in f.reason for f in failures)
     assert job.totals().media_failed == len(failures)
+    assert job.failure_count() == len(failures)
     assert set(job.retryable()) == {f.chat_id for f in failures}
     again = await job.run(only=job.retryable())
     assert again.all_complete

@@ -398,12 +398,21 @@ class BackupJob:
             return 0.0
         return max(0.0, self.flood_until - self.clock())
 
+    @staticmethod
+    def _chat_failed(row: ChatRow) -> bool:
+        return row.status in ("skipped", "failed") and row.reason != CANCELLED
+
+    def failure_count(self) -> int:
+        """How many items `failures` lists, counted from the rows (no file is read)."""
+        return sum(self._chat_failed(r) + r.media_failed for r in self.rows.values())
+
     def failures(self) -> list[Failure]:
-        """Chats that were skipped or failed, and files that could not be saved, with why."""
+        """Chats that were skipped or failed, and files that could not be saved, with why
+        (the files' reasons are read from each chat's state.json)."""
         found: list[Failure] = []
         for row in self.rows.values():
             name = row.target.name
-            if row.status in ("skipped", "failed") and row.reason != CANCELLED:
+            if self._chat_failed(row):
                 found.append(Failure(row.chat_id, name, "chat", row.reason or "unknown"))
             if row.media_failed:
                 folder = chat_folder(self.options.out, row.target)

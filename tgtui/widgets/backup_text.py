@@ -145,6 +145,6 @@ def status_line(job: BackupJob) -> str:
             f"Backup: {totals.chats_ended}/{totals.chats} chats{percent}{files} · "
             f"{speed}{paused} · b to open"
         )
-    failed = len(job.failures())
+    failed = job.failure_count()  # twice a second in the chat list: no file reads
     note = f" · {failed:,} failed" if failed else ""
     return f"Backup finished: {chats(totals.chats)}{note} · b to see it"
