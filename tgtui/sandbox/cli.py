@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="write a Telethon session file here, signed in as the demo account",
     )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="names, titles, texts and file names with markup, terminal escapes, controls, "
+        "bidi overrides and over-long names (for hardening tests)",
+    )
 
 
 def build_options(args: argparse.Namespace) -> SandboxOptions:
@@ -60,7 +66,13 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         ) from None
     if any(size < 1 for size in files) or len(files) > args.messages:
         raise FaultSpecError("--file-sizes: sizes above 0, no more than --messages of them")
-    world = WorldOptions(seed=args.seed, dialogs=args.dialogs, messages=args.messages, files=files)
+    world = WorldOptions(
+        seed=args.seed,
+        dialogs=args.dialogs,
+        messages=args.messages,
+        files=files,
+        hostile=args.hostile,
+    )
     return SandboxOptions(host=args.host, port=args.port, world=world, faults=faults)
 
 

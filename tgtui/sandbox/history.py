@@ -154,11 +154,14 @@ class History:
                 action=types.MessageActionChatEditTitle(title=names.group_title(rng)),
             )
         text = names.sentence(rng)
+        hostile = self.world.options.hostile and k % 3 == 0
+        if hostile:
+            text = names.hostile(chat.index + k)
         entities: list[Any] = []
-        if rng.random() < 0.12:
+        if not hostile and rng.random() < 0.12:
             word_end = text.find(" ") if " " in text else len(text)
             entities.append(types.MessageEntityBold(offset=0, length=word_end))
-        if rng.random() < 0.05:
+        if not hostile and rng.random() < 0.05:
             url = rng.choice(names.URLS)
             entities.append(types.MessageEntityUrl(offset=len(text) + 1, length=len(url)))
             text = f"{text} {url}"
@@ -336,7 +339,8 @@ class History:
             return "image/webp", attrs, rng.randint(8_000, 60_000)
         mime, stem, ext = rng.choice(DOC_KINDS)
         size = min(cap, int(2 ** rng.uniform(10, 24)))  # 1 KiB .. 16 MiB, log-uniform
-        return mime, [types.DocumentAttributeFilename(file_name=f"{stem}_{k}.{ext}")], size
+        name = names.hostile_file_name(k) if self.world.options.hostile else f"{stem}_{k}.{ext}"
+        return mime, [types.DocumentAttributeFilename(file_name=name)], size
 
     def file_info(self, value: int, thumb: str) -> FileInfo | None:
         """Size and origin of the file behind a media id (and photo size), if it exists."""

@@ -265,3 +265,50 @@ def sentence(rng: random.Random, low: int = 2, high: int = 24) -> str:
     if rng.random() < 0.15:
         text += " " + rng.choice(EMOJI)
     return text
+
+
+# A hostile world (WorldOptions.hostile): names, titles, texts and file names as an attacker
+# or an unlucky chat would write them. Each one has broken a Telegram tool somewhere: Rich
+# markup, terminal escapes (OSC 52 writes the clipboard, OSC 0 the window title, OSC 8 links,
+# CSI 2J wipes the screen), C0/C1 controls and NUL, bidi overrides, names long in bytes.
+HOSTILE = (
+    "[/r/linux] memes",
+    "Crypto [/signals]",
+    "Chat [beta]",
+    "[bold red]x[/] [link=https://evil.invalid]click[/link]",
+    "\x1b]52;c;ZWNobyBwd25lZCA+IC90bXAvcHduZWQ=\x07Clipboard",
+    "\x1b]0;you have been pwned\x07Window title",
+    "\x1b[2J\x1b[HWiped screen\x1b[31m red",
+    "\x1b]8;;https://evil.invalid/\x1b\\innocent link\x1b]8;;\x1b\\",
+    "NUL\x00byte\x01bell\x07del\x7fC1\x9b31m",
+    "Bidi \u202egnp.exe\u202c trick",
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 mixed RTL",
+    "Lines\nbroken\r\nby\u2028separators\ttabs",
+    "\U0001d401" * 70,  # mathematical bold B: 4 bytes each, 280 bytes
+    "Z\u0351\u0352\u0353\u0354\u0355\u0356\u0357\u0358\u0359\u035a\u035b\u035c\u035d algo",
+    "{} {0} %s %(name)s <red>loguru</red>",
+    "A" * 300,
+)
+HOSTILE_FILE_NAMES = (
+    "\U0001d401" * 70 + ".pdf",
+    "\U0001d401" * 70,
+    "../../../../etc/passwd",
+    "/tmp/absolute.sh",
+    "..",
+    "\x1b]52;c;cGF5bG9hZA==\x07.txt",
+    "name\x00with NUL.txt",
+    "\u202egnp.exe",
+    "CON",
+    "x" * 400 + ".tar.gz",
+    "\u00e9" * 200 + "." + "e" * 40,
+)
+
+
+def hostile(index: int) -> str:
+    """The hostile string for ``index`` (every one comes round)."""
+    return HOSTILE[index % len(HOSTILE)]
+
+
+def hostile_file_name(index: int) -> str:
+    """A hostile file name for ``index``."""
+    return HOSTILE_FILE_NAMES[index % len(HOSTILE_FILE_NAMES)]

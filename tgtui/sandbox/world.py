@@ -61,6 +61,9 @@ class WorldOptions:
     epoch: int = DEFAULT_EPOCH
     max_file_size: int = 20 * 1024 * 1024
     media: bool = True
+    # Names, titles, texts and file names with markup, terminal escapes, controls, bidi
+    # overrides and lengths in bytes (`names.HOSTILE`): for hardening tests.
+    hostile: bool = False
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,8 @@ class World:
         if MEMBER_USER_BASE <= user_id < MEMBER_USER_BASE + MEMBER_POOL:
             rng = random.Random(mix(seed, tag("member"), user_id))
             first, last = names.person(rng)
+            if self.options.hostile:
+                first = names.hostile(user_id)
             return types.User(
                 id=user_id,
                 access_hash=positive63(seed, tag("member-hash"), user_id),
@@ -303,13 +308,17 @@ class World:
                 access_hash=chat.access_hash,
                 bot=True,
                 bot_info_version=1,
-                first_name=names.bot_name(rng),
+                first_name=names.hostile(chat.index)
+                if self.options.hostile
+                else names.bot_name(rng),
                 username=self.username(chat),
             )
         if chat.index % 97 == 41:  # a deleted account: no name at all
             return types.User(id=chat.bare_id, access_hash=chat.access_hash, deleted=True)
         first, last = names.person(rng)
-        if chat.index % 89 == 17:  # a very long name
+        if self.options.hostile:
+            first = names.hostile(chat.index)
+        elif chat.index % 89 == 17:  # a very long name
             first = first + " " + " ".join(names.LAST) * 2
         return types.User(
             id=chat.bare_id,
@@ -329,6 +338,8 @@ class World:
         created = ts(chat.top_date - HISTORY_SPAN)
         if chat.kind is Kind.GROUP:
             title = names.group_title(rng) if chat.index % 83 != 29 else ""
+            if self.options.hostile:
+                title = names.hostile(chat.index)
             return types.Chat(
                 id=chat.bare_id,
                 title=title,
@@ -338,9 +349,10 @@ class World:
                 version=1,
             )
         broadcast = chat.kind is Kind.CHANNEL
+        title = names.channel_title(rng) if broadcast else names.group_title(rng)
         return types.Channel(
             id=chat.bare_id,
-            title=names.channel_title(rng) if broadcast else names.group_title(rng),
+            title=names.hostile(chat.index) if self.options.hostile else title,
             photo=types.ChatPhotoEmpty(),
             date=created,
             access_hash=chat.access_hash,
