@@ -39,6 +39,7 @@ from tgtui.telegram.auth import LoginFlow
 from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import TelegramService
+from tgtui.untrusted import clean
 
 CodeListener = Callable[[str, str], None]
 
@@ -125,9 +126,12 @@ class TgtuiApp(App[None]):
         except OSError as exc:
             logger.warning("could not save API credentials to {}: {}", config_file, exc)
             self.notify(
-                f"Could not save them to {config_file} ({exc.strerror}); "
-                "they are used for this run only.",
+                clean(
+                    f"Could not save them to {config_file} ({exc.strerror}); "
+                    "they are used for this run only."
+                ),
                 severity="warning",
+                markup=False,
             )
         self.service.spec = replace(self.service.spec, api_id=api_id, api_hash=api_hash)
         self.start_screen.connect()
@@ -209,11 +213,17 @@ class TgtuiApp(App[None]):
 
     async def _run_backup(self, job: BackupJob, only: list[int] | None) -> None:
         if job.account is None:
-            job.account = account_of(await self.service.client.get_me())
+            job.account = account_of(await self.service.me())
         try:
             await job.run(only)
         except (BackupAborted, TakeoutRefused) as exc:
-            self.notify(str(exc), title="Backup stopped", severity="error", timeout=30)
+            self.notify(
+                clean(exc, multiline=True),
+                title="Backup stopped",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
             return
         if not isinstance(self.screen, BackupScreen):
             failed = job.failure_count()
@@ -265,7 +275,10 @@ class TgtuiApp(App[None]):
             self.show_login(explanation.text)
             return
         self.notify(
-            f"{context}: {explanation.text}", title="Something went wrong", severity="error"
+            clean(f"{context}: {explanation.text}", multiline=True),
+            title="Something went wrong",
+            severity="error",
+            markup=False,
         )
 
     def action_log_out(self) -> None:

@@ -12,7 +12,13 @@ from loguru import logger
 from tgtui.config import Paths, Settings
 from tgtui.demo import DemoSandbox, demo_session_file, remove_demo_session
 from tgtui.log import setup_logging, stop_logging
-from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
+from tgtui.telegram.service import (
+    ClientSpec,
+    SessionFileError,
+    SessionLockedError,
+    TelegramService,
+)
+from tgtui.untrusted import clean
 
 
 def launch(
@@ -29,11 +35,13 @@ def launch(
                 settings = replace(settings, backup_dir=paths.demo_backup_dir)
             try:
                 service.open()
-            except SessionLockedError as exc:
-                sys.stderr.write(f"tgtui: {exc}\n")
+            except (SessionLockedError, SessionFileError) as exc:
+                sys.stderr.write(f"tgtui: {clean(exc)}\n")
                 return 1
             except OSError as exc:
-                sys.stderr.write(f"tgtui: cannot use the session {service.session_file}: {exc}\n")
+                sys.stderr.write(
+                    clean(f"tgtui: cannot use the session {service.session_file}: {exc}") + "\n"
+                )
                 return 1
             cleanup.callback(service.close)
             from tgtui.app import AppContext, TgtuiApp

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from tgtui.backup.engine import ChatResult
 from tgtui.backup.progress import (
@@ -26,6 +27,7 @@ from tgtui.backup.progress import (
     MediaProgress,
     Waiting,
 )
+from tgtui.untrusted import clean, safe_text
 
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
 
@@ -37,10 +39,10 @@ class ConsoleProgress:
         self.console = console
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}", justify="left"),
+            TextColumn("{task.description}", justify="left", markup=False),
             BarColumn(bar_width=30),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[rate]}", markup=False),
             TimeElapsedColumn(),
             console=console,
             transient=True,
@@ -62,10 +64,10 @@ class ConsoleProgress:
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
         if isinstance(event, ChatStarted):
-            self.names[event.chat_id] = event.name
+            self.names[event.chat_id] = clean(event.name, limit=32)
             if len(self.bars) < MAX_BARS:
                 self.bars[event.chat_id] = self.progress.add_task(
-                    event.name[:32], total=None, completed=event.already, rate=""
+                    self.names[event.chat_id], total=None, completed=event.already, rate=""
                 )
         elif isinstance(event, ChatProgress):
             bar = self.bars.get(event.chat_id)
@@ -74,7 +76,7 @@ class ConsoleProgress:
         elif isinstance(event, MediaProgress):
             bar = self.bars.get(event.chat_id)
             if bar is not None and event.total:
-                name = self.names.get(event.chat_id, "")[:24]
+                name = clean(self.names.get(event.chat_id, ""), limit=24)
                 self.progress.update(
                     bar,
                     description=f"{name} files",
@@ -87,12 +89,18 @@ class ConsoleProgress:
             bar = self.bars.pop(event.chat_id, None)
             if bar is not None:
                 self.progress.remove_task(bar)
+            name = clean(event.name, limit=60)
+            for repair in event.repairs:
+                self.console.print(line(("repaired", "cyan"), f": {name}: {clean(repair)}"))
             if event.status != "complete":
-                self.console.print(f"[yellow]{event.status}[/]: {event.name}: {event.reason}")
+                reason = clean(event.reason, limit=300)
+                self.console.print(line((event.status, "yellow"), f": {name}: {reason}"))
             elif event.media_failed:
                 self.console.print(
-                    f"[yellow]{event.media_failed} files failed[/] in {event.name} "
-                    "(run again to retry them)"
+                    line(
+                        (f"{event.media_failed} files failed", "yellow"),
+                        f" in {name} (run again to retry them)",
+                    )
                 )
             elapsed = max(time.monotonic() - self.started, 1e-6)
             self.progress.update(
@@ -102,15 +110,22 @@ class ConsoleProgress:
             key = (event.kind, round(event.seconds))
             if event.kind == "flood" and key != self._last_wait:
                 self.console.print(
-                    f"[cyan]Telegram asks to wait {event.seconds:.0f} s[/] ({event.method}); "
-                    "every chat pauses, then goes on."
+                    line(
+                        (f"Telegram asks to wait {event.seconds:.0f} s", "cyan"),
+                        f" ({event.method}); every chat pauses, then goes on.",
+                    )
                 )
             self._last_wait = key
 
 
+def line(*parts: str | tuple[str, str]) -> Text:
+    """A line of plain and (text, style) parts; nothing in it is read as markup."""
+    return Text.assemble(*parts)
+
+
 def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> Table:
     """Chats with their outcome; only the ones that need attention unless ``all_rows``."""
-    table = Table(title="tgtui backup", show_lines=False)
+    table = Table(title="tgtui backup", show_lines=False, highlight=False)
     table.add_column("chat")
     table.add_column("status")
     table.add_column("messages", justify="right")
@@ -125,11 +140,11 @@ def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> Table:
             f"{result.media_failed} files failed" if result.media_failed else ""
         )
         table.add_row(
-            result.target.name,
-            f"[{colours[result.status]}]{result.status}[/]",
+            safe_text(result.target.name, limit=60),
+            Text(result.status, style=colours[result.status]),
             f"{result.messages:,}",
             f"{result.new:,}",
             f"{result.media_done:,}",
-            note,
+            safe_text(note, limit=300),
         )
     return table

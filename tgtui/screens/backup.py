@@ -23,6 +23,7 @@ from tgtui.backup.job import BackupJob
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.confirm import ConfirmScreen
+from tgtui.untrusted import safe_text
 from tgtui.widgets.backup_rows import BackupRows
 from tgtui.widgets.backup_text import (
     chats,
@@ -141,7 +142,9 @@ class BackupScreen(TgtuiScreen):
             "running": f"Backing up {count}",
             "finished": f"Backup of {count}",
         }[state]
-        self.query_one("#backup-title", Static).update(f"{title} into {self.job.options.out}")
+        self.query_one("#backup-title", Static).update(
+            safe_text(f"{title} into {self.job.options.out}")
+        )
         self.query_one("#backup-setup").display = state == "ready"
         self.query_one("#backup-summary").display = state == "finished"
         if state != "ready" and (self.focused is None or isinstance(self.focused, Input)):
@@ -192,7 +195,7 @@ class BackupScreen(TgtuiScreen):
                 raise ValueError("Since must be before Until")
             media = MediaFilter(kinds, choices.parse_megabytes(size) if size else None)
         except ValueError as exc:
-            error.update(str(exc).capitalize())
+            error.update(safe_text(str(exc).capitalize()))
             return False
         error.update("")
         self.job.takeout = self.query_one("#backup-takeout", Checkbox).value
@@ -217,7 +220,9 @@ class BackupScreen(TgtuiScreen):
                 raise PermissionError(13, "Permission denied")
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            self.query_one("#backup-form-error", Static).update(f"Cannot use {out}: {reason}")
+            self.query_one("#backup-form-error", Static).update(
+                safe_text(f"Cannot use {out}: {reason}")
+            )
             self.query_one("#backup-out", Input).focus()
             return False
         return True

@@ -22,6 +22,7 @@ from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.auth import CodeSent, LoginFlow, Step
 from tgtui.telegram.errors import explain
+from tgtui.untrusted import safe_text
 from tgtui.widgets.countdown import Countdown
 
 STEPS = (Step.PHONE, Step.CODE, Step.PASSWORD)
@@ -139,7 +140,7 @@ class LoginScreen(TgtuiScreen):
         elif step is Step.PASSWORD:
             prompt.update("This account has two-step verification. Enter your cloud password.")
             if self.flow.password_hint:
-                hint.update(f"Hint: {self.flow.password_hint}")
+                hint.update(safe_text(f"Hint: {self.flow.password_hint}", limit=200))
                 hint.display = True
             submit.label = "Unlock"
         self._update_buttons()
@@ -157,7 +158,7 @@ class LoginScreen(TgtuiScreen):
 
     def _error(self, text: str) -> None:
         line = self.query_one("#login-error", Static)
-        line.update(text)
+        line.update(safe_text(text, multiline=True))
         line.display = bool(text)
 
     def _retrying(self, wait: Wait) -> None:

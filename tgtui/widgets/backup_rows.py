@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.backup.job import BackupJob, ChatRow
+from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 from tgtui.widgets.units import bar, human_bytes
 
@@ -55,7 +57,7 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
         left = max(0, math.ceil(row.wait_until - job.clock()))
         return "waiting", f"waiting {left} s"
     if row.status in ("partial", "skipped", "failed") and row.reason:
-        return row.status, f"{row.status}: {row.reason}"
+        return row.status, f"{row.status}: {clean(row.reason, limit=300)}"
     if row.status == "done" and row.media_failed:
         return "partial", f"done, {row.media_failed:,} files failed"
     if row.status == "queued" and row.estimate is None and job.state == "ready":
@@ -87,8 +89,8 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{GLYPH[word]} ", style=style)
-    name = row.target.name or "(no name)"
-    text.append(f"{name[:name_width]:<{name_width}} ", style="bold" if word == "running" else "")
+    name = set_cell_size(clean(row.target.name, limit=name_width) or "(no name)", name_width)
+    text.append(f"{name} ", style="bold" if word == "running" else "")
     text.append(bar(None if fraction is None else min(1.0, fraction), BAR_WIDTH), style=style)
     total = "?" if row.total is None else f"{row.total:,}"
     text.append(f" {row.done:>9,}/{total:<9}")

@@ -10,6 +10,7 @@ import math
 from rich.text import Text
 
 from tgtui.backup.job import BackupJob
+from tgtui.untrusted import clean
 from tgtui.widgets.units import bar, duration, human_bytes
 
 
@@ -86,7 +87,7 @@ def summary_text(job: BackupJob) -> Text:
     text = Text()
     if job.error:
         text.append("Backup stopped: ", style="bold red")
-        text.append(f"{job.error}\n")
+        text.append(f"{clean(job.error, multiline=True)}\n")
         text.append("Everything written so far is consistent; start it again to resume.\n")
     else:
         text.append("Backup finished ", style="bold green")
@@ -97,7 +98,7 @@ def summary_text(job: BackupJob) -> Text:
         f"of {chats(totals.chats)}.\n"
     )
     text.append("Folder: ")
-    text.append(f"{job.options.out}\n", style="bold")
+    text.append(f"{clean(job.options.out)}\n", style="bold")
     failures = job.failures()
     stopped = [r for r in job.rows.values() if r.status == "partial"]
     if failures:
@@ -121,9 +122,9 @@ def failures_text(job: BackupJob) -> Text:
         return text
     text.append(f"{len(failures):,} failed (r to retry):\n", style="bold")
     for failure in failures[:200]:
-        text.append(f"{failure.chat}", style="bold")
-        text.append(f" · {failure.what}: ")
-        text.append(f"{failure.reason}\n", style="yellow")
+        text.append(clean(failure.chat, limit=80), style="bold")
+        text.append(f" · {clean(failure.what, limit=120)}: ")
+        text.append(f"{clean(failure.reason, limit=300)}\n", style="yellow")
     if len(failures) > 200:
         text.append(f"… and {len(failures) - 200:,} more (each chat's state.json lists them)")
     return text

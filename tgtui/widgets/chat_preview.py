@@ -11,14 +11,15 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tgtui.telegram.messages import PreviewLine
+from tgtui.untrusted import clean, safe_text
 
 
 def line_text(line: PreviewLine) -> Text:
     """One message: time, sender, text."""
     when = line.date.strftime("%Y-%m-%d %H:%M") if line.date else ""
     text = Text(f"{when} ", style="dim")
-    text.append(line.sender, style="bold")
-    text.append(f": {line.text}")
+    text.append(clean(line.sender, limit=80), style="bold")
+    text.append(f": {clean(line.text, multiline=True)}")
     return text
 
 
@@ -49,7 +50,7 @@ class ChatPreview(VerticalScroll, can_focus=True):
         self.lines = []
         self.done = False
         self._asked = True  # the first page is on its way
-        self.query_one("#preview-title", Static).update(Text(title, style="bold"))
+        self.query_one("#preview-title", Static).update(safe_text(title, style="bold", limit=200))
         self.query_one("#preview-body", Static).update(Text("loading…", style="dim italic"))
 
     def add_older(self, lines: list[PreviewLine], done: bool) -> None:

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.telegram.dialogs import ChatKind, DialogRow
+from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 
 KIND_LABEL = {
@@ -35,14 +36,14 @@ def row_text(row: DialogRow, *, selected: bool) -> Text:
     text = Text()
     text.append("[x] " if selected else "[ ] ", style="bold green" if selected else "dim")
     text.append(f"{KIND_LABEL[row.kind]:<8}", style="dim")
-    text.append(row.name[:80], style="bold" if row.unread else "")
+    text.append(clean(row.name, limit=80), style="bold" if row.unread else "")
     if row.unread:
         text.append(f" ({row.unread:,})", style="bold cyan")
     marks = " ".join(m for m, on in (("pinned", row.pinned), ("muted", row.muted)) if on)
     if marks:
         text.append(f" [{marks}]", style="yellow")
     if row.preview:
-        text.append(f"  {row.preview[:200]}", style="dim")
+        text.append(f"  {clean(row.preview, limit=200)}", style="dim")
     return text
 
 
