@@ -6,6 +6,7 @@ Each raises ValueError with a message that says what is expected.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from tgtui.backup.media import ALL_KINDS
 
@@ -37,12 +38,15 @@ def parse_media_kinds(text: str) -> frozenset[str]:
     return words
 
 
+MAX_MEGABYTES = 4096 * 1024  # 4 TB: no Telegram file comes near it
+
+
 def parse_megabytes(text: str) -> int:
     """A size in MB above 0, as bytes."""
     try:
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
-        raise ValueError(f"expected a size in MB above 0, got {text!r}")
+    if not math.isfinite(value) or value <= 0 or value > MAX_MEGABYTES:
+        raise ValueError(f"expected a size in MB above 0 (at most {MAX_MEGABYTES:,}), got {text!r}")
     return int(value * 1024 * 1024)

@@ -1,4 +1,4 @@
-"""Small file helpers every writer shares: atomic replace and directory fsync."""
+"""Small file helpers every writer shares: atomic replace, directory fsync, private modes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+
+from tgtui.private_files import PRIVATE_FILE, make_private_dir
+
+__all__ = ["PRIVATE_FILE", "fsync_dir", "make_private_dir", "write_atomically"]
 
 
 def fsync_dir(folder: Path) -> None:
@@ -23,7 +27,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     A reader (or a restart after a crash) sees the old content or the new, never a mix.
     """
     temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o644)
+    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
     try:
         view = memoryview(data)
         while view:

@@ -7,8 +7,8 @@ from pathlib import Path
 from telethon.crypto import AuthKey
 from telethon.sessions import SQLiteSession, StringSession
 
+from tgtui.private_files import create_private_file, session_file_path
 from tgtui.sandbox.server import DC_ID, SandboxServer
-from tgtui.telegram.service import create_private_file, session_file_path
 
 
 def blank_session(server: SandboxServer) -> StringSession:

@@ -6,7 +6,6 @@ Only this module constructs a `TelegramClient`; screens and workers borrow it.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import ipaddress
 import os
 import stat
@@ -20,10 +19,18 @@ from loguru import logger
 from telethon import TelegramClient
 from telethon.sessions import SQLiteSession
 
+from tgtui.private_files import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    ExclusiveLock,
+    LockHeld,
+    create_private_file,
+    session_file_path,
+)
 from tgtui.retry import Backoff, Wait, retry
 
-SESSION_DIR_MODE = 0o700
-SESSION_FILE_MODE = 0o600
+SESSION_DIR_MODE = PRIVATE_DIR
+SESSION_FILE_MODE = PRIVATE_FILE
 
 
 class SessionLockedError(Exception):
@@ -37,14 +44,37 @@ class SessionLockedError(Exception):
         self.path = path
 
 
-def session_file_path(path: Path) -> Path:
-    """Telethon appends ".session" to SQLite session names that lack it."""
-    return path if path.suffix == ".session" else path.with_name(path.name + ".session")
+class SessionFileError(Exception):
+    """A session path that cannot be used (a folder, someone else's file, not a session)."""
 
 
-def create_private_file(path: Path) -> None:
-    """Create ``path`` with mode 0600 from the start (FileExistsError if it exists)."""
-    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SESSION_FILE_MODE))
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_session_path(given: Path) -> None:
+    """Refuse a ``--session`` path that is a folder, belongs to another user (or is a link
+    they planted), or holds something other than a session (SessionFileError)."""
+    if given.is_dir():
+        raise SessionFileError(f"{given} is a folder: give the session file's path.")
+    path = session_file_path(given)
+    try:
+        link = path.lstat()
+    except FileNotFoundError:
+        return  # created 0600 by tgtui
+    if stat.S_ISLNK(link.st_mode) and link.st_uid != os.getuid():
+        raise SessionFileError(f"{path} is a link made by another user; tgtui will not follow it.")
+    try:
+        info = path.stat()
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise SessionFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise SessionFileError(f"{path} is not a regular file.")
+    if info.st_uid != os.getuid():
+        raise SessionFileError(f"{path} belongs to another user; tgtui will not use it.")
+    if head and head != SQLITE_MAGIC:
+        raise SessionFileError(f"{path} is not a Telethon session file.")
 
 
 def prepare_session_file(path: Path) -> Path:
@@ -87,26 +117,18 @@ class SessionLock:
     def __init__(self, session_file: Path) -> None:
         self.session_file = session_file
         self.path = session_file.with_name(session_file.name + ".lock")
-        self._fd: int | None = None
+        self._lock = ExclusiveLock(self.path)
 
     def acquire(self) -> None:
         """Take the lock or raise SessionLockedError at once (never wait)."""
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, SESSION_FILE_MODE)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+            self._lock.acquire()
+        except LockHeld:
             raise SessionLockedError(self.session_file) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
 
     def release(self) -> None:
         """Let go of the lock (the OS also drops it if the process dies)."""
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        self._lock.release()
 
     def __enter__(self) -> SessionLock:
         self.acquire()
@@ -183,6 +205,7 @@ def make_client(
 
 
 CONNECT_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
+STARTUP_RETRY = Backoff(base=1.0, cap=10.0, attempts=6)  # the calls right after connecting
 
 
 @dataclass(frozen=True)
@@ -210,11 +233,14 @@ class TelegramService:
         self._client: TelegramClient | None = None
 
     def open(self) -> None:
-        """Take the session lock and prepare the file (SessionLockedError if taken)."""
+        """Take the session lock and prepare the file (SessionLockedError if taken,
+        SessionFileError for a ``--session`` path that cannot be used)."""
         if not self.spec.user_folder:
             self.session_file.parent.mkdir(parents=True, exist_ok=True, mode=SESSION_DIR_MODE)
         elif not self.session_file.parent.is_dir():
             raise FileNotFoundError(f"The folder {self.session_file.parent} does not exist.")
+        else:
+            check_session_path(self.spec.session_file.expanduser())
         self._lock.acquire()
 
     def _build(self, dc: tuple[int, str, int] | None = None) -> TelegramClient:
@@ -248,9 +274,23 @@ class TelegramService:
         await retry(call, policy=CONNECT_RETRY, on_wait=on_wait, what="connect")
         logger.info("connected to Telegram (session {})", self.session_file)
 
-    async def is_authorized(self) -> bool:
-        """Whether the session is signed in."""
-        return bool(await self.client.is_user_authorized())
+    async def is_authorized(self, on_wait: Callable[[Wait], None] | None = None) -> bool:
+        """Whether the session is signed in (transient faults retried)."""
+        client = self.client
+
+        async def call() -> bool:
+            return bool(await client.is_user_authorized())
+
+        return await retry(call, policy=STARTUP_RETRY, on_wait=on_wait, what="users.getFullUser")
+
+    async def me(self, on_wait: Callable[[Wait], None] | None = None) -> Any:
+        """The signed-in account (users.getUsers of self), transient faults retried."""
+        client = self.client
+
+        async def call() -> Any:
+            return await client.get_me()
+
+        return await retry(call, policy=STARTUP_RETRY, on_wait=on_wait, what="users.getUsers")
 
     async def log_out(self) -> None:
         """Sign this session out on the server and start over on a fresh session file.

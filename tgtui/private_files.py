@@ -1,0 +1,107 @@
+"""Files only their owner may read, and exclusive locks: shared by the client and the sandbox.
+
+Session files hold the key to an account and backups hold a person's messages and phone
+number, so both are created 0600 in 0700 folders from the first byte (never created open and
+tightened later). The client (`tgtui.telegram`, `tgtui.backup`) and the sandbox both use these
+helpers; neither imports the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import stat
+from pathlib import Path
+from types import TracebackType
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def session_file_path(path: Path) -> Path:
+    """Telethon appends ".session" to SQLite session names that lack it."""
+    return path if path.suffix == ".session" else path.with_name(path.name + ".session")
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` with mode 0600 from the start (FileExistsError if it exists).
+
+    A symlink at ``path`` is refused (FileExistsError too): it could point anywhere.
+    """
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    os.close(os.open(path, flags, PRIVATE_FILE))
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents 0700; tighten ``path`` if it is looser.
+
+    Folders that exist above it are left as they are (``~``, ``/tmp``).
+    """
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for one in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made by someone else meanwhile
+            one.mkdir(mode=PRIVATE_DIR)
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, PRIVATE_DIR)
+
+
+class LockHeld(Exception):
+    """Another process holds the lock; ``pid`` is what it wrote in the lock file, if any."""
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        super().__init__(f"{path} is locked by process {pid if pid else '?'}")
+        self.path = path
+        self.pid = pid
+
+
+class ExclusiveLock:
+    """An advisory lock on a file (flock): taken at once or refused, dropped when we exit.
+
+    The OS drops it when the process dies, so a crash never leaves a stale lock behind.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise LockHeld at once (never wait)."""
+        flags = os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.path, flags, PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            finally:
+                os.close(fd)
+            raise LockHeld(self.path, int(text) if text.isdigit() else None) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Let go of the lock."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this object holds the lock now."""
+        return self._fd is not None
+
+    def __enter__(self) -> ExclusiveLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
