@@ -18,9 +18,10 @@ from typing import TypeVar
 
 from loguru import logger
 from rich.console import Console
+from telethon import errors
 
 from tgtui.backup import choices
-from tgtui.backup.console import ConsoleProgress, summary_table
+from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import ALL_KINDS, MediaFilter
@@ -30,7 +31,13 @@ from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
-from tgtui.telegram.service import ClientSpec, SessionLockedError, TelegramService
+from tgtui.telegram.service import (
+    ClientSpec,
+    SessionFileError,
+    SessionLockedError,
+    TelegramService,
+)
+from tgtui.untrusted import clean
 
 T = TypeVar("T")
 
@@ -136,7 +143,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui backup`; returns the exit code."""
-    err = Console(stderr=True, highlight=False)
+    # Nothing printed here is read as markup: names, paths and reasons are shown as they are
+    # (after `tgtui.untrusted.clean`), colours come from Text styles.
+    err = Console(stderr=True, highlight=False, markup=False)
     paths = paths or Paths.default()
     if not args.chats and not args.all:
         err.print("tgtui backup: name the chats to back up, or use --all")
@@ -150,7 +159,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     try:
         settings = load_settings(paths)
     except ConfigError as exc:
-        err.print(f"tgtui backup: bad configuration: {exc}")
+        err.print(f"tgtui backup: bad configuration: {clean(exc)}")
         return EXIT_ERROR
     options = BackupOptions(
         out=(
@@ -168,7 +177,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     slow_crypto = crypto_warning()
     if slow_crypto is not None:
         logger.warning(slow_crypto)
-        err.print(f"[yellow]warning:[/] {slow_crypto}")
+        err.print(line(("warning:", "yellow"), f" {slow_crypto}"))
     with ExitStack() as cleanup:
         cleanup.callback(stop_logging)
         spec = _client_spec(args, paths, settings.api_id, settings.api_hash, cleanup)
@@ -181,8 +190,12 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         service = TelegramService(spec)
         try:
             service.open()
-        except (SessionLockedError, OSError) as exc:
-            err.print(f"tgtui backup: {exc}")
+        except (SessionLockedError, SessionFileError) as exc:
+            err.print(f"tgtui backup: {clean(exc)}")
+            return EXIT_ERROR
+        except OSError as exc:
+            where = clean(service.session_file)
+            err.print(f"tgtui backup: cannot use the session {where}: {exc.strerror or exc}")
             return EXIT_ERROR
         cleanup.callback(service.close)
         try:
@@ -229,20 +242,23 @@ async def _backup(
         loop.add_signal_handler(signal.SIGTERM, main.cancel)
 
     def connecting(wait: Wait) -> None:
-        err.print(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s.")
+        err.print(clean(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s."))
 
     try:
         await service.connect(on_wait=connecting)
-        if not await service.is_authorized():
+        if not await service.is_authorized(on_wait=connecting):
             err.print("tgtui backup: this session is not signed in: run `tgtui` to log in first")
             return EXIT_ERROR
-        result = await _plan_and_run(service, args, options, err, pace_file)
+        result = await _plan_and_run(service, args, options, err, pace_file, connecting)
     except asyncio.CancelledError:
         err.print("Stopped: everything fetched so far is saved; run again to resume.")
         return EXIT_INTERRUPTED
     except BackupAborted as exc:
-        err.print(f"[red]tgtui backup stopped:[/] {exc}")
+        err.print(line(("tgtui backup stopped:", "red"), f" {clean(exc)}"))
         err.print("Everything written so far is consistent; run again once this is fixed.")
+        return EXIT_ERROR
+    except errors.RPCError as exc:
+        err.print(f"tgtui backup: {clean(explain(exc).text)}")
         return EXIT_ERROR
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
@@ -256,10 +272,17 @@ async def _backup(
     new = sum(c.new for c in result.chats)
     files = sum(c.media_done for c in result.chats)
     failed = sum(c.media_failed for c in result.chats)
-    line = f"{len(result.chats)} chats, {saved:,} messages ({new:,} new), {files:,} media files"
+    summary = f"{len(result.chats)} chats, {saved:,} messages ({new:,} new), {files:,} media files"
+    parts: list[str | tuple[str, str]] = [summary]
     if failed:
-        line += f", [yellow]{failed:,} files failed[/] (reasons in each chat's state.json)"
-    err.print(f"{line} in {options.out}")
+        parts += [
+            ", ",
+            (f"{failed:,} files failed", "yellow"),
+            " (reasons in each chat's state.json)",
+        ]
+    err.print(line(*parts, f" in {clean(options.out)}"))
+    for note in result.notes:
+        err.print(line(("note:", "cyan"), f" {clean(note)}"))
     return EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
 
 
@@ -269,16 +292,17 @@ async def _plan_and_run(
     options: BackupOptions,
     err: Console,
     pace_file: Path | None,
+    on_wait: Callable[[Wait], None],
 ) -> BackupResult | None:
     client = service.client
-    me = await client.get_me()
-    rows = await all_dialogs(client)
+    me = await service.me(on_wait=on_wait)
+    rows = await all_dialogs(client, on_wait=on_wait)
     if args.all:
         chosen = rows
     else:
         chosen, unknown = match(rows, args.chats)
         if unknown:
-            err.print("tgtui backup: no chat matches " + ", ".join(repr(u) for u in unknown))
+            err.print("tgtui backup: no chat matches " + clean(", ".join(repr(u) for u in unknown)))
             err.print("Use a peer id, an @username or the exact name as tgtui shows it.")
             return None
     targets = [target_of(row) for row in chosen if row.peer is not None]
@@ -296,5 +320,5 @@ async def _plan_and_run(
         try:
             return await job.run()
         except TakeoutRefused as exc:
-            err.print(f"tgtui backup: {exc}")
+            err.print(f"tgtui backup: {clean(exc)}")
             return None

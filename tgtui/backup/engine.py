@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +20,20 @@ from typing import Any
 from loguru import logger
 from telethon import TelegramClient, errors
 
-from tgtui.backup.checkpoint import Checkpoint, reconcile, save_checkpoint
+from tgtui.backup.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    count_lines,
+    load_checkpoint,
+    reconcile,
+    save_checkpoint,
+)
 from tgtui.backup.control import RunControl
+from tgtui.backup.folder import BackupFolder, FolderRefused
 from tgtui.backup.history import HISTORY, HistoryReader
+from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.manifest import ChatEntry, Manifest
-from tgtui.backup.media import NO_MEDIA, MediaFilter, media_path
+from tgtui.backup.media import NAME_BYTES, NO_MEDIA, PART_SUFFIX, MediaFilter, media_path
 from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.progress import (
     BackupEvent,
@@ -37,9 +47,10 @@ from tgtui.backup.progress import (
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
-from tgtui.backup.writer import BackupWriteError, BatchWriter
+from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
+from tgtui.untrusted import NAME_MAX_BYTES
 
 CANCELLED = "cancelled"
 JSONL = "messages.jsonl"
@@ -73,6 +84,7 @@ class ChatResult:
     path: Path
     media_done: int = 0
     media_failed: int = 0
+    repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
 
 
 @dataclass
@@ -80,6 +92,7 @@ class BackupResult:
     """The whole run."""
 
     chats: list[ChatResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the folder (permissions tightened)
 
     @property
     def all_complete(self) -> bool:
@@ -89,6 +102,37 @@ class BackupResult:
 
 class BackupAborted(Exception):
     """The run cannot go on (disk full, session revoked); files stay consistent."""
+
+
+@dataclass
+class Repair:
+    """What the check before a chat's run found on disk, and what it did."""
+
+    notes: list[str] = field(default_factory=list)
+    unrestored: str | None = None  # damage that could not be undone (the chat ends partial)
+    rewritten: bool = False  # messages.jsonl was rewritten: the checkpoint's count is recounted
+    damaged_files: dict[int, str] = field(default_factory=dict)  # fetched again
+    unsafe_files: dict[int, str] = field(default_factory=dict)  # refused
+
+
+def _stored(state: Path, chat_id: int) -> Checkpoint:
+    """The chat's checkpoint as stored (an empty one if there is none, or it is unusable)."""
+    try:
+        stored = load_checkpoint(state, chat_id)
+    except CheckpointError:
+        stored = None
+    return stored or Checkpoint(chat_id=chat_id)
+
+
+def name_bytes_for(out: Path) -> int:
+    """How many bytes of a sender's file name fit in ``out``'s file names (255 on most
+    filesystems; fewer on some, such as eCryptfs)."""
+    try:
+        limit = int(os.pathconf(out, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        limit = NAME_MAX_BYTES
+    # <message id>_<name>.part: 20 digits, "_" and ".part" must fit beside the name.
+    return max(16, min(NAME_BYTES, limit - 20 - 1 - len(PART_SUFFIX)))
 
 
 def _slug(name: str) -> str:
@@ -128,7 +172,9 @@ class BackupEngine:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._started: set[int] = set()
         self._cancelled: set[int] = set()
-        self.manifest = Manifest(options.out, account or {})
+        self.account = account or {}
+        self.manifest = Manifest(options.out, self.account, load=False)
+        self.name_bytes = NAME_BYTES  # of a sender's file name; fitted to the folder's limit
         self.media = MediaPass(
             client,
             gate=self.gate,
@@ -168,10 +214,21 @@ class BackupEngine:
         Raises BackupAborted (after every running chat has flushed and checkpointed) when the
         disk fails or the session is revoked.
         """
+        folder = BackupFolder(self.options.out, self.account)
         try:
-            self.options.out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BackupAborted(f"Cannot create {self.options.out}: {exc.strerror}") from exc
+            folder.open()
+        except FolderRefused as exc:
+            raise BackupAborted(str(exc)) from exc
+        try:
+            self.manifest = Manifest(self.options.out, self.account)
+            self.name_bytes = name_bytes_for(self.options.out)
+            result = await self._run(targets)
+            result.notes[:0] = folder.notes
+            return result
+        finally:
+            folder.close()
+
+    async def _run(self, targets: list[ChatTarget]) -> BackupResult:
         limit = asyncio.Semaphore(max(1, self.options.concurrency))
         result = BackupResult()
 
@@ -202,13 +259,16 @@ class BackupEngine:
         return result
 
     async def backup_chat(self, target: ChatTarget) -> ChatResult:
-        """One chat, from where its file ends to its newest message (or --until)."""
+        """One chat, from where its file ends to its newest message (or --until).
+
+        Anything that goes wrong with this chat alone (its files damaged beyond use, an
+        unexpected error) ends this chat "failed" with the reason; the others go on. Only a
+        fault every chat would meet (disk full, session revoked) stops the run.
+        """
         folder = chat_folder(self.options.out, target)
         writer = BatchWriter(
             folder / JSONL, batch_size=self.options.batch_size, max_age=self.options.batch_age
         )
-        checkpoint = reconcile(folder / STATE, folder / JSONL, target.chat_id, writer.open())
-        start = checkpoint.messages
 
         def on_wait(wait: Wait) -> None:
             self._emit(
@@ -223,11 +283,22 @@ class BackupEngine:
             reconnect=self._reconnect,
             wrap=self.wrap,
         )
-        self._emit(ChatStarted(target.chat_id, target.name, start))
+        checkpoint = Checkpoint(chat_id=target.chat_id)
+        start = 0
         status: Status = "partial"
         reason: str | None = None
+        repair = Repair()
         try:
-            status = await self._copy(target, reader, writer, checkpoint, folder, start)
+            repair = await self._check(target, reader, folder)
+            checkpoint = reconcile(folder / STATE, folder / JSONL, target.chat_id, writer.open())
+            if repair.rewritten:
+                checkpoint.messages = count_lines(folder / JSONL)
+                save_checkpoint(folder / STATE, checkpoint)
+            start = checkpoint.messages
+            self._emit(ChatStarted(target.chat_id, target.name, start))
+            status = await self._copy(target, reader, writer, checkpoint, folder, repair)
+            if repair.unrestored:
+                status, reason = "partial", repair.unrestored
         except asyncio.CancelledError:
             reason = CANCELLED
             if target.chat_id not in self._cancelled:
@@ -240,7 +311,15 @@ class BackupEngine:
             status, reason = "skipped", explanation.text
             logger.warning("chat {} ({}) skipped: {}", target.chat_id, target.name, exc)
         except BackupWriteError as exc:
-            raise BackupAborted(str(exc)) from exc
+            if exc.stops_run:
+                raise BackupAborted(str(exc)) from exc
+            status, reason = "failed", str(exc)
+            logger.error("chat {}: {}", target.chat_id, exc)
+        except BackupAborted:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one chat's fault is that chat's failure
+            logger.opt(exception=exc).error("chat {} failed", target.chat_id)
+            status, reason = "failed", f"unexpected error ({exc!r}); details are in the log"
         finally:
             # Whatever happened (an error, a cancel), what was fetched goes to disk and the
             # checkpoint follows it; a failing disk leaves the buffer to be fetched again.
@@ -252,6 +331,7 @@ class BackupEngine:
             self._record(target, folder, checkpoint, status, reason)
         new = checkpoint.messages - start
         failed = len(checkpoint.media_failed)
+        notes = tuple(repair.notes)
         self._emit(
             ChatFinished(
                 target.chat_id,
@@ -262,11 +342,100 @@ class BackupEngine:
                 new,
                 checkpoint.media_done,
                 failed,
+                notes,
             )
         )
         return ChatResult(
-            target, status, reason, checkpoint.messages, new, folder, checkpoint.media_done, failed
+            target,
+            status,
+            reason,
+            checkpoint.messages,
+            new,
+            folder,
+            checkpoint.media_done,
+            failed,
+            notes,
         )
+
+    async def _check(self, target: ChatTarget, reader: HistoryReader, folder: Path) -> Repair:
+        """Check the chat's files; rewrite and re-fetch what is damaged (see integrity)."""
+        jsonl = folder / JSONL
+        repair = Repair()
+        if not jsonl.exists():
+            return repair
+        try:
+            await asyncio.to_thread(repair_tail, jsonl)
+            found = await asyncio.to_thread(scan, jsonl, folder)
+        except OSError as exc:
+            raise BackupWriteError(jsonl, exc) from exc
+        stored = _stored(folder / STATE, target.chat_id)
+        # A file saved by an earlier run (tried, and not failed) that is gone: deleted since.
+        for message_id in found.absent_files:
+            if message_id <= stored.media_last_id and str(message_id) not in stored.media_failed:
+                found.damaged_files[message_id] = "deleted since it was saved"
+        repair.damaged_files = found.damaged_files
+        repair.unsafe_files = found.unsafe_files
+        # Fewer messages than the checkpoint counted: lines were deleted. Where is unknown, so
+        # the whole range on disk is read again for the ids the file lacks.
+        lost = max(0, stored.messages - found.records - found.bad_lines)
+        gaps = [(low, high) for low, high in found.gaps if high]  # a broken end: read anyway
+        if lost:
+            gaps = [(0, found.last_id + 1)]
+        problems = found.problems()
+        if lost:
+            problems.append(f"{lost:,} messages missing")
+        if not problems:
+            return repair
+        logger.warning("chat {}: {} in {}", target.chat_id, ", ".join(problems), jsonl)
+        extra: dict[int, bytes] = {}
+        present = set(found.ids) if lost else None
+        for low, high in gaps:
+            extra.update(await self._refetch(reader, low, high, present))
+        if found.needs_rewrite or extra:
+            try:
+                await asyncio.to_thread(rewrite, jsonl, found, extra.items())
+            except OSError as exc:
+                raise BackupWriteError(jsonl, exc) from exc
+            repair.rewritten = True
+        done = []
+        if extra:
+            done.append(f"{len(extra):,} messages fetched again")
+        if found.needs_rewrite:
+            done.append("the file rewritten in order, every message once")
+        if found.bad_lines:
+            done.append(f"unreadable lines kept in {JSONL}{DAMAGED_SUFFIX}")
+        if found.damaged_files:
+            done.append("changed files fetched again")
+        repair.notes.append("found " + ", ".join(problems) + "".join(f"; {d}" for d in done))
+        short = (lost or found.bad_lines) - len(extra)
+        if short > 0:
+            repair.unrestored = (
+                f"{short:,} damaged messages could not be fetched again (deleted on Telegram?)"
+            )
+        return repair
+
+    async def _refetch(
+        self, reader: HistoryReader, low: int, high: int, present: set[int] | None
+    ) -> dict[int, bytes]:
+        """Lines for the messages with low < id < high that are not in ``present``."""
+        found: dict[int, bytes] = {}
+        cursor = low
+        while True:
+            page = await reader.after(cursor)
+            if not page.messages:
+                return found
+            for message in page.messages:
+                if message.id >= high:
+                    return found
+                if present is None or message.id not in present:
+                    found[message.id] = encode_record(self._to_record(message, page.names))
+                cursor = message.id
+
+    def _to_record(self, message: Any, names: Any) -> dict[str, Any]:
+        record = to_record(message, names)
+        if self.options.media.wants(record):
+            record["file"] = media_path(record, self.name_bytes)
+        return record
 
     async def _copy(
         self,
@@ -275,8 +444,9 @@ class BackupEngine:
         writer: BatchWriter,
         checkpoint: Checkpoint,
         folder: Path,
-        start: int,
+        repair: Repair,
     ) -> Status:
+        start = checkpoint.messages
         cursor = checkpoint.last_id
         if self.options.since is not None and cursor == 0:
             cursor = await reader.last_id_before(self.options.since)
@@ -295,10 +465,7 @@ class BackupEngine:
                 if until is not None and date is not None and date >= until:
                     reached_until = True
                     break
-                record = to_record(message, page.names)
-                if self.options.media.wants(record):
-                    record["file"] = media_path(record)
-                writer.add(record)
+                writer.add(self._to_record(message, page.names))
                 cursor = message.id
             if writer.due() or reached_until:
                 self._flush(writer, checkpoint, folder)
@@ -307,7 +474,9 @@ class BackupEngine:
             if reached_until:
                 break
         self._flush(writer, checkpoint, folder)
-        await self.media.run(target, folder, checkpoint, folder / STATE)
+        await self.media.run(
+            target, folder, checkpoint, folder / STATE, repair.damaged_files, repair.unsafe_files
+        )
         if not checkpoint.complete:
             checkpoint.complete = True
             save_checkpoint(folder / STATE, checkpoint)

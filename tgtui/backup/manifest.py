@@ -36,14 +36,15 @@ class ChatEntry:
 class Manifest:
     """The manifest of one backup folder; entries of chats not in this run are kept."""
 
-    def __init__(self, out: Path, account: dict[str, Any]) -> None:
+    def __init__(self, out: Path, account: dict[str, Any], *, load: bool = True) -> None:
         self.path = out / "manifest.json"
         self.account = account
         self.chats: dict[int, ChatEntry] = {}
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._dirty = False
         self._saved_at = float("-inf")
-        self._load()
+        if load:
+            self._load()
 
     def _load(self) -> None:
         try:

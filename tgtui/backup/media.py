@@ -9,9 +9,10 @@ backup goes on.
 from __future__ import annotations
 
 import asyncio
+import errno
 import mimetypes
 import os
-import re
+import stat
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -23,10 +24,11 @@ from loguru import logger
 from telethon import TelegramClient, errors
 from telethon.tl import types
 
-from tgtui.backup.files import fsync_dir
+from tgtui.backup.files import PRIVATE_FILE, fsync_dir, make_private_dir
 from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.backup.writer import BackupWriteError
 from tgtui.retry import Backoff, FloodGate, Wait, retry
+from tgtui.untrusted import file_name
 
 T = TypeVar("T")
 PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
@@ -75,17 +77,21 @@ class MediaFilter:
 NO_MEDIA = MediaFilter(kinds=frozenset())
 
 
-def _safe(name: str) -> str:
-    name = re.sub(r"[^\w.\-]+", "_", name).strip("._")
-    return name[:80]
+PART_SUFFIX = ".part"
+NAME_BYTES = 200  # of the sender's file name we keep (the id, "_" and ".part" fit in 255)
 
 
-def media_path(record: dict[str, Any]) -> str:
-    """Where a message's file goes, relative to the chat folder: media/<kind>/<id>[_name].ext."""
+def media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> str:
+    """Where a message's file goes, relative to the chat folder: media/<kind>/<id>[_name].ext.
+
+    The sender's file name is cut by bytes (`tgtui.untrusted.file_name`), so the name and its
+    ``.part`` twin always fit the filesystem, whatever the name holds.
+    """
     kind = KINDS[record["media_type"]]
     name = record.get("file_name")
-    if isinstance(name, str) and _safe(name):
-        filename = f"{record['id']}_{_safe(name)}"
+    safe = file_name(name, name_bytes) if isinstance(name, str) else ""
+    if safe:
+        filename = f"{record['id']}_{safe}"
     else:
         guess = (
             mimetypes.guess_extension(record.get("mime_type") or "") if kind != "photo" else None
@@ -129,20 +135,33 @@ def file_source(media: Any) -> FileSource | None:
 
 
 def file_size(path: Path) -> int | None:
-    """The size of ``path``, None if it does not exist."""
+    """The size of the regular file ``path``; None if there is none (or it cannot be seen)."""
     try:
-        return path.stat().st_size
-    except FileNotFoundError:
+        info = path.stat()
+    except OSError:
         return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+# Errors about one file's name or place (too long, a folder in the way...): that file fails
+# with the reason and the backup goes on. Any other error (disk full, read-only, no
+# permission on the folder) stops the whole backup.
+ONE_FILE_ERRNOS = frozenset(
+    {errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ, errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
+)
 
 
 @contextmanager
 def on_disk(path: Path) -> Iterator[None]:
-    """Local file work on ``path``: a failure (disk full...) stops the backup, worded as
-    BackupWriteError. Network errors never pass through here."""
+    """Local file work on ``path``: a failure of this file's name is MediaDownloadError; any
+    other (disk full...) stops the backup, worded as BackupWriteError. Network errors never
+    pass through here."""
     try:
         yield
     except OSError as exc:
+        if exc.errno in ONE_FILE_ERRNOS:
+            reason = exc.strerror or str(exc)
+            raise MediaDownloadError(f"cannot save it as {path.name}: {reason}") from exc
         raise BackupWriteError(path, exc) from exc
 
 
@@ -187,15 +206,50 @@ class MediaDownloader:
         is awaited between parts (it returns when a paused backup may go on).
         """
         if file_size(target) == source.size:
-            return
-        part = target.with_name(target.name + ".part")
+            if not self.verify or await self._matches(source, target):
+                return
+            logger.warning("{}: does not match Telegram's hashes; fetching it again", target)
+            with on_disk(target):
+                os.unlink(target)
+        part = target.with_name(target.name + PART_SUFFIX)
         with on_disk(part):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(target.parent)
+        # A resumed *.part was written by an earlier run, or by anyone since: its bytes are
+        # checked against Telegram's hashes before the file can pass as complete.
+        resumed = (file_size(part) or 0) >= PART
+        source = await self._fetch_renewing(source, part, refresh, ready, target.name)
+        size = file_size(part) or 0
+        if size != source.size:
+            raise MediaDownloadError(f"got {size:,} bytes, expected {source.size:,}")
+        if (self.verify or resumed) and not await self._matches(source, part):
+            with on_disk(part):
+                os.unlink(part)  # fetched again from the start
+            if not resumed:
+                raise MediaDownloadError("the file does not match Telegram's hashes")
+            logger.warning("{}: the partial file did not match; fetching it whole", target.name)
+            source = await self._fetch_renewing(source, part, refresh, ready, target.name)
+            if not await self._matches(source, part):
+                with on_disk(part):
+                    os.unlink(part)
+                raise MediaDownloadError("the file does not match Telegram's hashes")
+        with on_disk(target):
+            os.replace(part, target)
+            fsync_dir(target.parent)
+
+    async def _fetch_renewing(
+        self,
+        source: FileSource,
+        part: Path,
+        refresh: Callable[[], Awaitable[FileSource | None]],
+        ready: Callable[[], Awaitable[None]] | None,
+        name: str,
+    ) -> FileSource:
+        """`_fetch`, renewing an expired file reference (up to 3 times); the source used."""
         refreshes = 0
         while True:
             try:
                 await self._fetch(source, part, ready)
-                break
+                return source
             except (errors.FileReferenceExpiredError, errors.FileReferenceInvalidError):
                 refreshes += 1
                 fresh = await refresh() if refreshes <= 3 else None
@@ -203,17 +257,8 @@ class MediaDownloader:
                     raise MediaDownloadError(
                         "the file's reference expired and could not be renewed"
                     ) from None
-                logger.info("{}: file reference renewed, resuming", target.name)
+                logger.info("{}: file reference renewed, resuming", name)
                 source = fresh
-        size = file_size(part) or 0
-        if size != source.size:
-            raise MediaDownloadError(f"got {size:,} bytes, expected {source.size:,}")
-        if self.verify and not await self._matches(source, part):
-            part.unlink()  # fetched again from the start next time
-            raise MediaDownloadError("the file does not match Telegram's hashes")
-        with on_disk(target):
-            os.replace(part, target)
-            fsync_dir(target.parent)
 
     async def _retried(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         """One file request through the shared retry policy and flood gate."""
@@ -252,7 +297,7 @@ class MediaDownloader:
         requests = plan(offset, source.size)
         in_flight: deque[tuple[int, int, asyncio.Task[bytes]]] = deque()
         with on_disk(part):
-            fd = os.open(part, os.O_CREAT | os.O_WRONLY, 0o644)
+            fd = os.open(part, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
         try:
             with on_disk(part):
                 os.ftruncate(fd, offset)

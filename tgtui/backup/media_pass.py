@@ -8,8 +8,7 @@ again by id (a hundred a request), which also hands out fresh file references.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
+from tgtui.backup.integrity import media_path_problem, record_id
 from tgtui.backup.media import (
     GET_FILE,
     FileSource,
@@ -41,16 +41,24 @@ def pending_files(
     jsonl: Path, after_id: int, retry_ids: set[int]
 ) -> Iterator[tuple[int, str, int]]:
     """(message id, file path, size) of records after ``after_id`` (or failed before) that
-    name a file."""
+    name a file. Lines that cannot be read and paths that leave the chat folder are passed
+    over here: the check before the run (`tgtui.backup.integrity`) reports them."""
     if not jsonl.exists():
         return
     with jsonl.open("rb") as lines:
         for line in lines:
             if b'"file": "' not in line:
                 continue
-            record = json.loads(line)
-            if (record["id"] > after_id or record["id"] in retry_ids) and record.get("file"):
-                yield record["id"], record["file"], int(record.get("file_size") or 0)
+            parsed = record_id(line)
+            if parsed is None:
+                continue
+            message_id, record = parsed
+            if message_id <= after_id and message_id not in retry_ids:
+                continue
+            path = record.get("file")
+            if path and media_path_problem(path) is None:
+                size = record.get("file_size")
+                yield message_id, path, size if isinstance(size, int) else 0
 
 
 class MediaPass:
@@ -78,14 +86,33 @@ class MediaPass:
         self.wrap = wrap  # a takeout session's wrapper (None: no takeout)
 
     async def run(
-        self, target: ChatTarget, folder: Path, checkpoint: Checkpoint, state: Path
+        self,
+        target: ChatTarget,
+        folder: Path,
+        checkpoint: Checkpoint,
+        state: Path,
+        damaged: Mapping[int, str] | None = None,
+        refused: Mapping[int, str] | None = None,
     ) -> None:
-        """Save every pending file of the chat, checkpointing as it goes."""
-        if checkpoint.media_last_id >= checkpoint.last_id and not checkpoint.media_failed:
+        """Save every pending file of the chat, checkpointing as it goes.
+
+        ``damaged`` files (changed on disk since they were saved) are fetched again;
+        ``refused`` ones (a path that leaves the chat folder) are failures with that reason.
+        With ``verify``, files already on disk are checked against Telegram's hashes too.
+        """
+        for message_id, why in (refused or {}).items():
+            checkpoint.media_failed[str(message_id)] = why
+        up_to_date = checkpoint.media_last_id >= checkpoint.last_id
+        if up_to_date and not checkpoint.media_failed and not damaged and not self.verify:
             return
-        retry_ids = {int(k) for k in checkpoint.media_failed}
-        todo = list(pending_files(folder / "messages.jsonl", checkpoint.media_last_id, retry_ids))
-        missing = [(i, path) for i, path, size in todo if file_size(folder / path) != size]
+        retry_ids = {int(k) for k in checkpoint.media_failed} | set(damaged or ())
+        after = 0 if self.verify else checkpoint.media_last_id
+        todo = list(pending_files(folder / "messages.jsonl", after, retry_ids))
+        missing = [
+            (i, path)
+            for i, path, size in todo
+            if self.verify or i in retry_ids or file_size(folder / path) != size
+        ]
         size_to_fetch = sum(size for _, path, size in todo if file_size(folder / path) != size)
         progress = _Counter(target.chat_id, len(missing), size_to_fetch, self.emit)
         progress.send()

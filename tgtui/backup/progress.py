@@ -67,6 +67,7 @@ class ChatFinished:
     new: int  # written by this run
     media_done: int = 0  # files on disk in total
     media_failed: int = 0  # files that could not be saved (reasons in state.json)
+    repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
 
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished

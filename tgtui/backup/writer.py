@@ -8,6 +8,7 @@ last whole batch. So every line in the file is a whole message, written exactly 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -16,7 +17,13 @@ from typing import Any
 
 from loguru import logger
 
+from tgtui.backup.files import PRIVATE_FILE, make_private_dir
+
 TAIL_CHUNK = 64 * 1024
+
+
+# Write errors no other file will escape either: the whole backup stops on them.
+RUN_STOPPING_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 class BackupWriteError(Exception):
@@ -27,6 +34,11 @@ class BackupWriteError(Exception):
         super().__init__(f"Cannot write {path}: {reason}")
         self.path = path
         self.error = error
+
+    @property
+    def stops_run(self) -> bool:
+        """Whether every chat would fail the same way (disk full, read-only, I/O error)."""
+        return self.error.errno in RUN_STOPPING_ERRNOS
 
 
 def _after_last_newline(fd: int, end: int) -> int:
@@ -71,6 +83,11 @@ def repair_tail(path: Path) -> int | None:
         os.close(fd)
 
 
+def encode_record(record: dict[str, Any]) -> bytes:
+    """One record as its JSONL line (UTF-8, newline-terminated)."""
+    return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
 class BatchWriter:
     """Appends records to a JSONL file in fsynced batches."""
 
@@ -86,18 +103,18 @@ class BatchWriter:
 
     def open(self) -> int | None:
         """Open (creating, or repairing a torn tail); return the last id already on disk."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            make_private_dir(self.path.parent)
             if self.path.exists():
                 self.last_id = repair_tail(self.path)
-            self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)
+            self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
         except OSError as exc:
             raise BackupWriteError(self.path, exc) from exc
         return self.last_id
 
     def add(self, record: dict[str, Any]) -> bool:
         """Buffer one record; True when the batch is full or old enough to flush."""
-        self._buffer.append(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._buffer.append(encode_record(record))
         self._buffer_last_id = int(record["id"])
         if self._oldest is None:
             self._oldest = time.monotonic()

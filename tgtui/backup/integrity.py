@@ -1,0 +1,215 @@
+"""What is on disk, checked before each run: a chat's messages.jsonl and its media files.
+
+A backup can be damaged after it was written: a disk error, a sync tool, a person editing the
+file. Each run scans every line of a chat's JSONL (it must parse, carry an integer id, and the
+ids must rise strictly) and looks at every media file a line names (it must be inside the chat
+folder, exist and have the recorded size). What is wrong is described in a `Scan`; the engine
+then rewrites the file in order (`rewrite`) and fetches what is missing again from Telegram.
+Lines that cannot be read are never thrown away: they go to ``messages.jsonl.damaged``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from loguru import logger
+
+from tgtui.backup.files import PRIVATE_FILE, fsync_dir
+from tgtui.untrusted import NAME_MAX_BYTES
+
+DAMAGED_SUFFIX = ".damaged"
+
+
+def media_path_problem(path: object) -> str | None:
+    """Why a line's ``file`` cannot be used (None when it is a plain path under media/)."""
+    if not isinstance(path, str) or not path:
+        return "its file path is not text"
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or "\\" in path or "\x00" in path:
+        return "its file path leaves the chat folder"
+    parts = pure.parts
+    if len(parts) < 2 or parts[0] != "media" or any(p in ("..", ".") for p in parts):
+        return "its file path leaves the chat folder"
+    if any(len(p.encode("utf-8", "replace")) > NAME_MAX_BYTES for p in parts):
+        return "its file name is too long"
+    return None
+
+
+def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
+    """The id and record of one JSONL line, None if it is not a message record."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    value = record.get("id")
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    return value, record
+
+
+@dataclass
+class Scan:
+    """What one chat's messages.jsonl holds, and what is wrong with it."""
+
+    records: int = 0  # lines that are message records (duplicates included)
+    last_id: int = 0  # the highest id
+    bad_lines: int = 0  # lines that do not parse or have no id
+    duplicates: int = 0  # records whose id came before
+    out_of_order: int = 0  # records with an id below the one before (duplicates included)
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # ids between which lines broke
+    damaged_files: dict[int, str] = field(default_factory=dict)  # message id -> what is wrong
+    unsafe_files: dict[int, str] = field(default_factory=dict)  # message id -> why refused
+    absent_files: list[int] = field(default_factory=list)  # named, not on disk (yet, or lost)
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+
+    @property
+    def unique(self) -> int:
+        """Messages once each."""
+        return self.records - self.duplicates
+
+    @property
+    def needs_rewrite(self) -> bool:
+        """Whether the file must be rewritten (bad lines, duplicates or disorder)."""
+        return bool(self.bad_lines or self.out_of_order)
+
+    def problems(self) -> list[str]:
+        """What was found, in words."""
+        found = []
+        if self.bad_lines:
+            found.append(f"{self.bad_lines:,} damaged lines")
+        if self.duplicates:
+            found.append(f"{self.duplicates:,} repeated messages")
+        if self.out_of_order - self.duplicates:
+            found.append(f"{self.out_of_order - self.duplicates:,} messages out of order")
+        if self.damaged_files:
+            found.append(f"{len(self.damaged_files):,} deleted or changed media files")
+        if self.unsafe_files:
+            found.append(f"{len(self.unsafe_files):,} file paths outside the chat folder")
+        return found
+
+
+def _lines(handle: Any) -> Iterator[tuple[int, bytes]]:
+    offset = 0
+    for line in handle:
+        yield offset, line
+        offset += len(line)
+
+
+def scan(jsonl: Path, folder: Path, *, files: bool = True) -> Scan:
+    """Read every line of ``jsonl``; with ``files``, look at every media file it names.
+
+    The caller has cut a torn last line off already (`tgtui.backup.writer.repair_tail`).
+    """
+    result = Scan()
+    if not jsonl.exists():
+        return result
+    broken_after: int | None = None  # a bad line was seen after this id
+    with jsonl.open("rb") as handle:
+        for offset, line in _lines(handle):
+            parsed = record_id(line)
+            if parsed is None:
+                result.bad_lines += 1
+                if broken_after is None:
+                    broken_after = result.last_id
+                continue
+            message_id, record = parsed
+            if broken_after is not None:
+                result.gaps.append((broken_after, message_id))
+                broken_after = None
+            if message_id <= result.last_id:
+                result.out_of_order += 1
+            result.last_id = max(result.last_id, message_id)
+            result.records += 1
+            result.ids.append(message_id)
+            result.offsets.append(offset)
+            if "file" in record and record["file"] is not None:
+                _check_file(result, folder, message_id, record, files)
+    if broken_after is not None:
+        result.gaps.append((broken_after, 0))  # 0: up to the newest message
+    if result.out_of_order:
+        result.duplicates = len(result.ids) - len(set(result.ids))
+    return result
+
+
+def _check_file(
+    result: Scan, folder: Path, message_id: int, record: dict[str, Any], files: bool
+) -> None:
+    problem = media_path_problem(record["file"])
+    if problem is not None:
+        result.unsafe_files[message_id] = problem
+        return
+    if not files:
+        return
+    path = folder / record["file"]
+    try:
+        info = path.stat()
+    except OSError:
+        result.absent_files.append(message_id)  # not saved yet, failed, or deleted since
+        return
+    size = record.get("file_size")
+    if isinstance(size, int) and info.st_size != size:
+        result.damaged_files[message_id] = "its size differs from the recorded size"
+
+
+def rewrite(jsonl: Path, found: Scan, extra: Iterable[tuple[int, bytes]]) -> int:
+    """Rewrite ``jsonl`` with every message once, in id order, plus ``extra`` (id, line).
+
+    Lines that cannot be read are appended to ``messages.jsonl.damaged`` first, so nothing
+    the file held is lost. The new file replaces the old atomically. Returns its line count.
+    """
+    extra_lines = dict(extra)
+    order = sorted(range(len(found.ids)), key=found.ids.__getitem__)
+    temp = jsonl.with_name(f".{jsonl.name}.tmp")
+    written = 0
+    seen_last = 0
+    with jsonl.open("rb") as source:
+        if found.bad_lines:
+            _keep_damaged(source, jsonl, found)
+        present = set(found.ids)
+        pending = deque(sorted(i for i in extra_lines if i not in present))
+        fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as out:
+            for index in order:
+                message_id = found.ids[index]
+                if message_id == seen_last:
+                    continue  # a repeat: the first copy was written
+                while pending and pending[0] < message_id:
+                    out.write(extra_lines[pending.popleft()])
+                    written += 1
+                source.seek(found.offsets[index])
+                out.write(source.readline())
+                written += 1
+                seen_last = message_id
+            for message_id in pending:
+                out.write(extra_lines[message_id])
+                written += 1
+            out.flush()
+            os.fsync(out.fileno())
+    os.replace(temp, jsonl)
+    fsync_dir(jsonl.parent)
+    logger.info("{}: rewritten in order, {} messages", jsonl, written)
+    return written
+
+
+def _keep_damaged(source: Any, jsonl: Path, found: Scan) -> None:
+    """Append the lines that are not records to ``<jsonl>.damaged`` (fsynced)."""
+    source.seek(0)
+    keep = jsonl.with_name(jsonl.name + DAMAGED_SUFFIX)
+    fd = os.open(keep, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+    with os.fdopen(fd, "ab") as out:
+        for _, line in _lines(source):
+            if record_id(line) is None:
+                out.write(line if line.endswith(b"\n") else line + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    source.seek(0)
