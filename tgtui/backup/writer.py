@@ -83,9 +83,17 @@ def repair_tail(path: Path) -> int | None:
         os.close(fd)
 
 
+# Characters some line splitters take for a line end (Python's str.splitlines, old
+# JavaScript): written as JSON escapes, so a record is one line for every reader.
+_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def encode_record(record: dict[str, Any]) -> bytes:
-    """One record as its JSONL line (UTF-8, newline-terminated)."""
-    return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+    """One record as its JSONL line (UTF-8, newline-terminated, no other line breaker)."""
+    text = json.dumps(record, ensure_ascii=False)
+    if not text.isascii():
+        text = text.translate(_LINE_BREAKERS)
+    return text.encode("utf-8") + b"\n"
 
 
 class BatchWriter:
