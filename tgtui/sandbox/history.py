@@ -134,6 +134,18 @@ class History:
                 from_id=from_id,
                 media=self._fixed_file(chat, k, fixed[k - 1], date),
             )
+        hostile_names = names.HOSTILE_FILE_NAMES
+        if self.world.options.hostile and chat.index == 0 and 2 <= k < 2 + len(hostile_names):
+            # The biggest chat opens with one document of each hostile file name.
+            return types.Message(
+                id=msg_id,
+                peer_id=chat.peer,
+                date=date,
+                message=names.hostile(k),
+                out=out or None,
+                from_id=from_id,
+                media=self._fixed_file(chat, k, 1000 + 37 * k, date, hostile_names[k - 2]),
+            )
         if k == 1 and chat.kind is not Kind.USER and chat.kind is not Kind.BOT:
             title = str(getattr(self.world.entity(chat), "title", ""))
             action: Any
@@ -295,8 +307,10 @@ class History:
             video=any(isinstance(a, types.DocumentAttributeVideo) for a in attributes) or None,
         )
 
-    def _fixed_file(self, chat: Chat, k: int, size: int, date: datetime) -> Any:
-        """A document of exactly ``size`` bytes (WorldOptions.files)."""
+    def _fixed_file(
+        self, chat: Chat, k: int, size: int, date: datetime, name: str | None = None
+    ) -> Any:
+        """A document of exactly ``size`` bytes (WorldOptions.files), named ``name``."""
         mid = media_id(chat, k)
         return types.MessageMediaDocument(
             document=types.Document(
@@ -307,7 +321,7 @@ class History:
                 mime_type="application/octet-stream",
                 size=size,
                 dc_id=1,
-                attributes=[types.DocumentAttributeFilename(file_name=f"file_{k}.bin")],
+                attributes=[types.DocumentAttributeFilename(file_name=name or f"file_{k}.bin")],
             )
         )
 
