@@ -1,4 +1,4 @@
-"""Logging: one rotated loguru file sink, std-logging intercepted, secrets redacted.
+"""Logging: one rotated loguru file sink, std-logging intercepted, secrets and escapes removed.
 
 Nothing is written to the terminal: loguru's default stderr sink is removed before anything
 logs, so the TUI is never drawn over.
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loguru import logger
+
+from tgtui import untrusted
 
 if TYPE_CHECKING:
     from loguru import Record
@@ -51,8 +53,12 @@ class Redactor:
         return _LONG_SECRET.sub(REDACTED, text)
 
     def patch(self, record: Record) -> None:
-        """Loguru patcher: clean the message before any sink sees it."""
-        record["message"] = self.clean(record["message"])
+        """Loguru patcher: clean the message before any sink sees it.
+
+        Server strings in a message (chat names, file names) lose their escape sequences
+        too, so `tail -f` of the log cannot be made to act on them either.
+        """
+        record["message"] = untrusted.clean(self.clean(record["message"]), multiline=True)
 
 
 redactor = Redactor()
