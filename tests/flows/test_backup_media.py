@@ -3,6 +3,7 @@ failures recorded and retried."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -215,6 +216,10 @@ async def test_verify_checks_hashes_and_refuses_a_damaged_file(
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
 
 
+def _part_sizes(folder: Path) -> dict[Path, int]:
+    return {path: path.stat().st_size for path in folder.rglob("*.part")}
+
+
 async def test_a_full_disk_during_downloads_stops_cleanly_and_a_rerun_completes(
     app_client: TelegramClient,
     sandbox: SandboxServer,
@@ -241,6 +246,10 @@ async def test_a_full_disk_during_downloads_stops_cleanly_and_a_rerun_completes(
     with pytest.raises(BackupAborted, match="No space left on device"):
         await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
     monkeypatch.setattr(os, "write", real_write)
+    # Stopped means stopped: no download of that run goes on writing behind the next one.
+    before = _part_sizes(tmp_path)
+    await asyncio.sleep(0.5)
+    assert _part_sizes(tmp_path) == before
     # Whatever was cut short is a *.part; every file at its final name is whole.
     result = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
     assert result.all_complete

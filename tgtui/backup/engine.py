@@ -47,6 +47,7 @@ from tgtui.backup.progress import (
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
+from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
@@ -246,12 +247,7 @@ class BackupEngine:
         tasks = [asyncio.create_task(one(t), name=f"backup {t.chat_id}") for t in targets]
         self._tasks = {t.chat_id: task for t, task in zip(targets, tasks, strict=True)}
         try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+            await gather_or_cancel(tasks)
         finally:
             self._save_manifest()
         order = {t.chat_id: i for i, t in enumerate(targets)}

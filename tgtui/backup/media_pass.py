@@ -7,7 +7,6 @@ again by id (a hundred a request), which also hands out fresh file references.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from tgtui.backup.media import (
 from tgtui.backup.progress import MediaProgress, ProgressSink, Waiting
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
+from tgtui.backup.tasks import gather_or_cancel
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
 
@@ -133,13 +133,11 @@ class MediaPass:
         for start in range(0, len(missing), BY_ID):
             chunk = missing[start : start + BY_ID]
             messages = await self._fetch(target, [i for i, _ in chunk])
-            await asyncio.gather(
-                *(
-                    self._one(
-                        downloader, target, folder, checkpoint, progress, i, path, messages.get(i)
-                    )
-                    for i, path in chunk
+            await gather_or_cancel(
+                self._one(
+                    downloader, target, folder, checkpoint, progress, i, path, messages.get(i)
                 )
+                for i, path in chunk
             )
             save_checkpoint(state, checkpoint)
         checkpoint.media_last_id = checkpoint.last_id
