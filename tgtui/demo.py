@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import ExitStack
 from pathlib import Path
 
 from tgtui.sandbox import (
@@ -24,8 +25,9 @@ from tgtui.sandbox import (
     SandboxServer,
     WorldOptions,
     trust_test_key,
+    write_demo_session,
 )
-from tgtui.telegram.service import SessionLock, SessionLockedError
+from tgtui.telegram.service import ClientSpec, SessionLock, SessionLockedError
 
 DEMO_DIALOGS = 1_000
 DEMO_MESSAGES = 5_000
@@ -161,3 +163,16 @@ def _remove_abandoned(demo_dir: Path) -> None:
 def remove_demo_session(session_file: Path) -> None:
     """Delete a demo run's session folder."""
     shutil.rmtree(session_file.parent, ignore_errors=True)
+
+
+def signed_in_demo(cleanup: ExitStack) -> ClientSpec:
+    """Start a demo sandbox in this process (stopped by ``cleanup``) and a session signed in
+    to it, in a temporary folder: `tgtui backup --demo`."""
+    sandbox = DemoSandbox()
+    sandbox.start()
+    cleanup.callback(sandbox.stop)
+    folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tgtui-demo-")))
+    assert sandbox.server is not None
+    session = write_demo_session(sandbox.server, folder / "demo.session")
+    demo_id, demo_hash = sandbox.api
+    return ClientSpec(session, demo_id, demo_hash, user_folder=True)

@@ -9,6 +9,7 @@ helpers; neither imports the other.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import stat
@@ -46,7 +47,10 @@ def make_private_dir(path: Path) -> None:
     for one in reversed(missing):
         with contextlib.suppress(FileExistsError):  # made by someone else meanwhile
             one.mkdir(mode=PRIVATE_DIR)
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+    info = path.stat()
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, "it is not a folder", str(path))
+    if stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(path, PRIVATE_DIR)
 
 

@@ -16,7 +16,10 @@ CORE_MODULES = (
     "tgtui.demo",
     "tgtui.launch",
     "tgtui.log",
+    "tgtui.private_files",
     "tgtui.retry",
+    "tgtui.sandbox_mark",
+    "tgtui.untrusted",
 )
 
 
@@ -42,3 +45,32 @@ def test_core_modules_do_not_import_textual() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def _imports_of(package: str) -> set[str]:
+    """Every tgtui module the modules of ``package`` import, read from their source."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None
+    assert spec.submodule_search_locations
+    found: set[str] = set()
+    for path in Path(next(iter(spec.submodule_search_locations))).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("tgtui")}
+
+
+def test_the_client_and_the_sandbox_never_import_each_other() -> None:
+    """The client trusts the sandbox's key only through a marked session, never by reaching
+    into the sandbox's code; the sandbox shares file helpers with it from below both."""
+    client = _imports_of("tgtui.telegram") | _imports_of("tgtui.backup")
+    assert not {name for name in client if name.startswith("tgtui.sandbox.")}
+    assert "tgtui.sandbox" not in client
+    sandbox = _imports_of("tgtui.sandbox")
+    assert not {n for n in sandbox if n.startswith(("tgtui.telegram", "tgtui.backup"))}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -145,7 +144,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui backup`; returns the exit code."""
     # Nothing printed here is read as markup: names, paths and reasons are shown as they are
     # (after `tgtui.untrusted.clean`), colours come from Text styles.
-    err = Console(stderr=True, highlight=False, markup=False)
+    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
     if not args.chats and not args.all:
         err.print("tgtui backup: name the chats to back up, or use --all")
@@ -216,17 +215,9 @@ def _client_spec(
     if not args.demo:
         session = args.session or paths.sessions_dir / "main.session"
         return ClientSpec(session, api_id, api_hash, user_folder=args.session is not None)
-    from tgtui.demo import DemoSandbox
-    from tgtui.sandbox import write_demo_session
+    from tgtui.demo import signed_in_demo
 
-    sandbox = DemoSandbox()
-    sandbox.start()
-    cleanup.callback(sandbox.stop)
-    folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tgtui-demo-")))
-    assert sandbox.server is not None
-    session = write_demo_session(sandbox.server, folder / "demo.session")
-    demo_id, demo_hash = sandbox.api
-    return ClientSpec(session, demo_id, demo_hash, user_folder=True)
+    return signed_in_demo(cleanup)
 
 
 async def _backup(

@@ -9,6 +9,7 @@ from telethon.sessions import SQLiteSession, StringSession
 
 from tgtui.private_files import create_private_file, session_file_path
 from tgtui.sandbox.server import DC_ID, SandboxServer
+from tgtui.sandbox_mark import write_mark
 
 
 def blank_session(server: SandboxServer) -> StringSession:
@@ -41,4 +42,5 @@ def write_demo_session(server: SandboxServer, path: Path) -> Path:
         session.save()
     finally:
         session.close()
+    write_mark(target, server.rsa_key.public_pem)  # so a tgtui in another process trusts it
     return target

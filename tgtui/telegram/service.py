@@ -17,6 +17,7 @@ from typing import Any
 
 from loguru import logger
 from telethon import TelegramClient
+from telethon.crypto import rsa
 from telethon.sessions import SQLiteSession
 
 from tgtui.private_files import (
@@ -28,6 +29,7 @@ from tgtui.private_files import (
     session_file_path,
 )
 from tgtui.retry import Backoff, Wait, retry
+from tgtui.sandbox_mark import read_mark
 
 SESSION_DIR_MODE = PRIVATE_DIR
 SESSION_FILE_MODE = PRIVATE_FILE
@@ -187,13 +189,14 @@ def make_client(
     session = SQLiteSession(str(prepared))
     if dc is not None:
         session.set_dc(*dc)
-    if is_sandbox_address(session.server_address):
-        # A server on loopback can only be a tgtui sandbox: trust its test key so new keys
-        # (for media on its other "DCs") can be made. Never for any other address: the
-        # test key is public, and trusting it there would let anyone pose as Telegram.
-        from tgtui.sandbox.crypto import trust_test_key
-
-        trust_test_key()
+    sandbox_key = read_mark(prepared)
+    if sandbox_key is not None and is_sandbox_address(session.server_address):
+        # A session `tgtui sandbox` wrote and marked, for a server on loopback: trust the
+        # sandbox's test key so new keys (for media on its other "DCs") can be made. Never
+        # for any other session or address: the key is public, and trusting it elsewhere
+        # would let anyone pose as Telegram. (A sandbox this process started trusts it
+        # itself.)
+        rsa.add_key(sandbox_key, old=False)
     return TelegramClient(
         session,
         api_id,
@@ -281,7 +284,7 @@ class TelegramService:
         async def call() -> bool:
             return bool(await client.is_user_authorized())
 
-        return await retry(call, policy=STARTUP_RETRY, on_wait=on_wait, what="users.getFullUser")
+        return await retry(call, policy=STARTUP_RETRY, on_wait=on_wait, what="updates.getState")
 
     async def me(self, on_wait: Callable[[Wait], None] | None = None) -> Any:
         """The signed-in account (users.getUsers of self), transient faults retried."""
