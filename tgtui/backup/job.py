@@ -84,6 +84,7 @@ class ChatRow:
     sample: Sample | None = None
     estimate: Estimate | None = None
     started: float | None = None  # clock time its backup began in this run
+    repairs: tuple[str, ...] = ()  # damage on disk this run found, and what it did
 
     @property
     def chat_id(self) -> int:
@@ -344,6 +345,7 @@ class BackupJob:
         row.done = max(row.done, event.messages)
         row.new = max(row.new, event.new)
         row.media_failed = event.media_failed
+        row.repairs = event.repairs
         if event.status == "complete":
             row.status = "done"
             row.total = row.done

@@ -110,6 +110,15 @@ def summary_text(job: BackupJob) -> Text:
     else:
         text.append("Everything chosen is saved.", style="green")
     text.append(" Ctrl+S backs these chats up again (only what is new).", style="dim")
+    notes = [(r.target.name, note) for r in job.rows.values() for note in r.repairs]
+    notes += [("", note) for note in (job.result.notes if job.result else [])]
+    for name, note in notes[:20]:
+        text.append("\nRepaired: " if name else "\nNote: ", style="bold cyan")
+        if name:
+            text.append(f"{clean(name, limit=60)}: ", style="bold")
+        text.append(clean(note, limit=300))
+    if len(notes) > 20:
+        text.append(f"\n… and {len(notes) - 20:,} more (in the log)", style="dim")
     return text
 
 
