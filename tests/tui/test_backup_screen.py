@@ -166,7 +166,9 @@ async def test_pause_resume_cancel_one_chat_and_retry(
 async def test_cancel_all_asks_first_and_keeps_what_was_saved(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.faults.apply("latency=60")
+    # Slow enough that the backup is still running after the confirm dialog, twice, on a
+    # busy machine (at 60 ms it sometimes finished first and there was nothing to cancel).
+    sandbox.faults.apply("latency=150")
     app = make_app(sandbox, tmp_path, signed_in=True)
     async with running(app, size=(120, 36)) as pilot:
         job = await open_backup(pilot, app, tmp_path / "out")
@@ -191,6 +193,7 @@ async def test_cancel_all_asks_first_and_keeps_what_was_saved(
             if checkpoint is not None:
                 ids = read_ids(chat_folder(job.options.out, row.target))
                 assert checkpoint.messages == len(ids)  # never ahead of the file
+        sandbox.faults.apply("latency=0")  # the retry may go as fast as it likes
         await pilot.press("r")
         await wait_for(pilot, lambda: job.state == "finished" and job.result is not None)
         await wait_for(
