@@ -258,3 +258,15 @@ async def test_backups_are_private_and_old_ones_are_tightened(
     result = await _backup(app_client, out, [chat.target], media=ALL)
     assert [p for p in out.rglob("*") if p.stat().st_mode & 0o077] == []
     assert any("2 files and folders" in note for note in result.notes)
+
+
+async def test_an_emptied_file_is_fetched_again_whole(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    chat = await _first(app_client, tmp_path)
+    lines = _lines(chat)
+    (chat.path / "messages.jsonl").write_bytes(b"")
+    again = await _again(app_client, tmp_path, chat)
+    assert again.status == "complete"
+    assert _lines(chat) == lines
+    assert any(f"{len(lines):,} messages missing" in note for note in again.repairs)

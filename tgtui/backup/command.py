@@ -1,8 +1,9 @@
 """`tgtui backup`: the headless backup, for cron and scripts.
 
-Exit codes: 0 every chat complete; 1 some chats skipped, partial or failed (the rest are
-saved); 2 nothing could be done or the run was stopped by an error (bad arguments, bad
-config, session locked or signed out, disk full); 130 interrupted (files stay consistent).
+Exit codes: 0 every chat complete; 1 some chats skipped, partial or failed, or files failed
+(the rest are saved); 2 nothing could be done or the run was stopped by an error (bad
+arguments, bad config, an unusable session or backup folder, disk full); 130 interrupted
+(files stay consistent). Every error is one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -48,9 +49,13 @@ EXIT_INTERRUPTED = 130
 EPILOG = """\
 exit codes:
   0    every chat complete
-  1    some chats skipped, partial or failed (the others are saved)
-  2    error: bad arguments or config, session locked or signed out, disk full
+  1    some chats skipped, partial or failed, or files failed (the others are saved)
+  2    error: bad arguments or config; session locked, signed out or unusable; backup
+       folder unusable, in use by another run or another account's; disk full
   130  interrupted (Ctrl+C, SIGTERM): files stay consistent; run again to resume
+
+Backups are private (0700 folders, 0600 files). Each run checks what is already saved
+and repairs damage from Telegram; --verify checks saved files against Telegram's hashes.
 
 Run it again at any time: it continues where it stopped and only fetches what is new.
 """
@@ -172,7 +177,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),
     )
-    setup_logging(paths.log_dir, debug=args.debug)
+    log_file = setup_logging(paths.log_dir, debug=args.debug)
     slow_crypto = crypto_warning()
     if slow_crypto is not None:
         logger.warning(slow_crypto)
@@ -203,6 +208,13 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         except KeyboardInterrupt:
             err.print("Interrupted: everything fetched so far is saved; run again to resume.")
             return EXIT_INTERRUPTED
+        except Exception as exc:  # noqa: BLE001 - the last resort: logged whole, told in a line
+            logger.opt(exception=exc).error("tgtui backup failed")
+            err.print(
+                f"tgtui backup: unexpected error: {clean(repr(exc), limit=300)}. "
+                f"Everything written so far is consistent; details are in {clean(log_file)}"
+            )
+            return EXIT_ERROR
 
 
 def _client_spec(

@@ -110,7 +110,7 @@ class Repair:
     """What the check before a chat's run found on disk, and what it did."""
 
     notes: list[str] = field(default_factory=list)
-    unrestored: str | None = None  # damage that could not be undone (the chat ends partial)
+    expected: int = 0  # messages the file held before the damage (0: nothing to compare)
     rewritten: bool = False  # messages.jsonl was rewritten: the checkpoint's count is recounted
     damaged_files: dict[int, str] = field(default_factory=dict)  # fetched again
     unsafe_files: dict[int, str] = field(default_factory=dict)  # refused
@@ -293,8 +293,15 @@ class BackupEngine:
             start = checkpoint.messages
             self._emit(ChatStarted(target.chat_id, target.name, start))
             status = await self._copy(target, reader, writer, checkpoint, folder, repair)
-            if repair.unrestored:
-                status, reason = "partial", repair.unrestored
+            short = repair.expected - checkpoint.messages
+            if short > 0:  # the file only grows: fewer than before is damage not undone
+                status, reason = (
+                    "partial",
+                    (
+                        f"{short:,} damaged messages could not be fetched again (deleted on "
+                        f"Telegram?); unreadable lines are kept in {JSONL}{DAMAGED_SUFFIX}"
+                    ),
+                )
         except asyncio.CancelledError:
             reason = CANCELLED
             if target.chat_id not in self._cancelled:
@@ -403,11 +410,7 @@ class BackupEngine:
         if found.damaged_files:
             done.append("changed files fetched again")
         repair.notes.append("found " + ", ".join(problems) + "".join(f"; {d}" for d in done))
-        short = (lost or found.bad_lines) - len(extra)
-        if short > 0:
-            repair.unrestored = (
-                f"{short:,} damaged messages could not be fetched again (deleted on Telegram?)"
-            )
+        repair.expected = stored.messages - found.duplicates
         return repair
 
     async def _refetch(

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from tgtui.config import ConfigError, validate_api_hash, validate_api_id
+from tgtui.untrusted import safe_text
 
 WHERE = (
     "Every Telegram client needs an api_id and api_hash. Get yours at "
@@ -38,7 +39,7 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
         with Vertical(id="credentials-box", classes="dialog"):
             yield Static("Welcome to tgtui", classes="dialog-title")
             yield Static(WHERE, classes="dialog-detail")
-            yield Static(str(self.config_file), id="credentials-file", classes="path")
+            yield Static(safe_text(self.config_file), id="credentials-file", classes="path")
             yield Input(placeholder="api_id (digits)", id="api-id", restrict=r"[0-9]*")
             yield Input(placeholder="api_hash (32 hex characters)", id="api-hash", max_length=32)
             yield Static("", id="credentials-error", classes="error")
