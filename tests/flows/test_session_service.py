@@ -105,19 +105,33 @@ async def test_client_on_a_session_file_reaches_the_sandbox(
         await client.disconnect()
 
 
-def test_only_loopback_sessions_trust_the_sandbox_key(tmp_path: Path) -> None:
+def test_only_marked_loopback_sessions_trust_the_sandbox_key(tmp_path: Path) -> None:
+    """The test key is trusted for a session `tgtui sandbox` wrote (it carries the key) whose
+    server is on loopback; a bare loopback address, or a marked session pointed elsewhere,
+    is not enough."""
     from telethon.crypto import rsa
 
     from tgtui.sandbox import test_rsa_key
+    from tgtui.sandbox_mark import write_mark
     from tgtui.telegram.service import is_sandbox_address
 
     assert is_sandbox_address("127.0.0.1")
     assert is_sandbox_address("::1")
     assert not is_sandbox_address("149.154.167.51")
     assert not is_sandbox_address(None)
-    fingerprint = test_rsa_key().fingerprint
-    rsa._server_keys.pop(fingerprint, None)
+    key = test_rsa_key()
+    rsa._server_keys.pop(key.fingerprint, None)
     make_client(tmp_path / "real.session", API_ID, API_HASH)  # Telegram's default DC
-    assert fingerprint not in rsa._server_keys
-    make_client(tmp_path / "sandbox.session", API_ID, API_HASH, dc=(2, "127.0.0.1", 4321))
-    assert fingerprint in rsa._server_keys
+    assert key.fingerprint not in rsa._server_keys
+    make_client(tmp_path / "loopback.session", API_ID, API_HASH, dc=(2, "127.0.0.1", 4321))
+    assert key.fingerprint not in rsa._server_keys  # any local program could listen there
+    far = tmp_path / "far.session"
+    make_client(far, API_ID, API_HASH, dc=(2, "149.154.167.51", 443)).session.close()
+    write_mark(far, key.public_pem)
+    make_client(far, API_ID, API_HASH)
+    assert key.fingerprint not in rsa._server_keys  # marked, but not a sandbox address
+    near = tmp_path / "near.session"
+    make_client(near, API_ID, API_HASH, dc=(2, "127.0.0.1", 4321)).session.close()
+    write_mark(near, key.public_pem)
+    make_client(near, API_ID, API_HASH)
+    assert key.fingerprint in rsa._server_keys
