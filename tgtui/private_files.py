@@ -15,6 +15,7 @@ import os
 import stat
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -34,8 +35,9 @@ def create_private_file(path: Path) -> None:
     os.close(os.open(path, flags, PRIVATE_FILE))
 
 
-def make_private_dir(path: Path) -> None:
-    """Create ``path`` and its missing parents 0700; tighten ``path`` if it is looser.
+def make_private_dir(path: Path, *, tighten: bool = True) -> None:
+    """Create ``path`` and its missing parents 0700; tighten ``path`` if it is looser (unless
+    ``tighten`` is False: someone else, such as `tgtui.backup.folder.tighten`, does it).
 
     Folders that exist above it are left as they are (``~``, ``/tmp``).
     """
@@ -50,7 +52,7 @@ def make_private_dir(path: Path) -> None:
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, "it is not a folder", str(path))
-    if stat.S_IMODE(info.st_mode) & 0o077:
+    if tighten and stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(path, PRIVATE_DIR)
 
 
@@ -96,12 +98,7 @@ class ExclusiveLock:
             os.close(self._fd)
             self._fd = None
 
-    @property
-    def held(self) -> bool:
-        """Whether this object holds the lock now."""
-        return self._fd is not None
-
-    def __enter__(self) -> ExclusiveLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 

@@ -32,6 +32,9 @@ class Checkpoint:
     media_last_id: int = 0  # media of messages up to this id were all tried
     media_failed: dict[str, str] = field(default_factory=dict)  # message id -> reason
     updated: str = ""
+    # (size, mtime_ns, inode) of messages.jsonl right after this run last wrote it: while the
+    # file still matches, nobody has changed it, and its lines need not be parsed again.
+    jsonl_stat: list[int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The file's content."""
@@ -62,12 +65,28 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             media_last_id=int(data.get("media_last_id", 0)),
             media_failed={str(k): str(v) for k, v in dict(data.get("media_failed", {})).items()},
             updated=str(data.get("updated", "")),
+            jsonl_stat=_stat_field(data.get("jsonl_stat")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: missing or wrong field ({exc})") from exc
     if checkpoint.chat_id != chat_id:
         raise CheckpointError(f"{path}: belongs to chat {checkpoint.chat_id}, not {chat_id}")
     return checkpoint
+
+
+def _stat_field(value: object) -> list[int] | None:
+    if isinstance(value, list) and len(value) == 3 and all(type(v) is int for v in value):
+        return list(value)
+    return None
+
+
+def stat_key(path: Path) -> list[int] | None:
+    """(size, mtime_ns, inode) of ``path``: changes whenever anyone writes or replaces it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
 def save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:

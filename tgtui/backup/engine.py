@@ -27,6 +27,7 @@ from tgtui.backup.checkpoint import (
     load_checkpoint,
     reconcile,
     save_checkpoint,
+    stat_key,
 )
 from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
@@ -111,6 +112,7 @@ class Repair:
 
     notes: list[str] = field(default_factory=list)
     expected: int = 0  # messages the file held before the damage (0: nothing to compare)
+    checked: bool = False  # every line was parsed (the file had changed, or --verify)
     rewritten: bool = False  # messages.jsonl was rewritten: the checkpoint's count is recounted
     damaged_files: dict[int, str] = field(default_factory=dict)  # fetched again
     unsafe_files: dict[int, str] = field(default_factory=dict)  # refused
@@ -141,13 +143,27 @@ def _slug(name: str) -> str:
     return slug or "chat"
 
 
-def chat_folder(out: Path, target: ChatTarget) -> Path:
-    """The chat's folder: an existing one for this id (names change), else ``<id>_<name>``."""
-    chats = out / "chats"
-    for existing in sorted(chats.glob(f"{target.chat_id}_*")):
-        if existing.is_dir():
-            return existing
-    return chats / f"{target.chat_id}_{_slug(target.name)}"
+def chat_folders(out: Path) -> dict[int, Path]:
+    """The existing chat folders of a backup by chat id, from one listing of ``chats/``."""
+    try:
+        entries = sorted(os.scandir(out / "chats"), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found: dict[int, Path] = {}
+    for entry in entries:
+        head, underscore, _ = entry.name.partition("_")
+        if underscore and head.lstrip("-").isdigit() and entry.is_dir(follow_symlinks=False):
+            found.setdefault(int(head), Path(entry.path))
+    return found
+
+
+def chat_folder(out: Path, target: ChatTarget, folders: dict[int, Path] | None = None) -> Path:
+    """The chat's folder: an existing one for this id (names change), else ``<id>_<name>``.
+
+    ``folders`` (from `chat_folders`) spares listing the backup's chats again for each chat.
+    """
+    existing = (folders if folders is not None else chat_folders(out)).get(target.chat_id)
+    return existing or out / "chats" / f"{target.chat_id}_{_slug(target.name)}"
 
 
 class BackupEngine:
@@ -176,6 +192,7 @@ class BackupEngine:
         self.account = account or {}
         self.manifest = Manifest(options.out, self.account, load=False)
         self.name_bytes = NAME_BYTES  # of a sender's file name; fitted to the folder's limit
+        self._folders: dict[int, Path] = {}  # existing chat folders, listed once a run
         self.media = MediaPass(
             client,
             gate=self.gate,
@@ -221,9 +238,14 @@ class BackupEngine:
         except FolderRefused as exc:
             raise BackupAborted(str(exc)) from exc
         try:
+            private = asyncio.create_task(asyncio.to_thread(folder.make_private))
             self.manifest = Manifest(self.options.out, self.account)
             self.name_bytes = name_bytes_for(self.options.out)
-            result = await self._run(targets)
+            self._folders = chat_folders(self.options.out)
+            try:
+                result = await self._run(targets)
+            finally:
+                await private
             result.notes[:0] = folder.notes
             return result
         finally:
@@ -261,7 +283,7 @@ class BackupEngine:
         unexpected error) ends this chat "failed" with the reason; the others go on. Only a
         fault every chat would meet (disk full, session revoked) stops the run.
         """
-        folder = chat_folder(self.options.out, target)
+        folder = chat_folder(self.options.out, target, self._folders)
         writer = BatchWriter(
             folder / JSONL, batch_size=self.options.batch_size, max_age=self.options.batch_age
         )
@@ -287,8 +309,10 @@ class BackupEngine:
         try:
             repair = await self._check(target, reader, folder)
             checkpoint = reconcile(folder / STATE, folder / JSONL, target.chat_id, writer.open())
-            if repair.rewritten:
+            if repair.checked or repair.rewritten:
+                # The file was read whole and found (or made) sound: remember it as it is.
                 checkpoint.messages = count_lines(folder / JSONL)
+                checkpoint.jsonl_stat = stat_key(folder / JSONL)
                 save_checkpoint(folder / STATE, checkpoint)
             start = checkpoint.messages
             self._emit(ChatStarted(target.chat_id, target.name, start))
@@ -366,12 +390,17 @@ class BackupEngine:
         repair = Repair()
         if not jsonl.exists():
             return repair
+        stored = _stored(folder / STATE, target.chat_id)
+        # Lines are parsed again only if the file changed since tgtui last wrote it (or with
+        # --verify); the media files it names are looked at on every run.
+        whole = self.options.verify or stored.jsonl_stat != stat_key(jsonl)
         try:
-            await asyncio.to_thread(repair_tail, jsonl)
-            found = await asyncio.to_thread(scan, jsonl, folder)
+            if whole:
+                await asyncio.to_thread(repair_tail, jsonl)
+            found = await asyncio.to_thread(scan, jsonl, folder, lines=whole)
         except OSError as exc:
             raise BackupWriteError(jsonl, exc) from exc
-        stored = _stored(folder / STATE, target.chat_id)
+        repair.checked = whole
         # A file saved by an earlier run (tried, and not failed) that is gone: deleted since.
         for message_id in found.absent_files:
             if message_id <= stored.media_last_id and str(message_id) not in stored.media_failed:
@@ -380,7 +409,7 @@ class BackupEngine:
         repair.unsafe_files = found.unsafe_files
         # Fewer messages than the checkpoint counted: lines were deleted. Where is unknown, so
         # the whole range on disk is read again for the ids the file lacks.
-        lost = max(0, stored.messages - found.records - found.bad_lines)
+        lost = max(0, stored.messages - found.records - found.bad_lines) if whole else 0
         gaps = [(low, high) for low, high in found.gaps if high]  # a broken end: read anyway
         if lost:
             gaps = [(0, found.last_id + 1)]
@@ -483,7 +512,7 @@ class BackupEngine:
 
     def _not_started(self, target: ChatTarget) -> ChatResult:
         """A chat cancelled while it waited for its turn: nothing of it was touched."""
-        folder = chat_folder(self.options.out, target)
+        folder = chat_folder(self.options.out, target, self._folders)
         self._emit(ChatFinished(target.chat_id, target.name, "skipped", CANCELLED, 0, 0))
         return ChatResult(target, "skipped", CANCELLED, 0, 0, folder)
 
@@ -493,6 +522,7 @@ class BackupEngine:
         if written:
             checkpoint.messages += written
             checkpoint.last_id = writer.last_id or checkpoint.last_id
+            checkpoint.jsonl_stat = stat_key(folder / JSONL)
             save_checkpoint(folder / STATE, checkpoint)
 
     def _record(

@@ -54,17 +54,26 @@ def tighten(out: Path) -> int:
     Symlinks are not followed (a link planted in the folder cannot make us chmod elsewhere).
     """
     changed = 0
-    for root, folders, files in os.walk(out):
-        for name, mode in [(f, PRIVATE_DIR) for f in folders] + [(f, PRIVATE_FILE) for f in files]:
-            path = os.path.join(root, name)
+    folders = [str(out)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError as exc:
+            logger.warning("cannot list {}: {}", exc.filename, exc.strerror)
+            continue
+        for entry in entries:
             try:
-                info = os.lstat(path)
-                if stat.S_ISLNK(info.st_mode) or not stat.S_IMODE(info.st_mode) & 0o077:
+                if entry.is_symlink():
                     continue
-                os.chmod(path, stat.S_IMODE(info.st_mode) & mode)
-                changed += 1
+                mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if is_dir:
+                    folders.append(entry.path)
+                if mode & 0o077:
+                    os.chmod(entry.path, mode & (PRIVATE_DIR if is_dir else PRIVATE_FILE))
+                    changed += 1
             except OSError as exc:
-                logger.warning("cannot make {} private: {}", path, exc)
+                logger.warning("cannot make {} private: {}", entry.path, exc.strerror)
     return changed
 
 
@@ -93,10 +102,17 @@ class BackupFolder:
             raise FolderRefused(f"Cannot use {self.out} as a backup folder: {reason}") from exc
         try:
             self._check_owner()
-            changed = tighten(self.out)
         except BaseException:
             self._lock.release()
             raise
+
+    def make_private(self) -> None:
+        """Tighten what an older tgtui (or a copy) left readable by others, with a note.
+
+        Everything tgtui writes is private from its first byte, so this finds work only in
+        backups made or touched by something else; it can run beside the backup.
+        """
+        changed = tighten(self.out)
         if changed:
             note = (
                 f"{changed:,} files and folders in {self.out} were readable by other users; "

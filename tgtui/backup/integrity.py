@@ -16,7 +16,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from loguru import logger
@@ -25,17 +25,17 @@ from tgtui.backup.files import PRIVATE_FILE, fsync_dir
 from tgtui.untrusted import NAME_MAX_BYTES
 
 DAMAGED_SUFFIX = ".damaged"
+FILE_MARK = b'"file": '  # in every line that names a media file (as json.dumps writes it)
 
 
 def media_path_problem(path: object) -> str | None:
     """Why a line's ``file`` cannot be used (None when it is a plain path under media/)."""
     if not isinstance(path, str) or not path:
         return "its file path is not text"
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or "\\" in path or "\x00" in path:
+    parts = path.split("/")
+    if parts[0] != "media" or len(parts) < 2 or "\\" in path or "\x00" in path:
         return "its file path leaves the chat folder"
-    parts = pure.parts
-    if len(parts) < 2 or parts[0] != "media" or any(p in ("..", ".") for p in parts):
+    if any(p in ("", ".", "..") for p in parts):
         return "its file path leaves the chat folder"
     if any(len(p.encode("utf-8", "replace")) > NAME_MAX_BYTES for p in parts):
         return "its file name is too long"
@@ -105,16 +105,44 @@ def _lines(handle: Any) -> Iterator[tuple[int, bytes]]:
         offset += len(line)
 
 
-def scan(jsonl: Path, folder: Path, *, files: bool = True) -> Scan:
-    """Read every line of ``jsonl``; with ``files``, look at every media file it names.
+CHUNK = 1 << 20
 
-    The caller has cut a torn last line off already (`tgtui.backup.writer.repair_tail`).
+
+def _lines_naming_files(handle: Any) -> Iterator[bytes]:
+    """The lines that contain FILE_MARK, found by searching 1 MiB at a time (most lines
+    name no file, and are never split into lines at all)."""
+    tail = b""
+    while chunk := handle.read(CHUNK):
+        data = tail + chunk
+        end = data.rfind(b"\n") + 1
+        data, tail = data[:end], data[end:]
+        at = data.find(FILE_MARK)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            stop = data.find(b"\n", at) + 1
+            yield data[start:stop]
+            at = data.find(FILE_MARK, stop)
+    if FILE_MARK in tail:
+        yield tail
+
+
+def scan(jsonl: Path, folder: Path, *, lines: bool = True) -> Scan:
+    """Look at every media file ``jsonl`` names; with ``lines``, check every line too.
+
+    Without ``lines`` (a file unchanged since tgtui wrote it) only the lines naming a file
+    are parsed, which makes the check a fraction of a full read. The caller has cut a torn
+    last line off already (`tgtui.backup.writer.repair_tail`).
     """
     result = Scan()
     if not jsonl.exists():
         return result
     broken_after: int | None = None  # a bad line was seen after this id
     with jsonl.open("rb") as handle:
+        if not lines:
+            for line in _lines_naming_files(handle):
+                if (parsed := record_id(line)) is not None:
+                    _check_file(result, folder, *parsed)
+            return result
         for offset, line in _lines(handle):
             parsed = record_id(line)
             if parsed is None:
@@ -133,7 +161,7 @@ def scan(jsonl: Path, folder: Path, *, files: bool = True) -> Scan:
             result.ids.append(message_id)
             result.offsets.append(offset)
             if "file" in record and record["file"] is not None:
-                _check_file(result, folder, message_id, record, files)
+                _check_file(result, folder, message_id, record)
     if broken_after is not None:
         result.gaps.append((broken_after, 0))  # 0: up to the newest message
     if result.out_of_order:
@@ -141,18 +169,15 @@ def scan(jsonl: Path, folder: Path, *, files: bool = True) -> Scan:
     return result
 
 
-def _check_file(
-    result: Scan, folder: Path, message_id: int, record: dict[str, Any], files: bool
-) -> None:
+def _check_file(result: Scan, folder: Path, message_id: int, record: dict[str, Any]) -> None:
+    if record.get("file") is None:
+        return
     problem = media_path_problem(record["file"])
     if problem is not None:
         result.unsafe_files[message_id] = problem
         return
-    if not files:
-        return
-    path = folder / record["file"]
     try:
-        info = path.stat()
+        info = os.stat(os.path.join(folder, record["file"]))
     except OSError:
         result.absent_files.append(message_id)  # not saved yet, failed, or deleted since
         return

@@ -213,7 +213,7 @@ class MediaDownloader:
                 os.unlink(target)
         part = target.with_name(target.name + PART_SUFFIX)
         with on_disk(part):
-            make_private_dir(target.parent)
+            make_private_dir(target.parent, tighten=False)  # the folder tightens it
         # A resumed *.part was written by an earlier run, or by anyone since: its bytes are
         # checked against Telegram's hashes before the file can pass as complete.
         resumed = (file_size(part) or 0) >= PART

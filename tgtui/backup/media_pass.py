@@ -16,7 +16,7 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
-from tgtui.backup.integrity import media_path_problem, record_id
+from tgtui.backup.integrity import FILE_MARK, media_path_problem, record_id
 from tgtui.backup.media import (
     GET_FILE,
     FileSource,
@@ -47,7 +47,7 @@ def pending_files(
         return
     with jsonl.open("rb") as lines:
         for line in lines:
-            if b'"file": "' not in line:
+            if FILE_MARK not in line:
                 continue
             parsed = record_id(line)
             if parsed is None:

@@ -112,7 +112,7 @@ class BatchWriter:
     def open(self) -> int | None:
         """Open (creating, or repairing a torn tail); return the last id already on disk."""
         try:
-            make_private_dir(self.path.parent)
+            make_private_dir(self.path.parent, tighten=False)  # the folder tightens it
             if self.path.exists():
                 self.last_id = repair_tail(self.path)
             self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)

@@ -12,7 +12,6 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from loguru import logger
@@ -113,33 +112,19 @@ def prepare_user_session_file(path: Path) -> Path:
     return path
 
 
-class SessionLock:
+class SessionLock(ExclusiveLock):
     """An exclusive advisory lock next to the session file, held while the app runs."""
 
     def __init__(self, session_file: Path) -> None:
+        super().__init__(session_file.with_name(session_file.name + ".lock"))
         self.session_file = session_file
-        self.path = session_file.with_name(session_file.name + ".lock")
-        self._lock = ExclusiveLock(self.path)
 
     def acquire(self) -> None:
         """Take the lock or raise SessionLockedError at once (never wait)."""
         try:
-            self._lock.acquire()
+            super().acquire()
         except LockHeld:
             raise SessionLockedError(self.session_file) from None
-
-    def release(self) -> None:
-        """Let go of the lock (the OS also drops it if the process dies)."""
-        self._lock.release()
-
-    def __enter__(self) -> SessionLock:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
 
 
 def reset_task_factory() -> None:
