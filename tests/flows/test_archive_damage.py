@@ -270,3 +270,24 @@ async def test_an_emptied_file_is_fetched_again_whole(
     assert again.status == "complete"
     assert _lines(chat) == lines
     assert any(f"{len(lines):,} messages missing" in note for note in again.repairs)
+
+
+async def test_verify_reads_every_line_even_of_a_file_that_looks_untouched(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    """Rot that keeps the size and the time (a failing disk): a plain run trusts the file as
+    tgtui left it; --verify parses every line anyway, finds it and repairs it."""
+    chat = await _first(app_client, tmp_path)
+    jsonl = chat.path / "messages.jsonl"
+    lines = _lines(chat)
+    before = jsonl.stat()
+    rotten = bytearray(lines[30])
+    rotten[0:1] = b"X"  # no longer JSON, same length
+    _write(chat, [*lines[:30], bytes(rotten), *lines[31:]])
+    os.utime(jsonl, ns=(before.st_atime_ns, before.st_mtime_ns))
+    plain = await _again(app_client, tmp_path, chat)
+    assert plain.repairs == ()
+    checked = await _again(app_client, tmp_path, chat, verify=True)
+    assert checked.status == "complete"
+    assert any("1 damaged lines" in note for note in checked.repairs)
+    assert _lines(chat) == lines
