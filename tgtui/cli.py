@@ -1,4 +1,5 @@
-"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`) and `tgtui sandbox`."""
+"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui backup`, `tgtui search`
+and `tgtui sandbox`."""
 
 from __future__ import annotations
 
@@ -76,6 +77,16 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     backup_command.add_arguments(backup)
+    from tgtui.archive import command as search_command
+
+    search = commands.add_parser(
+        "search",
+        help="find messages in a backup (offline: no login, no network)",
+        description="Find messages in a backup by their words, in every chat or some.",
+        epilog=search_command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    search_command.add_arguments(search)
     return parser
 
 
@@ -96,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.backup import command as backup_command
 
         return backup_command.run(args, paths)
+    if args.command == "search":
+        from tgtui.archive import command as search_command
+
+        return search_command.run(args, paths)
     if args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:

@@ -1,0 +1,155 @@
+"""`tgtui search`: find messages in a backup from the command line, offline.
+
+Exit codes: 0 something matched; 1 nothing matched; 2 error (no backup there, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from tgtui.archive.folder import Archive, ArchiveError, open_archive
+from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
+from tgtui.archive.search import Filters, Hit, search
+from tgtui.backup.command import parse_date
+from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.untrusted import clean
+
+EXIT_FOUND = 0
+EXIT_NONE = 1
+EXIT_ERROR = 2
+
+EPILOG = """\
+Words match in any case and with or without accents (coracao finds coração); every word
+must appear; a trailing * matches the start of a word (back* finds backup).
+
+exit codes:
+  0    something matched
+  1    nothing matched
+  2    error: no backup in the folder, bad arguments
+
+The index lives in DIR/.index/ and is brought up to date from the backup on each search.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The search command's options."""
+    parser.add_argument("words", nargs="+", metavar="WORD", help="what to look for")
+    parser.add_argument(
+        "--in", dest="folder", type=Path, metavar="DIR", help="the backup (default: backup_dir)"
+    )
+    parser.add_argument(
+        "--chat",
+        action="append",
+        metavar="CHAT",
+        help="only this chat: its peer id or (part of) its name; repeatable",
+    )
+    parser.add_argument("--from", dest="sender", metavar="NAME", help="only from this sender")
+    parser.add_argument("--since", type=parse_date, metavar="DATE", help="from this date on")
+    parser.add_argument("--until", type=parse_date, metavar="DATE", help="before this date")
+    parser.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="show the newest N (default 50)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line on stdout (chat_id, chat, message_id, date, from, text)",
+    )
+
+
+def _chats(
+    archive: Archive, selectors: list[str] | None
+) -> tuple[frozenset[int] | None, list[str]]:
+    """The chat ids the selectors name, and the selectors that named none."""
+    if not selectors:
+        return None, []
+    chosen: set[int] = set()
+    unknown = []
+    for selector in selectors:
+        wanted = selector.strip()
+        found = [
+            c.id
+            for c in archive.chats
+            if str(c.id) == wanted or wanted.casefold() in c.name.casefold()
+        ]
+        chosen.update(found)
+        if not found:
+            unknown.append(selector)
+    return frozenset(chosen), unknown
+
+
+def _snippet(text: str) -> Text:
+    """A snippet with its matches in bold, everything else shown literally."""
+    line = Text()
+    for i, piece in enumerate(text.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
+        line.append(clean(piece), style="bold reverse" if i % 2 else "")
+    return line
+
+
+def _as_json(hit: Hit) -> str:
+    return json.dumps(
+        {
+            "chat_id": hit.chat_id,
+            "chat": hit.chat,
+            "message_id": hit.message_id,
+            "date": hit.date.strftime("%Y-%m-%dT%H:%M:%S") if hit.date else None,
+            "from": hit.sender or None,
+            "text": hit.text,
+        },
+        ensure_ascii=False,
+    )
+
+
+def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
+    """Entry point of `tgtui search`; returns the exit code."""
+    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    out = Console(highlight=False, markup=False, soft_wrap=True)
+    paths = paths or Paths.default()
+    folder = args.folder
+    if folder is None:
+        try:
+            folder = load_settings(paths).backup_dir
+        except ConfigError as exc:
+            err.print(f"tgtui search: bad configuration: {clean(exc)}")
+            return EXIT_ERROR
+    if args.limit < 1:
+        err.print("tgtui search: --limit must be at least 1")
+        return EXIT_ERROR
+    try:
+        archive = open_archive(folder.expanduser())
+    except ArchiveError as exc:
+        err.print(f"tgtui search: {clean(exc)}")
+        return EXIT_ERROR
+    chats, unknown = _chats(archive, args.chat)
+    if unknown:
+        err.print("tgtui search: no chat in the backup matches " + clean(", ".join(unknown)))
+        return EXIT_ERROR
+    filters = Filters(chats=chats, sender=args.sender, since=args.since, until=args.until)
+    try:
+        with SearchIndex(archive) as index:
+            index.update()
+            results = search(index, archive, " ".join(args.words), filters, args.limit)
+    except OSError as exc:
+        err.print(f"tgtui search: cannot use the index in {clean(folder)}: {exc.strerror}")
+        return EXIT_ERROR
+    if args.json:
+        for hit in results.hits:
+            sys.stdout.write(_as_json(hit) + "\n")
+    else:
+        for hit in results.hits:
+            when = hit.date.strftime("%Y-%m-%d %H:%M") if hit.date else "?"
+            head = Text(f"{when}  ", style="dim")
+            head.append(clean(hit.chat, limit=60), style="bold")
+            if hit.sender:
+                head.append(f" · {clean(hit.sender, limit=60)}")
+            out.print(head)
+            out.print(Text("    ") + _snippet(hit.snippet))
+    shown = len(results.hits)
+    note = f" (the newest {shown:,} shown)" if results.count > shown else ""
+    err.print(f"{results.count:,} messages match{note}")
+    return EXIT_FOUND if results.count else EXIT_NONE

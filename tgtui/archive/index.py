@@ -1,0 +1,233 @@
+"""The full-text search index of a backup: SQLite FTS5 next to the data, never trusted over it.
+
+`BACKUP/.index/search.sqlite` (0600 in a 0700 folder) holds, per message, its chat, id, date,
+sender and searchable text (the text, a document's file name, a poll's question), tokenised
+with case and accents folded (`coracao` finds `coração`). Each chat's JSONL stays the truth:
+
+- `update` brings the index up to date: a chat whose file only grew since it was indexed is
+  read from where the index stopped; a chat whose file was replaced, cut or changed is
+  indexed again from the start; chats no longer in the backup are dropped.
+- An index that is missing, of another version, or damaged is deleted and built again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from loguru import logger
+
+from tgtui.archive.folder import Archive, ArchiveChat
+from tgtui.private_files import create_private_file, make_private_dir
+
+INDEX_DIR = ".index"
+INDEX_FILE = "search.sqlite"
+INDEX_VERSION = "1"
+HEAD_BYTES = 4096  # a file whose first bytes changed was replaced: index it again
+BATCH = 5_000
+Doc = tuple[int, int, int, int, str, str]  # id, chat id, message id, date, sender, media
+# Highlight marks in snippets: private-use characters, taken out of indexed text first.
+MARK_ON, MARK_OFF = "\ue000", "\ue001"
+_NO_MARKS = str.maketrans({MARK_ON: None, MARK_OFF: None})
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    chat_id INTEGER PRIMARY KEY, inode INTEGER NOT NULL, head BLOB NOT NULL,
+    indexed_to INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
+    date INTEGER NOT NULL, sender TEXT NOT NULL, media TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_chat ON docs (chat_id, message_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    text, tokenize = "unicode61 remove_diacritics 2"
+);
+INSERT OR IGNORE INTO meta VALUES ('version', '{INDEX_VERSION}');
+"""
+
+
+def searchable(record: dict[str, Any]) -> str:
+    """The words of a message that search finds: its text, file name and poll question."""
+    parts = [record.get("text"), record.get("file_name"), record.get("title")]
+    poll = record.get("poll")
+    if isinstance(poll, dict):
+        parts.append(poll.get("question"))
+        parts.extend(a.get("text") for a in poll.get("answers") or [] if isinstance(a, dict))
+    return " ".join(p for p in parts if isinstance(p, str) and p).translate(_NO_MARKS)
+
+
+def _records(handle: Any, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset after the line, record) of every whole, readable line from ``start``."""
+    handle.seek(start)
+    offset = start
+    for line in handle:
+        if not line.endswith(b"\n"):
+            return  # a line still being written: the next update takes it
+        offset += len(line)
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), int):
+            yield offset, record
+
+
+@dataclass
+class UpdateStats:
+    """What an update did."""
+
+    chats: int = 0  # chats read (wholly or from where they stopped)
+    messages: int = 0  # messages added
+    rebuilt: bool = False  # the index was built from nothing
+
+
+class SearchIndex:
+    """One backup's search index (a context manager: the SQLite connection)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.path = archive.folder / INDEX_DIR / INDEX_FILE
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        make_private_dir(self.path.parent)
+        with contextlib.suppress(FileExistsError):
+            create_private_file(self.path)  # 0600 before SQLite writes a byte
+        try:
+            db = sqlite3.connect(self.path)
+            db.executescript(SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if row is None or row[0] != INDEX_VERSION:
+                db.close()
+                raise sqlite3.DatabaseError(f"index version {row[0] if row else '?'}")
+            db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            logger.warning("{}: unusable ({}); building it again", self.path, exc)
+            return self._fresh()
+        return db
+
+    def _fresh(self) -> sqlite3.Connection:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+        create_private_file(self.path)
+        db = sqlite3.connect(self.path)
+        db.executescript(SCHEMA)
+        return db
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping it up to date ---------------------------------------------------------------
+
+    def update(self) -> UpdateStats:
+        """Bring the index up to date with every chat's JSONL (see the module's notes)."""
+        stats = UpdateStats()
+        try:
+            self._update(stats)
+        except sqlite3.DatabaseError as exc:
+            logger.warning("{}: damaged ({}); building it again", self.path, exc)
+            self.db.close()
+            self.db = self._fresh()
+            stats = UpdateStats(rebuilt=True)
+            self._update(stats)
+        return stats
+
+    def _update(self, stats: UpdateStats) -> None:
+        known = {chat.id for chat in self.archive.chats}
+        stats.rebuilt = stats.rebuilt or not self.db.execute("SELECT 1 FROM sources").fetchone()
+        for (chat_id,) in self.db.execute("SELECT chat_id FROM sources").fetchall():
+            if chat_id not in known:
+                self._drop(chat_id)
+        for chat in self.archive.chats:
+            added = self._update_chat(chat)
+            if added is not None:
+                stats.chats += 1
+                stats.messages += added
+        self.db.commit()
+
+    def _drop(self, chat_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM fts WHERE rowid IN (SELECT id FROM docs WHERE chat_id = ?)", (chat_id,)
+        )
+        self.db.execute("DELETE FROM docs WHERE chat_id = ?", (chat_id,))
+        self.db.execute("DELETE FROM sources WHERE chat_id = ?", (chat_id,))
+
+    def _update_chat(self, chat: ArchiveChat) -> int | None:
+        """Index what is new in one chat; None when nothing changed."""
+        try:
+            handle = chat.jsonl.open("rb")
+        except OSError:
+            return None  # not backed up yet (or unreadable): nothing to search
+        with handle:
+            info = os.fstat(handle.fileno())
+            head = handle.read(HEAD_BYTES)
+            row = self.db.execute(
+                "SELECT inode, head, indexed_to FROM sources WHERE chat_id = ?", (chat.id,)
+            ).fetchone()
+            start = 0
+            if row is not None:
+                inode, old_head, indexed_to = row
+                grown = info.st_size >= indexed_to and head[: len(old_head)] == old_head
+                if inode == info.st_ino and grown:
+                    if info.st_size == indexed_to:
+                        return None
+                    start = indexed_to
+                else:
+                    self._drop(chat.id)
+            end, added = self._index(chat, handle, start)
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+            (chat.id, info.st_ino, head, end),
+        )
+        self.db.commit()
+        return added
+
+    def _index(self, chat: ArchiveChat, handle: Any, start: int) -> tuple[int, int]:
+        """Add the records from ``start``; (offset indexed to, messages added)."""
+        end, added = start, 0
+        docs: list[Doc] = []
+        texts: list[tuple[int, str]] = []
+        next_id = (self.db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0) + 1
+        for end, record in _records(handle, start):  # noqa: B007 - end is the last offset
+            date = record.get("date_unixtime")
+            sender = record.get("from") or record.get("author") or ""
+            docs.append(
+                (
+                    next_id,
+                    chat.id,
+                    record["id"],
+                    int(date) if isinstance(date, str) and date.isdigit() else 0,
+                    sender if isinstance(sender, str) else "",
+                    str(record.get("media_type") or ""),
+                )
+            )
+            texts.append((next_id, searchable(record)))
+            next_id += 1
+            if len(docs) >= BATCH:
+                added += self._insert(docs, texts)
+        added += self._insert(docs, texts)
+        return end, added
+
+    def _insert(self, docs: list[Doc], texts: list[tuple[int, str]]) -> int:
+        count = len(docs)
+        if count:
+            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs)
+            self.db.executemany("INSERT INTO fts (rowid, text) VALUES (?, ?)", texts)
+            docs.clear()
+            texts.clear()
+        return count

@@ -1,0 +1,100 @@
+"""Searching a backup: words in any case and with or without accents, with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tgtui.archive.folder import Archive
+from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
+
+_WORD = re.compile(r"[\w]+\*?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to search in: chats (by id), a sender (part of the name), a date range."""
+
+    chats: frozenset[int] | None = None
+    sender: str | None = None
+    since: dt.datetime | None = None  # at or after
+    until: dt.datetime | None = None  # before
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One message that matches."""
+
+    chat_id: int
+    chat: str
+    message_id: int
+    date: dt.datetime | None
+    sender: str
+    text: str  # the searchable text, as saved
+    snippet: str  # a short piece around the match, matches between MARK_ON and MARK_OFF
+
+
+@dataclass
+class Results:
+    """How many messages match, and the first of them (newest first)."""
+
+    count: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+def fts_query(text: str) -> str | None:
+    """The user's words as an FTS5 query: every word must appear (a trailing * matches a
+    prefix); quotes, operators and punctuation are taken as plain text. None: no words."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words if w.strip("*"))
+
+
+def search(
+    index: SearchIndex, archive: Archive, text: str, filters: Filters, limit: int = 50
+) -> Results:
+    """Messages matching every word of ``text`` under ``filters``, newest first."""
+    query = fts_query(text)
+    if query is None:
+        return Results(0)
+    where = ["fts MATCH ?"]
+    args: list[Any] = [query]
+    if filters.chats is not None:
+        where.append(f"docs.chat_id IN ({','.join('?' * len(filters.chats))})")
+        args.extend(sorted(filters.chats))
+    if filters.sender:
+        where.append("docs.sender LIKE ? ESCAPE '\\'")
+        pattern = filters.sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"%{pattern}%")
+    if filters.since is not None:
+        where.append("docs.date >= ?")
+        args.append(int(filters.since.timestamp()))
+    if filters.until is not None:
+        where.append("docs.date < ?")
+        args.append(int(filters.until.timestamp()))
+    condition = " AND ".join(where)
+    joined = f"FROM fts JOIN docs ON docs.id = fts.rowid WHERE {condition}"
+    count = index.db.execute(f"SELECT count(*) {joined}", args).fetchone()[0]
+    rows = index.db.execute(
+        "SELECT docs.chat_id, docs.message_id, docs.date, docs.sender, fts.text, "
+        f"snippet(fts, 0, '{MARK_ON}', '{MARK_OFF}', '…', 16) {joined} "
+        "ORDER BY docs.date DESC, docs.message_id DESC LIMIT ?",
+        [*args, limit],
+    ).fetchall()
+    names = {chat.id: chat.name for chat in archive.chats}
+    hits = [
+        Hit(
+            chat_id=chat_id,
+            chat=names.get(chat_id, str(chat_id)),
+            message_id=message_id,
+            date=dt.datetime.fromtimestamp(date, dt.UTC) if date else None,
+            sender=sender,
+            text=saved,
+            snippet=snippet,
+        )
+        for chat_id, message_id, date, sender, saved, snippet in rows
+    ]
+    return Results(count, hits)
