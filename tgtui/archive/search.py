@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tgtui.archive.folder import Archive
-from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
+from tgtui.archive.index import DATE_SHIFT, MARK_OFF, MARK_ON, SearchIndex
 
 _WORD = re.compile(r"[\w]+\*?", re.UNICODE)
 
@@ -60,8 +60,16 @@ def search(
     query = fts_query(text)
     if query is None:
         return Results(0)
+    # Row ids are ordered by date (see tgtui.archive.index), so a date range is a row id
+    # range and the newest matches are the highest row ids: nothing to sort.
     where = ["fts MATCH ?"]
     args: list[Any] = [query]
+    if filters.since is not None:
+        where.append("fts.rowid >= ?")
+        args.append(int(filters.since.timestamp()) << DATE_SHIFT)
+    if filters.until is not None:
+        where.append("fts.rowid < ?")
+        args.append(int(filters.until.timestamp()) << DATE_SHIFT)
     if filters.chats is not None:
         where.append(f"docs.chat_id IN ({','.join('?' * len(filters.chats))})")
         args.extend(sorted(filters.chats))
@@ -69,21 +77,21 @@ def search(
         where.append("docs.sender LIKE ? ESCAPE '\\'")
         pattern = filters.sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         args.append(f"%{pattern}%")
-    if filters.since is not None:
-        where.append("docs.date >= ?")
-        args.append(int(filters.since.timestamp()))
-    if filters.until is not None:
-        where.append("docs.date < ?")
-        args.append(int(filters.until.timestamp()))
     condition = " AND ".join(where)
-    joined = f"FROM fts JOIN docs ON docs.id = fts.rowid WHERE {condition}"
-    count = index.db.execute(f"SELECT count(*) {joined}", args).fetchone()[0]
-    rows = index.db.execute(
-        "SELECT docs.chat_id, docs.message_id, docs.date, docs.sender, fts.text, "
-        f"snippet(fts, 0, '{MARK_ON}', '{MARK_OFF}', '…', 16) {joined} "
-        "ORDER BY docs.date DESC, docs.message_id DESC LIMIT ?",
+    needs_docs = filters.chats is not None or bool(filters.sender)
+    source = "fts JOIN docs ON docs.id = fts.rowid" if needs_docs else "fts"
+    count = index.db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", args).fetchone()[0]
+    top = index.db.execute(
+        f"SELECT fts.rowid, fts.text, snippet(fts, 0, '{MARK_ON}', '{MARK_OFF}', '…', 16) "
+        f"FROM {source} WHERE {condition} ORDER BY fts.rowid DESC LIMIT ?",
         [*args, limit],
     ).fetchall()
+    rows = []
+    for row_id, saved, snippet in top:
+        chat_id, message_id, date, sender = index.db.execute(
+            "SELECT chat_id, message_id, date, sender FROM docs WHERE id = ?", (row_id,)
+        ).fetchone()
+        rows.append((chat_id, message_id, date, sender, saved, snippet))
     names = {chat.id: chat.name for chat in archive.chats}
     hits = [
         Hit(

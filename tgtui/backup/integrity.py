@@ -42,11 +42,14 @@ def media_path_problem(path: object) -> str | None:
     return None
 
 
+_DECODER = json.JSONDecoder()
+
+
 def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
     """The id and record of one JSONL line, None if it is not a message record."""
     try:
-        record = json.loads(line)
-    except ValueError:
+        record = _DECODER.decode(line.decode("utf-8"))
+    except ValueError:  # bad JSON, or bytes that are not UTF-8
         return None
     if not isinstance(record, dict):
         return None
