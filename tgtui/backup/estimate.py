@@ -53,10 +53,13 @@ class Estimate:
         return max(0, self.messages - self.on_disk)
 
 
-def on_disk(out: Path, target: ChatTarget) -> int:
-    """Messages an earlier run saved for this chat (0 if none, or its checkpoint is unusable)."""
+def on_disk(out: Path, target: ChatTarget, folders: dict[int, Path] | None = None) -> int:
+    """Messages an earlier run saved for this chat (0 if none, or its checkpoint is unusable).
+
+    ``folders`` (`tgtui.backup.engine.chat_folders`) spares listing the backup per chat.
+    """
     try:
-        checkpoint = load_checkpoint(chat_folder(out, target) / STATE, target.chat_id)
+        checkpoint = load_checkpoint(chat_folder(out, target, folders) / STATE, target.chat_id)
     except CheckpointError:
         return 0
     return checkpoint.messages if checkpoint is not None else 0

@@ -29,6 +29,7 @@ from tgtui.backup.engine import (
     BackupOptions,
     BackupResult,
     chat_folder,
+    chat_folders,
 )
 from tgtui.backup.estimate import Estimate, Sample, estimate, on_disk, sample
 from tgtui.backup.pace import load_paces, save_paces
@@ -201,20 +202,21 @@ class BackupJob:
             row.wait_until = None
             if row.status == "waiting":
                 row.status, row.reason = "queued", None
-            self._estimate(row)
+            self._estimate(row, chat_folders(self.options.out))
             self._changed()
 
     def reconfigure(self, options: BackupOptions) -> None:
         """New options before the run starts; estimates follow without asking the server."""
         self.options = options
+        folders = chat_folders(options.out)  # one listing for every chat
         for row in self.rows.values():
-            self._estimate(row)
+            self._estimate(row, folders)
         self._changed()
 
-    def _estimate(self, row: ChatRow) -> None:
+    def _estimate(self, row: ChatRow, folders: dict[int, Path]) -> None:
         if row.sample is None or self.state == "running":
             return
-        saved = on_disk(self.options.out, row.target)
+        saved = on_disk(self.options.out, row.target, folders)
         row.estimate = estimate(row.sample, saved=saved, media=self.options.media)
         if self.state == "ready":
             row.total, row.done = row.estimate.messages, row.estimate.on_disk
@@ -412,12 +414,13 @@ class BackupJob:
         """Chats that were skipped or failed, and files that could not be saved, with why
         (the files' reasons are read from each chat's state.json)."""
         found: list[Failure] = []
+        folders = chat_folders(self.options.out)
         for row in self.rows.values():
             name = row.target.name
             if self._chat_failed(row):
                 found.append(Failure(row.chat_id, name, "chat", row.reason or "unknown"))
             if row.media_failed:
-                folder = chat_folder(self.options.out, row.target)
+                folder = chat_folder(self.options.out, row.target, folders)
                 try:
                     checkpoint = load_checkpoint(folder / STATE, row.chat_id)
                 except CheckpointError as exc:
