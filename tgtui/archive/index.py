@@ -36,6 +36,7 @@ BATCH = 5_000
 # sorting, and a date range is a row id range.
 DATE_SHIFT = 24
 SEQUENCE_MASK = (1 << DATE_SHIFT) - 1
+STAGING_COLUMNS = "id, chat_id, message_id, date, sender, media, text"
 Doc = tuple[int, int, int, int, str, str]  # id, chat id, message id, date, sender, media
 # Highlight marks in snippets: private-use characters, taken out of indexed text first.
 MARK_ON, MARK_OFF = "\ue000", "\ue001"
@@ -115,6 +116,7 @@ class SearchIndex:
         self.archive = archive
         self.path = archive.folder / INDEX_DIR / INDEX_FILE
         self.db = self._open()
+        self._staged = False  # building from nothing: messages go to a staging table first
 
     def _open(self) -> sqlite3.Connection:
         make_private_dir(self.path.parent)
@@ -166,7 +168,14 @@ class SearchIndex:
 
     def _update(self, stats: UpdateStats) -> None:
         known = {chat.id for chat in self.archive.chats}
-        stats.rebuilt = stats.rebuilt or not self.db.execute("SELECT 1 FROM sources").fetchone()
+        fresh = not self.db.execute("SELECT 1 FROM sources").fetchone()
+        stats.rebuilt = stats.rebuilt or fresh
+        # Built from nothing, every chat goes to a staging table first and then into the
+        # index in row id (date) order, which FTS5 takes several times faster than chat
+        # after chat; all of it is one transaction.
+        self._staged = fresh
+        if fresh:
+            self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS staging ({STAGING_COLUMNS})")
         for (chat_id,) in self.db.execute("SELECT chat_id FROM sources").fetchall():
             if chat_id not in known:
                 self._drop(chat_id)
@@ -175,7 +184,19 @@ class SearchIndex:
             if added is not None:
                 stats.chats += 1
                 stats.messages += added
+        if fresh:
+            self._unstage()
         self.db.commit()
+
+    def _unstage(self) -> None:
+        """Move the staged messages into the index, in row id order."""
+        self.db.execute(
+            "INSERT INTO docs SELECT id, chat_id, message_id, date, sender, media "
+            "FROM staging ORDER BY id"
+        )
+        self.db.execute("INSERT INTO fts (rowid, text) SELECT id, text FROM staging ORDER BY id")
+        self.db.execute("DROP TABLE staging")
+        self._staged = False
 
     def _drop(self, chat_id: int) -> None:
         self.db.execute(
@@ -211,7 +232,8 @@ class SearchIndex:
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
             (chat.id, info.st_ino, head, end),
         )
-        self.db.commit()
+        if not self._staged:
+            self.db.commit()
         return added
 
     def _index(self, chat: ArchiveChat, handle: Any, start: int) -> tuple[int, int]:
@@ -251,6 +273,14 @@ class SearchIndex:
         count = len(docs)
         if not count:
             return 0
+        if self._staged:  # row ids are unique: a running count of under 16 million
+            self.db.executemany(
+                "INSERT INTO staging VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*doc, text) for doc, (_, text) in zip(docs, texts, strict=True)],
+            )
+            docs.clear()
+            texts.clear()
+            return count
         ids = [doc[0] for doc in docs]
         marks = ",".join("?" * count)
         taken = {r for (r,) in self.db.execute(f"SELECT id FROM docs WHERE id IN ({marks})", ids)}
