@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -133,7 +134,12 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     try:
         with SearchIndex(archive) as index:
             index.update()
-            results = search(index, archive, " ".join(args.words), filters, args.limit)
+            words = " ".join(args.words)
+            try:
+                results = search(index, archive, words, filters, args.limit)
+            except sqlite3.DatabaseError:  # a damaged page only a query ran into
+                index.rebuild()
+                results = search(index, archive, words, filters, args.limit)
     except OSError as exc:
         err.print(f"tgtui search: cannot use the index in {clean(folder)}: {exc.strerror}")
         return EXIT_ERROR

@@ -122,17 +122,26 @@ class SearchIndex:
         make_private_dir(self.path.parent)
         with contextlib.suppress(FileExistsError):
             create_private_file(self.path)  # 0600 before SQLite writes a byte
+        db: sqlite3.Connection | None = None
         try:
             db = _connect(self.path)
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if row is None or row[0] != INDEX_VERSION:
-                db.close()
                 raise sqlite3.DatabaseError(f"index version {row[0] if row else '?'}")
-            db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             logger.warning("{}: unusable ({}); building it again", self.path, exc)
             return self._fresh()
         return db
+
+    def rebuild(self) -> UpdateStats:
+        """Throw the index away and build it again from the backup (after a damaged page
+        showed up in a query: damage that opening the file did not show)."""
+        logger.warning("{}: damaged; building it again", self.path)
+        self.db.close()
+        self.db = self._fresh()
+        return self.update()
 
     def _fresh(self) -> sqlite3.Connection:
         for suffix in ("", "-journal", "-wal", "-shm"):
