@@ -112,8 +112,9 @@ class Repair:
 
     notes: list[str] = field(default_factory=list)
     expected: int = 0  # messages the file held before the damage (0: nothing to compare)
-    checked: bool = False  # every line was parsed (the file had changed, or --verify)
-    rewritten: bool = False  # messages.jsonl was rewritten: the checkpoint's count is recounted
+    # Every line was parsed (the file had changed, or --verify), and any damage rewritten:
+    # the checkpoint's count and the file's stat are taken afresh.
+    checked: bool = False
     damaged_files: dict[int, str] = field(default_factory=dict)  # fetched again
     unsafe_files: dict[int, str] = field(default_factory=dict)  # refused
 
@@ -309,7 +310,7 @@ class BackupEngine:
         try:
             repair = await self._check(target, reader, folder)
             checkpoint = reconcile(folder / STATE, folder / JSONL, target.chat_id, writer.open())
-            if repair.checked or repair.rewritten:
+            if repair.checked:
                 # The file was read whole and found (or made) sound: remember it as it is.
                 checkpoint.messages = count_lines(folder / JSONL)
                 checkpoint.jsonl_stat = stat_key(folder / JSONL)
@@ -428,7 +429,6 @@ class BackupEngine:
                 await asyncio.to_thread(rewrite, jsonl, found, extra.items())
             except OSError as exc:
                 raise BackupWriteError(jsonl, exc) from exc
-            repair.rewritten = True
         done = []
         if extra:
             done.append(f"{len(extra):,} messages fetched again")

@@ -76,11 +76,6 @@ class Scan:
     offsets: array[int] = field(default_factory=lambda: array("q"))
 
     @property
-    def unique(self) -> int:
-        """Messages once each."""
-        return self.records - self.duplicates
-
-    @property
     def needs_rewrite(self) -> bool:
         """Whether the file must be rewritten (bad lines, duplicates or disorder)."""
         return bool(self.bad_lines or self.out_of_order)
@@ -111,7 +106,7 @@ def _lines(handle: Any) -> Iterator[tuple[int, bytes]]:
 CHUNK = 1 << 20
 
 
-def _lines_naming_files(handle: Any) -> Iterator[bytes]:
+def lines_naming_files(handle: Any) -> Iterator[bytes]:
     """The lines that contain FILE_MARK, found by searching 1 MiB at a time (most lines
     name no file, and are never split into lines at all)."""
     tail = b""
@@ -142,7 +137,7 @@ def scan(jsonl: Path, folder: Path, *, lines: bool = True) -> Scan:
     broken_after: int | None = None  # a bad line was seen after this id
     with jsonl.open("rb") as handle:
         if not lines:
-            for line in _lines_naming_files(handle):
+            for line in lines_naming_files(handle):
                 if (parsed := record_id(line)) is not None:
                     _check_file(result, folder, *parsed)
             return result
@@ -163,8 +158,7 @@ def scan(jsonl: Path, folder: Path, *, lines: bool = True) -> Scan:
             result.records += 1
             result.ids.append(message_id)
             result.offsets.append(offset)
-            if "file" in record and record["file"] is not None:
-                _check_file(result, folder, message_id, record)
+            _check_file(result, folder, message_id, record)
     if broken_after is not None:
         result.gaps.append((broken_after, 0))  # 0: up to the newest message
     if result.out_of_order:

@@ -16,7 +16,7 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
-from tgtui.backup.integrity import FILE_MARK, media_path_problem, record_id
+from tgtui.backup.integrity import lines_naming_files, media_path_problem, record_id
 from tgtui.backup.media import (
     GET_FILE,
     FileSource,
@@ -45,10 +45,8 @@ def pending_files(
     over here: the check before the run (`tgtui.backup.integrity`) reports them."""
     if not jsonl.exists():
         return
-    with jsonl.open("rb") as lines:
-        for line in lines:
-            if FILE_MARK not in line:
-                continue
+    with jsonl.open("rb") as handle:
+        for line in lines_naming_files(handle):
             parsed = record_id(line)
             if parsed is None:
                 continue
