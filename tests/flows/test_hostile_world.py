@@ -122,6 +122,20 @@ async def test_cli_backup_of_a_hostile_world_exits_0_and_prints_no_escape(
     _names_fit(out)
     readable = [p for p in [out, *out.rglob("*")] if p.lstat().st_mode & 0o044]
     assert readable == []  # `find OUT -perm /o+r,g+r` finds nothing
+    # Searching that backup: names shown literally, and even --json prints no raw escape,
+    # C1 control or bidi override, while a JSON reader gets the original text back.
+    for extra in ((), ("--json",)):
+        search = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tgtui", "search", "--in", str(out), "memes", "--limit", "500",
+            *extra, env=_env(tmp_path / "home", hostile_process),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        found, notes = await asyncio.wait_for(search.communicate(), 60)
+        assert search.returncode == 0, notes.decode()
+        for payload in (b"\x1b", "\x9b".encode(), "\u202e".encode(), b"\x00"):
+            assert payload not in found + notes
+    hits = [json.loads(line) for line in found.splitlines()]
+    assert any("\x1b" in hit["chat"] for hit in hits)  # the original, escapes and all
 
 
 def test_the_tui_shows_a_hostile_world_and_nothing_reaches_the_terminal(tmp_path: Path) -> None:

@@ -92,6 +92,23 @@ def _snippet(text: str) -> Text:
     return line
 
 
+# json.dumps escapes C0 controls itself; these other characters a terminal may act on (C1
+# controls, such as the one-byte CSI) or that reorder a line (bidi overrides, separators)
+# are escaped too: the same text for a JSON reader, inert bytes on a terminal.
+_INERT = str.maketrans(
+    {
+        code: f"\\u{code:04x}"
+        for code in (
+            *range(0x7F, 0xA0),
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+            0x2028,
+            0x2029,
+        )
+    }
+)
+
+
 def _as_json(hit: Hit) -> str:
     return json.dumps(
         {
@@ -103,7 +120,7 @@ def _as_json(hit: Hit) -> str:
             "text": hit.text,
         },
         ensure_ascii=False,
-    )
+    ).translate(_INERT)
 
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
