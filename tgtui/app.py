@@ -23,12 +23,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from tgtui.archive.folder import ArchiveError
+from tgtui.archive.service import ArchiveService
 from tgtui.backup.engine import BackupAborted, BackupOptions
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget
 from tgtui.config import Settings, save_api_credentials
 from tgtui.memory import freeze_long_lived
+from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
@@ -172,6 +175,21 @@ class TgtuiApp(App[None]):
             self.push_screen(screen)
 
     # --- backups ---------------------------------------------------------------------------
+
+    def open_archive(self) -> None:
+        """Read the backup folder offline (no Telegram needed), over the current screen."""
+        folder = self.context.settings.backup_dir
+        try:
+            service = ArchiveService(folder)
+        except ArchiveError as exc:
+            self.notify(
+                clean(f"{exc}. Back up some chats first (b in the chat list).", multiline=True),
+                title="No backup to read",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.push_screen(ArchiveScreen(service))
 
     def open_backup(self, targets: list[ChatTarget]) -> None:
         """The backup screen: the running (or last) backup, or a new one of ``targets``."""
@@ -325,6 +343,9 @@ class TgtuiApp(App[None]):
                 "Clear selection", "Unselect every chat", screen.action_clear_selection
             )
             yield SystemCommand("Reload chats", "Fetch the chat list again", screen.action_reload)
+            yield SystemCommand(
+                "Read backups", "Browse and search what is saved, offline", self.open_archive
+            )
             yield SystemCommand(
                 "Back up", "Back up the selected chats, or see the backup", screen.action_backup
             )

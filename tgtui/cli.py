@@ -1,5 +1,5 @@
-"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui backup`, `tgtui search`
-and `tgtui sandbox`."""
+"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui backup`, `tgtui search`,
+`tgtui open` and `tgtui sandbox`."""
 
 from __future__ import annotations
 
@@ -87,12 +87,39 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     search_command.add_arguments(search)
+    reader = commands.add_parser(
+        "open",
+        help="read a backup in the TUI (offline: no login, no network)",
+        description=(
+            "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
+            "and search. Works while a backup is running into it."
+        ),
+    )
+    reader.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="the backup folder (default: backup_dir from config.toml; with --demo, the "
+        "demo's backups)",
+    )
     return parser
 
 
 def _fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"tgtui: {message}\n")
     return code
+
+
+def _open(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        return _fail(f"bad configuration: {exc}", 2)
+    folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
+    from tgtui.reader_app import run_reader  # Textual only when the TUI runs
+
+    return run_reader(folder.expanduser(), paths, theme=settings.theme, debug=args.debug)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.archive import command as search_command
 
         return search_command.run(args, paths)
+    if args.command == "open":
+        return _open(args, paths)
     if args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:

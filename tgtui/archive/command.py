@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from rich.text import Text
 
 from tgtui.archive.folder import Archive, ArchiveError, open_archive
 from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
-from tgtui.archive.search import Filters, Hit, search
+from tgtui.archive.search import Filters, Hit, search_or_rebuild
 from tgtui.backup.command import parse_date
 from tgtui.config import ConfigError, Paths, load_settings
 from tgtui.untrusted import clean
@@ -152,11 +151,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         with SearchIndex(archive) as index:
             index.update()
             words = " ".join(args.words)
-            try:
-                results = search(index, archive, words, filters, args.limit)
-            except sqlite3.DatabaseError:  # a damaged page only a query ran into
-                index.rebuild()
-                results = search(index, archive, words, filters, args.limit)
+            results = search_or_rebuild(index, archive, words, filters, args.limit)
     except OSError as exc:
         err.print(f"tgtui search: cannot use the index in {clean(folder)}: {exc.strerror}")
         return EXIT_ERROR

@@ -7,7 +7,10 @@ chat whose folder would lie outside the backup is left out, with a warning.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,19 @@ from loguru import logger
 
 JSONL = "messages.jsonl"
 MANIFEST = "manifest.json"
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file (OSError if not).
+
+    Non-blocking and without following a final symlink: a FIFO or device planted in a
+    backup must never hang a reader, and a link must not lead it out of the folder.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path} is not a regular file")
+    return fd
 
 
 class ArchiveError(Exception):

@@ -13,6 +13,7 @@ with case and accents folded (`coracao` finds `coração`). Each chat's JSONL st
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from typing import Any
 
 from loguru import logger
 
-from tgtui.archive.folder import Archive, ArchiveChat
+from tgtui.archive.folder import Archive, ArchiveChat, open_regular
 from tgtui.backup.integrity import record_id
 from tgtui.private_files import create_private_file, make_private_dir
 
@@ -217,8 +218,10 @@ class SearchIndex:
     def _update_chat(self, chat: ArchiveChat) -> int | None:
         """Index what is new in one chat; None when nothing changed."""
         try:
-            handle = chat.jsonl.open("rb")
-        except OSError:
+            handle = os.fdopen(open_regular(chat.jsonl), "rb")
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                logger.warning("{}: not indexed ({})", chat.jsonl, exc.strerror or exc)
             return None  # not backed up yet (or unreadable): nothing to search
         with handle:
             info = os.fstat(handle.fileno())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class Filters:
     sender: str | None = None
     since: dt.datetime | None = None  # at or after
     until: dt.datetime | None = None  # before
+    media: str | None = None  # a media_type ("photo", "file"...); "" for text only
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,17 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words if w.strip("*"))
 
 
+def search_or_rebuild(
+    index: SearchIndex, archive: Archive, text: str, filters: Filters, limit: int = 50
+) -> Results:
+    """`search`, after building the index again if a query runs into a damaged page."""
+    try:
+        return search(index, archive, text, filters, limit)
+    except sqlite3.DatabaseError:  # damage that opening the index did not show
+        index.rebuild()
+        return search(index, archive, text, filters, limit)
+
+
 def search(
     index: SearchIndex, archive: Archive, text: str, filters: Filters, limit: int = 50
 ) -> Results:
@@ -77,8 +90,11 @@ def search(
         where.append("docs.sender LIKE ? ESCAPE '\\'")
         pattern = filters.sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         args.append(f"%{pattern}%")
+    if filters.media is not None:
+        where.append("docs.media = ?")
+        args.append(filters.media)
     condition = " AND ".join(where)
-    needs_docs = filters.chats is not None or bool(filters.sender)
+    needs_docs = filters.chats is not None or bool(filters.sender) or filters.media is not None
     source = "fts JOIN docs ON docs.id = fts.rowid" if needs_docs else "fts"
     count = index.db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", args).fetchone()[0]
     top = index.db.execute(

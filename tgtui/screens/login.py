@@ -53,6 +53,7 @@ class LoginScreen(TgtuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "resend", "Resend code", id="resend-code"),
         Binding("ctrl+b", "start_over", "Another number", id="another-number"),
+        Binding("f2", "app.open_archive", "Read backups", id="read-backups"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)
@@ -91,6 +92,7 @@ class LoginScreen(TgtuiScreen):
                 yield Button("Send code", variant="primary", id="submit")
                 yield Button("Resend code", id="resend")
                 yield Button("Use another number", id="start-over")
+                yield Button("Read backups offline", id="read-backups")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -173,6 +175,10 @@ class LoginScreen(TgtuiScreen):
             return
         value = self.query_one(f"#{self.step.value}", Input).value
         self.run_step(self.step, value)
+
+    @on(Button.Pressed, "#read-backups")
+    def _read_backups(self) -> None:
+        self.tgtui.open_archive()
 
     @on(Button.Pressed, "#resend")
     def action_resend(self) -> None:

@@ -1,0 +1,198 @@
+"""One backed-up chat opened for reading: its messages by position from the newest, by id
+and by date, without reading the whole file.
+
+Positions count from the newest message (0), as `LineIndex` finds lines. Lines are in
+ascending id order (the backup's promise, checked by every run), so a message id or a date
+is found by bisection: about twenty lines read for a million messages. A line that does not
+parse is shown as unreadable, never trusted, and never stops the reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from tgtui.archive.folder import ArchiveChat
+from tgtui.archive.lines import LineIndex, LinesError
+
+CACHE = 2_000  # parsed messages kept (a few screens' worth, and every bisection's steps)
+STATE = "state.json"
+
+Record = dict[str, Any]
+
+
+def unreadable(reason: str) -> Record:
+    """What a line that is not a message shows as."""
+    return {"type": "unreadable", "text": reason}
+
+
+def record_date(record: Record) -> dt.datetime | None:
+    """The message's date (UTC), if it has a usable one."""
+    stamp = record.get("date_unixtime")
+    try:
+        return dt.datetime.fromtimestamp(int(stamp), dt.UTC) if stamp is not None else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def record_id(record: Record) -> int | None:
+    """The message id, if the record has one."""
+    value = record.get("id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class ChatLog:
+    """The saved messages of one chat, newest first."""
+
+    def __init__(self, chat: ArchiveChat) -> None:
+        self.chat = chat
+        self.lines = LineIndex(chat.jsonl)  # LinesError if it cannot be read
+        self._cache: OrderedDict[int, Record] = OrderedDict()  # by byte offset
+        self._cache_lock = threading.Lock()
+        self.media_failed = _media_failed(chat.folder / STATE)
+
+    # --- messages --------------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        """Messages known so far (all once `complete`)."""
+        return self.lines.count
+
+    @property
+    def complete(self) -> bool:
+        """Whether every message's place in the file is known."""
+        return self.lines.complete.is_set()
+
+    def scan(self) -> None:
+        """Find every message's place (from a thread)."""
+        self.lines.scan()
+
+    def close(self) -> None:
+        """Stop scanning and let go of the file."""
+        self.lines.close()
+
+    def at(self, k: int) -> Record:
+        """Message ``k`` from the newest (IndexError past the known ones)."""
+        start, _ = self.lines.span(k)
+        with self._cache_lock:
+            cached = self._cache.get(start)
+            if cached is not None:
+                self._cache.move_to_end(start)
+                return cached
+        try:
+            raw = self.lines.line(k)
+        except LinesError as exc:
+            return unreadable(str(exc))
+        except OSError as exc:
+            return unreadable(f"cannot read this line: {exc.strerror or exc}")
+        try:
+            record = json.loads(raw)
+        except (ValueError, RecursionError):
+            record = unreadable(f"line at byte {start:,} is not a readable message")
+        if not isinstance(record, dict):
+            record = unreadable(f"line at byte {start:,} is not a message")
+        assert isinstance(record, dict)
+        with self._cache_lock:
+            self._cache[start] = record
+            if len(self._cache) > CACHE:
+                self._cache.popitem(last=False)
+        return record
+
+    def refresh(self) -> int | None:
+        """Messages appended by a running backup since (None: the file was replaced)."""
+        added = self.lines.refresh()
+        if added:
+            self.media_failed = _media_failed(self.chat.folder / STATE)
+        return added
+
+    # --- finding ---------------------------------------------------------------------------
+
+    def _bisect(self, key: Callable[[Record], int | None], target: int) -> int | None:
+        """The position of the oldest message whose key is >= target (keys rise towards
+        the newest, i.e. fall with k); None if every message's key is lower."""
+        low, high = 0, self.count - 1  # k: low is newest
+        if high < 0:
+            return None
+        found: int | None = None
+        while low <= high:
+            middle = (low + high) // 2
+            value = self._key_near(key, middle, low, high)
+            if value is None:
+                return found
+            k, number = value
+            if number >= target:
+                found = k
+                low = k + 1
+            else:
+                high = k - 1 if k <= middle else middle - 1
+        return found
+
+    def _key_near(
+        self, key: Callable[[Record], int | None], middle: int, low: int, high: int
+    ) -> tuple[int, int] | None:
+        """A usable key at or near ``middle`` within [low, high] (unreadable lines skipped)."""
+        for k in (middle, *range(middle + 1, high + 1), *range(middle - 1, low - 1, -1)):
+            number = key(self.at(k))
+            if number is not None:
+                return k, number
+        return None
+
+    def find_id(self, message_id: int) -> int | None:
+        """Where message ``message_id`` is (or the first message after it, if it is missing);
+        None when every saved message is older. Waits for the scan to end if needed."""
+        self.lines.complete.wait()
+        return self._bisect(record_id, message_id)
+
+    def find_date(self, when: dt.datetime) -> int | None:
+        """The first message sent at or after ``when``; None when all are older."""
+        self.lines.complete.wait()
+        stamp = int(when.timestamp())
+
+        def seconds(record: Record) -> int | None:
+            date = record_date(record)
+            return None if date is None else int(date.timestamp())
+
+        return self._bisect(seconds, stamp)
+
+    def exact(self, message_id: int) -> Record | None:
+        """Message ``message_id`` if it is saved, without waiting for the scan when it is
+        among the messages already placed."""
+        if not self.complete:
+            count = self.count
+            oldest = next(
+                (
+                    i
+                    for k in range(count - 1, max(-1, count - 20), -1)
+                    if (i := record_id(self.at(k))) is not None
+                ),
+                None,
+            )
+            if oldest is None or message_id < oldest:
+                return None
+        k = self._bisect(record_id, message_id)
+        if k is None:
+            return None
+        record = self.at(k)
+        return record if record_id(record) == message_id else None
+
+
+def _media_failed(path: Path) -> dict[str, str]:
+    """Why files failed, by message id, from the chat's state.json (empty if unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        logger.info("{}: not read ({})", path, exc)
+        return {}
+    failed = data.get("media_failed") if isinstance(data, dict) else None
+    if not isinstance(failed, dict):
+        return {}
+    return {str(k): str(v) for k, v in failed.items()}

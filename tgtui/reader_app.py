@@ -1,0 +1,63 @@
+"""`tgtui open`: the archive and reader screens on their own, with no Telegram client at all.
+
+No session, no network, no api_id: a backup folder is all it needs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+from loguru import logger
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tgtui.archive.folder import ArchiveError
+from tgtui.archive.service import ArchiveService
+from tgtui.config import Paths
+from tgtui.log import setup_logging, stop_logging
+from tgtui.screens.archive import ArchiveScreen
+from tgtui.untrusted import clean
+
+
+class ReaderApp(App[None]):
+    """Reads one backup folder."""
+
+    TITLE = "tgtui"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, service: ArchiveService, *, theme: str | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.sub_title = "reading a backup (offline)"
+        self._theme_name = theme
+
+    def on_mount(self) -> None:
+        """Straight into the archive."""
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        self.push_screen(ArchiveScreen(self.service, can_leave=False))
+
+
+def run_reader(folder: Path, paths: Paths, *, theme: str | None, debug: bool) -> int:
+    """`tgtui open`: read ``folder`` until the user quits; the exit code."""
+    log_file = setup_logging(paths.log_dir, debug=debug)
+    try:
+        logger.info("tgtui open {}", folder)
+        try:
+            service = ArchiveService(folder)
+        except ArchiveError as exc:
+            sys.stderr.write(f"tgtui open: {clean(exc)}\n")
+            return 2
+        app = ReaderApp(service, theme=theme)
+        app.run()
+        return app.return_code or 0
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        logger.info("tgtui open ended (log {})", log_file)
+        stop_logging()

@@ -1,0 +1,175 @@
+"""The Archive view: the chats of a backup, read from its manifest, without Telegram.
+
+Enter opens a chat in the reader, `/` searches every chat. The list follows a backup that
+is running into the folder (the manifest is read again every few seconds).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header, Input, Static
+
+from tgtui.archive.folder import ArchiveError
+from tgtui.archive.search import Hit
+from tgtui.archive.service import ArchiveService
+from tgtui.screens.reader import ChatScreen
+from tgtui.screens.reading import ReadingScreen
+from tgtui.screens.search import SearchScreen
+from tgtui.untrusted import clean
+from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line
+
+RELOAD_SECONDS = 3.0
+
+
+class ArchiveScreen(ReadingScreen):
+    """The backed-up chats; Enter reads one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_chat", "Read", id="read-chat"),
+        Binding("slash", "search", "Search", id="search-all"),
+        Binding("f", "filter", "Filter", id="filter-chats"),
+        Binding("t", "next_type", "Type", id="chat-type"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, service: ArchiveService, *, can_leave: bool = True) -> None:
+        super().__init__(service)
+        self.can_leave = can_leave  # False when it is the app's only screen (`tgtui open`)
+        self.type_filter = 0
+
+    def compose(self) -> ComposeResult:
+        """Title line, filter, list, index status."""
+        yield Header()
+        yield Static("", id="archive-title")
+        yield Input(placeholder="filter: part of a chat's name", id="archive-filter")
+        yield Static(columns_line(), id="archive-columns")
+        yield ArchiveList(id="archive-list")
+        yield Static("", id="archive-detail")
+        yield Static("", id="archive-status")
+        yield Footer()
+
+    @property
+    def chat_list(self) -> ArchiveList:
+        """The list widget."""
+        return self.query_one(ArchiveList)
+
+    def on_mount(self) -> None:
+        """Show the chats, start the index, follow a running backup."""
+        self.query_one("#archive-filter", Input).display = False
+        self.chat_list.set_chats(list(self.service.archive.chats))
+        self.chat_list.focus()
+        self._show_title()
+        self.watch(self.chat_list, "cursor", self._show_detail)
+        self.set_interval(RELOAD_SECONDS, self._reload)
+        self.update_index()
+
+    def _show_title(self) -> None:
+        archive = self.service.archive
+        who = archive.account.get("name") or archive.account.get("username") or ""
+        total = sum(c.messages for c in archive.chats)
+        listing = self.chat_list
+        text = f"Backup in {clean(archive.folder)}"
+        if who:
+            text += f" · {clean(who, limit=40)}"
+        text += f" · {len(archive.chats):,} chats · {total:,} messages"
+        label, types = TYPE_GROUPS[self.type_filter]
+        if listing.filter_text or types is not None:
+            text += f" · {len(listing.shown):,} {label if types is not None else 'matching'}"
+        self.query_one("#archive-title", Static).update(text)
+
+    def _show_detail(self) -> None:
+        """The chat under the cursor in full: its status and why, and its folder."""
+        chat = self.chat_list.current
+        detail = self.query_one("#archive-detail", Static)
+        if chat is None:
+            detail.update("")
+            return
+        text = Text(clean(chat.name or str(chat.id), limit=60), style="bold")
+        text.append(f" · {chat.messages:,} messages · {clean(chat.status or 'unknown')}")
+        if chat.reason:
+            text.append(f": {clean(chat.reason, limit=300)}")
+        text.append(f" · {clean(chat.folder.name, limit=80)}", style="dim")
+        detail.update(text)
+
+    def _reload(self) -> None:
+        try:
+            archive = self.service.reload()
+        except ArchiveError as exc:
+            self.query_one("#archive-status", Static).update(clean(exc))
+            return
+        self.chat_list.set_chats(list(archive.chats))
+        self._show_title()
+        self._show_detail()
+
+    @work(exclusive=True, group="index", exit_on_error=False, description="Indexing the backup")
+    async def update_index(self) -> None:
+        """Bring the search index up to date (built the first time: a while for big backups)."""
+        status = self.query_one("#archive-status", Static)
+        status.update("Updating the search index…")
+        stats = await self.service.update_index()
+        status.update(f"Search index built: {stats.messages:,} messages." if stats.rebuilt else "")
+
+    def action_open_chat(self) -> None:
+        """Read the chat under the cursor."""
+        chat = self.chat_list.current
+        if chat is not None:
+            self.app.push_screen(ChatScreen(self.service, chat))
+
+    def action_search(self) -> None:
+        """Search every chat; a result opens in its chat."""
+        self.app.push_screen(SearchScreen(self.service), self._open_hit)
+
+    def _open_hit(self, hit: Hit | None) -> None:
+        if hit is None:
+            return
+        chat = self.service.archive.chat(hit.chat_id)
+        if chat is None:
+            self.notify("That chat is no longer in the backup.", severity="warning")
+            return
+        self.app.push_screen(ChatScreen(self.service, chat, message_id=hit.message_id))
+
+    def action_filter(self) -> None:
+        """Show the filter and type into it."""
+        field = self.query_one("#archive-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#archive-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.chat_list.set_filter(event.value, TYPE_GROUPS[self.type_filter][1])
+        self._show_title()
+
+    @on(Input.Submitted, "#archive-filter")
+    def _filter_done(self) -> None:
+        self.chat_list.focus()
+
+    def action_next_type(self) -> None:
+        """Cycle the type filter: all, users, bots, groups, channels."""
+        self.type_filter = (self.type_filter + 1) % len(TYPE_GROUPS)
+        field = self.query_one("#archive-filter", Input)
+        self.chat_list.set_filter(field.value, TYPE_GROUPS[self.type_filter][1])
+        self._show_title()
+
+    def action_back(self) -> None:
+        """Drop the filter if any; else leave the archive (or quit `tgtui open`)."""
+        field = self.query_one("#archive-filter", Input)
+        if field.display or field.value:
+            field.value = ""
+            field.display = False
+            self.chat_list.set_filter("", TYPE_GROUPS[self.type_filter][1])
+            self.chat_list.focus()
+            self._show_title()
+            return
+        if self.can_leave:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    def on_unmount(self) -> None:
+        """Close the index when the archive is left."""
+        self.service.close()

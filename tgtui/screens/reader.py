@@ -1,0 +1,260 @@
+"""The message reader: one backed-up chat, newest at the bottom, read from its JSONL.
+
+It opens at once (the newest lines are found with one small read), finds the rest of the
+file's lines in a thread, and follows a backup that is running into the chat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header, Static
+
+from tgtui.archive.chat_log import ChatLog, record_date, record_id
+from tgtui.archive.folder import ArchiveChat
+from tgtui.archive.lines import LinesError
+from tgtui.archive.opener import OpenerError, open_with_system
+from tgtui.archive.search import Hit
+from tgtui.archive.service import ArchiveService
+from tgtui.archive.wording import saved_file
+from tgtui.screens.ask_date import DateScreen
+from tgtui.screens.reading import ReadingScreen
+from tgtui.screens.search import SearchScreen
+from tgtui.untrusted import clean
+from tgtui.widgets.message_view import MessageView
+
+FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
+Opener = Callable[..., None]
+
+
+class ChatScreen(ReadingScreen):
+    """One chat's saved messages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="close-chat"),
+        Binding("enter", "activate", "Open", id="activate"),
+        Binding("r", "reply", "Replied", id="go-reply"),
+        Binding("backspace", "back", "Return", id="jump-back"),
+        Binding("g", "go_date", "Date", id="go-date"),
+        Binding("ctrl+f", "search", "Search", id="search-chat"),
+    ]
+
+    def __init__(
+        self,
+        service: ArchiveService,
+        chat: ArchiveChat,
+        *,
+        message_id: int | None = None,
+        opener: Opener = open_with_system,
+    ) -> None:
+        super().__init__(service)
+        self.chat = chat
+        self.chat_log: ChatLog | None = None
+        self.start_at = message_id
+        self.opener = opener
+        self.jumps: list[int] = []  # message ids jumped from (Backspace returns)
+
+    def compose(self) -> ComposeResult:
+        """Title, messages, position."""
+        yield Header()
+        yield Static(clean(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
+        yield MessageView(id="messages")
+        yield Static("", id="reader-status")
+        yield Footer()
+
+    @property
+    def view(self) -> MessageView:
+        """The messages widget."""
+        return self.query_one(MessageView)
+
+    def on_mount(self) -> None:
+        """Open the chat at its newest message (or the one asked for)."""
+        self.view.focus()
+        if not self._open():
+            return
+        self.set_interval(FOLLOW_SECONDS, self._follow)
+
+    def _open(self) -> bool:
+        try:
+            self.chat_log = self.service.open_chat(self.chat)
+        except LinesError as exc:
+            self.notify(clean(exc), title="Cannot read this chat", severity="error", markup=False)
+            self.query_one("#reader-status", Static).update(clean(exc))
+            return False
+        self.view.show(self.chat_log)
+        self.scan(self.chat_log)
+        if self.start_at is not None:
+            self.go_to_id(self.start_at)
+        return True
+
+    @work(thread=True, group="scan", exit_on_error=False, description="Reading the chat")
+    def scan(self, log: ChatLog) -> None:
+        """Find every message's place in the file (the newest are shown meanwhile)."""
+        log.scan()
+        if log is self.chat_log:
+            self.app.call_from_thread(self._show_position)
+
+    def _follow(self) -> None:
+        """Show messages a running backup has added; reopen a file a repair replaced."""
+        log = self.chat_log
+        if log is None:
+            return
+        added = log.refresh()
+        if added is None:
+            current = self.view.current
+            log.close()
+            self.start_at = record_id(current) if current else None
+            self._open()
+            self.notify("The chat's file was rewritten by a backup run; reopened.")
+        elif added:
+            self.view.grew(added)
+
+    def on_unmount(self) -> None:
+        """Stop reading."""
+        if self.chat_log is not None:
+            self.chat_log.close()
+
+    @on(MessageView.Moved)
+    def _show_position(self) -> None:
+        view = self.view
+        log = self.chat_log
+        status = self.query_one("#reader-status", Static)
+        if log is None:
+            return
+        count = log.count
+        if count == 0:
+            status.update("No messages saved yet.")
+            return
+        record = view.current or {}
+        when = record_date(record)
+        where = (
+            f"message {count - view.cursor:,} of {count:,}"
+            if log.complete
+            else f"{view.cursor + 1:,} from the newest · counting…"
+        )
+        date = f" · {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
+        number = record_id(record)
+        ident = f" · id {number}" if number is not None else ""
+        status.update(f"{where}{date}{ident}")
+
+    @on(MessageView.WantOldest)
+    def _want_oldest(self) -> None:
+        self.go_oldest()
+
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    def go_oldest(self) -> None:
+        """Home before the whole file is counted: wait for the count, then go."""
+        log = self.chat_log
+        if log is None:
+            return
+        log.lines.complete.wait()
+        if log is self.chat_log:
+            self.app.call_from_thread(self.view.action_oldest)
+
+    # --- jumps -----------------------------------------------------------------------------
+
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    def go_to_id(self, message_id: int, note_missing: bool = True) -> None:
+        """Show message ``message_id`` in context (or where it would be)."""
+        log = self.chat_log
+        if log is None:
+            return
+        k = log.find_id(message_id)
+        if log is not self.chat_log:
+            return
+        self.app.call_from_thread(self._land, k, message_id, note_missing)
+
+    def _land(self, k: int | None, message_id: int, note_missing: bool) -> None:
+        log = self.chat_log
+        if log is None:
+            return
+        if k is None:
+            k = 0
+        self.view.jump(k)
+        found = record_id(log.at(k)) == message_id
+        if not found and note_missing:
+            self.notify(f"Message {message_id:,} is not in this backup; the nearest is shown.")
+
+    def _remember(self) -> None:
+        current = self.view.current
+        number = record_id(current) if current else None
+        if number is not None:
+            self.jumps.append(number)
+
+    def action_reply(self) -> None:
+        """Go to the message the one under the cursor answers."""
+        record = self.view.current
+        target = record.get("reply_to_message_id") if record else None
+        if not isinstance(target, int) or isinstance(target, bool):
+            self.notify("This message does not answer another.")
+            return
+        if record and record.get("reply_to_peer_id"):
+            self.notify("It answers a message in another chat.")
+            return
+        self._remember()
+        self.go_to_id(target)
+
+    def action_back(self) -> None:
+        """Return to where the last jump started."""
+        if self.jumps:
+            self.go_to_id(self.jumps.pop(), note_missing=False)
+
+    def action_activate(self) -> None:
+        """Enter: open the message's saved file, or go to the message it answers."""
+        record = self.view.current
+        if record is None:
+            return
+        path = saved_file(record, self.chat.folder)
+        if path is not None:
+            try:
+                self.opener(path)
+            except (OpenerError, OSError) as exc:
+                self.notify(clean(exc), severity="error", markup=False)
+                return
+            self.notify(clean(f"Opening {path.name}", limit=120), markup=False)
+            return
+        if isinstance(record.get("reply_to_message_id"), int):
+            self.action_reply()
+        elif record.get("file"):
+            self.notify("This message's file is not saved (the line under it says why).")
+
+    def action_go_date(self) -> None:
+        """Ask for a date and go to its first message."""
+        self.app.push_screen(DateScreen(), self._date_chosen)
+
+    def _date_chosen(self, when: dt.datetime | None) -> None:
+        if when is not None:
+            self._remember()
+            self.go_to_date(when)
+
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    def go_to_date(self, when: dt.datetime) -> None:
+        """Show the first message sent at or after ``when`` (the newest if none)."""
+        log = self.chat_log
+        if log is None:
+            return
+        k = log.find_date(when)
+        if log is not self.chat_log:
+            return
+        if k is None:
+            self.app.call_from_thread(self.notify, "No message that late: the newest is shown.")
+            k = 0
+        self.app.call_from_thread(self.view.jump, k)
+
+    def action_search(self) -> None:
+        """Search this chat; a result opens here."""
+        self.app.push_screen(SearchScreen(self.service, chat=self.chat), self._hit_chosen)
+
+    def _hit_chosen(self, hit: Hit | None) -> None:
+        if hit is not None and hit.chat_id == self.chat.id:
+            self._remember()
+            self.go_to_id(hit.message_id)
+
+    def action_close(self) -> None:
+        """Back to the archive."""
+        self.app.pop_screen()

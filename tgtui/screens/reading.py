@@ -1,0 +1,33 @@
+"""What the screens that read a backup share: the archive service, and one route for
+failures (they run in the full app and in `tgtui open`, which has no Telegram client)."""
+
+from __future__ import annotations
+
+from loguru import logger
+from textual import on
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from tgtui.archive.service import ArchiveService
+from tgtui.untrusted import clean
+
+
+class ReadingScreen(Screen[None]):
+    """A screen over an opened backup. Worker failures are logged and shown, never hidden."""
+
+    def __init__(self, service: ArchiveService) -> None:
+        super().__init__()
+        self.service = service
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            what = event.worker.description or "Reading the backup"
+            logger.opt(exception=error).error("{} failed", what)
+            self.notify(
+                clean(f"{what}: {error}", multiline=True),
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )

@@ -1,0 +1,245 @@
+"""Search a backup: every chat (`/` in the archive) or one (Ctrl+F in a chat).
+
+Results come from the backup's index (brought up to date first), newest first, with the
+match highlighted; Enter opens the message in its chat. Filters: sender, date range, media.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from loguru import logger
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from tgtui.archive.folder import ArchiveChat
+from tgtui.archive.index import MARK_OFF, MARK_ON
+from tgtui.archive.search import Filters, Hit, Results
+from tgtui.archive.service import ArchiveService
+from tgtui.backup.choices import parse_date
+from tgtui.untrusted import clean
+from tgtui.widgets.lines import CursorLines
+
+LIMIT = 500  # results listed (the count is always exact)
+DEBOUNCE = 0.25  # seconds of no typing before a search runs
+MEDIA_CHOICES: tuple[tuple[str, str], ...] = (
+    ("text only", ""),
+    ("photos", "photo"),
+    ("videos", "video_file"),
+    ("files", "file"),
+    ("voice messages", "voice_message"),
+    ("audio", "audio_file"),
+    ("stickers", "sticker"),
+    ("GIFs", "animation"),
+    ("links", "web_page"),
+    ("polls", "poll"),
+)
+
+
+def snippet_text(snippet: str) -> Text:
+    """A snippet with its matches highlighted; everything else shown literally."""
+    line = Text()
+    for i, piece in enumerate(snippet.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
+        line.append(clean(piece), style="bold reverse" if i % 2 else "")
+    return line
+
+
+def hit_line(hit: Hit, *, with_chat: bool) -> Text:
+    """Date, chat, sender, snippet: one line."""
+    when = f"{hit.date.astimezone():%Y-%m-%d %H:%M}" if hit.date else "????-??-?? --:--"
+    text = Text(when + "  ", style="dim")
+    if with_chat:
+        text.append(clean(hit.chat, limit=30), style="bold")
+        text.append(" · ", style="dim")
+    text.append(clean(hit.sender or "Unknown", limit=30), style="cyan")
+    text.append("  ")
+    text.append_text(snippet_text(hit.snippet))
+    return text
+
+
+class HitList(CursorLines):
+    """Search results, one line each."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-20)", "Page up", show=False),
+        Binding("pagedown", "cursor(20)", "Page down", show=False),
+    ]
+
+    def __init__(self, *, with_chat: bool, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.with_chat = with_chat
+        self.hits: list[Hit] = []
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        """Show these results, cursor on the first."""
+        self.hits = hits
+        self.cursor = 0
+        self.virtual_size = Size(self.size.width, len(hits))
+        self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    @property
+    def current(self) -> Hit | None:
+        """The result under the cursor."""
+        return self.hits[self.cursor] if 0 <= self.cursor < len(self.hits) else None
+
+    def render_line(self, y: int) -> Strip:
+        """One result."""
+        index = self.scroll_offset.y + y
+        if index >= len(self.hits):
+            return Strip.blank(self.scrollable_content_region.width)
+        return self.line_strip(hit_line(self.hits[index], with_chat=self.with_chat), index)
+
+    def watch_cursor(self) -> None:
+        """Keep the cursor in view."""
+        self.scroll_to_cursor()
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor."""
+        if self.hits:
+            self.cursor = max(0, min(self.cursor + step, len(self.hits) - 1))
+
+
+class SearchScreen(Screen[Hit | None]):
+    """Words and filters on top, results below; dismisses with the result chosen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back", id="search-back"),
+        Binding("enter", "choose", "Open", id="open-hit", show=False),
+        Binding("down", "to_results", "Results", show=False),
+        Binding("ctrl+e", "toggle_filters", "Filters", id="search-filters"),
+    ]
+
+    def __init__(self, service: ArchiveService, *, chat: ArchiveChat | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.chat = chat
+        self._debounce: Timer | None = None
+        self.results: Results | None = None
+
+    def compose(self) -> ComposeResult:
+        """Words, filters, count, results."""
+        yield Header()
+        where = f"in {clean(self.chat.name, limit=60)}" if self.chat else "in every chat"
+        yield Input(
+            placeholder=f"search {where}: words (accents and case do not matter)", id="search-words"
+        )
+        with Horizontal(id="search-filters"):
+            yield Input(placeholder="from (part of a name)", id="search-from")
+            yield Input(placeholder="since YYYY-MM-DD", id="search-since")
+            yield Input(placeholder="until YYYY-MM-DD", id="search-until")
+            yield Select(MEDIA_CHOICES, prompt="any message", id="search-media")
+        yield Static("Type words to search.", id="search-count")
+        yield HitList(with_chat=self.chat is None, id="search-hits")
+        yield Footer()
+
+    @property
+    def hit_list(self) -> HitList:
+        """The results widget."""
+        return self.query_one(HitList)
+
+    def on_mount(self) -> None:
+        """Focus the words."""
+        self.query_one("#search-words", Input).focus()
+
+    def action_toggle_filters(self) -> None:
+        """Show or hide the filter row."""
+        row = self.query_one("#search-filters", Horizontal)
+        row.display = not row.display
+
+    def _filters(self) -> Filters | str:
+        """The filters as typed, or what is wrong with them."""
+        since = until = None
+        try:
+            text = self.query_one("#search-since", Input).value.strip()
+            since = parse_date(text) if text else None
+            text = self.query_one("#search-until", Input).value.strip()
+            if text:
+                until = parse_date(text)
+                if len(text) == 10:  # a day: up to its end
+                    until += dt.timedelta(days=1)
+        except ValueError as exc:
+            return str(exc)
+        media = self.query_one("#search-media", Select).value
+        sender = self.query_one("#search-from", Input).value.strip() or None
+        return Filters(
+            chats=frozenset({self.chat.id}) if self.chat else None,
+            sender=sender,
+            since=since,
+            until=until,
+            media=media if isinstance(media, str) else None,
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _typed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self.run_search)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.run_search()
+        self.hit_list.focus()
+
+    @work(exclusive=True, group="search", exit_on_error=False, description="Searching")
+    async def run_search(self) -> None:
+        """Search with the words and filters as they are now."""
+        words = self.query_one("#search-words", Input).value
+        count = self.query_one("#search-count", Static)
+        filters = self._filters()
+        if isinstance(filters, str):
+            count.update(clean(filters))
+            return
+        if not words.strip():
+            count.update("Type words to search.")
+            self.hit_list.set_hits([])
+            return
+        if not self.service.indexed:
+            count.update("Building the search index (once per backup; big ones take a while)…")
+        else:
+            count.update("Searching…")
+        results = await self.service.search(words, filters, LIMIT)
+        self.results = results
+        shown = len(results.hits)
+        noun = "message" if results.count == 1 else "messages"
+        text = f"{results.count:,} {noun}"
+        if results.count > shown:
+            text += f" (the newest {shown:,} listed)"
+        count.update(text if results.count else "No messages match.")
+        self.hit_list.set_hits(results.hits)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            logger.opt(exception=error).error("search failed")
+            self.query_one("#search-count", Static).update(clean(f"The search failed: {error}"))
+
+    def action_to_results(self) -> None:
+        """Down from the words goes to the results."""
+        self.hit_list.focus()
+
+    def action_choose(self) -> None:
+        """Open the result under the cursor."""
+        hit = self.hit_list.current
+        if hit is not None:
+            self.dismiss(hit)
+
+    def action_cancel(self) -> None:
+        """Back without opening anything."""
+        self.dismiss(None)

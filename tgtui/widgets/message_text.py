@@ -1,0 +1,197 @@
+"""A saved message as styled lines for the reader: day, time, sender, marks, reply quote,
+forward, text with its entities as styles, media line.
+
+Everything shown comes from disk and passes through `tgtui.untrusted.clean` first; entities
+become Rich styles (never markup), and a link's address is only shown, never followed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
+from tgtui.archive.chat_log import record_date
+from tgtui.archive.wording import media_line, service_sentence
+from tgtui.untrusted import clean
+
+Record = dict[str, Any]
+INDENT = 6  # the text starts under the sender, after the time
+QUOTE_CHARS = 200
+TEXT_CHARS = 20_000  # of one message shown (longer ones end in an ellipsis)
+
+ENTITY_STYLES: dict[str, Style] = {
+    "bold": Style(bold=True),
+    "italic": Style(italic=True),
+    "underline": Style(underline=True),
+    "strikethrough": Style(strike=True),
+    "code": Style(color="bright_cyan"),
+    "pre": Style(color="bright_cyan"),
+    "link": Style(color="bright_blue", underline=True),
+    "text_link": Style(color="bright_blue", underline=True),
+    "email": Style(color="bright_blue", underline=True),
+    "phone": Style(color="bright_blue"),
+    "mention": Style(color="bright_magenta"),
+    "mention_name": Style(color="bright_magenta"),
+    "hashtag": Style(color="bright_magenta"),
+    "cashtag": Style(color="bright_magenta"),
+    "bot_command": Style(color="bright_magenta"),
+    "spoiler": Style(reverse=True, dim=True),
+    "blockquote": Style(italic=True, dim=True),
+}
+SENDER_COLOURS = ("cyan", "green", "magenta", "yellow", "blue", "red", "bright_cyan")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a message needs from around it: the one before it (for the day line), the
+    message it answers (looked up by id), and its chat's folder and failed files."""
+
+    older: Record | None
+    replied: Callable[[int], Record | None]
+    folder: Path
+    failed: dict[str, str]
+
+
+def day_of(record: Record | None) -> dt.date | None:
+    """The (UTC) day a message was sent."""
+    when = None if record is None else record_date(record)
+    return None if when is None else when.date()
+
+
+def day_line(day: dt.date) -> Text:
+    """ "── Tuesday, 2 January 2024 ──" above the first message of a day."""
+    return Text(f"── {day:%A}, {day.day} {day:%B %Y} ──", style="bold dim")
+
+
+def sender_style(record: Record) -> str:
+    """A steady colour per sender, so a conversation is easy to follow."""
+    who = str(record.get("from_id") or record.get("from") or "")
+    return "bold " + SENDER_COLOURS[sum(who.encode()) % len(SENDER_COLOURS)]
+
+
+def message_text(record: Record) -> Text:
+    """The message's text with its entities as styles (the plain text if they do not fit)."""
+    pieces = record.get("text_entities")
+    text = Text()
+    if isinstance(pieces, list) and pieces:
+        for piece in pieces:
+            if not isinstance(piece, dict):
+                continue
+            style = ENTITY_STYLES.get(str(piece.get("type")), Style())
+            text.append(clean(piece.get("text"), multiline=True), style=style)
+            href = piece.get("href")
+            if isinstance(href, str) and href and href != piece.get("text"):
+                text.append(f" ({clean(href, limit=200)})", style="dim")
+            if len(text) > TEXT_CHARS:
+                break
+    else:
+        body = record.get("text")
+        if isinstance(body, str):
+            text.append(clean(body, multiline=True))
+        elif isinstance(body, list):  # Telegram Desktop's mixed form
+            for part in body:
+                value = part.get("text") if isinstance(part, dict) else part
+                text.append(clean(value, multiline=True))
+    if len(text) > TEXT_CHARS:
+        text.truncate(TEXT_CHARS)
+        text.append("…")
+    return text
+
+
+def _header(record: Record) -> Text:
+    when = record_date(record)
+    line = Text(f"{when:%H:%M}" if when else "--:--", style="dim")
+    line.append(" ")
+    if record.get("type") == "service":
+        return line
+    line.append(clean(record.get("from") or "Unknown", limit=60), style=sender_style(record))
+    author = record.get("author")
+    if isinstance(author, str) and author:
+        line.append(f" ({clean(author, limit=40)})", style="dim")
+    if record.get("edited"):
+        line.append("  edited", style="italic dim")
+    via = record.get("via_bot") or record.get("via_bot_id")
+    if via:
+        line.append(f"  via {clean(via, limit=40)}", style="dim")
+    return line
+
+
+def _quote(record: Record, shown: Shown) -> Text | None:
+    answered = record.get("reply_to_message_id")
+    if not isinstance(answered, int) or isinstance(answered, bool):
+        return None
+    if record.get("reply_to_peer_id"):
+        return Text("↩ answers a message in another chat", style="dim italic")
+    target = shown.replied(answered)
+    if target is None:
+        return Text(f"↩ answers message {answered:,} (not in this backup)", style="dim italic")
+    quote = Text("↩ ", style="dim")
+    quote.append(clean(target.get("from") or "Unknown", limit=40), style="dim bold")
+    said = target.get("text")
+    if not isinstance(said, str) or not said:
+        said = service_sentence(target) if target.get("type") == "service" else ""
+        said = said or f"[{target.get('media_type') or 'message'}]"
+    quote.append(": " + clean(said, limit=QUOTE_CHARS), style="dim")
+    return quote
+
+
+def _wrapped(text: Text, width: int, console: Console, indent: int) -> list[Text]:
+    lines = text.wrap(console, max(1, width - indent))
+    out = []
+    for line in lines:
+        line.rstrip()
+        padded = Text(" " * indent)
+        padded.append_text(line)
+        out.append(padded)
+    return out
+
+
+def message_lines(record: Record, shown: Shown, width: int, console: Console) -> list[Text]:
+    """The screen lines of one message at ``width`` columns."""
+    lines: list[Text] = []
+    day = day_of(record)
+    if day is not None and day != day_of(shown.older):
+        lines.append(day_line(day))
+    kind = record.get("type")
+    if kind == "unreadable":
+        lines.append(Text(f"????? {clean(record.get('text'))}", style="bold red"))
+        return lines
+    header = _header(record)
+    if kind == "service":
+        header.append(clean(service_sentence(record), limit=400), style="italic")
+        lines.extend(_wrapped(header, width, console, 0))
+        return lines
+    lines.append(header)
+    quote = _quote(record, shown)
+    if quote is not None:
+        lines.append(_one_line(quote, width))
+    forwarded = record.get("forwarded_from")
+    if forwarded or record.get("forwarded_from_id"):
+        name = clean(forwarded or record.get("forwarded_from_id"), limit=60)
+        lines.append(_one_line(Text(f"{' ' * INDENT}⤷ forwarded from {name}", style="dim"), width))
+    body = message_text(record)
+    if body.plain.strip():
+        lines.extend(_wrapped(body, width, console, INDENT))
+    media = media_line(record, shown.folder, shown.failed)
+    if media is not None:
+        words, saved = media
+        label = Text(" " * INDENT)
+        label.append("▣ " + clean(words, limit=300), style="green" if saved else "yellow")
+        lines.extend(_wrapped(label, width, console, 0))
+    if kind == "empty":
+        lines.append(Text(" " * INDENT + "(empty message)", style="dim italic"))
+    return lines
+
+
+def _one_line(text: Text, width: int) -> Text:
+    if not text.plain.startswith(" "):
+        text = Text(" " * INDENT).append_text(text)
+    text.truncate(width, overflow="ellipsis")
+    return text

@@ -1,0 +1,349 @@
+"""The reader's message list: a virtual list of messages of any height over a `ChatLog`.
+
+Nothing is measured up front. The view is a place (a message, and how many of its lines are
+scrolled off the top), and each frame lays out only the messages that fill the screen from
+there, so a chat of a million messages costs what one screenful does. Messages are counted
+from the newest (0), as the log finds them; a running backup appending messages shifts the
+count, and the view either stays with the newest (when it was there) or keeps its place.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tgtui.archive.chat_log import ChatLog, Record
+from tgtui.widgets.message_text import Shown, message_lines
+
+BLOCK_CACHE = 500  # laid-out messages kept (by byte offset and width)
+CURSOR_STYLE = Style(bgcolor="grey23")
+CURSOR_MARK = Style(color="bright_yellow", bold=True)
+
+
+@dataclass
+class Row:
+    """One screen line: the message it belongs to and its text."""
+
+    k: int
+    text: Text
+
+
+class MessageView(Widget, can_focus=True):
+    """Messages of one chat, newest at the bottom, with a cursor message."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(1)", "Older", show=False),
+        Binding("down,j", "move(-1)", "Newer", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("home", "oldest", "Oldest", id="oldest"),
+        Binding("end", "newest", "Newest", id="newest"),
+    ]
+
+    @dataclass
+    class Moved(Message):
+        """The cursor moved to another message (or the messages changed)."""
+
+        view: MessageView
+
+    @dataclass
+    class WantOldest(Message):
+        """Home was pressed before the oldest message's place is known."""
+
+        view: MessageView
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.chat_log: ChatLog | None = None
+        self.cursor = 0  # message under the cursor, from the newest
+        self.top = 0  # message at the top of the screen
+        self.top_skip = 0  # its lines scrolled off the top
+        self._blocks: OrderedDict[tuple[int, int, int], list[Text]] = OrderedDict()
+        self._rows: list[Row] | None = None
+
+    # --- data ------------------------------------------------------------------------------
+
+    def show(self, log: ChatLog, at: int = 0) -> None:
+        """Show ``log`` with message ``at`` under the cursor (0: the newest, at the bottom)."""
+        self.chat_log = log
+        self._blocks.clear()
+        if at == 0:
+            self.cursor = 0
+            self._align_bottom(0)
+        else:
+            self.jump(at)
+        self._changed()
+
+    def grew(self, added: int) -> None:
+        """A running backup appended ``added`` messages: follow them if at the newest."""
+        if added <= 0 or self.chat_log is None:
+            return
+        if self.cursor == 0:
+            self._align_bottom(0)
+        else:
+            self.cursor += added
+            self.top += added
+        self._changed()
+
+    def refresh_blocks(self) -> None:
+        """Lay every message out again (files saved or lost since change their lines)."""
+        self._blocks.clear()
+        self._changed()
+
+    @property
+    def count(self) -> int:
+        """Messages known."""
+        return 0 if self.chat_log is None else self.chat_log.count
+
+    @property
+    def current(self) -> Record | None:
+        """The message under the cursor."""
+        if self.chat_log is None or self.count == 0:
+            return None
+        return self.chat_log.at(self.cursor)
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _block(self, k: int) -> list[Text]:
+        log = self.chat_log
+        assert log is not None
+        width = max(10, self.size.width - 2)
+        start, _ = log.lines.span(k)
+        older_start = log.lines.span(k + 1)[0] if k + 1 < log.count else -1
+        key = (start, older_start, width)
+        block = self._blocks.get(key)
+        if block is not None:
+            self._blocks.move_to_end(key)
+            return block
+        shown = Shown(
+            older=log.at(k + 1) if k + 1 < log.count else None,
+            replied=log.exact,
+            folder=log.chat.folder,
+            failed=log.media_failed,
+        )
+        block = message_lines(log.at(k), shown, width, self.app.console) or [Text("")]
+        self._blocks[key] = block
+        if len(self._blocks) > BLOCK_CACHE:
+            self._blocks.popitem(last=False)
+        return block
+
+    def _height(self, k: int) -> int:
+        return len(self._block(k))
+
+    @property
+    def rows(self) -> list[Row]:
+        """The screen's lines, laid out from the top message down."""
+        if self._rows is None:
+            rows: list[Row] = []
+            height = self.size.height
+            k, skip = self.top, self.top_skip
+            while self.chat_log is not None and len(rows) < height and 0 <= k < self.count:
+                rows.extend(Row(k, text) for text in self._block(k)[skip:])
+                k, skip = k - 1, 0
+            if height <= 0:
+                return rows  # not laid out yet: nothing to keep
+            self._rows = rows[:height]
+        return self._rows
+
+    def _changed(self) -> None:
+        self._rows = None
+        self.refresh()
+        self.post_message(self.Moved(self))
+
+    def on_resize(self) -> None:
+        """Widths change the wrapping: lay out again, keeping the cursor in view."""
+        self._blocks.clear()
+        self._rows = None
+        if self.chat_log is not None:
+            if self.cursor == 0:
+                self._align_bottom(0)
+            else:
+                self._follow()
+        self.refresh()
+
+    def _align_bottom(self, k: int) -> None:
+        """Place message ``k``'s last line on the screen's last line (or as low as it goes)."""
+        height = max(1, self.size.height)
+        total = 0
+        j = k
+        while j < self.count:
+            total += self._height(j)
+            if total >= height:
+                self.top, self.top_skip = j, total - height
+                self._rows = None
+                return
+            j += 1
+        self.top, self.top_skip = max(0, self.count - 1), 0
+        self._rows = None
+
+    def _follow(self) -> None:
+        """Scroll just enough to show the whole cursor message (its top if it is taller)."""
+        height = max(1, self.size.height)
+        if self.cursor > self.top or (self.cursor == self.top and self.top_skip > 0):
+            self.top, self.top_skip = self.cursor, 0
+            self._rows = None
+            return
+        above = -self.top_skip
+        for k in range(self.top, self.cursor, -1):
+            above += self._height(k)
+            if above > height:
+                break
+        bottom = above + self._height(self.cursor)
+        if bottom > height:
+            if self._height(self.cursor) >= height:
+                self.top, self.top_skip = self.cursor, 0
+            else:
+                self._align_bottom(self.cursor)
+        self._rows = None
+
+    def scroll_lines(self, lines: int) -> None:
+        """Scroll by ``lines`` screen lines (positive: towards the newest)."""
+        if self.chat_log is None or self.count == 0:
+            return
+        while lines > 0:
+            left = self._height(self.top) - self.top_skip
+            if lines < left:
+                self.top_skip += lines
+                break
+            if self.top == 0:
+                break
+            lines -= left
+            self.top, self.top_skip = self.top - 1, 0
+        while lines < 0:
+            if self.top_skip >= -lines:
+                self.top_skip += lines
+                break
+            lines += self.top_skip
+            self.top_skip = 0
+            if self.top >= self.count - 1:
+                break
+            self.top += 1
+            self.top_skip = self._height(self.top)
+        self._clamp_bottom()
+        self._rows = None
+        shown = {row.k for row in self.rows}
+        if shown and self.cursor not in shown:
+            self.cursor = max(shown) if self.cursor > max(shown) else min(shown)
+        self._changed()
+
+    def _clamp_bottom(self) -> None:
+        """Never leave empty lines under the newest message when there is more above."""
+        height = max(1, self.size.height)
+        total = -self.top_skip
+        for k in range(self.top, -1, -1):
+            total += self._height(k)
+            if total >= height:
+                return
+        self._align_bottom(0)
+
+    # --- moving ----------------------------------------------------------------------------
+
+    def move_to(self, k: int) -> None:
+        """Put the cursor on message ``k`` and show it."""
+        if self.count == 0:
+            return
+        self.cursor = max(0, min(k, self.count - 1))
+        self._follow()
+        self._changed()
+
+    def jump(self, k: int) -> None:
+        """Put the cursor on message ``k``, with a third of a screen of older ones above it."""
+        if self.count == 0:
+            return
+        self.cursor = max(0, min(k, self.count - 1))
+        self.top, self.top_skip = self.cursor, 0
+        self.scroll_lines(-(max(1, self.size.height) // 3))
+        if self.cursor not in {row.k for row in self.rows}:
+            self._follow()
+        self._changed()
+
+    def action_move(self, step: int) -> None:
+        """Move the cursor ``step`` messages (positive: older)."""
+        self.move_to(self.cursor + step)
+
+    def action_page(self, pages: int) -> None:
+        """Scroll by a screenful, the cursor coming along."""
+        height = max(1, self.size.height - 2)
+        target = self.cursor
+        self.scroll_lines(pages * height)
+        shown = [row.k for row in self.rows]
+        if shown:
+            target = min(shown) if pages > 0 else max(shown)
+            if target == self.cursor and 0 <= target - pages < self.count:
+                target -= pages
+        self.move_to(target)
+
+    def action_newest(self) -> None:
+        """To the newest message."""
+        if self.count:
+            self.cursor = 0
+            self._align_bottom(0)
+            self._changed()
+
+    def action_oldest(self) -> None:
+        """To the oldest message (once every message's place is known)."""
+        if self.chat_log is None:
+            return
+        if not self.chat_log.complete:
+            self.post_message(self.WantOldest(self))
+            return
+        self.cursor = self.count - 1
+        self.top, self.top_skip = self.cursor, 0
+        self._clamp_bottom()
+        self._changed()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel scrolls three lines."""
+        event.stop()
+        self.scroll_lines(-3)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel scrolls three lines."""
+        event.stop()
+        self.scroll_lines(3)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the message clicked."""
+        rows = self.rows
+        if 0 <= event.y < len(rows):
+            self.move_to(rows[event.y].k)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line: part of a message, the cursor's marked."""
+        width = self.size.width
+        rows = self.rows
+        if self.chat_log is not None and self.count == 0 and y == 0:
+            text = Text("  No messages saved in this chat yet.", style="dim italic")
+            return Strip(list(text.render(self.app.console))).extend_cell_length(width)
+        if y >= len(rows):
+            return Strip.blank(width)
+        row = rows[y]
+        selected = row.k == self.cursor
+        line = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
+        line.append_text(row.text)
+        line.no_wrap = True
+        line.truncate(width, overflow="ellipsis", pad=True)
+        strip = Strip(list(line.render(self.app.console)))
+        if selected and self.has_focus:
+            strip = Strip(Segment.apply_style(strip, post_style=CURSOR_STYLE), strip.cell_length)
+        return strip.crop(0, width)
+
+    def on_focus(self) -> None:
+        """The cursor's colour shows focus."""
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """The cursor's colour shows focus."""
+        self.refresh()
