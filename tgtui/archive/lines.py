@@ -79,9 +79,10 @@ class LineIndex:
             return False
         start = max(0, end - size)
         data = os.pread(self._fd, end - start, start)
-        # A line starts after each newline (not after the one that ends the scanned range)
-        # and at offset 0.
-        starts = [start + m.end() for m in _NEWLINE.finditer(data) if start + m.end() < end]
+        # A line starts after each newline (the one that ends the file's last line starts
+        # none) and at offset 0. A newline that ends this chunk starts the next chunk's line.
+        last = self._start_end
+        starts = [start + m.end() for m in _NEWLINE.finditer(data) if start + m.end() < last]
         if start == 0:
             starts.insert(0, 0)
         starts.reverse()

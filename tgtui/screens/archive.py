@@ -45,12 +45,12 @@ class ArchiveScreen(ReadingScreen):
     def compose(self) -> ComposeResult:
         """Title line, filter, list, index status."""
         yield Header()
-        yield Static("", id="archive-title")
+        yield Static("", id="archive-title", markup=False)
         yield Input(placeholder="filter: part of a chat's name", id="archive-filter")
         yield Static(columns_line(), id="archive-columns")
         yield ArchiveList(id="archive-list")
-        yield Static("", id="archive-detail")
-        yield Static("", id="archive-status")
+        yield Static("", id="archive-detail", markup=False)
+        yield Static("", id="archive-status", markup=False)
         yield Footer()
 
     @property

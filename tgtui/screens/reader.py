@@ -25,7 +25,7 @@ from tgtui.archive.wording import saved_file
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
-from tgtui.untrusted import clean
+from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.message_view import MessageView
 
 FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
@@ -62,9 +62,9 @@ class ChatScreen(ReadingScreen):
     def compose(self) -> ComposeResult:
         """Title, messages, position."""
         yield Header()
-        yield Static(clean(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
+        yield Static(safe_text(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
         yield MessageView(id="messages")
-        yield Static("", id="reader-status")
+        yield Static("", id="reader-status", markup=False)
         yield Footer()
 
     @property

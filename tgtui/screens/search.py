@@ -141,7 +141,7 @@ class SearchScreen(Screen[Hit | None]):
             yield Input(placeholder="since YYYY-MM-DD", id="search-since")
             yield Input(placeholder="until YYYY-MM-DD", id="search-until")
             yield Select(MEDIA_CHOICES, prompt="any message", id="search-media")
-        yield Static("Type words to search.", id="search-count")
+        yield Static("Type words to search.", id="search-count", markup=False)
         yield HitList(with_chat=self.chat is None, id="search-hits")
         yield Footer()
 

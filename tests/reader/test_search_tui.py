@@ -1,0 +1,135 @@
+"""Searching a backup in the TUI: every chat with `/`, one chat with Ctrl+F, accents folded,
+filters, a result opened in context, and a damaged index built again."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.reader.helpers import SIZE, manifest_chats, on_cursor, reader, records, status
+from tests.tui.helpers import wait_for
+from tgtui.archive.index import INDEX_DIR, INDEX_FILE, searchable
+from tgtui.reader_app import ReaderApp
+from tgtui.screens.archive import ArchiveScreen
+from tgtui.screens.reader import ChatScreen
+from tgtui.screens.search import HitList, SearchScreen
+
+
+def _matching(folder: Path, word: str, chat: dict[str, Any] | None = None) -> set[tuple[int, int]]:
+    """(chat id, message id) of messages with ``word`` in their words (text, file name, poll:
+    what search promises to look in): a plain scan."""
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+    return {
+        (c["id"], r["id"])
+        for c in ([chat] if chat else manifest_chats(folder))
+        for r in records(folder, c)
+        if pattern.search(searchable(r))
+    }
+
+
+def _hits(app: ReaderApp) -> set[tuple[int, int]]:
+    return {(h.chat_id, h.message_id) for h in app.screen.query_one(HitList).hits}
+
+
+async def _search(app: ReaderApp, pilot: Any, words: str) -> None:
+    await pilot.press(*words)
+    await wait_for(pilot, lambda: "message" in status(app, "#search-count"), within=30)
+
+
+async def test_search_every_chat_and_open_a_result_in_context(backup: Path) -> None:
+    expected = _matching(backup, "garden")
+    assert len({chat for chat, _ in expected}) >= 2
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await _search(app, pilot, "GARDEN")
+        assert status(app, "#search-count").startswith(f"{len(expected):,} message")
+        assert _hits(app) == expected
+        third = app.screen.query_one(HitList).hits[2]
+        await pilot.press("down", "down", "down", "enter")  # to the list, then two down
+        chosen = app.screen
+        assert isinstance(chosen, ChatScreen)
+        assert chosen.chat.id == third.chat_id
+        await wait_for(pilot, lambda: on_cursor(app)["id"] == third.message_id)
+        assert "garden" in searchable(on_cursor(app)).lower()
+
+
+async def test_accents_folded_and_a_chat_searched_alone(backup: Path) -> None:
+    chat = max(manifest_chats(backup), key=lambda c: c["messages"])
+    saved = records(backup, chat)
+    jsonl = backup / chat["path"] / "messages.jsonl"
+    words = "Meu coração está no jardim"
+    newer = {
+        "id": saved[-1]["id"] + 1,
+        "type": "message",
+        "date": saved[-1]["date"],
+        "date_unixtime": saved[-1]["date_unixtime"],
+        "from": "Ana",
+        "text": words,
+    }
+    with jsonl.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(newer, ensure_ascii=False) + "\n")
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        target = app.service.archive.chat(chat["id"])
+        assert target is not None
+        await app.push_screen(ChatScreen(app.service, target))
+        await wait_for(pilot, lambda: on_cursor(app)["id"] == newer["id"])
+        await pilot.press("home")
+        await wait_for(pilot, lambda: on_cursor(app)["id"] == saved[0]["id"])
+        await pilot.press("ctrl+f")
+        await _search(app, pilot, "coracao")
+        assert _hits(app) == {(chat["id"], newer["id"])}
+        assert "1 message" in status(app, "#search-count")
+        await pilot.press("enter")  # from the words: results get the focus
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_cursor(app)["id"] == newer["id"])
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_filters_by_sender_date_and_media(backup: Path) -> None:
+    chat = max(manifest_chats(backup), key=lambda c: c["messages"])
+    saved = records(backup, chat)
+    sender = next(r["from"] for r in saved if r.get("from") and r.get("text"))
+    word = next(w for w in str(next(r["text"] for r in saved if r.get("from") == sender)).split())
+    expected = {
+        (chat["id"], r["id"])
+        for r in saved
+        if r.get("from") == sender
+        and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", str(r.get("text", "")), re.IGNORECASE)
+    }
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        target = app.service.archive.chat(chat["id"])
+        assert target is not None
+        await app.push_screen(ChatScreen(app.service, target))
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await _search(app, pilot, word)
+        app.screen.query_one("#search-from").focus()
+        await pilot.press(*sender)
+        await wait_for(pilot, lambda: _hits(app) == expected or len(_hits(app)) <= len(expected))
+        assert _hits(app) == expected
+        # A date after the newest message: nothing.
+        app.screen.query_one("#search-since").focus()
+        await pilot.press(*"2999-01-01")
+        await wait_for(pilot, lambda: "No messages match" in status(app, "#search-count"))
+        app.screen.query_one("#search-since").value = "someday"  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: "is not a date" in status(app, "#search-count"))
+
+
+async def test_a_damaged_index_is_built_again(backup: Path) -> None:
+    expected = _matching(backup, "river")
+    index = backup / INDEX_DIR / INDEX_FILE
+    index.parent.mkdir(mode=0o700)
+    index.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8192)
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+        await pilot.press("slash")
+        await _search(app, pilot, "river")
+        assert _hits(app) == expected
