@@ -3,8 +3,8 @@
     python screenshots/generate.py
 
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
-then backs up a few chats (estimate, running under a flood limit, summary), and saves an SVG
-of each step next to this file.
+then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
+(archive, a chat, a search), and saves an SVG of each step next to this file.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -25,15 +25,21 @@ from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.demo import DemoSandbox
 from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD
+from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.login import LoginScreen
+from tgtui.screens.search import HitList
 from tgtui.telegram.auth import Step
 from tgtui.telegram.service import ClientSpec, TelegramService
 
 HERE = Path(__file__).resolve().parent
 FOLDER = Path("/tmp/tgtui-demo/backups")  # shown on screen; emptied before and after
 SIZE = (110, 32)
+
+
+def _status(app: TgtuiApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
 
 
 def _on(app: TgtuiApp, step: Step) -> bool:
@@ -101,6 +107,20 @@ async def main() -> None:
             await pilot.press("b")
             await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
             await _shoot(pilot, "backup-summary")
+            # Read what was saved: the archive, a chat, a search.
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+            await pilot.press("o")
+            await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+            await wait_for(pilot, lambda: "index" in _status(app, "#archive-status"), within=60)
+            await _shoot(pilot, "archive")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: " of " in _status(app, "#reader-status"))
+            await _shoot(pilot, "reader")
+            await pilot.press("escape", "slash", *"garden")
+            await wait_for(pilot, lambda: bool(app.screen.query_one(HitList).hits), within=60)
+            await pilot.press("down")
+            await _shoot(pilot, "search")
             app.exit()
 
         try:

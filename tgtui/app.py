@@ -180,7 +180,7 @@ class TgtuiApp(App[None]):
         """Read the backup folder offline (no Telegram needed), over the current screen."""
         folder = self.context.settings.backup_dir
         try:
-            service = ArchiveService(folder)
+            service = ArchiveService(folder, log_file=self.context.log_file)
         except ArchiveError as exc:
             self.notify(
                 clean(f"{exc}. Back up some chats first (b in the chat list).", multiline=True),

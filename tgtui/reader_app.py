@@ -49,7 +49,7 @@ def run_reader(folder: Path, paths: Paths, *, theme: str | None, debug: bool) ->
     try:
         logger.info("tgtui open {}", folder)
         try:
-            service = ArchiveService(folder)
+            service = ArchiveService(folder, log_file=log_file)
         except ArchiveError as exc:
             sys.stderr.write(f"tgtui open: {clean(exc)}\n")
             return 2

@@ -41,7 +41,7 @@ from tgtui.telegram.service import CLIENT_OPTIONS
 SCANNED = 3  # queries also answered by a plain scan (each reads everything)
 
 
-async def _backup(info: dict[str, Any], out: Path) -> int:
+async def backup_all(info: dict[str, Any], out: Path) -> int:
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
     await client.connect()
     try:
@@ -80,7 +80,7 @@ async def main(dialogs: int, messages: int, queries: int) -> None:
         try:
             out = Path(folder) / "out"
             started = time.perf_counter()
-            total = await _backup(info, out)
+            total = await backup_all(info, out)
             print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
         finally:
             process.terminate()

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.text import Text
 
 from tgtui.archive.folder import Archive, ArchiveError, open_archive
-from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
-from tgtui.archive.search import Filters, Hit, search_or_rebuild
+from tgtui.archive.index import SearchIndex
+from tgtui.archive.search import Filters, Hit, search_or_rebuild, snippet_text
 from tgtui.backup.command import parse_date
 from tgtui.config import ConfigError, Paths, load_settings
 from tgtui.untrusted import clean
@@ -81,14 +81,6 @@ def _chats(
         if not found:
             unknown.append(selector)
     return frozenset(chosen), unknown
-
-
-def _snippet(text: str) -> Text:
-    """A snippet with its matches in bold, everything else shown literally."""
-    line = Text()
-    for i, piece in enumerate(text.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
-        line.append(clean(piece), style="bold reverse" if i % 2 else "")
-    return line
 
 
 # json.dumps escapes C0 controls itself; these other characters a terminal may act on (C1
@@ -166,7 +158,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             if hit.sender:
                 head.append(f" · {clean(hit.sender, limit=60)}")
             out.print(head)
-            out.print(Text("    ") + _snippet(hit.snippet))
+            out.print(Text("    ") + snippet_text(hit.snippet))
     shown = len(results.hits)
     note = f" (the newest {shown:,} shown)" if results.count > shown else ""
     err.print(f"{results.count:,} messages match{note}")

@@ -8,8 +8,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
+
 from tgtui.archive.folder import Archive
 from tgtui.archive.index import DATE_SHIFT, MARK_OFF, MARK_ON, SearchIndex
+from tgtui.untrusted import clean
 
 _WORD = re.compile(r"[\w]+\*?", re.UNICODE)
 
@@ -44,6 +47,14 @@ class Results:
 
     count: int
     hits: list[Hit] = field(default_factory=list)
+
+
+def snippet_text(snippet: str) -> Text:
+    """A snippet with its matches highlighted; everything else shown literally."""
+    line = Text()
+    for i, piece in enumerate(snippet.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
+        line.append(clean(piece), style="bold reverse" if i % 2 else "")
+    return line
 
 
 def fts_query(text: str) -> str | None:

@@ -1,30 +1,62 @@
 """A backup opened for reading, for the TUI: its chats, each chat's messages, and search.
 
-The search index lives on one thread of its own (SQLite connections belong to the thread
-that made them, and an index build must not hold the screen back); every call to it is
-awaited from the event loop. Nothing here talks to Telegram.
+Building the search index is heavy Python work (every line parsed): it runs in a child
+process, so it never competes with the screen for the interpreter and uses another core;
+leaving the archive stops it (SQLite rolls the unfinished build back, and the next open
+starts it again). Searches, and the small updates before each, run on one thread of the
+service's own (SQLite connections belong to the thread that made them), awaited from the
+event loop. Nothing here talks to Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
+
+from loguru import logger
 
 from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import Archive, ArchiveChat, open_archive
 from tgtui.archive.index import SearchIndex, UpdateStats
 from tgtui.archive.search import Filters, Results, search_or_rebuild
+from tgtui.log import redactor
+
+
+def _build(folder: Path, log_file: Path | None, answer: Connection) -> None:
+    """In a child process: bring the index of the backup in ``folder`` up to date."""
+    logger.remove()  # never the terminal: the TUI owns it
+    if log_file is not None:
+        logger.configure(patcher=redactor.patch)
+        logger.add(log_file, level="INFO", encoding="utf-8", diagnose=False, backtrace=False)
+    try:
+        with SearchIndex(open_archive(folder)) as index:
+            stats = index.update()
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows and logs it
+        logger.opt(exception=exc).error("building the search index of {} failed", folder)
+        answer.send(f"{type(exc).__name__}: {exc}")
+    else:
+        answer.send(stats)
+    answer.close()
+
+
+class IndexBuildError(Exception):
+    """The search index could not be built; the message says why."""
 
 
 class ArchiveService:
     """One backup folder: `ArchiveError` from the constructor if it cannot be read."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, log_file: Path | None = None) -> None:
         self.folder = folder
+        self.log_file = log_file
         self.archive = open_archive(folder)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tgtui-index")
         self._index: SearchIndex | None = None
+        self._builder: multiprocessing.process.BaseProcess | None = None
+        self._built: asyncio.Future[UpdateStats] | None = None
         self.indexed = False  # the index has been brought up to date at least once
 
     def reload(self) -> Archive:
@@ -58,6 +90,8 @@ class ArchiveService:
     async def search(self, words: str, filters: Filters, limit: int = 500) -> Results:
         """Messages matching ``words`` (the index brought up to date first), newest first."""
 
+        await self.update_index()  # the first build, in its process
+
         def run() -> Results:
             index, _ = self._update()
             return search_or_rebuild(index, self.archive, words, filters, limit)
@@ -65,7 +99,10 @@ class ArchiveService:
         return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     def close(self) -> None:
-        """Close the index (after any search running on its thread)."""
+        """Stop a build still running, and close the index (after any search running)."""
+        builder = self._builder
+        if builder is not None and builder.is_alive():
+            builder.terminate()
 
         def close_index() -> None:
             if self._index is not None:

@@ -23,8 +23,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.folder import ArchiveChat
-from tgtui.archive.index import MARK_OFF, MARK_ON
-from tgtui.archive.search import Filters, Hit, Results
+from tgtui.archive.search import Filters, Hit, Results, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.untrusted import clean
@@ -44,14 +43,6 @@ MEDIA_CHOICES: tuple[tuple[str, str], ...] = (
     ("links", "web_page"),
     ("polls", "poll"),
 )
-
-
-def snippet_text(snippet: str) -> Text:
-    """A snippet with its matches highlighted; everything else shown literally."""
-    line = Text()
-    for i, piece in enumerate(snippet.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
-        line.append(clean(piece), style="bold reverse" if i % 2 else "")
-    return line
 
 
 def hit_line(hit: Hit, *, with_chat: bool) -> Text:
