@@ -17,6 +17,7 @@ from tgtui.archive.folder import ArchiveError
 from tgtui.archive.service import ArchiveService
 from tgtui.config import Paths
 from tgtui.log import setup_logging, stop_logging
+from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.untrusted import clean
 
@@ -38,6 +39,7 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         """Straight into the archive."""
+        freeze_long_lived()  # modules and the app: out of the collector's way
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.push_screen(ArchiveScreen(self.service, can_leave=False))

@@ -1,7 +1,7 @@
 """Reading a big chat in the TUI: opening at the newest message, jumps, and memory, against a
 plain reader that loads the whole JSONL first, side by side in one run.
 
-    python -m tests.bench.bench_reader [--messages 1000000] [--jumps 30]
+    python -m tests.bench.bench_reader [--messages 1000000] [--jumps 30] [--keep DIR]
 
 `tgtui sandbox` runs as its own process; one `BackupEngine` run saves its chats (messages
 only, the biggest with --messages). Then, each in a fresh process so memory is its own:
@@ -146,20 +146,21 @@ def _child(mode: str, folder: Path, jumps: int) -> dict[str, float]:
     return figures
 
 
-async def main(messages: int, jumps: int) -> None:
+async def main(messages: int, jumps: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        process, info = await start_sandbox_process(
-            "--dialogs", "4", "--messages", str(messages), "--seed", "3",
-            "--session-out", str(Path(folder) / "bench.session"),
-        )  # fmt: skip
-        try:
-            out = Path(folder) / "out"
-            started = time.perf_counter()
-            total = await backup_all(info, out)
-            print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
-        finally:
-            process.terminate()
-            await process.wait()
+        out = keep or Path(folder) / "out"
+        if not (out / "manifest.json").exists():
+            process, info = await start_sandbox_process(
+                "--dialogs", "4", "--messages", str(messages), "--seed", "3",
+                "--session-out", str(Path(folder) / "bench.session"),
+            )  # fmt: skip
+            try:
+                started = time.perf_counter()
+                total = await backup_all(info, out)
+                print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
+            finally:
+                process.terminate()
+                await process.wait()
         manifest = json.loads((out / "manifest.json").read_text())
         big = max(manifest["chats"], key=lambda c: c["messages"])
         jsonl = out / big["path"] / "messages.jsonl"
@@ -175,14 +176,16 @@ async def main(messages: int, jumps: int) -> None:
               f"{ours['jump_median_s'] * 1000:.0f} ms max {ours['jump_max_s'] * 1000:.0f} ms; "
               f"longest event-loop stall while opening {ours['stall_open_s'] * 1000:.0f} ms, "
               f"while jumping {ours['stall_max_s'] * 1000:.0f} ms; "
-              f"peak RSS {ours['rss_mb']:.0f} MB "
-              f"({naive['rss_mb'] / ours['rss_mb']:.1f}x less)")  # fmt: skip
+              f"peak RSS {ours['rss_mb']:.0f} MB (plain: {naive['rss_mb']:.0f} MB)")  # fmt: skip
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--jumps", type=int, default=30)
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
@@ -193,4 +196,4 @@ if __name__ == "__main__":
             result = asyncio.run(tgtui_reader(Path(path), arguments.jumps))
         print(json.dumps(result))
     else:
-        asyncio.run(main(arguments.messages, arguments.jumps))
+        asyncio.run(main(arguments.messages, arguments.jumps, arguments.keep))

@@ -133,3 +133,20 @@ async def test_a_damaged_index_is_built_again(backup: Path) -> None:
         await pilot.press("slash")
         await _search(app, pilot, "river")
         assert _hits(app) == expected
+
+
+async def test_a_search_of_every_chat_narrowed_to_one_chat_by_name(backup: Path) -> None:
+    chats = manifest_chats(backup)
+    chat = next(c for c in chats if _matching(backup, "garden", c))
+    expected = _matching(backup, "garden", chat)
+    assert expected != _matching(backup, "garden")
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+        await pilot.press("slash")
+        await _search(app, pilot, "garden")
+        app.screen.query_one("#search-chat").focus()
+        await pilot.press(*chat["name"].upper())
+        await wait_for(pilot, lambda: _hits(app) == expected)
+        await pilot.press(*"zzz-no-such-chat")
+        await wait_for(pilot, lambda: "No chat's name contains" in status(app, "#search-count"))

@@ -9,7 +9,7 @@ import sys
 
 import tgtui
 
-CORE_PACKAGES = ("tgtui.telegram", "tgtui.sandbox", "tgtui.backup")
+CORE_PACKAGES = ("tgtui.telegram", "tgtui.sandbox", "tgtui.backup", "tgtui.archive")
 CORE_MODULES = (
     "tgtui.cli",
     "tgtui.config",

@@ -123,3 +123,20 @@ def test_find_ids_and_dates_by_bisection_around_damaged_lines(tmp_path: Path) ->
     assert log.find_date(dt.datetime(2999, 1, 1, tzinfo=dt.UTC)) is None
     assert log.at(log.count - 1 - 10)["type"] == "unreadable"
     log.close()
+
+
+def test_closing_stops_a_scan_and_lets_waiters_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lines_module, "FIRST_CHUNK", 20)
+    path = tmp_path / "m.jsonl"
+    _write(path, [b"line %d" % i for i in range(100)])
+    index = LineIndex(path)
+    assert not index.complete.is_set()
+    assert index.count >= 1
+    index.close()
+    assert index.complete.wait(timeout=1)  # a jump waiting for the count is let go
+    index.scan()  # finds nothing more, and does not touch a closed descriptor
+    with pytest.raises(LinesError):
+        index.line(0)
+    assert index.refresh() is None

@@ -14,6 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,8 @@ class ChatLog:
         self, key: Callable[[Record], int | None], middle: int, low: int, high: int
     ) -> tuple[int, int] | None:
         """A usable key at or near ``middle`` within [low, high] (unreadable lines skipped)."""
-        for k in (middle, *range(middle + 1, high + 1), *range(middle - 1, low - 1, -1)):
+        # Lazily: the ranges can span a million positions, and the first usually answers.
+        for k in chain((middle,), range(middle + 1, high + 1), range(middle - 1, low - 1, -1)):
             number = key(self.at(k))
             if number is not None:
                 return k, number

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import heapq
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -37,11 +38,12 @@ BATCH = 5_000
 # sorting, and a date range is a row id range.
 DATE_SHIFT = 24
 SEQUENCE_MASK = (1 << DATE_SHIFT) - 1
-STAGING_COLUMNS = "id, chat_id, message_id, date, sender, media, text"
+MERGE_FILES = 200  # chats merged at once in a fresh build (each an open file)
 Doc = tuple[int, int, int, int, str, str]  # id, chat id, message id, date, sender, media
 # Highlight marks in snippets: private-use characters, taken out of indexed text first.
 MARK_ON, MARK_OFF = "\ue000", "\ue001"
 
+DOCS_CHAT_INDEX = "CREATE INDEX IF NOT EXISTS docs_chat ON docs (chat_id, message_id)"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -52,7 +54,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
     date INTEGER NOT NULL, sender TEXT NOT NULL, media TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS docs_chat ON docs (chat_id, message_id);
+{DOCS_CHAT_INDEX};
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     text, tokenize = "unicode61 remove_diacritics 2"
 );
@@ -64,14 +66,15 @@ def searchable(record: dict[str, Any]) -> str:
     """The words of a message that search finds: its text, file name and poll question."""
     text = record.get("text")
     words = text if isinstance(text, str) else ""
-    extra = [record.get("file_name"), record.get("title")]
-    poll = record.get("poll")
-    if isinstance(poll, dict):
-        extra.append(poll.get("question"))
-        extra.extend(a.get("text") for a in poll.get("answers") or [] if isinstance(a, dict))
-    more = [e for e in extra if isinstance(e, str) and e]
-    if more:
-        words = " ".join([words, *more])
+    if "file_name" in record or "title" in record or "poll" in record:  # most have none
+        extra = [record.get("file_name"), record.get("title")]
+        poll = record.get("poll")
+        if isinstance(poll, dict):
+            extra.append(poll.get("question"))
+            extra.extend(a.get("text") for a in poll.get("answers") or [] if isinstance(a, dict))
+        more = [e for e in extra if isinstance(e, str) and e]
+        if more:
+            words = " ".join([words, *more])
     if MARK_ON in words or MARK_OFF in words:
         words = words.replace(MARK_ON, "").replace(MARK_OFF, "")
     return words
@@ -88,6 +91,27 @@ def _records(handle: Any, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
         parsed = record_id(line)
         if parsed is not None:
             yield offset, parsed[1]
+
+
+def _dated(which: int, handle: Any) -> Iterator[tuple[int, int, int, dict[str, Any]]]:
+    """(date, ``which``, offset after the line, record) of a chat's lines: for merging."""
+    for end, record in _records(handle, 0):
+        yield _date(record), which, end, record
+
+
+def _date(record: dict[str, Any]) -> int:
+    text = record.get("date_unixtime")
+    return int(text) if isinstance(text, str) and text.isdigit() else 0
+
+
+def _row(chat_id: int, record: dict[str, Any], sequence: int) -> tuple[Doc, tuple[int, str]]:
+    """A message's row in docs and in the text index."""
+    date = _date(record)
+    row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
+    sender = record.get("from") or record.get("author") or ""
+    media = str(record.get("media_type") or "")
+    doc = (row_id, chat_id, record["id"], date, sender if isinstance(sender, str) else "", media)
+    return doc, (row_id, searchable(record))
 
 
 @dataclass
@@ -117,7 +141,6 @@ class SearchIndex:
         self.archive = archive
         self.path = archive.folder / INDEX_DIR / INDEX_FILE
         self.db = self._open()
-        self._staged = False  # building from nothing: messages go to a staging table first
 
     def _open(self) -> sqlite3.Connection:
         make_private_dir(self.path.parent)
@@ -180,12 +203,10 @@ class SearchIndex:
         known = {chat.id for chat in self.archive.chats}
         fresh = not self.db.execute("SELECT 1 FROM sources").fetchone()
         stats.rebuilt = stats.rebuilt or fresh
-        # Built from nothing, every chat goes to a staging table first and then into the
-        # index in row id (date) order, which FTS5 takes several times faster than chat
-        # after chat; all of it is one transaction.
-        self._staged = fresh
         if fresh:
-            self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS staging ({STAGING_COLUMNS})")
+            self._build(stats)
+            self.db.commit()
+            return
         for (chat_id,) in self.db.execute("SELECT chat_id FROM sources").fetchall():
             if chat_id not in known:
                 self._drop(chat_id)
@@ -194,19 +215,64 @@ class SearchIndex:
             if added is not None:
                 stats.chats += 1
                 stats.messages += added
-        if fresh:
-            self._unstage()
         self.db.commit()
 
-    def _unstage(self) -> None:
-        """Move the staged messages into the index, in row id order."""
-        self.db.execute(
-            "INSERT INTO docs SELECT id, chat_id, message_id, date, sender, media "
-            "FROM staging ORDER BY id"
-        )
-        self.db.execute("INSERT INTO fts (rowid, text) SELECT id, text FROM staging ORDER BY id")
-        self.db.execute("DROP TABLE staging")
-        self._staged = False
+    def _build(self, stats: UpdateStats) -> None:
+        """Index every chat from nothing, in one transaction.
+
+        FTS5 takes rows several times faster in row id order than chat after chat (row ids
+        follow dates, and chats overlap in time), so the chats' messages are merged by date
+        as they are read, a group of chats at a time (each an open file).
+        """
+        self.db.execute("DROP INDEX IF EXISTS docs_chat")  # made once at the end
+        chats = list(self.archive.chats)
+        sequence = 0
+        for first in range(0, len(chats), MERGE_FILES):
+            sequence = self._build_group(chats[first : first + MERGE_FILES], sequence, stats)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('sequence', ?)", (str(sequence),))
+        self.db.execute(DOCS_CHAT_INDEX)
+
+    def _build_group(self, chats: list[ArchiveChat], sequence: int, stats: UpdateStats) -> int:
+        """Index ``chats`` merged by date; the running count after them."""
+        with contextlib.ExitStack() as files:
+            streams: list[Iterator[tuple[int, int, int, dict[str, Any]]]] = []
+            sources: list[tuple[ArchiveChat, os.stat_result, bytes]] = []
+            for chat in chats:
+                handle = self._open_source(chat)
+                if handle is None:
+                    continue
+                files.enter_context(handle)
+                info = os.fstat(handle.fileno())
+                sources.append((chat, info, handle.read(HEAD_BYTES)))
+                streams.append(_dated(len(streams), handle))
+            ends = [0] * len(sources)
+            docs: list[Doc] = []
+            texts: list[tuple[int, str]] = []
+            for _date, which, end, record in heapq.merge(*streams):
+                sequence += 1
+                doc, text = _row(sources[which][0].id, record, sequence)
+                docs.append(doc)
+                texts.append(text)
+                ends[which] = end
+                if len(docs) >= BATCH:
+                    stats.messages += self._insert(docs, texts, fresh=sequence <= SEQUENCE_MASK)
+            stats.messages += self._insert(docs, texts, fresh=sequence <= SEQUENCE_MASK)
+        for (chat, info, head), end in zip(sources, ends, strict=True):
+            self.db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                (chat.id, info.st_ino, head, end),
+            )
+        stats.chats += len(sources)
+        return sequence
+
+    def _open_source(self, chat: ArchiveChat) -> Any:
+        """The chat's JSONL opened for reading; None if there is none (or it is unusable)."""
+        try:
+            return os.fdopen(open_regular(chat.jsonl), "rb")
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                logger.warning("{}: not indexed ({})", chat.jsonl, exc.strerror or exc)
+            return None  # not backed up yet (or unreadable): nothing to search
 
     def _drop(self, chat_id: int) -> None:
         self.db.execute(
@@ -217,12 +283,9 @@ class SearchIndex:
 
     def _update_chat(self, chat: ArchiveChat) -> int | None:
         """Index what is new in one chat; None when nothing changed."""
-        try:
-            handle = os.fdopen(open_regular(chat.jsonl), "rb")
-        except OSError as exc:
-            if exc.errno != errno.ENOENT:
-                logger.warning("{}: not indexed ({})", chat.jsonl, exc.strerror or exc)
-            return None  # not backed up yet (or unreadable): nothing to search
+        handle = self._open_source(chat)
+        if handle is None:
+            return None
         with handle:
             info = os.fstat(handle.fileno())
             head = handle.read(HEAD_BYTES)
@@ -244,8 +307,7 @@ class SearchIndex:
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
             (chat.id, info.st_ino, head, end),
         )
-        if not self._staged:
-            self.db.commit()
+        self.db.commit()
         return added
 
     def _index(self, chat: ArchiveChat, handle: Any, start: int) -> tuple[int, int]:
@@ -256,22 +318,10 @@ class SearchIndex:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'sequence'").fetchone()
         sequence = int(row[0]) if row else 0
         for end, record in _records(handle, start):  # noqa: B007 - end is the last offset
-            date_text = record.get("date_unixtime")
-            date = int(date_text) if isinstance(date_text, str) and date_text.isdigit() else 0
             sequence += 1
-            row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
-            sender = record.get("from") or record.get("author") or ""
-            docs.append(
-                (
-                    row_id,
-                    chat.id,
-                    record["id"],
-                    date,
-                    sender if isinstance(sender, str) else "",
-                    str(record.get("media_type") or ""),
-                )
-            )
-            texts.append((row_id, searchable(record)))
+            doc, text = _row(chat.id, record, sequence)
+            docs.append(doc)
+            texts.append(text)
             if len(docs) >= BATCH:
                 added += self._insert(docs, texts)
         added += self._insert(docs, texts)
@@ -281,21 +331,18 @@ class SearchIndex:
     def _used(self, row_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM docs WHERE id = ?", (row_id,)).fetchone() is not None
 
-    def _insert(self, docs: list[Doc], texts: list[tuple[int, str]]) -> int:
+    def _insert(self, docs: list[Doc], texts: list[tuple[int, str]], *, fresh: bool = False) -> int:
+        """Add rows; ``fresh``: built from nothing with a count that has not wrapped, so
+        every row id is new and none needs looking up."""
         count = len(docs)
         if not count:
             return 0
-        if self._staged:  # row ids are unique: a running count of under 16 million
-            self.db.executemany(
-                "INSERT INTO staging VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*doc, text) for doc, (_, text) in zip(docs, texts, strict=True)],
-            )
-            docs.clear()
-            texts.clear()
-            return count
         ids = [doc[0] for doc in docs]
-        marks = ",".join("?" * count)
-        taken = {r for (r,) in self.db.execute(f"SELECT id FROM docs WHERE id IN ({marks})", ids)}
+        taken: set[int] = set()
+        if not fresh:
+            marks = ",".join("?" * count)
+            query = f"SELECT id FROM docs WHERE id IN ({marks})"
+            taken = {r for (r,) in self.db.execute(query, ids)}
         if taken or len(set(ids)) != count:
             # A row id already used: only after 16 million messages in one second (or with
             # no dates at all). The later message moves to the next free id.

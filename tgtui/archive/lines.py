@@ -78,7 +78,11 @@ class LineIndex:
             self.complete.set()
             return False
         start = max(0, end - size)
-        data = os.pread(self._fd, end - start, start)
+        with self._lock:
+            if self._fd < 0:  # closed: nothing more will be found
+                self.complete.set()
+                return False
+            data = os.pread(self._fd, end - start, start)
         # A line starts after each newline (the one that ends the file's last line starts
         # none) and at offset 0. A newline that ends this chunk starts the next chunk's line.
         last = self._start_end
@@ -99,17 +103,15 @@ class LineIndex:
         while not self._stop.is_set() and self._scan_chunk(CHUNK):
             pass
 
-    def stop(self) -> None:
-        """Stop a running `scan` and let go of the file."""
-        self._stop.set()
-
     def close(self) -> None:
-        """Let go of the file (after the scan has stopped)."""
+        """Let go of the file; a scan still running stops, and whoever waits for it to
+        complete is let go too (reads from then on fail with LinesError)."""
         self._stop.set()
         with self._lock:
             if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1
+        self.complete.set()
 
     # --- lines -----------------------------------------------------------------------------
 
@@ -147,7 +149,9 @@ class LineIndex:
 
     def refresh(self) -> int | None:
         """Take in whole lines appended since; their number, or None when the file was
-        replaced or cut (open it again)."""
+        replaced or cut, or this index was closed (open it again)."""
+        if self._fd < 0:
+            return None
         try:
             info = os.stat(self.path)
         except OSError:
@@ -156,10 +160,12 @@ class LineIndex:
             return None
         if info.st_size == self._end:
             return 0
-        end = self._last_newline(info.st_size)
-        if end <= self._end:
-            return 0
         with self._lock:
+            if self._fd < 0:
+                return None
+            end = self._last_newline(info.st_size)
+            if end <= self._end:
+                return 0
             data = os.pread(self._fd, end - self._end, self._end)
             base = self._end
             starts = [base, *[base + m.end() for m in _NEWLINE.finditer(data)][:-1]]

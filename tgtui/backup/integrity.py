@@ -45,11 +45,20 @@ def media_path_problem(path: object) -> str | None:
 _DECODER = json.JSONDecoder()
 
 
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner, no regexes
+
+
 def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
     """The id and record of one JSONL line, None if it is not a message record."""
     try:
-        record = _DECODER.decode(line.decode("utf-8"))
-    except ValueError:  # bad JSON, or bytes that are not UTF-8
+        text = line.decode("utf-8")
+        if text[:1] == "{":  # as tgtui writes every line: straight to the scanner
+            record, end = _SCAN(text, 0)
+            if text[end:].strip():
+                return None  # something after the object
+        else:
+            record = _DECODER.decode(text)
+    except (ValueError, StopIteration):  # bad JSON, or bytes that are not UTF-8
         return None
     if not isinstance(record, dict):
         return None

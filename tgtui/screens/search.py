@@ -15,9 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
@@ -27,7 +25,7 @@ from tgtui.archive.search import Filters, Hit, Results, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.untrusted import clean
-from tgtui.widgets.lines import CursorLines
+from tgtui.widgets.lines import ItemLines
 
 LIMIT = 500  # results listed (the count is always exact)
 DEBOUNCE = 0.25  # seconds of no typing before a search runs
@@ -58,49 +56,21 @@ def hit_line(hit: Hit, *, with_chat: bool) -> Text:
     return text
 
 
-class HitList(CursorLines):
+class HitList(ItemLines[Hit]):
     """Search results, one line each."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor(-20)", "Page up", show=False),
-        Binding("pagedown", "cursor(20)", "Page down", show=False),
-    ]
 
     def __init__(self, *, with_chat: bool, id: str | None = None) -> None:
         super().__init__(id=id)
         self.with_chat = with_chat
-        self.hits: list[Hit] = []
-
-    def set_hits(self, hits: list[Hit]) -> None:
-        """Show these results, cursor on the first."""
-        self.hits = hits
-        self.cursor = 0
-        self.virtual_size = Size(self.size.width, len(hits))
-        self.scroll_to(y=0, animate=False)
-        self.refresh()
 
     @property
-    def current(self) -> Hit | None:
-        """The result under the cursor."""
-        return self.hits[self.cursor] if 0 <= self.cursor < len(self.hits) else None
+    def hits(self) -> list[Hit]:
+        """The results shown."""
+        return self.items
 
-    def render_line(self, y: int) -> Strip:
+    def line_of(self, item: Hit) -> Text:
         """One result."""
-        index = self.scroll_offset.y + y
-        if index >= len(self.hits):
-            return Strip.blank(self.scrollable_content_region.width)
-        return self.line_strip(hit_line(self.hits[index], with_chat=self.with_chat), index)
-
-    def watch_cursor(self) -> None:
-        """Keep the cursor in view."""
-        self.scroll_to_cursor()
-
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor."""
-        if self.hits:
-            self.cursor = max(0, min(self.cursor + step, len(self.hits) - 1))
+        return hit_line(item, with_chat=self.with_chat)
 
 
 class SearchScreen(Screen[Hit | None]):
@@ -128,6 +98,8 @@ class SearchScreen(Screen[Hit | None]):
             placeholder=f"search {where}: words (accents and case do not matter)", id="search-words"
         )
         with Horizontal(id="search-filters"):
+            if self.chat is None:
+                yield Input(placeholder="in chat (part of its name)", id="search-chat")
             yield Input(placeholder="from (part of a name)", id="search-from")
             yield Input(placeholder="since YYYY-MM-DD", id="search-since")
             yield Input(placeholder="until YYYY-MM-DD", id="search-until")
@@ -165,8 +137,16 @@ class SearchScreen(Screen[Hit | None]):
             return str(exc)
         media = self.query_one("#search-media", Select).value
         sender = self.query_one("#search-from", Input).value.strip() or None
+        chats = frozenset({self.chat.id}) if self.chat else None
+        if self.chat is None:
+            named = self.query_one("#search-chat", Input).value.strip().casefold()
+            if named:
+                archive = self.service.archive
+                chats = frozenset(c.id for c in archive.chats if named in c.name.casefold())
+                if not chats:
+                    return f"No chat's name contains “{named}”."
         return Filters(
-            chats=frozenset({self.chat.id}) if self.chat else None,
+            chats=chats,
             sender=sender,
             since=since,
             until=until,
@@ -198,7 +178,7 @@ class SearchScreen(Screen[Hit | None]):
             return
         if not words.strip():
             count.update("Type words to search.")
-            self.hit_list.set_hits([])
+            self.hit_list.show_items([])
             return
         if not self.service.indexed:
             count.update("Building the search index (once per backup; big ones take a while)…")
@@ -212,7 +192,7 @@ class SearchScreen(Screen[Hit | None]):
         if results.count > shown:
             text += f" (the newest {shown:,} listed)"
         count.update(text if results.count else "No messages match.")
-        self.hit_list.set_hits(results.hits)
+        self.hit_list.show_items(results.hits)
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:

@@ -7,12 +7,19 @@ widget exists per row.
 
 from __future__ import annotations
 
+from typing import ClassVar, Generic, TypeVar
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+Item = TypeVar("Item")
 
 
 class CursorLines(ScrollView, can_focus=True):
@@ -43,3 +50,69 @@ class CursorLines(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
         self.refresh()
+
+
+class ItemLines(CursorLines, Generic[Item]):
+    """A cursor list over a Python list of items, one line each; subclasses say how an item
+    reads (`line_of`) and what an empty list says (`empty_text`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor(-1000000000)", "First", show=False),
+        Binding("end", "cursor(1000000000)", "Last", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[Item] = []
+
+    def line_of(self, item: Item) -> Text:
+        """How one item reads."""
+        raise NotImplementedError
+
+    def empty_text(self) -> str:
+        """What the list says when it has nothing to show ("" for nothing)."""
+        return ""
+
+    def show_items(self, items: list[Item], cursor: int = 0) -> None:
+        """Show ``items`` with the cursor on ``cursor``."""
+        self.items = items
+        self.virtual_size = Size(self.size.width, len(items))
+        self.cursor = max(0, min(cursor, len(items) - 1))
+        self.scroll_to_cursor()
+
+    @property
+    def current(self) -> Item | None:
+        """The item under the cursor."""
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line."""
+        index = self.scroll_offset.y + y
+        if index == 0 and not self.items and self.empty_text():
+            return self.line_strip(Text(f"  {self.empty_text()}", style="dim italic"), -1)
+        if index >= len(self.items):
+            return Strip.blank(self.scrollable_content_region.width)
+        return self.line_strip(self.line_of(self.items[index]), index)
+
+    def watch_cursor(self) -> None:
+        """Keep the cursor in view."""
+        self.scroll_to_cursor()
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor by ``step`` items."""
+        if self.items:
+            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
+
+    def action_page(self, pages: int) -> None:
+        """Move by screenfuls."""
+        self.action_cursor(pages * max(1, self.scrollable_content_region.height - 1))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the item clicked."""
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.items):
+            self.cursor = index
