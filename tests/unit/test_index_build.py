@@ -13,6 +13,7 @@ from tgtui.archive import index as index_module
 from tgtui.archive.folder import open_archive
 from tgtui.archive.index import SearchIndex
 from tgtui.archive.search import Filters, search
+from tgtui.archive.service import ArchiveService
 
 WORDS = ("river", "garden", "coração", "ticket", "snow", "late")
 
@@ -78,3 +79,23 @@ def test_a_line_being_written_is_indexed_once_it_is_whole(tmp_path: Path) -> Non
             handle.write('ten", "date_unixtime": "1800000000"}\n')
         assert index.update().messages == 1
         assert search(index, archive, "written", Filters()).count == 1
+
+
+async def test_the_tui_builds_a_big_index_in_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _backup(tmp_path)
+    monkeypatch.setattr(index_module, "PARALLEL_BYTES", 0)  # "big": read by a second process
+    service = ArchiveService(tmp_path)
+    try:
+        stats = await service.update_index()
+        assert stats.messages == 3 * 400
+        results = await service.search("coracao", Filters())
+        assert results.count == sum(
+            "coração" in json.loads(line).get("text", "")
+            for chat in (tmp_path / "chats").iterdir()
+            for line in (chat / "messages.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.endswith("}")
+        )
+    finally:
+        service.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from loguru import logger
 
+from tgtui.archive import index as index_module
 from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import Archive, ArchiveChat, open_archive
 from tgtui.archive.index import SearchIndex, UpdateStats
@@ -25,8 +26,10 @@ from tgtui.archive.search import Filters, Results, search_or_rebuild
 from tgtui.log import redactor
 
 
-def _build(folder: Path, log_file: Path | None, answer: Connection) -> None:
-    """In a child process: bring the index of the backup in ``folder`` up to date."""
+def _build(folder: Path, log_file: Path | None, answer: Connection, parallel_bytes: int) -> None:
+    """In a child process: bring the index of the backup in ``folder`` up to date (with the
+    parent's threshold for reading in yet another process)."""
+    index_module.PARALLEL_BYTES = parallel_bytes
     logger.remove()  # never the terminal: the TUI owns it
     if log_file is not None:
         logger.configure(patcher=redactor.patch)
@@ -80,12 +83,43 @@ class ArchiveService:
         return index, stats
 
     async def update_index(self) -> UpdateStats:
-        """Bring the index up to date with every chat's messages (built the first time)."""
+        """Bring the index up to date with every chat's messages (built the first time), in
+        a child process; run once, whoever asks first, and awaited by all who ask."""
+        if self._built is None:
+            self._built = asyncio.ensure_future(self._build_in_child())
+            # Looked at even when nobody waits any more (the archive was left meanwhile).
+            self._built.add_done_callback(lambda done: done.cancelled() or done.exception())
+        try:
+            return await asyncio.shield(self._built)
+        except IndexBuildError:
+            self._built = None  # the next search tries again
+            raise
 
-        def run() -> UpdateStats:
-            return self._update()[1]
-
-        return await asyncio.get_running_loop().run_in_executor(self._thread, run)
+    async def _build_in_child(self) -> UpdateStats:
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe(duplex=False)
+        # Not a daemon: it starts a process of its own to read big backups. `close` stops it.
+        process = context.Process(
+            target=_build,
+            args=(self.folder, self.log_file, theirs, index_module.PARALLEL_BYTES),
+            name="tgtui-index",
+        )
+        self._builder = process
+        process.start()
+        theirs.close()
+        try:
+            answer = await asyncio.get_running_loop().run_in_executor(None, ours.recv)
+        except EOFError:
+            raise IndexBuildError("the index builder stopped before it finished") from None
+        finally:
+            ours.close()
+            await asyncio.get_running_loop().run_in_executor(None, process.join, 5)
+        if isinstance(answer, str):
+            raise IndexBuildError(answer)
+        if not isinstance(answer, UpdateStats):
+            raise IndexBuildError(f"the index builder answered {type(answer).__name__}")
+        self.indexed = True
+        return answer
 
     async def search(self, words: str, filters: Filters, limit: int = 500) -> Results:
         """Messages matching ``words`` (the index brought up to date first), newest first."""
