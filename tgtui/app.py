@@ -176,7 +176,7 @@ class TgtuiApp(App[None]):
 
     # --- backups ---------------------------------------------------------------------------
 
-    def open_archive(self) -> None:
+    def action_open_archive(self) -> None:
         """Read the backup folder offline (no Telegram needed), over the current screen."""
         folder = self.context.settings.backup_dir
         try:
@@ -344,7 +344,7 @@ class TgtuiApp(App[None]):
             )
             yield SystemCommand("Reload chats", "Fetch the chat list again", screen.action_reload)
             yield SystemCommand(
-                "Read backups", "Browse and search what is saved, offline", self.open_archive
+                "Read backups", "Browse and search what is saved, offline", self.action_open_archive
             )
             yield SystemCommand(
                 "Back up", "Back up the selected chats, or see the backup", screen.action_backup

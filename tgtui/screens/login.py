@@ -178,7 +178,7 @@ class LoginScreen(TgtuiScreen):
 
     @on(Button.Pressed, "#read-backups")
     def _read_backups(self) -> None:
-        self.tgtui.open_archive()
+        self.tgtui.action_open_archive()
 
     @on(Button.Pressed, "#resend")
     def action_resend(self) -> None:
