@@ -118,7 +118,11 @@ async def main() -> None:
             await wait_for(pilot, lambda: " of " in _status(app, "#reader-status"))
             await _shoot(pilot, "reader")
             await pilot.press("escape", "slash", *"garden")
-            await wait_for(pilot, lambda: bool(app.screen.query_one(HitList).hits), within=60)
+            try:
+                await wait_for(pilot, lambda: bool(app.screen.query_one(HitList).hits), within=60)
+            except AssertionError:
+                print("search says:", _status(app, "#search-count"))
+                raise
             await pilot.press("down")
             await _shoot(pilot, "search")
             app.exit()

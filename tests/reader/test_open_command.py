@@ -29,7 +29,13 @@ def test_open_reads_a_backup_in_a_terminal_without_telegram(backup: Path, tmp_pa
         terminal.wait_for(re.escape(first))
         terminal.type("\r")  # the first chat
         terminal.wait_for(r"message [\d,]+ of [\d,]+")
-        terminal.type("\x1b")  # back to the archive
+        terminal.type("\x1b")  # back to the archive (a key right after ESC would be Alt+key)
+        terminal.wait_for(r"last backup")
+        terminal.type("/")
+        terminal.wait_for(r"Type words to search")
+        terminal.type("garden")  # the index is built in a process of its own
+        terminal.wait_for(r"[\d,]+ messages")
+        terminal.type("\x1b")
         terminal.type("\x11")  # ctrl+q
         assert terminal.close() == 0
     finally:

@@ -1,8 +1,9 @@
 """A backup opened for reading, for the TUI: its chats, each chat's messages, and search.
 
 Building the search index is heavy Python work (every line parsed): it runs in a child
-process, so it never competes with the screen for the interpreter and uses another core;
-leaving the archive stops it (SQLite rolls the unfinished build back, and the next open
+process (`tgtui.archive.build_index`), so it never competes with the screen for the
+interpreter and uses another core; its streams are not the terminal's; leaving the archive
+stops it (SQLite rolls the unfinished build back, and the next open
 starts it again). Searches, and the small updates before each, run on one thread of the
 service's own (SQLite connections belong to the thread that made them), awaited from the
 event loop. Nothing here talks to Telegram.
@@ -11,38 +12,17 @@ event loop. Nothing here talks to Telegram.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import contextlib
+import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 from pathlib import Path
-
-from loguru import logger
 
 from tgtui.archive import index as index_module
 from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import Archive, ArchiveChat, open_archive
 from tgtui.archive.index import SearchIndex, UpdateStats
 from tgtui.archive.search import Filters, Results, search_or_rebuild
-from tgtui.log import redactor
-
-
-def _build(folder: Path, log_file: Path | None, answer: Connection, parallel_bytes: int) -> None:
-    """In a child process: bring the index of the backup in ``folder`` up to date (with the
-    parent's threshold for reading in yet another process)."""
-    index_module.PARALLEL_BYTES = parallel_bytes
-    logger.remove()  # never the terminal: the TUI owns it
-    if log_file is not None:
-        logger.configure(patcher=redactor.patch)
-        logger.add(log_file, level="INFO", encoding="utf-8", diagnose=False, backtrace=False)
-    try:
-        with SearchIndex(open_archive(folder)) as index:
-            stats = index.update()
-    except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows and logs it
-        logger.opt(exception=exc).error("building the search index of {} failed", folder)
-        answer.send(f"{type(exc).__name__}: {exc}")
-    else:
-        answer.send(stats)
-    answer.close()
 
 
 class IndexBuildError(Exception):
@@ -58,7 +38,7 @@ class ArchiveService:
         self.archive = open_archive(folder)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tgtui-index")
         self._index: SearchIndex | None = None
-        self._builder: multiprocessing.process.BaseProcess | None = None
+        self._builder: asyncio.subprocess.Process | None = None
         self._built: asyncio.Future[UpdateStats] | None = None
         self.indexed = False  # the index has been brought up to date at least once
 
@@ -96,30 +76,34 @@ class ArchiveService:
             raise
 
     async def _build_in_child(self) -> UpdateStats:
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe(duplex=False)
-        # Not a daemon: it starts a process of its own to read big backups. `close` stops it.
-        process = context.Process(
-            target=_build,
-            args=(self.folder, self.log_file, theirs, index_module.PARALLEL_BYTES),
-            name="tgtui-index",
+        args = [str(self.folder), "--parallel-bytes", str(index_module.PARALLEL_BYTES)]
+        if self.log_file is not None:
+            args += ["--log", str(self.log_file)]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tgtui.archive.build_index",
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,  # never the TUI's terminal
         )
         self._builder = process
-        process.start()
-        theirs.close()
+        output, _ = await process.communicate()
         try:
-            answer = await asyncio.get_running_loop().run_in_executor(None, ours.recv)
-        except EOFError:
-            raise IndexBuildError("the index builder stopped before it finished") from None
-        finally:
-            ours.close()
-            await asyncio.get_running_loop().run_in_executor(None, process.join, 5)
-        if isinstance(answer, str):
-            raise IndexBuildError(answer)
-        if not isinstance(answer, UpdateStats):
-            raise IndexBuildError(f"the index builder answered {type(answer).__name__}")
+            answer = json.loads(output.decode("utf-8", "replace").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            answer = None
+        if not isinstance(answer, dict):
+            raise IndexBuildError(f"the index builder stopped (exit code {process.returncode})")
+        if "error" in answer:
+            raise IndexBuildError(str(answer["error"]))
         self.indexed = True
-        return answer
+        return UpdateStats(
+            chats=int(answer.get("chats", 0)),
+            messages=int(answer.get("messages", 0)),
+            rebuilt=bool(answer.get("rebuilt")),
+        )
 
     async def search(self, words: str, filters: Filters, limit: int = 500) -> Results:
         """Messages matching ``words`` (the index brought up to date first), newest first."""
@@ -135,8 +119,9 @@ class ArchiveService:
     def close(self) -> None:
         """Stop a build still running, and close the index (after any search running)."""
         builder = self._builder
-        if builder is not None and builder.is_alive():
-            builder.terminate()
+        if builder is not None and builder.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                builder.terminate()
 
         def close_index() -> None:
             if self._index is not None:

@@ -99,8 +99,8 @@ class SearchScreen(Screen[Hit | None]):
         )
         with Horizontal(id="search-filters"):
             if self.chat is None:
-                yield Input(placeholder="in chat (part of its name)", id="search-chat")
-            yield Input(placeholder="from (part of a name)", id="search-from")
+                yield Input(placeholder="chat name", id="search-chat")
+            yield Input(placeholder="sender", id="search-from")
             yield Input(placeholder="since YYYY-MM-DD", id="search-since")
             yield Input(placeholder="until YYYY-MM-DD", id="search-until")
             yield Select(MEDIA_CHOICES, prompt="any message", id="search-media")
