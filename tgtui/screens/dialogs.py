@@ -54,7 +54,7 @@ class DialogsScreen(TgtuiScreen):
         Binding("t", "next_kind", "Type", id="chat-type"),
         Binding("z", "toggle_archive", "Archive", id="archive"),
         Binding("b", "backup", "Back up", id="backup"),
-        Binding("o", "app.open_archive", "Read backups", id="read-backups"),
+        Binding("o", "app.open_archive", "Backups", id="read-backups"),
         Binding("f5,ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("ctrl+o", "app.log_out", "Logout", id="log-out"),
     ]

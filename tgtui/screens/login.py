@@ -53,7 +53,7 @@ class LoginScreen(TgtuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "resend", "Resend code", id="resend-code"),
         Binding("ctrl+b", "start_over", "Another number", id="another-number"),
-        Binding("f2", "app.open_archive", "Read backups", id="read-backups"),
+        Binding("f2", "app.open_archive", "Backups", id="read-backups"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)
@@ -157,6 +157,8 @@ class LoginScreen(TgtuiScreen):
         start_over = self.query_one("#start-over", Button)
         start_over.display = self.step is not Step.PHONE
         start_over.disabled = self.busy
+        # Room for it on the first step only; F2 works on every step.
+        self.query_one("#read-backups", Button).display = self.step is Step.PHONE
 
     def _error(self, text: str) -> None:
         line = self.query_one("#login-error", Static)
