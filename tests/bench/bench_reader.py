@@ -32,8 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.bench_search import backup_all
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.bench_search import sandbox_backup
 
 
 async def _poll(condition: Any) -> None:
@@ -150,17 +149,7 @@ async def main(messages: int, jumps: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = keep or Path(folder) / "out"
         if not (out / "manifest.json").exists():
-            process, info = await start_sandbox_process(
-                "--dialogs", "4", "--messages", str(messages), "--seed", "3",
-                "--session-out", str(Path(folder) / "bench.session"),
-            )  # fmt: skip
-            try:
-                started = time.perf_counter()
-                total = await backup_all(info, out)
-                print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
-            finally:
-                process.terminate()
-                await process.wait()
+            await sandbox_backup(Path(folder), out, 4, messages)
         manifest = json.loads((out / "manifest.json").read_text())
         big = max(manifest["chats"], key=lambda c: c["messages"])
         jsonl = out / big["path"] / "messages.jsonl"

@@ -71,20 +71,26 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+async def sandbox_backup(work: Path, out: Path, dialogs: int, messages: int) -> None:
+    """Back up every chat of a sandbox world (``--seed 3``) into ``out``, and say how long it
+    took; the sandbox runs as its own process, its session file in ``work``."""
+    process, info = await start_sandbox_process(
+        "--dialogs", str(dialogs), "--messages", str(messages), "--seed", "3",
+        "--session-out", str(work / "bench.session"),
+    )  # fmt: skip
+    try:
+        started = time.perf_counter()
+        total = await backup_all(info, out)
+        print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
+    finally:
+        process.terminate()
+        await process.wait()
+
+
 async def main(dialogs: int, messages: int, queries: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        process, info = await start_sandbox_process(
-            "--dialogs", str(dialogs), "--messages", str(messages), "--seed", "3",
-            "--session-out", str(Path(folder) / "bench.session"),
-        )  # fmt: skip
-        try:
-            out = Path(folder) / "out"
-            started = time.perf_counter()
-            total = await backup_all(info, out)
-            print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
-        finally:
-            process.terminate()
-            await process.wait()
+        out = Path(folder) / "out"
+        await sandbox_backup(Path(folder), out, dialogs, messages)
         archive = open_archive(out)
         with SearchIndex(archive) as index:
             started = time.perf_counter()
