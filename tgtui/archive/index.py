@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import heapq
+import itertools
 import multiprocessing
 import os
 import sqlite3
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from loguru import logger
 
@@ -142,56 +143,67 @@ def _size(chat: ArchiveChat) -> int:
         return 0
 
 
-Rows = tuple[str, list[Doc], list[tuple[int, str]]]  # ("rows", docs, texts)
-Sources = tuple[str, list[tuple[int, int, bytes, int]]]  # ("sources", [(chat, inode, head, end)])
-Failed = tuple[str, str]  # ("error", what went wrong)
+# A message as read, before it gets its row id: (date, chat's place in the group, offset after
+# its line, message id, sender, media type, searchable text). Tuples sort by date first.
+Keyed = tuple[int, int, int, int, str, str, str]
+Sources = list[tuple[int, int, bytes, int]]  # (chat id, inode, head, offset read to)
+Read = tuple[list[Keyed], Sources | None]  # a batch; the sources come with the last one
 
 
-def _group_rows(chats: list[ArchiveChat], sequence: int) -> Iterator[Rows | Sources | Failed]:
-    """The rows of ``chats`` merged by date, in batches, then where each file was read to."""
+def _keyed(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
+    """The messages of ``chats`` (each with its place in the group) merged by date, in
+    batches; then, last, where each file was read to."""
     with contextlib.ExitStack() as files:
         streams: list[Iterator[tuple[int, int, int, dict[str, Any]]]] = []
         sources: list[tuple[int, int, bytes]] = []
-        for chat in chats:
+        places: list[int] = []
+        for place, chat in chats:
             handle = _open_source(chat)
             if handle is None:
                 continue
             files.enter_context(handle)
             inode = os.fstat(handle.fileno()).st_ino
             sources.append((chat.id, inode, handle.read(HEAD_BYTES)))
-            streams.append(_dated(len(streams), handle))
-        ends = [0] * len(sources)
-        docs: list[Doc] = []
-        texts: list[tuple[int, str]] = []
-        for date, which, end, record in heapq.merge(*streams):
-            sequence += 1
-            doc, text = _row(sources[which][0], record, sequence, date)
-            docs.append(doc)
-            texts.append(text)
-            ends[which] = end
-            if len(docs) >= BATCH:
-                yield "rows", docs, texts
-                docs, texts = [], []
-        yield "rows", docs, texts
-    yield "sources", [(c, i, h, e) for (c, i, h), e in zip(sources, ends, strict=True)]
+            places.append(place)
+            streams.append(_dated(place, handle))
+        ends = dict.fromkeys(places, 0)
+        batch: list[Keyed] = []
+        for date, place, end, record in heapq.merge(*streams):
+            sender = record.get("from") or record.get("author") or ""
+            batch.append(
+                (
+                    date,
+                    place,
+                    end,
+                    record["id"],
+                    sender if isinstance(sender, str) else "",
+                    str(record.get("media_type") or ""),
+                    searchable(record),
+                )
+            )
+            ends[place] = end
+            if len(batch) >= BATCH:
+                yield batch, None
+                batch = []
+    yield batch, [(c, i, h, ends[p]) for (c, i, h), p in zip(sources, places, strict=True)]
 
 
-def _read_in_child(chats: list[ArchiveChat], sequence: int, answer: Connection) -> None:
-    """In a second process: `_group_rows`, sent down ``answer``."""
+def _read_in_child(chats: list[tuple[int, ArchiveChat]], answer: Connection) -> None:
+    """In another process: `_keyed`, sent down ``answer``."""
     logger.remove()  # never the terminal; the parent logs what matters
     try:
-        for item in _group_rows(chats, sequence):
+        for item in _keyed(chats):
             answer.send(item)
     except OSError as exc:
-        answer.send(("error", str(exc)))
+        answer.send(str(exc))
     answer.close()
 
 
-def _rows_from_child(chats: list[ArchiveChat], sequence: int) -> Iterator[Rows | Sources | Failed]:
-    """`_group_rows`, read and parsed by a second process."""
+def _from_child(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
+    """`_keyed`, read and parsed by another process."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=False)
-    child = context.Process(target=_read_in_child, args=(chats, sequence, theirs), daemon=True)
+    child = context.Process(target=_read_in_child, args=(chats, theirs), daemon=True)
     child.start()
     theirs.close()
     try:
@@ -199,16 +211,28 @@ def _rows_from_child(chats: list[ArchiveChat], sequence: int) -> Iterator[Rows |
             try:
                 item = ours.recv()
             except EOFError:
-                yield "error", "the reading process stopped before it finished"
-                return
+                raise OSError("a reading process stopped before it finished") from None
+            if isinstance(item, str):
+                raise OSError(f"reading the backup for its index failed: {item}")
             yield item
-            if item[0] != "rows":
+            if item[1] is not None:  # the last batch
                 return
     finally:
         ours.close()
         child.join(timeout=5)
         if child.is_alive():
             child.terminate()
+
+
+def _split(chats: list[tuple[int, ArchiveChat]], parts: int) -> list[list[tuple[int, ArchiveChat]]]:
+    """``chats`` in ``parts`` groups of about the same size on disk (biggest first)."""
+    groups: list[list[tuple[int, ArchiveChat]]] = [[] for _ in range(parts)]
+    sizes = [0] * parts
+    for item in sorted(chats, key=lambda c: -_size(c[1])):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(item)
+        sizes[smallest] += _size(item[1])
+    return [g for g in groups if g]
 
 
 @dataclass
@@ -337,26 +361,43 @@ class SearchIndex:
     def _build_group(self, chats: list[ArchiveChat], sequence: int, stats: UpdateStats) -> int:
         """Index ``chats`` merged by date; the running count after them.
 
-        With more than one core and a big group, the files are read and parsed in a second
-        process while this one inserts (SQLite here, Python there: each has a core).
+        With more than one core and a big group, the files are read and parsed by two more
+        processes, each with half of the chats, while this one merges their messages and
+        inserts them (SQLite works on its own core's share meanwhile).
         """
+        placed = list(enumerate(chats))
         size = sum(_size(chat) for chat in chats)
-        parallel = size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
-        items = _rows_from_child(chats, sequence) if parallel else _group_rows(chats, sequence)
-        for item in items:
-            if item[0] == "rows":
-                _, docs, texts = cast(Rows, item)
-                sequence += len(docs)
-                stats.messages += self._insert(docs, texts, fresh=sequence <= SEQUENCE_MASK)
-            elif item[0] == "sources":
-                for chat_id, inode, head, end in cast(Sources, item)[1]:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                        (chat_id, inode, head, end),
-                    )
-                    stats.chats += 1
-            else:
-                raise OSError(f"reading the backup for its index failed: {cast(Failed, item)[1]}")
+        if size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
+            readers = [_from_child(part) for part in _split(placed, 2)]
+        else:
+            readers = [_keyed(placed)]
+        sources: Sources = []
+
+        def messages(reader: Iterator[Read]) -> Iterator[Keyed]:
+            for batch, read_to in reader:
+                yield from batch
+                if read_to is not None:
+                    sources.extend(read_to)
+
+        streams = [messages(reader) for reader in readers]
+        merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
+        ids = [chat.id for chat in chats]
+        shift = DATE_SHIFT
+        while chunk := list(itertools.islice(merged, BATCH)):
+            docs: list[Doc] = [
+                ((date << shift) | (number & SEQUENCE_MASK), ids[place], message, date, who, media)
+                for number, (date, place, _, message, who, media, _) in enumerate(
+                    chunk, sequence + 1
+                )
+            ]
+            texts = [(doc[0], row[6]) for doc, row in zip(docs, chunk, strict=True)]
+            sequence += len(chunk)
+            stats.messages += self._insert(docs, texts, fresh=sequence <= SEQUENCE_MASK)
+        for chat_id, inode, head, end in sources:
+            self.db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)", (chat_id, inode, head, end)
+            )
+        stats.chats += len(sources)
         return sequence
 
     def _drop(self, chat_id: int) -> None:
