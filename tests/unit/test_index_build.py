@@ -1,5 +1,6 @@
-"""Building a search index from nothing: chats merged by date, read in this process or in a
-second one, give the same index; a line still being written waits for the next update."""
+"""Building a search index from nothing: chats merged by date, read in this process or by two
+others (half of the chats each), give the same index; a line still being written waits for
+the next update."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _contents(folder: Path) -> tuple[list[tuple[int, ...]], list[tuple[int, str]
         return [tuple(r) for r in docs], [tuple(r) for r in texts]
 
 
-def test_a_build_read_by_a_second_process_is_the_same(
+def test_a_build_read_by_two_other_processes_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     here, there = tmp_path / "here", tmp_path / "there"

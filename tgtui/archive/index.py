@@ -10,9 +10,10 @@ with case and accents folded (`coracao` finds `coração`). Each chat's JSONL st
 - An index that is missing, of another version, or damaged is deleted and built again.
 
 A build from nothing merges the chats by date as it reads them, so rows reach FTS5 in row id
-order (several times faster for it than chat after chat); big backups are read and parsed in
-a second process while this one inserts; nothing is synced until the build is done (a build
-cut short leaves no sources, so the next update starts it again).
+order (several times faster for it than chat after chat); big backups are read and parsed by
+two more processes (half of the chats each) while this one merges and inserts; nothing is
+synced until the build is done (a build cut short leaves no sources, so the next update
+starts it again).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ BATCH = 5_000
 DATE_SHIFT = 24
 SEQUENCE_MASK = (1 << DATE_SHIFT) - 1
 MERGE_FILES = 200  # chats merged at once in a fresh build (each an open file)
-PARALLEL_BYTES = 32 * 1024 * 1024  # read in a second process from this much JSONL on
+PARALLEL_BYTES = 32 * 1024 * 1024  # read by other processes from this much JSONL on
 Doc = tuple[int, int, int, int, str, str]  # id, chat id, message id, date, sender, media
 # Highlight marks in snippets: private-use characters, taken out of indexed text first.
 MARK_ON, MARK_OFF = "\ue000", "\ue001"
