@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.folder import ArchiveChat
-from tgtui.archive.search import Filters, Hit, Results, snippet_text
+from tgtui.archive.search import Filters, Hit, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.untrusted import clean
@@ -88,7 +88,6 @@ class SearchScreen(Screen[Hit | None]):
         self.service = service
         self.chat = chat
         self._debounce: Timer | None = None
-        self.results: Results | None = None
 
     def compose(self) -> ComposeResult:
         """Words, filters, count, results."""
@@ -185,7 +184,6 @@ class SearchScreen(Screen[Hit | None]):
         else:
             count.update("Searching…")
         results = await self.service.search(words, filters, LIMIT)
-        self.results = results
         shown = len(results.hits)
         noun = "message" if results.count == 1 else "messages"
         text = f"{results.count:,} {noun}"
