@@ -114,17 +114,19 @@ def _date(record: dict[str, Any]) -> int:
     return int(text) if isinstance(text, str) and text.isdigit() else 0
 
 
-def _row(
-    chat_id: int, record: dict[str, Any], sequence: int, date: int | None = None
-) -> tuple[Doc, tuple[int, str]]:
-    """A message's row in docs and in the text index (``date``: `_date`, if known)."""
-    if date is None:
-        date = _date(record)
-    row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
+def _fields(record: dict[str, Any]) -> tuple[int, str, str, str]:
+    """What the index keeps of a message: its id, sender, media type and searchable words."""
     sender = record.get("from") or record.get("author") or ""
     media = str(record.get("media_type") or "")
-    doc = (row_id, chat_id, record["id"], date, sender if isinstance(sender, str) else "", media)
-    return doc, (row_id, searchable(record))
+    return record["id"], sender if isinstance(sender, str) else "", media, searchable(record)
+
+
+def _row(chat_id: int, record: dict[str, Any], sequence: int) -> tuple[Doc, tuple[int, str]]:
+    """A message's row in docs and in the text index."""
+    date = _date(record)
+    row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
+    message_id, sender, media, text = _fields(record)
+    return (row_id, chat_id, message_id, date, sender, media), (row_id, text)
 
 
 def _open_source(chat: ArchiveChat) -> Any:
@@ -170,18 +172,7 @@ def _keyed(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
         ends = dict.fromkeys(places, 0)
         batch: list[Keyed] = []
         for date, place, end, record in heapq.merge(*streams):
-            sender = record.get("from") or record.get("author") or ""
-            batch.append(
-                (
-                    date,
-                    place,
-                    end,
-                    record["id"],
-                    sender if isinstance(sender, str) else "",
-                    str(record.get("media_type") or ""),
-                    searchable(record),
-                )
-            )
+            batch.append((date, place, end, *_fields(record)))
             ends[place] = end
             if len(batch) >= BATCH:
                 yield batch, None
