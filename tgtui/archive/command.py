@@ -71,12 +71,7 @@ def _chats(
     chosen: set[int] = set()
     unknown = []
     for selector in selectors:
-        wanted = selector.strip()
-        found = [
-            c.id
-            for c in archive.chats
-            if str(c.id) == wanted or wanted.casefold() in c.name.casefold()
-        ]
+        found = [c.id for c in archive.chats if c.named(selector)]
         chosen.update(found)
         if not found:
             unknown.append(selector)

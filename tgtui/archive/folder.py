@@ -56,6 +56,11 @@ class ArchiveChat:
         """The chat's messages.jsonl."""
         return self.folder / JSONL
 
+    def named(self, text: str) -> bool:
+        """Whether ``text`` names this chat: its id, or part of its name in any case."""
+        wanted = text.strip()
+        return wanted == str(self.id) or wanted.casefold() in self.name.casefold()
+
 
 @dataclass(frozen=True)
 class Archive:

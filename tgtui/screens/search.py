@@ -138,10 +138,9 @@ class SearchScreen(Screen[Hit | None]):
         sender = self.query_one("#search-from", Input).value.strip() or None
         chats = frozenset({self.chat.id}) if self.chat else None
         if self.chat is None:
-            named = self.query_one("#search-chat", Input).value.strip().casefold()
+            named = self.query_one("#search-chat", Input).value.strip()
             if named:
-                archive = self.service.archive
-                chats = frozenset(c.id for c in archive.chats if named in c.name.casefold())
+                chats = frozenset(c.id for c in self.service.archive.chats if c.named(named))
                 if not chats:
                     return f"No chat's name contains “{named}”."
         return Filters(

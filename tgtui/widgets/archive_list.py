@@ -80,7 +80,7 @@ class ArchiveList(ItemLines[ArchiveChat]):
 
     def set_filter(self, text: str, types: frozenset[str] | None) -> None:
         """Show chats whose name contains ``text`` (any case) and whose type is in ``types``."""
-        self.filter_text = text.strip().casefold()
+        self.filter_text = text.strip()
         self.types = types
         self.show_items(self._filtered())
 
@@ -89,8 +89,7 @@ class ArchiveList(ItemLines[ArchiveChat]):
         return [
             c
             for c in self.chats
-            if (types is None or c.type in types)
-            and (not text or text in c.name.casefold() or text == str(c.id))
+            if (types is None or c.type in types) and (not text or c.named(text))
         ]
 
     def line_of(self, item: ArchiveChat) -> Text:
