@@ -111,17 +111,6 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-def _open(args: argparse.Namespace, paths: Paths) -> int:
-    try:
-        settings = load_settings(paths)
-    except ConfigError as exc:
-        return _fail(f"bad configuration: {exc}", 2)
-    folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
-    from tgtui.reader_app import run_reader  # Textual only when the TUI runs
-
-    return run_reader(folder.expanduser(), paths, theme=settings.theme, debug=args.debug)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
     paths = Paths.default()
@@ -138,14 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.archive import command as search_command
 
         return search_command.run(args, paths)
-    if args.command == "open":
-        return _open(args, paths)
-    if args.demo and args.session:
+    if args.command is None and args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:
         settings = load_settings(paths)
     except ConfigError as exc:
         return _fail(f"bad configuration: {exc}", 2)
+    if args.command == "open":
+        folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
+        from tgtui.reader_app import run_reader  # Textual only when a TUI runs
+
+        return run_reader(folder.expanduser(), paths, theme=settings.theme, debug=args.debug)
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 
     return launch(paths, settings, demo=args.demo, session=args.session, debug=args.debug)
