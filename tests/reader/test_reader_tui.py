@@ -225,3 +225,33 @@ async def test_a_chat_whose_file_is_not_a_file_is_refused_with_a_message(backup:
 def test_a_folder_without_a_backup_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="holds no backup"):
         ArchiveService(tmp_path)
+
+
+async def test_a_saved_file_swapped_for_a_link_out_of_the_backup_is_not_saved(
+    backup: Path, tmp_path: Path
+) -> None:
+    chat, with_file = next(
+        (c, r)
+        for c in manifest_chats(backup)
+        for r in records(backup, c)
+        if r.get("file") and not r.get("reply_to_message_id")
+    )
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not part of the backup")
+    target = backup / chat["path"] / with_file["file"]
+    target.unlink()
+    target.symlink_to(outside)
+    opened: list[Path] = []
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        found = app.service.archive.chat(int(chat["id"]))
+        assert found is not None
+        screen = ChatScreen(app.service, found, message_id=with_file["id"], opener=opened.append)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: on_cursor(app)["id"] == with_file["id"])
+        view = app.screen.query_one(MessageView)
+        media = [r.text.plain for r in view.rows if r.k == view.cursor and "▣" in r.text.plain]
+        assert media
+        assert not any(line.endswith("· saved") for line in media), media
+        await pilot.press("enter")
+        assert opened == []

@@ -102,7 +102,7 @@ def media_status(record: Record, folder: Path, failed: dict[str, str]) -> tuple[
     problem = media_path_problem(path)
     if problem is not None:
         return f"not shown: {problem}", False
-    if (folder / path).is_file():
+    if saved_file(record, folder) is not None:  # the same test Enter uses to open it
         return "saved", True
     reason = failed.get(str(record.get("id")))
     if reason:
