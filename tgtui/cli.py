@@ -1,5 +1,5 @@
 """Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui backup`, `tgtui search`,
-`tgtui open` and `tgtui sandbox`."""
+`tgtui open`, `tgtui export` and `tgtui sandbox`."""
 
 from __future__ import annotations
 
@@ -103,6 +103,19 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
         help="the backup folder (default: backup_dir from config.toml; with --demo, the "
         "demo's backups)",
     )
+    from tgtui.export import command as export_command
+
+    export = commands.add_parser(
+        "export",
+        help="export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)",
+        description=(
+            "Export a backup as Telegram Desktop's JSON export (read by tools made for "
+            "Telegram Desktop's exports) and/or an HTML archive to read in a browser."
+        ),
+        epilog=export_command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export_command.add_arguments(export)
     return parser
 
 
@@ -127,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.archive import command as search_command
 
         return search_command.run(args, paths)
+    if args.command == "export":
+        from tgtui.export import command as export_command
+
+        return export_command.run(args, paths)
     if args.command is None and args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tgtui.backup.action_names import current_name
 from tgtui.backup.integrity import media_path_problem
 from tgtui.widgets.units import duration, human_bytes
 
@@ -50,10 +51,11 @@ def _duration(seconds: object) -> str:
 def service_sentence(record: Record) -> str:
     """A service message as a sentence: "Ana changed the group name to "Hikers"."."""
     actor = str(record.get("from") or record.get("actor") or "Someone")
-    action = str(record.get("action") or "")
+    action = current_name(str(record.get("action") or ""))
     title = record.get("title")
     quoted = f"“{title}”" if isinstance(title, str) else "a new name"
     duration = _duration(record.get("duration_seconds"))
+    new_title = record.get("new_title", title)  # backups before 0.2 kept it in "title"
     sentences = {
         "create_group": f"{actor} created the group {quoted}",
         "create_channel": f"{actor} created the channel {quoted}",
@@ -72,10 +74,18 @@ def service_sentence(record: Record) -> str:
         "joined_telegram": f"{actor} joined Telegram",
         "group_call": f"{actor} started a voice chat" + (f" ({duration})" if duration else ""),
         "topic_created": f"{actor} created the topic {quoted}",
-        "topic_edit": f"{actor} changed the topic to {quoted}",
+        "topic_edit": f"{actor} changed the topic"
+        + (f" to “{new_title}”" if isinstance(new_title, str) else ""),
+        "set_messages_ttl": f"{actor} changed the auto-delete timer",
+        "join_group_by_request": f"{actor} was accepted into the group",
+        "score_in_game": f"{actor} scored {record.get('score', '')} in a game",
+        "send_payment": f"{actor} paid",
+        "edit_chat_theme": f"{actor} changed the chat theme",
+        "invite_to_group_call": f"{actor} invited {_names(record)} to the voice chat",
     }
     if action == "custom_action":
-        return str(record.get("text") or f"{actor} did something")
+        text = record.get("information_text", record.get("text"))
+        return str(text or f"{actor} did something")
     if action in sentences:
         return sentences[action]
     words = action.replace("_", " ").strip() or "did something"

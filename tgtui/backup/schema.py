@@ -14,6 +14,8 @@ from typing import Any
 from telethon import utils
 from telethon.tl import types
 
+from tgtui.backup.actions import action_fields
+
 SCHEMA_VERSION = 1
 
 Record = dict[str, Any]
@@ -38,28 +40,6 @@ _ENTITY_TYPES: dict[type[Any], str] = {
     types.MessageEntityBankCard: "bank_card",
     types.MessageEntityBlockquote: "blockquote",
     types.MessageEntityCustomEmoji: "custom_emoji",
-}
-
-_ACTIONS: dict[type[Any], str] = {
-    types.MessageActionChatCreate: "create_group",
-    types.MessageActionChannelCreate: "create_channel",
-    types.MessageActionChatEditTitle: "edit_group_title",
-    types.MessageActionChatEditPhoto: "edit_group_photo",
-    types.MessageActionChatDeletePhoto: "delete_group_photo",
-    types.MessageActionChatAddUser: "invite_members",
-    types.MessageActionChatDeleteUser: "remove_members",
-    types.MessageActionChatJoinedByLink: "join_group_by_link",
-    types.MessageActionChatMigrateTo: "migrate_to_supergroup",
-    types.MessageActionChannelMigrateFrom: "migrate_from_group",
-    types.MessageActionPinMessage: "pin_message",
-    types.MessageActionHistoryClear: "clear_history",
-    types.MessageActionPhoneCall: "phone_call",
-    types.MessageActionScreenshotTaken: "take_screenshot",
-    types.MessageActionContactSignUp: "joined_telegram",
-    types.MessageActionGroupCall: "group_call",
-    types.MessageActionCustomAction: "custom_action",
-    types.MessageActionTopicCreate: "topic_created",
-    types.MessageActionTopicEdit: "topic_edit",
 }
 
 
@@ -87,7 +67,11 @@ class Names:
 
     def __init__(self, users: list[Any], chats: list[Any]) -> None:
         self._by_id: dict[int, str] = {}
+        self._usernames: dict[int, str] = {}
         for entity in [*users, *chats]:
+            username = getattr(entity, "username", None)
+            if isinstance(username, str) and username:
+                self._usernames[utils.get_peer_id(entity)] = username
             name = utils.get_display_name(entity).strip()
             if isinstance(entity, types.User) and entity.deleted:
                 name = "Deleted Account"
@@ -98,6 +82,10 @@ class Names:
         if peer is None:
             return None
         return self._by_id.get(utils.get_peer_id(peer))
+
+    def username(self, user_id: int) -> str | None:
+        """The @username of a user the answer included, without the @."""
+        return self._usernames.get(utils.get_peer_id(types.PeerUser(user_id)))
 
 
 def text_entities(text: str, entities: list[Any] | None) -> list[Record]:
@@ -285,27 +273,6 @@ def _reply(reply: Any) -> Record:
     return record
 
 
-def _action(action: Any, names: Names) -> Record:
-    kind = _ACTIONS.get(type(action))
-    if kind is None:
-        name = type(action).__name__.removeprefix("MessageAction")
-        kind = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-    record: Record = {"action": kind}
-    title = getattr(action, "title", None)
-    if isinstance(title, str):
-        record["title"] = title
-    users = getattr(action, "users", None)
-    if isinstance(users, list):
-        record["members"] = [names.of(types.PeerUser(u)) or f"user{u}" for u in users]
-    if isinstance(action, types.MessageActionChatDeleteUser):
-        record["members"] = [names.of(types.PeerUser(action.user_id)) or f"user{action.user_id}"]
-    if isinstance(action, types.MessageActionCustomAction):
-        record["text"] = action.message
-    if isinstance(action, types.MessageActionPhoneCall):
-        record["duration_seconds"] = action.duration
-    return record
-
-
 def _sender(message: Any, names: Names, chat_peer: Any) -> Record:
     peer = message.from_id or (message.peer_id if message.post else None)
     if peer is None and isinstance(message.peer_id, types.PeerUser):
@@ -331,7 +298,7 @@ def to_record(message: Any, names: Names) -> Record:
         record["out"] = True
     record.update(_reply(message.reply_to))
     if service:
-        record.update(_action(message.action, names))
+        record.update(action_fields(message.action, names.of))
         return record
     edited, edited_unix = _when(message.edit_date)
     if edited is not None:
@@ -339,6 +306,9 @@ def to_record(message: Any, names: Names) -> Record:
     record.update(_forward(message.fwd_from, names))
     if message.via_bot_id:
         record["via_bot_id"] = message.via_bot_id
+        bot = names.username(message.via_bot_id)
+        if bot:
+            record["via_bot"] = "@" + bot
     text = message.message or ""
     record["text"] = text
     record["text_entities"] = text_entities(text, message.entities)
@@ -374,6 +344,7 @@ FIELDS: dict[str, str] = {
     "forwarded_date_unixtime": "the same as unix seconds, a string",
     "forwarded_message_id": "id of the original channel post",
     "via_bot_id": "inline bot the message was sent through",
+    "via_bot": 'that bot\'s @username, as Telegram Desktop writes it ("@gif")',
     "text": "the message text (plain)",
     "text_entities": "the text in typed pieces: plain, bold, link (with href), mention, ...",
     "media_type": "photo, video_file, video_message, voice_message, audio_file, sticker, "
@@ -400,6 +371,31 @@ FIELDS: dict[str, str] = {
     "views": "view count of a channel post",
     "forwards": "forward count of a channel post",
     "grouped_id": "album id shared by the messages of one album",
-    "action": "service action: create_group, edit_group_title, invite_members, pin_message...",
+    "action": "service action, named as Telegram Desktop names it: create_group, "
+    "invite_members, pin_message, set_messages_ttl...",
     "members": "names of the users a service action concerns",
+    "inviter": "who made the invite link a member joined by",
+    "information_text": "the text of a custom service action",
+    "discard_reason": "how a call ended: busy, disconnect, hangup, missed",
+    "period": "new auto-delete period of set_messages_ttl, in seconds",
+    "new_title": "new title of a forum topic (topic_edit)",
+    "new_icon_emoji_id": "new icon of a forum topic (topic_edit)",
+    "is_active": "whether a conference call is still going",
+    "is_missed": "whether a conference call was missed",
+    "duration": "length of a group call, in seconds",
+    "schedule_date": "when a scheduled group call starts, unix seconds",
+    "score": "game score (score_in_game)",
+    "amount": "amount of a payment, in the currency's smallest unit",
+    "currency": "currency of a payment (ISO 4217 code)",
+    "recurring": "init or used, for a recurring payment",
+    "reason_domain": "website that was allowed to message the user",
+    "distance": "distance in meters (proximity_reached)",
+    "emoticon": "emoji of a new chat theme",
+    "days": "length of a gifted subscription, in days",
+    "boosts": "number of boosts applied",
+    "button_id": "bot button a requested_peer answers",
+    "messages_count": "number of paid messages refunded",
+    "stars_count": "stars refunded",
+    "completed": "to-do items marked done",
+    "incompleted": "to-do items marked not done",
 }

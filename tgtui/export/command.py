@@ -1,0 +1,187 @@
+"""`tgtui export`: a backup as Telegram Desktop's JSON export and/or a browsable HTML
+archive, offline.
+
+Exit codes: 0 the export is written; 2 it could not be (no backup there, bad arguments, the
+destination exists, the disk is full...), and nothing half-written is left behind; 130
+stopped with Ctrl+C, nothing left behind either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from tgtui.archive.folder import ArchiveError, open_archive
+from tgtui.backup.choices import parse_date
+from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
+from tgtui.untrusted import clean
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+EXIT_STOPPED = 130
+
+EPILOG = """\
+formats:
+  tde    Telegram Desktop's JSON export: OUT/result.json (every chat, the whole-account
+         shape) and OUT/chats/chat_NNN/result.json (one chat, the single-chat shape), with
+         each chat's files beside it in Telegram Desktop's folders (photos/, files/, ...)
+  html   OUT/index.html and OUT/chats/chat_NNN/messages.html, messages2.html, ...: readable
+         in any browser, offline, without JavaScript
+  both   the two in one folder, sharing the files (the default)
+
+Files are hard-linked from the backup where the disk allows (no second copy), copied
+otherwise. A file the backup does not have is marked as Telegram Desktop marks it.
+
+exit codes:
+  0    the export is written
+  2    it could not be: no backup there, bad arguments, OUT exists, disk full...
+  130  stopped (Ctrl+C)
+An export is written into a hidden folder beside OUT and renamed into place only when
+whole: a stopped or failed export leaves nothing behind.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The export command's options."""
+    parser.add_argument(
+        "source",
+        nargs="?",
+        type=Path,
+        metavar="SRC",
+        help="the backup folder (default: backup_dir; with --demo, the demo's backups)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("tde", "html", "both"),
+        default="both",
+        help="tde, html or both (default: both)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="a new folder for the export (default: beside SRC, SRC-export-YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--chat",
+        action="append",
+        metavar="CHAT",
+        help="only this chat: its peer id or (part of) its name; repeatable",
+    )
+    parser.add_argument("--since", type=parse_date, metavar="DATE", help="from this date on")
+    parser.add_argument("--until", type=parse_date, metavar="DATE", help="before this date")
+
+
+class _Progress:
+    """Progress on stderr: a line kept up to date on a terminal, a line every few seconds
+    otherwise (a log, a cron mail)."""
+
+    def __init__(self, err: Console) -> None:
+        self.err = err
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < (0.25 if self.tty else 5.0):
+            return
+        self.last = now
+        share = f"{min(done / total, 1):.0%} " if total else ""
+        line = f"{share}{min(done, total) if total else done:,} of {total:,} messages"
+        if self.tty:
+            sys.stderr.write("\r" + line.ljust(40))
+            sys.stderr.flush()
+        else:
+            self.err.print(line)
+
+    def end(self) -> None:
+        if self.tty and self.last:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def describe(summary: ExportSummary, fmt: str) -> list[str]:
+    """What an export wrote, in a few lines."""
+    opening = "result.json" if fmt == "tde" else "index.html in a browser"
+    lines = [
+        f"Exported {_count(summary.chats, 'chat')}, {_count(summary.messages, 'message')} "
+        f"to {summary.folder}",
+        f"  open {summary.folder}/{opening}",
+    ]
+    files = summary.files_linked + summary.files_copied
+    if files or summary.files_missing:
+        lines.append(
+            f"  files: {summary.files_linked:,} linked, {summary.files_copied:,} copied"
+            + (f", {summary.files_missing:,} not in the backup" if summary.files_missing else "")
+        )
+    if summary.unreadable:
+        lines.append(f"  {summary.unreadable:,} damaged lines of the backup were left out")
+    return lines
+
+
+def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
+    """Entry point of `tgtui export`; returns the exit code."""
+    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    paths = paths or Paths.default()
+    source = args.source
+    if source is None:
+        if getattr(args, "demo", False):
+            source = paths.demo_backup_dir
+        else:
+            try:
+                source = load_settings(paths).backup_dir
+            except ConfigError as exc:
+                err.print(f"tgtui export: bad configuration: {clean(exc)}")
+                return EXIT_ERROR
+    try:
+        archive = open_archive(source.expanduser())
+    except ArchiveError as exc:
+        err.print(f"tgtui export: {clean(exc)}")
+        return EXIT_ERROR
+    chats = list(archive.chats)
+    if args.chat:
+        chats = [c for c in archive.chats if any(c.named(s) for s in args.chat)]
+        unknown = [s for s in args.chat if not any(c.named(s) for c in archive.chats)]
+        if unknown:
+            err.print("tgtui export: no chat in the backup matches " + clean(", ".join(unknown)))
+            return EXIT_ERROR
+    if args.since and args.until and args.since >= args.until:
+        err.print("tgtui export: --since must be before --until")
+        return EXIT_ERROR
+    out = args.out.expanduser() if args.out else default_destination(archive.folder)
+    if out.exists():
+        err.print(f"tgtui export: {clean(out)} already exists: choose a new folder")
+        return EXIT_ERROR
+    progress = _Progress(err)
+    err.print(f"Exporting {_count(len(chats), 'chat')} to {clean(out)} ...")
+    try:
+        summary = export_backup(
+            archive,
+            out,
+            args.format,
+            chats,
+            since=int(args.since.timestamp()) if args.since else None,
+            until=int(args.until.timestamp()) if args.until else None,
+            progress=progress,
+        )
+    except ExportError as exc:
+        progress.end()
+        err.print(f"tgtui export: {clean(exc)}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        progress.end()
+        err.print("tgtui export: stopped; nothing was written")
+        return EXIT_STOPPED
+    progress.end()
+    for line in describe(summary, args.format):
+        err.print(clean(line))
+    return EXIT_OK

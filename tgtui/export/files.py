@@ -1,0 +1,100 @@
+"""A message's saved file, placed in an export: hard-linked from the backup where the
+filesystem allows (no second copy on disk), copied where it does not.
+
+The backup is untrusted: a path in a line is used only if it passes the checks the reader
+uses (relative, under media/, inside the chat folder once links are followed) and names a
+regular file; anything else is exported as "unavailable", never followed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tgtui.archive.wording import saved_file
+from tgtui.export.tde import FOLDERS, NOT_INCLUDED, UNAVAILABLE
+
+Record = dict[str, Any]
+
+# Errors of os.link that mean "this filesystem (pair) cannot hard-link": copy instead.
+_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
+
+
+@dataclass
+class FileTally:
+    """What the export did with the files of one chat."""
+
+    linked: int = 0
+    copied: int = 0
+    missing: int = 0
+    bytes: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class FilePlacer:
+    """Places the files of one chat's messages in that chat's export folder."""
+
+    def __init__(self, backup_chat: Path, export_chat: Path, failed: dict[str, str]) -> None:
+        self.backup_chat = backup_chat
+        self.export_chat = export_chat
+        self.failed = failed
+        self.tally = FileTally()
+        self._made: set[str] = set()
+        self._can_link = True
+
+    def place(self, record: Record) -> str | None:
+        """The file's path relative to the chat's export folder, a Telegram Desktop skip
+        text, or None when the message has no file."""
+        kind = record.get("media_type")
+        folder = FOLDERS.get(kind) if isinstance(kind, str) else None
+        if folder is None:
+            return None
+        if record.get("media_unavailable"):
+            return UNAVAILABLE
+        path = record.get("file")
+        if not isinstance(path, str) or not path:
+            return UNAVAILABLE if self.failed.get(str(record.get("id"))) else NOT_INCLUDED
+        source = saved_file(record, self.backup_chat)
+        if source is None:
+            self.tally.missing += 1
+            return UNAVAILABLE
+        relative = f"{folder}/{Path(path).name}"
+        if relative in self._made:
+            return relative
+        target = self.export_chat / relative
+        if folder not in self._made:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._made.add(folder)
+        try:
+            self._put(source, target)
+        except OSError as exc:
+            self.tally.missing += 1
+            self.tally.problems.append(f"{relative}: {exc.strerror or exc}")
+            return UNAVAILABLE
+        self._made.add(relative)
+        return relative
+
+    def _put(self, source: Path, target: Path) -> None:
+        info = source.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if self._can_link:
+            try:
+                os.link(source, target)
+            except OSError as exc:
+                if exc.errno not in _NO_LINK:
+                    raise
+                self._can_link = False  # the same for every file of this pair of folders
+            else:
+                self.tally.linked += 1
+                self.tally.bytes += info.st_size
+                return
+        shutil.copyfile(source, target, follow_symlinks=True)
+        os.chmod(target, 0o600)
+        self.tally.copied += 1
+        self.tally.bytes += info.st_size

@@ -1,0 +1,306 @@
+"""An export of a backup, start to finish: chats exported (in worker processes when the
+backup is big), then the whole-account result.json and the HTML index.
+
+Everything is written into a hidden folder beside the destination, renamed into place only
+when the export is whole: an export that was stopped or failed never passes for a complete
+one, and the destination is never half-overwritten.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from tgtui.archive.folder import JSONL, Archive, ArchiveChat
+from tgtui.export.chat_export import (
+    ACCOUNT_SEPARATOR,
+    SINGLE_SEPARATOR,
+    ChatJob,
+    Part,
+    PartDone,
+    chat_header,
+    dumps,
+    export_part,
+    split_points,
+)
+from tgtui.export.site import write_index, write_style
+
+FORMATS = ("tde", "html", "both")
+
+# Below this much JSONL in all, worker processes cost more than they save.
+PARALLEL_BYTES = 32 * 1024 * 1024
+# A big chat exported only as JSON is cut into parts of at least this much.
+PART_BYTES = 8 * 1024 * 1024
+# Where the parts are written before they are joined (inside the hidden staging folder).
+PARTS = ".parts"
+
+ABOUT = (
+    "Exported by tgtui from a backup, in the format of Telegram Desktop's data export "
+    "(Settings > Advanced > Export Telegram data)."
+)
+ABOUT_CHATS = "This page lists all chats from this export."
+
+Progress = Callable[[int, int], None]  # (lines read, lines in all)
+
+
+class ExportError(Exception):
+    """The export cannot run or could not finish; the message says why."""
+
+
+@dataclass
+class ExportSummary:
+    """What an export wrote."""
+
+    folder: Path
+    chats: int = 0
+    messages: int = 0
+    unreadable: int = 0
+    files_linked: int = 0
+    files_copied: int = 0
+    files_missing: int = 0
+    pages: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def default_destination(source: Path, now: float | None = None) -> Path:
+    """Beside the backup: <backup>-export-YYYY-MM-DD, numbered if that exists."""
+    day = time.strftime("%Y-%m-%d", time.localtime(now))
+    base = source.resolve().parent / f"{source.resolve().name}-export-{day}"
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def _jobs(
+    chats: Sequence[ArchiveChat],
+    staging: Path,
+    tde: bool,
+    html: bool,
+    since: int | None,
+    until: int | None,
+) -> list[ChatJob]:
+    width = max(3, len(str(len(chats))))
+    jobs = []
+    for index, chat in enumerate(chats, 1):
+        relative = f"chats/chat_{index:0{width}d}"
+        jobs.append(
+            ChatJob(
+                index=index,
+                name=chat.name,
+                type=chat.type,
+                peer_id=chat.id,
+                backup_folder=chat.folder,
+                export_folder=staging / relative,
+                relative=relative,
+                tde=tde,
+                html=html,
+                since=since,
+                until=until,
+            )
+        )
+    return jobs
+
+
+def _parts(jobs: list[ChatJob], staging: Path, workers: int) -> list[Part]:
+    """The chats cut into parts: a chat exported only as JSON, when big, into several, so
+    that the workers share the work; a chat with HTML pages in one (pages are numbered)."""
+    sizes = {}
+    for job in jobs:
+        try:
+            sizes[job.index] = (job.backup_folder / JSONL).stat().st_size
+        except OSError:
+            sizes[job.index] = 0
+    target = max(PART_BYTES, sum(sizes.values()) // (workers * 4) + 1)
+    parts: list[Part] = []
+    for job in jobs:
+        count = 1 if job.html or workers == 1 else -(-sizes[job.index] // target)
+        try:
+            ranges = split_points(job.backup_folder / JSONL, count)
+        except OSError:
+            ranges = [(0, None)]
+        for number, (start, end) in enumerate(ranges):
+            name = f"{job.index}-{number}"
+            parts.append(
+                Part(
+                    job,
+                    number,
+                    start,
+                    end,
+                    staging / PARTS / f"{name}.single",
+                    staging / PARTS / f"{name}.account",
+                )
+            )
+    # Biggest first, so that no worker is left with a big part at the end.
+    parts.sort(key=lambda p: -((p.end or sizes[p.job.index]) - p.start))
+    return parts
+
+
+_PROGRESS: Any = None
+
+
+def _worker_init(channel: Any) -> None:
+    global _PROGRESS
+    _PROGRESS = channel
+
+
+def _report(index: int, number: int, lines: int) -> None:
+    _PROGRESS.put((index, number, lines))
+
+
+def _export_in_worker(part: Part) -> PartDone:
+    return export_part(part, _report)
+
+
+def _run_parts(
+    parts: list[Part], workers: int, progress: Progress | None, total: int
+) -> list[PartDone]:
+    seen: dict[tuple[int, int], int] = {}
+
+    def note(index: int, number: int, lines: int) -> None:
+        seen[index, number] = lines
+        if progress is not None:
+            progress(sum(seen.values()), total)
+
+    if workers == 1:
+        return [export_part(part, note) for part in parts]
+    context = multiprocessing.get_context("spawn")
+    channel = context.Queue()
+    with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
+        pending = {pool.submit(_export_in_worker, part) for part in parts}
+        done: list[PartDone] = []
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    note(*channel.get_nowait())
+                except queue.Empty:
+                    break
+            done.extend(future.result() for future in finished)
+        return done
+
+
+def _append(out: BinaryIO, path: Path) -> None:
+    """The bytes of ``path`` at the end of ``out`` (in the kernel where it can)."""
+    out.flush()
+    with open(path, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                step = os.copy_file_range(source.fileno(), out.fileno(), size - copied)
+                if step == 0:
+                    break
+                copied += step
+        except (AttributeError, OSError):
+            source.seek(copied)
+            out.seek(0, os.SEEK_END)
+            shutil.copyfileobj(source, out, 1 << 20)
+            return
+        out.seek(0, os.SEEK_END)
+
+
+def _join(out: BinaryIO, files: list[Path], separator: bytes) -> None:
+    first = True
+    for path in files:
+        if path.stat().st_size == 0:
+            continue
+        if not first:
+            out.write(separator)
+        _append(out, path)
+        first = False
+
+
+def _assemble(staging: Path, jobs: list[ChatJob], parts: list[Part]) -> None:
+    """Each chat's result.json and the whole-account one, from the parts, in order."""
+    by_chat: dict[int, list[Part]] = {}
+    for part in sorted(parts, key=lambda p: (p.job.index, p.number)):
+        by_chat.setdefault(part.job.index, []).append(part)
+    for job in jobs:
+        with open(job.export_folder / "result.json", "wb") as out:
+            out.write((chat_header(job, "") + "\n  ").encode())
+            _join(out, [p.single for p in by_chat[job.index]], SINGLE_SEPARATOR)
+            out.write(b"\n ]\n}\n")
+    with open(staging / "result.json", "wb") as out:
+        out.write(b'{\n "about": ' + dumps(ABOUT) + b',\n "chats": {\n')
+        out.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
+        for n, job in enumerate(jobs):
+            out.write((chat_header(job, "   ") + "\n     ").encode())
+            _join(out, [p.account for p in by_chat[job.index]], ACCOUNT_SEPARATOR)
+            out.write(b"\n    ]\n   }" + (b",\n" if n < len(jobs) - 1 else b"\n"))
+        out.write(b"  ]\n }\n}\n")
+
+
+def export_backup(
+    archive: Archive,
+    destination: Path,
+    fmt: str,
+    chats: Sequence[ArchiveChat] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    progress: Progress | None = None,
+    parallel: bool | None = None,
+) -> ExportSummary:
+    """Export ``chats`` (default: all) of ``archive`` into ``destination`` (which must not
+    exist) as ``fmt`` ("tde", "html" or "both"). ExportError if it cannot."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: choose tde, html or both")
+    chosen = list(archive.chats if chats is None else chats)
+    if not chosen:
+        raise ExportError("there is no chat to export")
+    destination = destination.expanduser()
+    if destination.exists():
+        raise ExportError(f"{destination} already exists: choose a new folder")
+    parent = destination.parent
+    if not parent.is_dir():
+        raise ExportError(f"{parent} is not a folder")
+    staging = parent / f".{destination.name}.partial-{os.getpid()}"
+    tde, html = fmt in ("tde", "both"), fmt in ("html", "both")
+    try:
+        staging.mkdir(mode=0o700)
+        (staging / PARTS).mkdir(mode=0o700)
+        jobs = _jobs(chosen, staging, tde, html, since, until)
+        total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
+        size = sum(c.jsonl.stat().st_size for c in chosen if c.jsonl.is_file())
+        if parallel is None:
+            parallel = size >= PARALLEL_BYTES
+        workers = max(1, os.cpu_count() or 1) if parallel else 1
+        parts = _parts(jobs, staging, workers)
+        results = _run_parts(parts, min(workers, len(parts)), progress, total)
+        if tde:
+            _assemble(staging, jobs, parts)
+        shutil.rmtree(staging / PARTS)
+        messages: dict[int, int] = {}
+        for result in results:
+            messages[result.index] = messages.get(result.index, 0) + result.messages
+        if html:
+            write_style(staging)
+            listed = [(j.name, j.type, j.relative, messages.get(j.index, 0)) for j in jobs]
+            write_index(staging, "Telegram export", listed, with_json=tde)
+        os.rename(staging, destination)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = exc.filename or destination
+        raise ExportError(f"cannot write the export ({where}): {exc.strerror or exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    summary = ExportSummary(destination, chats=len(jobs))
+    for result in results:
+        summary.messages += result.messages
+        summary.unreadable += result.unreadable
+        summary.pages += result.pages
+        summary.files_linked += result.files.linked
+        summary.files_copied += result.files.copied
+        summary.files_missing += result.files.missing
+        summary.problems.extend(result.files.problems)
+    return summary
