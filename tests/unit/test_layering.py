@@ -9,7 +9,13 @@ import sys
 
 import tgtui
 
-CORE_PACKAGES = ("tgtui.telegram", "tgtui.sandbox", "tgtui.backup", "tgtui.archive")
+CORE_PACKAGES = (
+    "tgtui.telegram",
+    "tgtui.sandbox",
+    "tgtui.backup",
+    "tgtui.archive",
+    "tgtui.export",
+)
 CORE_MODULES = (
     "tgtui.cli",
     "tgtui.config",

@@ -288,6 +288,8 @@ HOSTILE = (
     "Z\u0351\u0352\u0353\u0354\u0355\u0356\u0357\u0358\u0359\u035a\u035b\u035c\u035d algo",
     "{} {0} %s %(name)s <red>loguru</red>",
     "A" * 300,
+    "<script>alert('name')</script>Scripted",
+    '"><img src=x onerror="alert(1)"><b>html</b> &amp; entities',
 )
 HOSTILE_FILE_NAMES = (
     "\U0001d401" * 70 + ".pdf",

@@ -1,7 +1,8 @@
 """The Archive view: the chats of a backup, read from its manifest, without Telegram.
 
-Enter opens a chat in the reader, `/` searches every chat. The list follows a backup that
-is running into the folder (the manifest is read again every few seconds).
+Enter opens a chat in the reader, `/` searches every chat, `x` exports the backup. The list
+follows a backup that is running into the folder (the manifest is read again every few
+seconds).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Static
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
+from tgtui.screens.export import ExportScreen
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
@@ -34,6 +36,7 @@ class ArchiveScreen(ReadingScreen):
         Binding("slash", "search", "Search", id="search-all"),
         Binding("f", "filter", "Filter", id="filter-chats"),
         Binding("t", "next_type", "Type", id="chat-type"),
+        Binding("x", "export", "Export", id="export-backup"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -119,6 +122,11 @@ class ArchiveScreen(ReadingScreen):
         chat = self.chat_list.current
         if chat is not None:
             self.app.push_screen(ChatScreen(self.service, chat))
+
+    def action_export(self) -> None:
+        """Export the backup (or the chat under the cursor) as HTML and/or Telegram Desktop's
+        JSON."""
+        self.app.push_screen(ExportScreen(self.service.archive, self.chat_list.current))
 
     def action_search(self) -> None:
         """Search every chat; a result opens in its chat."""
