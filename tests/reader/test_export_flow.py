@@ -18,7 +18,7 @@ from tg_parser.infrastructure.readers.telegram_json import TelegramJSONReader
 
 from tgtui.archive.folder import open_archive
 from tgtui.cli import main
-from tgtui.export.run import export_backup
+from tgtui.export.run import chat_folder, export_backup
 from tgtui.export.tde import NOT_INCLUDED, UNAVAILABLE, bare_id
 
 
@@ -42,7 +42,7 @@ def test_an_independent_reader_reads_every_chat_and_every_message(
     assert [c["id"] for c in listed] == [bare_id(c.id) for c in archive.chats]
     reader = TelegramJSONReader()
     for n, chat in enumerate(archive.chats, 1):
-        single = out / "chats" / f"chat_{n:03d}" / "result.json"
+        single = out / chat_folder(n, len(archive.chats)) / "result.json"
         assert reader.validate(single) == []
         parsed = reader.read(single)
         lines = [r for r in _lines(chat.jsonl) if r.get("type") in ("message", "service")]
@@ -129,11 +129,17 @@ def test_both_formats_share_one_folder_and_one_copy_of_the_files(
     out = _exported(backup, tmp_path, "both")
     assert (out / "index.html").is_file()
     assert (out / "result.json").is_file()
-    first = out / "chats" / "chat_001"
+    first = out / chat_folder(1, len(open_archive(backup).chats))
     assert (first / "result.json").is_file()
     assert (first / "messages.html").is_file()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="result.json"' in index
+
+
+def test_chat_folders_are_numbered_as_telegram_desktop_numbers_them() -> None:
+    assert [chat_folder(i, 3) for i in (1, 3)] == ["chats/chat_1", "chats/chat_3"]
+    assert [chat_folder(i, 11) for i in (1, 11)] == ["chats/chat_01", "chats/chat_11"]
+    assert chat_folder(100, 100) == "chats/chat_100"  # digits of 99
 
 
 def test_dates_and_chats_choose_what_is_exported(backup: Path, tmp_path: Path) -> None:
@@ -145,7 +151,7 @@ def test_dates_and_chats_choose_what_is_exported(backup: Path, tmp_path: Path) -
 
     since = datetime.fromtimestamp(middle, UTC).isoformat()
     out = _exported(backup, tmp_path, "tde", "--chat", str(chat.id), "--since", since)
-    exported = json.loads((out / "chats" / "chat_001" / "result.json").read_text("utf-8"))
+    exported = json.loads((out / chat_folder(1, 1) / "result.json").read_text("utf-8"))
     assert exported["name"] == chat.name
     expected = [r["id"] for r in lines if int(r.get("date_unixtime", 0)) >= middle]
     assert [m["id"] for m in exported["messages"]] == expected
@@ -237,3 +243,23 @@ def test_damaged_lines_and_planted_links_do_not_reach_the_export(
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
             assert path.read_bytes() != b"not for the export"
+
+
+def test_an_unreadable_chat_is_listed_and_the_rest_exported(
+    backup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = open_archive(backup)
+    blocked = archive.chats[0]
+    blocked.jsonl.unlink()
+    os.mkfifo(blocked.jsonl)  # would hang a reader that opened it blindly
+    with (archive.chats[1].jsonl).open("a", encoding="utf-8") as handle:
+        handle.write("not json\n")
+    out = tmp_path / "out"
+    assert main(["export", str(backup), "--out", str(out), "--format", "tde"]) == 1
+    err = capsys.readouterr().err
+    assert f"not exported: {blocked.name}: its messages.jsonl cannot be read" in err
+    assert "1 damaged line" in err
+    whole = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    counts = [len(chat["messages"]) for chat in whole["chats"]["list"]]
+    assert counts[0] == 0
+    assert all(counts[1:])

@@ -26,7 +26,7 @@ def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     def use(name: str) -> None:
         monkeypatch.setenv("TZ", name)
         time.tzset()
-        monkeypatch.setattr(tde, "local_date", tde.LocalDates())
+        monkeypatch.setattr(tde, "local_date", tde.local_dates())
 
     yield use
     monkeypatch.undo()

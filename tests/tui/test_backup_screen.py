@@ -13,7 +13,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.flows.backup_helpers import read_ids, server_ids
-from tests.tui.helpers import chats_loaded, make_app, running, text_of, toasts, wait_for
+from tests.tui.helpers import (
+    chats_loaded,
+    make_app,
+    running,
+    text_of,
+    toasts,
+    type_into,
+    wait_for,
+)
 from tgtui.app import TgtuiApp
 from tgtui.backup.checkpoint import load_checkpoint
 from tgtui.backup.engine import STATE, chat_folder
@@ -22,6 +30,7 @@ from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.export import ExportScreen
 from tgtui.widgets.backup_rows import BackupRows
 
 
@@ -119,6 +128,13 @@ async def test_backup_from_the_chat_list_to_the_summary(
         await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
         assert job_of(app) is job
         assert "Backup finished" in text_of(app, "#backup-summary")
+        # e exports what was saved.
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        exported = tmp_path / "exported"
+        await type_into(pilot, "#export-out", str(exported))
+        await wait_for(pilot, lambda: "Exported 3 chats" in text_of(app, "#export-status"), 60)
+        assert (exported / "index.html").is_file()
 
 
 async def test_pause_resume_cancel_one_chat_and_retry(

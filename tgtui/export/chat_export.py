@@ -11,6 +11,7 @@ size exports in flat memory. Everything a worker needs crosses as plain data (Pa
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,7 @@ class Part:
     end: int | None
     single: Path  # its messages for the chat's result.json
     account: Path  # the same, with file paths from the export's root
+    last: bool  # the chat's last part
 
 
 @dataclass
@@ -96,11 +98,13 @@ class PartDone:
 
     index: int
     number: int
+    last: bool  # the chat's last part
     lines: int = 0
     messages: int = 0
     unreadable: int = 0
     pages: int = 0
     files: FileTally = field(default_factory=FileTally)
+    problems: list[str] = field(default_factory=list)
 
 
 def chat_header(job: ChatJob, indent: str) -> str:
@@ -178,49 +182,64 @@ class _Out:
 def export_part(part: Part, progress: Callable[[int, int, int], None] | None = None) -> PartDone:
     """Export one part; ``progress(chat index, part number, lines read)`` now and then."""
     job = part.job
-    done = PartDone(job.index, part.number)
+    done = PartDone(job.index, part.number, part.last)
     job.export_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     placer = FilePlacer(job.backup_folder, job.export_folder, _failed(job.backup_folder))
     html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
     out = _Out(part) if job.tde else None
     prefix = job.relative + "/"
     filtered = job.since is not None or job.until is not None
-    left = None if part.end is None else part.end - part.start
+    left = -1 if part.end is None else part.end - part.start  # bytes; -1: to the end
+    convert, fast_loads, fast_dumps = tde.message, orjson.loads, orjson.dumps
+    read = messages = unreadable = 0
     try:
-        fd = open_regular(job.backup_folder / JSONL)
+        try:
+            fd = open_regular(job.backup_folder / JSONL)
+        except FileNotFoundError:
+            fd = os.open(os.devnull, os.O_RDONLY)  # no messages saved yet: none to export
+        except OSError as exc:
+            done.problems.append(f"{job.name}: its {JSONL} cannot be read ({exc.strerror})")
+            fd = os.open(os.devnull, os.O_RDONLY)
         with open(fd, "rb", buffering=1 << 20) as lines:
             lines.seek(part.start)
             for raw in lines:
-                if left is not None:
-                    if left <= 0:
+                if left >= 0:
+                    if left == 0:
                         break
-                    left -= len(raw)
-                done.lines += 1
-                if progress is not None and done.lines % REPORT_EVERY == 0:
-                    progress(job.index, part.number, done.lines)
+                    left = max(left - len(raw), 0)
+                read += 1
+                if progress is not None and read % REPORT_EVERY == 0:
+                    progress(job.index, part.number, read)
                 try:
-                    record = loads(raw)
-                except ValueError:
-                    done.unreadable += 1
-                    continue
+                    record = fast_loads(raw)
+                except orjson.JSONDecodeError:
+                    try:
+                        record = loads(raw)
+                    except ValueError:
+                        unreadable += 1
+                        continue
                 if type(record) is not dict or (filtered and not _in_range(record, job)):
                     continue
-                path = placer.place(record) if record.get("media_type") is not None else None
-                message = tde.message(record, path)
+                path = placer.place(record) if "media_type" in record else None
+                message = convert(record, path)
                 if message is None:
                     continue
-                done.messages += 1
+                messages += 1
                 if html is not None:
                     html.add(record, message, path)
                 if out is not None:
-                    text = dumps(message)
+                    try:
+                        text = fast_dumps(message)
+                    except TypeError:
+                        text = dumps(message)
+                    if _LS in text or _PS in text:
+                        text = dumps(message)
                     out.lines.append(text)
                     if path is not None and "/" in path:
-                        key = "photo" if "photo" in message else "file"
-                        message[key] = prefix + path
+                        message["photo" if "photo" in message else "file"] = prefix + path
                         text = dumps(message)
                     out.account_lines.append(text)
-                    if len(out.lines) >= BATCH:
+                    if messages % BATCH == 0:
                         out.flush()
         if out is not None:
             out.flush()
@@ -229,6 +248,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     finally:
         if out is not None:
             out.close()
+    done.lines, done.messages, done.unreadable = read, messages, unreadable
     if progress is not None:
         progress(job.index, part.number, done.lines)
     done.files = placer.tally

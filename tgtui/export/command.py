@@ -1,9 +1,10 @@
 """`tgtui export`: a backup as Telegram Desktop's JSON export and/or a browsable HTML
 archive, offline.
 
-Exit codes: 0 the export is written; 2 it could not be (no backup there, bad arguments, the
-destination exists, the disk is full...), and nothing half-written is left behind; 130
-stopped with Ctrl+C, nothing left behind either.
+Exit codes: 0 the export is written; 1 it is written, but part of the backup could not be
+read (damaged lines, an unreadable file: each is listed); 2 it could not be written (no
+backup there, bad arguments, the destination exists, the disk is full...), and nothing
+half-written is left behind; 130 stopped with Ctrl+C, nothing left behind either.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from tgtui.export.run import ExportError, ExportSummary, default_destination, ex
 from tgtui.untrusted import clean
 
 EXIT_OK = 0
+EXIT_PARTLY = 1
 EXIT_ERROR = 2
 EXIT_STOPPED = 130
 
 EPILOG = """\
 formats:
   tde    Telegram Desktop's JSON export: OUT/result.json (every chat, the whole-account
-         shape) and OUT/chats/chat_NNN/result.json (one chat, the single-chat shape), with
+         shape) and OUT/chats/chat_N/result.json (one chat, the single-chat shape), with
          each chat's files beside it in Telegram Desktop's folders (photos/, files/, ...)
-  html   OUT/index.html and OUT/chats/chat_NNN/messages.html, messages2.html, ...: readable
+  html   OUT/index.html and OUT/chats/chat_N/messages.html, messages2.html, ...: readable
          in any browser, offline, without JavaScript
   both   the two in one folder, sharing the files (the default)
 
@@ -39,6 +41,7 @@ otherwise. A file the backup does not have is marked as Telegram Desktop marks i
 
 exit codes:
   0    the export is written
+  1    it is written, but part of the backup could not be read (listed on stderr)
   2    it could not be: no backup there, bad arguments, OUT exists, disk full...
   130  stopped (Ctrl+C)
 An export is written into a hidden folder beside OUT and renamed into place only when
@@ -73,8 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CHAT",
         help="only this chat: its peer id or (part of) its name; repeatable",
     )
-    parser.add_argument("--since", type=parse_date, metavar="DATE", help="from this date on")
-    parser.add_argument("--until", type=parse_date, metavar="DATE", help="before this date")
+    parser.add_argument(
+        "--since", type=parse_date, metavar="DATE", help="from this date on (local time)"
+    )
+    parser.add_argument(
+        "--until", type=parse_date, metavar="DATE", help="before this date (local time)"
+    )
 
 
 class _Progress:
@@ -124,7 +131,11 @@ def describe(summary: ExportSummary, fmt: str) -> list[str]:
             + (f", {summary.files_missing:,} not in the backup" if summary.files_missing else "")
         )
     if summary.unreadable:
-        lines.append(f"  {summary.unreadable:,} damaged lines of the backup were left out")
+        damaged = _count(summary.unreadable, "damaged line")
+        lines.append(f"  {damaged} of the backup left out (unreadable)")
+    lines.extend(f"  not exported: {problem}" for problem in summary.problems[:20])
+    if len(summary.problems) > 20:
+        lines.append(f"  ... and {len(summary.problems) - 20:,} more")
     return lines
 
 
@@ -184,4 +195,4 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     progress.end()
     for line in describe(summary, args.format):
         err.print(clean(line))
-    return EXIT_OK
+    return EXIT_PARTLY if summary.unreadable or summary.problems else EXIT_OK

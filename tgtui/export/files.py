@@ -74,7 +74,7 @@ class FilePlacer:
             self._put(source, target)
         except OSError as exc:
             self.tally.missing += 1
-            self.tally.problems.append(f"{relative}: {exc.strerror or exc}")
+            self.tally.problems.append(f"{self.export_chat.name}/{relative}: {exc.strerror}")
             return UNAVAILABLE
         self._made.add(relative)
         return relative

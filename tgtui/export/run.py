@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -81,6 +82,12 @@ def default_destination(source: Path, now: float | None = None) -> Path:
     return candidate
 
 
+def chat_folder(index: int, count: int) -> str:
+    """Telegram Desktop's folder for the index-th of ``count`` chats: chats/chat_N, N padded
+    with zeros to as many digits as count - 1 has (its export_controller.cpp)."""
+    return f"chats/chat_{index:0{len(str(max(count - 1, 0)))}d}"
+
+
 def _jobs(
     chats: Sequence[ArchiveChat],
     staging: Path,
@@ -89,10 +96,9 @@ def _jobs(
     since: int | None,
     until: int | None,
 ) -> list[ChatJob]:
-    width = max(3, len(str(len(chats))))
     jobs = []
     for index, chat in enumerate(chats, 1):
-        relative = f"chats/chat_{index:0{width}d}"
+        relative = chat_folder(index, len(chats))
         jobs.append(
             ChatJob(
                 index=index,
@@ -130,18 +136,14 @@ def _parts(jobs: list[ChatJob], staging: Path, workers: int) -> list[Part]:
             ranges = [(0, None)]
         for number, (start, end) in enumerate(ranges):
             name = f"{job.index}-{number}"
-            parts.append(
-                Part(
-                    job,
-                    number,
-                    start,
-                    end,
-                    staging / PARTS / f"{name}.single",
-                    staging / PARTS / f"{name}.account",
-                )
+            single, account = (
+                staging / PARTS / f"{name}.single",
+                staging / PARTS / f"{name}.account",
             )
-    # Biggest first, so that no worker is left with a big part at the end.
-    parts.sort(key=lambda p: -((p.end or sizes[p.job.index]) - p.start))
+            last = number == len(ranges) - 1
+            parts.append(Part(job, number, start, end, single, account, last))
+    # In the order they are joined, so that joining goes on while the workers work; no part
+    # is more than about a quarter of a worker's share, so none is left alone long at the end.
     return parts
 
 
@@ -162,7 +164,11 @@ def _export_in_worker(part: Part) -> PartDone:
 
 
 def _run_parts(
-    parts: list[Part], workers: int, progress: Progress | None, total: int
+    parts: list[Part],
+    workers: int,
+    progress: Progress | None,
+    total: int,
+    joiner: _Joiner | None,
 ) -> list[PartDone]:
     seen: dict[tuple[int, int], int] = {}
 
@@ -171,22 +177,30 @@ def _run_parts(
         if progress is not None:
             progress(sum(seen.values()), total)
 
+    def finished(result: PartDone) -> PartDone:
+        if joiner is not None:
+            joiner.add(result)
+        return result
+
     if workers == 1:
-        return [export_part(part, note) for part in parts]
+        return [finished(export_part(part, note)) for part in parts]
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
-    with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
-        pending = {pool.submit(_export_in_worker, part) for part in parts}
-        done: list[PartDone] = []
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            while True:
-                try:
-                    note(*channel.get_nowait())
-                except queue.Empty:
-                    break
-            done.extend(future.result() for future in finished)
-        return done
+    try:
+        with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
+            pending = {pool.submit(_export_in_worker, part) for part in parts}
+            done: list[PartDone] = []
+            while pending:
+                ready, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                while True:
+                    try:
+                        note(*channel.get_nowait())
+                    except queue.Empty:
+                        break
+                done.extend(finished(future.result()) for future in ready)
+            return done
+    except BrokenProcessPool as exc:
+        raise ExportError(f"a worker process of the export stopped: {exc}") from exc
 
 
 def _append(out: BinaryIO, path: Path) -> None:
@@ -209,35 +223,68 @@ def _append(out: BinaryIO, path: Path) -> None:
         out.seek(0, os.SEEK_END)
 
 
-def _join(out: BinaryIO, files: list[Path], separator: bytes) -> None:
-    first = True
-    for path in files:
-        if path.stat().st_size == 0:
-            continue
-        if not first:
-            out.write(separator)
-        _append(out, path)
-        first = False
+class _Joiner:
+    """Joins the parts, in order, into each chat's result.json and the whole-account one,
+    as they are done: the parent process does it while the workers export what follows."""
 
+    def __init__(self, staging: Path, jobs: list[ChatJob], parts: list[Part]) -> None:
+        self.jobs = {job.index: job for job in jobs}
+        self.last_index = jobs[-1].index
+        self.order = parts  # as _parts made them: chat by chat, part by part
+        self.done: dict[tuple[int, int], PartDone] = {}
+        self.next = 0
+        self.account: BinaryIO = open(staging / "result.json", "wb")  # noqa: SIM115
+        self.account.write(b'{\n "about": ' + dumps(ABOUT) + b',\n "chats": {\n')
+        self.account.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
+        self.single: BinaryIO | None = None
+        self.started = False  # whether the open chat has a message yet
 
-def _assemble(staging: Path, jobs: list[ChatJob], parts: list[Part]) -> None:
-    """Each chat's result.json and the whole-account one, from the parts, in order."""
-    by_chat: dict[int, list[Part]] = {}
-    for part in sorted(parts, key=lambda p: (p.job.index, p.number)):
-        by_chat.setdefault(part.job.index, []).append(part)
-    for job in jobs:
-        with open(job.export_folder / "result.json", "wb") as out:
-            out.write((chat_header(job, "") + "\n  ").encode())
-            _join(out, [p.single for p in by_chat[job.index]], SINGLE_SEPARATOR)
-            out.write(b"\n ]\n}\n")
-    with open(staging / "result.json", "wb") as out:
-        out.write(b'{\n "about": ' + dumps(ABOUT) + b',\n "chats": {\n')
-        out.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
-        for n, job in enumerate(jobs):
-            out.write((chat_header(job, "   ") + "\n     ").encode())
-            _join(out, [p.account for p in by_chat[job.index]], ACCOUNT_SEPARATOR)
-            out.write(b"\n    ]\n   }" + (b",\n" if n < len(jobs) - 1 else b"\n"))
-        out.write(b"  ]\n }\n}\n")
+    def add(self, part: PartDone) -> None:
+        """One part is done; join every part that now can be."""
+        self.done[part.index, part.number] = part
+        while self.next < len(self.order):
+            part_ = self.order[self.next]
+            result = self.done.get((part_.job.index, part_.number))
+            if result is None:
+                return
+            self._join(part_, result)
+            self.next += 1
+
+    def _join(self, part: Part, result: PartDone) -> None:
+        job = part.job
+        if part.number == 0:
+            self.single = open(job.export_folder / "result.json", "wb")  # noqa: SIM115
+            self.single.write((chat_header(job, "") + "\n  ").encode())
+            self.account.write((chat_header(job, "   ") + "\n     ").encode())
+            self.started = False
+        assert self.single is not None
+        if result.messages:
+            if self.started:
+                self.single.write(SINGLE_SEPARATOR)
+                self.account.write(ACCOUNT_SEPARATOR)
+            _append(self.single, part.single)
+            _append(self.account, part.account)
+            self.started = True
+        part.single.unlink()
+        part.account.unlink()
+        if result.last:
+            self.single.write(b"\n ]\n}\n")
+            self.single.close()
+            self.single = None
+            end = b"\n    ]\n   }" + (b",\n" if job.index != self.last_index else b"\n")
+            self.account.write(end)
+
+    def finish(self) -> None:
+        """Close the whole-account result.json (every part must have been joined)."""
+        assert self.next == len(self.order)
+        self.account.write(b"  ]\n }\n}\n")
+        self.account.close()
+
+    def close(self) -> None:
+        """Close what is open (after a failure)."""
+        for handle in (self.single, self.account):
+            if handle is not None and not handle.closed:
+                handle.close()
 
 
 def export_backup(
@@ -275,9 +322,14 @@ def export_backup(
             parallel = size >= PARALLEL_BYTES
         workers = max(1, os.cpu_count() or 1) if parallel else 1
         parts = _parts(jobs, staging, workers)
-        results = _run_parts(parts, min(workers, len(parts)), progress, total)
-        if tde:
-            _assemble(staging, jobs, parts)
+        joiner = _Joiner(staging, jobs, parts) if tde else None
+        try:
+            results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
+            if joiner is not None:
+                joiner.finish()
+        finally:
+            if joiner is not None:
+                joiner.close()
         shutil.rmtree(staging / PARTS)
         messages: dict[int, int] = {}
         for result in results:
@@ -302,5 +354,6 @@ def export_backup(
         summary.files_linked += result.files.linked
         summary.files_copied += result.files.copied
         summary.files_missing += result.files.missing
+        summary.problems.extend(result.problems)
         summary.problems.extend(result.files.problems)
     return summary

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any
 
 from tgtui.backup.action_names import current_name
 
@@ -95,49 +96,51 @@ _ENTITY_EXTRA = {
 }
 
 
-class LocalDates:
+_TIMES = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
+_SECONDS = [f"{n:02d}" for n in range(60)]
+
+
+def _offset(day: int) -> int | None:
+    """The zone's offset all through UTC day ``day``; None if it changes that day."""
+    first = time.localtime(day * 86400).tm_gmtoff
+    last = time.localtime(day * 86400 + 86399).tm_gmtoff
+    return first if first == last else None
+
+
+def local_dates() -> Callable[[object], str | None]:
     """Telegram Desktop's dates: the local time of this machine, ISO 8601 without an offset.
 
     Fast for many dates: the zone's offset is looked up once per UTC day (and exactly, the
     slow way, on the rare day it changes), the local day's text once per day.
     """
+    offsets: dict[int, int | None] = {}
+    days: dict[int, str] = {}
 
-    _TIMES: ClassVar[list[str]] = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
-    _SECONDS: ClassVar[list[str]] = [f"{n:02d}" for n in range(60)]
-
-    def __init__(self) -> None:
-        self._offsets: dict[int, int | None] = {}
-        self._days: dict[int, str] = {}
-
-    def _offset(self, day: int) -> int | None:
-        """The zone's offset all through UTC day ``day``; None if it changes that day."""
-        first = time.localtime(day * 86400).tm_gmtoff
-        last = time.localtime(day * 86400 + 86399).tm_gmtoff
-        return first if first == last else None
-
-    def __call__(self, unixtime: object) -> str | None:
+    def local(unixtime: object) -> str | None:
         try:
             seconds = unixtime if type(unixtime) is int else int(str(unixtime))
             day = seconds // 86400
-            offset = self._offsets.get(day, -1)
+            offset = offsets.get(day, -1)
             if offset == -1:
-                if len(self._offsets) > 100_000:
-                    self._offsets.clear()
-                    self._days.clear()
-                offset = self._offsets[day] = self._offset(day)
+                if len(offsets) > 100_000:
+                    offsets.clear()
+                    days.clear()
+                offset = offsets[day] = _offset(day)
             if offset is None:
                 return dt.datetime.fromtimestamp(seconds).isoformat()
             local_day, second = divmod(seconds + offset, 86400)
-            text = self._days.get(local_day)
+            text = days.get(local_day)
             if text is None:
-                text = self._days[local_day] = dt.date.fromordinal(local_day + 719163).isoformat()
+                text = days[local_day] = dt.date.fromordinal(local_day + 719163).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
         minute, second = divmod(second, 60)
-        return text + self._TIMES[minute] + self._SECONDS[second]
+        return text + _TIMES[minute] + _SECONDS[second]
+
+    return local
 
 
-local_date = LocalDates()
+local_date = local_dates()
 
 
 def _piece(part: object) -> Record | None:
@@ -163,6 +166,15 @@ def text_fields(record: Record) -> tuple[Any, list[Record]]:
     """(`text`, `text_entities`) as Telegram Desktop writes them: the text is a string when
     it is one plain piece (or empty), else an array of strings and typed pieces."""
     raw = record.get("text_entities")
+    if type(raw) is list and len(raw) == 1:  # the usual: one plain piece, kept as it is
+        part = raw[0]
+        if (
+            type(part) is dict
+            and len(part) == 2
+            and part.get("type") == "plain"
+            and type(part.get("text")) is str
+        ):
+            return part["text"], raw
     pieces: list[Record] = []
     if type(raw) is list:
         for part in raw:
@@ -345,7 +357,7 @@ def message(record: Record, path: str | None = None) -> Record | None:
         "id": message_id,
         "type": kind,
         "date": local_date(unixtime),
-        "date_unixtime": None if unixtime is None else str(unixtime),
+        "date_unixtime": unixtime if type(unixtime) is str or unixtime is None else str(unixtime),
     }
     edited = get("edited_unixtime")
     if edited is not None:

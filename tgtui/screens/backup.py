@@ -18,12 +18,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
 
+from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.backup import choices
 from tgtui.backup.job import BackupJob
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.confirm import ConfirmScreen
-from tgtui.untrusted import safe_text
+from tgtui.screens.export import ExportScreen
+from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.backup_rows import BackupRows
 from tgtui.widgets.backup_text import (
     chats,
@@ -56,6 +58,7 @@ class BackupScreen(TgtuiScreen):
         Binding("X", "cancel_all", "Cancel all", id="backup-cancel-all"),
         Binding("f", "failures", "Failed", id="backup-failures"),
         Binding("r", "retry", "Retry", id="backup-retry"),
+        Binding("e", "export", "Export", id="backup-export"),
         Binding("escape", "leave", "Chats", id="backup-leave"),
     ]
 
@@ -240,6 +243,8 @@ class BackupScreen(TgtuiScreen):
             return state != "ready"
         if action == "retry":
             return state == "finished" and bool(self.job.retryable())
+        if action == "export":
+            return state == "finished"
         return True
 
     @on(Input.Submitted)
@@ -317,6 +322,15 @@ class BackupScreen(TgtuiScreen):
         self.tgtui.start_backup(self.job, only=again)
         self.notify(f"Retrying {chats(len(again))}.")
         self._tick()
+
+    def action_export(self) -> None:
+        """Export the backup folder as HTML and/or Telegram Desktop's JSON."""
+        try:
+            archive = open_archive(self.job.options.out)
+        except ArchiveError as exc:
+            self.notify(clean(exc), severity="error")
+            return
+        self.app.push_screen(ExportScreen(archive, None))
 
     def action_leave(self) -> None:
         """Back to the chat list; a running backup goes on."""

@@ -128,9 +128,10 @@ class ExportScreen(ModalScreen[None]):
             bar = self.query_one(ProgressBar)
             bar.update(progress=bar.total or 1, total=bar.total or 1)
             missing = int(summary.get("files_missing", 0))
+            chats, messages = int(summary["chats"]), int(summary["messages"])
             self._status(
-                f"Exported {int(summary['chats']):,} chats, {int(summary['messages']):,} "
-                f"messages to {summary['folder']}"
+                f"Exported {chats:,} chat{'' if chats == 1 else 's'}, {messages:,} "
+                f"message{'' if messages == 1 else 's'} to {summary['folder']}"
                 + (f" ({missing:,} files were not in the backup)" if missing else "")
             )
             self.query_one("#export-open", Button).disabled = False
