@@ -4,13 +4,15 @@
 
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
 then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
-(archive, a chat, a search), and saves an SVG of each step next to this file.
+(archive, a chat, a search), exports it, and saves an SVG of each step next to this file,
+and a PNG of a chat page of the HTML export as headless Chromium shows it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import replace
@@ -21,6 +23,7 @@ from textual.widgets import Input, Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.reader.browser import browser_page
 from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.demo import DemoSandbox
@@ -28,6 +31,7 @@ from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.export import ExportScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.search import HitList
 from tgtui.telegram.auth import Step
@@ -35,6 +39,7 @@ from tgtui.telegram.service import ClientSpec, TelegramService
 
 HERE = Path(__file__).resolve().parent
 FOLDER = Path("/tmp/tgtui-demo/backups")  # shown on screen; emptied before and after
+EXPORT = Path("/tmp/tgtui-demo/export")  # where the tour exports the backup
 SIZE = (110, 32)
 
 
@@ -58,6 +63,7 @@ async def _shoot(pilot: Pilot[object], name: str) -> None:
 async def main() -> None:
     """Run the demo flow and save the screenshots."""
     shutil.rmtree(FOLDER, ignore_errors=True)
+    shutil.rmtree(EXPORT, ignore_errors=True)
     with DemoSandbox() as demo, tempfile.TemporaryDirectory() as tmp:
         api_id, api_hash = demo.api
         spec = ClientSpec(Path(tmp) / "s" / "demo.session", api_id, api_hash, dc=demo.dc)
@@ -125,6 +131,14 @@ async def main() -> None:
                 raise
             await pilot.press("down")
             await _shoot(pilot, "search")
+            # Export it: HTML and Telegram Desktop's JSON.
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+            await type_into(pilot, "#export-out", str(EXPORT))
+            await wait_for(pilot, lambda: "Exported" in _status(app, "#export-status"), within=60)
+            await _shoot(pilot, "export")
             app.exit()
 
         try:
@@ -134,5 +148,39 @@ async def main() -> None:
             shutil.rmtree(FOLDER, ignore_errors=True)
 
 
+def _shoot_html(export: Path) -> None:
+    """A chat page of the HTML export, with pictures, in headless Chromium (a PNG)."""
+    pages = sorted(export.glob("chats/*/messages*.html"))
+    with_photos = [p for p in pages if "<img " in p.read_text(encoding="utf-8")]
+    if not with_photos:
+        raise RuntimeError(f"no page of the export in {export} shows a photo")
+    page_with_photo = with_photos[0]
+    with browser_page(width=900, height=900) as page:
+        page.goto(page_with_photo.as_uri())
+        page.locator(".media img").first.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -420)")
+        # Lazy pictures near the view load as a person scrolls; wait for those on screen.
+        page.evaluate(
+            """async () => {
+              const shown = Array.from(document.images).filter(i => {
+                const box = i.getBoundingClientRect();
+                return box.bottom > 0 && box.top < window.innerHeight;
+              });
+              shown.forEach(i => { i.loading = "eager"; });
+              await Promise.all(shown.map(i => i.decode().catch(() => 0)));
+            }"""
+        )
+        page.screenshot(path=str(HERE / "export-html.png"))
+    print("wrote screenshots/export-html.png")
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--html"]:
+        _shoot_html(Path(sys.argv[2]))
+        sys.exit(0)
+    try:
+        asyncio.run(main())
+        # Playwright in a fresh process: this one's asyncio has run an app and its children.
+        subprocess.run([sys.executable, __file__, "--html", str(EXPORT)], check=True)
+    finally:
+        shutil.rmtree(EXPORT, ignore_errors=True)

@@ -13,11 +13,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from tgtui.archive.folder import Archive, ArchiveError, open_archive
+from tgtui.archive.arguments import chosen_backup
+from tgtui.archive.folder import ArchiveError
 from tgtui.archive.index import SearchIndex
 from tgtui.archive.search import Filters, Hit, search_or_rebuild, snippet_text
 from tgtui.backup.command import parse_date
-from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.config import Paths
 from tgtui.untrusted import clean
 
 EXIT_FOUND = 0
@@ -41,7 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The search command's options."""
     parser.add_argument("words", nargs="+", metavar="WORD", help="what to look for")
     parser.add_argument(
-        "--in", dest="folder", type=Path, metavar="DIR", help="the backup (default: backup_dir)"
+        "--in",
+        dest="folder",
+        type=Path,
+        metavar="DIR",
+        help="the backup (default: backup_dir; with --demo, the demo's backups)",
     )
     parser.add_argument(
         "--chat",
@@ -60,22 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="one JSON object per line on stdout (chat_id, chat, message_id, date, from, text)",
     )
-
-
-def _chats(
-    archive: Archive, selectors: list[str] | None
-) -> tuple[frozenset[int] | None, list[str]]:
-    """The chat ids the selectors name, and the selectors that named none."""
-    if not selectors:
-        return None, []
-    chosen: set[int] = set()
-    unknown = []
-    for selector in selectors:
-        found = [c.id for c in archive.chats if c.named(selector)]
-        chosen.update(found)
-        if not found:
-            unknown.append(selector)
-    return frozenset(chosen), unknown
 
 
 # json.dumps escapes C0 controls itself; these other characters a terminal may act on (C1
@@ -114,25 +103,16 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     out = Console(highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
-    folder = args.folder
-    if folder is None:
-        try:
-            folder = load_settings(paths).backup_dir
-        except ConfigError as exc:
-            err.print(f"tgtui search: bad configuration: {clean(exc)}")
-            return EXIT_ERROR
     if args.limit < 1:
         err.print("tgtui search: --limit must be at least 1")
         return EXIT_ERROR
+    demo = getattr(args, "demo", False)
     try:
-        archive = open_archive(folder.expanduser())
+        archive, named = chosen_backup(args.folder, args.chat, paths, demo=demo)
     except ArchiveError as exc:
         err.print(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
-    chats, unknown = _chats(archive, args.chat)
-    if unknown:
-        err.print("tgtui search: no chat in the backup matches " + clean(", ".join(unknown)))
-        return EXIT_ERROR
+    chats = None if named is None else frozenset(c.id for c in named)
     filters = Filters(chats=chats, sender=args.sender, since=args.since, until=args.until)
     try:
         with SearchIndex(archive) as index:
@@ -140,7 +120,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             words = " ".join(args.words)
             results = search_or_rebuild(index, archive, words, filters, args.limit)
     except OSError as exc:
-        err.print(f"tgtui search: cannot use the index in {clean(folder)}: {exc.strerror}")
+        err.print(f"tgtui search: cannot use the index in {clean(archive.folder)}: {exc.strerror}")
         return EXIT_ERROR
     if args.json:
         for hit in results.hits:

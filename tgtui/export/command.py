@@ -16,9 +16,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tgtui.archive.folder import ArchiveError, open_archive
+from tgtui.archive.arguments import chosen_backup
+from tgtui.archive.folder import ArchiveError
 from tgtui.backup.choices import parse_date
-from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.config import Paths
 from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
 from tgtui.untrusted import clean
 
@@ -143,28 +144,13 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui export`; returns the exit code."""
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
-    source = args.source
-    if source is None:
-        if getattr(args, "demo", False):
-            source = paths.demo_backup_dir
-        else:
-            try:
-                source = load_settings(paths).backup_dir
-            except ConfigError as exc:
-                err.print(f"tgtui export: bad configuration: {clean(exc)}")
-                return EXIT_ERROR
+    demo = getattr(args, "demo", False)
     try:
-        archive = open_archive(source.expanduser())
+        archive, named = chosen_backup(args.source, args.chat, paths, demo=demo)
     except ArchiveError as exc:
         err.print(f"tgtui export: {clean(exc)}")
         return EXIT_ERROR
-    chats = list(archive.chats)
-    if args.chat:
-        chats = [c for c in archive.chats if any(c.named(s) for s in args.chat)]
-        unknown = [s for s in args.chat if not any(c.named(s) for c in archive.chats)]
-        if unknown:
-            err.print("tgtui export: no chat in the backup matches " + clean(", ".join(unknown)))
-            return EXIT_ERROR
+    chats = list(archive.chats) if named is None else named
     if args.since and args.until and args.since >= args.until:
         err.print("tgtui export: --since must be before --until")
         return EXIT_ERROR

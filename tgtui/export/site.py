@@ -37,7 +37,7 @@ header h1 { font-size: 22px; margin: 8px 0; overflow-wrap: anywhere; }
   padding-left: 6px; margin: 4px 0; }
 .text { white-space: normal; margin-top: 2px; }
 .media { margin: 4px 0; font-size: 14px; }
-.media img { max-width: 100%; height: auto; border-radius: 6px; display: block; }
+.media img { max-width: min(100%, 420px); height: auto; border-radius: 6px; display: block; }
 .missing { color: var(--muted); font-style: italic; }
 .reactions span { display: inline-block; background: var(--bg); border-radius: 10px;
   padding: 0 6px; margin-right: 4px; font-size: 13px; }
