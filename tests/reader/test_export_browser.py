@@ -38,6 +38,7 @@ def test_every_page_loads_in_a_browser_with_its_pictures(backup: Path, tmp_path:
     errors: list[str] = []
     pictures = 0
     with browser_page() as page:
+
         def note_failure(request: Any) -> None:
             # Leaving a page cancels the pictures it was still loading: not a broken link.
             if request.failure != "net::ERR_ABORTED":

@@ -17,6 +17,7 @@ from array import array
 from bisect import bisect_right
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 from tgtui.archive.wording import media_label, service_sentence
 from tgtui.widgets.units import duration, human_bytes
@@ -52,6 +53,12 @@ def esc(value: object) -> str:
 
 def _lines(value: object) -> str:
     return esc(value).replace("\n", "<br>")
+
+
+def _url(path: str) -> str:
+    """A relative file path as a link: every character a URL gives a meaning (#, ?, %,
+    spaces...) escaped, so the link leads to the file whatever its name."""
+    return esc(quote(path, safe="/"))
 
 
 def safe_href(url: object) -> str | None:
@@ -260,12 +267,12 @@ class HtmlChat:
             return ""
         kind = record.get("media_type")
         saved = path is not None and not path.startswith("(")
-        if kind == "photo" and saved:
+        if kind == "photo" and saved and path is not None:
             size = ""
             if isinstance(message.get("width"), int) and isinstance(message.get("height"), int):
                 size = f' width="{message["width"]}" height="{message["height"]}"'
             return (
-                f'<div class="media"><a href="{esc(path)}"><img src="{esc(path)}"'
+                f'<div class="media"><a href="{_url(path)}"><img src="{_url(path)}"'
                 f'{size} loading="lazy" alt="Photo"></a></div>\n'
             )
         details = [esc(label)]
@@ -287,7 +294,7 @@ class HtmlChat:
         body = " · ".join(details)
         if saved:
             assert path is not None
-            return f'<div class="media file"><a href="{esc(path)}">{body}</a></div>\n'
+            return f'<div class="media file"><a href="{_url(path)}">{body}</a></div>\n'
         extra = ""
         if isinstance(poll, dict):
             answers = poll.get("answers") or []
