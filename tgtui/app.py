@@ -36,6 +36,7 @@ from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.help import HELP_KEYS, HelpScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.start import StartScreen
 from tgtui.telegram.auth import LoginFlow
@@ -70,6 +71,7 @@ class TgtuiApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *HELP_KEYS,
     ]
 
     def __init__(self, context: AppContext) -> None:
@@ -86,6 +88,11 @@ class TgtuiApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         """A "connecting" screen until we know whether the session is signed in."""
         return StartScreen()
+
+    def action_help(self) -> None:
+        """The keys of the screen in front, with what they do."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
         """Hook up code delivery and the theme, then ask for API keys or connect."""

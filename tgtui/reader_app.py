@@ -19,6 +19,7 @@ from tgtui.config import Paths
 from tgtui.log import setup_logging, stop_logging
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
+from tgtui.screens.help import HELP_KEYS, HelpScreen
 from tgtui.untrusted import clean
 
 
@@ -29,6 +30,7 @@ class ReaderApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *HELP_KEYS,
     ]
 
     def __init__(self, service: ArchiveService, *, theme: str | None = None) -> None:
@@ -36,6 +38,11 @@ class ReaderApp(App[None]):
         self.service = service
         self.sub_title = "reading a backup (offline)"
         self._theme_name = theme
+
+    def action_help(self) -> None:
+        """The keys of the screen in front, with what they do."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
         """Straight into the archive."""

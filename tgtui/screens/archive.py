@@ -24,6 +24,7 @@ from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean
 from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line
+from tgtui.widgets.backup_text import chats
 
 RELOAD_SECONDS = 3.0
 
@@ -79,7 +80,7 @@ class ArchiveScreen(ReadingScreen):
         text = f"Backup in {clean(archive.folder)}"
         if who:
             text += f" · {clean(who, limit=40)}"
-        text += f" · {len(archive.chats):,} chats · {total:,} messages"
+        text += f" · {chats(len(archive.chats))} · {total:,} messages"
         label, types = TYPE_GROUPS[self.type_filter]
         if listing.filter_text or types is not None:
             text += f" · {len(listing.shown):,} {label if types is not None else 'matching'}"

@@ -1,0 +1,85 @@
+"""The keys of the screen underneath, on `?` or F1: each key with what it does.
+
+Read from the bindings that are active there (the screen's, its focused widget's and the
+app's), never from a hand-kept list, so it cannot go out of date.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+# The app's keys that open it (not in the footer: it has no room to spare).
+HELP_KEYS: list[BindingType] = [
+    Binding("question_mark", "help", "Keys", show=False, id="help"),
+    Binding("f1", "help", "Keys", show=False, id="help-f1"),
+]
+
+
+def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(key, what it does) for every binding active on ``screen`` that has a description,
+    in the order they apply, each key once."""
+    app = screen.app
+
+    def rank(item: tuple[str, ActiveBinding]) -> int:
+        """tgtui's keys for this screen first, then its widgets' (lists, fields), then the
+        keys every screen has, then the app's."""
+        node, action = item[1].node, item[1].binding.action
+        if node is app:
+            return 3
+        if node is not screen:
+            return 1
+        method = getattr(type(screen), f"action_{action}", None)
+        return 0 if getattr(method, "__module__", "").startswith("tgtui.") else 2
+
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for key, active in sorted(screen.active_bindings.items(), key=rank):
+        binding = active.binding
+        if not binding.description or key in seen:
+            continue
+        seen.add(key)
+        if active.enabled:
+            rows.append((app.get_key_display(binding), binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen it was opened over; any of Escape, q, ? or F1 closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen VerticalScroll { height: auto; max-height: 90%; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close", show=False),
+    ]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__()
+        self.rows = keys_of(under)
+        self.under_title = type(under).__name__.removesuffix("Screen") or "tgtui"
+
+    def compose(self) -> ComposeResult:
+        """A table of keys and what they do."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for key, description in self.rows:
+            table.add_row(Text(key), Text(description))
+        with VerticalScroll(classes="dialog"):
+            yield Static(f"Keys here ({self.under_title})", classes="dialog-title")
+            yield Static(table, id="help-keys")
+            yield Static("Escape closes this.", classes="hint")
+
+    def action_close(self) -> None:
+        """Back to the screen."""
+        self.dismiss(None)
