@@ -102,7 +102,6 @@ class PartDone:
     lines: int = 0
     messages: int = 0
     unreadable: int = 0
-    pages: int = 0
     files: FileTally = field(default_factory=FileTally)
     problems: list[str] = field(default_factory=list)
 
@@ -190,7 +189,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     prefix = job.relative + "/"
     filtered = job.since is not None or job.until is not None
     left = -1 if part.end is None else part.end - part.start  # bytes; -1: to the end
-    convert, fast_loads, fast_dumps = tde.message, orjson.loads, orjson.dumps
+    convert = tde.message
     read = messages = unreadable = 0
     try:
         try:
@@ -211,13 +210,10 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
                 if progress is not None and read % REPORT_EVERY == 0:
                     progress(job.index, part.number, read)
                 try:
-                    record = fast_loads(raw)
-                except orjson.JSONDecodeError:
-                    try:
-                        record = loads(raw)
-                    except ValueError:
-                        unreadable += 1
-                        continue
+                    record = loads(raw)
+                except ValueError:
+                    unreadable += 1
+                    continue
                 if type(record) is not dict or (filtered and not _in_range(record, job)):
                     continue
                 path = placer.place(record) if "media_type" in record else None
@@ -228,12 +224,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
                 if html is not None:
                     html.add(record, message, path)
                 if out is not None:
-                    try:
-                        text = fast_dumps(message)
-                    except TypeError:
-                        text = dumps(message)
-                    if _LS in text or _PS in text:
-                        text = dumps(message)
+                    text = dumps(message)
                     out.lines.append(text)
                     if path is not None and "/" in path:
                         message["photo" if "photo" in message else "file"] = prefix + path
@@ -244,7 +235,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
         if out is not None:
             out.flush()
         if html is not None:
-            done.pages = html.finish()
+            html.finish()
     finally:
         if out is not None:
             out.close()

@@ -32,7 +32,6 @@ class FileTally:
     linked: int = 0
     copied: int = 0
     missing: int = 0
-    bytes: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -44,7 +43,8 @@ class FilePlacer:
         self.export_chat = export_chat
         self.failed = failed
         self.tally = FileTally()
-        self._made: set[str] = set()
+        self._folders: set[str] = set()  # made in the export
+        self._placed: set[str] = set()  # files placed, relative to the chat's folder
         self._can_link = True
 
     def place(self, record: Record) -> str | None:
@@ -64,24 +64,23 @@ class FilePlacer:
             self.tally.missing += 1
             return UNAVAILABLE
         relative = f"{folder}/{Path(path).name}"
-        if relative in self._made:
+        if relative in self._placed:
             return relative
         target = self.export_chat / relative
-        if folder not in self._made:
+        if folder not in self._folders:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._made.add(folder)
+            self._folders.add(folder)
         try:
             self._put(source, target)
         except OSError as exc:
             self.tally.missing += 1
             self.tally.problems.append(f"{self.export_chat.name}/{relative}: {exc.strerror}")
             return UNAVAILABLE
-        self._made.add(relative)
+        self._placed.add(relative)
         return relative
 
     def _put(self, source: Path, target: Path) -> None:
-        info = source.stat()
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(source.stat().st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         if self._can_link:
             try:
@@ -92,9 +91,7 @@ class FilePlacer:
                 self._can_link = False  # the same for every file of this pair of folders
             else:
                 self.tally.linked += 1
-                self.tally.bytes += info.st_size
                 return
         shutil.copyfile(source, target, follow_symlinks=True)
         os.chmod(target, 0o600)
         self.tally.copied += 1
-        self.tally.bytes += info.st_size

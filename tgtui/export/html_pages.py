@@ -315,12 +315,11 @@ class HtmlChat:
             extra += f' <span class="missing">{esc(path.strip("()"))}</span>'
         return f'<div class="media">{body}{extra}</div>\n'
 
-    def finish(self) -> int:
-        """Close the last page; the number of pages written."""
+    def finish(self) -> None:
+        """Close the last page (a chat with no message still gets one, saying so)."""
         if self._page is None and self._number == 0:
             self._open()
             assert self._page is not None
             self._page.write('<p class="empty">No messages in this export.</p>\n')
         if self._page is not None:
             self._close(more=False)
-        return self._number

@@ -67,7 +67,6 @@ class ExportSummary:
     files_linked: int = 0
     files_copied: int = 0
     files_missing: int = 0
-    pages: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -117,15 +116,20 @@ def _jobs(
     return jobs
 
 
-def _parts(jobs: list[ChatJob], staging: Path, workers: int) -> list[Part]:
-    """The chats cut into parts: a chat exported only as JSON, when big, into several, so
-    that the workers share the work; a chat with HTML pages in one (pages are numbered)."""
+def _sizes(jobs: list[ChatJob]) -> dict[int, int]:
+    """Each chat's messages.jsonl size (0 when it cannot be looked at)."""
     sizes = {}
     for job in jobs:
         try:
             sizes[job.index] = (job.backup_folder / JSONL).stat().st_size
         except OSError:
             sizes[job.index] = 0
+    return sizes
+
+
+def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: int) -> list[Part]:
+    """The chats cut into parts: a chat exported only as JSON, when big, into several, so
+    that the workers share the work; a chat with HTML pages in one (pages are numbered)."""
     target = max(PART_BYTES, sum(sizes.values()) // (workers * 4) + 1)
     parts: list[Part] = []
     for job in jobs:
@@ -317,11 +321,11 @@ def export_backup(
         (staging / PARTS).mkdir(mode=0o700)
         jobs = _jobs(chosen, staging, tde, html, since, until)
         total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
-        size = sum(c.jsonl.stat().st_size for c in chosen if c.jsonl.is_file())
+        sizes = _sizes(jobs)
         if parallel is None:
-            parallel = size >= PARALLEL_BYTES
+            parallel = sum(sizes.values()) >= PARALLEL_BYTES
         workers = max(1, os.cpu_count() or 1) if parallel else 1
-        parts = _parts(jobs, staging, workers)
+        parts = _parts(jobs, sizes, staging, workers)
         joiner = _Joiner(staging, jobs, parts) if tde else None
         try:
             results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
@@ -350,7 +354,6 @@ def export_backup(
     for result in results:
         summary.messages += result.messages
         summary.unreadable += result.unreadable
-        summary.pages += result.pages
         summary.files_linked += result.files.linked
         summary.files_copied += result.files.copied
         summary.files_missing += result.files.missing

@@ -206,6 +206,17 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _reply(record: Record, out: Record, label: str) -> None:
+    """The answered message's id under ``label`` (Telegram Desktop's pushReplyToMsgId:
+    reply_to_message_id, or message_id and the like for service messages), and its chat
+    when it is another one."""
+    reply = record.get("reply_to_message_id")
+    if _number(reply):
+        out[label] = reply
+        if isinstance(record.get("reply_to_peer_id"), str):
+            out["reply_to_peer_id"] = record["reply_to_peer_id"]
+
+
 def _service(record: Record, out: Record) -> None:
     action = current_name(str(record.get("action") or ""))
     if action not in _NO_ACTOR and record.get("from_id"):
@@ -220,11 +231,7 @@ def _service(record: Record, out: Record) -> None:
         out["action"] = action
     for field in _ACTION_FIELDS.get(action, ()):
         if field in _REPLY_AS:
-            reply = record.get("reply_to_message_id")
-            if _number(reply):
-                out[field] = reply
-                if isinstance(record.get("reply_to_peer_id"), str):
-                    out["reply_to_peer_id"] = record["reply_to_peer_id"]
+            _reply(record, out, field)
         elif record.get(field) is not None:
             out[field] = record[field]
 
@@ -235,26 +242,33 @@ def _sender(record: Record, out: Record) -> None:
     if from_id:
         out["from"] = get("from")
         out["from_id"] = from_id
-    author = get("author")
-    if type(author) is str and author:
-        out["author"] = author
+    _texts(record, out, "author")
     if get("forwarded_from") is not None or get("forwarded_from_id"):
         out["forwarded_from"] = get("forwarded_from")
-    reply = get("reply_to_message_id")
-    if reply is not None and _number(reply):
-        out["reply_to_message_id"] = reply
-        if type(get("reply_to_peer_id")) is str:
-            out["reply_to_peer_id"] = record["reply_to_peer_id"]
-    via = get("via_bot")
-    if type(via) is str and via:
-        out["via_bot"] = via
+    if "reply_to_message_id" in record:
+        _reply(record, out, "reply_to_message_id")
+    _texts(record, out, "via_bot")
 
 
-def _size_fields(record: Record, out: Record, *names: str) -> None:
+def _numbers(record: Record, out: Record, *names: str) -> None:
+    """The fields of ``names`` that are numbers, as they are."""
+    for name in names:
+        if _number(record.get(name)):
+            out[name] = record[name]
+
+
+def _texts(record: Record, out: Record, *names: str) -> None:
+    """The fields of ``names`` that are strings with something in them."""
     for name in names:
         value = record.get(name)
-        if _number(value):
+        if isinstance(value, str) and value:
             out[name] = value
+
+
+def _dimensions(record: Record, out: Record) -> None:
+    """width and height, when both are there (Telegram Desktop writes neither else)."""
+    if _number(record.get("width")) and _number(record.get("height")):
+        out["width"], out["height"] = record["width"], record["height"]
 
 
 def _media(record: Record, out: Record, path: str | None) -> None:
@@ -263,28 +277,22 @@ def _media(record: Record, out: Record, path: str | None) -> None:
         out["photo"] = path or NOT_INCLUDED
         if _number(record.get("file_size")):
             out["photo_file_size"] = record["file_size"]
-        if _number(record.get("width")) and _number(record.get("height")):
-            out["width"], out["height"] = record["width"], record["height"]
-        _size_fields(record, out, "self_destruct_period_seconds")
+        _dimensions(record, out)
+        _numbers(record, out, "self_destruct_period_seconds")
     elif kind in FOLDERS:
         out["file"] = path or NOT_INCLUDED
-        if isinstance(record.get("file_name"), str) and record["file_name"]:
-            out["file_name"] = record["file_name"]
-        _size_fields(record, out, "file_size")
+        _texts(record, out, "file_name")
+        _numbers(record, out, "file_size")
         if kind != "file":
             out["media_type"] = kind
         if kind == "sticker" and isinstance(record.get("sticker_emoji"), str):
             out["sticker_emoji"] = record["sticker_emoji"]
         if kind == "audio_file":
-            for name in ("performer", "title"):
-                if isinstance(record.get(name), str) and record[name]:
-                    out[name] = record[name]
-        if isinstance(record.get("mime_type"), str) and record["mime_type"]:
-            out["mime_type"] = record["mime_type"]
-        _size_fields(record, out, "duration_seconds")
-        if _number(record.get("width")) and _number(record.get("height")):
-            out["width"], out["height"] = record["width"], record["height"]
-        _size_fields(record, out, "self_destruct_period_seconds")
+            _texts(record, out, "performer", "title")
+        _texts(record, out, "mime_type")
+        _numbers(record, out, "duration_seconds")
+        _dimensions(record, out)
+        _numbers(record, out, "self_destruct_period_seconds")
     elif kind == "poll" and isinstance(record.get("poll"), dict):
         poll = record["poll"]
         answers = poll.get("answers") if isinstance(poll.get("answers"), list) else []
@@ -303,9 +311,7 @@ def _media(record: Record, out: Record, path: str | None) -> None:
             ],
         }
     elif kind == "location":
-        for name in ("place_name", "address"):
-            if isinstance(record.get(name), str) and record[name]:
-                out[name] = record[name]
+        _texts(record, out, "place_name", "address")
         location = record.get("location_information")
         if isinstance(location, dict):
             out["location_information"] = {
