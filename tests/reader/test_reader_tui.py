@@ -114,21 +114,34 @@ async def test_reply_jumps_to_the_answered_message_and_backspace_returns(backup:
         await wait_for(pilot, lambda: on_cursor(app)["id"] == reply["id"])
 
 
-async def test_enter_opens_a_saved_file_with_the_system_opener(backup: Path) -> None:
-    chat, with_file = next(
+def _a_saved_file(backup: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A chat and a message of it with a saved file (and no reply, so Enter opens the file)."""
+    return next(
         (c, r)
         for c in manifest_chats(backup)
         for r in records(backup, c)
         if r.get("file") and not r.get("reply_to_message_id")
     )
+
+
+async def _read_at(
+    pilot: Any, app: Any, chat: dict[str, Any], message: dict[str, Any], opened: list[Path]
+) -> None:
+    """The chat opened in the reader with the cursor on ``message``; files it opens are
+    noted in ``opened``."""
+    target = app.service.archive.chat(int(chat["id"]))
+    assert target is not None
+    screen = ChatScreen(app.service, target, message_id=message["id"], opener=opened.append)
+    await app.push_screen(screen)
+    await wait_for(pilot, lambda: on_cursor(app)["id"] == message["id"])
+
+
+async def test_enter_opens_a_saved_file_with_the_system_opener(backup: Path) -> None:
+    chat, with_file = _a_saved_file(backup)
     opened: list[Path] = []
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
-        target = app.service.archive.chat(int(chat["id"]))
-        assert target is not None
-        screen = ChatScreen(app.service, target, message_id=with_file["id"], opener=opened.append)
-        await app.push_screen(screen)
-        await wait_for(pilot, lambda: on_cursor(app)["id"] == with_file["id"])
+        await _read_at(pilot, app, chat, with_file, opened)
         assert any("saved" in line and "▣" in line for line in screen_lines(app))
         await pilot.press("enter")
         assert opened == [backup / chat["path"] / with_file["file"]]
@@ -230,12 +243,7 @@ def test_a_folder_without_a_backup_is_refused(tmp_path: Path) -> None:
 async def test_a_saved_file_swapped_for_a_link_out_of_the_backup_is_not_saved(
     backup: Path, tmp_path: Path
 ) -> None:
-    chat, with_file = next(
-        (c, r)
-        for c in manifest_chats(backup)
-        for r in records(backup, c)
-        if r.get("file") and not r.get("reply_to_message_id")
-    )
+    chat, with_file = _a_saved_file(backup)
     outside = tmp_path / "secret.txt"
     outside.write_text("not part of the backup")
     target = backup / chat["path"] / with_file["file"]
@@ -244,11 +252,7 @@ async def test_a_saved_file_swapped_for_a_link_out_of_the_backup_is_not_saved(
     opened: list[Path] = []
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
-        found = app.service.archive.chat(int(chat["id"]))
-        assert found is not None
-        screen = ChatScreen(app.service, found, message_id=with_file["id"], opener=opened.append)
-        await app.push_screen(screen)
-        await wait_for(pilot, lambda: on_cursor(app)["id"] == with_file["id"])
+        await _read_at(pilot, app, chat, with_file, opened)
         view = app.screen.query_one(MessageView)
         media = [r.text.plain for r in view.rows if r.k == view.cursor and "▣" in r.text.plain]
         assert media
