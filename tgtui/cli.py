@@ -1,4 +1,5 @@
-"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui backup`, `tgtui search`,
+"""Command line of tgtui: the app (`tgtui`, `tgtui --demo`), `tgtui chats`, `tgtui backup`,
+`tgtui search`,
 `tgtui open`, `tgtui export` and `tgtui sandbox`."""
 
 from __future__ import annotations
@@ -77,6 +78,19 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     backup_command.add_arguments(backup)
+    from tgtui.chats import command as chats_command
+
+    chats = commands.add_parser(
+        "chats",
+        help="list your chats with their ids, types and folders (to choose what to back up)",
+        description=(
+            "List the account's chats: id, type, folder, name and @username; with --counts "
+            "their message counts. Progress goes to stderr, the list to stdout."
+        ),
+        epilog=chats_command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chats_command.add_arguments(chats)
     from tgtui.archive import command as search_command
 
     search = commands.add_parser(
@@ -136,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tgtui.backup import command as backup_command
 
         return backup_command.run(args, paths)
+    if args.command == "chats":
+        from tgtui.chats import command as chats_command
+
+        return chats_command.run(args, paths)
     if args.command == "search":
         from tgtui.archive import command as search_command
 

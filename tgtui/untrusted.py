@@ -16,6 +16,7 @@ and what is named is changed here. No Textual import: the CLI and the engine use
 
 from __future__ import annotations
 
+import json
 import re
 
 from rich.text import Text
@@ -77,6 +78,21 @@ def safe_text(
 ) -> Text:
     """`clean` as a Rich `Text`: shown literally, never parsed as markup."""
     return Text(clean(value, limit=limit, multiline=multiline), style=style)
+
+
+# -- JSON for a terminal ----------------------------------------------------------------------
+
+# JSON escapes C0 controls itself; these it writes raw, and a terminal may act on them (or,
+# for lone surrogates, they cannot be encoded at all).
+_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_line(value: object) -> str:
+    """``value`` as one line of JSON that keeps every string exactly (scripts need the real
+    names) and shows a terminal nothing it would act on: C1 controls, bidi overrides and line
+    separators are written as \\u escapes, which parse back to the same characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # -- file names ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from telethon import TelegramClient
 
 from tests.flows.backup_helpers import read_ids, server_ids
+from tests.flows.cli_process import cli_env
 from tests.sandbox_process import start_sandbox_process
 from tgtui.backup.checkpoint import load_checkpoint
 from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
@@ -44,16 +44,10 @@ def _backup_command(info: dict[str, Any], out: Path, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _env(home: Path, info: dict[str, Any]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TGTUI_", "XDG_"))}
-    env.update(HOME=str(home), TGTUI_API_ID=str(info["api_id"]), TGTUI_API_HASH=info["api_hash"])
-    return env
-
-
 async def _run(home: Path, info: dict[str, Any], out: Path, *extra: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         *_backup_command(info, out, *extra),
-        env=_env(home, info),
+        env=cli_env(home, info),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -102,7 +96,7 @@ async def test_backup_killed_again_and_again_stays_exact(
     for _ in range(4):  # SIGKILL at random moments, each run continuing the last
         process = await asyncio.create_subprocess_exec(
             *_backup_command(sandbox_process, out, "--all", "--concurrency", "2"),
-            env=_env(tmp_path, sandbox_process),
+            env=cli_env(tmp_path, sandbox_process),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -195,7 +189,7 @@ async def test_sigterm_stops_cleanly_and_the_next_run_finishes(
     out = tmp_path / "b"
     process = await asyncio.create_subprocess_exec(
         *_backup_command(sandbox_process, out, "--all", "--concurrency", "2"),
-        env=_env(tmp_path, sandbox_process),
+        env=cli_env(tmp_path, sandbox_process),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -15,6 +15,7 @@ CORE_PACKAGES = (
     "tgtui.backup",
     "tgtui.archive",
     "tgtui.export",
+    "tgtui.chats",
 )
 CORE_MODULES = (
     "tgtui.cli",
@@ -22,9 +23,11 @@ CORE_MODULES = (
     "tgtui.demo",
     "tgtui.launch",
     "tgtui.log",
+    "tgtui.portable",
     "tgtui.private_files",
     "tgtui.retry",
     "tgtui.sandbox_mark",
+    "tgtui.status_line",
     "tgtui.untrusted",
 )
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tgtui.archive.folder import Archive, ArchiveChat, ArchiveError, open_archive
+from tgtui.chats.matching import Candidate, ChoiceError, choose
 from tgtui.config import ConfigError, Paths, load_settings
 
 
@@ -28,11 +29,30 @@ def chosen_backup(
     folder: Path | None, selectors: Sequence[str] | None, paths: Paths, *, demo: bool = False
 ) -> tuple[Archive, list[ArchiveChat] | None]:
     """The backup (as ``backup_argument`` finds it) and the chats the ``--chat`` selectors
-    name (None without selectors: every chat). ArchiveError if a selector names none."""
+    name (None without selectors: every chat), matched as `tgtui.chats.matching` does.
+    ArchiveError if a selector names none or several."""
     archive = backup_argument(folder, paths, demo=demo)
     if not selectors:
         return archive, None
-    unknown = [s for s in selectors if not any(c.named(s) for c in archive.chats)]
-    if unknown:
-        raise ArchiveError("no chat in the backup matches " + ", ".join(unknown))
-    return archive, [c for c in archive.chats if any(c.named(s) for s in selectors)]
+    try:
+        return archive, choose(archive.chats, selectors, candidate)
+    except ChoiceError as exc:
+        raise ArchiveError(f"in the backup {archive.folder}: {exc}") from None
+
+
+# Telegram Desktop's chat types (the manifest's) as the types chats are filtered by.
+_TYPES = {
+    "saved_messages": "users",
+    "personal_chat": "users",
+    "bot_chat": "bots",
+    "private_group": "groups",
+    "private_supergroup": "groups",
+    "public_supergroup": "groups",
+    "private_channel": "channels",
+    "public_channel": "channels",
+}
+
+
+def candidate(chat: ArchiveChat) -> Candidate:
+    """A backed-up chat as chat matching sees it (no @username or folder is kept)."""
+    return Candidate(chat.id, chat.name, _TYPES.get(chat.type, "users"))

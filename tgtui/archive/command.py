@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--chat",
         action="append",
         metavar="CHAT",
-        help="only this chat: its peer id or (part of) its name; repeatable",
+        help="only this chat: its peer id, its name or part of it (any case, with or without "
+        "accents; one that fits several chats is an error listing them); repeatable",
     )
     parser.add_argument("--from", dest="sender", metavar="NAME", help="only from this sender")
     parser.add_argument("--since", type=parse_date, metavar="DATE", help="from this date on")

@@ -17,6 +17,8 @@ from typing import Any
 
 from loguru import logger
 
+from tgtui.chats.matching import fold
+
 JSONL = "messages.jsonl"
 MANIFEST = "manifest.json"
 
@@ -57,9 +59,10 @@ class ArchiveChat:
         return self.folder / JSONL
 
     def named(self, text: str) -> bool:
-        """Whether ``text`` names this chat: its id, or part of its name in any case."""
+        """Whether ``text`` names this chat: its id, or part of its name in any case, with or
+        without accents (for filters typed in the TUI)."""
         wanted = text.strip()
-        return wanted == str(self.id) or wanted.casefold() in self.name.casefold()
+        return wanted == str(self.id) or fold(wanted) in fold(self.name)
 
 
 @dataclass(frozen=True)

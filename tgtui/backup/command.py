@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
+import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,40 +18,52 @@ from typing import TypeVar
 
 from loguru import logger
 from rich.console import Console
-from telethon import errors
 
 from tgtui.backup import choices
 from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import ALL_KINDS, MediaFilter
-from tgtui.backup.selection import all_dialogs, match, target_of
+from tgtui.backup.progress import BackupEvent
+from tgtui.backup.reporters import HEARTBEAT, JsonProgress, LineProgress
+from tgtui.backup.selection import target_of
+from tgtui.chats.listing import candidate, dialogs
+from tgtui.chats.matching import ChoiceError, choose
+from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
 from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
-from tgtui.log import setup_logging, stop_logging
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
-from tgtui.telegram.errors import explain
-from tgtui.telegram.service import (
-    ClientSpec,
-    SessionFileError,
-    SessionLockedError,
-    TelegramService,
-)
+from tgtui.telegram.headless import EXIT_ERROR, add_session_arguments, run_signed_in
+from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
 
 T = TypeVar("T")
 
 EXIT_COMPLETE = 0
 EXIT_INCOMPLETE = 1
-EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130
+
+PROGRESS_MODES = ("auto", "bars", "lines", "json", "none")
 
 EPILOG = """\
+chats:
+  CHAT is a peer id (`tgtui chats` lists them), @username, t.me link or name; a name that
+  fits several chats is an error that lists them with their ids.
+  tgtui backup --all --type groups,channels --no-archived --exclude @noisy_channel
+
+progress (--progress):
+  bars   live bars (the default on a terminal)
+  lines  a line per chat started and finished, per FLOOD_WAIT, and a summary every
+         --heartbeat seconds (the default when stderr is not a terminal: cron, systemd)
+  json   one JSON object per line on stdout: start, chat_started, chat_progress,
+         media_progress, waiting, chat_finished, heartbeat, finished (with exit_code)
+  none   nothing until the summary (--quiet: not even that when all is well)
+
 exit codes:
   0    every chat complete
   1    some chats skipped, partial or failed, or files failed (the others are saved)
-  2    error: bad arguments or config; session locked, signed out or unusable; backup
-       folder unusable, in use by another run or another account's; disk full
+  2    could not run: bad arguments or config, a chat name that fits none or several
+       chats; session locked, signed out or unusable; backup folder unusable, in use by
+       another run or another account's; disk full
   130  interrupted (Ctrl+C, SIGTERM): files stay consistent; run again to resume
 
 Backups are private (0700 folders, 0600 files). Each run checks what is already saved
@@ -68,6 +80,16 @@ def _concurrency(text: str) -> int:
         value = 0
     if not 1 <= value <= MAX_CONCURRENCY:
         raise argparse.ArgumentTypeError(f"expected 1 to {MAX_CONCURRENCY}, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400, got {text!r}")
     return value
 
 
@@ -91,13 +113,14 @@ _megabytes = _typed(choices.parse_megabytes)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The backup command's options."""
+    parser.add_argument("chats", nargs="*", metavar="CHAT", help=f"chats to back up: {CHAT_HELP}")
     parser.add_argument(
-        "chats",
-        nargs="*",
-        metavar="CHAT",
-        help="chats to back up: a peer id, an @username, or the chat's exact name",
+        "--all",
+        action="store_true",
+        help="back up every chat (archive too), narrowed by --type, --archived/--no-archived "
+        "and --exclude",
     )
-    parser.add_argument("--all", action="store_true", help="back up every chat (archive too)")
+    add_filter_arguments(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="backup folder (default: backup_dir in config)"
     )
@@ -137,12 +160,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "ask you to approve it in another app first",
     )
     parser.add_argument(
-        "--session", type=Path, metavar="PATH", help="use this Telethon session file"
+        "--progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="how progress is shown: bars on a terminal, lines otherwise (auto, the default); "
+        "json: one JSON object per event on stdout; none",
     )
     parser.add_argument(
-        "--demo", action="store_true", help="back up the offline demo sandbox's chats"
+        "--heartbeat",
+        type=_seconds,
+        default=HEARTBEAT,
+        metavar="SECONDS",
+        help=f"with lines or json: a summary every SECONDS (default {HEARTBEAT:.0f}; 0: none)",
     )
-    parser.add_argument("--debug", action="store_true", help="log in detail")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only problems: no progress, and no summary when every chat is complete",
+    )
+    add_session_arguments(parser)
 
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
@@ -177,59 +214,25 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),
     )
-    log_file = setup_logging(paths.log_dir, debug=args.debug)
     slow_crypto = crypto_warning()
     if slow_crypto is not None:
         logger.warning(slow_crypto)
-        err.print(line(("warning:", "yellow"), f" {slow_crypto}"))
-    with ExitStack() as cleanup:
-        cleanup.callback(stop_logging)
-        spec = _client_spec(args, paths, settings.api_id, settings.api_hash, cleanup)
-        if spec.api_id is None or spec.api_hash is None:
-            err.print(
-                "tgtui backup: no api_id/api_hash yet: run `tgtui` once (it asks for them), "
-                "or set TGTUI_API_ID and TGTUI_API_HASH"
-            )
-            return EXIT_ERROR
-        service = TelegramService(spec)
-        try:
-            service.open()
-        except (SessionLockedError, SessionFileError) as exc:
-            err.print(f"tgtui backup: {clean(exc)}")
-            return EXIT_ERROR
-        except OSError as exc:
-            where = clean(service.session_file)
-            err.print(f"tgtui backup: cannot use the session {where}: {exc.strerror or exc}")
-            return EXIT_ERROR
-        cleanup.callback(service.close)
-        try:
-            pace_file = None if args.demo else paths.pace_file
-            return asyncio.run(_backup(service, args, options, err, pace_file))
-        except KeyboardInterrupt:
-            err.print("Interrupted: everything fetched so far is saved; run again to resume.")
-            return EXIT_INTERRUPTED
-        except Exception as exc:  # noqa: BLE001 - the last resort: logged whole, told in a line
-            logger.opt(exception=exc).error("tgtui backup failed")
-            err.print(
-                f"tgtui backup: unexpected error: {clean(repr(exc), limit=300)}. "
-                f"Everything written so far is consistent; details are in {clean(log_file)}"
-            )
-            return EXIT_ERROR
+        if not args.quiet:
+            err.print(line(("warning:", "yellow"), f" {slow_crypto}"))
+    pace_file = None if args.demo else paths.pace_file
 
+    async def work(service: TelegramService, on_wait: Callable[[Wait], None]) -> int:
+        return await _backup(service, args, options, err, pace_file, on_wait)
 
-def _client_spec(
-    args: argparse.Namespace,
-    paths: Paths,
-    api_id: int | None,
-    api_hash: str | None,
-    cleanup: ExitStack,
-) -> ClientSpec:
-    if not args.demo:
-        session = args.session or paths.sessions_dir / "main.session"
-        return ClientSpec(session, api_id, api_hash, user_folder=args.session is not None)
-    from tgtui.demo import signed_in_demo
-
-    return signed_in_demo(cleanup)
+    return run_signed_in(
+        args,
+        paths,
+        settings,
+        err,
+        work,
+        command="backup",
+        stopped="Stopped: everything fetched so far is saved; run again to resume.",
+    )
 
 
 async def _backup(
@@ -238,37 +241,23 @@ async def _backup(
     options: BackupOptions,
     err: Console,
     pace_file: Path | None,
+    on_wait: Callable[[Wait], None],
 ) -> int:
-    main = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    if main is not None:
-        loop.add_signal_handler(signal.SIGTERM, main.cancel)
-
-    def connecting(wait: Wait) -> None:
-        err.print(clean(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s."))
-
+    mode = progress_mode(args.progress, quiet=args.quiet, tty=err.is_terminal)
     try:
-        await service.connect(on_wait=connecting)
-        if not await service.is_authorized(on_wait=connecting):
-            err.print("tgtui backup: this session is not signed in: run `tgtui` to log in first")
-            return EXIT_ERROR
-        result = await _plan_and_run(service, args, options, err, pace_file, connecting)
-    except asyncio.CancelledError:
-        err.print("Stopped: everything fetched so far is saved; run again to resume.")
-        return EXIT_INTERRUPTED
+        result, report = await _plan_and_run(service, args, options, err, pace_file, on_wait, mode)
     except BackupAborted as exc:
         err.print(line(("tgtui backup stopped:", "red"), f" {clean(exc)}"))
         err.print("Everything written so far is consistent; run again once this is fixed.")
         return EXIT_ERROR
-    except errors.RPCError as exc:
-        err.print(f"tgtui backup: {clean(explain(exc).text)}")
-        return EXIT_ERROR
-    finally:
-        loop.remove_signal_handler(signal.SIGTERM)
-        await service.disconnect()
     if result is None:
         return EXIT_ERROR
-    all_rows = len(result.chats) <= 40
+    code = EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
+    if isinstance(report, JsonProgress):
+        report.finished(code, result, str(options.out))
+    if args.quiet and result.all_complete and not result.notes:
+        return code
+    all_rows = len(result.chats) <= 40 and not args.quiet
     if all_rows or not result.all_complete:
         err.print(summary_table(result.chats, all_rows=all_rows))
     saved = sum(c.messages for c in result.chats)
@@ -286,7 +275,16 @@ async def _backup(
     err.print(line(*parts, f" in {clean(options.out)}"))
     for note in result.notes:
         err.print(line(("note:", "cyan"), f" {clean(note)}"))
-    return EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
+    return code
+
+
+def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
+    """bars, lines, json or none: ``--progress`` as asked, ``auto`` by the terminal."""
+    if quiet and asked in ("auto", "bars", "lines"):
+        return "none"
+    if asked == "auto":
+        return "bars" if tty else "lines"
+    return asked
 
 
 async def _plan_and_run(
@@ -296,32 +294,74 @@ async def _plan_and_run(
     err: Console,
     pace_file: Path | None,
     on_wait: Callable[[Wait], None],
-) -> BackupResult | None:
+    mode: str,
+) -> tuple[BackupResult | None, object]:
     client = service.client
     me = await service.me(on_wait=on_wait)
-    rows = await all_dialogs(client, on_wait=on_wait)
-    if args.all:
-        chosen = rows
-    else:
-        chosen, unknown = match(rows, args.chats)
-        if unknown:
-            err.print("tgtui backup: no chat matches " + clean(", ".join(repr(u) for u in unknown)))
-            err.print("Use a peer id, an @username or the exact name as tgtui shows it.")
-            return None
+    rows = await dialogs(client, on_wait=on_wait)
+    missing: list[str] = []
+    try:
+        chosen = rows if args.all else choose(rows, args.chats, candidate)
+        chosen = chat_filter(args).apply(chosen, candidate, missing)
+    except ChoiceError as exc:
+        err.print(f"tgtui backup: {exc}")
+        return None, None
+    for text in missing:
+        err.print(f"note: --exclude {clean(text, limit=80)!r} matches no chat; nothing left out")
     targets = [target_of(row) for row in chosen if row.peer is not None]
+    if not targets:
+        err.print("tgtui backup: no chat is left to back up after the filters")
+        return None, None
     logger.info("backing up {} chats into {}", len(targets), options.out)
-    with ConsoleProgress(err, len(targets)) as progress:
+    with ExitStack() as stack:
+        report = _reporter(mode, err, len(targets), args.heartbeat)
+        if isinstance(report, ConsoleProgress):
+            stack.enter_context(report)
+        ticking = None
+        if isinstance(report, LineProgress | JsonProgress):
+            ticking = asyncio.ensure_future(_tick(report, min(1.0, args.heartbeat / 2)))
+            stack.callback(ticking.cancel)
         job = BackupJob(
             client,
             targets,
             options,
             takeout=args.takeout,
             account=account_of(me),
-            listener=progress,
+            listener=report if report is not None else _ignore,
             pace_file=pace_file,
         )
         try:
-            return await job.run()
+            return await job.run(), report
         except TakeoutRefused as exc:
             err.print(f"tgtui backup: {clean(exc)}")
-            return None
+            return None, report
+
+
+def _ignore(event: BackupEvent) -> None:
+    """The sink of --progress none."""
+
+
+def _reporter(
+    mode: str, err: Console, chats: int, every: float
+) -> ConsoleProgress | LineProgress | JsonProgress | None:
+    if mode == "bars":
+        return ConsoleProgress(err, chats)
+    if mode == "lines":
+        return LineProgress(lambda text: err.print(text), chats, every=every)
+    if mode == "json":
+        return JsonProgress(_stdout_line, chats, every=every)
+    return None
+
+
+def _stdout_line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+async def _tick(report: LineProgress | JsonProgress, every: float) -> None:
+    """The heartbeat's clock: it ticks whether or not events arrive (a long FLOOD_WAIT)."""
+    if every <= 0:
+        return  # no heartbeat asked for
+    while True:
+        await asyncio.sleep(every)
+        report.tick()

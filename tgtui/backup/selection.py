@@ -1,15 +1,15 @@
-"""Which chats to back up: by id, @username or exact name, or all of them."""
+"""A dialog as a chat to back up (chosen on the command line by `tgtui.chats.matching`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from telethon import TelegramClient
 
 from tgtui.retry import Wait
-from tgtui.telegram.dialogs import ChatKind, DialogPager, DialogRow
+from tgtui.telegram.dialogs import ChatKind, DialogRow
 
 
 @dataclass(frozen=True)
@@ -50,34 +50,6 @@ async def all_dialogs(
     client: TelegramClient, on_wait: Callable[[Wait], None] | None = None
 ) -> list[DialogRow]:
     """Every dialog, the main list then the archive."""
-    rows: list[DialogRow] = []
-    for archived in (False, True):
-        pager = DialogPager(client, archived=archived, on_wait=on_wait)
-        while not pager.done:
-            rows += (await pager.next_page()).rows
-    return rows
+    from tgtui.chats.listing import dialogs  # it reads history through tgtui.backup
 
-
-def match(rows: Sequence[DialogRow], selectors: Sequence[str]) -> tuple[list[DialogRow], list[str]]:
-    """The rows the selectors name, in selector order, and the selectors that named nothing.
-
-    A selector is a peer id (as Telethon marks it: -100... for channels), an @username (any
-    case), or a chat's exact name. A name shared by several chats selects all of them.
-    """
-    chosen: dict[int, DialogRow] = {}
-    unknown: list[str] = []
-    for selector in selectors:
-        text = selector.strip()
-        found: list[DialogRow]
-        if text.lstrip("-").isdigit():
-            found = [r for r in rows if r.peer_id == int(text)]
-        elif text.startswith("@"):
-            wanted = text[1:].lower()
-            found = [r for r in rows if (r.username or "").lower() == wanted]
-        else:
-            found = [r for r in rows if r.name == text]
-        if not found:
-            unknown.append(selector)
-        for row in found:
-            chosen.setdefault(row.peer_id, row)
-    return list(chosen.values()), unknown
+    return await dialogs(client, on_wait=on_wait)

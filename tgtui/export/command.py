@@ -10,8 +10,6 @@ half-written is left behind; 130 stopped with Ctrl+C, nothing left behind either
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -21,6 +19,7 @@ from tgtui.archive.folder import ArchiveError
 from tgtui.backup.choices import parse_date
 from tgtui.config import Paths
 from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
+from tgtui.status_line import StatusLine
 from tgtui.untrusted import clean
 
 EXIT_OK = 0
@@ -75,7 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--chat",
         action="append",
         metavar="CHAT",
-        help="only this chat: its peer id or (part of) its name; repeatable",
+        help="only this chat: its peer id, its name or part of it (any case, with or without "
+        "accents; one that fits several chats is an error listing them); repeatable",
     )
     parser.add_argument(
         "--since", type=parse_date, metavar="DATE", help="from this date on (local time)"
@@ -86,31 +86,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class _Progress:
-    """Progress on stderr: a line kept up to date on a terminal, a line every few seconds
-    otherwise (a log, a cron mail)."""
+    """Export progress as a status line on stderr."""
 
-    def __init__(self, err: Console) -> None:
-        self.err = err
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
+    def __init__(self) -> None:
+        self.line = StatusLine()
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < (0.25 if self.tty else 5.0):
-            return
-        self.last = now
         share = f"{min(done / total, 1):.0%} " if total else ""
-        line = f"{share}{min(done, total) if total else done:,} of {total:,} messages"
-        if self.tty:
-            sys.stderr.write("\r" + line.ljust(40))
-            sys.stderr.flush()
-        else:
-            self.err.print(line)
+        self.line.show(f"{share}{min(done, total) if total else done:,} of {total:,} messages")
 
     def end(self) -> None:
-        if self.tty and self.last:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-            sys.stderr.flush()
+        self.line.end()
 
 
 def _count(n: int, word: str) -> str:
@@ -158,7 +144,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     if out.exists():
         err.print(f"tgtui export: {clean(out)} already exists: choose a new folder")
         return EXIT_ERROR
-    progress = _Progress(err)
+    progress = _Progress()
     err.print(f"Exporting {_count(len(chats), 'chat')} to {clean(out)} ...")
     try:
         summary = export_backup(

@@ -1,0 +1,273 @@
+"""Progress of `tgtui backup` for runs nobody watches: plain lines or JSON events.
+
+`--progress lines` (the default when stderr is not a terminal: cron, systemd, a pipe) writes
+one line when a chat starts and one when it ends, each wait Telegram asks for, and a summary
+line every ``every`` seconds, so a log shows a long run is alive. `--progress json` writes
+the same as one JSON object per line on stdout, for scripts and monitors (see README).
+
+Both are engine sinks (`tgtui.backup.progress`); `tick()` is called once a second by the
+command so the heartbeat keeps its pace through long FLOOD_WAITs, when no event arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from tgtui.backup.engine import BackupResult
+from tgtui.backup.progress import (
+    BackupEvent,
+    ChatFinished,
+    ChatProgress,
+    ChatStarted,
+    MediaProgress,
+    Waiting,
+)
+from tgtui.untrusted import clean, json_line
+
+HEARTBEAT = 30.0  # seconds between summary lines, by default
+JSON_PROGRESS_EVERY = 1.0  # at most one chat_progress object per chat per second
+
+Write = Callable[[str], None]
+
+
+@dataclass
+class Tally:
+    """The run so far, counted from events."""
+
+    chats: int
+    started: float
+    finished: int = 0
+    new: int = 0  # messages written by this run in finished chats
+    files: int = 0
+    files_failed: int = 0
+    received: int = 0  # bytes of files, all chats
+    running: dict[int, int] = field(default_factory=dict)  # chat -> new messages so far
+    media_bytes: dict[int, int] = field(default_factory=dict)
+    problems: int = 0
+
+    def count(self, event: BackupEvent) -> None:
+        if isinstance(event, ChatStarted):
+            self.running[event.chat_id] = 0
+        elif isinstance(event, ChatProgress):
+            self.running[event.chat_id] = event.new
+        elif isinstance(event, MediaProgress):
+            self.media_bytes[event.chat_id] = event.received
+        elif isinstance(event, ChatFinished):
+            self.running.pop(event.chat_id, None)
+            self.finished += 1
+            self.new += event.new
+            self.files += event.media_done
+            self.files_failed += event.media_failed
+            self.problems += event.status != "complete"
+
+    def new_messages(self) -> int:
+        return self.new + sum(self.running.values())
+
+    def figures(self, now: float) -> Figures:
+        elapsed = max(now - self.started, 1e-6)
+        new = self.new_messages()
+        return Figures(
+            chats=self.chats,
+            finished=self.finished,
+            running=len(self.running),
+            new_messages=new,
+            messages_per_second=round(new / elapsed, 1),
+            bytes_received=sum(self.media_bytes.values()),
+            elapsed=round(elapsed, 1),
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A heartbeat's numbers."""
+
+    chats: int
+    finished: int
+    running: int
+    new_messages: int
+    messages_per_second: float
+    bytes_received: int
+    elapsed: float
+
+
+def _finish_text(event: ChatFinished) -> str:
+    name = clean(event.name, limit=60)
+    text = f"{event.status}: {name} ({event.chat_id}): {event.messages:,} messages"
+    text += f" ({event.new:,} new), {event.media_done:,} files"
+    if event.media_failed:
+        text += f", {event.media_failed:,} files failed (run again to retry them)"
+    if event.reason:
+        text += f"; {clean(event.reason, limit=300)}"
+    return text
+
+
+class LineProgress:
+    """One plain line per chat start and end, per FLOOD_WAIT, and a heartbeat."""
+
+    def __init__(
+        self,
+        write: Write,
+        chats: int,
+        *,
+        every: float = HEARTBEAT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.write = write
+        self.clock = clock
+        self.every = every
+        self.tally = Tally(chats, clock())
+        self._beat = self.tally.started
+        self._last_wait: tuple[str, int] | None = None
+        self.write(f"backing up {chats:,} chat{'' if chats == 1 else 's'}")
+
+    def __call__(self, event: BackupEvent) -> None:
+        """The engine's progress sink."""
+        self.tally.count(event)
+        if isinstance(event, ChatStarted):
+            already = f", {event.already:,} saved before" if event.already else ""
+            self.write(f"started: {clean(event.name, limit=60)} ({event.chat_id}){already}")
+        elif isinstance(event, ChatFinished):
+            for repair in event.repairs:
+                self.write(f"repaired: {clean(event.name, limit=60)}: {clean(repair)}")
+            self.write(_finish_text(event))
+        elif isinstance(event, Waiting) and event.kind == "flood":
+            key = (event.method, round(event.seconds))
+            if key != self._last_wait:
+                self.write(
+                    f"waiting {event.seconds:.0f} s: Telegram asks for a pause "
+                    f"({clean(event.method)}); every chat goes on after it"
+                )
+            self._last_wait = key
+        self.tick()
+
+    def tick(self) -> None:
+        """A summary line, if one is due."""
+        now = self.clock()
+        if not self.every or now - self._beat < self.every:
+            return
+        self._beat = now
+        figures = self.tally.figures(now)
+        self.write(
+            f"progress: {figures.finished:,} of {figures.chats:,} chats done, "
+            f"{figures.running:,} running, {figures.new_messages:,} new messages "
+            f"({figures.messages_per_second:,.0f}/s), "
+            f"{figures.bytes_received / 1e6:,.1f} MB of files, "
+            f"{_duration(figures.elapsed)} so far"
+        )
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonProgress:
+    """One JSON object per line for each event (chat progress at most once a second per
+    chat), a heartbeat, and a last ``finished`` object with the exit code."""
+
+    def __init__(
+        self,
+        write: Write,
+        chats: int,
+        *,
+        every: float = HEARTBEAT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.write = write
+        self.clock = clock
+        self.every = every
+        self.tally = Tally(chats, clock())
+        self._beat = self.tally.started
+        self._shown: dict[int, float] = {}
+        self._emit("start", chats=chats)
+
+    def _emit(self, event: str, **fields: object) -> None:
+        self.write(json_line({"event": event, "time": _now(), **fields}))
+
+    def __call__(self, event: BackupEvent) -> None:
+        """The engine's progress sink."""
+        self.tally.count(event)
+        now = self.clock()
+        if isinstance(event, ChatStarted):
+            self._emit("chat_started", id=event.chat_id, name=event.name, saved=event.already)
+        elif isinstance(event, ChatProgress | MediaProgress):
+            if now - self._shown.get(event.chat_id, -1e9) >= JSON_PROGRESS_EVERY:
+                self._shown[event.chat_id] = now
+                if isinstance(event, ChatProgress):
+                    self._emit(
+                        "chat_progress",
+                        id=event.chat_id,
+                        saved=event.done,
+                        total=event.total,
+                        new=event.new,
+                    )
+                else:
+                    self._emit(
+                        "media_progress",
+                        id=event.chat_id,
+                        done=event.done,
+                        total=event.total,
+                        failed=event.failed,
+                        bytes=event.received,
+                        total_bytes=event.total_bytes,
+                    )
+        elif isinstance(event, Waiting):
+            self._emit(
+                "waiting",
+                id=event.chat_id,
+                kind=event.kind,
+                method=event.method,
+                seconds=event.seconds,
+                reason=event.reason,
+            )
+        elif isinstance(event, ChatFinished):
+            self._shown.pop(event.chat_id, None)
+            self._emit(
+                "chat_finished",
+                id=event.chat_id,
+                name=event.name,
+                status=event.status,
+                reason=event.reason,
+                messages=event.messages,
+                new=event.new,
+                files=event.media_done,
+                files_failed=event.media_failed,
+                repairs=list(event.repairs),
+            )
+        self.tick()
+
+    def tick(self) -> None:
+        """A heartbeat object, if one is due."""
+        now = self.clock()
+        if not self.every or now - self._beat < self.every:
+            return
+        self._beat = now
+        self._emit("heartbeat", **asdict(self.tally.figures(now)))
+
+    def finished(self, code: int, result: BackupResult | None, folder: str) -> None:
+        """The last object: how the run ended."""
+        fields: dict[str, object] = {"exit_code": code, "folder": folder}
+        if result is not None:
+            fields.update(
+                chats=len(result.chats),
+                complete=sum(c.status == "complete" for c in result.chats),
+                messages=sum(c.messages for c in result.chats),
+                new=sum(c.new for c in result.chats),
+                files=sum(c.media_done for c in result.chats),
+                files_failed=sum(c.media_failed for c in result.chats),
+                notes=result.notes,
+            )
+        self._emit("finished", **fields)

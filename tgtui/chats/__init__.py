@@ -1,0 +1,1 @@
+"""Chats as the command line names and lists them."""

@@ -1,0 +1,172 @@
+"""`tgtui chats`: list the account's chats with their ids, to choose what to back up.
+
+Exit codes: 0 listed (perhaps none); 2 could not list (bad arguments, no session, signed
+out, an ambiguous --exclude).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+
+from tgtui.chats.listing import Count, candidate, dialogs, message_counts
+from tgtui.chats.matching import ChoiceError, fold
+from tgtui.chats.options import add_filter_arguments, chat_filter
+from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.retry import FloodGate, Wait
+from tgtui.status_line import StatusLine
+from tgtui.telegram.dialogs import DialogRow
+from tgtui.telegram.headless import EXIT_ERROR, add_session_arguments, run_signed_in
+from tgtui.telegram.service import TelegramService
+from tgtui.untrusted import clean, json_line
+
+EXIT_OK = 0
+
+EPILOG = """\
+Columns: id (give it to `tgtui backup`), type (user, bot, group, channel), folder,
+[messages,] name and @username.
+With --json, one JSON array of objects: id, type, name, username, archived[, messages].
+
+exit codes:
+  0    listed
+  2    error: bad arguments or config; session locked, signed out or unusable
+
+examples:
+  tgtui chats --type channels --no-archived
+  tgtui chats hikers                 chats whose name or @username contains "hikers"
+  tgtui chats --json | jq '.[] | select(.type == "groups") | .id'
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The chats command's options."""
+    parser.add_argument(
+        "words",
+        nargs="*",
+        metavar="TEXT",
+        help="only chats whose name or @username contains this (any case, with or without accents)",
+    )
+    add_filter_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    parser.add_argument(
+        "--counts",
+        action="store_true",
+        help="also count each chat's messages (one request per chat, paced)",
+    )
+    add_session_arguments(parser)
+
+
+def _type(row: DialogRow) -> str:
+    """user, bot, group or channel."""
+    return candidate(row).type.removesuffix("s")
+
+
+def _contains(row: DialogRow, words: Sequence[str]) -> bool:
+    haystack = fold(f"{row.name} @{row.username or ''}")
+    return all(fold(word) in haystack for word in words)
+
+
+def _json_rows(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[object]:
+    items: list[object] = []
+    for row in rows:
+        item: dict[str, object] = {
+            "id": row.peer_id,
+            "type": _type(row),
+            "name": row.name,
+            "username": row.username,
+            "archived": row.archived,
+        }
+        if counts is not None:
+            count = counts.get(row.peer_id)
+            item["messages"] = count.messages if count else None
+            if count is not None and count.problem:
+                item["problem"] = count.problem
+        items.append(item)
+    return items
+
+
+def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[str]:
+    id_width = max([len("ID"), *(len(str(r.peer_id)) for r in rows)])
+    header = f"{'ID':>{id_width}}  {'TYPE':<8}  {'FOLDER':<8}"
+    if counts is not None:
+        header += f"  {'MESSAGES':>9}"
+    lines = [header + "  NAME"]
+    for row in rows:
+        line = f"{row.peer_id:>{id_width}}  {_type(row):<8}  "
+        line += f"{'archive' if row.archived else 'main':<8}"
+        if counts is not None:
+            count = counts.get(row.peer_id)
+            shown = f"{count.messages:,}" if count and count.messages is not None else "-"
+            line += f"  {shown:>9}"
+        line += f"  {clean(row.name, limit=80)}"
+        if row.username:
+            line += f"  @{clean(row.username, limit=40)}"
+        lines.append(line)
+    return lines
+
+
+def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
+    """Entry point of `tgtui chats`; returns the exit code."""
+    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    paths = paths or Paths.default()
+    if args.demo and args.session:
+        err.print("tgtui chats: --demo uses its own session; leave out --session")
+        return EXIT_ERROR
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        err.print(f"tgtui chats: bad configuration: {clean(exc)}")
+        return EXIT_ERROR
+
+    async def work(service: TelegramService, on_wait: Callable[[Wait], None]) -> int:
+        return await _list(service, args, err, on_wait)
+
+    return run_signed_in(args, paths, settings, err, work, command="chats")
+
+
+async def _list(
+    service: TelegramService,
+    args: argparse.Namespace,
+    err: Console,
+    on_wait: Callable[[Wait], None],
+) -> int:
+    status = StatusLine()
+    rows = await dialogs(
+        service.client,
+        archived=args.archived,
+        on_wait=on_wait,
+        on_page=lambda loaded, total: status.show(f"Loading chats: {loaded:,} of {total:,}"),
+    )
+    status.end()
+    missing: list[str] = []
+    try:
+        rows = chat_filter(args).apply(rows, candidate, missing)
+    except ChoiceError as exc:
+        err.print(f"tgtui chats: {exc}")
+        return EXIT_ERROR
+    for text in missing:
+        err.print(f"note: --exclude {clean(text, limit=80)!r} matches no chat")
+    if args.words:
+        rows = [row for row in rows if _contains(row, args.words)]
+    counts: dict[int, Count] | None = None
+    if args.counts:
+        total = len(rows)
+        counts = await message_counts(
+            service.client,
+            rows,
+            gate=FloodGate(),
+            on_wait=on_wait,
+            on_count=lambda done: status.show(f"Counting messages: {done:,} of {total:,} chats"),
+        )
+        status.end()
+    if args.json:
+        sys.stdout.write(json_line(_json_rows(rows, counts)) + "\n")
+    else:
+        sys.stdout.write("".join(line + "\n" for line in _table(rows, counts)))
+    sys.stdout.flush()
+    if not args.json:
+        err.print(f"{len(rows):,} chats")
+    return EXIT_OK

@@ -1,0 +1,148 @@
+"""Commands that talk to Telegram without the TUI (`tgtui backup`, `tgtui chats`): open the
+session, connect, check it is signed in, run the command's work, and turn every way that can
+fail into one line on stderr and an exit code. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from loguru import logger
+from rich.console import Console
+from telethon import errors
+
+from tgtui.config import Paths, Settings
+from tgtui.log import setup_logging, stop_logging
+from tgtui.portable import on_terminate
+from tgtui.retry import Wait
+from tgtui.telegram.errors import explain
+from tgtui.telegram.service import (
+    ClientSpec,
+    SessionFileError,
+    SessionLockedError,
+    TelegramService,
+)
+from tgtui.untrusted import clean
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+Work = Callable[[TelegramService, Callable[[Wait], None]], Awaitable[int]]
+
+
+def add_session_arguments(parser: argparse.ArgumentParser) -> None:
+    """--session, --demo and --debug, which every command that talks to Telegram takes, after
+    the command as well as before it (`tgtui --demo chats` = `tgtui chats --demo`): absent
+    here, they leave the main parser's value alone."""
+    keep = argparse.SUPPRESS
+    parser.add_argument(
+        "--session",
+        type=Path,
+        metavar="PATH",
+        default=keep,
+        help="use this Telethon session file",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=keep,
+        help="use the offline demo sandbox's account",
+    )
+    parser.add_argument("--debug", action="store_true", default=keep, help="log in detail")
+
+
+def client_spec(
+    args: argparse.Namespace, paths: Paths, settings: Settings, cleanup: ExitStack
+) -> ClientSpec:
+    """The session to use: the demo's (signed in to a sandbox started here), ``--session``,
+    or the app's own."""
+    if not args.demo:
+        session = args.session or paths.sessions_dir / "main.session"
+        return ClientSpec(
+            session, settings.api_id, settings.api_hash, user_folder=args.session is not None
+        )
+    from tgtui.demo import signed_in_demo
+
+    return signed_in_demo(cleanup)
+
+
+def run_signed_in(
+    args: argparse.Namespace,
+    paths: Paths,
+    settings: Settings,
+    err: Console,
+    work: Work,
+    *,
+    command: str,
+    stopped: str = "Stopped.",
+) -> int:
+    """Run ``work`` with a connected, signed-in service; its result is the exit code.
+
+    ``stopped`` is said when Ctrl+C or SIGTERM ends the run (exit 130).
+    """
+    log_file = setup_logging(paths.log_dir, debug=args.debug)
+    with ExitStack() as cleanup:
+        cleanup.callback(stop_logging)
+        spec = client_spec(args, paths, settings, cleanup)
+        if spec.api_id is None or spec.api_hash is None:
+            err.print(
+                f"tgtui {command}: no api_id/api_hash yet: run `tgtui` once (it asks for "
+                "them), or set TGTUI_API_ID and TGTUI_API_HASH"
+            )
+            return EXIT_ERROR
+        service = TelegramService(spec)
+        try:
+            service.open()
+        except (SessionLockedError, SessionFileError) as exc:
+            err.print(f"tgtui {command}: {clean(exc)}")
+            return EXIT_ERROR
+        except OSError as exc:
+            where = clean(service.session_file)
+            err.print(f"tgtui {command}: cannot use the session {where}: {exc.strerror or exc}")
+            return EXIT_ERROR
+        cleanup.callback(service.close)
+        try:
+            return asyncio.run(_connected(service, err, work, command, stopped))
+        except KeyboardInterrupt:
+            err.print(stopped)
+            return EXIT_INTERRUPTED
+        except Exception as exc:  # noqa: BLE001 - the last resort: logged whole, told in a line
+            logger.opt(exception=exc).error("tgtui {} failed", command)
+            err.print(
+                f"tgtui {command}: unexpected error: {clean(repr(exc), limit=300)}. "
+                f"Everything written so far is consistent; details are in {clean(log_file)}"
+            )
+            return EXIT_ERROR
+
+
+async def _connected(
+    service: TelegramService, err: Console, work: Work, command: str, stopped: str
+) -> int:
+    main = asyncio.current_task()
+    undo = on_terminate(main.cancel) if main is not None else None
+
+    def connecting(wait: Wait) -> None:
+        err.print(clean(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s."))
+
+    try:
+        await service.connect(on_wait=connecting)
+        if not await service.is_authorized(on_wait=connecting):
+            err.print(
+                f"tgtui {command}: this session is not signed in: run `tgtui` to log in first"
+            )
+            return EXIT_ERROR
+        return await work(service, connecting)
+    except asyncio.CancelledError:
+        err.print(stopped)
+        return EXIT_INTERRUPTED
+    except errors.RPCError as exc:
+        err.print(f"tgtui {command}: {clean(explain(exc).text)}")
+        return EXIT_ERROR
+    finally:
+        if undo is not None:
+            undo()
+        await service.disconnect()
