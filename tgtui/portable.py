@@ -13,10 +13,19 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
 WINDOWS = sys.platform == "win32"
+# Unix permission bits mean something (0600 files, 0700 folders). On Windows a user's files
+# are private by the ACLs of their profile folder, and stat shows made-up modes.
+UNIX_MODES = not WINDOWS
+
+# Flags that only some systems have, as 0 where they are missing.
+BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation, ever
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 try:
     import fcntl
@@ -27,6 +36,11 @@ try:
     import msvcrt
 except ImportError:  # POSIX
     msvcrt = None  # type: ignore[assignment]
+
+
+def open_fd(path: str | Path, flags: int, mode: int = 0o777) -> int:
+    """`os.open` in binary mode on every system (Windows would turn \\n into \\r\\n)."""
+    return os.open(path, flags | BINARY, mode)
 
 
 def lock_exclusive(fd: int) -> bool:
@@ -97,30 +111,33 @@ def owned_by_someone_else(info: os.stat_result) -> bool:
     return getuid is not None and info.st_uid != getuid()
 
 
-def on_terminate(callback: Callable[[], object]) -> Callable[[], None]:
-    """Call ``callback`` in the running event loop when the process is asked to stop
-    (SIGTERM); returns a function that undoes it. Where the loop cannot watch signals
-    (Windows), a plain signal handler hands the call to the loop."""
+def on_terminate(
+    callback: Callable[[], object], names: tuple[str, ...] = ("SIGTERM",)
+) -> Callable[[], None]:
+    """Call ``callback`` in the running event loop when the process gets one of the signals
+    ``names`` (those the system has); returns a function that undoes it. Where the loop
+    cannot watch signals (Windows), a plain signal handler hands the call to the loop."""
     loop = asyncio.get_running_loop()
-    term = getattr(signal, "SIGTERM", None)
-    if term is None:
-        return lambda: None
-    try:
-        loop.add_signal_handler(term, callback)
-    except (NotImplementedError, RuntimeError):
-        previous = signal.getsignal(term)
+    undo: list[Callable[[], object]] = []
+    for name in names:
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            loop.add_signal_handler(number, callback)
+        except (NotImplementedError, RuntimeError):
+            previous = signal.getsignal(number)
 
-        def handler(signum: int, frame: FrameType | None) -> None:
-            loop.call_soon_threadsafe(callback)
+            def handler(signum: int, frame: FrameType | None) -> None:
+                loop.call_soon_threadsafe(callback)
 
-        signal.signal(term, handler)
+            signal.signal(number, handler)
+            undo.append(partial(signal.signal, number, previous))
+        else:
+            undo.append(partial(loop.remove_signal_handler, number))
 
-        def restore() -> None:
-            signal.signal(term, previous)
+    def restore() -> None:
+        for step in undo:
+            step()
 
-        return restore
-
-    def remove() -> None:
-        loop.remove_signal_handler(term)
-
-    return remove
+    return restore

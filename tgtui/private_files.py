@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from tgtui import portable
+from tgtui.portable import NOFOLLOW, lock_exclusive, open_fd, pread, unlock
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -31,8 +33,7 @@ def create_private_file(path: Path) -> None:
 
     A symlink at ``path`` is refused (FileExistsError too): it could point anywhere.
     """
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-    os.close(os.open(path, flags, PRIVATE_FILE))
+    os.close(open_fd(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | NOFOLLOW, PRIVATE_FILE))
 
 
 def make_private_dir(path: Path, *, tighten: bool = True) -> None:
@@ -52,7 +53,7 @@ def make_private_dir(path: Path, *, tighten: bool = True) -> None:
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, "it is not a folder", str(path))
-    if tighten and stat.S_IMODE(info.st_mode) & 0o077:
+    if tighten and portable.UNIX_MODES and stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(path, PRIVATE_DIR)
 
 
@@ -66,7 +67,8 @@ class LockHeld(Exception):
 
 
 class ExclusiveLock:
-    """An advisory lock on a file (flock): taken at once or refused, dropped when we exit.
+    """An advisory lock on a file (`tgtui.portable.lock_exclusive`): taken at once or
+    refused, dropped when we exit.
 
     The OS drops it when the process dies, so a crash never leaves a stale lock behind.
     """
@@ -77,24 +79,22 @@ class ExclusiveLock:
 
     def acquire(self) -> None:
         """Take the lock or raise LockHeld at once (never wait)."""
-        flags = os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self.path, flags, PRIVATE_FILE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        fd = open_fd(self.path, os.O_CREAT | os.O_RDWR | NOFOLLOW, PRIVATE_FILE)
+        if not lock_exclusive(fd):
             try:
-                text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                text = pread(fd, 32, 0).decode("ascii", "replace").strip()
             finally:
                 os.close(fd)
-            raise LockHeld(self.path, int(text) if text.isdigit() else None) from None
+            raise LockHeld(self.path, int(text) if text.isdigit() else None)
         os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
     def release(self) -> None:
         """Let go of the lock."""
         if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            unlock(self._fd)
             os.close(self._fd)
             self._fd = None
 

@@ -18,6 +18,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.chats.matching import fold
+from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 
 JSONL = "messages.jsonl"
 MANIFEST = "manifest.json"
@@ -29,7 +30,7 @@ def open_regular(path: Path) -> int:
     Non-blocking and without following a final symlink: a FIFO or device planted in a
     backup must never hang a reader, and a link must not lead it out of the folder.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    fd = open_fd(path, os.O_RDONLY | NONBLOCK | NOFOLLOW)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, f"{path} is not a regular file")

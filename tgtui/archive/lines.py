@@ -22,6 +22,7 @@ from array import array
 from pathlib import Path
 
 from tgtui.archive.folder import open_regular
+from tgtui.portable import pread
 
 FIRST_CHUNK = 64 * 1024  # the newest lines, found before anything is drawn
 CHUNK = 2 * 1024 * 1024  # later chunks: small enough to never hold the UI back for long
@@ -64,7 +65,7 @@ class LineIndex:
         position = size
         while position > 0:
             start = max(0, position - FIRST_CHUNK)
-            data = os.pread(self._fd, position - start, start)
+            data = pread(self._fd, position - start, start)
             at = data.rfind(b"\n")
             if at >= 0:
                 return start + at + 1
@@ -82,7 +83,7 @@ class LineIndex:
             if self._fd < 0:  # closed: nothing more will be found
                 self.complete.set()
                 return False
-            data = os.pread(self._fd, end - start, start)
+            data = pread(self._fd, end - start, start)
         # A line starts after each newline (the one that ends the file's last line starts
         # none) and at offset 0. A newline that ends this chunk starts the next chunk's line.
         last = self._start_end
@@ -143,7 +144,7 @@ class LineIndex:
         with self._lock:
             if self._fd < 0:
                 raise LinesError(f"{self.path} is closed")
-            return os.pread(self._fd, min(end - start, MAX_LINE_SHOWN), start).rstrip(b"\n")
+            return pread(self._fd, min(end - start, MAX_LINE_SHOWN), start).rstrip(b"\n")
 
     # --- a backup writing into it ------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class LineIndex:
             end = self._last_newline(info.st_size)
             if end <= self._end:
                 return 0
-            data = os.pread(self._fd, end - self._end, self._end)
+            data = pread(self._fd, end - self._end, self._end)
             base = self._end
             starts = [base, *[base + m.end() for m in _NEWLINE.finditer(data)][:-1]]
             self._added.extend(starts)

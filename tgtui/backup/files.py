@@ -7,18 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tgtui.portable import fsync_dir, open_fd
 from tgtui.private_files import PRIVATE_FILE, make_private_dir
 
 __all__ = ["PRIVATE_FILE", "fsync_dir", "make_private_dir", "write_atomically"]
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or a new file in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -27,7 +19,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     A reader (or a restart after a crash) sees the old content or the new, never a mix.
     """
     temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+    fd = open_fd(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
     try:
         view = memoryview(data)
         while view:

@@ -18,6 +18,7 @@ from typing import Any
 
 from loguru import logger
 
+from tgtui import portable
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
 from tgtui.untrusted import clean
 
@@ -54,6 +55,8 @@ def tighten(out: Path) -> int:
     Symlinks are not followed (a link planted in the folder cannot make us chmod elsewhere).
     """
     changed = 0
+    if not portable.UNIX_MODES:
+        return 0  # Windows: the profile's ACLs keep the folder private; modes mean nothing
     folders = [str(out)]
     while folders:
         try:

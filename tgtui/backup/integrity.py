@@ -22,6 +22,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, fsync_dir
+from tgtui.portable import open_fd
 from tgtui.untrusted import NAME_MAX_BYTES
 
 DAMAGED_SUFFIX = ".damaged"
@@ -208,7 +209,7 @@ def rewrite(jsonl: Path, found: Scan, extra: Iterable[tuple[int, bytes]]) -> int
             _keep_damaged(source, jsonl, found)
         present = set(found.ids)
         pending = deque(sorted(i for i in extra_lines if i not in present))
-        fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+        fd = open_fd(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
         with os.fdopen(fd, "wb") as out:
             for index in order:
                 message_id = found.ids[index]
@@ -236,7 +237,7 @@ def _keep_damaged(source: Any, jsonl: Path, found: Scan) -> None:
     """Append the lines that are not records to ``<jsonl>.damaged`` (fsynced)."""
     source.seek(0)
     keep = jsonl.with_name(jsonl.name + DAMAGED_SUFFIX)
-    fd = os.open(keep, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+    fd = open_fd(keep, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
     with os.fdopen(fd, "ab") as out:
         for _, line in _lines(source):
             if record_id(line) is None:

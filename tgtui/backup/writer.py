@@ -18,6 +18,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, make_private_dir
+from tgtui.portable import open_fd, pread
 
 TAIL_CHUNK = 64 * 1024
 
@@ -45,7 +46,7 @@ def _after_last_newline(fd: int, end: int) -> int:
     """Offset just past the last newline in the first ``end`` bytes (0 if there is none)."""
     while end > 0:
         start = max(0, end - TAIL_CHUNK)
-        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        cut = pread(fd, end - start, start).rfind(b"\n")
         if cut >= 0:
             return start + cut + 1
         end = start
@@ -65,15 +66,15 @@ def repair_tail(path: Path) -> int | None:
     None when the file has no record. Only the very end of a file can be torn (it is written
     append-only), so only the end is read.
     """
-    fd = os.open(path, os.O_RDWR)
+    fd = open_fd(path, os.O_RDWR)
     try:
         size = os.fstat(fd).st_size
         while size:
-            if os.pread(fd, 1, size - 1) != b"\n":
+            if pread(fd, 1, size - 1) != b"\n":
                 size = _cut(fd, path, size, _after_last_newline(fd, size), "a torn last line")
                 continue
             start = _after_last_newline(fd, size - 1)
-            line = os.pread(fd, size - start, start)
+            line = pread(fd, size - start, start)
             try:
                 return int(json.loads(line)["id"])
             except (ValueError, KeyError, TypeError):
@@ -115,7 +116,7 @@ class BatchWriter:
             make_private_dir(self.path.parent, tighten=False)  # the folder tightens it
             if self.path.exists():
                 self.last_id = repair_tail(self.path)
-            self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+            self._fd = open_fd(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
         except OSError as exc:
             raise BackupWriteError(self.path, exc) from exc
         return self.last_id

@@ -24,6 +24,7 @@ from tgtui.archive.folder import JSONL, open_regular
 from tgtui.export import tde
 from tgtui.export.files import FilePlacer, FileTally
 from tgtui.export.html_pages import HtmlChat
+from tgtui.portable import open_fd
 
 Record = dict[str, Any]
 
@@ -195,10 +196,10 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
         try:
             fd = open_regular(job.backup_folder / JSONL)
         except FileNotFoundError:
-            fd = os.open(os.devnull, os.O_RDONLY)  # no messages saved yet: none to export
+            fd = open_fd(os.devnull, os.O_RDONLY)  # no messages saved yet: none to export
         except OSError as exc:
             done.problems.append(f"{job.name}: its {JSONL} cannot be read ({exc.strerror})")
-            fd = os.open(os.devnull, os.O_RDONLY)
+            fd = open_fd(os.devnull, os.O_RDONLY)
         with open(fd, "rb", buffering=1 << 20) as lines:
             lines.seek(part.start)
             for raw in lines:

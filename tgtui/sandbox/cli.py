@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from tgtui.portable import on_terminate
 from tgtui.sandbox.faults import SPEC_HELP, Faults, FaultSpecError
 from tgtui.sandbox.server import API_HASH, API_ID, DC_ID, SandboxOptions, SandboxServer
 from tgtui.sandbox.sessions import write_demo_session
@@ -100,9 +100,7 @@ async def serve(options: SandboxOptions, session_out: Path | None) -> None:
     sys.stdout.write(json.dumps(describe(server, session)) + "\n")
     sys.stdout.flush()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    on_terminate(stop.set, ("SIGINT", "SIGTERM"))
     try:
         await stop.wait()
     finally:

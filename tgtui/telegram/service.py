@@ -19,6 +19,7 @@ from telethon import TelegramClient
 from telethon.crypto import rsa
 from telethon.sessions import SQLiteSession
 
+from tgtui.portable import owned_by_someone_else
 from tgtui.private_files import (
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -62,7 +63,7 @@ def check_session_path(given: Path) -> None:
         link = path.lstat()
     except FileNotFoundError:
         return  # created 0600 by tgtui
-    if stat.S_ISLNK(link.st_mode) and link.st_uid != os.getuid():
+    if stat.S_ISLNK(link.st_mode) and owned_by_someone_else(link):
         raise SessionFileError(f"{path} is a link made by another user; tgtui will not follow it.")
     try:
         info = path.stat()
@@ -72,7 +73,7 @@ def check_session_path(given: Path) -> None:
         raise SessionFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     if not stat.S_ISREG(info.st_mode):
         raise SessionFileError(f"{path} is not a regular file.")
-    if info.st_uid != os.getuid():
+    if owned_by_someone_else(info):
         raise SessionFileError(f"{path} belongs to another user; tgtui will not use it.")
     if head and head != SQLITE_MAGIC:
         raise SessionFileError(f"{path} is not a Telethon session file.")
