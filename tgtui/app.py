@@ -37,6 +37,7 @@ from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.help import HELP_KEYS, HelpScreen
+from tgtui.screens.keep_theme import keep_theme
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.start import StartScreen
 from tgtui.telegram.auth import LoginFlow
@@ -97,8 +98,8 @@ class TgtuiApp(App[None]):
     def on_mount(self) -> None:
         """Hook up code delivery and the theme, then ask for API keys or connect."""
         freeze_long_lived()  # modules and the app itself: out of the collector's way
-        if self.context.settings.theme in self.available_themes:
-            self.theme = self.context.settings.theme
+        settings = self.context.settings
+        keep_theme(self, settings.config_file, settings.theme)
         if self.context.code_source is not None:
             loop = asyncio.get_running_loop()
 

@@ -172,7 +172,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
         from tgtui.reader_app import run_reader  # Textual only when a TUI runs
 
-        return run_reader(folder.expanduser(), paths, theme=settings.theme, debug=args.debug)
+        return run_reader(
+            folder.expanduser(),
+            paths,
+            theme=settings.theme,
+            debug=args.debug,
+            config_file=settings.config_file,
+        )
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 
     return launch(paths, settings, demo=args.demo, session=args.session, debug=args.debug)

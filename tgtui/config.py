@@ -12,6 +12,8 @@ from typing import Any
 
 from platformdirs import PlatformDirs
 
+from tgtui.portable import open_fd
+
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme")
 MAX_CONCURRENCY = 32
@@ -171,15 +173,30 @@ def save_api_credentials(config_file: Path, api_id: int, api_hash: str) -> None:
     """Store api_id/api_hash in config.toml (0600, atomically), keeping the other settings."""
     validate_api_id(api_id, str(config_file), "api_id")
     validate_api_hash(api_hash, str(config_file), "api_hash")
+    _save_settings(config_file, {"api_id": str(api_id), "api_hash": f'"{api_hash}"'})
+
+
+def save_theme(config_file: Path, theme: str) -> None:
+    """Store the theme chosen in the app (0600, atomically), keeping the other settings."""
+    if not re.fullmatch(r"[\w.-]{1,64}", theme):
+        raise ValueError(f"not a theme name: {theme!r}")
+    _save_settings(config_file, {"theme": f'"{theme}"'})
+
+
+def _save_settings(config_file: Path, values: dict[str, str]) -> None:
+    """Set ``values`` (key: TOML value text) in config.toml, first in the file, keeping every
+    other line (comments included) as it was."""
+    pattern = re.compile(r"^\s*(" + "|".join(map(re.escape, values)) + r")\s*=")
     kept = []
     if config_file.exists():
         for line in config_file.read_text(encoding="utf-8").splitlines():
-            if not re.match(r"^\s*api_(id|hash)\s*=", line):
+            if not pattern.match(line):
                 kept.append(line)
-    text = "\n".join([f"api_id = {api_id}", f'api_hash = "{api_hash}"', *kept]).rstrip() + "\n"
+    lines = [f"{key} = {value}" for key, value in values.items()]
+    text = "\n".join([*lines, *kept]).rstrip() + "\n"
     config_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temp = config_file.with_name(config_file.name + ".tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    fd = open_fd(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         os.write(fd, text.encode("utf-8"))
         os.fsync(fd)

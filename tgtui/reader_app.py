@@ -20,6 +20,7 @@ from tgtui.log import setup_logging, stop_logging
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.help import HELP_KEYS, HelpScreen
+from tgtui.screens.keep_theme import keep_theme
 from tgtui.untrusted import clean
 
 
@@ -33,11 +34,18 @@ class ReaderApp(App[None]):
         *HELP_KEYS,
     ]
 
-    def __init__(self, service: ArchiveService, *, theme: str | None = None) -> None:
+    def __init__(
+        self,
+        service: ArchiveService,
+        *,
+        theme: str | None = None,
+        config_file: Path | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.sub_title = "reading a backup (offline)"
         self._theme_name = theme
+        self._config_file = config_file  # where a theme picked here is saved
 
     def action_help(self) -> None:
         """The keys of the screen in front, with what they do."""
@@ -47,12 +55,18 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         """Straight into the archive."""
         freeze_long_lived()  # modules and the app: out of the collector's way
-        if self._theme_name in self.available_themes:
-            self.theme = self._theme_name
+        keep_theme(self, self._config_file, self._theme_name)
         self.push_screen(ArchiveScreen(self.service, can_leave=False))
 
 
-def run_reader(folder: Path, paths: Paths, *, theme: str | None, debug: bool) -> int:
+def run_reader(
+    folder: Path,
+    paths: Paths,
+    *,
+    theme: str | None,
+    debug: bool,
+    config_file: Path | None = None,
+) -> int:
     """`tgtui open`: read ``folder`` until the user quits; the exit code."""
     log_file = setup_logging(paths.log_dir, debug=debug)
     try:
@@ -62,7 +76,7 @@ def run_reader(folder: Path, paths: Paths, *, theme: str | None, debug: bool) ->
         except ArchiveError as exc:
             sys.stderr.write(f"tgtui open: {clean(exc)}\n")
             return 2
-        app = ReaderApp(service, theme=theme)
+        app = ReaderApp(service, theme=theme, config_file=config_file)
         app.run()
         return app.return_code or 0
     except KeyboardInterrupt:

@@ -164,3 +164,17 @@ async def test_lists_backs_up_stops_and_resumes_without_posix(
         assert b"\r\n" not in data  # binary mode: no newline translation
     finally:
         await client.disconnect()
+
+    biggest = max(manifest["chats"], key=lambda c: c["messages"])
+    reading = await asyncio.create_subprocess_exec(
+        sys.executable, str(WITHOUT_POSIX.with_name("read_without_posix.py")), str(backup),
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(reading.communicate(), 60)
+    assert reading.returncode == 0, err.decode()
+    newest, oldest = out.decode().splitlines()[-2:]
+    total = f"{biggest['messages']:,}"
+    assert f"message {total} of {total}" in newest  # the reader opens at the newest
+    assert f"message 1 of {total}" in oldest

@@ -259,3 +259,23 @@ async def test_a_saved_file_swapped_for_a_link_out_of_the_backup_is_not_saved(
         assert not any(line.endswith("· saved") for line in media), media
         await pilot.press("enter")
         assert opened == []
+
+
+async def test_the_archive_list_follows_clicks_and_vi_keys(backup: Path) -> None:
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+        listing = app.screen.query_one(ArchiveList)
+        assert len(listing.shown) >= 4
+        await pilot.press("j", "j", "j", "k")
+        assert listing.cursor == 2
+        await pilot.press("G")
+        assert listing.cursor == len(listing.shown) - 1
+        await pilot.press("g")
+        assert listing.cursor == 0
+        await pilot.click(ArchiveList, offset=(10, 3))
+        assert listing.cursor == 3
+        clicked = listing.shown[3]
+        await pilot.press("enter")  # opens the chat clicked
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert clicked.name in status(app, "#reader-title")

@@ -111,3 +111,15 @@ def test_chat_list(
     snap_compare: SnapCompare, signed_in_app: TgtuiApp, size: tuple[int, int]
 ) -> None:
     assert snap_compare(signed_in_app, terminal_size=size, run_before=_chat_list_with_a_selection)
+
+
+async def _keys_of_the_chat_list(pilot: Pilot[Any]) -> None:
+    from tests.tui.helpers import chats_loaded
+
+    await wait_for(pilot, lambda: chats_loaded(pilot.app), within=30)  # type: ignore[arg-type]
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+def test_help_at_80x24(snap_compare: SnapCompare, signed_in_app: TgtuiApp) -> None:
+    assert snap_compare(signed_in_app, terminal_size=(80, 24), run_before=_keys_of_the_chat_list)

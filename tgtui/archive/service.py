@@ -37,6 +37,7 @@ class ArchiveService:
         self.log_file = log_file
         self.archive = open_archive(folder)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tgtui-index")
+        self._closed = False
         self._index: SearchIndex | None = None
         self._builder: asyncio.subprocess.Process | None = None
         self._built: asyncio.Future[UpdateStats] | None = None
@@ -117,7 +118,11 @@ class ArchiveService:
         return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     def close(self) -> None:
-        """Stop a build still running, and close the index (after any search running)."""
+        """Stop a build still running, and close the index (after any search running).
+        Closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         builder = self._builder
         if builder is not None and builder.returncode is None:
             with contextlib.suppress(ProcessLookupError):

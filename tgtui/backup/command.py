@@ -30,10 +30,15 @@ from tgtui.backup.selection import target_of
 from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
-from tgtui.config import MAX_CONCURRENCY, ConfigError, Paths, load_settings
+from tgtui.config import MAX_CONCURRENCY, Paths
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
-from tgtui.telegram.headless import EXIT_ERROR, add_session_arguments, run_signed_in
+from tgtui.telegram.headless import (
+    EXIT_ERROR,
+    add_session_arguments,
+    command_settings,
+    run_signed_in,
+)
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
 
@@ -191,16 +196,11 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     if not args.chats and not args.all:
         err.print("tgtui backup: name the chats to back up, or use --all")
         return EXIT_ERROR
-    if args.demo and args.session:
-        err.print("tgtui backup: --demo uses its own session; leave out --session")
-        return EXIT_ERROR
     if args.since and args.until and args.since >= args.until:
         err.print("tgtui backup: --since must be before --until")
         return EXIT_ERROR
-    try:
-        settings = load_settings(paths)
-    except ConfigError as exc:
-        err.print(f"tgtui backup: bad configuration: {clean(exc)}")
+    settings = command_settings(args, paths, err, "backup")
+    if settings is None:
         return EXIT_ERROR
     options = BackupOptions(
         out=(

@@ -104,8 +104,9 @@ def _finish_text(event: ChatFinished) -> str:
     return text
 
 
-class LineProgress:
-    """One plain line per chat start and end, per FLOOD_WAIT, and a heartbeat."""
+class Unattended:
+    """What both reporters share: a writer, a tally of the run, a heartbeat every ``every``
+    seconds (0: none) that `tick` gives when it is due."""
 
     def __init__(
         self,
@@ -120,7 +121,30 @@ class LineProgress:
         self.every = every
         self.tally = Tally(chats, clock())
         self._beat = self.tally.started
-        self._last_wait: tuple[str, int] | None = None
+        self.started(chats)
+
+    def started(self, chats: int) -> None:
+        """Say the run has begun."""
+
+    def beat(self, figures: Figures) -> None:
+        """Say how the run is doing."""
+
+    def tick(self) -> None:
+        """A heartbeat, if one is due."""
+        now = self.clock()
+        if not self.every or now - self._beat < self.every:
+            return
+        self._beat = now
+        self.beat(self.tally.figures(now))
+
+
+class LineProgress(Unattended):
+    """One plain line per chat start and end, per FLOOD_WAIT, and a heartbeat."""
+
+    _last_wait: tuple[str, int] | None = None
+
+    def started(self, chats: int) -> None:
+        """The first line."""
         self.write(f"backing up {chats:,} chat{'' if chats == 1 else 's'}")
 
     def __call__(self, event: BackupEvent) -> None:
@@ -143,13 +167,8 @@ class LineProgress:
             self._last_wait = key
         self.tick()
 
-    def tick(self) -> None:
-        """A summary line, if one is due."""
-        now = self.clock()
-        if not self.every or now - self._beat < self.every:
-            return
-        self._beat = now
-        figures = self.tally.figures(now)
+    def beat(self, figures: Figures) -> None:
+        """A summary line."""
         self.write(
             f"progress: {figures.finished:,} of {figures.chats:,} chats done, "
             f"{figures.running:,} running, {figures.new_messages:,} new messages "
@@ -174,24 +193,13 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class JsonProgress:
+class JsonProgress(Unattended):
     """One JSON object per line for each event (chat progress at most once a second per
     chat), a heartbeat, and a last ``finished`` object with the exit code."""
 
-    def __init__(
-        self,
-        write: Write,
-        chats: int,
-        *,
-        every: float = HEARTBEAT,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.write = write
-        self.clock = clock
-        self.every = every
-        self.tally = Tally(chats, clock())
-        self._beat = self.tally.started
-        self._shown: dict[int, float] = {}
+    def started(self, chats: int) -> None:
+        """The ``start`` object."""
+        self._shown: dict[int, float] = {}  # when each chat's progress was last written
         self._emit("start", chats=chats)
 
     def _emit(self, event: str, **fields: object) -> None:
@@ -249,13 +257,9 @@ class JsonProgress:
             )
         self.tick()
 
-    def tick(self) -> None:
-        """A heartbeat object, if one is due."""
-        now = self.clock()
-        if not self.every or now - self._beat < self.every:
-            return
-        self._beat = now
-        self._emit("heartbeat", **asdict(self.tally.figures(now)))
+    def beat(self, figures: Figures) -> None:
+        """A ``heartbeat`` object."""
+        self._emit("heartbeat", **asdict(figures))
 
     def finished(self, code: int, result: BackupResult | None, folder: str) -> None:
         """The last object: how the run ended."""

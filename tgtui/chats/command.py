@@ -15,11 +15,16 @@ from rich.console import Console
 from tgtui.chats.listing import Count, candidate, dialogs, message_counts
 from tgtui.chats.matching import ChoiceError, fold
 from tgtui.chats.options import add_filter_arguments, chat_filter
-from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.config import Paths
 from tgtui.retry import FloodGate, Wait
 from tgtui.status_line import StatusLine
 from tgtui.telegram.dialogs import DialogRow
-from tgtui.telegram.headless import EXIT_ERROR, add_session_arguments, run_signed_in
+from tgtui.telegram.headless import (
+    EXIT_ERROR,
+    add_session_arguments,
+    command_settings,
+    run_signed_in,
+)
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean, json_line
 
@@ -112,13 +117,8 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui chats`; returns the exit code."""
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
-    if args.demo and args.session:
-        err.print("tgtui chats: --demo uses its own session; leave out --session")
-        return EXIT_ERROR
-    try:
-        settings = load_settings(paths)
-    except ConfigError as exc:
-        err.print(f"tgtui chats: bad configuration: {clean(exc)}")
+    settings = command_settings(args, paths, err, "chats")
+    if settings is None:
         return EXIT_ERROR
 
     async def work(service: TelegramService, on_wait: Callable[[Wait], None]) -> int:

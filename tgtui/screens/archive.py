@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
@@ -25,6 +25,7 @@ from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean
 from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line
 from tgtui.widgets.backup_text import chats
+from tgtui.widgets.key_footer import KeyFooter
 
 RELOAD_SECONDS = 3.0
 
@@ -55,7 +56,7 @@ class ArchiveScreen(ReadingScreen):
         yield ArchiveList(id="archive-list")
         yield Static("", id="archive-detail", markup=False)
         yield Static("", id="archive-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def chat_list(self) -> ArchiveList:

@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Checkbox, Header, Input, Label, Static
 
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.backup import choices
@@ -35,6 +35,8 @@ from tgtui.widgets.backup_text import (
     overall_text,
     summary_text,
 )
+from tgtui.widgets.key_footer import KeyFooter
+from tgtui.widgets.toggles import Tick
 
 FRAME = 0.1  # seconds between redraws while something moves
 RUNNING_ACTIONS = {"pause_all", "pause_chat", "cancel_chat", "cancel_all"}
@@ -95,8 +97,8 @@ class BackupScreen(TgtuiScreen):
                 yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-since")
                 yield Label("Until", classes="field-label")
                 yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-until")
-                yield Checkbox("Takeout", self.job.takeout, id="backup-takeout")
-                yield Checkbox("Verify hashes", options.verify, id="backup-verify")
+                yield Tick("Takeout", self.job.takeout, id="backup-takeout")
+                yield Tick("Verify hashes", options.verify, id="backup-verify")
             yield Static("", id="backup-form-error", classes="error")
             yield Static(id="backup-estimate")
             yield Static("Enter or Ctrl+S starts · Esc goes back to the chats", classes="hint")
@@ -106,7 +108,7 @@ class BackupScreen(TgtuiScreen):
         with VerticalScroll(id="backup-failures-box"):
             yield Static(id="backup-failures")
         yield Static(id="backup-summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Draw the current state; estimate if not started yet; redraw while things move."""

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from tgtui.config import ConfigError, validate_api_hash, validate_api_id
 from tgtui.untrusted import safe_text
+from tgtui.widgets.key_footer import KeyFooter
 
 WHERE = (
     "Every Telegram client needs an api_id and api_hash. Get yours at "
@@ -45,7 +46,7 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
             yield Static("", id="credentials-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Save and continue", variant="primary", id="save")
-        yield Footer()
+        yield KeyFooter()
 
     @on(Input.Submitted, "#api-id")
     def _next(self) -> None:

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tgtui.backup.selection import target_of
 from tgtui.memory import freeze_long_lived
@@ -25,6 +25,7 @@ from tgtui.widgets.backup_text import status_line
 from tgtui.widgets.chat_preview import ChatPreview
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
+from tgtui.widgets.key_footer import KeyFooter
 
 KIND_FILTERS: tuple[tuple[str, frozenset[ChatKind] | None], ...] = (
     ("all", None),
@@ -46,14 +47,15 @@ class DialogsScreen(TgtuiScreen):
     """The signed-in account's chats, paged in from the server as they are needed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Most used first: the footer shows them in this order while they fit.
         Binding("enter", "preview", "Open", show=False, id="open-chat"),
+        Binding("b", "backup", "Back up", id="backup"),
         Binding("slash", "filter", "Find", id="filter"),
+        Binding("t", "next_kind", "Type", id="chat-type"),
+        Binding("z", "toggle_archive", "Archive", id="archive"),
         Binding("a", "select_matching", "All", id="select-all"),
         Binding("A", "clear_selection", "None", show=False, id="clear-selection"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-        Binding("t", "next_kind", "Type", id="chat-type"),
-        Binding("z", "toggle_archive", "Archive", id="archive"),
-        Binding("b", "backup", "Back up", id="backup"),
         Binding("o", "app.open_archive", "Backups", id="read-backups"),
         Binding("f5,ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("ctrl+o", "app.log_out", "Logout", id="log-out"),
@@ -78,7 +80,7 @@ class DialogsScreen(TgtuiScreen):
             yield ChatPreview(id="chat-preview")
         yield Countdown(id="dialog-wait")
         yield Static("", id="backup-status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def dialog_list(self) -> DialogList:
@@ -130,7 +132,7 @@ class DialogsScreen(TgtuiScreen):
             return
         preview = self.query_one(ChatPreview)
         preview.display = True
-        preview.show_chat(row.name)
+        preview.show_chat(row.name, row.peer_id, row.username)
         self.messages = MessagePager(self.tgtui.service.client, row.peer, on_wait=self._waiting)
         self.load_older()
 

@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, ProgressBar, RadioSet, Static
 
 from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.export.run import default_destination
 from tgtui.export.service import ExportJob, ExportResult
 from tgtui.untrusted import clean, safe_text
+from tgtui.widgets.toggles import Choice, Tick
 
 FORMATS = (
     ("both", "HTML and Telegram Desktop's JSON"),
@@ -64,10 +65,10 @@ class ExportScreen(ModalScreen[None]):
             yield Static("Export the backup", classes="dialog-title")
             with RadioSet(id="export-format"):
                 for n, (_, label) in enumerate(FORMATS):
-                    yield RadioButton(label, value=n == 0)
+                    yield Choice(label, value=n == 0)
             if self.current is not None:
                 name = clean(self.current.name, limit=40)
-                yield Checkbox(f"Only {name} (not all {chats:,} chats)", id="export-one")
+                yield Tick(f"Only {name} (not all {chats:,} chats)", id="export-one")
             yield Static("Into a new folder:", classes="hint")
             yield Input(str(default_destination(self.archive.folder)), id="export-out")
             yield ProgressBar(id="export-progress", show_eta=False)

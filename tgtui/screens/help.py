@@ -16,10 +16,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-# The app's keys that open it (not in the footer: it has no room to spare).
+# The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
 HELP_KEYS: list[BindingType] = [
-    Binding("question_mark", "help", "Keys", show=False, id="help"),
-    Binding("f1", "help", "Keys", show=False, id="help-f1"),
+    Binding("question_mark", "help", "Keys", id="help"),
+    Binding("f1", "help", "Keys", id="help-f1"),  # shown where a field takes "?" as text
 ]
 
 
@@ -39,7 +39,8 @@ def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
         method = getattr(type(screen), f"action_{action}", None)
         return 0 if getattr(method, "__module__", "").startswith("tgtui.") else 2
 
-    rows: list[tuple[str, str]] = []
+    # Keys that do the same thing share a row: "↑ k  Up".
+    rows: dict[tuple[int, str, str], list[str]] = {}
     seen: set[str] = set()
     for key, active in sorted(screen.active_bindings.items(), key=rank):
         binding = active.binding
@@ -47,8 +48,9 @@ def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
             continue
         seen.add(key)
         if active.enabled:
-            rows.append((app.get_key_display(binding), binding.description))
-    return rows
+            same = (id(active.node), binding.action, binding.description)
+            rows.setdefault(same, []).append(app.get_key_display(binding))
+    return [(" ".join(keys), description) for (_, _, description), keys in rows.items()]
 
 
 class HelpScreen(ModalScreen[None]):

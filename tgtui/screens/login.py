@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 from textual.worker import get_current_worker
 
 from tgtui.retry import Wait
@@ -24,6 +24,7 @@ from tgtui.telegram.auth import CodeSent, LoginFlow, Step
 from tgtui.telegram.errors import explain
 from tgtui.untrusted import safe_text
 from tgtui.widgets.countdown import Countdown
+from tgtui.widgets.key_footer import KeyFooter
 
 STEPS = (Step.PHONE, Step.CODE, Step.PASSWORD)
 
@@ -93,7 +94,7 @@ class LoginScreen(TgtuiScreen):
                 yield Button("Resend code", id="resend")
                 yield Button("Use another number", id="start-over")
                 yield Button("Read backups offline", id="read-backups")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start at the phone step, with any message we were opened with."""

@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tgtui.archive.chat_log import ChatLog, record_date, record_id
 from tgtui.archive.folder import ArchiveChat
@@ -26,6 +26,7 @@ from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean, safe_text
+from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
 
 FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
@@ -65,7 +66,7 @@ class ChatScreen(ReadingScreen):
         yield Static(safe_text(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
         yield MessageView(id="messages")
         yield Static("", id="reader-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> MessageView:

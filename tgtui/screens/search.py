@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.folder import ArchiveChat
@@ -25,6 +25,7 @@ from tgtui.archive.search import Filters, Hit, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.untrusted import clean
+from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
 
 LIMIT = 500  # results listed (the count is always exact)
@@ -105,7 +106,7 @@ class SearchScreen(Screen[Hit | None]):
             yield Select(MEDIA_CHOICES, prompt="any message", id="search-media")
         yield Static("Type words to search.", id="search-count", markup=False)
         yield HitList(with_chat=self.chat is None, id="search-hits")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def hit_list(self) -> HitList:

@@ -15,7 +15,7 @@ from loguru import logger
 from rich.console import Console
 from telethon import errors
 
-from tgtui.config import Paths, Settings
+from tgtui.config import ConfigError, Paths, Settings, load_settings
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
@@ -53,6 +53,21 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
         help="use the offline demo sandbox's account",
     )
     parser.add_argument("--debug", action="store_true", default=keep, help="log in detail")
+
+
+def command_settings(
+    args: argparse.Namespace, paths: Paths, err: Console, command: str
+) -> Settings | None:
+    """The settings, or None after saying why there are none (a bad config, or --demo with
+    --session)."""
+    if args.demo and args.session:
+        err.print(f"tgtui {command}: --demo uses its own session; leave out --session")
+        return None
+    try:
+        return load_settings(paths)
+    except ConfigError as exc:
+        err.print(f"tgtui {command}: bad configuration: {clean(exc)}")
+        return None
 
 
 def client_spec(

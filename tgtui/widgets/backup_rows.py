@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 from rich.cells import set_cell_size
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -25,7 +23,7 @@ from tgtui.widgets.units import bar, human_bytes
 
 BAR_WIDTH = 12
 MIN_NAME, MAX_NAME = 16, 32
-FILES_WIDTH, RATE_WIDTH = 32, 11
+FILES_WIDTH, RATE_WIDTH, ID_WIDTH = 32, 11, 15
 FIXED_WIDTH = 2 + 1 + BAR_WIDTH + 20 + 16  # glyph, gap, bar, counts, status
 STATUS_STYLE = {
     "queued": "dim",
@@ -66,8 +64,8 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
 
 
 def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
-    """One chat's line, fitted to ``width`` cells: narrow screens drop the rate, then the
-    files, before the name gets short."""
+    """One chat's line, fitted to ``width`` cells: narrow screens drop the chat's id, then
+    the rate, then the files, before the name gets short."""
     word, status = status_of(job, row)
     style = STATUS_STYLE[word]
     rate = rate_of(job, row)
@@ -80,8 +78,8 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
         files = f"{row.media_done:,}/{row.media_total:,} files {size}"
     else:
         files = ""
-    columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH}
-    for optional in ("rate", "files"):
+    columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH, "id": ID_WIDTH}
+    for optional in ("id", "rate", "files"):
         if width - FIXED_WIDTH - sum(columns.values()) >= MIN_NAME:
             break
         del columns[optional]
@@ -91,6 +89,8 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     text.append(f"{GLYPH[word]} ", style=style)
     name = set_cell_size(clean(row.target.name, limit=name_width) or "(no name)", name_width)
     text.append(f"{name} ", style="bold" if word == "running" else "")
+    if "id" in columns:
+        text.append(f"{row.chat_id:>{ID_WIDTH - 1}} ", style="dim")
     text.append(bar(None if fraction is None else min(1.0, fraction), BAR_WIDTH), style=style)
     total = "?" if row.total is None else f"{row.total:,}"
     text.append(f" {row.done:>9,}/{total:<9}")
@@ -114,15 +114,6 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
 
 class BackupRows(CursorLines):
     """One line per chat of a backup, with a cursor for the per-chat actions."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="backup-cursor-up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="backup-cursor-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="backup-page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="backup-page-down"),
-        Binding("home", "move(0)", "First", show=False, id="backup-first"),
-        Binding("end", "move(-1)", "Last", show=False, id="backup-last"),
-    ]
 
     @dataclass
     class Moved(Message):
@@ -159,19 +150,7 @@ class BackupRows(CursorLines):
         self.scroll_to_cursor()
         self.post_message(self.Moved(self))
 
-    def action_move(self, index: int) -> None:
-        """To line ``index`` (negative: from the end)."""
-        if not self.order:
-            return
-        if index < 0:
-            index += len(self.order)
-        self.cursor = max(0, min(index, len(self.order) - 1))
-
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor by ``step`` chats."""
-        self.action_move(max(0, self.cursor + step))
-
-    def action_page(self, pages: int) -> None:
-        """Move the cursor by screenfuls."""
-        height = max(1, self.scrollable_content_region.height - 1)
-        self.action_move(max(0, self.cursor + pages * height))
+    @property
+    def line_count(self) -> int:
+        """One line per chat."""
+        return len(self.order)

@@ -44,13 +44,21 @@ class ChatPreview(VerticalScroll, can_focus=True):
         yield Static("", id="preview-title")
         yield Static("", id="preview-body")
 
-    def show_chat(self, title: str) -> None:
-        """Start over for another chat."""
+    def show_chat(
+        self, title: str, chat_id: int | None = None, username: str | None = None
+    ) -> None:
+        """Start over for another chat: its name, then its id and @username (as `tgtui
+        chats` lists them and `tgtui backup` takes them)."""
         self.title = title
         self.lines = []
         self.done = False
         self._asked = True  # the first page is on its way
-        self.query_one("#preview-title", Static).update(safe_text(title, style="bold", limit=200))
+        heading = safe_text(title, style="bold", limit=200)
+        if chat_id is not None:
+            heading.append(f"\nid {chat_id}", style="dim")
+        if username:
+            heading.append(f"  @{clean(username, limit=40)}", style="dim")
+        self.query_one("#preview-title", Static).update(heading)
         self.query_one("#preview-body", Static).update(Text("loading…", style="dim italic"))
 
     def add_older(self, lines: list[PreviewLine], done: bool) -> None:

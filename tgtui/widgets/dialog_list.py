@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from tgtui.chats.matching import fold
 from tgtui.telegram.dialogs import ChatKind, DialogRow
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
@@ -28,6 +29,7 @@ KIND_LABEL = {
     ChatKind.SUPERGROUP: "super",
     ChatKind.CHANNEL: "channel",
 }
+MARK_WIDTH = 4  # "[x] " at the start of each line: a click there toggles the selection
 AHEAD = 50  # ask for the next page when this close to the end of the loaded rows
 
 
@@ -51,12 +53,6 @@ class DialogList(CursorLines):
     """The chats loaded so far, of ``total``, with a cursor and a selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="cursor-up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="cursor-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
-        Binding("home", "first", "First", show=False, id="first-chat"),
-        Binding("end", "last", "Last", show=False, id="last-chat"),
         Binding("space", "toggle_selected", "Select", id="select-chat"),
     ]
 
@@ -79,7 +75,7 @@ class DialogList(CursorLines):
         self.done = False
         # Selected chats by peer id; survives paging, filtering, reloads and the archive.
         self.selected: dict[int, DialogRow] = {}
-        self.filter_text = ""  # the filter, lower case; "" shows every chat
+        self.filter_text = ""  # the filter, folded (`fold`); "" shows every chat
         self.kinds: frozenset[ChatKind] | None = None  # only these kinds; None: all
         self._visible: list[int] = []  # indexes of matching rows while filtering
         self._asked = False
@@ -121,8 +117,9 @@ class DialogList(CursorLines):
         self.set_filter(self.filter_text)
 
     def set_filter(self, text: str) -> None:
-        """Show only chats whose name or @username contains ``text`` (any case)."""
-        self.filter_text = text.strip().lower()
+        """Show only chats whose name or @username contains ``text`` (any case, with or
+        without accents)."""
+        self.filter_text = fold(text)
         self._visible = (
             [i for i in range(len(self.rows)) if self._matches(i)] if self.filtering else []
         )
@@ -138,7 +135,7 @@ class DialogList(CursorLines):
         if self.kinds is not None and row.kind not in self.kinds:
             return False
         text = self.filter_text
-        return text in row.name.lower() or text in (row.username or "").lower()
+        return text in fold(row.name) or text in (row.username or "").lower()
 
     @property
     def matching(self) -> list[DialogRow]:
@@ -209,25 +206,12 @@ class DialogList(CursorLines):
             self._asked = True
             self.post_message(self.NeedMore(self))
 
-    def _move_to(self, index: int) -> None:
-        last = self.line_count - 1
-        self.cursor = max(0, min(index, last)) if last >= 0 else 0
-
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor by ``step`` rows."""
-        self._move_to(self.cursor + step)
-
-    def action_page(self, pages: int) -> None:
-        """Move the cursor by screenfuls."""
-        self._move_to(self.cursor + pages * max(1, self.scrollable_content_region.height - 1))
-
-    def action_first(self) -> None:
-        """To the first chat."""
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        """To the last chat (pages load until it is there)."""
-        self._move_to(self.line_count - 1)
+    def clicked(self, index: int, x: int) -> None:
+        """A click on the mark ("[ ]") selects or unselects the chat; anywhere else on the
+        line, the cursor goes there."""
+        self.move_to(index)
+        if x < MARK_WIDTH:
+            self._toggle(self.row_at(index))
 
     def select_matching(self) -> None:
         """Select every chat the filter shows (every loaded chat without a filter)."""
@@ -243,11 +227,15 @@ class DialogList(CursorLines):
 
     def action_toggle_selected(self) -> None:
         """Select or unselect the chat under the cursor, then move down."""
-        row = self.current
+        if self._toggle(self.current):
+            self.move_to(self.cursor + 1)
+
+    def _toggle(self, row: DialogRow | None) -> bool:
+        """Select or unselect ``row`` (False: no row there, nothing done)."""
         if row is None:
-            return
+            return False
         if self.selected.pop(row.peer_id, None) is None:
             self.selected[row.peer_id] = row
         self.post_message(self.SelectionChanged(self))
-        self._move_to(self.cursor + 1)
         self.refresh()
+        return True

@@ -23,9 +23,57 @@ Item = TypeVar("Item")
 
 
 class CursorLines(ScrollView, can_focus=True):
-    """A ScrollView of text lines with a cursor line."""
+    """A ScrollView of text lines with a cursor line: arrows and vi keys (j/k, g/G) move it,
+    a click puts it on the line clicked, the wheel scrolls. Subclasses say how many lines
+    there are (`line_count`) and may react to a click on a line (`clicked`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
 
     cursor: reactive[int] = reactive(0, init=False)
+
+    @property
+    def line_count(self) -> int:
+        """How many lines the list has."""
+        raise NotImplementedError
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on line ``index`` (kept within the list)."""
+        last = self.line_count - 1
+        self.cursor = max(0, min(index, last)) if last >= 0 else 0
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor by ``step`` lines."""
+        self.move_to(self.cursor + step)
+
+    def action_page(self, pages: int) -> None:
+        """Move the cursor by screenfuls."""
+        self.move_to(self.cursor + pages * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        """To the first line."""
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        """To the last line."""
+        self.move_to(self.line_count - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the line clicked (see `clicked`)."""
+        region = self.scrollable_content_region
+        index = self.scroll_offset.y + event.y - (region.y - self.region.y)
+        if 0 <= index < self.line_count:
+            self.clicked(index, self.scroll_offset.x + event.x - (region.x - self.region.x))
+
+    def clicked(self, index: int, x: int) -> None:
+        """Line ``index`` was clicked at column ``x`` of its text: the cursor goes there."""
+        self.move_to(index)
 
     def line_strip(self, text: Text, index: int) -> Strip:
         """``text`` as screen line ``index``: one line, cut with an ellipsis, scrolled, and
@@ -55,15 +103,6 @@ class CursorLines(ScrollView, can_focus=True):
 class ItemLines(CursorLines, Generic[Item]):
     """A cursor list over a Python list of items, one line each; subclasses say how an item
     reads (`line_of`) and what an empty list says (`empty_text`)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor(-1000000000)", "First", show=False),
-        Binding("end", "cursor(1000000000)", "Last", show=False),
-    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -98,21 +137,11 @@ class ItemLines(CursorLines, Generic[Item]):
             return Strip.blank(self.scrollable_content_region.width)
         return self.line_strip(self.line_of(self.items[index]), index)
 
+    @property
+    def line_count(self) -> int:
+        """One line per item."""
+        return len(self.items)
+
     def watch_cursor(self) -> None:
         """Keep the cursor in view."""
         self.scroll_to_cursor()
-
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor by ``step`` items."""
-        if self.items:
-            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
-
-    def action_page(self, pages: int) -> None:
-        """Move by screenfuls."""
-        self.action_cursor(pages * max(1, self.scrollable_content_region.height - 1))
-
-    def on_click(self, event: events.Click) -> None:
-        """A click puts the cursor on the item clicked."""
-        index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.items):
-            self.cursor = index

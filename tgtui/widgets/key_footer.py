@@ -1,0 +1,75 @@
+"""The footer of every tgtui screen: the keys that matter first, and never a cut one.
+
+Textual's Footer lays out every shown key and lets the last ones fall off the edge, which
+at 80 columns hid Quit. This one always shows Quit and `? Keys` first, then the screen's
+keys in the order the screen lists them (most used first) while they fit whole; the rest
+are one `?` away, on the help screen.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PINNED = ("quit", "help")  # actions always shown, first
+PALETTE_WIDTH = 14  # "▏^p palette" and its margin
+
+
+def key_width(key: str, description: str) -> int:
+    """Columns one footer key takes: " key description " and a gap."""
+    return len(key) + len(description) + 3
+
+
+class KeyFooter(Footer):
+    """A Footer that fits its width (see the module's doc)."""
+
+    def compose(self) -> ComposeResult:
+        """The keys that fit, pinned ones first, then the command palette's."""
+        if not self._bindings_ready:
+            return
+        first: dict[str, tuple[Binding, bool, str]] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in first:
+                first[binding.action] = (binding, enabled, tooltip)
+        pinned = [first[action] for action in PINNED if action in first]
+        others = [entry for action, entry in first.items() if action not in PINNED]
+        room = (self.size.width or self.app.size.width) - PALETTE_WIDTH
+        shown: list[tuple[Binding, bool, str]] = []
+        for entry in [*pinned, *others]:
+            binding = entry[0]
+            width = key_width(self.app.get_key_display(binding), binding.description)
+            if width > room and entry not in pinned:
+                continue  # a shorter key further on may still fit
+            room -= width
+            shown.append(entry)
+        self.styles.grid_size_columns = len(shown)
+        for binding, enabled, tooltip in shown:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if palette is not None:
+                _node, binding, enabled, tooltip = palette
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
+    def on_resize(self, event: Resize) -> None:
+        """Another width fits other keys."""
+        if self._bindings_ready:
+            self.call_after_refresh(self.recompose)
