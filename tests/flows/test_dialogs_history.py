@@ -12,6 +12,7 @@ from telethon import TelegramClient, events
 from telethon.tl import functions, types
 
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.world import Kind
 
 
 @pytest.fixture
@@ -215,7 +216,10 @@ async def test_get_difference_returns_messages_sent_meanwhile(
     client: TelegramClient, connect: object, sandbox: SandboxServer
 ) -> None:
     state = await client(functions.updates.GetStateRequest())
-    chat = sandbox.world.chat(2)
+    # A private chat: its messages are in the account's box (a channel's are in its own, and
+    # come from updates.getChannelDifference: tests/sandbox/test_updates_conformance.py).
+    world = sandbox.world
+    chat = next(world.chat(i) for i in range(len(world)) if world.chat(i).kind is Kind.USER)
     sent = await client.send_message(await client.get_entity(chat.marked_id), "while you were away")
     difference = await client(
         functions.updates.GetDifferenceRequest(pts=state.pts, date=state.date, qts=0)

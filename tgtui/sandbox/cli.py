@@ -12,6 +12,7 @@ from typing import Any
 
 from tgtui.portable import on_terminate
 from tgtui.sandbox.faults import SPEC_HELP, Faults, FaultSpecError
+from tgtui.sandbox.living import BOX_SIZE
 from tgtui.sandbox.server import API_HASH, API_ID, DC_ID, SandboxOptions, SandboxServer
 from tgtui.sandbox.sessions import write_demo_session
 from tgtui.sandbox.world import DEMO_CODE, DEMO_PASSWORD, DEMO_PHONE, WorldOptions
@@ -40,6 +41,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write a Telethon session file here, signed in as the demo account",
     )
     parser.add_argument(
+        "--activity",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="others write, edit and delete RATE times a second (chosen by --seed: the same "
+        "seed makes the same changes)",
+    )
+    parser.add_argument(
+        "--box-size",
+        type=int,
+        default=BOX_SIZE,
+        metavar="N",
+        help="updates each update box keeps; a client further behind is told its "
+        f"difference is too long (default {BOX_SIZE:,}, as Telegram)",
+    )
+    parser.add_argument(
         "--hostile",
         action="store_true",
         help="names, titles, texts and file names with markup, terminal escapes, controls, "
@@ -53,6 +70,10 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         raise FaultSpecError("--dialogs must be at least 1")
     if args.messages < 1:
         raise FaultSpecError("--messages must be at least 1")
+    if not 0 <= args.activity <= 1000:
+        raise FaultSpecError("--activity must be from 0 to 1000 changes a second")
+    if args.box_size < 1:
+        raise FaultSpecError("--box-size must be at least 1")
     faults = Faults(seed=args.seed)
     for spec in args.fault:
         faults.apply(spec)
@@ -73,7 +94,14 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         files=files,
         hostile=args.hostile,
     )
-    return SandboxOptions(host=args.host, port=args.port, world=world, faults=faults)
+    return SandboxOptions(
+        host=args.host,
+        port=args.port,
+        world=world,
+        faults=faults,
+        activity=args.activity,
+        box_size=args.box_size,
+    )
 
 
 def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:

@@ -8,9 +8,10 @@ ones.
 
 from __future__ import annotations
 
+import copy
 import random
 import time
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,10 +56,13 @@ class LiveMessage:
 
 @dataclass
 class Overlay:
-    """Messages added at run time (sent by a client), per chat, newest last."""
+    """What changed at run time: messages added (per chat, newest last), edited (the new
+    version by chat and id) and deleted (per chat, ids in ascending order)."""
 
     messages: dict[int, list[types.Message]] = field(default_factory=dict)
     live: list[LiveMessage] = field(default_factory=list)
+    edited: dict[tuple[int, int], types.Message] = field(default_factory=dict)
+    deleted: dict[int, list[int]] = field(default_factory=dict)
 
 
 def media_id(chat: Chat, k: int) -> int:
@@ -93,31 +97,68 @@ class History:
 
     def view(self, chat: Chat) -> DescendingHistory:
         """The chat's messages newest first, as a lazy sequence of ids and dates."""
-        return DescendingHistory(self, chat, self.overlay.messages.get(chat.index, []))
+        return DescendingHistory(
+            self,
+            chat,
+            self.overlay.messages.get(chat.index, []),
+            self.overlay.deleted.get(chat.index, []),
+        )
 
     def total(self, chat: Chat) -> int:
         """How many messages the chat holds now."""
-        return chat.count + len(self.overlay.messages.get(chat.index, []))
+        return len(self.view(chat))
 
     def top_message(self, chat: Chat) -> types.TypeMessage:
         """The newest message of a chat."""
-        extra = self.overlay.messages.get(chat.index)
-        return extra[-1] if extra else self.message(chat, chat.count)
+        view = self.view(chat)
+        return view.message_at(0) if len(view) else self.message(chat, chat.count)
+
+    def top_date(self, chat: Chat) -> int:
+        """Unix date of the chat's newest message."""
+        return int(self.top_message(chat).date.timestamp())
 
     def by_id(self, chat: Chat, msg_id: int) -> types.TypeMessage | None:
-        """Message ``msg_id`` of ``chat``, or None."""
+        """Message ``msg_id`` of ``chat`` as it is now, or None (never was, or deleted)."""
+        deleted = self.overlay.deleted.get(chat.index)
+        if deleted:
+            at = bisect_left(deleted, msg_id)
+            if at < len(deleted) and deleted[at] == msg_id:
+                return None
         k = msg_id - chat.id_base
         if 1 <= k <= chat.count:
             return self.message(chat, k)
         for extra in self.overlay.messages.get(chat.index, []):
             if extra.id == msg_id:
-                return extra
+                return self.overlay.edited.get((chat.index, msg_id), extra)
         return None
+
+    def edit(self, chat: Chat, message: types.Message, text: str, when: datetime) -> types.Message:
+        """Give ``message`` new text, edited at ``when``; the new version."""
+        edited = copy.copy(message)
+        edited.message, edited.entities, edited.edit_date = text, None, when
+        self.overlay.edited[(chat.index, message.id)] = edited
+        return edited
+
+    def delete(self, chat: Chat, ids: list[int]) -> None:
+        """Delete messages of ``chat`` (ids it holds)."""
+        extra = self.overlay.messages.get(chat.index)
+        gone = set(ids)
+        if extra:
+            extra[:] = [m for m in extra if m.id not in gone]
+        generated = [i for i in ids if 1 <= i - chat.id_base <= chat.count]
+        deleted = self.overlay.deleted.setdefault(chat.index, [])
+        for msg_id in generated:
+            insort(deleted, msg_id)
 
     # -- generation --------------------------------------------------------------------------
 
     def message(self, chat: Chat, k: int) -> types.TypeMessage:
-        """The k-th generated message of ``chat`` (1-based)."""
+        """The k-th generated message of ``chat`` (1-based), as edited since, if it was."""
+        edited = self.overlay.edited.get((chat.index, chat.id_base + k))
+        return edited if edited is not None else self.generated(chat, k)
+
+    def generated(self, chat: Chat, k: int) -> types.TypeMessage:
+        """The k-th generated message of ``chat`` (1-based), as first written."""
         seed = self.world.options.seed
         rng = random.Random(mix(seed, tag("msg"), chat.index, k))
         msg_id = chat.id_base + k
@@ -402,15 +443,19 @@ def chat_is_channel(message: types.TypeMessage) -> bool:
 
 
 class DescendingHistory(Sequence[int]):
-    """Message ids of one chat, newest first, computed on demand (no list is built)."""
+    """Message ids of one chat, newest first, computed on demand (no list is built): the
+    messages added at run time, then the generated ones without those deleted."""
 
-    def __init__(self, history: History, chat: Chat, extra: list[types.Message]) -> None:
+    def __init__(
+        self, history: History, chat: Chat, extra: list[types.Message], deleted: list[int]
+    ) -> None:
         self.history = history
         self.chat = chat
         self.extra = extra
+        self.deleted = deleted  # generated ids deleted, ascending
 
     def __len__(self) -> int:
-        return self.chat.count + len(self.extra)
+        return self.chat.count - len(self.deleted) + len(self.extra)
 
     @overload
     def __getitem__(self, j: int) -> int: ...
@@ -425,20 +470,33 @@ class DescendingHistory(Sequence[int]):
             raise IndexError(j)
         if j < len(self.extra):
             return int(self.extra[-1 - j].id)
-        return self.chat.id_base + self.chat.count - (j - len(self.extra))
+        return self._generated_id(j - len(self.extra))
+
+    def _generated_id(self, n: int) -> int:
+        """The id of the n-th newest generated message still there (n from 0)."""
+        top = self.chat.id_base + self.chat.count
+        if not self.deleted:
+            return top - n
+        candidate = top - n  # the answer is at most this; step down past deleted ids
+        while True:
+            gone = len(self.deleted) - bisect_left(self.deleted, candidate)  # in [candidate, top]
+            lower = top - n - gone
+            if lower == candidate:
+                return candidate
+            candidate = lower
 
     def date_at(self, j: int) -> int:
         """Unix date of the j-th newest message."""
         if j < len(self.extra):
             return int(self.extra[-1 - j].date.timestamp())
-        k = self.chat.count - (j - len(self.extra))
-        return self.history.date_of(self.chat, k)
+        return self.history.date_of(self.chat, self[j] - self.chat.id_base)
 
     def message_at(self, j: int) -> types.TypeMessage:
-        """The j-th newest message."""
+        """The j-th newest message (as edited, if it was)."""
         if j < len(self.extra):
-            return self.extra[-1 - j]
-        return self.history.message(self.chat, self.chat.count - (j - len(self.extra)))
+            extra = self.extra[-1 - j]
+            return self.history.overlay.edited.get((self.chat.index, extra.id), extra)
+        return self.history.message(self.chat, self[j] - self.chat.id_base)
 
     def first_below_id(self, msg_id: int) -> int:
         """Position of the newest message with id < msg_id."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telethon.tl import functions
+from telethon.tl import functions, types
 
 from tgtui.sandbox import methods  # noqa: F401 - registers the handlers
 from tgtui.sandbox.connection import Connection
@@ -18,10 +18,12 @@ from tgtui.sandbox.crypto import test_rsa_key
 from tgtui.sandbox.faults import Faults
 from tgtui.sandbox.files import FileStore
 from tgtui.sandbox.history import History
+from tgtui.sandbox.living import BOX_SIZE, Event, Living
 from tgtui.sandbox.login import LoginState
+from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
-from tgtui.sandbox.world import SELF_ID, World, WorldOptions
+from tgtui.sandbox.world import SELF_ID, Chat, World, WorldOptions, ts
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ class SandboxOptions:
     port: int = 0
     world: WorldOptions = field(default_factory=WorldOptions)
     faults: Faults = field(default_factory=Faults)
+    activity: float = 0.0  # changes a second made by others (`Living.run`); 0: none
+    box_size: int = BOX_SIZE  # updates kept per update box (older pts: "too long")
 
 
 class SandboxServer:
@@ -54,7 +58,8 @@ class SandboxServer:
         self.login = LoginState()
         self.rsa_key = test_rsa_key()
         self.connections: set[Connection] = set()
-        self.pts = 1_000
+        self.living = Living(self, box_size=options.box_size)
+        self._activity: asyncio.Task[None] | None = None
         self.takeouts: dict[int, int] = {}  # takeout id -> user id
         self.on_code_sent: Callable[[str, str], None] | None = None  # (phone, code)
         self.host = options.host
@@ -79,9 +84,20 @@ class SandboxServer:
         self._server = await asyncio.start_server(self._on_client, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("sandbox listening on %s:%d", self.host, self.port)
+        if self.options.activity > 0:
+            self._activity = asyncio.ensure_future(
+                self.living.run(self.options.activity, self.options.world.seed)
+            )
+
+    @property
+    def pts(self) -> int:
+        """The account's update box pts (private chats and basic groups)."""
+        return self.living.account.pts
 
     async def close(self) -> None:
         """Stop listening and drop every connection."""
+        if self._activity is not None:
+            self._activity.cancel()
         if self._server is not None:
             self._server.close()
         for connection in list(self.connections):
@@ -159,6 +175,20 @@ class SandboxServer:
     def authorize(self, record: AuthKeyRecord, user_id: int) -> None:
         """Bind an auth key to an account (after sign-in)."""
         record.user_id = user_id
+
+    def push_event(self, chat: Chat, event: Event) -> asyncio.Task[None] | None:
+        """Push one update of the living world to the demo account's connections (a task;
+        None when no event loop runs)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        message = getattr(event.update, "message", None)
+        users, chats = entities_for(self, [message] if message is not None else [], [chat])
+        updates = types.Updates(
+            updates=[event.update], users=users, chats=chats, date=ts(int(time.time())), seq=0
+        )
+        return asyncio.ensure_future(self.push_updates(SELF_ID, bytes(updates)))
 
     async def push_updates(self, user_id: int, data: bytes) -> None:
         """Send an Updates object to every live connection of an account that wants updates."""

@@ -33,7 +33,7 @@ def dialog_of(call: Call, chat: Chat) -> types.Dialog:
         notify_settings=call.server.world.notify_settings(chat),
         pinned=chat.pinned_rank is not None or None,
         folder_id=chat.folder or None,
-        pts=1 if chat.kind.is_channel else None,
+        pts=call.server.living.box(chat).pts if chat.kind.is_channel else None,
     )
 
 

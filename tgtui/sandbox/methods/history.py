@@ -45,7 +45,12 @@ def _messages_answer(call: Call, chat: Chat | None, messages: list[Any], count: 
     users, chats = entities_for(call.server, messages, [chat] if chat else [])
     if chat is not None and chat.kind.is_channel:
         return types.messages.ChannelMessages(
-            pts=1, count=count, messages=messages, topics=[], chats=chats, users=users
+            pts=call.server.living.box(chat).pts,
+            count=count,
+            messages=messages,
+            topics=[],
+            chats=chats,
+            users=users,
         )
     return types.messages.MessagesSlice(
         count=count, messages=messages, topics=[], chats=chats, users=users
@@ -127,7 +132,10 @@ def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
                 ),
                 None,
             )
-        found.append(message if message is not None else types.MessageEmpty(id=msg_id))
+        if message is None:  # never was, or deleted: an empty placeholder, as Telegram sends
+            peer = owner.peer if owner is not None else types.PeerUser(SELF_ID)
+            message = types.MessageEmpty(id=msg_id, peer_id=peer)
+        found.append(message)
     return found
 
 
@@ -156,29 +164,16 @@ async def send_message(call: Call, request: Any) -> Any:
     chat = resolve(server, request.peer)
     if not request.message.strip():
         raise RpcError(400, "MESSAGE_EMPTY")
-    server.pts += 1
-    now = int(time.time())
-    message = types.Message(
-        id=server.history.next_id(chat),
-        peer_id=chat.peer,
-        date=ts(now),
-        message=request.message,
-        out=True,
-        from_id=types.PeerUser(SELF_ID),
-        entities=request.entities,
+    message, event = server.living.post(
+        chat, request.message, from_id=types.PeerUser(SELF_ID), out=True, entities=request.entities
     )
-    server.history.add(chat, message, server.pts)
     users, chats = entities_for(server, [message], [chat])
-    update: Any
-    if chat.kind.is_channel:
-        update = types.UpdateNewChannelMessage(message=message, pts=server.pts, pts_count=1)
-    else:
-        update = types.UpdateNewMessage(message=message, pts=server.pts, pts_count=1)
-    updates = types.Updates(updates=[update], users=users, chats=chats, date=ts(now), seq=0)
+    now = int(time.time())
+    updates = types.Updates(updates=[event.update], users=users, chats=chats, date=ts(now), seq=0)
     for connection in list(server.connections):
         auth = connection.auth
         if connection.session is not call.session and auth is not None and auth.user_id == user_id:
             await connection.push(bytes(updates))
     return types.UpdateShortSentMessage(
-        id=message.id, pts=server.pts, pts_count=1, date=ts(now), out=True
+        id=message.id, pts=event.pts, pts_count=1, date=message.date, out=True
     )

@@ -1,0 +1,206 @@
+"""The sandbox's update boxes against Telegram's documentation, with plain Telethon calls.
+
+References (core.telegram.org):
+- /api/updates: one common box for private chats and basic groups, one box per channel and
+  supergroup, each with its own pts; a change moves pts by pts_count;
+- /method/updates.getDifference: differenceEmpty, difference, differenceSlice (with an
+  intermediate state), differenceTooLong past pts_total_limit;
+- /method/updates.getChannelDifference and /type/updates.ChannelDifference: at most `limit`
+  updates, `final` when nothing is left, channelDifferenceTooLong (with the dialog's pts and
+  the latest messages) when the pts is older than what the box keeps; errors
+  PERSISTENT_TIMESTAMP_EMPTY / _INVALID;
+- /constructor/messages.channelMessages: carries the channel's pts.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from telethon import TelegramClient, errors
+from telethon.tl import functions, types
+
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.world import Chat, Kind
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    return SandboxOptions(world=WorldOptions(seed=11, dialogs=40, messages=400), box_size=50)
+
+
+def _first(sandbox: SandboxServer, *kinds: Kind) -> Chat:
+    world = sandbox.world
+    return next(world.chat(i) for i in range(len(world)) if world.chat(i).kind in kinds)
+
+
+async def _channel(client: TelegramClient, chat: Chat) -> Any:
+    return await client.get_input_entity(chat.marked_id)
+
+
+async def _diff(client: TelegramClient, chat: Chat, pts: int, limit: int = 100) -> Any:
+    return await client(
+        functions.updates.GetChannelDifferenceRequest(
+            channel=await _channel(client, chat),
+            filter=types.ChannelMessagesFilterEmpty(),
+            pts=pts,
+            limit=limit,
+        )
+    )
+
+
+async def _history_pts(client: TelegramClient, chat: Chat) -> int:
+    answer = await client(
+        functions.messages.GetHistoryRequest(
+            peer=await client.get_input_entity(chat.marked_id),
+            offset_id=0, offset_date=None, add_offset=0, limit=1, max_id=0, min_id=0, hash=0,
+        )
+    )  # fmt: skip
+    assert isinstance(answer, types.messages.ChannelMessages)
+    return int(answer.pts)
+
+
+async def test_channels_have_their_own_box_apart_from_the_account(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    channel = _first(sandbox, Kind.SUPERGROUP)
+    private = _first(sandbox, Kind.USER)
+    account_before = (await client(functions.updates.GetStateRequest())).pts
+    channel_before = await _history_pts(client, channel)
+    sandbox.living.post(channel, "in the group")
+    sandbox.living.post(channel, "again")
+    sandbox.living.post(private, "in private")
+    assert (await client(functions.updates.GetStateRequest())).pts == account_before + 1
+    assert await _history_pts(client, channel) == channel_before + 2
+
+
+async def test_channel_difference_gives_new_edited_and_deleted_then_nothing(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    chat = _first(sandbox, Kind.CHANNEL)
+    pts = await _history_pts(client, chat)
+    view = sandbox.history.view(chat)
+    old_a, old_b, old_c = view[10], view[20], view[30]
+    message, _ = sandbox.living.post(chat, "news")
+    sandbox.living.edit(chat, old_a, "corrected")
+    assert sandbox.living.delete(chat, [old_b, old_c]) == [old_b, old_c]
+    answer = await _diff(client, chat, pts)
+    assert isinstance(answer, types.updates.ChannelDifference)
+    assert answer.final
+    assert answer.pts == pts + 4  # 1 new + 1 edit + 2 deleted ids
+    assert [m.id for m in answer.new_messages] == [message.id]
+    edit, deletion = answer.other_updates
+    assert isinstance(edit, types.UpdateEditChannelMessage)
+    assert (edit.message.id, edit.message.message) == (old_a, "corrected")
+    assert edit.message.edit_date is not None
+    assert isinstance(deletion, types.UpdateDeleteChannelMessages)
+    assert (deletion.messages, deletion.pts_count) == ([old_b, old_c], 2)
+    again = await _diff(client, chat, answer.pts)
+    assert isinstance(again, types.updates.ChannelDifferenceEmpty)
+    assert again.pts == answer.pts
+    # The deleted messages are gone from history and from getMessages.
+    got = await client.get_messages(chat.marked_id, ids=[old_a, old_b])
+    assert got[0].message == "corrected"
+    assert got[1] is None
+    total = (await client.get_messages(chat.marked_id, limit=0)).total
+    assert total == chat.count + 1 - 2
+
+
+async def test_channel_difference_comes_in_slices_of_limit(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    chat = _first(sandbox, Kind.SUPERGROUP)
+    pts = await _history_pts(client, chat)
+    for n in range(5):
+        sandbox.living.post(chat, f"message {n}")
+    seen: list[str] = []
+    while True:
+        answer = await _diff(client, chat, pts, limit=2)
+        assert isinstance(answer, types.updates.ChannelDifference)
+        assert len(answer.new_messages) <= 2
+        seen += [m.message for m in answer.new_messages]
+        pts = answer.pts
+        if answer.final:
+            break
+    assert seen == [f"message {n}" for n in range(5)]
+
+
+async def test_channel_difference_is_too_long_past_the_box(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    chat = _first(sandbox, Kind.CHANNEL)
+    pts = await _history_pts(client, chat)
+    for n in range(60):  # more than the box keeps (50)
+        sandbox.living.post(chat, f"flood {n}")
+    answer = await _diff(client, chat, pts)
+    assert isinstance(answer, types.updates.ChannelDifferenceTooLong)
+    assert answer.dialog.pts == pts + 60
+    assert answer.messages[0].message == "flood 59"  # the latest messages
+    with pytest.raises(errors.PersistentTimestampInvalidError):
+        await _diff(client, chat, pts + 61)
+    with pytest.raises(errors.PersistentTimestampEmptyError):
+        await _diff(client, chat, 0)
+
+
+async def test_account_difference_has_private_edits_and_deletions_by_id(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    private = _first(sandbox, Kind.USER)
+    group = _first(sandbox, Kind.GROUP)
+    state = await client(functions.updates.GetStateRequest())
+    view = sandbox.history.view(private)
+    old = view[3]
+    gone = sandbox.history.view(group)[5]
+    new, _ = sandbox.living.post(private, "hello")
+    sandbox.living.edit(private, old, "fixed")
+    sandbox.living.delete(group, [gone])
+    answer = await client(
+        functions.updates.GetDifferenceRequest(pts=state.pts, date=state.date, qts=0)
+    )
+    assert isinstance(answer, types.updates.Difference)
+    assert [m.id for m in answer.new_messages] == [new.id]
+    edit, deletion = answer.other_updates
+    assert isinstance(edit, types.UpdateEditMessage)
+    assert edit.message.id == old
+    assert isinstance(deletion, types.UpdateDeleteMessages)
+    assert deletion.messages == [gone]  # ids only: they are unique in the account
+    assert answer.state.pts == state.pts + 3
+    empty = await client(
+        functions.updates.GetDifferenceRequest(pts=answer.state.pts, date=state.date, qts=0)
+    )
+    assert isinstance(empty, types.updates.DifferenceEmpty)
+    too_long = await client(
+        functions.updates.GetDifferenceRequest(
+            pts=state.pts, date=state.date, qts=0, pts_total_limit=2
+        )
+    )
+    assert isinstance(too_long, types.updates.DifferenceTooLong)
+    assert too_long.pts == answer.state.pts
+
+
+async def test_activity_is_the_same_for_the_same_seed() -> None:
+    from tgtui.sandbox import running_sandbox
+
+    def world() -> SandboxOptions:
+        return SandboxOptions(world=WorldOptions(seed=5, dialogs=30, messages=300))
+
+    results = []
+    for _ in range(2):
+        async with running_sandbox(world()) as server:
+            rng = random.Random(42)
+            kinds = [server.living.act(rng) for _ in range(80)]
+            chats = [server.world.chat(i) for i in range(len(server.world))]
+            state = [
+                [
+                    (m.id, getattr(m, "message", None))
+                    for m in map(
+                        server.history.view(chat).message_at, range(len(server.history.view(chat)))
+                    )
+                ]
+                for chat in chats
+            ]
+            results.append((kinds, state))
+    assert results[0] == results[1]
+    kinds = results[0][0]
+    assert {"new", "edit", "delete"} <= set(kinds)
