@@ -53,7 +53,7 @@ async def test_full_backup_is_exact_ascending_and_documented(
     assert any(isinstance(e, ChatProgress) and e.total for e in events)
 
 
-async def test_second_run_fetches_one_page_per_chat_and_writes_nothing(
+async def test_second_run_asks_one_request_per_unchanged_chat_and_writes_nothing(
     app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     chats = await targets(app_client, 6)
@@ -63,7 +63,14 @@ async def test_second_run_fetches_one_page_per_chat_and_writes_nothing(
     result = await BackupEngine(app_client, BackupOptions(tmp_path)).run(chats)
     assert result.all_complete
     assert all(chat.new == 0 for chat in result.chats)
-    assert len(sandbox.log.of("messages.getHistory")) == len(chats)
+    channels = [c for c in chats if c.chat_id <= -1_000_000_000_000]
+    assert 0 < len(channels) < len(chats)
+    # A channel: one getChannelDifference, which says nothing changed, and no history read.
+    # Private chats and basic groups: one page each, and one account difference for all.
+    assert len(sandbox.log.of("updates.getChannelDifference")) == len(channels)
+    assert len(sandbox.log.of("messages.getHistory")) == len(chats) - len(channels)
+    assert len(sandbox.log.of("updates.getDifference")) == 1
+    assert len(sandbox.log.entries) == len(chats) + 1
     assert jsonl_contents(tmp_path) == before
     # Something new arrives: only it is appended.
     sent = await app_client.send_message(chats[0].input_peer, "written after the first backup")

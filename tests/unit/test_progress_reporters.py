@@ -44,6 +44,11 @@ def test_lines_tell_each_chat_and_beat_through_a_long_wait() -> None:
     report(ChatFinished(7, "Hidden Hikers", "complete", None, 1000, 880, media_done=3))
     report(ChatFinished(9, "Kofi", "skipped", "the chat is private now", 0, 0))
     assert out[-2] == "complete: Hidden Hikers (7): 1,000 messages (880 new), 3 files"
+    report(ChatFinished(5, "News", "complete", None, 10, 0, edits=2, deletions=1))
+    assert out[-1] == (
+        "complete: News (5): 10 messages (0 new), 0 files; 2 edited, 1 deleted on Telegram"
+    )
+    out.pop()
     assert out[-1] == "skipped: Kofi (9): 0 messages (0 new), 0 files; the chat is private now"
 
 

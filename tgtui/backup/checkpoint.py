@@ -35,6 +35,11 @@ class Checkpoint:
     # (size, mtime_ns, inode) of messages.jsonl right after this run last wrote it: while the
     # file still matches, nobody has changed it, and its lines need not be parsed again.
     jsonl_stat: list[int] | None = None
+    # Edits and deletions of saved messages are known up to here (`tgtui.backup.catch_up`):
+    # a channel's update box pts; for private chats and basic groups (one box for the
+    # account, kept in the backup's updates-state.json), whether they are followed there.
+    pts: int | None = None
+    tracked: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The file's content."""
@@ -66,6 +71,8 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             media_failed={str(k): str(v) for k, v in dict(data.get("media_failed", {})).items()},
             updated=str(data.get("updated", "")),
             jsonl_stat=_stat_field(data.get("jsonl_stat")),
+            pts=int(data["pts"]) if isinstance(data.get("pts"), int) else None,
+            tracked=data.get("tracked") is True,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: missing or wrong field ({exc})") from exc
@@ -127,4 +134,5 @@ def reconcile(path: Path, jsonl: Path, chat_id: int, last_id_on_disk: int | None
     if stored is not None:
         rebuilt.media_done, rebuilt.media_failed = stored.media_done, stored.media_failed
         rebuilt.media_last_id = min(stored.media_last_id, on_disk)
+        # The file changed behind the checkpoint's back: what was followed is re-checked.
     return rebuilt

@@ -153,6 +153,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="check every media file against Telegram's hashes (a few requests per file)",
     )
     parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="compare every saved message with Telegram again for edits and deletions (one "
+        "request per 100 messages; runs find them without it, from Telegram's updates)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_concurrency,
         metavar="N",
@@ -210,6 +216,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         until=args.until,
         concurrency=args.concurrency or settings.concurrency,
         verify=args.verify,
+        recheck=args.recheck,
         media=MediaFilter(
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),
@@ -272,6 +279,10 @@ async def _backup(
             (f"{failed:,} files failed", "yellow"),
             " (reasons in each chat's state.json)",
         ]
+    edits = sum(c.edits for c in result.chats)
+    deletions = sum(c.deletions for c in result.chats)
+    if edits or deletions:
+        parts.append(f"; {edits:,} edited and {deletions:,} deleted on Telegram since last time")
     err.print(line(*parts, f" in {clean(options.out)}"))
     for note in result.notes:
         err.print(line(("note:", "cyan"), f" {clean(note)}"))

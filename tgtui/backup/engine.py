@@ -20,6 +20,15 @@ from typing import Any
 from loguru import logger
 from telethon import TelegramClient, errors
 
+from tgtui.backup.catch_up import (
+    Caught,
+    SavedChat,
+    catch_up_account,
+    catch_up_channel,
+    forget_state,
+    is_channel_id,
+    recheck_chat,
+)
 from tgtui.backup.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -70,6 +79,7 @@ class BackupOptions:
     media: MediaFilter = NO_MEDIA
     files_at_once: int | None = None  # per download queue; None: Telegram's sizes
     verify: bool = False  # check each file against Telegram's hashes (upload.getFileHashes)
+    recheck: bool = False  # compare every saved message with Telegram (edits, deletions)
     batch_size: int = 500
     batch_age: float = 2.0
 
@@ -87,6 +97,8 @@ class ChatResult:
     media_done: int = 0
     media_failed: int = 0
     repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
+    edits: int = 0  # later versions of saved messages noticed by this run
+    deletions: int = 0  # saved messages noticed deleted on Telegram by this run
 
 
 @dataclass
@@ -194,6 +206,8 @@ class BackupEngine:
         self.manifest = Manifest(options.out, self.account, load=False)
         self.name_bytes = NAME_BYTES  # of a sender's file name; fitted to the folder's limit
         self._folders: dict[int, Path] = {}  # existing chat folders, listed once a run
+        self._account_followed = False  # the backup holds the account's update state
+        self.account_caught = Caught()  # what the account's difference found this run
         self.media = MediaPass(
             client,
             gate=self.gate,
@@ -243,6 +257,7 @@ class BackupEngine:
             self.manifest = Manifest(self.options.out, self.account)
             self.name_bytes = name_bytes_for(self.options.out)
             self._folders = chat_folders(self.options.out)
+            await self._catch_up_account()
             try:
                 result = await self._run(targets)
             finally:
@@ -303,6 +318,7 @@ class BackupEngine:
             wrap=self.wrap,
         )
         checkpoint = Checkpoint(chat_id=target.chat_id)
+        caught = Caught()
         start = 0
         status: Status = "partial"
         reason: str | None = None
@@ -317,7 +333,8 @@ class BackupEngine:
                 save_checkpoint(folder / STATE, checkpoint)
             start = checkpoint.messages
             self._emit(ChatStarted(target.chat_id, target.name, start))
-            status = await self._copy(target, reader, writer, checkpoint, folder, repair)
+            fetch = await self._catch_up(target, reader, checkpoint, folder, caught)
+            status = await self._copy(target, reader, writer, checkpoint, folder, repair, fetch)
             short = repair.expected - checkpoint.messages
             if short > 0:  # the file only grows: fewer than before is damage not undone
                 status, reason = (
@@ -371,6 +388,8 @@ class BackupEngine:
                 checkpoint.media_done,
                 failed,
                 notes,
+                edits=caught.versions,
+                deletions=caught.deletions,
             )
         )
         return ChatResult(
@@ -383,7 +402,80 @@ class BackupEngine:
             checkpoint.media_done,
             failed,
             notes,
+            edits=caught.versions,
+            deletions=caught.deletions,
         )
+
+    async def _catch_up_account(self) -> None:
+        """Edits and deletions in the backup's private chats and basic groups since the last
+        run: one account difference for all of them (see `tgtui.backup.catch_up`)."""
+        saved = [
+            SavedChat(entry.id, self.options.out / entry.path, entry.last_id)
+            for entry in self.manifest.chats.values()
+            if not is_channel_id(entry.id) and entry.last_id
+        ]
+        reader = HistoryReader(
+            self.client, None, gate=self.gate, reconnect=self._reconnect, wrap=self.wrap
+        )
+        try:
+            followed, caught = await catch_up_account(reader, self.options.out, saved)
+        except OSError as exc:
+            raise BackupAborted(f"Cannot write in {self.options.out}: {exc.strerror}") from exc
+        except BackupWriteError as exc:  # only what stops every chat gets here
+            raise BackupAborted(str(exc)) from exc
+        except errors.RPCError as exc:
+            if isinstance(exc, SIGN_IN_AGAIN):
+                raise BackupAborted(explain(exc).text) from exc
+            # Telegram would not give the difference (a state it does not know): start over
+            # from a fresh state, and the saved chats are re-checked.
+            logger.warning("account difference refused ({}); re-checking instead", exc)
+            forget_state(self.options.out, saved)
+            return
+        self._account_followed = True  # the state is saved: from now on, it follows them
+        self.account_caught = caught
+        logger.info(
+            "account difference: {} versions, {} deletions in {} requests (followed: {})",
+            caught.versions,
+            caught.deletions,
+            caught.requests,
+            followed,
+        )
+
+    async def _catch_up(
+        self,
+        target: ChatTarget,
+        reader: HistoryReader,
+        checkpoint: Checkpoint,
+        folder: Path,
+        caught: Caught,
+    ) -> bool:
+        """Bring the chat's saved messages up to date (edits, deletions); whether its history
+        must be read for new messages (False: Telegram said nothing changed)."""
+        channel = is_channel_id(target.chat_id)
+        if self.options.recheck:  # asked for: read every saved message again
+            checkpoint.pts, checkpoint.tracked = None, False
+        if checkpoint.last_id == 0:  # nothing saved yet: followed from the first copy on
+            checkpoint.tracked = not channel and self._account_followed
+            return True
+        if channel:
+            known = checkpoint.pts
+            pts, found = await catch_up_channel(reader, folder, checkpoint.last_id, known)
+            unchanged = known is not None and not found.new_messages and not found.rechecked
+            checkpoint.pts = pts
+            if found.new_messages:
+                checkpoint.complete = False  # the new ones must be fetched, even after a stop
+        elif not checkpoint.tracked:
+            found = await recheck_chat(reader, folder, checkpoint.last_id)
+            checkpoint.tracked = self._account_followed
+            unchanged = False
+        else:  # followed by the account's difference, at the start of the run
+            caught.versions, caught.deletions = self.account_caught.by_chat.get(
+                target.chat_id, (0, 0)
+            )
+            return True
+        caught.versions, caught.deletions = found.versions, found.deletions
+        save_checkpoint(folder / STATE, checkpoint)
+        return not (unchanged and checkpoint.complete and self.options.until is None)
 
     async def _check(self, target: ChatTarget, reader: HistoryReader, folder: Path) -> Repair:
         """Check the chat's files; rewrite and re-fetch what is damaged (see integrity)."""
@@ -473,15 +565,19 @@ class BackupEngine:
         checkpoint: Checkpoint,
         folder: Path,
         repair: Repair,
+        fetch: bool = True,
     ) -> Status:
         start = checkpoint.messages
         cursor = checkpoint.last_id
         if self.options.since is not None and cursor == 0:
             cursor = await reader.last_id_before(self.options.since)
         total: int | None = None
-        while True:
+        while fetch:
             await self.control.ready(target.chat_id)
             page = await reader.after(cursor)
+            if checkpoint.pts is None and page.pts is not None:
+                # A channel's edits and deletions are followed from before this copy began.
+                checkpoint.pts = page.pts
             if total is None and self.options.since is None and self.options.until is None:
                 total = page.count
             if not page.messages:
@@ -502,6 +598,8 @@ class BackupEngine:
             if reached_until:
                 break
         self._flush(writer, checkpoint, folder)
+        if not fetch:  # nothing new on Telegram: every message is already saved
+            self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
         await self.media.run(
             target, folder, checkpoint, folder / STATE, repair.damaged_files, repair.unsafe_files
         )

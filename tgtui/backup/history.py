@@ -32,6 +32,7 @@ class HistoryPage:
     messages: list[Any]
     names: Names
     count: int | None  # messages in the whole chat, as the server counts them
+    pts: int | None = None  # a channel's update box pts when the answer was made
 
 
 class HistoryReader:
@@ -55,14 +56,20 @@ class HistoryReader:
         self.wrap = wrap  # e.g. InvokeWithTakeout
 
     async def _get(self, request: Any) -> Any:
-        async def call() -> Any:
+        return await self.call(request, HISTORY)
+
+    async def call(self, request: Any, method: str) -> Any:
+        """Send ``request`` (a ``method``) for this chat through the retry policy and the
+        flood gate, inside the takeout if there is one."""
+
+        async def send() -> Any:
             return await self.client(self.wrap(request) if self.wrap else request)
 
         return await retry(
-            call,
+            send,
             policy=HISTORY_RETRY,
             on_wait=self.on_wait,
-            what=HISTORY,
+            what=method,
             gate=self.gate,
             reconnect=self.reconnect,
         )
@@ -130,4 +137,5 @@ def _page(answer: Any, messages: list[Any]) -> HistoryPage:
     count = getattr(answer, "count", None)
     if count is None:  # messages.messages: everything came in one answer
         count = len(answer.messages)
-    return HistoryPage(messages, Names(answer.users, answer.chats), count)
+    pts = getattr(answer, "pts", None)
+    return HistoryPage(messages, Names(answer.users, answer.chats), count, pts)

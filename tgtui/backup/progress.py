@@ -68,6 +68,8 @@ class ChatFinished:
     media_done: int = 0  # files on disk in total
     media_failed: int = 0  # files that could not be saved (reasons in state.json)
     repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
+    edits: int = 0  # later versions of saved messages noticed by this run
+    deletions: int = 0  # saved messages noticed deleted on Telegram by this run
 
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished

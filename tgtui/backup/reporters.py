@@ -97,6 +97,8 @@ def _finish_text(event: ChatFinished) -> str:
     name = clean(event.name, limit=60)
     text = f"{event.status}: {name} ({event.chat_id}): {event.messages:,} messages"
     text += f" ({event.new:,} new), {event.media_done:,} files"
+    if event.edits or event.deletions:
+        text += f"; {event.edits:,} edited, {event.deletions:,} deleted on Telegram"
     if event.media_failed:
         text += f", {event.media_failed:,} files failed (run again to retry them)"
     if event.reason:
@@ -253,6 +255,8 @@ class JsonProgress(Unattended):
                 new=event.new,
                 files=event.media_done,
                 files_failed=event.media_failed,
+                edits=event.edits,
+                deletions=event.deletions,
                 repairs=list(event.repairs),
             )
         self.tick()
@@ -272,6 +276,8 @@ class JsonProgress(Unattended):
                 new=sum(c.new for c in result.chats),
                 files=sum(c.media_done for c in result.chats),
                 files_failed=sum(c.media_failed for c in result.chats),
+                edits=sum(c.edits for c in result.chats),
+                deletions=sum(c.deletions for c in result.chats),
                 notes=result.notes,
             )
         self._emit("finished", **fields)

@@ -64,6 +64,8 @@ class WorldOptions:
     # Names, titles, texts and file names with markup, terminal escapes, controls, bidi
     # overrides and lengths in bytes (`names.HOSTILE`): for hardening tests.
     hostile: bool = False
+    # What the biggest chat is: a basic group (account-wide ids) or a supergroup (its own).
+    biggest_is_supergroup: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ class World:
     # -- generation rules -------------------------------------------------------------------
 
     def _pick_kind(self, i: int) -> Kind:
-        if i == 0:
-            return Kind.GROUP  # the biggest chat is a lively group, with the shared id space
+        if i == 0:  # the biggest chat: a lively group
+            return Kind.SUPERGROUP if self.options.biggest_is_supergroup else Kind.GROUP
         r = unit(self.options.seed, tag("kind"), i)
         if r < 0.50:
             return Kind.USER

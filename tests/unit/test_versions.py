@@ -1,0 +1,73 @@
+"""edits.jsonl and deleted.jsonl: every version and deletion once, across reopenings and a
+torn last line; saved records found by bisecting the file; the latest view of a chat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tgtui.backup.versions import DELETED, EDITS, Versions, find_record, latest_view
+from tgtui.backup.writer import encode_record
+
+
+def _write_messages(folder: Path, ids: list[int]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "messages.jsonl").open("wb") as handle:
+        for msg_id in ids:
+            handle.write(encode_record({"id": msg_id, "text": f"first {msg_id}" + "x" * 300}))
+
+
+def _ids(path: Path) -> list[int]:
+    return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+
+
+def test_each_version_and_deletion_is_kept_once_across_reopening(tmp_path: Path) -> None:
+    _write_messages(tmp_path, [1, 2, 3])
+    first = {"id": 2, "text": "first 2"}
+    edit = {"id": 2, "text": "second", "edited": "2026-01-02T00:00:00Z", "edited_unixtime": "9"}
+    versions = Versions(tmp_path).open()
+    assert versions.edited(edit, first)
+    assert not versions.edited(dict(edit))  # the same version again
+    assert not versions.edited({**first, "edited_unixtime": "5"}, {**first, "edited_unixtime": "5"})
+    assert versions.deleted(3, "channel difference")
+    assert not versions.deleted(3, "re-check")
+    versions.close()
+    # A run that stopped before its checkpoint moved on sees the same changes again.
+    with (tmp_path / DELETED).open("ab") as handle:
+        handle.write(b'{"id": 1, "deleted": "2026')  # and a torn last line
+    again = Versions(tmp_path).open()
+    assert not again.edited(dict(edit))
+    assert not again.deleted(3, "channel difference")
+    assert again.deleted(1, "live update")
+    again.close()
+    assert _ids(tmp_path / EDITS) == [2]
+    assert _ids(tmp_path / DELETED) == [3, 1]
+
+
+def test_find_record_bisects_to_any_saved_message(tmp_path: Path) -> None:
+    ids = list(range(10, 5000, 7))
+    _write_messages(tmp_path, ids)
+    jsonl = tmp_path / "messages.jsonl"
+    for msg_id in (ids[0], ids[1], ids[len(ids) // 2], ids[-2], ids[-1]):
+        record = find_record(jsonl, msg_id)
+        assert record is not None
+        assert record["id"] == msg_id
+    for missing in (0, 11, 4999, 10**9):
+        assert find_record(jsonl, missing) is None
+    assert find_record(tmp_path / "nothing.jsonl", 10) is None
+    assert find_record(tmp_path, 10) is None  # a folder where the file should be
+
+
+def test_latest_view_shows_the_last_version_and_marks_deletions(tmp_path: Path) -> None:
+    _write_messages(tmp_path, [1, 2, 3])
+    versions = Versions(tmp_path).open()
+    versions.edited({"id": 2, "text": "v3", "edited_unixtime": "300"})
+    versions.edited({"id": 2, "text": "v2", "edited_unixtime": "200"})
+    versions.deleted(3, "re-check")
+    versions.close()
+    view = list(latest_view(tmp_path))
+    assert [r["id"] for r in view] == [1, 2, 3]
+    assert "versions" not in view[0]
+    assert (view[1]["text"], view[1]["versions"]) == ("v3", 3)
+    assert view[2]["text"].startswith("first 3")
+    assert view[2]["deleted_on_telegram"]

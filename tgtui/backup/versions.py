@@ -1,0 +1,220 @@
+"""What happened to saved messages later: their edits and their deletion on Telegram.
+
+`messages.jsonl` keeps each message's first version, exactly once, and is only appended to.
+Next to it:
+
+- `edits.jsonl`: one line per later version of a message, the whole record as `to_record`
+  makes it (its `edited` field is when that version was made), each version exactly once;
+- `deleted.jsonl`: one line per message deleted on Telegram: `id`, `deleted` (when tgtui
+  noticed, ISO 8601 UTC) and `noticed_by` (``channel difference``, ``account difference``,
+  ``re-check`` or ``live update``), each message at most once.
+
+Both are written like messages.jsonl (`BatchWriter`: fsynced batches, a torn last line cut on
+open), and what they hold is read back on open, so a version or deletion seen twice (a run
+stopped before its checkpoint moved on, a difference fetched again) is written once.
+
+`latest_view` gives a chat as it is now: first versions, with the latest edit in their place
+(and the number of versions), and deleted messages marked, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from tgtui.backup.writer import BatchWriter
+from tgtui.portable import open_fd, pread
+
+EDITS = "edits.jsonl"
+DELETED = "deleted.jsonl"
+JSONL = "messages.jsonl"
+
+NOTICED_BY = ("channel difference", "account difference", "re-check", "live update")
+
+
+def saved_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The whole, readable records of a JSONL file (a damaged line is skipped, logged)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # a folder or a device planted there: the integrity check's job
+        logger.warning("{}: cannot be read ({})", path, exc.strerror or exc)
+        return
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                break  # a torn last line: cut on the next open
+            try:
+                record = json.loads(line)
+            except ValueError:
+                logger.warning("{}: line {} is not JSON; skipped", path, number)
+                continue
+            if isinstance(record, dict) and isinstance(record.get("id"), int):
+                yield record
+
+
+def version_key(record: dict[str, Any]) -> tuple[int, str]:
+    """What makes a version one version: its message id and when it was edited."""
+    return int(record["id"]), str(record.get("edited_unixtime") or "")
+
+
+class Versions:
+    """A chat's edits.jsonl and deleted.jsonl, open for appending (see the module's doc)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.edits = BatchWriter(folder / EDITS, batch_size=100_000, max_age=1e9)
+        self.deletions = BatchWriter(folder / DELETED, batch_size=100_000, max_age=1e9)
+        self.seen_versions: set[tuple[int, str]] = set()
+        self.seen_deleted: set[int] = set()
+        self.added_versions = 0
+        self.added_deleted = 0
+
+    def open(self) -> Versions:
+        """Open both files (repairing a torn tail) and learn what they hold."""
+        self.edits.open()
+        self.deletions.open()
+        self.seen_versions = {version_key(r) for r in saved_records(self.folder / EDITS)}
+        self.seen_deleted = {int(r["id"]) for r in saved_records(self.folder / DELETED)}
+        return self
+
+    def edited(self, record: dict[str, Any], first: dict[str, Any] | None = None) -> bool:
+        """Keep ``record`` as a later version, unless it is already kept or is the version
+        ``first`` (the saved first version) already holds. True if it was new."""
+        key = version_key(record)
+        if key in self.seen_versions or (first is not None and version_key(first) == key):
+            return False
+        self.seen_versions.add(key)
+        self.edits.add(record)
+        self.added_versions += 1
+        return True
+
+    def deleted(self, message_id: int, noticed_by: str) -> bool:
+        """Mark message ``message_id`` deleted on Telegram (once). True if it was new."""
+        if message_id in self.seen_deleted:
+            return False
+        self.seen_deleted.add(message_id)
+        now = dt.datetime.now(dt.UTC)
+        self.deletions.add(
+            {
+                "id": message_id,
+                "deleted": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "deleted_unixtime": str(int(now.timestamp())),
+                "noticed_by": noticed_by,
+            }
+        )
+        self.added_deleted += 1
+        return True
+
+    def flush(self) -> None:
+        """Write what is buffered, fsynced (before any checkpoint says it was seen)."""
+        self.edits.flush()
+        self.deletions.flush()
+
+    def close(self) -> None:
+        """Flush and close both files."""
+        try:
+            self.edits.close()
+        finally:
+            self.deletions.close()
+
+
+def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
+    """The saved record of ``message_id`` in a messages.jsonl (ids ascending), found by
+    bisecting the file's bytes: a few reads, whatever its size. None if it is not there."""
+    try:
+        fd = open_fd(jsonl, os.O_RDONLY)
+    except OSError:  # missing, or not a file: nothing can be found in it
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        low, high = 0, info.st_size
+        while low < high:
+            middle = (low + high) // 2
+            start = _line_start(fd, middle)
+            record = _record_at(fd, start)
+            if record is None:
+                return None  # a damaged line: the integrity check deals with it
+            if int(record["id"]) == message_id:
+                return record
+            if int(record["id"]) < message_id:
+                low = _line_end(fd, start) + 1
+            else:
+                high = start
+        return None
+    finally:
+        os.close(fd)
+
+
+CHUNK = 4096  # lines are a few hundred bytes: small reads find their ends
+
+
+def _line_start(fd: int, offset: int) -> int:
+    """Start of the line that holds byte ``offset``."""
+    end = offset
+    while end > 0:
+        begin = max(0, end - CHUNK)
+        cut = pread(fd, end - begin, begin).rfind(b"\n")
+        if cut >= 0:
+            return begin + cut + 1
+        end = begin
+    return 0
+
+
+def _line_end(fd: int, start: int) -> int:
+    """Offset of the newline ending the line that starts at ``start``."""
+    position = start
+    while True:
+        data = pread(fd, CHUNK, position)
+        if not data:
+            return position
+        cut = data.find(b"\n")
+        if cut >= 0:
+            return position + cut
+        position += len(data)
+
+
+def _record_at(fd: int, start: int) -> dict[str, Any] | None:
+    line = pread(fd, _line_end(fd, start) - start, start)
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("id"), int) else None
+
+
+def latest_view(folder: Path) -> Iterator[dict[str, Any]]:
+    """The chat in ``folder`` as it is now, in id order: each saved message in its latest
+    version, with ``versions`` (how many there are, when more than one) and, for one deleted
+    on Telegram, ``deleted_on_telegram`` (when tgtui noticed). For the reader and exports."""
+    latest: dict[int, dict[str, Any]] = {}
+    counts: dict[int, int] = {}
+    for record in saved_records(folder / EDITS):
+        message_id = int(record["id"])
+        counts[message_id] = counts.get(message_id, 1) + 1
+        kept = latest.get(message_id)
+        if kept is None or str(record.get("edited_unixtime", "")).zfill(12) >= str(
+            kept.get("edited_unixtime", "")
+        ).zfill(12):
+            latest[message_id] = record
+    deleted = {int(r["id"]): str(r.get("deleted", "")) for r in saved_records(folder / DELETED)}
+    for record in saved_records(folder / JSONL):
+        message_id = int(record["id"])
+        shown = latest.get(message_id, record)
+        if message_id in counts or message_id in deleted:
+            shown = dict(shown)
+            if message_id in counts:
+                shown["versions"] = counts[message_id]
+            if message_id in deleted:
+                shown["deleted_on_telegram"] = deleted[message_id]
+        yield shown
