@@ -5,6 +5,7 @@ deletion written exactly once; and the request counts that cost."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -172,3 +173,60 @@ async def test_a_too_long_channel_difference_falls_back_and_finds_everything(
     assert result.chats[0].new == 520
     ids = [r["id"] for r in _lines(folder / "messages.jsonl")]
     assert ids == sorted(set(ids))  # every new message once, in order
+
+
+async def _archive_matches_server(sandbox: SandboxServer, folder: Path, target: ChatTarget) -> bool:
+    """The chat's files say what the server says now: every message there saved once (in
+    its latest version, by `latest_view`), every saved message gone from the server marked
+    deleted."""
+    chat = _chat(sandbox, target)
+    view = sandbox.history.view(chat)
+    server = {view[j]: getattr(view.message_at(j), "message", None) for j in range(len(view))}
+    saved = {r["id"]: r for r in latest_view(folder)}
+    if not set(server) <= set(saved):
+        return False
+    for msg_id, record in saved.items():
+        if msg_id in server:
+            if "deleted_on_telegram" in record:
+                return False
+            if server[msg_id] and record.get("text") != server[msg_id]:
+                return False
+        elif "deleted_on_telegram" not in record:
+            return False
+    ids = [r["id"] for r in _lines(folder / "messages.jsonl")]
+    return ids == sorted(set(ids))
+
+
+async def test_following_keeps_every_chat_true_as_others_write_edit_and_delete(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from tgtui.backup.follow import Follower
+
+    chats = await targets(app_client, 6)
+    engine = BackupEngine(app_client, _options(tmp_path))
+    follower = Follower(engine, chats, sweep=3.0, settle=0.05)
+    task = asyncio.create_task(engine.run(chats, follow=follower.run))
+    await asyncio.wait_for(follower.started.wait(), 30)  # the backup has caught up
+    folders = {c.chat_id: tmp_path / engine.manifest.chats[c.chat_id].path for c in chats}
+    rng = random.Random(17)
+    for _ in range(60):  # others at work while tgtui follows
+        sandbox.living.act(rng)
+        await asyncio.sleep(0.01)
+
+    async def true_now() -> bool:
+        for target in chats:
+            folder = folders[target.chat_id]
+            if not await _archive_matches_server(sandbox, folder, target):
+                return False
+        return True
+
+    deadline = asyncio.get_running_loop().time() + 20
+    while not await true_now():
+        assert asyncio.get_running_loop().time() < deadline, "the archive never caught up"
+        await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await true_now()  # stopping loses nothing
+    assert any(_lines(folders[c.chat_id] / "edits.jsonl") for c in chats)
+    assert follower.state.rounds >= 1

@@ -61,6 +61,7 @@ class Caught:
     new_messages: bool = False  # the difference announced messages newer than the saved ones
     rechecked: bool = False
     by_chat: dict[int, tuple[int, int]] = field(default_factory=dict)  # (versions, deletions)
+    touched: set[int] = field(default_factory=set)  # chats with new messages (account box)
 
     def count(self, chat_id: int, versions: int = 0, deletions: int = 0) -> None:
         """Count what was found in one chat (of the account's difference)."""
@@ -307,6 +308,7 @@ async def catch_up_account(
                 caught.requests += 1
                 break
             names = Names(answer.users, answer.chats)
+            caught.touched |= {utils.get_peer_id(m.peer_id) for m in answer.new_messages}
             for update in answer.other_updates:
                 if isinstance(update, types.UpdateEditMessage):
                     chat = by_id.get(utils.get_peer_id(update.message.peer_id))

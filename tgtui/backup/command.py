@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TypeVar
@@ -21,16 +21,18 @@ from rich.console import Console
 
 from tgtui.backup import choices
 from tgtui.backup.console import ConsoleProgress, line, summary_table
-from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
+from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
+from tgtui.backup.follow import SWEEP, Follower, Following
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.progress import BackupEvent
-from tgtui.backup.reporters import HEARTBEAT, JsonProgress, LineProgress
-from tgtui.backup.selection import target_of
+from tgtui.backup.reporters import HEARTBEAT, JsonProgress, LineProgress, Unattended
+from tgtui.backup.selection import ChatTarget, target_of
 from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
 from tgtui.config import MAX_CONCURRENCY, Paths
+from tgtui.portable import on_terminate
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.headless import (
@@ -151,6 +153,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--verify",
         action="store_true",
         help="check every media file against Telegram's hashes (a few requests per file)",
+    )
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help="after the backup, stay connected and save new, edited and deleted messages "
+        "(and their files) as they happen, until Ctrl+C or SIGTERM (then exit 0)",
+    )
+    parser.add_argument(
+        "--sweep",
+        type=_seconds,
+        default=SWEEP,
+        metavar="SECONDS",
+        help=f"with --follow: ask Telegram about every chat this often, in case an update "
+        f"was missed (default {SWEEP:.0f})",
     )
     parser.add_argument(
         "--recheck",
@@ -341,11 +357,57 @@ async def _plan_and_run(
             listener=report if report is not None else _ignore,
             pace_file=pace_file,
         )
+        follow = _following(err, report, args.sweep) if args.follow else None
         try:
-            return await job.run(), report
+            return await job.run(follow=follow), report
         except TakeoutRefused as exc:
             err.print(f"tgtui backup: {clean(exc)}")
             return None, report
+
+
+def _following(
+    err: Console, report: object, sweep: float
+) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[None]]:
+    """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
+
+    async def follow(engine: BackupEngine, targets: list[ChatTarget]) -> None:
+        main = asyncio.current_task()
+        stopping = asyncio.Event()
+
+        def stop() -> None:
+            stopping.set()
+            if main is not None:
+                main.cancel()
+
+        undo = on_terminate(stop, ("SIGTERM", "SIGINT"))
+        if isinstance(report, Unattended):
+            report.follow()
+        shown = [0, 0, 0]
+
+        def on_round(state: Following) -> None:
+            now = [state.new, state.edits, state.deletions]
+            if now != shown and isinstance(report, JsonProgress):
+                report.following(state)
+            elif now != shown and not isinstance(report, Unattended):
+                err.print(
+                    f"following: {state.new:,} new, {state.edits:,} edited, "
+                    f"{state.deletions:,} deleted since it began"
+                )
+            shown[:] = now
+
+        err.print(f"Following {len(targets):,} chats; Ctrl+C or SIGTERM stops.")
+        follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
+        try:
+            await follower.run()
+        except asyncio.CancelledError:
+            if not stopping.is_set() or main is None:
+                raise
+            main.uncancel()
+            err.print("Stopped following: everything that arrived is saved.")
+        finally:
+            undo()
+
+    return follow
 
 
 def _ignore(event: BackupEvent) -> None:

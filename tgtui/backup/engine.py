@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,13 +236,20 @@ class BackupEngine:
                 self._cancelled.add(one)
                 task.cancel()
 
+    async def reconnect(self) -> None:
+        """Connect again if the connection was lost (follow mode, before a sweep)."""
+        await self._reconnect()
+
     async def _reconnect(self) -> None:
         if not self.client.is_connected():
             logger.info("reconnecting to Telegram")
             await self.client.connect()
 
-    async def run(self, targets: list[ChatTarget]) -> BackupResult:
-        """Back up every target, at most ``concurrency`` at once.
+    async def run(
+        self, targets: list[ChatTarget], *, follow: Callable[[], Awaitable[None]] | None = None
+    ) -> BackupResult:
+        """Back up every target, at most ``concurrency`` at once; then, with ``follow``, keep
+        the backup folder (and its lock) while ``follow()`` runs (`tgtui.backup.follow`).
 
         Raises BackupAborted (after every running chat has flushed and checkpointed) when the
         disk fails or the session is revoked.
@@ -263,9 +270,23 @@ class BackupEngine:
             finally:
                 await private
             result.notes[:0] = folder.notes
+            if follow is not None:
+                await follow()
             return result
         finally:
             folder.close()
+
+    async def catch_up_account(self) -> None:
+        """The account's edits and deletions now (follow mode, after a push or a while)."""
+        await self._catch_up_account()
+
+    async def refresh(self, target: ChatTarget) -> ChatResult:
+        """One chat brought up to date again (follow mode): new messages, edits, deletions
+        and files, through the same checks, checkpoints and files as a backup."""
+        try:
+            return await self.backup_chat(target)
+        finally:
+            self._save_manifest()
 
     async def _run(self, targets: list[ChatTarget]) -> BackupResult:
         limit = asyncio.Semaphore(max(1, self.options.concurrency))

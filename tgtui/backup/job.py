@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -221,8 +221,14 @@ class BackupJob:
         if self.state == "ready":
             row.total, row.done = row.estimate.messages, row.estimate.on_disk
 
-    async def run(self, only: Iterable[int] | None = None) -> BackupResult:
-        """Back up every chat (or the chats ``only`` names, e.g. to retry failures).
+    async def run(
+        self,
+        only: Iterable[int] | None = None,
+        *,
+        follow: Callable[[BackupEngine, list[ChatTarget]], Awaitable[None]] | None = None,
+    ) -> BackupResult:
+        """Back up every chat (or the chats ``only`` names, e.g. to retry failures); then,
+        with ``follow``, keep following them (`tgtui.backup.follow`) until it returns.
 
         Raises BackupAborted when the disk or the session fails, and TakeoutRefused when the
         export must first be approved on another device.
@@ -255,7 +261,13 @@ class BackupJob:
                 control=self.control,
                 gate=self._gate,
             )
-            result = await self._engine.run(targets)
+            engine = self._engine
+
+            async def following() -> None:
+                if follow is not None:
+                    await follow(engine, targets)
+
+            result = await engine.run(targets, follow=following if follow else None)
             self.result = result
             return result
         except (BackupAborted, TakeoutRefused) as exc:

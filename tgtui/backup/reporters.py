@@ -15,6 +15,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from tgtui.backup.engine import BackupResult
 from tgtui.backup.progress import (
@@ -125,8 +126,14 @@ class Unattended:
         self._beat = self.tally.started
         self.started(chats)
 
+    in_follow = False  # the backup is done; now only what arrives is told
+
     def started(self, chats: int) -> None:
         """Say the run has begun."""
+
+    def follow(self) -> None:
+        """Follow mode began: tell only chats where something arrived."""
+        self.in_follow = True
 
     def beat(self, figures: Figures) -> None:
         """Say how the run is doing."""
@@ -152,9 +159,13 @@ class LineProgress(Unattended):
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
         self.tally.count(event)
-        if isinstance(event, ChatStarted):
+        if self.in_follow and isinstance(event, ChatStarted):
+            pass
+        elif isinstance(event, ChatStarted):
             already = f", {event.already:,} saved before" if event.already else ""
             self.write(f"started: {clean(event.name, limit=60)} ({event.chat_id}){already}")
+        elif self.in_follow and isinstance(event, ChatFinished) and _quiet(event):
+            pass
         elif isinstance(event, ChatFinished):
             for repair in event.repairs:
                 self.write(f"repaired: {clean(event.name, limit=60)}: {clean(repair)}")
@@ -178,6 +189,11 @@ class LineProgress(Unattended):
             f"{figures.bytes_received / 1e6:,.1f} MB of files, "
             f"{_duration(figures.elapsed)} so far"
         )
+
+
+def _quiet(event: ChatFinished) -> bool:
+    """A chat refreshed in follow mode where nothing arrived: not worth a line."""
+    return event.status == "complete" and not (event.new or event.edits or event.deletions)
 
 
 def _duration(seconds: float) -> str:
@@ -264,6 +280,10 @@ class JsonProgress(Unattended):
     def beat(self, figures: Figures) -> None:
         """A ``heartbeat`` object."""
         self._emit("heartbeat", **asdict(figures))
+
+    def following(self, state: Any) -> None:
+        """A ``following`` object: what follow mode has saved since it began."""
+        self._emit("following", new=state.new, edits=state.edits, deletions=state.deletions)
 
     def finished(self, code: int, result: BackupResult | None, folder: str) -> None:
         """The last object: how the run ended."""

@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "seed makes the same changes)",
     )
     parser.add_argument(
+        "--activity-limit",
+        type=int,
+        metavar="N",
+        help="with --activity: stop after N changes",
+    )
+    parser.add_argument(
         "--box-size",
         type=int,
         default=BOX_SIZE,
@@ -100,6 +106,7 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         world=world,
         faults=faults,
         activity=args.activity,
+        activity_limit=args.activity_limit,
         box_size=args.box_size,
     )
 

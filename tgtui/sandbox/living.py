@@ -191,10 +191,13 @@ class Living:
         members = self.server.world.members(chat)
         return types.PeerUser(rng.choice(members) if members else SELF_ID)
 
-    async def run(self, rate: float, seed: int) -> None:
-        """Make ``rate`` changes a second until cancelled (the same ones for the same seed)."""
+    async def run(self, rate: float, seed: int, limit: int | None = None) -> None:
+        """Make ``rate`` changes a second (the same ones for the same seed) until cancelled,
+        or until ``limit`` changes were made."""
         rng = random.Random(mix(seed, tag("activity")))
         interval = 1.0 / rate
-        while True:
+        made = 0
+        while limit is None or made < limit:
             await asyncio.sleep(interval)
             self.act(rng)
+            made += 1

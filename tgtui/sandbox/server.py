@@ -41,6 +41,7 @@ class SandboxOptions:
     world: WorldOptions = field(default_factory=WorldOptions)
     faults: Faults = field(default_factory=Faults)
     activity: float = 0.0  # changes a second made by others (`Living.run`); 0: none
+    activity_limit: int | None = None  # stop after this many changes (None: never)
     box_size: int = BOX_SIZE  # updates kept per update box (older pts: "too long")
 
 
@@ -86,7 +87,9 @@ class SandboxServer:
         log.info("sandbox listening on %s:%d", self.host, self.port)
         if self.options.activity > 0:
             self._activity = asyncio.ensure_future(
-                self.living.run(self.options.activity, self.options.world.seed)
+                self.living.run(
+                    self.options.activity, self.options.world.seed, self.options.activity_limit
+                )
             )
 
     @property

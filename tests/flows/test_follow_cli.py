@@ -1,0 +1,133 @@
+"""`tgtui backup --follow` as a process against a living sandbox process: it keeps the
+archive true while others write, edit and delete; SIGTERM ends it cleanly (exit 0); killed
+with SIGKILL and run again, nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telethon import TelegramClient
+from telethon.tl import types
+
+from tests.flows.cli_process import cli_env, run_tgtui
+from tests.sandbox_process import start_sandbox_process
+from tgtui.backup.versions import latest_view
+from tgtui.telegram.service import CLIENT_OPTIONS
+
+CHANGES = 80
+
+
+@pytest.fixture
+async def living(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """A small world where others make CHANGES changes, 40 a second from the start: some
+    before the backup has caught up, most while it follows."""
+    process, info = await start_sandbox_process(
+        "--dialogs", "8", "--messages", "300", "--seed", "12",
+        "--activity", "40", "--activity-limit", str(CHANGES),
+        "--session-out", str(tmp_path / "sandbox.session"),
+    )  # fmt: skip
+    yield info
+    process.terminate()
+    await process.wait()
+
+
+async def _follow(home: Path, info: dict[str, Any], out: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tgtui", "backup", "--follow", "--all", "--no-media",
+        "--sweep", "1", "--out", str(out), "--session", info["session"],
+        env=cli_env(home, info),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _server_truth(info: dict[str, Any], home: Path) -> dict[int, dict[int, str]]:
+    """Every chat's messages on the server now: id -> text (read with plain Telethon)."""
+    session = shutil.copy(info["session"], home / "reader.session")
+    client = TelegramClient(str(session), info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
+    await client.connect()
+    try:
+        truth: dict[int, dict[int, str]] = {}
+        for folder in (0, 1):
+            for dialog in await client.get_dialogs(folder=folder):
+                messages = client.iter_messages(dialog.entity, limit=None, wait_time=0)
+                truth[dialog.id] = {
+                    m.id: getattr(m, "message", "") or ""
+                    async for m in messages
+                    if not isinstance(m, types.MessageEmpty)
+                }
+        return truth
+    finally:
+        await client.disconnect()
+
+
+def _archive(out: Path) -> dict[int, list[dict[str, Any]]]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {c["id"]: list(latest_view(out / c["path"])) for c in manifest["chats"]}
+
+
+def _check(archive: dict[int, list[dict[str, Any]]], truth: dict[int, dict[int, str]]) -> None:
+    assert set(archive) == set(truth)
+    for chat_id, records in archive.items():
+        ids = [r["id"] for r in records]
+        assert ids == sorted(set(ids)), chat_id  # each message once, in order
+        saved = {r["id"]: r for r in records}
+        server = truth[chat_id]
+        assert set(server) <= set(saved), chat_id  # nothing missing
+        for msg_id, record in saved.items():
+            if msg_id in server:
+                assert "deleted_on_telegram" not in record
+                if server[msg_id]:
+                    assert record["text"] == server[msg_id]  # the latest version
+            else:
+                assert "deleted_on_telegram" in record  # deleted there, kept and marked here
+
+
+async def _wait_for_changes(info: dict[str, Any]) -> None:
+    await asyncio.sleep(CHANGES / 40 + 2)  # the activity runs and ends
+
+
+async def test_follow_keeps_up_and_sigterm_ends_it_cleanly(
+    living: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "b"
+    process = await _follow(tmp_path, living, out)
+    await _wait_for_changes(living)
+    await asyncio.sleep(3)  # a sweep or two after the last change
+    process.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    text = err.decode()
+    assert process.returncode == 0, text
+    assert "Following 8 chats" in text
+    assert "Stopped following" in text
+    _check(_archive(out), await _server_truth(living, tmp_path))
+    edits = sum(1 for path in out.glob("chats/*/edits.jsonl") for _ in path.open())
+    deletions = sum(1 for path in out.glob("chats/*/deleted.jsonl") for _ in path.open())
+    assert edits > 0
+    assert deletions > 0
+
+
+async def test_follow_killed_then_run_again_loses_nothing(
+    living: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "b"
+    process = await _follow(tmp_path, living, out)
+    await asyncio.sleep(1.5)  # in the middle of the activity
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+    await _wait_for_changes(living)
+    code, _, err = await run_tgtui(
+        tmp_path, living, "backup", "--all", "--no-media", "--out", str(out)
+    )
+    assert code == 0, err
+    _check(_archive(out), await _server_truth(living, tmp_path))
