@@ -280,3 +280,29 @@ def test_an_unreadable_chat_is_listed_and_the_rest_exported(
     counts = [len(chat["messages"]) for chat in whole["chats"]["list"]]
     assert counts[0] == 0
     assert all(counts[1:])
+
+
+def test_exports_show_the_archive_as_it_is_now(backup: Path, tmp_path: Path) -> None:
+    from tgtui.backup.versions import Versions
+
+    chat = open_archive(backup).chats[0]
+    saved = [r for r in _lines(chat.jsonl) if r.get("type") == "message" and r.get("text")]
+    edited, deleted = saved[-1], saved[-2]
+    versions = Versions(chat.folder).open()
+    versions.edited(
+        {**edited, "text": "said better", "edited": "2026-11-27T10:00:00Z",
+         "edited_unixtime": "1764237600",
+         "text_entities": [{"type": "plain", "text": "said better"}]}
+    )  # fmt: skip
+    versions.deleted(deleted["id"], "channel difference")
+    versions.close()
+    out = _exported(backup, tmp_path)
+    folder = out / chat_folder(1, len(open_archive(backup).chats))
+    messages = {m["id"]: m for m in json.loads((folder / "result.json").read_text())["messages"]}
+    assert messages[edited["id"]]["text"] == "said better"  # the latest version
+    assert messages[edited["id"]]["edited_unixtime"] == "1764237600"
+    assert deleted["id"] in messages  # gone from Telegram, kept in the archive's export
+    page = "".join(p.read_text() for p in folder.glob("messages*.html"))
+    assert "said better" in page
+    assert "edited (2 versions)" in page
+    assert "deleted on Telegram" in page

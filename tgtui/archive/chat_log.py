@@ -22,6 +22,7 @@ from loguru import logger
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
+from tgtui.backup.versions import DELETED, EDITS, load_changes
 
 CACHE = 2_000  # parsed messages kept (a few screens' worth, and every bisection's steps)
 STATE = "state.json"
@@ -58,6 +59,9 @@ class ChatLog:
         self._cache: OrderedDict[int, Record] = OrderedDict()  # by byte offset
         self._cache_lock = threading.Lock()
         self.media_failed = _media_failed(chat.folder / STATE)
+        # Later versions and deletions (`tgtui.backup.versions`): shown over the first ones.
+        self.changes = load_changes(chat.folder)
+        self._changes_stat = _changes_stat(chat.folder)
 
     # --- messages --------------------------------------------------------------------------
 
@@ -80,7 +84,21 @@ class ChatLog:
         self.lines.close()
 
     def at(self, k: int) -> Record:
-        """Message ``k`` from the newest (IndexError past the known ones)."""
+        """Message ``k`` from the newest (IndexError past the known ones), as it is now: its
+        latest version, marked edited (``versions``) or deleted on Telegram."""
+        return self.changes.apply(self.first_version(k))
+
+    def versions_of(self, record: Record) -> list[Record]:
+        """Every saved version of a message shown by `at`, the first one first."""
+        message_id = record.get("id")
+        if not isinstance(message_id, int):
+            return [record]
+        k = self.find_id(message_id)
+        first = self.first_version(k) if k is not None else record
+        return self.changes.history(first)
+
+    def first_version(self, k: int) -> Record:
+        """Message ``k`` from the newest as first saved (messages.jsonl's line)."""
         start, _ = self.lines.span(k)
         with self._cache_lock:
             cached = self._cache.get(start)
@@ -112,6 +130,14 @@ class ChatLog:
         if added:
             self.media_failed = _media_failed(self.chat.folder / STATE)
         return added
+
+    def refresh_changes(self) -> bool:
+        """Whether a running backup noticed edits or deletions since (they are loaded)."""
+        stat = _changes_stat(self.chat.folder)
+        if stat == self._changes_stat:
+            return False
+        self.changes, self._changes_stat = load_changes(self.chat.folder), stat
+        return True
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -183,6 +209,17 @@ class ChatLog:
             return None
         record = self.at(k)
         return record if record_id(record) == message_id else None
+
+
+def _changes_stat(folder: Path) -> tuple[int, ...]:
+    """Sizes of the chat's edits.jsonl and deleted.jsonl (append-only: growth is change)."""
+    sizes = []
+    for name in (EDITS, DELETED):
+        try:
+            sizes.append((folder / name).stat().st_size)
+        except OSError:
+            sizes.append(-1)
+    return tuple(sizes)
 
 
 def _media_failed(path: Path) -> dict[str, str]:

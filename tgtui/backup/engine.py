@@ -490,7 +490,8 @@ class BackupEngine:
             checkpoint.tracked = self._account_followed
             unchanged = False
         else:  # followed by the account's difference, at the start of the run
-            caught.versions, caught.deletions = self.account_caught.by_chat.get(
+            # Told once: a later refresh of the chat (follow mode) does not count them again.
+            caught.versions, caught.deletions = self.account_caught.by_chat.pop(
                 target.chat_id, (0, 0)
             )
             return True

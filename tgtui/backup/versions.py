@@ -24,6 +24,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -193,28 +194,63 @@ def _record_at(fd: int, start: int) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and isinstance(record.get("id"), int) else None
 
 
+@dataclass
+class Changes:
+    """What happened to a chat's saved messages: every later version (oldest first) and
+    when each deleted one was noticed."""
+
+    versions: dict[int, list[dict[str, Any]]]
+    deleted: dict[int, str]
+
+    def apply(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` (a first version) as it is now: its latest version, with ``versions``
+        (how many there are) when edited, and ``deleted_on_telegram`` when deleted."""
+        message_id = record.get("id")
+        if not isinstance(message_id, int):
+            return record
+        later = self.versions.get(message_id)
+        gone = self.deleted.get(message_id)
+        if later is None and gone is None:
+            return record
+        shown = dict(later[-1] if later else record)
+        if later:
+            shown["versions"] = len(later) + 1
+        if gone is not None:
+            shown["deleted_on_telegram"] = gone
+        return shown
+
+    def history(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every version of a message, the first (``record``) first."""
+        message_id = record.get("id")
+        return (
+            [record, *self.versions.get(message_id, [])]
+            if isinstance(message_id, int)
+            else [record]
+        )
+
+
+def _when(record: dict[str, Any]) -> int:
+    try:
+        return int(record.get("edited_unixtime") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def load_changes(folder: Path) -> Changes:
+    """The edits and deletions saved in a chat's folder (both small: read whole)."""
+    versions: dict[int, list[dict[str, Any]]] = {}
+    for record in saved_records(folder / EDITS):
+        versions.setdefault(int(record["id"]), []).append(record)
+    for later in versions.values():
+        later.sort(key=_when)
+    deleted = {int(r["id"]): str(r.get("deleted", "")) for r in saved_records(folder / DELETED)}
+    return Changes(versions, deleted)
+
+
 def latest_view(folder: Path) -> Iterator[dict[str, Any]]:
     """The chat in ``folder`` as it is now, in id order: each saved message in its latest
     version, with ``versions`` (how many there are, when more than one) and, for one deleted
     on Telegram, ``deleted_on_telegram`` (when tgtui noticed). For the reader and exports."""
-    latest: dict[int, dict[str, Any]] = {}
-    counts: dict[int, int] = {}
-    for record in saved_records(folder / EDITS):
-        message_id = int(record["id"])
-        counts[message_id] = counts.get(message_id, 1) + 1
-        kept = latest.get(message_id)
-        if kept is None or str(record.get("edited_unixtime", "")).zfill(12) >= str(
-            kept.get("edited_unixtime", "")
-        ).zfill(12):
-            latest[message_id] = record
-    deleted = {int(r["id"]): str(r.get("deleted", "")) for r in saved_records(folder / DELETED)}
+    changes = load_changes(folder)
     for record in saved_records(folder / JSONL):
-        message_id = int(record["id"])
-        shown = latest.get(message_id, record)
-        if message_id in counts or message_id in deleted:
-            shown = dict(shown)
-            if message_id in counts:
-                shown["versions"] = counts[message_id]
-            if message_id in deleted:
-                shown["deleted_on_telegram"] = deleted[message_id]
-        yield shown
+        yield changes.apply(record)

@@ -21,6 +21,7 @@ import orjson
 
 from tgtui.archive.chat_log import STATE
 from tgtui.archive.folder import JSONL, open_regular
+from tgtui.backup.versions import load_changes
 from tgtui.export import tde
 from tgtui.export.files import FilePlacer, FileTally
 from tgtui.export.html_pages import HtmlChat
@@ -191,6 +192,9 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     filtered = job.since is not None or job.until is not None
     left = -1 if part.end is None else part.end - part.start  # bytes; -1: to the end
     convert = tde.message
+    # A chat as it is now: each message's latest version (edits.jsonl); deleted ones kept.
+    changes = load_changes(job.backup_folder)
+    current = changes.apply if changes.versions or changes.deleted else None
     read = messages = unreadable = 0
     try:
         try:
@@ -217,6 +221,8 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
                     continue
                 if type(record) is not dict or (filtered and not _in_range(record, job)):
                     continue
+                if current is not None:
+                    record = current(record)
                 path = placer.place(record) if "media_type" in record else None
                 message = convert(record, path)
                 if message is None:

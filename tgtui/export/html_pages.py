@@ -228,7 +228,14 @@ class HtmlChat:
             f"{esc(when[11:16])}</a>",
         ]
         if "edited" in message:
-            out.append(f' <span class="edited" title="{esc(message["edited"])}">edited</span>')
+            versions = record.get("versions")
+            label = f"edited ({versions} versions)" if isinstance(versions, int) else "edited"
+            out.append(f' <span class="edited" title="{esc(message["edited"])}">{label}</span>')
+        if record.get("deleted_on_telegram"):
+            noticed = esc(str(record["deleted_on_telegram"]))
+            out.append(
+                f' <span class="deleted" title="noticed {noticed}">deleted on Telegram</span>'
+            )
         if isinstance(message.get("via_bot"), str):
             out.append(f' <span class="via">via {esc(message["via_bot"])}</span>')
         out.append("</div>\n")

@@ -33,6 +33,7 @@ header h1 { font-size: 22px; margin: 8px 0; overflow-wrap: anywhere; }
 .from { font-weight: 600; }
 .time { color: var(--muted); text-decoration: none; }
 .edited, .via { font-style: italic; }
+.deleted { font-style: italic; color: #c0392b; }
 .forwarded, .reply { font-size: 13px; color: var(--muted); border-left: 3px solid var(--line);
   padding-left: 6px; margin: 4px 0; }
 .text { white-space: normal; margin-top: 2px; }

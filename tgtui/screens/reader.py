@@ -25,6 +25,7 @@ from tgtui.archive.wording import saved_file
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
+from tgtui.screens.versions import VersionsScreen
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
@@ -42,6 +43,7 @@ class ChatScreen(ReadingScreen):
         Binding("r", "reply", "Replied", id="go-reply"),
         Binding("backspace", "back", "Return", id="jump-back"),
         Binding("g", "go_date", "Date", id="go-date"),
+        Binding("v", "versions", "Versions", id="versions"),
         Binding("ctrl+f", "search", "Search", id="search-chat"),
     ]
 
@@ -114,6 +116,8 @@ class ChatScreen(ReadingScreen):
             self.notify("The chat's file was rewritten by a backup run; reopened.")
         elif added:
             self.view.grew(added)
+        if added is not None and log.refresh_changes():
+            self.view.refresh_blocks()  # edited and deleted messages read differently now
 
     def on_unmount(self) -> None:
         """Stop reading."""
@@ -223,6 +227,21 @@ class ChatScreen(ReadingScreen):
             self.action_reply()
         elif record.get("file"):
             self.notify("This message's file is not saved (the line under it says why).")
+
+    def action_versions(self) -> None:
+        """v: every saved version of the message under the cursor (edited ones have more
+        than one), and whether it was deleted on Telegram."""
+        record = self.view.current
+        if record is None or self.chat_log is None:
+            return
+        versions = self.chat_log.versions_of(record)
+        deleted = record.get("deleted_on_telegram")
+        if len(versions) < 2 and not deleted:
+            self.notify("This message was not edited after it was saved.")
+            return
+        self.app.push_screen(
+            VersionsScreen(versions, deleted if isinstance(deleted, str) else None)
+        )
 
     def action_go_date(self) -> None:
         """Ask for a date and go to its first message."""

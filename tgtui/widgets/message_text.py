@@ -115,8 +115,13 @@ def _header(record: Record) -> Text:
     author = record.get("author")
     if isinstance(author, str) and author:
         line.append(f" ({clean(author, limit=40)})", style="dim")
-    if record.get("edited"):
+    versions = record.get("versions")
+    if isinstance(versions, int) and versions > 1:
+        line.append(f"  edited ({versions} versions: v)", style="italic dim")
+    elif record.get("edited"):
         line.append("  edited", style="italic dim")
+    if record.get("deleted_on_telegram"):
+        line.append("  deleted on Telegram", style="italic red")
     via = record.get("via_bot") or record.get("via_bot_id")
     if via:
         line.append(f"  via {clean(via, limit=40)}", style="dim")

@@ -1,0 +1,62 @@
+"""Every saved version of an edited message, oldest first (`v` in a chat)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tgtui.archive.chat_log import record_date
+from tgtui.untrusted import clean
+
+
+def version_lines(versions: list[dict[str, Any]], deleted: str | None) -> Text:
+    """The versions as the screen shows them: when, then the text (each cleaned)."""
+    text = Text()
+    for number, record in enumerate(versions, start=1):
+        when = record.get("edited") if number > 1 else record.get("date")
+        label = "first version" if number == 1 else f"version {number}, edited"
+        text.append(f"{label} {clean(when or '?', limit=40)}\n", style="bold")
+        said = record.get("text")
+        text.append(clean(said if isinstance(said, str) and said else "(no text)", multiline=True))
+        text.append("\n\n")
+    if deleted:
+        text.append(f"Deleted on Telegram (noticed {clean(deleted, limit=40)}).", style="red")
+    return text
+
+
+class VersionsScreen(ModalScreen[None]):
+    """The versions of one message; Escape (or v) closes it."""
+
+    DEFAULT_CSS = """
+    VersionsScreen { align: center middle; }
+    VersionsScreen VerticalScroll { height: auto; max-height: 90%; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,v,q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, versions: list[dict[str, Any]], deleted: str | None = None) -> None:
+        super().__init__()
+        self.versions = versions
+        self.deleted = deleted
+
+    def compose(self) -> ComposeResult:
+        """The message's versions, oldest first."""
+        first = self.versions[0]
+        when = record_date(first)
+        title = f"Message {first.get('id')}" + (f", {when:%Y-%m-%d}" if when else "")
+        with VerticalScroll(classes="dialog"):
+            yield Static(title, classes="dialog-title", markup=False)
+            yield Static(version_lines(self.versions, self.deleted), id="versions")
+            yield Static("Escape closes this.", classes="hint")
+
+    def action_close(self) -> None:
+        """Back to the chat."""
+        self.dismiss(None)
