@@ -25,7 +25,8 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.service import ArchiveService
-from tgtui.backup.engine import BackupAborted, BackupOptions
+from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions
+from tgtui.backup.follow import Follower
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget
@@ -225,23 +226,42 @@ class TgtuiApp(App[None]):
         )
         self.push_screen(BackupScreen(job))
 
-    def start_backup(self, job: BackupJob, only: list[int] | None = None) -> None:
-        """Run ``job`` (or only some of its chats) at app level: screens may come and go."""
+    def start_backup(
+        self, job: BackupJob, only: list[int] | None = None, *, follow: bool = False
+    ) -> None:
+        """Run ``job`` (or only some of its chats) at app level: screens may come and go.
+        With ``follow``, it keeps following the chats afterwards until `stop_following`."""
         self.backup_job = job
         freeze_long_lived()  # the chats it backs up live as long as it does
         self._backup_worker = self.run_worker(
-            self._run_backup(job, only),
+            self._run_backup(job, only, follow),
             group="backup",
             exclusive=True,
             exit_on_error=False,
             description="Backup",
         )
 
-    async def _run_backup(self, job: BackupJob, only: list[int] | None) -> None:
+    def stop_following(self) -> None:
+        """End follow mode (what arrived is saved; the job ends as finished)."""
+        worker = self._backup_worker
+        if worker is not None and self.backup_job is not None and self.backup_job.following:
+            worker.cancel()
+
+    async def _run_backup(self, job: BackupJob, only: list[int] | None, follow: bool) -> None:
         if job.account is None:
             job.account = account_of(await self.service.me())
+
+        async def following(engine: BackupEngine, targets: list[ChatTarget]) -> None:
+            follower = Follower(engine, targets, on_round=lambda _: job.changed())
+            job.following = follower.state
+            job.changed()
+            try:
+                await follower.run()
+            finally:
+                job.following = None
+
         try:
-            await job.run(only)
+            await job.run(only, follow=following if follow else None)
         except (BackupAborted, TakeoutRefused) as exc:
             self.notify(
                 clean(exc, multiline=True),

@@ -327,3 +327,35 @@ async def test_quitting_mid_backup_asks_then_stops_cleanly(
         checkpoint = load_checkpoint(folder / STATE, row.chat_id)
         if checkpoint is not None:
             assert checkpoint.messages == len(read_ids(folder))
+
+
+async def test_keep_following_saves_what_arrives_until_stopped(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    out = tmp_path / "follow"
+    async with running(app) as pilot:
+        job = await open_backup(pilot, app, out, chats=2)
+        await pilot.press("ctrl+s")
+        await until_summary(pilot, app)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: job.following is not None, what="following")
+        row = next(iter(job.rows.values()))
+        world = sandbox.world
+        chat = next(
+            world.chat(i) for i in range(len(world)) if world.chat(i).marked_id == row.chat_id
+        )
+        message, event = sandbox.living.post(chat, "arrived while following")
+        sandbox.push_event(chat, event)
+        await wait_for(pilot, lambda: job.following is not None and job.following.new >= 1,
+                       what="the new message saved")  # fmt: skip
+        assert read_ids(chat_folder(out, row.target))[-1] == message.id
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
+        assert "Following 2 chats: 1 new" in text_of(app, "#backup-status")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
+        await pilot.press("F")
+        await wait_for(pilot, lambda: job.following is None and job.state == "finished",
+                       what="following stopped")  # fmt: skip
+        assert read_ids(chat_folder(out, row.target))[-1] == message.id  # what arrived stays saved

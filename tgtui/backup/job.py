@@ -181,6 +181,7 @@ class BackupJob:
         self.started: float | None = None
         self.finished: float | None = None
         self.result: BackupResult | None = None
+        self.following: Any = None  # follow mode's tally (`follow.Following`) while it runs
         self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
         self.changes = 0
         self._engine: BackupEngine | None = None
@@ -375,8 +376,11 @@ class BackupJob:
             row.status, row.wait_until, row.reason = "waiting", until, reason
         self._changed()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Something the screens show changed (they redraw when ``changes`` moves)."""
         self.changes += 1
+
+    _changed = changed
 
     def _received(self) -> int:
         return sum(r.received for r in self.rows.values())

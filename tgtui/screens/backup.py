@@ -61,6 +61,7 @@ class BackupScreen(TgtuiScreen):
         Binding("f", "failures", "Failed", id="backup-failures"),
         Binding("r", "retry", "Retry", id="backup-retry"),
         Binding("e", "export", "Export", id="backup-export"),
+        Binding("F", "follow", "Keep following", id="backup-follow"),
         Binding("escape", "leave", "Chats", id="backup-leave"),
     ]
 
@@ -247,6 +248,8 @@ class BackupScreen(TgtuiScreen):
             return state == "finished" and bool(self.job.retryable())
         if action == "export":
             return state == "finished"
+        if action == "follow":
+            return state == "finished" or self.job.following is not None
         return True
 
     @on(Input.Submitted)
@@ -323,6 +326,20 @@ class BackupScreen(TgtuiScreen):
             return
         self.tgtui.start_backup(self.job, only=again)
         self.notify(f"Retrying {chats(len(again))}.")
+        self._tick()
+
+    def action_follow(self) -> None:
+        """F: keep these chats up to date as things happen (new, edited and deleted
+        messages); F again stops following."""
+        if self.job.following is not None:
+            self.tgtui.stop_following()
+            self.notify("Stopped following: everything that arrived is saved.")
+            return
+        self.tgtui.start_backup(self.job, follow=True)
+        self.notify(
+            "Following these chats: new, edited and deleted messages are saved as they "
+            "happen, also from the chat list. F stops."
+        )
         self._tick()
 
     def action_export(self) -> None:

@@ -143,6 +143,12 @@ def status_line(job: BackupJob) -> str:
     """The compact status the chat list shows while a backup runs or after it ended."""
     totals = job.totals()
     percent = f" · {totals.fraction * 100:.0f}% of messages" if totals.fraction is not None else ""
+    following = job.following
+    if following is not None:
+        return (
+            f"Following {chats(totals.chats)}: {following.new:,} new, {following.edits:,} "
+            f"edited, {following.deletions:,} deleted · b to open"
+        )
     if job.running:
         files = f" · {totals.media_done:,} files" if totals.media_done else ""
         speed = (
