@@ -204,3 +204,33 @@ async def test_activity_is_the_same_for_the_same_seed() -> None:
     assert results[0] == results[1]
     kinds = results[0][0]
     assert {"new", "edit", "delete"} <= set(kinds)
+
+
+async def test_updates_go_to_the_main_connection_not_to_file_connections(
+    client: TelegramClient, connect: Any, sandbox: SandboxServer
+) -> None:
+    # A connection for files on "another" DC is authorized with auth.exportAuthorization on
+    # the main one and auth.importAuthorization on it. Telegram pushes the account's updates
+    # to its main connection, not to such file connections (core.telegram.org/api/updates).
+    files = await connect(fresh=True)
+    exported = await client(functions.auth.ExportAuthorizationRequest(dc_id=1))
+    await files(functions.auth.ImportAuthorizationRequest(id=exported.id, bytes=exported.bytes))
+    await files(functions.help.GetConfigRequest())
+    imported = [c for c in sandbox.connections if c.auth is not None and c.auth.imported]
+    main = [c for c in sandbox.connections if c.auth is not None and not c.auth.imported]
+    assert imported
+    assert main
+    pushed: list[Any] = []
+    for connection in sandbox.connections:
+
+        async def record(data: bytes, connection: Any = connection) -> None:
+            pushed.append(connection)
+
+        connection.push = record  # type: ignore[method-assign]
+    chat = _first(sandbox, Kind.CHANNEL)
+    _, event = sandbox.living.post(chat, "news")
+    task = sandbox.push_event(chat, event)
+    assert task is not None
+    await task
+    assert pushed
+    assert not set(pushed) & set(imported)

@@ -197,6 +197,7 @@ class SandboxServer:
         """Send an Updates object to every live connection of an account that wants updates."""
         for connection in list(self.connections):
             session = connection.session
-            signed_in = connection.auth is not None and connection.auth.user_id == user_id
+            auth = connection.auth
+            signed_in = auth is not None and auth.user_id == user_id and not auth.imported
             if signed_in and session is not None and not session.no_updates:
                 await connection.push(data)

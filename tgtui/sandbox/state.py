@@ -50,6 +50,9 @@ class AuthKeyRecord:
     salt: int = field(default_factory=lambda: struct.unpack("<q", os.urandom(8))[0])
     layer: int | None = None
     sessions: dict[int, SessionRecord] = field(default_factory=dict)
+    # Authorized by auth.importAuthorization: a connection to "another" DC, for files. The
+    # account's updates are not pushed there (they go to its main connection).
+    imported: bool = False
 
     @property
     def key_id(self) -> int:

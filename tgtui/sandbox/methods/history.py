@@ -172,7 +172,8 @@ async def send_message(call: Call, request: Any) -> Any:
     updates = types.Updates(updates=[event.update], users=users, chats=chats, date=ts(now), seq=0)
     for connection in list(server.connections):
         auth = connection.auth
-        if connection.session is not call.session and auth is not None and auth.user_id == user_id:
+        main = auth is not None and auth.user_id == user_id and not auth.imported
+        if connection.session is not call.session and main:
             await connection.push(bytes(updates))
     return types.UpdateShortSentMessage(
         id=message.id, pts=event.pts, pts_count=1, date=message.date, out=True

@@ -195,4 +195,5 @@ async def import_authorization(call: Call, request: Any) -> types.auth.Authoriza
     if user_id is None or user_id != request.id:
         raise RpcError(400, "AUTH_BYTES_INVALID")
     call.server.authorize(call.auth, user_id)
+    call.auth.imported = True
     return types.auth.Authorization(user=call.server.world.me())
