@@ -234,3 +234,33 @@ async def test_updates_go_to_the_main_connection_not_to_file_connections(
     await task
     assert pushed
     assert not set(pushed) & set(imported)
+
+
+async def test_history_hash_answers_not_modified_until_the_page_changes(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    # messages.getHistory's `hash` (core.telegram.org/api/offsets#hash-generation): the same
+    # page asked with its hash is messages.messagesNotModified; an edit in it changes it.
+    from tgtui.sandbox.methods.history import history_hash
+
+    chat = _first(sandbox, Kind.SUPERGROUP)
+    peer = await client.get_input_entity(chat.marked_id)
+
+    async def page(hash_: int) -> Any:
+        return await client(
+            functions.messages.GetHistoryRequest(
+                peer=peer, offset_id=0, offset_date=None, add_offset=0, limit=20,
+                max_id=0, min_id=0, hash=hash_,
+            )
+        )  # fmt: skip
+
+    first = await page(0)
+    known = history_hash(first.messages)
+    assert known != 0
+    same = await page(known)
+    assert isinstance(same, types.messages.MessagesNotModified)
+    assert same.count == first.count
+    sandbox.living.edit(chat, first.messages[5].id, "changed")
+    again = await page(known)
+    assert isinstance(again, types.messages.ChannelMessages)
+    assert again.messages[5].message == "changed"

@@ -80,7 +80,33 @@ async def get_history(call: Call, request: Any) -> Any:
         max_id=request.max_id,
         min_id=request.min_id,
     )
-    return _messages_answer(call, chat, [view.message_at(j) for j in positions], len(view))
+    messages = [view.message_at(j) for j in positions]
+    if request.hash and request.hash == history_hash(messages):
+        return types.messages.MessagesNotModified(count=len(view))
+    return _messages_answer(call, chat, messages, len(view))
+
+
+def history_hash(messages: list[Any]) -> int:
+    """The hash of a page of messages, as a client computes it to ask "changed?": Telegram's
+    hash over ``[id, edit_date or 0, date]`` of each message in order (core.telegram.org
+    /api/offsets#hash-generation; the list as documented for messages.getScheduledHistory)."""
+    value = 0
+    for message in messages:
+        edited = getattr(message, "edit_date", None)
+        date = getattr(message, "date", None)
+        for number in (
+            message.id,
+            int(edited.timestamp()) if edited else 0,
+            int(date.timestamp()) if date else 0,
+        ):
+            value ^= value >> 21
+            value ^= (value << 35) & MASK64
+            value ^= value >> 4
+            value = (value + number) & MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value  # a signed long on the wire
+
+
+MASK64 = (1 << 64) - 1
 
 
 @handles(functions.messages.SearchRequest)
