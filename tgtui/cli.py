@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tgtui import __version__
@@ -24,10 +26,77 @@ def _files_epilog(paths: Paths) -> str:
     )
 
 
-def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
-    """The `tgtui` argument parser with its subcommands."""
-    from tgtui.sandbox import cli as sandbox_cli
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: where it lives (imported only when it runs or shows its help) and how
+    the command list describes it."""
 
+    module: str | None  # with add_arguments(parser), EPILOG (or epilog()) and run(args, ...)
+    help: str
+    description: str
+
+
+COMMANDS: dict[str, Command] = {
+    "sandbox": Command(
+        "tgtui.sandbox.cli",
+        "run a local Telegram server (real MTProto on loopback) with a generated world",
+        "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
+        "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
+        "rsa_public_key, session) and serves until SIGINT or SIGTERM.",
+    ),
+    "backup": Command(
+        "tgtui.backup.command",
+        "back up chats without the TUI (for cron and scripts)",
+        "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly once; "
+        "progress on stderr. Resumable and incremental.",
+    ),
+    "chats": Command(
+        "tgtui.chats.command",
+        "list your chats with their ids, types and folders (to choose what to back up)",
+        "List the account's chats: id, type, folder, name and @username; with --counts "
+        "their message counts. Progress goes to stderr, the list to stdout.",
+    ),
+    "search": Command(
+        "tgtui.archive.command",
+        "find messages in a backup (offline: no login, no network)",
+        "Find messages in a backup by their words, in every chat or some.",
+    ),
+    "open": Command(
+        None,
+        "read a backup in the TUI (offline: no login, no network)",
+        "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
+        "and search. Works while a backup is running into it.",
+    ),
+    "export": Command(
+        "tgtui.export.command",
+        "export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)",
+        "Export a backup as Telegram Desktop's JSON export (read by tools made for "
+        "Telegram Desktop's exports) and/or an HTML archive to read in a browser.",
+    ),
+}
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, if any (skipping the main options and their values)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--session":
+            skip = True
+        elif token in COMMANDS:
+            return token
+        elif not token.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(
+    paths: Paths | None = None, command: str | None = None, *, every: bool = False
+) -> argparse.ArgumentParser:
+    """The `tgtui` argument parser. Only ``command``'s own options are added (all of them
+    with ``every``): its module is imported only then, so `tgtui --help`, `--version` and
+    the app itself start without loading Telethon or the backup engine."""
     paths = paths or Paths.default()
     parser = argparse.ArgumentParser(
         prog="tgtui",
@@ -53,83 +122,27 @@ def build_parser(paths: Paths | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="log in detail (secrets still hidden)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sandbox = commands.add_parser(
-        "sandbox",
-        help="run a local Telegram server (real MTProto on loopback) with a generated world",
-        description=(
-            "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
-            "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
-            "rsa_public_key, session) and serves until SIGINT or SIGTERM."
-        ),
-        epilog=sandbox_cli.epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sandbox_cli.add_arguments(sandbox)
-    from tgtui.backup import command as backup_command
-
-    backup = commands.add_parser(
-        "backup",
-        help="back up chats without the TUI (for cron and scripts)",
-        description=(
-            "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly once; "
-            "progress on stderr. Resumable and incremental."
-        ),
-        epilog=backup_command.EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    backup_command.add_arguments(backup)
-    from tgtui.chats import command as chats_command
-
-    chats = commands.add_parser(
-        "chats",
-        help="list your chats with their ids, types and folders (to choose what to back up)",
-        description=(
-            "List the account's chats: id, type, folder, name and @username; with --counts "
-            "their message counts. Progress goes to stderr, the list to stdout."
-        ),
-        epilog=chats_command.EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    chats_command.add_arguments(chats)
-    from tgtui.archive import command as search_command
-
-    search = commands.add_parser(
-        "search",
-        help="find messages in a backup (offline: no login, no network)",
-        description="Find messages in a backup by their words, in every chat or some.",
-        epilog=search_command.EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    search_command.add_arguments(search)
-    reader = commands.add_parser(
-        "open",
-        help="read a backup in the TUI (offline: no login, no network)",
-        description=(
-            "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
-            "and search. Works while a backup is running into it."
-        ),
-    )
-    reader.add_argument(
-        "folder",
-        nargs="?",
-        type=Path,
-        metavar="DIR",
-        help="the backup folder (default: backup_dir from config.toml; with --demo, the "
-        "demo's backups)",
-    )
-    from tgtui.export import command as export_command
-
-    export = commands.add_parser(
-        "export",
-        help="export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)",
-        description=(
-            "Export a backup as Telegram Desktop's JSON export (read by tools made for "
-            "Telegram Desktop's exports) and/or an HTML archive to read in a browser."
-        ),
-        epilog=export_command.EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    export_command.add_arguments(export)
+    for name, spec in COMMANDS.items():
+        sub = commands.add_parser(
+            name,
+            help=spec.help,
+            description=spec.description,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == "open":
+            sub.add_argument(
+                "folder",
+                nargs="?",
+                type=Path,
+                metavar="DIR",
+                help="the backup folder (default: backup_dir from config.toml; with --demo, "
+                "the demo's backups)",
+            )
+        elif spec.module is not None and (every or name == command):
+            module = importlib.import_module(spec.module)
+            module.add_arguments(sub)
+            epilog = getattr(module, "EPILOG", None)
+            sub.epilog = epilog if epilog is not None else module.epilog()
     return parser
 
 
@@ -141,27 +154,16 @@ def _fail(message: str, code: int = 1) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
     paths = Paths.default()
-    args = build_parser(paths).parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(paths, command_in(given)).parse_args(given)
     if args.command == "sandbox":
         from tgtui.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
-    if args.command == "backup":
-        from tgtui.backup import command as backup_command
-
-        return backup_command.run(args, paths)
-    if args.command == "chats":
-        from tgtui.chats import command as chats_command
-
-        return chats_command.run(args, paths)
-    if args.command == "search":
-        from tgtui.archive import command as search_command
-
-        return search_command.run(args, paths)
-    if args.command == "export":
-        from tgtui.export import command as export_command
-
-        return export_command.run(args, paths)
+    spec = COMMANDS.get(args.command or "")
+    if spec is not None and spec.module is not None:
+        run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(spec.module).run
+        return run(args, paths)
     if args.command is None and args.demo and args.session:
         return _fail("--demo uses its own session; leave out --session", 2)
     try:

@@ -8,7 +8,6 @@ Tests run both paths on Linux by hiding the POSIX modules (`tests/unit/test_port
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sys
@@ -117,6 +116,8 @@ def on_terminate(
     """Call ``callback`` in the running event loop when the process gets one of the signals
     ``names`` (those the system has); returns a function that undoes it. Where the loop
     cannot watch signals (Windows), a plain signal handler hands the call to the loop."""
+    import asyncio  # here: the command line's --help and --version start without it
+
     loop = asyncio.get_running_loop()
     undo: list[Callable[[], object]] = []
     for name in names:

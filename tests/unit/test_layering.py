@@ -7,6 +7,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import tgtui
 
 CORE_PACKAGES = (
@@ -83,3 +85,31 @@ def test_the_client_and_the_sandbox_never_import_each_other() -> None:
     assert "tgtui.sandbox" not in client
     sandbox = _imports_of("tgtui.sandbox")
     assert not {n for n in sandbox if n.startswith(("tgtui.telegram", "tgtui.backup"))}
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["backup", "--help"]])
+def test_the_command_line_starts_without_what_it_does_not_need(argv: list[str]) -> None:
+    """`tgtui --help` and `--version` load neither Telethon nor Textual; a command's help
+    loads that command only (the TUI and the engine stay out of it)."""
+    script = (
+        "import sys\n"
+        "from tgtui.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'telethon', 'textual', 'asyncio', 'loguru'}))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tgtui.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    heavy, modules = result.stdout.strip().splitlines()[-2:]
+    if argv[0].startswith("--"):
+        assert heavy == "[]"
+        assert "tgtui.backup" not in modules
+    else:
+        assert "textual" not in heavy
+        assert "tgtui.export" not in modules  # another command's module
+        assert "tgtui.screens" not in modules
