@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from loguru import logger
 from textual import on
@@ -23,17 +24,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from tgtui.archive.folder import ArchiveError
-from tgtui.archive.service import ArchiveService
-from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions
-from tgtui.backup.follow import Follower
-from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
-from tgtui.backup.media import MediaFilter
-from tgtui.backup.selection import ChatTarget
 from tgtui.config import Settings, save_api_credentials
 from tgtui.memory import freeze_long_lived
-from tgtui.screens.archive import ArchiveScreen
-from tgtui.screens.backup import BackupScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
@@ -46,6 +38,11 @@ from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
+
+if TYPE_CHECKING:  # the backup engine, archive and their screens load when first used
+    from tgtui.backup.engine import BackupEngine
+    from tgtui.backup.job import BackupJob
+    from tgtui.backup.selection import ChatTarget
 
 CodeListener = Callable[[str, str], None]
 
@@ -187,6 +184,10 @@ class TgtuiApp(App[None]):
 
     def action_open_archive(self) -> None:
         """Read the backup folder offline (no Telegram needed), over the current screen."""
+        from tgtui.archive.folder import ArchiveError
+        from tgtui.archive.service import ArchiveService
+        from tgtui.screens.archive import ArchiveScreen
+
         folder = self.context.settings.backup_dir
         try:
             service = ArchiveService(folder, log_file=self.context.log_file)
@@ -202,6 +203,11 @@ class TgtuiApp(App[None]):
 
     def open_backup(self, targets: list[ChatTarget]) -> None:
         """The backup screen: the running (or last) backup, or a new one of ``targets``."""
+        from tgtui.backup.engine import BackupOptions
+        from tgtui.backup.job import BackupJob
+        from tgtui.backup.media import MediaFilter
+        from tgtui.screens.backup import BackupScreen
+
         job = self.backup_job
         if job is not None and (
             job.running or not targets or {t.chat_id for t in targets} == set(job.rows)
@@ -248,6 +254,11 @@ class TgtuiApp(App[None]):
             worker.cancel()
 
     async def _run_backup(self, job: BackupJob, only: list[int] | None, follow: bool) -> None:
+        from tgtui.backup.engine import BackupAborted
+        from tgtui.backup.follow import Follower
+        from tgtui.backup.job import TakeoutRefused, account_of
+        from tgtui.screens.backup import BackupScreen
+
         if job.account is None:
             job.account = account_of(await self.service.me())
 
@@ -377,7 +388,8 @@ class TgtuiApp(App[None]):
             yield SystemCommand(
                 "Back up", "Back up the selected chats, or see the backup", screen.action_backup
             )
-        if isinstance(screen, BackupScreen):
+        backup_screens = sys.modules.get("tgtui.screens.backup")  # loaded with a first backup
+        if backup_screens is not None and isinstance(screen, backup_screens.BackupScreen):
             for name, help_text, action in (
                 ("Pause or resume the backup", "Every chat", screen.action_pause_all),
                 (

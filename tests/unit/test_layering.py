@@ -113,3 +113,18 @@ def test_the_command_line_starts_without_what_it_does_not_need(argv: list[str]) 
         assert "textual" not in heavy
         assert "tgtui.export" not in modules  # another command's module
         assert "tgtui.screens" not in modules
+
+
+def test_the_app_draws_its_first_screen_before_loading_the_backup_engine() -> None:
+    """Importing the app (all it needs for its first frame) leaves the backup engine, the
+    archive reader and the exports unloaded: they load when first used."""
+    script = (
+        "import sys\n"
+        "import tgtui.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith(("
+        "'tgtui.backup.', 'tgtui.archive', 'tgtui.export', 'tgtui.screens.backup'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "['tgtui.backup.selection']"

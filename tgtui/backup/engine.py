@@ -622,9 +622,20 @@ class BackupEngine:
         self._flush(writer, checkpoint, folder)
         if not fetch:  # nothing new on Telegram: every message is already saved
             self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
-        await self.media.run(
-            target, folder, checkpoint, folder / STATE, repair.damaged_files, repair.unsafe_files
-        )
+        no_files = not self.options.media.kinds and not self.options.verify
+        if no_files and not (
+            checkpoint.media_failed or repair.damaged_files or repair.unsafe_files
+        ):
+            checkpoint.media_last_id = checkpoint.last_id  # no file wanted: nothing to read
+        else:
+            await self.media.run(
+                target,
+                folder,
+                checkpoint,
+                folder / STATE,
+                repair.damaged_files,
+                repair.unsafe_files,
+            )
         if not checkpoint.complete:
             checkpoint.complete = True
             save_checkpoint(folder / STATE, checkpoint)

@@ -6,12 +6,15 @@ Plain functions of a `BackupJob`, so the screen only decides where they go.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tgtui.backup.job import BackupJob
 from tgtui.untrusted import clean
 from tgtui.widgets.units import bar, duration, human_bytes
+
+if TYPE_CHECKING:  # the chat list shows a job's status without loading the engine first
+    from tgtui.backup.job import BackupJob
 
 
 def chats(count: int) -> str:
