@@ -207,6 +207,7 @@ class BackupEngine:
         self.name_bytes = NAME_BYTES  # of a sender's file name; fitted to the folder's limit
         self._folders: dict[int, Path] = {}  # existing chat folders, listed once a run
         self._account_followed = False  # the backup holds the account's update state
+        self._account_complete = False  # this run's account difference was whole
         self.account_caught = Caught()  # what the account's difference found this run
         self.media = MediaPass(
             client,
@@ -453,6 +454,7 @@ class BackupEngine:
             forget_state(self.options.out, saved)
             return
         self._account_followed = True  # the state is saved: from now on, it follows them
+        self._account_complete = followed  # its difference named every chat with news
         self.account_caught = caught
         logger.info(
             "account difference: {} versions, {} deletions in {} requests (followed: {})",
@@ -494,7 +496,10 @@ class BackupEngine:
             caught.versions, caught.deletions = self.account_caught.by_chat.pop(
                 target.chat_id, (0, 0)
             )
-            return True
+            # That difference lists every new message of private chats and basic groups
+            # since the last run: a chat it does not name has nothing new to read.
+            quiet = self._account_complete and target.chat_id not in self.account_caught.touched
+            return not (quiet and checkpoint.complete and self.options.until is None)
         caught.versions, caught.deletions = found.versions, found.deletions
         save_checkpoint(folder / STATE, checkpoint)
         return not (unchanged and checkpoint.complete and self.options.until is None)

@@ -48,8 +48,8 @@ def touched(update: Any) -> set[int]:
     elif peer is not None:
         chat_id = utils.get_peer_id(peer)
         found.add(chat_id)
-        if not is_channel_id(chat_id) and isinstance(update, types.UpdateEditMessage):
-            found.add(ACCOUNT)
+        if not is_channel_id(chat_id):
+            found.add(ACCOUNT)  # the account's difference says what changed there
     return found
 
 
