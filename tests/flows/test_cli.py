@@ -43,9 +43,10 @@ async def test_sandbox_command_prints_one_json_line_and_serves(tmp_path: Path) -
         await client.connect()
         try:
             assert await client.is_user_authorized()
-            main = await client.get_dialogs()
+            main = await client.get_dialogs(folder=0)
             archived = await client.get_dialogs(archived=True)
             assert len(main) + len(archived) == 40
+            assert len(await client.get_dialogs()) == 40  # no folder: every dialog
         finally:
             await client.disconnect()
         # A brand-new client with nothing but the JSON line: key exchange, code, password.

@@ -52,7 +52,11 @@ async def test_get_file_rules(client: TelegramClient, sandbox: SandboxServer) ->
     with pytest.raises(errors.OffsetInvalidError):
         await get(1000, 4096)
     with pytest.raises(errors.LimitInvalidError):
-        await get(0, 1000 * 1024)  # over 512 KiB without precise
+        await get(0, 1000 * 1024)  # 1 MiB is not a multiple of it
+    with pytest.raises(errors.LimitInvalidError):
+        await get(0, 2 * 1024 * 1024)  # over 1 MiB
+    whole = await get(0, 1024 * 1024)  # Telegram's largest part: allowed
+    assert whole == _expected(sandbox, doc)[: 1024 * 1024]
     with pytest.raises(errors.LimitInvalidError):
         await get(0, 12 * 1024)  # 1 MiB is not a multiple of it
     with pytest.raises(errors.LimitInvalidError):

@@ -264,3 +264,27 @@ async def test_history_hash_answers_not_modified_until_the_page_changes(
     again = await page(known)
     assert isinstance(again, types.messages.ChannelMessages)
     assert again.messages[5].message == "changed"
+
+
+async def test_dialogs_without_a_folder_are_every_dialog(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    # Telethon documents get_dialogs() with no folder as every dialog, archived included
+    # (messages.getDialogs without folder_id); folder 0 is the main list, 1 the archive.
+    every = await client.get_dialogs()
+    main = await client.get_dialogs(folder=0)
+    archived = await client.get_dialogs(folder=1)
+    assert archived
+    assert {d.id for d in every} == {d.id for d in main} | {d.id for d in archived}
+    assert len(every) == len(sandbox.world)
+    dates = [d.date for d in every if not d.pinned]
+    assert dates == sorted(dates, reverse=True)
+
+
+async def test_a_method_not_served_is_telegrams_typed_error(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    # Error strings are capitals, digits and underscores (core.telegram.org/api/errors), so
+    # Telethon raises the typed error for them.
+    with pytest.raises(errors.InputMethodInvalidError):
+        await client(functions.account.GetWallPapersRequest(hash=0))

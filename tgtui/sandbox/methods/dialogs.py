@@ -55,12 +55,12 @@ async def get_dialogs(call: Call, request: Any) -> Any:
     """Pinned first (on the first page), then by last message date, newest first."""
     call.user_id()
     world = call.server.world
-    folder = request.folder_id or 0
-    if folder not in (0, 1):
+    folder = request.folder_id  # None: every dialog, archived ones too (as Telegram does)
+    if folder not in (None, 0, 1):
         raise RpcError(400, "FOLDER_ID_INVALID")
     limit = max(0, min(MAX_LIMIT, request.limit))
-    order = world.order[folder]  # pinned ones first, then newest first by top date
-    pinned = len(world.pinned[folder])
+    order = world.dialog_order(folder)  # pinned ones first, then newest first by top date
+    pinned = len(world.pinned[folder or 0])
     offset_date = int(request.offset_date.timestamp()) if request.offset_date else 0
     if offset_date > 0 or request.offset_id:
         # Dialogs strictly older than the offset message; pinned ones only on the first page.
@@ -72,7 +72,7 @@ async def get_dialogs(call: Call, request: Any) -> Any:
     else:
         start = pinned if request.exclude_pinned else 0
     chosen = [world.chat(i) for i in order[start : start + limit]]
-    total = len(world.order[folder])
+    total = len(order)
     complete = not (offset_date or request.offset_id) and len(chosen) == total
     return _page(call, chosen, None if complete else total)
 

@@ -20,11 +20,13 @@ HASH_PARTS_PER_CALL = 8
 
 
 def check_range(offset: int, limit: int, *, precise: bool) -> None:
-    """Telegram's rules for upload.getFile parts (LIMIT_INVALID / OFFSET_INVALID)."""
+    """Telegram's rules for upload.getFile parts (core.telegram.org/api/files): offset and
+    limit divisible by 4 KiB (1 KiB with ``precise``), 1 MiB divisible by limit (not with
+    ``precise``), limit at most 1 MiB, and no part across a 1 MiB boundary."""
     align = KIB if precise else 4 * KIB
     if offset < 0 or offset % align:
         raise RpcError(400, "OFFSET_INVALID")
-    if limit <= 0 or limit % align or limit > (MIB if precise else 512 * KIB):
+    if limit <= 0 or limit % align or limit > MIB:
         raise RpcError(400, "LIMIT_INVALID")
     if not precise and MIB % limit:
         raise RpcError(400, "LIMIT_INVALID")
