@@ -4,7 +4,10 @@ a running backup notices appears without reopening the chat."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from tests.reader.helpers import SIZE, manifest_chats, on_cursor, reader, records, screen_lines
 from tests.tui.helpers import wait_for
@@ -55,3 +58,23 @@ async def test_edited_and_deleted_messages_are_marked_and_versions_reachable(
         assert "version 2, edited 2026-11-27T10:00:00Z" in shown
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
+
+
+def test_search_finds_an_edited_message_by_its_latest_words(
+    backup: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tgtui.cli import main
+
+    chat = max(manifest_chats(backup), key=lambda c: c["messages"])
+    target = next(r for r in reversed(records(backup, chat)) if r.get("type") == "message")
+    assert main(["search", "--in", str(backup), "zeppelinquokka"]) == 1  # not there yet
+    versions = Versions(backup / chat["path"]).open()
+    versions.edited(
+        {**target, "text": "now about a zeppelinquokka", "edited_unixtime": "1764237600",
+         "text_entities": [{"type": "plain", "text": "now about a zeppelinquokka"}]}
+    )  # fmt: skip
+    versions.close()
+    capsys.readouterr()
+    assert main(["search", "--in", str(backup), "zeppelinquokka", "--json"]) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(h["chat_id"], h["message_id"]) for h in hits] == [(chat["id"], target["id"])]

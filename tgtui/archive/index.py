@@ -35,11 +35,12 @@ from loguru import logger
 
 from tgtui.archive.folder import Archive, ArchiveChat, open_regular
 from tgtui.backup.integrity import record_id
+from tgtui.backup.versions import EDITS, load_changes
 from tgtui.private_files import create_private_file, make_private_dir
 
 INDEX_DIR = ".index"
 INDEX_FILE = "search.sqlite"
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: edit_sources (edited messages are found by their latest words)
 HEAD_BYTES = 4096  # a file whose first bytes changed was replaced: index it again
 BATCH = 5_000
 # A message's row id is its date in seconds, then a running count of indexed messages (24
@@ -60,6 +61,7 @@ CREATE TABLE IF NOT EXISTS sources (
     chat_id INTEGER PRIMARY KEY, inode INTEGER NOT NULL, head BLOB NOT NULL,
     indexed_to INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS edit_sources (chat_id INTEGER PRIMARY KEY, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
     date INTEGER NOT NULL, sender TEXT NOT NULL, media TEXT NOT NULL
@@ -330,7 +332,29 @@ class SearchIndex:
             if added is not None:
                 stats.chats += 1
                 stats.messages += added
+            self._apply_edits(chat, again=bool(added))
         self.db.commit()
+
+    def _apply_edits(self, chat: ArchiveChat, *, again: bool = False) -> None:
+        """Make an edited message searchable by its latest words (edits.jsonl, small: read
+        whole when it grew, or ``again`` after new messages, which a backup writes before
+        the edits that name them)."""
+        try:
+            size = (chat.folder / EDITS).stat().st_size
+        except OSError:
+            size = 0
+        row = self.db.execute(
+            "SELECT size FROM edit_sources WHERE chat_id = ?", (chat.id,)
+        ).fetchone()
+        if not again and (row[0] if row else 0) == size:
+            return
+        for message_id, later in load_changes(chat.folder).versions.items():
+            self.db.execute(
+                "UPDATE fts SET text = ? WHERE rowid IN "
+                "(SELECT id FROM docs WHERE chat_id = ? AND message_id = ?)",
+                (searchable(later[-1]), chat.id, message_id),
+            )
+        self.db.execute("INSERT OR REPLACE INTO edit_sources VALUES (?, ?)", (chat.id, size))
 
     def _build(self, stats: UpdateStats) -> None:
         """Index every chat from nothing, in one transaction.
@@ -349,6 +373,8 @@ class SearchIndex:
             sequence = self._build_group(chats[first : first + MERGE_FILES], sequence, stats)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('sequence', ?)", (str(sequence),))
         self.db.execute(DOCS_CHAT_INDEX)
+        for chat in chats:
+            self._apply_edits(chat, again=True)
 
     def _build_group(self, chats: list[ArchiveChat], sequence: int, stats: UpdateStats) -> int:
         """Index ``chats`` merged by date; the running count after them.
@@ -398,6 +424,7 @@ class SearchIndex:
         )
         self.db.execute("DELETE FROM docs WHERE chat_id = ?", (chat_id,))
         self.db.execute("DELETE FROM sources WHERE chat_id = ?", (chat_id,))
+        self.db.execute("DELETE FROM edit_sources WHERE chat_id = ?", (chat_id,))
 
     def _update_chat(self, chat: ArchiveChat) -> int | None:
         """Index what is new in one chat; None when nothing changed."""
