@@ -288,3 +288,39 @@ async def test_a_method_not_served_is_telegrams_typed_error(
     # Telethon raises the typed error for them.
     with pytest.raises(errors.InputMethodInvalidError):
         await client(functions.account.GetWallPapersRequest(hash=0))
+
+
+async def test_search_by_words_media_and_sender_counts_exactly(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    # messages.search (core.telegram.org/method/messages.search): every word of `q` in the
+    # message, in any case; `filter` by media; `from_id`; `count` is the number that match.
+    # Checked against the whole history read with plain getHistory.
+    import re
+
+    chat = sandbox.world.chat(0)
+    entity = await client.get_input_entity(chat.marked_id)
+    everything = [m async for m in client.iter_messages(entity, limit=None, wait_time=0)]
+    texts = [m for m in everything if isinstance(m, types.Message) and m.message]
+    word = max(
+        ({w.lower() for w in re.findall(r"\w+", m.message)} for m in texts[:50]),
+        key=len,
+    ).pop()
+
+    def has(m: Any) -> bool:
+        return word in {w.lower() for w in re.findall(r"\w+", m.message or "")}
+
+    found = await client.get_messages(entity, search=word.upper(), limit=None, wait_time=0)
+    expected = [m.id for m in texts if has(m)]
+    assert found.total == len(expected) > 0
+    assert sorted(m.id for m in found) == sorted(expected)
+    photos = await client.get_messages(
+        entity, filter=types.InputMessagesFilterPhotos(), limit=None, wait_time=0
+    )
+    assert photos.total == sum(1 for m in everything if m.photo) > 0
+    assert all(m.photo for m in photos)
+    sender = next(m.from_id for m in texts if m.from_id is not None)
+    theirs = await client.get_messages(entity, from_user=sender, limit=10, wait_time=0)
+    same = [m for m in everything if isinstance(m, types.Message) and m.from_id == sender]
+    assert theirs.total == len(same)
+    assert all(m.from_id == sender for m in theirs)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from telethon import utils
 from telethon.tl import functions, types
 
 from tgtui.sandbox.history import DescendingHistory
 from tgtui.sandbox.methods.common import entities_for, is_self, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.search import matching
 from tgtui.sandbox.world import SELF_ID, Chat, ts
 
 MAX_LIMIT = 100
@@ -111,17 +113,16 @@ MASK64 = (1 << 64) - 1
 
 @handles(functions.messages.SearchRequest)
 async def search(call: Call, request: Any) -> Any:
-    """messages.search with an empty query: a date-bounded walk (min_date/max_date) of history.
-
-    Text search is not generated; a query returns no messages.
-    """
+    """messages.search: with an empty query and no filter, a date-bounded walk (min_date /
+    max_date) of history; otherwise what matches (`tgtui.sandbox.search`)."""
     call.user_id()
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
-    if request.q or not isinstance(request.filter, types.InputMessagesFilterEmpty):
-        return _messages_answer(call, chat, [], 0)
     max_date = int(request.max_date.timestamp()) if request.max_date else 0
     min_date = int(request.min_date.timestamp()) if request.min_date else 0
+    plain = isinstance(request.filter, types.InputMessagesFilterEmpty)
+    if request.q or not plain or request.from_id is not None:
+        return _found(call, chat, view, request, min_date, max_date)
     offset_date = max_date + 1 if max_date else 0
     positions = _window(
         view,
@@ -138,6 +139,39 @@ async def search(call: Call, request: Any) -> Any:
     return _messages_answer(
         call, chat, [view.message_at(j) for j in positions], max(0, lowest - highest)
     )
+
+
+def _found(
+    call: Call, chat: Chat, view: DescendingHistory, request: Any, min_date: int, max_date: int
+) -> Any:
+    """messages.search with a query, a media filter or a sender: what matches, paged by the
+    same offset rules as history, and counted exactly."""
+    sender = None
+    if request.from_id is not None:
+        sender = SELF_ID if is_self(request.from_id) else utils.get_peer_id(request.from_id)
+    try:
+        positions = matching(
+            view,
+            query=request.q,
+            kind=request.filter,
+            sender=sender,
+            min_date=min_date,
+            max_date=max_date,
+        )
+    except ValueError:
+        raise RpcError(400, "FILTER_NOT_SUPPORTED") from None
+    ids = [view[j] for j in positions]
+    start = 0
+    if request.offset_id:
+        start = next((n for n, i in enumerate(ids) if i < request.offset_id), len(ids))
+    start = max(0, start + request.add_offset)
+    chosen = [
+        positions[n]
+        for n in range(start, min(len(ids), start + _limit(request.limit)))
+        if (not request.max_id or ids[n] < request.max_id)
+        and (not request.min_id or ids[n] > request.min_id)
+    ]
+    return _messages_answer(call, chat, [view.message_at(j) for j in chosen], len(ids))
 
 
 def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
