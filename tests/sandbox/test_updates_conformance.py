@@ -324,3 +324,32 @@ async def test_search_by_words_media_and_sender_counts_exactly(
     same = [m for m in everything if isinstance(m, types.Message) and m.from_id == sender]
     assert theirs.total == len(same)
     assert all(m.from_id == sender for m in theirs)
+
+
+async def test_reading_contacts_and_the_lists_asked_at_start(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    # messages.readHistory answers affectedMessages with the account box's new pts;
+    # channels.readHistory answers true; contacts.getContacts lists the contacts with their
+    # users; getSplitRanges and getLeftChannels answer (empty here) instead of an error.
+    private = _first(sandbox, Kind.USER)
+    before = (await client(functions.updates.GetStateRequest())).pts
+    affected = await client(
+        functions.messages.ReadHistoryRequest(
+            peer=await client.get_input_entity(private.marked_id), max_id=0
+        )
+    )
+    assert (affected.pts, affected.pts_count) == (before + 1, 1)
+    channel = _first(sandbox, Kind.CHANNEL)
+    assert await client(
+        functions.channels.ReadHistoryRequest(
+            channel=await client.get_input_entity(channel.marked_id), max_id=0
+        )
+    )
+    contacts = await client(functions.contacts.GetContactsRequest(hash=0))
+    assert contacts.contacts
+    assert {c.user_id for c in contacts.contacts} == {u.id for u in contacts.users}
+    assert all(u.contact for u in contacts.users)
+    assert await client(functions.messages.GetSplitRangesRequest()) == []
+    left = await client(functions.channels.GetLeftChannelsRequest(offset=0))
+    assert left.chats == []

@@ -1,5 +1,14 @@
 """Handlers of the Telegram API methods the sandbox serves, one module per area."""
 
-from tgtui.sandbox.methods import account, chats, connection, dialogs, files, history, login
+from tgtui.sandbox.methods import (
+    account,
+    chats,
+    connection,
+    dialogs,
+    files,
+    history,
+    login,
+    reading,
+)
 
-__all__ = ["account", "chats", "connection", "dialogs", "files", "history", "login"]
+__all__ = ["account", "chats", "connection", "dialogs", "files", "history", "login", "reading"]

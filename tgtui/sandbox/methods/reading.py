@@ -1,0 +1,71 @@
+"""Marking history read, the contact list, and two lists an account may ask for at start:
+messages.readHistory, channels.readHistory, contacts.getContacts, messages.getSplitRanges,
+channels.getLeftChannels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telethon.tl import functions, types
+
+from tgtui.sandbox.methods.common import resolve
+from tgtui.sandbox.rpc import Call, handles
+from tgtui.sandbox.world import Kind
+
+
+@handles(functions.messages.ReadHistoryRequest)
+async def read_history(call: Call, request: Any) -> types.messages.AffectedMessages:
+    """messages.readHistory: an update in the account's box (its pts moves by one), as
+    Telegram answers it (core.telegram.org/method/messages.readHistory)."""
+    call.user_id()
+    chat = resolve(call.server, request.peer)
+    box = call.server.living.box(chat)
+    top = call.server.history.top_message(chat).id
+    max_id = min(request.max_id or top, top)
+
+    def make(pts: int, count: int) -> Any:
+        return types.UpdateReadHistoryInbox(
+            peer=chat.peer, max_id=max_id, still_unread_count=0, pts=pts, pts_count=count
+        )
+
+    event = box.add(make)
+    return types.messages.AffectedMessages(pts=event.pts, pts_count=event.pts_count)
+
+
+@handles(functions.channels.ReadHistoryRequest)
+async def read_channel_history(call: Call, request: Any) -> bool:
+    """channels.readHistory: true (a channel's read state is not in an update box)."""
+    call.user_id()
+    resolve(call.server, request.channel)
+    return True
+
+
+@handles(functions.contacts.GetContactsRequest)
+async def get_contacts(call: Call, request: Any) -> types.contacts.Contacts:
+    """contacts.getContacts: the users of private chats saved as contacts."""
+    call.user_id()
+    world = call.server.world
+    users = [
+        user
+        for i in range(len(world))
+        if world.chat(i).kind is Kind.USER and (user := world.dialog_user(world.chat(i))).contact
+    ]
+    return types.contacts.Contacts(
+        contacts=[types.Contact(user_id=u.id, mutual=False) for u in users],
+        saved_count=0,
+        users=users,
+    )
+
+
+@handles(functions.messages.GetSplitRangesRequest)
+async def get_split_ranges(call: Call, request: Any) -> list[Any]:
+    """messages.getSplitRanges: none (the account's history is not split)."""
+    call.user_id()
+    return []
+
+
+@handles(functions.channels.GetLeftChannelsRequest)
+async def get_left_channels(call: Call, request: Any) -> types.messages.Chats:
+    """channels.getLeftChannels: none (the demo account has left no channel)."""
+    call.user_id()
+    return types.messages.Chats(chats=[])
