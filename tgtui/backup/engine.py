@@ -9,6 +9,7 @@ Progress goes out as events (`tgtui.backup.progress`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import re
@@ -40,7 +41,7 @@ from tgtui.backup.checkpoint import (
 )
 from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
-from tgtui.backup.history import HISTORY, HistoryReader
+from tgtui.backup.history import HISTORY, PAGE, HistoryPage, HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.manifest import ChatEntry, Manifest
 from tgtui.backup.media import NAME_BYTES, NO_MEDIA, PART_SUFFIX, MediaFilter, media_path
@@ -58,6 +59,7 @@ from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
+from tgtui.backup.windows import MIN_PAGES_PER_WINDOW, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
@@ -80,6 +82,7 @@ class BackupOptions:
     files_at_once: int | None = None  # per download queue; None: Telegram's sizes
     verify: bool = False  # check each file against Telegram's hashes (upload.getFileHashes)
     recheck: bool = False  # compare every saved message with Telegram (edits, deletions)
+    windows: int = 4  # id windows fetched at once inside one big chat (`backup.windows`)
     batch_size: int = 500
     batch_age: float = 2.0
 
@@ -599,39 +602,49 @@ class BackupEngine:
         if self.options.since is not None and cursor == 0:
             cursor = await reader.last_id_before(self.options.since)
         total: int | None = None
-        while fetch:
-            await self.control.ready(target.chat_id)
-            page = await reader.after(cursor)
+        until = self.options.until
+
+        def take(page: HistoryPage) -> bool:
+            """Write a page's messages; False once --until is reached."""
+            nonlocal cursor, total
             if checkpoint.pts is None and page.pts is not None:
                 # A channel's edits and deletions are followed from before this copy began.
                 checkpoint.pts = page.pts
-            if total is None and self.options.since is None and self.options.until is None:
+            if total is None and self.options.since is None and until is None:
                 total = page.count
-            if not page.messages:
-                break
-            reached_until = False
             for message in page.messages:
                 date = getattr(message, "date", None)
-                until = self.options.until
                 if until is not None and date is not None and date >= until:
-                    reached_until = True
-                    break
+                    self._flush(writer, checkpoint, folder)
+                    return False
                 writer.add(self._to_record(message, page.names))
                 cursor = message.id
-            if writer.due() or reached_until:
+            if writer.due():
                 self._flush(writer, checkpoint, folder)
             done = checkpoint.messages + writer.pending
             self._emit(ChatProgress(target.chat_id, done, total, done - start))
-            if reached_until:
-                break
+            return True
+
+        if fetch:
+            await self.control.ready(target.chat_id)
+            first = await reader.after(cursor)
+            if take(first) and first.messages:
+                chosen = await self._plan(reader, first, cursor, checkpoint.messages)
+                # Closed at once however the loop ends: no window goes on fetching.
+                async with contextlib.aclosing(pages(reader, chosen)) as ordered:
+                    async for page in ordered:
+                        await self.control.ready(target.chat_id)
+                        if not take(page):
+                            break
         self._flush(writer, checkpoint, folder)
         if not fetch:  # nothing new on Telegram: every message is already saved
             self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
         no_files = not self.options.media.kinds and not self.options.verify
-        if no_files and not (
-            checkpoint.media_failed or repair.damaged_files or repair.unsafe_files
-        ):
-            checkpoint.media_last_id = checkpoint.last_id  # no file wanted: nothing to read
+        pending = checkpoint.media_failed or repair.damaged_files or repair.unsafe_files
+        if no_files and not pending:  # no file wanted: the media pass has nothing to read
+            if checkpoint.media_last_id != checkpoint.last_id:
+                checkpoint.media_last_id = checkpoint.last_id
+                save_checkpoint(folder / STATE, checkpoint)
         else:
             await self.media.run(
                 target,
@@ -645,6 +658,20 @@ class BackupEngine:
             checkpoint.complete = True
             save_checkpoint(folder / STATE, checkpoint)
         return "complete"
+
+    async def _plan(
+        self, reader: HistoryReader, first: HistoryPage, before: int, saved: int
+    ) -> Plan:
+        """How to fetch the rest of a chat after its first page: one page at a time, or in
+        windows (`tgtui.backup.windows`) when much is left (and no --until cuts it short)."""
+        after = first.messages[-1].id
+        left = (first.count or 0) - saved - len(first.messages)
+        most = self.options.windows if self.options.until is None else 1
+        if most <= 1 or left < PAGE * MIN_PAGES_PER_WINDOW * 2:
+            return Plan(after, after, 1)
+        newest = await reader.newest(1)
+        top = max((m.id for m in newest.messages), default=after)
+        return plan(after, top, left, most)
 
     def _not_started(self, target: ChatTarget) -> ChatResult:
         """A chat cancelled while it waited for its turn: nothing of it was touched."""

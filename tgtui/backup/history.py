@@ -74,8 +74,9 @@ class HistoryReader:
             reconnect=self.reconnect,
         )
 
-    async def after(self, after_id: int, limit: int = PAGE) -> HistoryPage:
-        """Up to ``limit`` messages with id > ``after_id``, oldest first."""
+    async def after(self, after_id: int, limit: int = PAGE, before: int = 0) -> HistoryPage:
+        """Up to ``limit`` messages with id > ``after_id`` (and < ``before``, if given),
+        oldest first."""
         answer = await self._get(
             functions.messages.GetHistoryRequest(
                 peer=self.peer,
@@ -83,7 +84,7 @@ class HistoryReader:
                 offset_date=None,
                 add_offset=-limit,
                 limit=limit,
-                max_id=0,
+                max_id=before,
                 min_id=after_id,
                 hash=0,
             )

@@ -63,6 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"difference is too long (default {BOX_SIZE:,}, as Telegram)",
     )
     parser.add_argument(
+        "--biggest-supergroup",
+        action="store_true",
+        help="the biggest chat is a supergroup (its own message ids) rather than a basic group",
+    )
+    parser.add_argument(
         "--hostile",
         action="store_true",
         help="names, titles, texts and file names with markup, terminal escapes, controls, "
@@ -99,6 +104,7 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         messages=args.messages,
         files=files,
         hostile=args.hostile,
+        biggest_is_supergroup=args.biggest_supergroup,
     )
     return SandboxOptions(
         host=args.host,

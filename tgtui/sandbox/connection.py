@@ -256,8 +256,6 @@ class Connection:
             log.info("fault: dropping connection at request %d", self.requests)
             self.abort()
             return
-        if faults.latency:
-            await asyncio.sleep(faults.latency)
         try:
             with BinaryReader(body) as reader:
                 request = reader.tgread_object()

@@ -145,7 +145,10 @@ class SandboxServer:
         method = method_name(request)
         arrived = time.monotonic()
         error: str | None = None
+        self.log.started(method)
         try:
+            if self.faults.latency:  # each answer late, while others are in flight
+                await asyncio.sleep(self.faults.latency)
             if method not in CONNECTION_METHODS:
                 self._inject_faults(call, method)
             handler = HANDLERS.get(type(request))
@@ -159,6 +162,7 @@ class SandboxServer:
             error = exc.message
             raise
         finally:
+            self.log.answered(method)
             self.log.add(
                 LogEntry(
                     at=arrived,

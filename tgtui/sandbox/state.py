@@ -106,6 +106,17 @@ class RequestLog:
 
     def __init__(self, maxlen: int = 200_000) -> None:
         self.entries: deque[LogEntry] = deque(maxlen=maxlen)
+        self.in_flight: dict[str, int] = {}  # requests of each method being answered now
+        self.most_in_flight: dict[str, int] = {}  # the most at once (benchmarks, tests)
+
+    def started(self, method: str) -> None:
+        """A request of ``method`` arrived (it is answered, and logged, later)."""
+        now = self.in_flight[method] = self.in_flight.get(method, 0) + 1
+        self.most_in_flight[method] = max(self.most_in_flight.get(method, 0), now)
+
+    def answered(self, method: str) -> None:
+        """A request of ``method`` was answered (or failed)."""
+        self.in_flight[method] -= 1
 
     def add(self, entry: LogEntry) -> None:
         """Record one request."""
@@ -118,3 +129,4 @@ class RequestLog:
     def clear(self) -> None:
         """Forget everything logged so far."""
         self.entries.clear()
+        self.most_in_flight.clear()
