@@ -144,7 +144,9 @@ async def test_backup_from_the_chat_list_to_the_summary(
 async def test_pause_resume_cancel_one_chat_and_retry(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.faults.apply("latency=60")
+    # Slow enough that the chats are still running when the keys arrive (a chat's pages
+    # come 4 at a time: tgtui.backup.windows).
+    sandbox.faults.apply("latency=240")
     app = make_app(sandbox, tmp_path, signed_in=True)
     async with running(app, size=(120, 36)) as pilot:
         job = await open_backup(pilot, app, tmp_path / "out")
@@ -188,7 +190,7 @@ async def test_cancel_all_asks_first_and_keeps_what_was_saved(
 ) -> None:
     # Slow enough that the backup is still running after the confirm dialog, twice, on a
     # busy machine (at 60 ms it sometimes finished first and there was nothing to cancel).
-    sandbox.faults.apply("latency=150")
+    sandbox.faults.apply("latency=600")  # still running when the keys arrive (4 windows)
     app = make_app(sandbox, tmp_path, signed_in=True)
     async with running(app, size=(120, 36)) as pilot:
         job = await open_backup(pilot, app, tmp_path / "out")
@@ -225,7 +227,7 @@ async def test_cancel_all_asks_first_and_keeps_what_was_saved(
 async def test_leaving_the_screen_keeps_the_backup_running(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.faults.apply("latency=60")
+    sandbox.faults.apply("latency=240")  # still running when the keys arrive (4 windows)
     app = make_app(sandbox, tmp_path, signed_in=True)
     async with running(app, size=(120, 36)) as pilot:
         job = await open_backup(pilot, app, tmp_path / "out")
@@ -314,7 +316,7 @@ async def test_bad_options_are_explained_and_nothing_starts(
 async def test_quitting_mid_backup_asks_then_stops_cleanly(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.faults.apply("latency=60")
+    sandbox.faults.apply("latency=240")  # still running when the keys arrive (4 windows)
     app = make_app(sandbox, tmp_path, signed_in=True)
     async with running(app, size=(120, 36)) as pilot:
         job = await open_backup(pilot, app, tmp_path / "out")

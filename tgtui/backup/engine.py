@@ -630,10 +630,13 @@ class BackupEngine:
             first = await reader.after(cursor)
             if take(first) and first.messages:
                 chosen = await self._plan(reader, first, cursor, checkpoint.messages)
+
                 # Closed at once however the loop ends: no window goes on fetching.
-                async with contextlib.aclosing(pages(reader, chosen)) as ordered:
+                async def ready() -> None:
+                    await self.control.ready(target.chat_id)
+
+                async with contextlib.aclosing(pages(reader, chosen, ready=ready)) as ordered:
                     async for page in ordered:
-                        await self.control.ready(target.chat_id)
                         if not take(page):
                             break
         self._flush(writer, checkpoint, folder)

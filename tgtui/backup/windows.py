@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 
 from tgtui.backup.history import PAGE, HistoryPage, HistoryReader
 
+Ready = Callable[[], Awaitable[None]]
 MIN_PAGES_PER_WINDOW = 4  # fewer pages left than this per window: not worth splitting
 
 
@@ -48,11 +49,17 @@ def bounds(chosen: Plan) -> list[tuple[int, int]]:
 
 
 async def _walk(
-    reader: HistoryReader, low: int, high: int, queue: asyncio.Queue[HistoryPage | None]
+    reader: HistoryReader,
+    low: int,
+    high: int,
+    queue: asyncio.Queue[HistoryPage | None],
+    ready: Ready,
 ) -> None:
-    """Every page of ids in (low, high], oldest first, into ``queue``; then None."""
+    """Every page of ids in (low, high], oldest first, into ``queue``; then None. Each
+    request waits for ``ready`` (a paused chat sends none)."""
     cursor = low
     while cursor < high:
+        await ready()
         page = await reader.after(cursor, before=high + 1)
         if not page.messages:
             break
@@ -61,10 +68,15 @@ async def _walk(
     await queue.put(None)
 
 
+async def _always() -> None:
+    """Ready at once (nothing can pause the walk)."""
+
+
 async def pages(
-    reader: HistoryReader, chosen: Plan, *, buffered: int = 8
+    reader: HistoryReader, chosen: Plan, *, buffered: int = 8, ready: Ready = _always
 ) -> AsyncGenerator[HistoryPage, None]:
-    """The chat's pages after ``chosen.after``, oldest first (see the module's doc)."""
+    """The chat's pages after ``chosen.after``, oldest first (see the module's doc); every
+    request first waits for ``ready`` (pause)."""
     cursor = chosen.after
     if chosen.windows > 1:
         queues: list[asyncio.Queue[HistoryPage | None]] = []
@@ -73,7 +85,7 @@ async def pages(
             for low, high in bounds(chosen):
                 queue: asyncio.Queue[HistoryPage | None] = asyncio.Queue(buffered)
                 queues.append(queue)
-                tasks.append(asyncio.ensure_future(_walk(reader, low, high, queue)))
+                tasks.append(asyncio.ensure_future(_walk(reader, low, high, queue, ready)))
             for queue, task in zip(queues, tasks, strict=True):
                 while True:
                     getting = asyncio.ensure_future(queue.get())
@@ -98,6 +110,7 @@ async def pages(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
     while True:  # what is newer than the plan (or everything, with one window)
+        await ready()
         page = await reader.after(cursor)
         if not page.messages:
             return
