@@ -1,12 +1,13 @@
 """A chat's history, oldest first, fetched as several id windows at once.
 
 One page at a time, a big chat is bound by the round trip: the server never sees a second
-request for it in flight. Split the ids still to fetch into windows and walk each with its
-own paged requests (`HistoryReader.after` with an upper bound), all through the shared flood
-gate; pages are handed on strictly in id order (window 1's, then window 2's, ...), so the
-file stays ascending and exactly once, and the checkpoint keeps meaning "everything up to
-here is written". A window that is ahead waits with at most ``buffered`` pages in memory.
-After the last window, what arrived meanwhile is read one page at a time, as before.
+request for it in flight. So the ids still to fetch are cut into chunks of a few pages, and
+several chunks are walked at once, each with its own paged requests (`HistoryReader.after`
+with an upper bound), all through the shared flood gate. Pages are handed on strictly in id
+order (chunk 1's, then chunk 2's, ...), so the file stays ascending and exactly once and the
+checkpoint keeps meaning "everything up to here is written"; a chunk that is ahead waits in
+memory until the ones before it are read, and the next chunk starts only then. After the
+last chunk, what arrived meanwhile is read one page at a time, as before.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from tgtui.backup.history import PAGE, HistoryPage, HistoryReader
 
 Ready = Callable[[], Awaitable[None]]
 MIN_PAGES_PER_WINDOW = 4  # fewer pages left than this per window: not worth splitting
+CHUNK_PAGES = 4  # pages per chunk: a chunk is fetched whole while the ones before it are read
 
 
 @dataclass(frozen=True)
@@ -29,23 +32,26 @@ class Plan:
 
     after: int  # the last id already had
     top: int  # the newest id when the plan was made
-    windows: int  # 1: one page at a time
+    windows: int  # chunks fetched at once (1: one page at a time)
+    left: int = 0  # about how many messages are between after and top
 
 
 def plan(after: int, top: int, remaining: int, most: int) -> Plan:
-    """Windows for ``remaining`` messages between ``after`` and ``top``: as many as
-    ``most``, each worth a few pages."""
+    """Up to ``most`` chunks at once for ``remaining`` messages between ``after`` and
+    ``top``, when there are enough of them to be worth it."""
     useful = remaining // (PAGE * MIN_PAGES_PER_WINDOW)
     windows = max(1, min(most, useful, max(1, top - after)))
-    return Plan(after, top, windows)
+    return Plan(after, top, windows, remaining)
 
 
-def bounds(chosen: Plan) -> list[tuple[int, int]]:
-    """The windows' id ranges ``(after, up to)``: consecutive, covering (after, top]."""
+def bounds(chosen: Plan, pages_each: int = CHUNK_PAGES) -> list[tuple[int, int]]:
+    """Consecutive id ranges ``(after, up to)`` covering (after, top], each about
+    ``pages_each`` pages of this chat (its ids can be sparse: a private chat's are shared
+    with the whole account, so the span is sized from the chat's density)."""
     span = chosen.top - chosen.after
-    edges = [chosen.after + span * k // chosen.windows for k in range(chosen.windows + 1)]
-    edges[-1] = chosen.top
-    return [(low, high) for low, high in itertools.pairwise(edges) if high > low]
+    width = max(1, span * pages_each * PAGE // max(1, chosen.left))
+    edges = [*range(chosen.after, chosen.top, width), chosen.top]
+    return list(itertools.pairwise(edges))
 
 
 async def _walk(
@@ -73,20 +79,33 @@ async def _always() -> None:
 
 
 async def pages(
-    reader: HistoryReader, chosen: Plan, *, buffered: int = 8, ready: Ready = _always
+    reader: HistoryReader, chosen: Plan, *, ready: Ready = _always
 ) -> AsyncGenerator[HistoryPage, None]:
-    """The chat's pages after ``chosen.after``, oldest first (see the module's doc); every
-    request first waits for ``ready`` (pause)."""
+    """The chat's pages after ``chosen.after``, oldest first; every request first waits for
+    ``ready`` (pause).
+
+    The ids are cut into chunks of a few pages (`bounds`); ``chosen.windows`` chunks are
+    fetched at once, each by its own paged walk, and handed on strictly in order: when the
+    oldest chunk is read, the next one starts. So at most that many chunks wait in memory.
+    """
     cursor = chosen.after
     if chosen.windows > 1:
-        queues: list[asyncio.Queue[HistoryPage | None]] = []
-        tasks: list[asyncio.Task[None]] = []
+        chunks = bounds(chosen)
+        active: deque[tuple[asyncio.Queue[HistoryPage | None], asyncio.Task[None]]] = deque()
+        started = 0
+
+        def start_next() -> None:
+            nonlocal started
+            low, high = chunks[started]
+            started += 1
+            queue: asyncio.Queue[HistoryPage | None] = asyncio.Queue()
+            active.append((queue, asyncio.ensure_future(_walk(reader, low, high, queue, ready))))
+
         try:
-            for low, high in bounds(chosen):
-                queue: asyncio.Queue[HistoryPage | None] = asyncio.Queue(buffered)
-                queues.append(queue)
-                tasks.append(asyncio.ensure_future(_walk(reader, low, high, queue, ready)))
-            for queue, task in zip(queues, tasks, strict=True):
+            while started < len(chunks) and len(active) < chosen.windows:
+                start_next()
+            while active:
+                queue, task = active[0]
                 while True:
                     getting = asyncio.ensure_future(queue.get())
                     done, _ = await asyncio.wait(
@@ -102,11 +121,14 @@ async def pages(
                         break
                     cursor = page.messages[-1].id
                     yield page
+                active.popleft()
+                if started < len(chunks):
+                    start_next()
             cursor = max(cursor, chosen.top)
         finally:
-            for task in tasks:
+            for _, task in active:
                 task.cancel()
-            for task in tasks:
+            for _, task in active:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
     while True:  # what is newer than the plan (or everything, with one window)
