@@ -20,6 +20,7 @@ nothing and repeats nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -138,7 +139,7 @@ async def catch_up_channel(
     """A channel's edits and deletions since ``pts`` (None: re-check the saved range);
     returns the pts they are known up to, and what was found."""
     caught = Caught()
-    with _open(folder) as versions:
+    with contextlib.closing(Versions(folder).open()) as versions:
         if pts is None:
             pts = await recheck(reader, folder, last_id, versions, caught)
         else:
@@ -178,24 +179,11 @@ async def catch_up_channel(
 async def recheck_chat(reader: HistoryReader, folder: Path, last_id: int) -> Caught:
     """`recheck` of a private chat or basic group, into its folder's versions."""
     caught = Caught()
-    with _open(folder) as versions:
+    with contextlib.closing(Versions(folder).open()) as versions:
         await recheck(reader, folder, last_id, versions, caught)
         versions.flush()
         caught.versions, caught.deletions = versions.added_versions, versions.added_deleted
     return caught
-
-
-class _open:
-    """`Versions` of a folder as a context: opened, and closed (flushed) at the end."""
-
-    def __init__(self, folder: Path) -> None:
-        self.versions = Versions(folder)
-
-    def __enter__(self) -> Versions:
-        return self.versions.open()
-
-    def __exit__(self, *exc: object) -> None:
-        self.versions.close()
 
 
 # -- the account's box: private chats and basic groups -------------------------------------

@@ -218,7 +218,7 @@ class BackupEngine:
             queues=DownloadQueues(client, options.files_at_once),
             emit=self._emit,
             wrap=wrap,
-            reconnect=self._reconnect,
+            reconnect=self.reconnect,
             ready=self.control.ready,
             verify=options.verify,
         )
@@ -241,10 +241,7 @@ class BackupEngine:
                 task.cancel()
 
     async def reconnect(self) -> None:
-        """Connect again if the connection was lost (follow mode, before a sweep)."""
-        await self._reconnect()
-
-    async def _reconnect(self) -> None:
+        """Connect again if the connection was lost (before a retry, or a follow sweep)."""
         if not self.client.is_connected():
             logger.info("reconnecting to Telegram")
             await self.client.connect()
@@ -268,7 +265,7 @@ class BackupEngine:
             self.manifest = Manifest(self.options.out, self.account)
             self.name_bytes = name_bytes_for(self.options.out)
             self._folders = chat_folders(self.options.out)
-            await self._catch_up_account()
+            await self.catch_up_account()
             try:
                 result = await self._run(targets)
             finally:
@@ -279,10 +276,6 @@ class BackupEngine:
             return result
         finally:
             folder.close()
-
-    async def catch_up_account(self) -> None:
-        """The account's edits and deletions now (follow mode, after a push or a while)."""
-        await self._catch_up_account()
 
     async def refresh(self, target: ChatTarget) -> ChatResult:
         """One chat brought up to date again (follow mode): new messages, edits, deletions
@@ -339,7 +332,7 @@ class BackupEngine:
             target.input_peer,
             gate=self.gate,
             on_wait=on_wait,
-            reconnect=self._reconnect,
+            reconnect=self.reconnect,
             wrap=self.wrap,
         )
         checkpoint = Checkpoint(chat_id=target.chat_id)
@@ -431,7 +424,7 @@ class BackupEngine:
             deletions=caught.deletions,
         )
 
-    async def _catch_up_account(self) -> None:
+    async def catch_up_account(self) -> None:
         """Edits and deletions in the backup's private chats and basic groups since the last
         run: one account difference for all of them (see `tgtui.backup.catch_up`)."""
         saved = [
@@ -440,7 +433,7 @@ class BackupEngine:
             if not is_channel_id(entry.id) and entry.last_id
         ]
         reader = HistoryReader(
-            self.client, None, gate=self.gate, reconnect=self._reconnect, wrap=self.wrap
+            self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
         try:
             followed, caught = await catch_up_account(reader, self.options.out, saved)

@@ -204,7 +204,7 @@ class BackupJob:
             if row.status == "waiting":
                 row.status, row.reason = "queued", None
             self._estimate(row, chat_folders(self.options.out))
-            self._changed()
+            self.changed()
 
     def reconfigure(self, options: BackupOptions) -> None:
         """New options before the run starts; estimates follow without asking the server."""
@@ -212,7 +212,7 @@ class BackupJob:
         folders = chat_folders(options.out)  # one listing for every chat
         for row in self.rows.values():
             self._estimate(row, folders)
-        self._changed()
+        self.changed()
 
     def _estimate(self, row: ChatRow, folders: dict[int, Path]) -> None:
         if row.sample is None or self.state == "running":
@@ -244,7 +244,7 @@ class BackupJob:
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
         self._samples = _Samples()
-        self._changed()
+        self.changed()
         takeout = Takeout(self.client) if self.takeout else None
         result: BackupResult | None = None
         account = int(self.account["id"]) if self.account else None
@@ -289,7 +289,7 @@ class BackupJob:
                     await takeout.finish(success=success)
                 except OSError as exc:  # connection lost: Telegram ends it later
                     logger.warning("could not finish the takeout session: {}", exc)
-            self._changed()
+            self.changed()
 
     async def _start_takeout(self, takeout: Takeout) -> None:
         try:
@@ -304,12 +304,12 @@ class BackupJob:
     def pause(self, chat_id: int | None = None) -> None:
         """Pause the run, or one chat: it stops at its next safe point, everything saved."""
         self.control.pause(chat_id)
-        self._changed()
+        self.changed()
 
     def resume(self, chat_id: int | None = None) -> None:
         """Resume the run, or one chat."""
         self.control.resume(chat_id)
-        self._changed()
+        self.changed()
 
     def is_paused(self, chat_id: int | None = None) -> bool:
         """Whether the run, or that chat, is paused."""
@@ -353,7 +353,7 @@ class BackupJob:
         self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())
         if self.listener is not None:
             self.listener(event)
-        self._changed()
+        self.changed()
 
     def _finish(self, row: ChatRow, event: ChatFinished) -> None:
         row.wait_until, row.reason = None, event.reason
@@ -374,13 +374,11 @@ class BackupJob:
         row = self.rows.get(chat_id) if chat_id is not None else None
         if row is not None and not row.ended:
             row.status, row.wait_until, row.reason = "waiting", until, reason
-        self._changed()
+        self.changed()
 
     def changed(self) -> None:
         """Something the screens show changed (they redraw when ``changes`` moves)."""
         self.changes += 1
-
-    _changed = changed
 
     def _received(self) -> int:
         return sum(r.received for r in self.rows.values())

@@ -20,7 +20,6 @@ stopped before its checkpoint moved on, a difference fetched again) is written o
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import stat
 from collections.abc import Iterator
@@ -30,7 +29,8 @@ from typing import Any
 
 from loguru import logger
 
-from tgtui.backup.writer import BatchWriter
+from tgtui.backup.integrity import record_id
+from tgtui.backup.writer import BatchWriter, after_last_newline
 from tgtui.portable import open_fd, pread
 
 EDITS = "edits.jsonl"
@@ -53,13 +53,11 @@ def saved_records(path: Path) -> Iterator[dict[str, Any]]:
         for number, line in enumerate(handle, start=1):
             if not line.endswith(b"\n"):
                 break  # a torn last line: cut on the next open
-            try:
-                record = json.loads(line)
-            except ValueError:
-                logger.warning("{}: line {} is not JSON; skipped", path, number)
+            parsed = record_id(line)
+            if parsed is None:
+                logger.warning("{}: line {} is not a message record; skipped", path, number)
                 continue
-            if isinstance(record, dict) and isinstance(record.get("id"), int):
-                yield record
+            yield parsed[1]
 
 
 def version_key(record: dict[str, Any]) -> tuple[int, str]:
@@ -142,7 +140,7 @@ def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
         low, high = 0, info.st_size
         while low < high:
             middle = (low + high) // 2
-            start = _line_start(fd, middle)
+            start = after_last_newline(fd, middle, CHUNK)
             record = _record_at(fd, start)
             if record is None:
                 return None  # a damaged line: the integrity check deals with it
@@ -160,18 +158,6 @@ def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
 CHUNK = 4096  # lines are a few hundred bytes: small reads find their ends
 
 
-def _line_start(fd: int, offset: int) -> int:
-    """Start of the line that holds byte ``offset``."""
-    end = offset
-    while end > 0:
-        begin = max(0, end - CHUNK)
-        cut = pread(fd, end - begin, begin).rfind(b"\n")
-        if cut >= 0:
-            return begin + cut + 1
-        end = begin
-    return 0
-
-
 def _line_end(fd: int, start: int) -> int:
     """Offset of the newline ending the line that starts at ``start``."""
     position = start
@@ -186,12 +172,8 @@ def _line_end(fd: int, start: int) -> int:
 
 
 def _record_at(fd: int, start: int) -> dict[str, Any] | None:
-    line = pread(fd, _line_end(fd, start) - start, start)
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("id"), int) else None
+    parsed = record_id(pread(fd, _line_end(fd, start) - start, start))
+    return None if parsed is None else parsed[1]
 
 
 @dataclass

@@ -42,10 +42,11 @@ class BackupWriteError(Exception):
         return self.error.errno in RUN_STOPPING_ERRNOS
 
 
-def _after_last_newline(fd: int, end: int) -> int:
-    """Offset just past the last newline in the first ``end`` bytes (0 if there is none)."""
+def after_last_newline(fd: int, end: int, chunk: int = TAIL_CHUNK) -> int:
+    """Offset just past the last newline in the first ``end`` bytes (0 if there is none):
+    where the line holding byte ``end`` starts. Read backwards ``chunk`` bytes at a time."""
     while end > 0:
-        start = max(0, end - TAIL_CHUNK)
+        start = max(0, end - chunk)
         cut = pread(fd, end - start, start).rfind(b"\n")
         if cut >= 0:
             return start + cut + 1
@@ -71,9 +72,9 @@ def repair_tail(path: Path) -> int | None:
         size = os.fstat(fd).st_size
         while size:
             if pread(fd, 1, size - 1) != b"\n":
-                size = _cut(fd, path, size, _after_last_newline(fd, size), "a torn last line")
+                size = _cut(fd, path, size, after_last_newline(fd, size), "a torn last line")
                 continue
-            start = _after_last_newline(fd, size - 1)
+            start = after_last_newline(fd, size - 1)
             line = pread(fd, size - start, start)
             try:
                 return int(json.loads(line)["id"])
