@@ -105,19 +105,12 @@ async def recheck(
     current = next(saved, None)
     if current is None:
         return None
-    cursor = int(current["id"]) - 1
     pts: int | None = None
-    while cursor < last_id:
-        page = await reader.after(cursor)
+    async for page in reader.walk(int(current["id"]) - 1, last_id):
         caught.requests += 1
         if pts is None:
             pts = page.pts
-        if not page.messages:
-            break
         for message in page.messages:
-            if message.id > last_id:
-                cursor = last_id
-                break
             while current is not None and int(current["id"]) < message.id:
                 versions.deleted(int(current["id"]), "re-check")
                 current = next(saved, None)
@@ -126,7 +119,6 @@ async def recheck(
                 if record.get("edited_unixtime") != current.get("edited_unixtime"):
                     versions.edited(record, current)
                 current = next(saved, None)
-            cursor = message.id
     while current is not None and int(current["id"]) <= last_id:
         versions.deleted(int(current["id"]), "re-check")
         current = next(saved, None)

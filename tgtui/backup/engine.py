@@ -562,17 +562,11 @@ class BackupEngine:
     ) -> dict[int, bytes]:
         """Lines for the messages with low < id < high that are not in ``present``."""
         found: dict[int, bytes] = {}
-        cursor = low
-        while True:
-            page = await reader.after(cursor)
-            if not page.messages:
-                return found
+        async for page in reader.walk(low, high - 1):
             for message in page.messages:
-                if message.id >= high:
-                    return found
                 if present is None or message.id not in present:
                     found[message.id] = encode_record(self._to_record(message, page.names))
-                cursor = message.id
+        return found
 
     def _to_record(self, message: Any, names: Any) -> dict[str, Any]:
         record = to_record(message, names)

@@ -8,7 +8,7 @@ ascending id order and restarts exactly where the file ends, never from the top.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,25 @@ class HistoryReader:
             (m for m in answer.messages if m.id > after_id), key=lambda message: message.id
         )
         return _page(answer, messages)
+
+    async def walk(
+        self,
+        after_id: int,
+        up_to: int,
+        ready: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[HistoryPage]:
+        """Every page of the messages with ``after_id`` < id <= ``up_to``, oldest first; a
+        range with nothing in it gives one empty page. Each request first waits for
+        ``ready`` (a pause), if given."""
+        cursor = after_id
+        while cursor < up_to:
+            if ready is not None:
+                await ready()
+            page = await self.after(cursor, before=up_to + 1)
+            yield page
+            if not page.messages:
+                return
+            cursor = page.messages[-1].id
 
     async def newest(self, limit: int = PAGE) -> HistoryPage:
         """The chat's newest ``limit`` messages (newest first) and its message count."""

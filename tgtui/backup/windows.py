@@ -63,14 +63,9 @@ async def _walk(
 ) -> None:
     """Every page of ids in (low, high], oldest first, into ``queue``; then None. Each
     request waits for ``ready`` (a paused chat sends none)."""
-    cursor = low
-    while cursor < high:
-        await ready()
-        page = await reader.after(cursor, before=high + 1)
-        if not page.messages:
-            break
-        await queue.put(page)
-        cursor = page.messages[-1].id
+    async for page in reader.walk(low, high, ready):
+        if page.messages:
+            await queue.put(page)
     await queue.put(None)
 
 
