@@ -12,6 +12,8 @@ import errno
 import json
 import os
 import time
+from collections.abc import Callable
+from json import encoder as json_encoder
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +92,45 @@ def repair_tail(path: Path) -> int | None:
 _LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
+def _record_encoder() -> Callable[[dict[str, Any]], str]:
+    """json.dumps(record, ensure_ascii=False), without what it costs per call.
+
+    `json.dumps` builds an encoder per call, and the encoder a C scanner plus a dict to catch
+    circular references; a record is a tree this module's callers build, and a backup encodes
+    millions. So the C encoder is made once, without the circular check, and checked to write
+    exactly what `json.dumps` writes; where the C encoder is missing (another Python), the
+    plain encoder is used.
+    """
+    plain = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json_encoder, "c_make_encoder", None)  # not in the module's stubs
+    if make is None:
+        return plain.encode
+    scan = make(
+        None,  # no circular-reference check
+        plain.default,
+        json_encoder.encode_basestring,  # as ensure_ascii=False does
+        None,
+        plain.key_separator,
+        plain.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as json.dumps
+    )
+
+    def encode(record: dict[str, Any]) -> str:
+        return "".join(scan(record, 0))
+
+    probe = {"id": 1, "text": 'é\u2028"x"', "n": [1.5, None, True], "e": {}}
+    return encode if encode(probe) == plain.encode(probe) else plain.encode
+
+
+_encode = _record_encoder()
+
+
 def encode_record(record: dict[str, Any]) -> bytes:
     """One record as its JSONL line (UTF-8, newline-terminated, no other line breaker)."""
-    text = json.dumps(record, ensure_ascii=False)
-    if not text.isascii():
+    text = _encode(record)
+    if not text.isascii() and ("\u2028" in text or "\u2029" in text or "\x85" in text):
         text = text.translate(_LINE_BREAKERS)
     return text.encode("utf-8") + b"\n"
 
