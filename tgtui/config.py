@@ -16,7 +16,9 @@ from tgtui.portable import open_fd
 
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme")
-MAX_CONCURRENCY = 32
+# History requests a backup keeps in flight at most, all chats together (`tgtui.backup.budget`).
+DEFAULT_CONCURRENCY = 16
+MAX_CONCURRENCY = 64
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     backup_dir = data.get("backup_dir", str(paths.default_backup_dir))
     if not isinstance(backup_dir, str) or not backup_dir.strip():
         raise ConfigError(source, "backup_dir", f"expected a folder path, got {backup_dir!r}")
-    concurrency = data.get("concurrency", 4)
+    concurrency = data.get("concurrency", DEFAULT_CONCURRENCY)
     if (
         not isinstance(concurrency, int)
         or isinstance(concurrency, bool)

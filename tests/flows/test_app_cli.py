@@ -44,7 +44,7 @@ def test_help_says_where_config_and_log_live(tmp_path: Path) -> None:
     ("config", "words"),
     [
         ("api_id = 'abc'\n", ["api_id", "positive whole number"]),
-        ("concurrency = 99\n", ["concurrency", "1 to 32"]),
+        ("concurrency = 99\n", ["concurrency", "1 to 64"]),
         ("api_id = \n", ["not valid TOML"]),
         ("colour = 'red'\n", ["colour", "unknown setting"]),
     ],

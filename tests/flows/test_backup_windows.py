@@ -12,8 +12,12 @@ import pytest
 from telethon import TelegramClient
 
 from tests.flows.backup_helpers import read_ids, server_ids, targets
+from tgtui.backup import history
+from tgtui.backup.budget import START
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.backup.media import MediaFilter
+from tgtui.backup.progress import BackupEvent, ChatProgress, Waiting
+from tgtui.retry import Backoff
 from tgtui.sandbox import (
     API_HASH,
     API_ID,
@@ -23,6 +27,7 @@ from tgtui.sandbox import (
     demo_session,
     running_sandbox,
 )
+from tgtui.sandbox.faults import FloodLimit
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 NO_MEDIA = MediaFilter(frozenset(), None)
@@ -99,3 +104,89 @@ async def test_stopped_in_the_middle_continues_exactly(
     assert sum(server.log.in_flight.values()) == 0
     result = await BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA)).run(chat)
     assert read_ids(result.chats[0].path) == await server_ids(client, chat[0])
+
+
+async def test_one_budget_bounds_the_requests_in_flight_across_chats(
+    big: tuple[SandboxServer, TelegramClient], tmp_path: Path
+) -> None:
+    """--concurrency is the run's requests in flight, chats and windows together: never
+    more at the server, and a big chat left alone uses all of it."""
+    server, client = big
+    chats = await targets(client)
+    server.log.clear()
+    options = BackupOptions(tmp_path, media=NO_MEDIA, concurrency=6)
+    result = await BackupEngine(client, options).run(chats)
+    assert result.all_complete
+    assert 4 < server.log.most_in_flight["messages.getHistory"] <= 6
+    for chat, saved in zip(chats, result.chats, strict=True):
+        assert read_ids(saved.path) == await server_ids(client, chat)
+
+
+async def test_an_unknown_flood_limit_is_met_with_few_requests_in_flight(
+    big: tuple[SandboxServer, TelegramClient], tmp_path: Path
+) -> None:
+    """The budget grows only after Telethon's burst of 30 answers, so a flood limit below
+    that is reached with START requests in flight: no more FLOOD_WAITs than that."""
+    server, client = big
+    chat = [t for t in await targets(client) if t.chat_id == server.world.chat(0).marked_id]
+    server.faults.flood["messages.getHistory"] = FloodLimit(20, 1.0)
+    events: list[BackupEvent] = []
+    options = BackupOptions(tmp_path, media=NO_MEDIA, concurrency=32)
+    result = await BackupEngine(client, options, on_event=events.append).run(chat)
+    floods = [e for e in events if isinstance(e, Waiting) and e.kind == "flood"]
+    assert 1 <= len(floods) <= START
+    server.faults.flood.clear()
+    assert read_ids(result.chats[0].path) == await server_ids(client, chat[0])
+
+
+async def test_windows_failing_for_a_while_while_others_go_on_lose_nothing(
+    big: tuple[SandboxServer, TelegramClient], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For a moment in the middle every history request fails (500) and is retried, while
+    the chat's windows answered before and after go on: the file is still every message
+    once, in order."""
+    server, client = big
+    monkeypatch.setattr(history, "HISTORY_RETRY", Backoff(base=0.01, cap=0.02, attempts=None))
+    chat = [t for t in await targets(client) if t.chat_id == server.world.chat(0).marked_id]
+    loop = asyncio.get_running_loop()
+    once: list[bool] = []
+
+    def trouble(event: BackupEvent) -> None:
+        if isinstance(event, ChatProgress) and event.done >= 1500 and not once:
+            once.append(True)
+            server.faults.rpc500["messages.getHistory"] = 1.0
+            loop.call_later(0.02, server.faults.rpc500.clear)
+
+    result = await BackupEngine(
+        client, BackupOptions(tmp_path, media=NO_MEDIA), on_event=trouble
+    ).run(chat)
+    assert result.all_complete
+    assert server.log.most_in_flight["messages.getHistory"] >= 2
+    failed = [e for e in server.log.of("messages.getHistory") if e.error == "INTERNAL"]
+    assert failed
+    assert read_ids(result.chats[0].path) == await server_ids(client, chat[0])
+
+
+async def test_a_chat_lost_mid_window_keeps_an_exact_start_and_resumes(
+    big: tuple[SandboxServer, TelegramClient], tmp_path: Path
+) -> None:
+    """The chat turns private while several windows are out: it ends skipped, its file is
+    the history's beginning with no gap, and the next run continues it exactly."""
+    server, client = big
+    chat = [t for t in await targets(client) if t.chat_id == server.world.chat(0).marked_id]
+    everything = await server_ids(client, chat[0])
+
+    def lose(event: BackupEvent) -> None:
+        if isinstance(event, ChatProgress) and event.done >= 1500:
+            server.faults.private.add(chat[0].chat_id)
+
+    options = BackupOptions(tmp_path, media=NO_MEDIA, batch_size=100)
+    first = await BackupEngine(client, options, on_event=lose).run(chat)
+    assert first.chats[0].status == "skipped"
+    saved = read_ids(first.chats[0].path)
+    assert 1500 <= len(saved) < len(everything)
+    assert saved == everything[: len(saved)]
+    server.faults.private.clear()
+    again = await BackupEngine(client, options).run(chat)
+    assert again.all_complete
+    assert read_ids(again.chats[0].path) == everything

@@ -22,7 +22,7 @@ def test_defaults_without_a_config_file(paths: Paths) -> None:
     settings = load_settings(paths, {})
     assert not settings.has_api_credentials
     assert settings.backup_dir == paths.data_dir / "backups"
-    assert settings.concurrency == 4
+    assert settings.concurrency == 16  # history requests in flight
 
 
 def test_bad_values_name_the_file_and_the_key(paths: Paths) -> None:

@@ -178,7 +178,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency",
         type=_concurrency,
         metavar="N",
-        help="chats backed up at once (default: concurrency in config, 4)",
+        help="history requests in flight at most, all chats together; the run starts with 4 "
+        "and grows while Telegram answers fast and without FLOOD_WAIT (default: concurrency "
+        "in config, 16)",
     )
     parser.add_argument(
         "--takeout",

@@ -21,6 +21,7 @@ from typing import Any
 from loguru import logger
 from telethon import TelegramClient, errors
 
+from tgtui.backup.budget import Budget
 from tgtui.backup.catch_up import (
     Caught,
     SavedChat,
@@ -61,6 +62,7 @@ from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.windows import MIN_PAGES_PER_WINDOW, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
+from tgtui.config import DEFAULT_CONCURRENCY
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.untrusted import NAME_MAX_BYTES
@@ -77,12 +79,12 @@ class BackupOptions:
     out: Path
     since: dt.datetime | None = None  # only messages sent at or after this time
     until: dt.datetime | None = None  # only messages sent before this time
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY  # history requests in flight (chats and windows)
     media: MediaFilter = NO_MEDIA
     files_at_once: int | None = None  # per download queue; None: Telegram's sizes
     verify: bool = False  # check each file against Telegram's hashes (upload.getFileHashes)
     recheck: bool = False  # compare every saved message with Telegram (edits, deletions)
-    windows: int = 4  # id windows fetched at once inside one big chat (`backup.windows`)
+    windows: int = 16  # chunks of one chat fetched at once at most (`tgtui.backup.windows`)
     batch_size: int = 500
     batch_age: float = 2.0
 
@@ -202,6 +204,10 @@ class BackupEngine:
         self.gate = gate or FloodGate()  # shared with whoever else calls for this account
         self.wrap = wrap
         self.control = control or RunControl()
+        # One budget of history requests in flight for the run (`tgtui.backup.budget`).
+        known = HISTORY in self.gate.paces or wrap is not None
+        self.budget = Budget(options.concurrency, known_limit=known)
+        self._fetching = 0  # chats reading their history now (they share the budget)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._started: set[int] = set()
         self._cancelled: set[int] = set()
@@ -334,6 +340,7 @@ class BackupEngine:
             on_wait=on_wait,
             reconnect=self.reconnect,
             wrap=self.wrap,
+            budget=self.budget,
         )
         checkpoint = Checkpoint(chat_id=target.chat_id)
         caught = Caught()
@@ -614,28 +621,42 @@ class BackupEngine:
 
         if fetch:
             await self.control.ready(target.chat_id)
-            first = await reader.after(cursor)
-            if take(first) and first.messages:
-                chosen = await self._plan(reader, first, cursor, checkpoint.messages)
+            self._fetching += 1
+            try:
+                first = await reader.after(cursor)
+                if take(first) and first.messages:
+                    chosen = await self._plan(reader, first, cursor, checkpoint.messages)
 
-                # Closed at once however the loop ends: no window goes on fetching.
-                async def ready() -> None:
-                    await self.control.ready(target.chat_id)
+                    async def ready() -> None:
+                        await self.control.ready(target.chat_id)
 
-                async with contextlib.aclosing(pages(reader, chosen, ready=ready)) as ordered:
-                    async for page in ordered:
-                        if not take(page):
-                            break
-        self._flush(writer, checkpoint, folder)
-        if not fetch:  # nothing new on Telegram: every message is already saved
-            self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
+                    def share() -> int:
+                        return self.budget.share(self._fetching)
+
+                    ordered = pages(reader, chosen, ready=ready, share=share)
+                    # Closed at once however the loop ends: no window goes on fetching.
+                    async with contextlib.aclosing(ordered):
+                        async for page in ordered:
+                            if not take(page):
+                                break
+            finally:
+                self._fetching -= 1
         no_files = not self.options.media.kinds and not self.options.verify
         pending = checkpoint.media_failed or repair.damaged_files or repair.unsafe_files
-        if no_files and not pending:  # no file wanted: the media pass has nothing to read
-            if checkpoint.media_last_id != checkpoint.last_id:
+        if no_files and not pending:
+            # No file wanted: the media pass has nothing to read, and the chat is complete
+            # once its last batch is on disk, so one checkpoint says all three.
+            written = self._write(writer, checkpoint, folder)
+            behind = checkpoint.media_last_id != checkpoint.last_id
+            if written or behind or not checkpoint.complete:
                 checkpoint.media_last_id = checkpoint.last_id
+                checkpoint.complete = True
                 save_checkpoint(folder / STATE, checkpoint)
         else:
+            self._flush(writer, checkpoint, folder)
+        if not fetch:  # nothing new on Telegram: every message is already saved
+            self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
+        if not no_files or pending:
             await self.media.run(
                 target,
                 folder,
@@ -671,12 +692,18 @@ class BackupEngine:
 
     def _flush(self, writer: BatchWriter, checkpoint: Checkpoint, folder: Path) -> None:
         """Write the batch, then (only then) advance the checkpoint."""
+        if self._write(writer, checkpoint, folder):
+            save_checkpoint(folder / STATE, checkpoint)
+
+    @staticmethod
+    def _write(writer: BatchWriter, checkpoint: Checkpoint, folder: Path) -> int:
+        """Write the batch and advance the checkpoint in memory (the caller saves it)."""
         written = writer.flush()
         if written:
             checkpoint.messages += written
             checkpoint.last_id = writer.last_id or checkpoint.last_id
             checkpoint.jsonl_stat = stat_key(folder / JSONL)
-            save_checkpoint(folder / STATE, checkpoint)
+        return written
 
     def _record(
         self,

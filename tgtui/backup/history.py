@@ -7,6 +7,7 @@ ascending id order and restarts exactly where the file ends, never from the top.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 from telethon import TelegramClient
 from telethon.tl import functions, types
 
+from tgtui.backup.budget import Budget
 from tgtui.backup.schema import Names
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 
@@ -47,6 +49,7 @@ class HistoryReader:
         on_wait: Callable[[Wait], None] | None = None,
         reconnect: Callable[[], Awaitable[None]] | None = None,
         wrap: Callable[[Any], Any] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.client = client
         self.peer = peer
@@ -54,6 +57,7 @@ class HistoryReader:
         self.on_wait = on_wait
         self.reconnect = reconnect
         self.wrap = wrap  # e.g. InvokeWithTakeout
+        self.budget = budget  # the run's requests in flight (`tgtui.backup.budget`)
 
     async def _get(self, request: Any) -> Any:
         return await self.call(request, HISTORY)
@@ -62,13 +66,35 @@ class HistoryReader:
         """Send ``request`` (a ``method``) for this chat through the retry policy and the
         flood gate, inside the takeout if there is one."""
 
+        budget = self.budget
+        if budget is None:
+            return await self._retry(request, method)
+        # The slot is held from before the gate's waits to the answer (a call is counted as
+        # sent by the gate when it really goes out); only the round trip is timed.
+        async with budget.slot():
+            return await self._retry(request, method)
+
+    async def _retry(self, request: Any, method: str) -> Any:
+        budget = self.budget
+        loop = asyncio.get_running_loop()
+
         async def send() -> Any:
-            return await self.client(self.wrap(request) if self.wrap else request)
+            sent = loop.time()
+            answer = await self.client(self.wrap(request) if self.wrap else request)
+            if budget is not None:
+                budget.answered(loop.time() - sent)
+            return answer
+
+        def waited(wait: Wait) -> None:
+            if budget is not None and wait.kind == "flood":
+                budget.flooded()
+            if self.on_wait is not None:
+                self.on_wait(wait)
 
         return await retry(
             send,
             policy=HISTORY_RETRY,
-            on_wait=self.on_wait,
+            on_wait=waited,
             what=method,
             gate=self.gate,
             reconnect=self.reconnect,

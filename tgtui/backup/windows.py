@@ -74,14 +74,20 @@ async def _always() -> None:
 
 
 async def pages(
-    reader: HistoryReader, chosen: Plan, *, ready: Ready = _always
+    reader: HistoryReader,
+    chosen: Plan,
+    *,
+    ready: Ready = _always,
+    share: Callable[[], int] | None = None,
 ) -> AsyncGenerator[HistoryPage, None]:
     """The chat's pages after ``chosen.after``, oldest first; every request first waits for
     ``ready`` (pause).
 
-    The ids are cut into chunks of a few pages (`bounds`); ``chosen.windows`` chunks are
+    The ids are cut into chunks of a few pages (`bounds`); up to ``chosen.windows`` chunks are
     fetched at once, each by its own paged walk, and handed on strictly in order: when the
     oldest chunk is read, the next one starts. So at most that many chunks wait in memory.
+    ``share()`` says how many this chat may have going now (its part of the run's budget of
+    requests in flight, which grows as the budget does and as other chats finish).
     """
     cursor = chosen.after
     if chosen.windows > 1:
@@ -89,16 +95,18 @@ async def pages(
         active: deque[tuple[asyncio.Queue[HistoryPage | None], asyncio.Task[None]]] = deque()
         started = 0
 
-        def start_next() -> None:
+        def start_more() -> None:
             nonlocal started
-            low, high = chunks[started]
-            started += 1
-            queue: asyncio.Queue[HistoryPage | None] = asyncio.Queue()
-            active.append((queue, asyncio.ensure_future(_walk(reader, low, high, queue, ready))))
+            most = chosen.windows if share is None else min(chosen.windows, share())
+            while started < len(chunks) and len(active) < max(1, most):
+                low, high = chunks[started]
+                started += 1
+                queue: asyncio.Queue[HistoryPage | None] = asyncio.Queue()
+                walk = asyncio.ensure_future(_walk(reader, low, high, queue, ready))
+                active.append((queue, walk))
 
         try:
-            while started < len(chunks) and len(active) < chosen.windows:
-                start_next()
+            start_more()
             while active:
                 queue, task = active[0]
                 while True:
@@ -116,9 +124,9 @@ async def pages(
                         break
                     cursor = page.messages[-1].id
                     yield page
+                    start_more()
                 active.popleft()
-                if started < len(chunks):
-                    start_next()
+                start_more()
             cursor = max(cursor, chosen.top)
         finally:
             for _, task in active:

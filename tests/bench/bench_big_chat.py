@@ -1,0 +1,152 @@
+"""One big chat: the engine against a one-request-at-a-time loop, speed and peak memory,
+side by side in one run.
+
+    python -m tests.bench.bench_big_chat [--sizes 20000,1000000] [--latencies 0,50]
+
+For each size and latency, `tgtui sandbox` runs as its own process with one big chat (a
+supergroup) answering every request ``latency`` ms late. Each contender runs in a process of
+its own (so its peak RSS is its own), reading the whole chat, messages only:
+
+- one at a time: Telethon's `iter_messages` (`wait_time=0`), one request in flight, each
+  message turned into its record and written with tgtui's batch writer, as a careful script
+  would;
+- tgtui 1: `BackupEngine` with `--concurrency 1` (one page at a time);
+- tgtui: `BackupEngine` as it ships (`--concurrency 16`).
+
+Each prints messages/s, user+system CPU per message and its peak RSS (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CONTENDERS = ("one at a time", "tgtui 1", "tgtui")
+
+
+async def _contender(name: str, info: dict[str, Any], home: Path) -> dict[str, float]:
+    """Run one contender in this process; its figures."""
+    from telethon import TelegramClient
+    from telethon.crypto import rsa
+
+    from tgtui.backup.engine import BackupEngine, BackupOptions
+    from tgtui.backup.media import MediaFilter
+    from tgtui.backup.schema import Names, to_record
+    from tgtui.backup.selection import all_dialogs, target_of
+    from tgtui.backup.writer import BatchWriter
+    from tgtui.telegram.service import CLIENT_OPTIONS
+
+    rsa.add_key(info["rsa_public_key"], old=False)
+    session = shutil.copy(info["session"], home / "contender.session")
+    client = TelegramClient(str(session), info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
+    await client.connect()
+    rows = await all_dialogs(client)
+    target = next(target_of(r) for r in rows if r.peer_id == -1_001_500_000_000)
+    out = home / "out"
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    if name == "one at a time":
+        writer = BatchWriter(out / "messages.jsonl")
+        writer.open()
+        names = Names([], [])
+        count = 0
+        async for message in client.iter_messages(
+            target.input_peer, limit=None, reverse=True, wait_time=0
+        ):
+            if writer.add(to_record(message, names)):
+                writer.flush()
+            count += 1
+        writer.close()
+    else:
+        options = BackupOptions(
+            out, media=MediaFilter(frozenset(), None), concurrency=1 if name == "tgtui 1" else 16
+        )
+        result = await BackupEngine(client, options).run([target])
+        count = result.chats[0].messages
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    await client.disconnect()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "messages": count,
+        "rate": count / seconds,
+        "cpu_us": cpu / count * 1e6,
+        "rss_mb": after.ru_maxrss / 1024,  # KiB on Linux
+    }
+
+
+async def _in_child(name: str, info: dict[str, Any], home: Path) -> dict[str, float]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.bench.bench_big_chat", "--child", name,
+        "--info", json.dumps(info), "--home", str(home),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, _ = await process.communicate()
+    figures: dict[str, float] = json.loads(stdout.decode().strip().splitlines()[-1])
+    return figures
+
+
+async def _one(size: int, latency: float) -> dict[str, dict[str, float]]:
+    from tests.sandbox_process import start_sandbox_process
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        process, info = await start_sandbox_process(
+            "--dialogs", "2", "--messages", str(size), "--seed", "8", "--biggest-supergroup",
+            "--latency-ms", str(latency), "--session-out", str(home / "s.session"),
+        )  # fmt: skip
+        try:
+            runs = {}
+            for name in CONTENDERS:
+                run_home = home / name.replace(" ", "-")
+                run_home.mkdir()
+                runs[name] = await _in_child(name, info, run_home)
+                shutil.rmtree(run_home / "out", ignore_errors=True)
+            return runs
+        finally:
+            process.terminate()
+            await process.wait()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20000,1000000")
+    parser.add_argument("--latencies", default="0,50")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--info", help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        from loguru import logger
+
+        logger.remove()
+        figures = await _contender(args.child, json.loads(args.info), Path(args.home))
+        print(json.dumps(figures))
+        return
+    print(
+        "| messages | latency | contender | msg/s | vs one at a time | CPU per message | peak RSS |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---:|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        for latency in (float(x) for x in args.latencies.split(",")):
+            runs = await _one(size, latency)
+            base = runs["one at a time"]
+            for name, run in runs.items():
+                print(
+                    f"| {int(run['messages']):,} | {latency:g} ms | {name} | {run['rate']:,.0f} | "
+                    f"{run['rate'] / base['rate']:.2f}x | {run['cpu_us']:.0f} µs "
+                    f"({run['cpu_us'] / base['cpu_us']:.2f}x) | {run['rss_mb']:.0f} MB |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
