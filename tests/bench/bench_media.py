@@ -54,6 +54,7 @@ async def main() -> None:
     parser.add_argument("--latency", type=float, default=50.0, help="ms added to each answer")
     parser.add_argument("--large-mb", type=int, default=50)
     parser.add_argument("--small", type=int, default=200)
+    parser.add_argument("--parts", default="4,8,16", help="parts in flight to compare")
     args = parser.parse_args()
     logger.remove()  # figures only on the terminal
     sizes = [args.large_mb * MB, *small_sizes(args.small)]
@@ -117,6 +118,28 @@ async def main() -> None:
                 f"{sizes[0] / 1e6 / seconds:.1f} | {plain_time / seconds:.2f}x |"
             )
 
+        # Parts of the large file in flight at once.
+        parts_lines = [
+            "",
+            f"| parts of 1 MiB in flight (1 x {args.large_mb} MB) | seconds | MB/s | vs 8 |",
+            "|---:|---:|---:|---:|",
+        ]
+        timings: dict[int, float] = {}
+        for parts in (int(n) for n in args.parts.split(",")):
+            target_file = out / f"parts{parts}.bin"
+            started = time.perf_counter()
+            await MediaDownloader(client, gate=FloodGate(), parts=parts).download(
+                source, target_file, no_refresh
+            )
+            timings[parts] = time.perf_counter() - started
+            assert digest(target_file) == digest(plain), f"the file differs with {parts} parts"
+            target_file.unlink()
+        for parts, seconds in timings.items():
+            parts_lines.append(
+                f"| {parts} | {seconds:.2f} | {sizes[0] / 1e6 / seconds:.1f} | "
+                f"{timings.get(8, seconds) / seconds:.2f}x |"
+            )
+
         # The small files.
         folder = out / "plain"
         started = time.perf_counter()
@@ -147,7 +170,7 @@ async def main() -> None:
                 f"{plain_time / seconds:.2f}x |"
             )
         lines += ["", f"FLOOD_WAITs met by tgtui: {len(floods)}"]
-        print("\n".join(lines))
+        print("\n".join(lines + parts_lines))
     finally:
         await client.disconnect()
         process.terminate()

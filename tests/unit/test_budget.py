@@ -67,6 +67,8 @@ def test_share_splits_it_between_chats() -> None:
     assert budget.share(1) == 32
     assert budget.share(5) == 6
     assert budget.share(100) == 1  # every chat keeps one request going
+    assert budget.share(2, taken=10) == 11  # ten chats read a page at a time: the rest
+    assert budget.share(1, taken=40) == 1
 
 
 async def test_no_more_than_the_limit_in_flight_first_come_first_served() -> None:

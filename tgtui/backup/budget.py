@@ -60,10 +60,10 @@ class Budget:
         """Requests holding a slot now."""
         return self._busy
 
-    def share(self, takers: int) -> int:
-        """Slots for each of ``takers`` (chats fetching at once): what one chat may keep in
-        flight for itself, at least one."""
-        return max(1, self.limit // max(1, takers))
+    def share(self, takers: int, taken: int = 0) -> int:
+        """Slots for each of ``takers`` when ``taken`` slots are others' (chats reading one
+        page at a time): what one chat may keep going for itself, at least one."""
+        return max(1, (self.limit - taken) // max(1, takers))
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

@@ -208,6 +208,7 @@ class BackupEngine:
         known = HISTORY in self.gate.paces or wrap is not None
         self.budget = Budget(options.concurrency, known_limit=known)
         self._fetching = 0  # chats reading their history now (they share the budget)
+        self._windowed = 0  # of them, those reading in windows
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._started: set[int] = set()
         self._cancelled: set[int] = set()
@@ -631,14 +632,22 @@ class BackupEngine:
                         await self.control.ready(target.chat_id)
 
                     def share() -> int:
-                        return self.budget.share(self._fetching)
+                        # What chats reading one page at a time leave, split between
+                        # the chats reading in windows.
+                        single = self._fetching - self._windowed
+                        return self.budget.share(self._windowed, taken=single)
 
+                    windowed = int(chosen.windows > 1)
+                    self._windowed += windowed
                     ordered = pages(reader, chosen, ready=ready, share=share)
-                    # Closed at once however the loop ends: no window goes on fetching.
-                    async with contextlib.aclosing(ordered):
-                        async for page in ordered:
-                            if not take(page):
-                                break
+                    try:
+                        # Closed at once however the loop ends: no window goes on fetching.
+                        async with contextlib.aclosing(ordered):
+                            async for page in ordered:
+                                if not take(page):
+                                    break
+                    finally:
+                        self._windowed -= windowed
             finally:
                 self._fetching -= 1
         no_files = not self.options.media.kinds and not self.options.verify

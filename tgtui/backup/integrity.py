@@ -26,7 +26,10 @@ from tgtui.portable import open_fd
 from tgtui.untrusted import NAME_MAX_BYTES
 
 DAMAGED_SUFFIX = ".damaged"
-FILE_MARK = b'"file": '  # in every line that names a media file (as json.dumps writes it)
+# In every line that names a media file, as tgtui writes lines now ('"file":"media/...') and
+# wrote them before 0.4 ('"file": "media/...'); in JSON text a '"' in a string is escaped,
+# so only a key can look like this.
+FILE_MARK = b'"file":'
 
 
 def media_path_problem(path: object) -> str | None:

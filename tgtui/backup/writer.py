@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import time
-from collections.abc import Callable
-from json import encoder as json_encoder
 from pathlib import Path
 from typing import Any
 
+import orjson
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, make_private_dir
@@ -88,51 +88,44 @@ def repair_tail(path: Path) -> int | None:
 
 
 # Characters some line splitters take for a line end (Python's str.splitlines, old
-# JavaScript): written as JSON escapes, so a record is one line for every reader.
-_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+# JavaScript), as UTF-8: written as JSON escapes, so a record is one line for every reader.
+# (Neither sequence can occur inside another character's UTF-8.)
+_LINE_BREAKERS = (
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+    (b"\xc2\x85", b"\\u0085"),
+)
 
 
-def _record_encoder() -> Callable[[dict[str, Any]], str]:
-    """json.dumps(record, ensure_ascii=False), without what it costs per call.
-
-    `json.dumps` builds an encoder per call, and the encoder a C scanner plus a dict to catch
-    circular references; a record is a tree this module's callers build, and a backup encodes
-    millions. So the C encoder is made once, without the circular check, and checked to write
-    exactly what `json.dumps` writes; where the C encoder is missing (another Python), the
-    plain encoder is used.
-    """
-    plain = json.JSONEncoder(ensure_ascii=False)
-    make = getattr(json_encoder, "c_make_encoder", None)  # not in the module's stubs
-    if make is None:
-        return plain.encode
-    scan = make(
-        None,  # no circular-reference check
-        plain.default,
-        json_encoder.encode_basestring,  # as ensure_ascii=False does
-        None,
-        plain.key_separator,
-        plain.item_separator,
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan, as json.dumps
-    )
-
-    def encode(record: dict[str, Any]) -> str:
-        return "".join(scan(record, 0))
-
-    probe = {"id": 1, "text": 'é\u2028"x"', "n": [1.5, None, True], "e": {}}
-    return encode if encode(probe) == plain.encode(probe) else plain.encode
-
-
-_encode = _record_encoder()
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as None, as orjson writes them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def encode_record(record: dict[str, Any]) -> bytes:
-    """One record as its JSONL line (UTF-8, newline-terminated, no other line breaker)."""
-    text = _encode(record)
-    if not text.isascii() and ("\u2028" in text or "\u2029" in text or "\x85" in text):
-        text = text.translate(_LINE_BREAKERS)
-    return text.encode("utf-8") + b"\n"
+    """One record as its JSONL line (compact UTF-8 JSON, newline-terminated, no other line
+    breaker).
+
+    orjson writes it (a backup encodes millions of records: 2-3x the standard library's
+    speed); what orjson refuses (a lone surrogate, an integer past 64 bits) is written by
+    the standard library with every non-ASCII character escaped, so a line is always valid
+    UTF-8 JSON. NaN and infinities, which JSON has no words for, become null.
+    """
+    try:
+        data = orjson.dumps(record)
+    except orjson.JSONEncodeError:
+        data = json.dumps(_finite(record), separators=(",", ":")).encode()
+    if not data.isascii():
+        for raw, escaped in _LINE_BREAKERS:
+            if raw in data:
+                data = data.replace(raw, escaped)
+    return data + b"\n"
 
 
 class BatchWriter:
