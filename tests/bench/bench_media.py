@@ -7,7 +7,7 @@ biggest chat starts with one large document and then the small files. Side by si
 run, through one Telethon client with cryptg:
 
 - large file: `client.download_media` (sequential parts) against tgtui's `MediaDownloader`
-  (8 precise 1 MiB parts in flight, written in order through *.part);
+  (16 precise 1 MiB parts in flight, written in order through *.part);
 - small files: `download_media` one after the other, against `BackupEngine` backing up the
   chat with a 1 MB size cap (messages too: its figure includes fetching the history), files
   in Telegram's small download queue.

@@ -32,7 +32,7 @@ from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.untrusted import file_name
 
 T = TypeVar("T")
-PARTS_IN_FLIGHT = 8  # getFile requests of one file in flight at once
+PARTS_IN_FLIGHT = 16  # getFile requests of one file in flight (bench_media: 1.46x 8 at 200 ms)
 GET_FILE = "upload.getFile"
 GET_FILE_HASHES = "upload.getFileHashes"
 MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
