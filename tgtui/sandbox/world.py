@@ -124,6 +124,7 @@ class World:
         self.counts = array("I", bytes(4 * n))
         self.bases = array("q", bytes(8 * n))
         self.folders = bytearray(n)
+        self._members: dict[int, list[int]] = {}  # by chat index, made once (per message)
         next_shared_id = 0
         self._shared_index: list[int] = []  # users and basic groups, by index
         self._shared_bases: list[int] = []  # their id_base, ascending
@@ -381,9 +382,15 @@ class World:
         """User ids who write in a group (besides the demo account)."""
         if chat.kind not in (Kind.GROUP, Kind.SUPERGROUP):
             return []
-        rng = random.Random(mix(self.options.seed, tag("members"), chat.index))
-        size = rng.randint(2, 12)
-        return [MEMBER_USER_BASE + rng.randrange(MEMBER_POOL) for _ in range(size)]
+        known = self._members.get(chat.index)
+        if known is None:
+            rng = random.Random(mix(self.options.seed, tag("members"), chat.index))
+            size = rng.randint(2, 12)
+            known = [MEMBER_USER_BASE + rng.randrange(MEMBER_POOL) for _ in range(size)]
+            if len(self._members) > 10_000:  # a 100,000-dialog world stays small
+                self._members.clear()
+            self._members[chat.index] = known
+        return list(known)
 
     def display_name(self, chat: Chat) -> str:
         """Name as a client shows it (for tests and logs)."""
