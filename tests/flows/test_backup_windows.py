@@ -190,3 +190,22 @@ async def test_a_chat_lost_mid_window_keeps_an_exact_start_and_resumes(
     again = await BackupEngine(client, options).run(chat)
     assert again.all_complete
     assert read_ids(again.chats[0].path) == everything
+
+
+async def test_a_date_range_is_read_in_windows_too(
+    big: tuple[SandboxServer, TelegramClient], tmp_path: Path
+) -> None:
+    """--since and --until: the span between is fetched in windows, and exactly the
+    messages sent in it are saved, in order."""
+    server, client = big
+    chat = [t for t in await targets(client) if t.chat_id == server.world.chat(0).marked_id]
+    sent = sorted(
+        [(m.id, m.date) async for m in client.iter_messages(chat[0].input_peer, wait_time=0)]
+    )
+    since, until = sent[1000][1], sent[5000][1]
+    server.log.clear()
+    options = BackupOptions(tmp_path, media=NO_MEDIA, since=since, until=until)
+    result = await BackupEngine(client, options).run(chat)
+    assert result.all_complete
+    assert server.log.most_in_flight["messages.getHistory"] >= 2
+    assert read_ids(result.chats[0].path) == [i for i, d in sent if since <= d < until]

@@ -683,14 +683,21 @@ class BackupEngine:
         self, reader: HistoryReader, first: HistoryPage, before: int, saved: int
     ) -> Plan:
         """How to fetch the rest of a chat after its first page: one page at a time, or in
-        windows (`tgtui.backup.windows`) when much is left (and no --until cuts it short)."""
+        windows (`tgtui.backup.windows`) when much is left. With --until the windows end at
+        the last message before it (the count of what is left is scaled to that span)."""
         after = first.messages[-1].id
         left = (first.count or 0) - saved - len(first.messages)
-        most = self.options.windows if self.options.until is None else 1
+        most = self.options.windows
         if most <= 1 or left < PAGE * MIN_PAGES_PER_WINDOW * 2:
             return Plan(after, after, 1)
         newest = await reader.newest(1)
         top = max((m.id for m in newest.messages), default=after)
+        if self.options.until is not None and top > after:
+            end = min(top, await reader.last_id_before(self.options.until))
+            left = left * max(0, end - after) // (top - after)
+            top = end
+            if left < PAGE * MIN_PAGES_PER_WINDOW * 2:
+                return Plan(after, after, 1)
         return plan(after, top, left, most)
 
     def _not_started(self, target: ChatTarget) -> ChatResult:
