@@ -203,3 +203,62 @@ async def test_sigterm_stops_cleanly_and_the_next_run_finishes(
         assert path.read_bytes().endswith(b"\n")  # whole lines only
     code, err_text = await _run(tmp_path, sandbox_process, out, "--all")
     assert code == 0, err_text
+
+
+async def test_killed_while_a_big_chat_is_read_in_windows_stays_exact(tmp_path: Path) -> None:
+    """kill -9 while one big chat has many windows out (as it ships: 16 requests in flight):
+    each time the file is ascending, each message once, the checkpoint never ahead of it;
+    the run after the last kill finishes it exactly."""
+    process, info = await start_sandbox_process(
+        "--dialogs", "2", "--messages", "6000", "--seed", "11", "--biggest-supergroup",
+        "--latency-ms", "30", "--session-out", str(tmp_path / "s.session"),
+    )  # fmt: skip
+    out = tmp_path / "backup"
+    rng = random.Random(20261128)
+    command = [
+        sys.executable, "-m", "tgtui", "backup", "--session", info["session"],
+        "--out", str(out), "--all", "--no-media",
+    ]  # fmt: skip
+    try:
+        killed = 0
+        for _ in range(3):
+            backup = await asyncio.create_subprocess_exec(
+                *command,
+                env=cli_env(tmp_path, info),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            await _started_writing(out)
+            await asyncio.sleep(rng.uniform(0.0, 0.3))
+            if backup.returncode is None:
+                backup.send_signal(signal.SIGKILL)
+                killed += 1
+            await backup.wait()
+            for state in out.glob("chats/*/state.json"):
+                ids = read_ids(state.parent)
+                assert ids == sorted(set(ids))  # never out of order, never twice
+                checkpoint = load_checkpoint(state, json.loads(state.read_text())["chat_id"])
+                assert checkpoint is not None
+                assert checkpoint.messages <= len(ids)
+        assert killed >= 2
+        last = await asyncio.create_subprocess_exec(
+            *command,
+            env=cli_env(tmp_path, info),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, err = await last.communicate()
+        assert last.returncode == 0, err.decode()
+        client, targets = await _server_view(info)
+        try:
+            manifest = json.loads((out / "manifest.json").read_text())
+            for entry in manifest["chats"]:
+                target = next(t for t in targets if t.chat_id == entry["id"])
+                assert read_ids(out / entry["path"]) == await server_ids(client, target)
+        finally:
+            await client.disconnect()
+    finally:
+        process.terminate()
+        await process.wait()
