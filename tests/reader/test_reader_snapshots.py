@@ -24,6 +24,8 @@ from tgtui.screens.search import HitList
 
 SnapCompare = Callable[..., bool]
 FOLDER = Path("/tmp/tgtui-snapshots/archive")  # shown on screen: the same path every run
+# Both snapshot modules use /tmp/tgtui-snapshots: one worker runs them, one at a time.
+pytestmark = pytest.mark.xdist_group("tgtui-snapshots")
 
 
 @pytest.fixture

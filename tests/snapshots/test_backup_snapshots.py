@@ -29,6 +29,8 @@ from tgtui.telegram.service import ClientSpec, TelegramService
 
 SnapCompare = Callable[..., bool]
 FOLDER = Path("/tmp/tgtui-snapshots/backups")  # shown on screen: the same path every run
+# Both snapshot modules use /tmp/tgtui-snapshots: one worker runs them, one at a time.
+pytestmark = pytest.mark.xdist_group("tgtui-snapshots")
 
 
 class MockClock:
