@@ -77,37 +77,28 @@ async def naive(client: TelegramClient, chats: list[ChatTarget], out: Path) -> i
     return count
 
 
-async def iter_batch(client: TelegramClient, chats: list[ChatTarget], out: Path) -> int:
-    """Telethon's plain iter_messages loop with tgtui's batch writer."""
-    count = 0
+async def _one_chat(client: TelegramClient, chat: ChatTarget, out: Path) -> int:
+    """One chat through iter_messages into tgtui's batch writer."""
+    writer = BatchWriter(out / f"{chat.chat_id}.jsonl")
+    writer.open()
     names = Names([], [])
-    for chat in chats:
-        writer = BatchWriter(out / f"{chat.chat_id}.jsonl")
-        writer.open()
-        async for message in client.iter_messages(chat.input_peer, reverse=True, wait_time=0):
-            if writer.add(to_record(message, names)):
-                writer.flush()
-            count += 1
-        writer.close()
+    count = 0
+    async for message in client.iter_messages(chat.input_peer, reverse=True, wait_time=0):
+        if writer.add(to_record(message, names)):
+            writer.flush()
+        count += 1
+    writer.close()
     return count
+
+
+async def iter_batch(client: TelegramClient, chats: list[ChatTarget], out: Path) -> int:
+    """Telethon's plain iter_messages loop with tgtui's batch writer, chat after chat."""
+    return sum([await _one_chat(client, chat, out) for chat in chats])
 
 
 async def all_at_once(client: TelegramClient, chats: list[ChatTarget], out: Path) -> int:
     """Every chat's iter_messages loop at the same time, each with a batch writer."""
-
-    async def one(chat: ChatTarget) -> int:
-        writer = BatchWriter(out / f"{chat.chat_id}.jsonl")
-        writer.open()
-        names = Names([], [])
-        count = 0
-        async for message in client.iter_messages(chat.input_peer, reverse=True, wait_time=0):
-            if writer.add(to_record(message, names)):
-                writer.flush()
-            count += 1
-        writer.close()
-        return count
-
-    return sum(await asyncio.gather(*(one(chat) for chat in chats)))
+    return sum(await asyncio.gather(*(_one_chat(client, chat, out) for chat in chats)))
 
 
 async def engine(

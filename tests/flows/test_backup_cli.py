@@ -80,6 +80,27 @@ async def _started_writing(out: Path, within: float = 30.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def _kill_mid_run(
+    command: list[str], env: dict[str, str], out: Path, within: float, rng: random.Random
+) -> bool:
+    """Start ``command``, and once it has written, SIGKILL it within ``within`` seconds;
+    whether the kill landed before it ended by itself."""
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    await _started_writing(out)
+    await asyncio.sleep(rng.uniform(0.0, within))
+    landed = process.returncode is None
+    if landed:
+        process.send_signal(signal.SIGKILL)
+    await process.wait()
+    return landed
+
+
 async def _server_view(info: dict[str, Any]) -> tuple[TelegramClient, list[ChatTarget]]:
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
     await client.connect()
@@ -93,20 +114,9 @@ async def test_backup_killed_again_and_again_stays_exact(
     out = tmp_path / "backup"
     rng = random.Random(20261125)
     killed = 0
+    command = _backup_command(sandbox_process, out, "--all", "--concurrency", "2")
     for _ in range(4):  # SIGKILL at random moments, each run continuing the last
-        process = await asyncio.create_subprocess_exec(
-            *_backup_command(sandbox_process, out, "--all", "--concurrency", "2"),
-            env=cli_env(tmp_path, sandbox_process),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        await _started_writing(out)
-        await asyncio.sleep(rng.uniform(0.0, 0.6))
-        if process.returncode is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        await process.wait()
+        killed += await _kill_mid_run(command, cli_env(tmp_path, sandbox_process), out, 0.6, rng)
         for state in out.glob("chats/*/state.json"):  # a checkpoint is never ahead of data
             folder = state.parent
             checkpoint = load_checkpoint(state, json.loads(state.read_text())["chat_id"])
@@ -222,19 +232,7 @@ async def test_killed_while_a_big_chat_is_read_in_windows_stays_exact(tmp_path: 
     try:
         killed = 0
         for _ in range(3):
-            backup = await asyncio.create_subprocess_exec(
-                *command,
-                env=cli_env(tmp_path, info),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            await _started_writing(out)
-            await asyncio.sleep(rng.uniform(0.0, 0.3))
-            if backup.returncode is None:
-                backup.send_signal(signal.SIGKILL)
-                killed += 1
-            await backup.wait()
+            killed += await _kill_mid_run(command, cli_env(tmp_path, info), out, 0.3, rng)
             for state in out.glob("chats/*/state.json"):
                 ids = read_ids(state.parent)
                 assert ids == sorted(set(ids))  # never out of order, never twice
