@@ -353,3 +353,67 @@ async def test_reading_contacts_and_the_lists_asked_at_start(
     assert await client(functions.messages.GetSplitRangesRequest()) == []
     left = await client(functions.channels.GetLeftChannelsRequest(offset=0))
     assert left.chats == []
+
+
+async def test_posting_to_a_broadcast_channel_needs_admin_rights(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """core.telegram.org/method/messages.sendMessage lists 403 CHAT_ADMIN_REQUIRED; Telethon
+    documents it as "for example, to send a message in a channel which is not yours". The
+    world's broadcast channels are subscriptions: a post is refused and nothing is stored,
+    while a supergroup takes it."""
+    channel = _first(sandbox, Kind.CHANNEL)
+    entity = await client.get_input_entity(channel.marked_id)
+    before = await client.get_messages(entity, limit=1)
+    with pytest.raises(errors.ChatAdminRequiredError):
+        await client.send_message(entity, "not mine to post in")
+    after = await client.get_messages(entity, limit=1)
+    assert after.total == before.total
+    assert [m.id for m in after] == [m.id for m in before]
+    group = await client.get_input_entity(_first(sandbox, Kind.SUPERGROUP).marked_id)
+    sent = await client.send_message(group, "a member may write here")
+    assert (await client.get_messages(group, limit=1))[0].id == sent.id
+
+
+async def test_channel_posts_carry_views_and_signatures(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """core.telegram.org/constructor/message: a channel post has `post`, a `views` counter,
+    and `post_author` when the channel signs its posts (/constructor/channel: `signatures`).
+    Messages in a supergroup are not posts."""
+    world = sandbox.world
+    channels = [world.chat(i) for i in range(len(world)) if world.chat(i).kind is Kind.CHANNEL]
+    seen = {True: False, False: False}
+    for chat in channels:
+        entity = await client.get_entity(chat.marked_id)
+        posts = [m for m in await client.get_messages(entity, limit=20) if m.message]
+        assert posts
+        assert all(m.post and m.views is not None and m.views >= 0 for m in posts)
+        signs = bool(entity.signatures)
+        seen[signs] = True
+        if signs:
+            assert all(m.post_author for m in posts)
+        else:
+            assert not any(m.post_author for m in posts)
+    assert seen == {True: True, False: True}  # the world has channels of both kinds
+    group = await client.get_entity(_first(sandbox, Kind.SUPERGROUP).marked_id)
+    assert not any(m.post or m.post_author for m in await client.get_messages(group, limit=20))
+
+
+async def test_a_contacts_phone_resolves_to_the_user(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """core.telegram.org/method/contacts.resolvePhone: the user with that number, or 400
+    PHONE_NOT_OCCUPIED; contacts carry their phone (/constructor/user: `phone`)."""
+    contacts = await client(functions.contacts.GetContactsRequest(hash=0))
+    assert contacts.users
+    for user in contacts.users[:5]:
+        assert user.phone
+        found = await client(functions.contacts.ResolvePhoneRequest(phone="+" + user.phone))
+        assert found.peer == types.PeerUser(user.id)
+        assert found.users[0].id == user.id
+    me = await client.get_me()
+    found = await client(functions.contacts.ResolvePhoneRequest(phone=me.phone))
+    assert found.peer == types.PeerUser(me.id)
+    with pytest.raises(errors.PhoneNotOccupiedError):
+        await client(functions.contacts.ResolvePhoneRequest(phone="88899999999"))

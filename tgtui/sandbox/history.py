@@ -258,6 +258,7 @@ class History:
             views=rng.randint(100, 50_000) if broadcast else None,
             forwards=rng.randint(0, 300) if broadcast else None,
             post=broadcast or None,
+            post_author=self.world.author(chat, k) if broadcast else None,
             edit_date=edited,
             reactions=reactions,
             grouped_id=None,

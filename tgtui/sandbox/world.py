@@ -336,13 +336,15 @@ class World:
             first = names.hostile(chat.index)
         elif chat.index % 89 == 17:  # a very long name
             first = first + " " + " ".join(names.LAST) * 2
+        contact = rng.random() < 0.6
         return types.User(
             id=chat.bare_id,
             access_hash=chat.access_hash,
             first_name=first,
             last_name=last or None,
             username=self.username(chat),
-            contact=rng.random() < 0.6,
+            contact=contact,
+            phone=self.phone(chat) if contact else None,  # a contact's number is known
             status=types.UserStatusRecently(),
         )
 
@@ -374,9 +376,39 @@ class World:
             access_hash=chat.access_hash,
             broadcast=broadcast or None,
             megagroup=(not broadcast) or None,
+            signatures=self.signs(chat) or None,
             username=self.username(chat),
             participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
         )
+
+    @staticmethod
+    def phone(chat: Chat) -> str:
+        """The phone number of a private dialog's user (shown only to those who have it as
+        a contact). Numbers start 888, a prefix no country uses."""
+        return f"888{chat.index:08d}"
+
+    def find_phone(self, phone: str) -> Chat | None:
+        """The private dialog whose user has ``phone`` and is a contact (None otherwise)."""
+        digits = "".join(c for c in phone if c.isdigit())
+        if len(digits) != 11 or not digits.startswith("888"):
+            return None
+        index = int(digits[3:])
+        if index >= len(self) or Kind(self.kinds[index]) is not Kind.USER:
+            return None
+        chat = self.chat(index)
+        return chat if self.dialog_user(chat).contact else None
+
+    def signs(self, chat: Chat) -> bool:
+        """Whether a broadcast channel signs its posts (about half of them do)."""
+        return chat.kind is Kind.CHANNEL and unit(self.options.seed, tag("signs"), chat.index) < 0.5
+
+    def author(self, chat: Chat, k: int) -> str | None:
+        """The signature on post ``k`` of a channel that signs: one of its three admins."""
+        if not self.signs(chat):
+            return None
+        pick = mix(self.options.seed, tag("author"), chat.index, k % 3)
+        first, last = names.person(random.Random(pick))
+        return f"{first} {last}".strip()
 
     def members(self, chat: Chat) -> list[int]:
         """User ids who write in a group (besides the demo account)."""

@@ -12,7 +12,7 @@ from tgtui.sandbox.history import DescendingHistory
 from tgtui.sandbox.methods.common import entities_for, is_self, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.search import matching
-from tgtui.sandbox.world import SELF_ID, Chat, ts
+from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
 
 MAX_LIMIT = 100
 
@@ -222,6 +222,10 @@ async def send_message(call: Call, request: Any) -> Any:
     user_id = call.user_id()
     server = call.server
     chat = resolve(server, request.peer)
+    if chat.kind is Kind.CHANNEL:
+        # The account subscribes to the world's broadcast channels and administers none:
+        # posting needs admin rights (Telegram answers 403 CHAT_ADMIN_REQUIRED).
+        raise RpcError(403, "CHAT_ADMIN_REQUIRED")
     if not request.message.strip():
         raise RpcError(400, "MESSAGE_EMPTY")
     message, event = server.living.post(

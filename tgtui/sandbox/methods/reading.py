@@ -9,7 +9,7 @@ from typing import Any
 from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import resolve
-from tgtui.sandbox.rpc import Call, handles
+from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.world import Kind
 
 
@@ -55,6 +55,23 @@ async def get_contacts(call: Call, request: Any) -> types.contacts.Contacts:
         saved_count=0,
         users=users,
     )
+
+
+@handles(functions.contacts.ResolvePhoneRequest)
+async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer:
+    """contacts.resolvePhone: a contact's user by phone number; PHONE_NOT_OCCUPIED for a
+    number no contact has (Telegram also hides numbers their owners keep private)."""
+    call.user_id()
+    world = call.server.world
+    if "".join(c for c in request.phone if c.isdigit()) == world.me().phone:
+        return types.contacts.ResolvedPeer(
+            peer=types.PeerUser(world.me().id), chats=[], users=[world.me()]
+        )
+    chat = world.find_phone(request.phone)
+    if chat is None:
+        raise RpcError(400, "PHONE_NOT_OCCUPIED")
+    user = world.dialog_user(chat)
+    return types.contacts.ResolvedPeer(peer=chat.peer, chats=[], users=[user])
 
 
 @handles(functions.messages.GetSplitRangesRequest)
