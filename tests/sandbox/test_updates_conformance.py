@@ -14,6 +14,7 @@ References (core.telegram.org):
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -417,3 +418,39 @@ async def test_a_contacts_phone_resolves_to_the_user(
     assert found.peer == types.PeerUser(me.id)
     with pytest.raises(errors.PhoneNotOccupiedError):
         await client(functions.contacts.ResolvePhoneRequest(phone="88899999999"))
+
+
+async def test_a_supergroups_participants_with_join_dates(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """core.telegram.org/method/channels.getParticipants: channelParticipants with `count`
+    and each participant (/type/ChannelParticipant: the creator with its admin rights, the
+    others with the `date` they joined); filters Search, Admins; `offset`/`limit` page. A
+    broadcast channel's subscribers are for its admins (403 CHAT_ADMIN_REQUIRED)."""
+    chat = _first(sandbox, Kind.SUPERGROUP)
+    group = await client.get_entity(chat.marked_id)
+    everyone = await client.get_participants(group)
+    me = await client.get_me()
+    assert everyone.total == len(everyone) >= 2
+    assert len({u.id for u in everyone}) == len(everyone)
+    creator = [u for u in everyone if isinstance(u.participant, types.ChannelParticipantCreator)]
+    assert [u.id for u in creator] == [me.id]
+    assert group.creator
+    for user in everyone:
+        if user.id != me.id:
+            assert group.date <= user.participant.date <= dt.datetime.now(dt.UTC)
+    page = await client(
+        functions.channels.GetParticipantsRequest(
+            group, types.ChannelParticipantsRecent(), offset=1, limit=1, hash=0
+        )
+    )
+    assert page.count == len(everyone)
+    assert [p.user_id for p in page.participants] == [everyone[1].id]
+    other = next(u for u in everyone if u.id != me.id)
+    found = await client.get_participants(group, search=other.first_name)
+    assert other.id in {u.id for u in found}
+    admins = await client.get_participants(group, filter=types.ChannelParticipantsAdmins)
+    assert [u.id for u in admins] == [me.id]
+    channel = await client.get_entity(_first(sandbox, Kind.CHANNEL).marked_id)
+    with pytest.raises(errors.ChatAdminRequiredError):
+        await client.get_participants(channel)

@@ -195,7 +195,12 @@ class History:
             else:
                 action = types.MessageActionChannelCreate(title=title)
             return types.MessageService(
-                id=msg_id, peer_id=chat.peer, date=date, action=action, out=True, from_id=from_id
+                id=msg_id,
+                peer_id=chat.peer,
+                date=date,
+                action=action,
+                out=chat.kind is not Kind.CHANNEL or None,  # subscribed to, not made
+                from_id=from_id,
             )
         roll = rng.random()
         if chat.kind is Kind.GROUP and roll < 0.01:

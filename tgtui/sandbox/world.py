@@ -24,6 +24,19 @@ DEMO_CODE = "22222"
 DEMO_PASSWORD = "swordfish"
 DEMO_PASSWORD_HINT = "a fish, and a sword"
 SELF_ID = 77_777
+# What the creator of a supergroup may do (all of it).
+CREATOR_RIGHTS = types.ChatAdminRights(
+    change_info=True,
+    post_messages=True,
+    edit_messages=True,
+    delete_messages=True,
+    ban_users=True,
+    invite_users=True,
+    pin_messages=True,
+    add_admins=True,
+    manage_call=True,
+    other=True,
+)
 SERVICE_USER_ID = 777_000  # "Telegram": login codes arrive from this account
 DIALOG_USER_BASE = 1_000_000
 MEMBER_USER_BASE = 8_000_000
@@ -376,6 +389,8 @@ class World:
             access_hash=chat.access_hash,
             broadcast=broadcast or None,
             megagroup=(not broadcast) or None,
+            creator=(not broadcast) or None,  # the account made its supergroups
+            admin_rights=None if broadcast else CREATOR_RIGHTS,
             signatures=self.signs(chat) or None,
             username=self.username(chat),
             participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
@@ -409,6 +424,15 @@ class World:
         pick = mix(self.options.seed, tag("author"), chat.index, k % 3)
         first, last = names.person(random.Random(pick))
         return f"{first} {last}".strip()
+
+    def joined(self, chat: Chat, user_id: int) -> datetime:
+        """When ``user_id`` joined ``chat``: between its creation and its newest message (the
+        account, its creator, at creation)."""
+        created = chat.top_date - HISTORY_SPAN
+        if user_id == SELF_ID:
+            return ts(created)
+        share = unit(self.options.seed, tag("joined"), chat.index, user_id)
+        return ts(created + int(share * HISTORY_SPAN * 0.9))
 
     def members(self, chat: Chat) -> list[int]:
         """User ids who write in a group (besides the demo account)."""
