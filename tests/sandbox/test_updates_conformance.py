@@ -454,3 +454,29 @@ async def test_a_supergroups_participants_with_join_dates(
     channel = await client.get_entity(_first(sandbox, Kind.CHANNEL).marked_id)
     with pytest.raises(errors.ChatAdminRequiredError):
         await client.get_participants(channel)
+
+
+async def test_uploads_are_kept_part_by_part_by_telegrams_rules(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """core.telegram.org/api/files and /method/upload.saveFilePart, /upload.saveBigFilePart:
+    parts of at most 512 KiB, numbered from 0 below 4,000 (a big file's below its total);
+    FILE_PART_EMPTY, FILE_PART_INVALID, FILE_PART_TOO_BIG, FILE_PARTS_INVALID."""
+    data = bytes(range(256)) * 2_800  # 716,800 bytes: Telethon sends six 128 KiB parts
+    uploaded = await client.upload_file(data, file_name="notes.bin")
+    assert uploaded.parts == 6
+    me = await client.get_me()
+    assert sandbox.uploads.content(me.id, uploaded.id) == data
+    part = functions.upload.SaveFilePartRequest
+    with pytest.raises(errors.FilePartEmptyError):
+        await client(part(file_id=1, file_part=0, bytes=b""))
+    with pytest.raises(errors.FilePartInvalidError):
+        await client(part(file_id=1, file_part=4000, bytes=b"x"))
+    with pytest.raises(errors.FilePartTooBigError):
+        await client(part(file_id=1, file_part=0, bytes=b"x" * (512 * 1024 + 1024)))
+    big = functions.upload.SaveBigFilePartRequest
+    with pytest.raises(errors.FilePartsInvalidError):
+        await client(big(file_id=2, file_part=0, file_total_parts=0, bytes=b"x"))
+    with pytest.raises(errors.FilePartInvalidError):
+        await client(big(file_id=2, file_part=3, file_total_parts=3, bytes=b"x"))
+    assert await client(big(file_id=2, file_part=2, file_total_parts=3, bytes=b"end"))

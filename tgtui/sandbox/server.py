@@ -23,6 +23,7 @@ from tgtui.sandbox.login import LoginState
 from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
+from tgtui.sandbox.uploads import Uploads
 from tgtui.sandbox.world import SELF_ID, Chat, World, WorldOptions, ts
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class SandboxServer:
         self.world = World(options.world)
         self.history = History(self.world)
         self.files = FileStore(options.world.seed)
+        self.uploads = Uploads()  # what clients upload (upload.saveFilePart)
         self.faults = options.faults
         self.log = RequestLog()
         self.auth = AuthStore()

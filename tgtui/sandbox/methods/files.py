@@ -1,4 +1,5 @@
-"""upload.getFile and upload.getFileHashes, with Telegram's part-size rules."""
+"""upload.getFile and upload.getFileHashes, with Telegram's part-size rules; uploads
+(upload.saveFilePart, upload.saveBigFilePart)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,21 @@ async def get_file_hashes(call: Call, request: Any) -> list[types.FileHash]:
         )
         offset += HASH_PART
     return hashes
+
+
+@handles(functions.upload.SaveFilePartRequest)
+async def save_file_part(call: Call, request: Any) -> bool:
+    """upload.saveFilePart: one part of a file of up to 10 MB (`tgtui.sandbox.uploads`)."""
+    user_id = call.user_id()
+    call.server.uploads.save(user_id, request.file_id, request.file_part, request.bytes)
+    return True
+
+
+@handles(functions.upload.SaveBigFilePartRequest)
+async def save_big_file_part(call: Call, request: Any) -> bool:
+    """upload.saveBigFilePart: one part of a bigger file, with the total it will have."""
+    user_id = call.user_id()
+    call.server.uploads.save(
+        user_id, request.file_id, request.file_part, request.bytes, request.file_total_parts
+    )
+    return True
