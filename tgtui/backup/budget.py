@@ -51,7 +51,6 @@ class Budget:
         self.limit = min(self.most, max(1, start))
         self.peak = 0  # the most requests that were in flight at once
         self.answers = 0
-        self.floods = 0
         self._probe = 0 if known_limit else max(0, probe)
         self._halved_at = -1  # answers seen at the last halving
         self._busy = 0
@@ -106,7 +105,6 @@ class Budget:
     def flooded(self) -> None:
         """A FLOOD_WAIT: halve the limit (once for the requests that met it together) and
         grow no more: the gate paces the calls from now on."""
-        self.floods += 1
         self._probe = 0
         self._doubling = False
         if self._halved_at != self.answers:

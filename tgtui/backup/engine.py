@@ -42,7 +42,7 @@ from tgtui.backup.checkpoint import (
 )
 from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
-from tgtui.backup.history import HISTORY, PAGE, HistoryPage, HistoryReader
+from tgtui.backup.history import HISTORY, HistoryPage, HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.manifest import ChatEntry, Manifest
 from tgtui.backup.media import NAME_BYTES, NO_MEDIA, PART_SUFFIX, MediaFilter, media_path
@@ -60,7 +60,7 @@ from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
-from tgtui.backup.windows import MIN_PAGES_PER_WINDOW, Plan, pages, plan
+from tgtui.backup.windows import WORTH_SPLITTING, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.config import DEFAULT_CONCURRENCY
 from tgtui.retry import FloodGate, Wait
@@ -650,9 +650,9 @@ class BackupEngine:
                         self._windowed -= windowed
             finally:
                 self._fetching -= 1
-        no_files = not self.options.media.kinds and not self.options.verify
         pending = checkpoint.media_failed or repair.damaged_files or repair.unsafe_files
-        if no_files and not pending:
+        media_pass = bool(self.options.media.kinds or self.options.verify or pending)
+        if not media_pass:
             # No file wanted: the media pass has nothing to read, and the chat is complete
             # once its last batch is on disk, so one checkpoint says all three.
             written = self._write(writer, checkpoint, folder)
@@ -665,7 +665,7 @@ class BackupEngine:
             self._flush(writer, checkpoint, folder)
         if not fetch:  # nothing new on Telegram: every message is already saved
             self._emit(ChatProgress(target.chat_id, checkpoint.messages, checkpoint.messages, 0))
-        if not no_files or pending:
+        if media_pass:
             await self.media.run(
                 target,
                 folder,
@@ -688,7 +688,7 @@ class BackupEngine:
         after = first.messages[-1].id
         left = (first.count or 0) - saved - len(first.messages)
         most = self.options.windows
-        if most <= 1 or left < PAGE * MIN_PAGES_PER_WINDOW * 2:
+        if most <= 1 or left < WORTH_SPLITTING:
             return Plan(after, after, 1)
         newest = await reader.newest(1)
         top = max((m.id for m in newest.messages), default=after)
@@ -696,7 +696,7 @@ class BackupEngine:
             end = min(top, await reader.last_id_before(self.options.until))
             left = left * max(0, end - after) // (top - after)
             top = end
-            if left < PAGE * MIN_PAGES_PER_WINDOW * 2:
+            if left < WORTH_SPLITTING:
                 return Plan(after, after, 1)
         return plan(after, top, left, most)
 

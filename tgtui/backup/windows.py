@@ -23,6 +23,7 @@ from tgtui.backup.history import PAGE, HistoryPage, HistoryReader
 
 Ready = Callable[[], Awaitable[None]]
 MIN_PAGES_PER_WINDOW = 4  # fewer pages left than this per window: not worth splitting
+WORTH_SPLITTING = PAGE * MIN_PAGES_PER_WINDOW * 2  # fewer left: one page at a time
 CHUNK_PAGES = 4  # pages per chunk: a chunk is fetched whole while the ones before it are read
 
 

@@ -121,6 +121,11 @@ class Chat:
         return self.id_base + self.count
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number's digits (without "+", spaces or dashes), as Telegram compares them."""
+    return "".join(c for c in phone if c.isdigit())
+
+
 def ts(value: int) -> datetime:
     """A UTC datetime for a Unix time (what Telethon's TL classes expect)."""
     return datetime.fromtimestamp(value, tz=UTC)
@@ -404,7 +409,7 @@ class World:
 
     def find_phone(self, phone: str) -> Chat | None:
         """The private dialog whose user has ``phone`` and is a contact (None otherwise)."""
-        digits = "".join(c for c in phone if c.isdigit())
+        digits = phone_digits(phone)
         if len(digits) != 11 or not digits.startswith("888"):
             return None
         index = int(digits[3:])

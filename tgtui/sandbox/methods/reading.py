@@ -10,7 +10,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import Kind
+from tgtui.sandbox.world import Kind, phone_digits
 
 
 @handles(functions.messages.ReadHistoryRequest)
@@ -63,7 +63,7 @@ async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer
     number no contact has (Telegram also hides numbers their owners keep private)."""
     call.user_id()
     world = call.server.world
-    if "".join(c for c in request.phone if c.isdigit()) == world.me().phone:
+    if phone_digits(request.phone) == world.me().phone:
         return types.contacts.ResolvedPeer(
             peer=types.PeerUser(world.me().id), chats=[], users=[world.me()]
         )
