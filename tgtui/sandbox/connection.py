@@ -38,6 +38,9 @@ MSGS_ACK = types.MsgsAck.CONSTRUCTOR_ID
 PING = functions.PingRequest.CONSTRUCTOR_ID
 PING_DELAY_DISCONNECT = functions.PingDelayDisconnectRequest.CONSTRUCTOR_ID
 NOT_CONTENT_RELATED = frozenset({MSG_CONTAINER, MSGS_ACK})
+# Pings "do not require acknowledgments" (core.telegram.org/mtproto/service_messages), yet
+# many clients (Telethon) number them as content-related: Telegram takes either seq_no.
+EITHER_PARITY = frozenset({PING, PING_DELAY_DISCONNECT})
 GZIP_THRESHOLD = 16 * 1024
 BOOL_TRUE, BOOL_FALSE = 0x997275B5, 0xBC799737
 MAX_PAST = 300  # seconds a client msg_id may lag behind the server clock
@@ -153,7 +156,7 @@ class Connection:
             code = 16
         elif (msg_id >> 32) > now + MAX_FUTURE:
             code = 17
-        elif len(body) >= 4:
+        elif len(body) >= 4 and struct.unpack("<I", body[:4])[0] not in EITHER_PARITY:
             content = struct.unpack("<I", body[:4])[0] not in NOT_CONTENT_RELATED
             if content and seq_no % 2 == 0:
                 code = 35

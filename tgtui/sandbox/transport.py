@@ -1,19 +1,32 @@
-"""MTProto TCP transports on the server side: full, intermediate, padded intermediate, abridged.
+"""MTProto TCP transports on the server side: full, intermediate, padded intermediate,
+abridged, and any of the last three obfuscated.
 
-The client announces its transport with its first bytes; the server answers in kind.
+The client announces its transport with its first bytes; the server answers in kind
+(core.telegram.org/mtproto/mtproto-transports and /mtproto/obfuscation).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import struct
 import zlib
 from typing import Protocol
 
+from telethon.crypto import AESModeCTR
+
+OBFUSCATED_HEADER = 64  # the random bytes an obfuscated connection opens with
+
 
 class TransportError(Exception):
     """The byte stream does not follow the transport the client chose."""
+
+
+class ByteSource(Protocol):
+    """Where a codec reads from: the socket, or the socket through the obfuscation."""
+
+    async def readexactly(self, n: int) -> bytes:
+        """Exactly ``n`` bytes (or IncompleteReadError)."""
+        ...
 
 
 class Codec(Protocol):
@@ -21,7 +34,7 @@ class Codec(Protocol):
 
     name: str
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
+    async def read(self, reader: ByteSource) -> bytes:
         """Read one whole packet."""
         ...
 
@@ -36,11 +49,11 @@ class FullCodec:
     name = "full"
 
     def __init__(self, first: bytes) -> None:
-        self._pending = first
+        self._pending = first  # the first packet's length and sequence number, already read
         self._recv_seq = 0
         self._send_seq = 0
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
+    async def read(self, reader: ByteSource) -> bytes:
         head = self._pending + await reader.readexactly(8 - len(self._pending))
         self._pending = b""
         length, seq = struct.unpack("<ii", head)
@@ -66,7 +79,7 @@ class IntermediateCodec:
 
     name = "intermediate"
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
+    async def read(self, reader: ByteSource) -> bytes:
         (length,) = struct.unpack("<i", await reader.readexactly(4))
         if length <= 0 or length > 16 * 1024 * 1024:
             raise TransportError(f"bad packet length {length}")
@@ -81,7 +94,7 @@ class PaddedIntermediateCodec(IntermediateCodec):
 
     name = "padded-intermediate"
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
+    async def read(self, reader: ByteSource) -> bytes:
         packet = await super().read(reader)
         return packet[: len(packet) - len(packet) % 4]
 
@@ -94,7 +107,7 @@ class AbridgedCodec:
 
     name = "abridged"
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
+    async def read(self, reader: ByteSource) -> bytes:
         words = (await reader.readexactly(1))[0]
         if words >= 0x7F:
             words = int.from_bytes(await reader.readexactly(3), "little")
@@ -106,7 +119,56 @@ class AbridgedCodec:
         return head + packet
 
 
-async def detect_codec(reader: asyncio.StreamReader) -> Codec:
+class _Decrypting:
+    """A byte source that decrypts what it reads with the connection's AES-CTR stream."""
+
+    def __init__(self, reader: ByteSource, cipher: AESModeCTR) -> None:
+        self._reader = reader
+        self._cipher = cipher
+
+    async def readexactly(self, n: int) -> bytes:
+        return bytes(self._cipher.decrypt(await self._reader.readexactly(n)))
+
+
+class ObfuscatedCodec:
+    """Obfuscated2: the client's 64 random bytes give an AES-256-CTR key and IV for each
+    direction (bytes 8-55 as they are for client to server, reversed for server to
+    client); decrypted, bytes 56-59 name the transport inside (abridged, intermediate or
+    padded intermediate), whose packets then travel encrypted."""
+
+    def __init__(self, inner: Codec, reader: ByteSource, cipher_in: AESModeCTR, out: AESModeCTR):
+        self.name = f"obfuscated-{inner.name}"
+        self._inner = inner
+        self._source = _Decrypting(reader, cipher_in)
+        self._out = out
+
+    async def read(self, reader: ByteSource) -> bytes:
+        return await self._inner.read(self._source)
+
+    def frame(self, packet: bytes) -> bytes:
+        return bytes(self._out.encrypt(self._inner.frame(packet)))
+
+
+TAGGED: dict[bytes, type[IntermediateCodec] | type[AbridgedCodec]] = {
+    b"\xef\xef\xef\xef": AbridgedCodec,
+    b"\xee\xee\xee\xee": IntermediateCodec,
+    b"\xdd\xdd\xdd\xdd": PaddedIntermediateCodec,
+}
+
+
+async def _obfuscated(first: bytes, reader: ByteSource) -> ObfuscatedCodec:
+    header = first + await reader.readexactly(OBFUSCATED_HEADER - len(first))
+    backwards = header[55:7:-1]
+    cipher_in = AESModeCTR(header[8:40], header[40:56])
+    cipher_out = AESModeCTR(backwards[:32], backwards[32:48])
+    tag = bytes(cipher_in.decrypt(header))[56:60]
+    codec = TAGGED.get(tag)
+    if codec is None:
+        raise TransportError(f"obfuscated header names no transport ({tag.hex()})")
+    return ObfuscatedCodec(codec(), reader, cipher_in, cipher_out)
+
+
+async def detect_codec(reader: ByteSource) -> Codec:
     """Read the client's first bytes and pick the transport they announce."""
     first = await reader.readexactly(1)
     if first == b"\xef":
@@ -116,5 +178,9 @@ async def detect_codec(reader: asyncio.StreamReader) -> Codec:
         return IntermediateCodec()
     if first == b"\xdd\xdd\xdd\xdd":
         return PaddedIntermediateCodec()
-    # TCP full has no tag: these four bytes are already the first packet's length.
-    return FullCodec(first)
+    # TCP full has no tag: these four bytes are the first packet's length, and the next four
+    # its sequence number, 0. An obfuscated header never has zeros there (its rule).
+    second = await reader.readexactly(4)
+    if second != bytes(4):
+        return await _obfuscated(first + second, reader)
+    return FullCodec(first + second)
