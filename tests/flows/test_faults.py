@@ -12,7 +12,7 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tests.conftest import ClientFactory
-from tgtui.sandbox import SandboxServer
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.sandbox.faults import FloodLimit
 
 
@@ -105,6 +105,10 @@ async def test_private_chat(client: TelegramClient, sandbox: SandboxServer) -> N
     assert not forbidden or isinstance(forbidden[0].entity, types.ChannelForbidden)
 
 
+@pytest.mark.parametrize(  # files on the account's DC: the raw getFile goes to the main connection
+    "sandbox_options",
+    [SandboxOptions(world=WorldOptions(seed=7, dialogs=120, messages=1500, media_dc=2))],
+)
 async def test_file_reference_expires_and_refetch_renews_it(
     client: TelegramClient, sandbox: SandboxServer
 ) -> None:

@@ -9,7 +9,15 @@ import pytest
 from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
-from tgtui.sandbox import SandboxServer
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    """The world's files on the account's own DC: these tests send upload.getFile on the
+    client's main connection to check Telegram's part rules (where files live, and the
+    FILE_MIGRATE a client then gets, is tests/sandbox/test_transport_conformance.py's)."""
+    return SandboxOptions(world=WorldOptions(seed=7, dialogs=120, messages=1500, media_dc=2))
 
 
 async def _media_messages(client: TelegramClient, sandbox: SandboxServer) -> list[Any]:

@@ -21,7 +21,7 @@ import os
 from typing import Any
 
 import pytest
-from telethon import TelegramClient
+from telethon import TelegramClient, errors
 from telethon.network import authenticator, connection
 from telethon.network.connection.tcpintermediate import (
     IntermediatePacketCodec,
@@ -32,7 +32,7 @@ from telethon.network.mtprotostate import MTProtoState
 from telethon.tl import functions, types
 
 from tests.conftest import ClientFactory
-from tgtui.sandbox import SandboxServer
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 
 
 class _Loggers(dict[str, logging.Logger]):
@@ -187,3 +187,68 @@ async def test_a_signed_in_client_on_each_transport_reads_the_same_history(
         pages.append([m.id for m in await client.get_messages(dialogs[0], limit=100)])
     assert pages[0] == pages[1]
     assert len(pages[0]) == 100
+
+
+async def _first_photo(client: TelegramClient) -> Any:
+    async for dialog in client.iter_dialogs(limit=20):
+        async for message in client.iter_messages(dialog, limit=50):
+            if isinstance(message.media, types.MessageMediaPhoto):
+                return message
+    raise AssertionError("the world has photos in its first chats")
+
+
+@pytest.mark.parametrize(
+    "sandbox_options",
+    [
+        SandboxOptions(world=WorldOptions(seed=7, dialogs=30, messages=300, media_dc=dc))
+        for dc in (1, 2)
+    ],
+    ids=["media-on-dc1", "media-on-dc2"],
+)
+async def test_files_on_another_dc_are_fetched_through_an_exported_authorization(
+    client: TelegramClient, sandbox: SandboxServer, sandbox_options: SandboxOptions
+) -> None:
+    """/api/datacenter: a file's `dc_id` says where it lives; a client on another DC exports
+    its authorization (auth.exportAuthorization) and imports it there before upload.getFile.
+    The world puts its files on DC 1 by default (the account is on DC 2): that path is what
+    every download takes; `media_dc=2` keeps them on the account's own connection."""
+    media_dc = sandbox_options.world.media_dc
+    photo = await _first_photo(client)
+    assert photo.media.photo.dc_id == media_dc
+    sandbox.log.clear()
+    data = await client.download_media(photo, file=bytes)
+    size = photo.media.photo.sizes[-1]
+    assert data == sandbox.files.whole(photo.media.photo.id, size.type, size.size)
+    exported = {e.method for e in sandbox.log.entries} & {
+        "auth.exportAuthorization",
+        "auth.importAuthorization",
+    }
+    assert bool(exported) is (media_dc != 2)
+
+
+def test_a_media_dc_outside_telegrams_five_is_refused() -> None:
+    with pytest.raises(ValueError, match="media_dc"):
+        WorldOptions(media_dc=6)
+
+
+async def test_a_file_asked_for_on_the_wrong_dc_answers_file_migrate(
+    client: TelegramClient,
+) -> None:
+    """/method/upload.getFile: 303 FILE_MIGRATE_X, "the file to be accessed is currently
+    stored in a different data center" (the world's files live on DC 1, the account on 2);
+    /method/auth.exportAuthorization: DC_ID_INVALID for a DC that is not another real one."""
+    photo = (await _first_photo(client)).media.photo
+    location = types.InputPhotoFileLocation(
+        id=photo.id,
+        access_hash=photo.access_hash,
+        file_reference=photo.file_reference,
+        thumb_size=photo.sizes[0].type,
+    )
+    with pytest.raises(errors.FileMigrateError) as migrate:
+        await client(functions.upload.GetFileRequest(location=location, offset=0, limit=4096))
+    assert migrate.value.new_dc == photo.dc_id == 1
+    for dc_id in (2, 0, 6):
+        with pytest.raises(errors.DcIdInvalidError):
+            await client(functions.auth.ExportAuthorizationRequest(dc_id=dc_id))
+    exported = await client(functions.auth.ExportAuthorizationRequest(dc_id=1))
+    assert exported.id == (await client.get_me()).id

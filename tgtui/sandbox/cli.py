@@ -68,6 +68,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the biggest chat is a supergroup (its own message ids) rather than a basic group",
     )
     parser.add_argument(
+        "--media-dc",
+        type=int,
+        default=1,
+        metavar="DC",
+        help="the DC photos and documents live on (default 1: downloads open a second "
+        "connection, as on Telegram when media live elsewhere; 2 is the account's own)",
+    )
+    parser.add_argument(
         "--hostile",
         action="store_true",
         help="names, titles, texts and file names with markup, terminal escapes, controls, "
@@ -85,6 +93,8 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         raise FaultSpecError("--activity must be from 0 to 1000 changes a second")
     if args.box_size < 1:
         raise FaultSpecError("--box-size must be at least 1")
+    if not 1 <= args.media_dc <= 5:
+        raise FaultSpecError("--media-dc must be a DC from 1 to 5")
     faults = Faults(seed=args.seed)
     for spec in args.fault:
         faults.apply(spec)
@@ -105,6 +115,7 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         files=files,
         hostile=args.hostile,
         biggest_is_supergroup=args.biggest_supergroup,
+        media_dc=args.media_dc,
     )
     return SandboxOptions(
         host=args.host,

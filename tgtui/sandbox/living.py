@@ -94,7 +94,14 @@ class Living:
     # -- changes -------------------------------------------------------------------------
 
     def post(
-        self, chat: Chat, text: str, *, from_id: Any = None, out: bool = False, entities: Any = None
+        self,
+        chat: Chat,
+        text: str,
+        *,
+        from_id: Any = None,
+        out: bool = False,
+        entities: Any = None,
+        media: Any = None,
     ) -> tuple[types.Message, Event]:
         """A new message in ``chat``, announced in its box."""
         history = self.server.history
@@ -106,6 +113,7 @@ class Living:
             out=out or None,
             from_id=from_id,
             entities=entities,
+            media=media,
             post=(chat.kind is Kind.CHANNEL) or None,
         )
         channel = chat.kind.is_channel

@@ -35,6 +35,7 @@ class LoginToken:
     key_id: int
     expires: float
     accepted_by: int | None = None
+    dc: int | None = None  # for auth.exportAuthorization: the DC the authorization is for
 
 
 @dataclass

@@ -24,11 +24,11 @@ from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
 from tgtui.sandbox.uploads import Uploads
-from tgtui.sandbox.world import SELF_ID, Chat, World, WorldOptions, ts
+from tgtui.sandbox.world import HOME_DC, SELF_ID, Chat, World, WorldOptions, ts
 
 log = logging.getLogger(__name__)
 
-DC_ID = 2  # Telethon's default DC: sessions and media all live "there"
+DC_ID = HOME_DC  # where sessions start; the world's files live on WorldOptions.media_dc
 API_ID = 17_349
 API_HASH = "344583e45741c457fe1862106095a5eb"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tgtui.sandbox.crypto import auth_key_id
+from tgtui.sandbox.world import HOME_DC
 
 
 @dataclass
@@ -53,6 +54,9 @@ class AuthKeyRecord:
     # Authorized by auth.importAuthorization: a connection to "another" DC, for files. The
     # account's updates are not pushed there (they go to its main connection).
     imported: bool = False
+    # The DC this key's connection talks to: the account's home, or the DC it imported its
+    # authorization for (files living elsewhere answer FILE_MIGRATE_X).
+    dc: int = HOME_DC
 
     @property
     def key_id(self) -> int:

@@ -8,13 +8,44 @@ are held; then the oldest files are forgotten, as Telegram forgets unused upload
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
 
 from tgtui.sandbox.rpc import RpcError
 
 PART_MAX = 512 * 1024
 PARTS_MAX = 4000
 KEPT_BYTES = 64 * 1024 * 1024
+SENT_TAG = 1 << 59  # ids of photos and documents made from uploads (apart from the world's)
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A photo or document made from an upload by messages.sendMedia, with its bytes."""
+
+    media: Any  # the Photo or Document
+    data: bytes
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG (None for anything else)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return (width, height) if width and height else None
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    pos = 2
+    while pos + 9 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
+            return (width, height) if width and height else None
+        pos += 2 + length
+    return None
 
 
 class Uploads:
@@ -24,6 +55,9 @@ class Uploads:
         self.kept = kept
         self._files: OrderedDict[tuple[int, int], dict[int, bytes]] = OrderedDict()
         self._size = 0
+        self.sent: OrderedDict[int, SentFile] = OrderedDict()  # by photo or document id
+        self._sent_size = 0
+        self._made = 0
 
     def save(
         self, user_id: int, file_id: int, part: int, data: bytes, total: int | None = None
@@ -51,3 +85,36 @@ class Uploads:
         if parts is None:
             return None
         return b"".join(parts[n] for n in sorted(parts))
+
+    def take(self, user_id: int, file_id: int, parts: int, md5: str | None = None) -> bytes:
+        """The whole uploaded file an InputFile names (``md5``: its checksum, for files
+        under 10 MB), and forget its parts. Telegram's errors: FILE_PART_X_MISSING for the
+        first part not held, FILE_PARTS_INVALID when more parts were saved than named,
+        MD5_CHECKSUM_INVALID."""
+        held = self._files.get((user_id, file_id), {})
+        if not 0 < parts <= PARTS_MAX:
+            raise RpcError(400, "FILE_PARTS_INVALID")
+        for n in range(parts):
+            if n not in held:
+                raise RpcError(400, f"FILE_PART_{n}_MISSING")
+        if len(held) != parts:
+            raise RpcError(400, "FILE_PARTS_INVALID")
+        data = b"".join(held[n] for n in range(parts))
+        if md5 and hashlib.md5(data).hexdigest() != md5.lower():
+            raise RpcError(400, "MD5_CHECKSUM_INVALID")
+        del self._files[(user_id, file_id)]
+        self._size -= len(data)
+        return data
+
+    def keep_sent(self, media_id: int, media: Any, data: bytes) -> None:
+        """Hold a sent file for downloads (the oldest forgotten past the same 64 MiB)."""
+        self.sent[media_id] = SentFile(media, data)
+        self._sent_size += len(data)
+        while self._sent_size > self.kept and len(self.sent) > 1:
+            _, dropped = self.sent.popitem(last=False)
+            self._sent_size -= len(dropped.data)
+
+    def next_id(self) -> int:
+        """A new id for a photo or document made from an upload."""
+        self._made += 1
+        return SENT_TAG | self._made

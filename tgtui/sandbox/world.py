@@ -17,6 +17,7 @@ from functools import lru_cache
 from telethon.tl import types
 
 from tgtui.sandbox import names
+from tgtui.sandbox.avatars import AvatarId, Avatars, Owner, decode_avatar_id
 from tgtui.sandbox.rng import mix, positive63, tag, unit
 
 DEMO_PHONE = "9996621234"
@@ -24,6 +25,8 @@ DEMO_CODE = "22222"
 DEMO_PASSWORD = "swordfish"
 DEMO_PASSWORD_HINT = "a fish, and a sword"
 SELF_ID = 77_777
+HOME_DC = 2  # the account's DC (Telethon's default): sessions start there
+DC_COUNT = 5  # Telegram's production DCs, 1 to 5: every one is the sandbox's address
 # What the creator of a supergroup may do (all of it).
 CREATOR_RIGHTS = types.ChatAdminRights(
     change_info=True,
@@ -79,6 +82,14 @@ class WorldOptions:
     hostile: bool = False
     # What the biggest chat is: a basic group (account-wide ids) or a supergroup (its own).
     biggest_is_supergroup: bool = False
+    # The DC the world's photos and documents live on. The account lives on DC 2; files on
+    # DC 1 make every client open a second connection for downloads (auth.exportAuthorization
+    # then importAuthorization), as on Telegram when media live elsewhere. 2 keeps them home.
+    media_dc: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.media_dc <= DC_COUNT:
+            raise ValueError(f"media_dc must be a DC from 1 to 5, not {self.media_dc}")
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,13 @@ class Chat:
     def top_id(self) -> int:
         """Id of the newest generated message."""
         return self.id_base + self.count
+
+
+def owner_of(chat: Chat) -> Owner:
+    """Whose avatar a dialog's is: a user's, a basic group's or a channel's."""
+    if chat.kind in (Kind.USER, Kind.BOT):
+        return Owner.USER
+    return Owner.CHAT if chat.kind is Kind.GROUP else Owner.CHANNEL
 
 
 def phone_digits(phone: str) -> str:
@@ -166,6 +184,7 @@ class World:
             1: self.order[1][:1],
         }
         self._all_order: list[int] | None = None
+        self.avatars = Avatars(seed, options.media_dc, options.epoch)
 
     def dialog_order(self, folder: int | None) -> list[int]:
         """Dialog indexes as getDialogs lists them: one folder's (0: main, 1: archive), or
@@ -300,6 +319,7 @@ class World:
             last_name="User",
             username="tgtui_demo",
             phone=DEMO_PHONE,
+            photo=self.avatars.profile_photo(SELF_ID, self.avatar_count(Owner.USER, SELF_ID)),
             status=types.UserStatusRecently(),
         )
 
@@ -316,6 +336,7 @@ class World:
                 verified=True,
                 support=True,
                 phone="42777",
+                photo=self._profile_photo(SERVICE_USER_ID),
             )
         if MEMBER_USER_BASE <= user_id < MEMBER_USER_BASE + MEMBER_POOL:
             rng = random.Random(mix(seed, tag("member"), user_id))
@@ -327,6 +348,7 @@ class World:
                 access_hash=positive63(seed, tag("member-hash"), user_id),
                 first_name=first,
                 last_name=last or None,
+                photo=self._profile_photo(user_id),
                 status=types.UserStatusRecently(),
                 min=False,
             )
@@ -346,8 +368,9 @@ class World:
                 if self.options.hostile
                 else names.bot_name(rng),
                 username=self.username(chat),
+                photo=self._profile_photo(chat.bare_id),
             )
-        if chat.index % 97 == 41:  # a deleted account: no name at all
+        if self.is_deleted(chat):  # a deleted account: no name at all
             return types.User(id=chat.bare_id, access_hash=chat.access_hash, deleted=True)
         first, last = names.person(rng)
         if self.options.hostile:
@@ -363,6 +386,7 @@ class World:
             username=self.username(chat),
             contact=contact,
             phone=self.phone(chat) if contact else None,  # a contact's number is known
+            photo=self._profile_photo(chat.bare_id),
             status=types.UserStatusRecently(),
         )
 
@@ -379,7 +403,7 @@ class World:
             return types.Chat(
                 id=chat.bare_id,
                 title=title,
-                photo=types.ChatPhotoEmpty(),
+                photo=self._chat_photo(chat),
                 participants_count=len(self.members(chat)) + 1,
                 date=created,
                 version=1,
@@ -389,7 +413,7 @@ class World:
         return types.Channel(
             id=chat.bare_id,
             title=names.hostile(chat.index) if self.options.hostile else title,
-            photo=types.ChatPhotoEmpty(),
+            photo=self._chat_photo(chat),
             date=created,
             access_hash=chat.access_hash,
             broadcast=broadcast or None,
@@ -400,6 +424,39 @@ class World:
             username=self.username(chat),
             participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
         )
+
+    @staticmethod
+    def is_deleted(chat: Chat) -> bool:
+        """Whether a private dialog's user is a deleted account (a few are)."""
+        return chat.kind is Kind.USER and chat.index % 97 == 41
+
+    def avatar_count(self, owner: Owner, bare_id: int) -> int:
+        """How many photos a user, group or channel of this world has (0: none, or no such
+        owner). The account has two; deleted accounts none."""
+        if owner is Owner.USER:
+            if bare_id in (SELF_ID, SERVICE_USER_ID):
+                return 2 if bare_id == SELF_ID else 1
+            if not MEMBER_USER_BASE <= bare_id < MEMBER_USER_BASE + MEMBER_POOL:
+                chat = self.find("user", bare_id)
+                if chat is None or self.is_deleted(chat):
+                    return 0
+            return self.avatars.drawn(owner, bare_id)
+        chat = self.find("chat" if owner is Owner.CHAT else "channel", bare_id)
+        return self.avatars.drawn(owner, bare_id) if chat is not None else 0
+
+    def avatar(self, photo_id: int) -> AvatarId | None:
+        """The owner and index of an avatar of this world (None: no such photo)."""
+        decoded = decode_avatar_id(photo_id)
+        if decoded is None or decoded.n >= self.avatar_count(decoded.owner, decoded.bare_id):
+            return None
+        return decoded
+
+    def _profile_photo(self, user_id: int) -> types.TypeUserProfilePhoto:
+        return self.avatars.profile_photo(user_id, self.avatar_count(Owner.USER, user_id))
+
+    def _chat_photo(self, chat: Chat) -> types.TypeChatPhoto:
+        owner = owner_of(chat)
+        return self.avatars.chat_photo(owner, chat.bare_id, self.avatar_count(owner, chat.bare_id))
 
     @staticmethod
     def phone(chat: Chat) -> str:

@@ -8,7 +8,20 @@ from tgtui.sandbox.methods import (
     files,
     history,
     login,
+    photos,
     reading,
+    sending,
 )
 
-__all__ = ["account", "chats", "connection", "dialogs", "files", "history", "login", "reading"]
+__all__ = [
+    "account",
+    "chats",
+    "connection",
+    "dialogs",
+    "files",
+    "history",
+    "login",
+    "photos",
+    "reading",
+    "sending",
+]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from telethon.tl import types
 
+from tgtui.sandbox.avatars import Owner
 from tgtui.sandbox.rpc import RpcError
 from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
 
@@ -35,6 +36,29 @@ def resolve(server: SandboxServer, peer: Any) -> Chat:
         raise RpcError(400, "PEER_ID_INVALID")
     check_access(server, chat)
     return chat
+
+
+def resolve_user(server: SandboxServer, user: Any) -> int:
+    """The id of any user of the world an InputUser/InputPeerUser names (the account, a
+    dialog's user, a group member), access hash checked; USER_ID_INVALID otherwise."""
+    if is_self(user):
+        return SELF_ID
+    if isinstance(user, types.InputUser | types.InputPeerUser):
+        known = server.world.user(user.user_id)
+        if known is not None and known.access_hash == user.access_hash:
+            return int(user.user_id)
+    raise RpcError(400, "USER_ID_INVALID")
+
+
+def peer_owner(server: SandboxServer, peer: Any) -> tuple[Owner, int]:
+    """Whose avatar an InputPeer names: (owner kind, bare id), after the peer's checks."""
+    if isinstance(peer, types.InputPeerSelf | types.InputPeerUser):
+        try:
+            return Owner.USER, resolve_user(server, peer)
+        except RpcError:
+            raise RpcError(400, "PEER_ID_INVALID") from None
+    chat = resolve(server, peer)
+    return (Owner.CHAT if chat.kind is Kind.GROUP else Owner.CHANNEL), chat.bare_id
 
 
 def check_access(server: SandboxServer, chat: Chat) -> None:

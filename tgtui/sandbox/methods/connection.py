@@ -12,7 +12,7 @@ from tgtui.sandbox.living import Event
 from tgtui.sandbox.methods.common import current_state, entities_for, resolve
 from tgtui.sandbox.methods.dialogs import dialog_of
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import ts
+from tgtui.sandbox.world import DC_COUNT, HOME_DC, ts
 
 
 def _config(call: Call) -> types.Config:
@@ -23,9 +23,10 @@ def _config(call: Call) -> types.Config:
         "date": ts(now),
         "expires": ts(now + 3600),
         "test_mode": False,
-        "this_dc": 2,
+        "this_dc": call.auth.dc,
         "dc_options": [
-            types.DcOption(id=dc, ip_address=server.host, port=server.port) for dc in range(1, 6)
+            types.DcOption(id=dc, ip_address=server.host, port=server.port)
+            for dc in range(1, DC_COUNT + 1)
         ],
         "dc_txt_domain_name": "sandbox.invalid",
         "me_url_prefix": "https://t.me/",
@@ -46,7 +47,7 @@ async def get_config(call: Call, request: Any) -> types.Config:
 @handles(functions.help.GetNearestDcRequest)
 async def get_nearest_dc(call: Call, request: Any) -> types.NearestDc:
     """help.getNearestDc."""
-    return types.NearestDc(country="ZZ", this_dc=2, nearest_dc=2)
+    return types.NearestDc(country="ZZ", this_dc=call.auth.dc, nearest_dc=HOME_DC)
 
 
 @handles(functions.updates.GetStateRequest)

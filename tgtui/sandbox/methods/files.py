@@ -9,8 +9,10 @@ from typing import Any
 
 from telethon.tl import functions, types
 
+from tgtui.sandbox.avatars import avatar_id
 from tgtui.sandbox.history import FileInfo
-from tgtui.sandbox.methods.common import check_access
+from tgtui.sandbox.methods.common import check_access, peer_owner
+from tgtui.sandbox.methods.sending import sent_access_hash
 from tgtui.sandbox.rng import positive63, tag
 from tgtui.sandbox.rpc import Call, RpcError, handles
 
@@ -38,25 +40,80 @@ def check_range(offset: int, limit: int, *, precise: bool) -> None:
 def locate(call: Call, location: Any) -> FileInfo:
     """The file a location names, after access-hash, reference-age and privacy checks."""
     server = call.server
-    if isinstance(location, types.InputPhotoFileLocation):
-        thumb = location.thumb_size or "y"
-    elif isinstance(location, types.InputDocumentFileLocation):
-        thumb = ""
+    if isinstance(location, types.InputPeerPhotoFileLocation):
+        info = _current_avatar(call, location)
+    elif isinstance(location, types.InputPhotoFileLocation | types.InputDocumentFileLocation):
+        info = _by_id(call, location)
+        _check_reference(call, location.file_reference)
     else:
         raise RpcError(400, "LOCATION_INVALID")
+    if info.chat_index is not None:
+        check_access(server, server.world.chat(info.chat_index))
+    home = server.world.options.media_dc
+    if call.auth.dc != home:  # asked on the wrong DC: the client is told where to go
+        raise RpcError(303, f"FILE_MIGRATE_{home}")
+    return info
+
+
+def _by_id(call: Call, location: Any) -> FileInfo:
+    """A photo size or document named by id and access hash: a message's, or an avatar."""
+    server = call.server
+    if isinstance(location, types.InputPhotoFileLocation):
+        thumb = location.thumb_size or "y"
+        avatar = server.world.avatar(location.id)
+        if avatar is not None:
+            picture = server.world.avatars.picture(location.id, thumb)
+            if picture is None or location.access_hash != server.world.avatars.access_hash(
+                location.id
+            ):
+                raise RpcError(400, "LOCATION_INVALID")
+            return FileInfo(location.id, thumb, len(picture), None, 0, picture)
+    else:
+        thumb = ""
+    sent = server.uploads.sent.get(location.id)
+    if sent is not None:  # made from an upload by messages.sendMedia
+        sizes = [s.type for s in getattr(sent.media, "sizes", None) or []]
+        if location.access_hash != sent_access_hash(call, location.id) or (
+            thumb not in sizes if sizes else thumb
+        ):
+            raise RpcError(400, "LOCATION_INVALID")
+        return FileInfo(location.id, thumb, len(sent.data), None, 0, sent.data)
     info = server.history.file_info(location.id, thumb)
     expected_hash = positive63(server.world.options.seed, tag("media-hash"), location.id)
     if info is None or location.access_hash != expected_hash:
         raise RpcError(400, "LOCATION_INVALID")
-    reference = bytes(location.file_reference or b"")
+    return info
+
+
+def _current_avatar(call: Call, location: Any) -> FileInfo:
+    """inputPeerPhotoFileLocation: a peer's current photo, small ("a") or big ("c"); the
+    photo id must be the one the peer carries now (/api/files)."""
+    server = call.server
+    owner, bare_id = peer_owner(server, location.peer)
+    photo_id = avatar_id(owner, bare_id, 0)
+    if location.photo_id != photo_id or not server.world.avatar_count(owner, bare_id):
+        raise RpcError(400, "LOCATION_INVALID")
+    thumb = "c" if location.big else "a"
+    picture = server.world.avatars.picture(photo_id, thumb) or b""
+    return FileInfo(photo_id, thumb, len(picture), None, 0, picture)
+
+
+def _check_reference(call: Call, file_reference: bytes | None) -> None:
+    """A file reference is what getHistory (or getUserPhotos) handed out, and not too old."""
+    reference = bytes(file_reference or b"")
     if len(reference) != 8:
         raise RpcError(400, "FILE_REFERENCE_INVALID")
-    ttl = server.faults.file_reference_ttl
+    ttl = call.server.faults.file_reference_ttl
     issued = int.from_bytes(reference, "big") / 1000
-    if ttl is not None and server.history.file_reference_clock() - issued > ttl:
+    if ttl is not None and call.server.history.file_reference_clock() - issued > ttl:
         raise RpcError(400, "FILE_REFERENCE_EXPIRED")
-    check_access(server, server.world.chat(info.chat_index))
-    return info
+
+
+def read(call: Call, info: FileInfo, offset: int, limit: int) -> bytes:
+    """Bytes [offset, offset + limit) of a located file (fewer at its end)."""
+    if info.data is not None:
+        return info.data[offset : offset + limit]
+    return call.server.files.read(info.media_id, info.thumb, info.size, offset, limit)
 
 
 @handles(functions.upload.GetFileRequest)
@@ -65,9 +122,7 @@ async def get_file(call: Call, request: Any) -> types.upload.File:
     call.user_id()
     check_range(request.offset, request.limit, precise=bool(request.precise))
     info = locate(call, request.location)
-    data = call.server.files.read(
-        info.media_id, info.thumb, info.size, request.offset, request.limit
-    )
+    data = read(call, info, request.offset, request.limit)
     kind: Any = types.storage.FileJpeg() if info.thumb else types.storage.FilePartial()
     data = call.server.faults.damage(data)
     return types.upload.File(type=kind, mtime=int(time.time()), bytes=data)
@@ -83,7 +138,7 @@ async def get_file_hashes(call: Call, request: Any) -> list[types.FileHash]:
     hashes: list[types.FileHash] = []
     offset = request.offset
     while offset < info.size and len(hashes) < HASH_PARTS_PER_CALL:
-        part = call.server.files.read(info.media_id, info.thumb, info.size, offset, HASH_PART)
+        part = read(call, info, offset, HASH_PART)
         hashes.append(
             types.FileHash(offset=offset, limit=len(part), hash=hashlib.sha256(part).digest())
         )

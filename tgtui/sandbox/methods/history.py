@@ -1,8 +1,7 @@
-"""messages.getHistory, getMessages, channels.getMessages, search and sendMessage."""
+"""messages.getHistory, getMessages, channels.getMessages and search."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from telethon import utils
@@ -12,7 +11,7 @@ from tgtui.sandbox.history import DescendingHistory
 from tgtui.sandbox.methods.common import entities_for, is_self, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.search import matching
-from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
+from tgtui.sandbox.world import SELF_ID, Chat
 
 MAX_LIMIT = 100
 
@@ -214,31 +213,3 @@ async def get_channel_messages(call: Call, request: Any) -> Any:
     chat = resolve(call.server, request.channel)
     messages = _by_ids(call, chat, request.id)
     return _messages_answer(call, chat, messages, len(messages))
-
-
-@handles(functions.messages.SendMessageRequest)
-async def send_message(call: Call, request: Any) -> Any:
-    """messages.sendMessage: stored, answered with updateShortSentMessage, pushed to others."""
-    user_id = call.user_id()
-    server = call.server
-    chat = resolve(server, request.peer)
-    if chat.kind is Kind.CHANNEL:
-        # The account subscribes to the world's broadcast channels and administers none:
-        # posting needs admin rights (Telegram answers 403 CHAT_ADMIN_REQUIRED).
-        raise RpcError(403, "CHAT_ADMIN_REQUIRED")
-    if not request.message.strip():
-        raise RpcError(400, "MESSAGE_EMPTY")
-    message, event = server.living.post(
-        chat, request.message, from_id=types.PeerUser(SELF_ID), out=True, entities=request.entities
-    )
-    users, chats = entities_for(server, [message], [chat])
-    now = int(time.time())
-    updates = types.Updates(updates=[event.update], users=users, chats=chats, date=ts(now), seq=0)
-    for connection in list(server.connections):
-        auth = connection.auth
-        main = auth is not None and auth.user_id == user_id and not auth.imported
-        if connection.session is not call.session and main:
-            await connection.push(bytes(updates))
-    return types.UpdateShortSentMessage(
-        id=message.id, pts=event.pts, pts_count=1, date=message.date, out=True
-    )

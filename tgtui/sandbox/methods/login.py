@@ -10,7 +10,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.login import BANNED_PHONE, LoginToken, normalize_phone
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import DEMO_PHONE, SELF_ID, ts
+from tgtui.sandbox.world import DC_COUNT, DEMO_PHONE, SELF_ID, ts
 
 TOKEN_TTL = 30.0
 
@@ -178,11 +178,14 @@ async def import_login_token(call: Call, request: Any) -> Any:
 
 @handles(functions.auth.ExportAuthorizationRequest)
 async def export_authorization(call: Call, request: Any) -> types.auth.ExportedAuthorization:
-    """auth.exportAuthorization for a client opening a connection to "another" DC."""
+    """auth.exportAuthorization for a client opening a connection to another DC (one of
+    Telegram's five, not the one it asks on: DC_ID_INVALID)."""
     user_id = call.user_id()
+    if not 1 <= request.dc_id <= DC_COUNT or request.dc_id == call.auth.dc:
+        raise RpcError(400, "DC_ID_INVALID")
     token = os.urandom(32)
     call.server.login.tokens[token] = LoginToken(
-        key_id=0, expires=time.time() + TOKEN_TTL, accepted_by=user_id
+        key_id=0, expires=time.time() + TOKEN_TTL, accepted_by=user_id, dc=request.dc_id
     )
     return types.auth.ExportedAuthorization(id=user_id, bytes=token)
 
@@ -191,9 +194,9 @@ async def export_authorization(call: Call, request: Any) -> types.auth.ExportedA
 async def import_authorization(call: Call, request: Any) -> types.auth.Authorization:
     """auth.importAuthorization on the second connection."""
     state = call.server.login.tokens.pop(request.bytes, None)
-    user_id = state.accepted_by if state is not None else None
-    if user_id is None or user_id != request.id:
+    if state is None or state.accepted_by is None or state.accepted_by != request.id:
         raise RpcError(400, "AUTH_BYTES_INVALID")
-    call.server.authorize(call.auth, user_id)
+    call.server.authorize(call.auth, state.accepted_by)
     call.auth.imported = True
+    call.auth.dc = state.dc or call.auth.dc
     return types.auth.Authorization(user=call.server.world.me())
