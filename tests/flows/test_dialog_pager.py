@@ -38,5 +38,6 @@ async def test_rows_describe_the_chats(client: TelegramClient) -> None:
     assert any(row.muted for row in rows)
     assert any(row.unread for row in rows)
     assert any(row.name == "Deleted Account" for row in rows)
+    assert [row.name for row in rows if row.is_self] == ["Saved Messages"]
     assert all(row.name and "\n" not in row.name for row in rows)
     assert sum(1 for row in rows if row.preview) > len(rows) // 2

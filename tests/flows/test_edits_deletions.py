@@ -64,12 +64,19 @@ def _forget_states(out: Path) -> None:
 
 
 def _change_old_history(
-    sandbox: SandboxServer, chats: list[ChatTarget], rng: random.Random, count: int
+    sandbox: SandboxServer,
+    chats: list[ChatTarget],
+    rng: random.Random,
+    count: int,
+    times: dict[int, dict[int, int]] | None = None,
 ) -> tuple[dict[int, dict[int, str]], dict[int, set[int]]]:
     """Edit and delete ``count`` each of the messages already saved, spread through the
-    chats' histories; what was edited (chat -> id -> text) and deleted (chat -> ids)."""
+    chats' histories; what was edited (chat -> id -> latest text) and deleted (chat -> ids).
+    ``times`` gets how many times each message still there was edited (a message may be
+    edited twice, within one second)."""
     edited: dict[int, dict[int, str]] = {}
     deleted: dict[int, set[int]] = {}
+    times = {} if times is None else times
     for n in range(count * 2):
         target = chats[n % len(chats)]
         chat = _chat(sandbox, target)
@@ -82,9 +89,12 @@ def _change_old_history(
             text = f"edited {n}"
             if sandbox.living.edit(chat, msg_id, text) is not None:
                 edited.setdefault(target.chat_id, {})[msg_id] = text
+                mine = times.setdefault(target.chat_id, {})
+                mine[msg_id] = mine.get(msg_id, 0) + 1
         elif sandbox.living.delete(chat, [msg_id]):
             deleted.setdefault(target.chat_id, set()).add(msg_id)
             edited.get(target.chat_id, {}).pop(msg_id, None)
+            times.get(target.chat_id, {}).pop(msg_id, None)
     return edited, deleted
 
 
@@ -97,7 +107,8 @@ async def test_edits_and_deletions_through_old_history_are_all_found_once(
     first = await BackupEngine(app_client, _options(tmp_path)).run(chats)
     assert first.all_complete
     saved_first = jsonl_contents(tmp_path)
-    edited, deleted = _change_old_history(sandbox, chats, random.Random(3), 25)
+    times: dict[int, dict[int, int]] = {}
+    edited, deleted = _change_old_history(sandbox, chats, random.Random(3), 25, times)
     sandbox.log.clear()
     second = await BackupEngine(app_client, _options(tmp_path)).run(chats)
     assert second.all_complete
@@ -115,11 +126,13 @@ async def test_edits_and_deletions_through_old_history_are_all_found_once(
         assert all(r["edited"] for r in versions.values())
         gone = {r["id"] for r in _lines(folder / "deleted.jsonl")}
         assert gone == deleted.get(result.target.chat_id, set())
-        assert (result.edits, result.deletions) == (len(wanted), len(gone))
+        edits = sum(times.get(result.target.chat_id, {}).values())  # every edit, once
+        assert (result.edits, result.deletions) == (edits, len(gone))
         view = {r["id"]: r for r in latest_view(folder)}
         for msg_id, text in wanted.items():
             assert view[msg_id]["text"] == text
-            assert view[msg_id]["versions"] == 2
+            # The difference holds every edit: each is a version, the latest shown.
+            assert view[msg_id]["versions"] == 1 + times[result.target.chat_id][msg_id]
         for msg_id in gone:
             assert "deleted_on_telegram" in view[msg_id]  # marked, never dropped
     # A third run finds nothing more and writes nothing twice.

@@ -44,6 +44,22 @@ def test_each_version_and_deletion_is_kept_once_across_reopening(tmp_path: Path)
     assert _ids(tmp_path / DELETED) == [3, 1]
 
 
+def test_two_edits_within_one_second_are_both_kept_and_the_later_shown(tmp_path: Path) -> None:
+    """Telegram's edit dates are whole seconds: a second edit in the same second has the same
+    date and must neither be taken for the first nor lost."""
+    _write_messages(tmp_path, [4])
+    first = {"id": 4, "text": "first 4"}
+    at = {"edited": "2026-01-02T00:00:09Z", "edited_unixtime": "9"}
+    versions = Versions(tmp_path).open()
+    assert versions.edited({"id": 4, "text": "typo", **at}, first)
+    assert versions.edited({"id": 4, "text": "fixed", **at}, first)
+    assert not versions.edited({"id": 4, "text": "fixed", **at}, first)
+    versions.close()
+    [shown] = list(latest_view(tmp_path))
+    assert shown["text"] == "fixed"
+    assert shown["versions"] == 3
+
+
 def test_find_record_bisects_to_any_saved_message(tmp_path: Path) -> None:
     ids = list(range(10, 5000, 7))
     _write_messages(tmp_path, ids)

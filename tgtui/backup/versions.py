@@ -60,9 +60,11 @@ def saved_records(path: Path) -> Iterator[dict[str, Any]]:
             yield parsed[1]
 
 
-def version_key(record: dict[str, Any]) -> tuple[int, str]:
-    """What makes a version one version: its message id and when it was edited."""
-    return int(record["id"]), str(record.get("edited_unixtime") or "")
+def version_key(record: dict[str, Any]) -> tuple[int, str, str]:
+    """What makes a version one version: its message id, when it was edited and its text.
+    Telegram's edit dates are in whole seconds: two edits within one second share a date,
+    and the text tells them apart (the later one is written later, and shown)."""
+    return int(record["id"]), str(record.get("edited_unixtime") or ""), str(record.get("text"))
 
 
 class Versions:
@@ -72,7 +74,7 @@ class Versions:
         self.folder = folder
         self.edits = BatchWriter(folder / EDITS, batch_size=100_000, max_age=1e9)
         self.deletions = BatchWriter(folder / DELETED, batch_size=100_000, max_age=1e9)
-        self.seen_versions: set[tuple[int, str]] = set()
+        self.seen_versions: set[tuple[int, str, str]] = set()
         self.seen_deleted: set[int] = set()
         self.added_versions = 0
         self.added_deleted = 0

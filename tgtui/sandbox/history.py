@@ -21,7 +21,14 @@ from telethon.tl import types
 
 from tgtui.sandbox import names
 from tgtui.sandbox.rng import mix, positive63, tag
-from tgtui.sandbox.world import HISTORY_SPAN, SELF_ID, Chat, Kind, World, ts
+from tgtui.sandbox.world import (
+    HISTORY_SPAN,
+    SELF_ID,
+    Chat,
+    Kind,
+    World,
+    ts,
+)
 
 MEDIA_TAG = 1 << 60  # media ids encode (chat index, k) so a file is found without a table
 STICKER_ALTS = ("😀", "🐱", "🚀", "🌈", "🍕")
@@ -234,11 +241,15 @@ class History:
                 reply_to_msg_id=chat.id_base + rng.randint(1, k - 1)
             )
         fwd = None
-        if rng.random() < 0.05:
-            fwd = types.MessageFwdHeader(
-                date=ts(self.date_of(chat, k) - rng.randint(60, 864_000)),
-                from_id=types.PeerUser(self._member_or_self(chat, rng)),
-            )
+        saved = self.world.is_saved(chat)
+        if rng.random() < (0.4 if saved else 0.05):  # what people keep is mostly forwarded
+            when = ts(self.date_of(chat, k) - rng.randint(60, 864_000))
+            if saved:
+                fwd = self._saved_from(rng, when)
+            else:
+                fwd = types.MessageFwdHeader(
+                    date=when, from_id=types.PeerUser(self._member_or_self(chat, rng))
+                )
         reactions = None
         if rng.random() < 0.08:
             reactions = types.MessageReactions(
@@ -271,6 +282,23 @@ class History:
             grouped_id=None,
         )
 
+    def _saved_from(self, rng: random.Random, when: datetime) -> types.MessageFwdHeader:
+        """Where a message kept in Saved Messages came from: a message of another dialog."""
+        source = self.world.chat(rng.randrange(len(self.world)))
+        if self.world.is_saved(source):
+            source = self.world.chat(0)
+        author: Any = (
+            source.peer
+            if source.kind is Kind.CHANNEL
+            else types.PeerUser(self._member_or_self(source, rng))
+        )
+        return types.MessageFwdHeader(
+            date=when,
+            from_id=author,
+            saved_from_peer=source.peer,
+            saved_from_msg_id=source.id_base + rng.randint(1, source.count),
+        )
+
     def _member_or_self(self, chat: Chat, rng: random.Random) -> int:
         members = self.world.members(chat)
         if members:
@@ -281,7 +309,7 @@ class History:
         if chat.kind is Kind.CHANNEL:
             return False, None
         if chat.kind in (Kind.USER, Kind.BOT):
-            out = rng.random() < 0.45
+            out = rng.random() < 0.45 or self.world.is_saved(chat)  # Saved: all the account's
             return out, types.PeerUser(SELF_ID if out else chat.bare_id)
         out = rng.random() < 0.15
         return out, types.PeerUser(SELF_ID if out else rng.choice(self.world.members(chat)))
@@ -435,6 +463,22 @@ class History:
     def live_messages(self) -> list[LiveMessage]:
         """Every message added at run time, oldest first."""
         return list(self.overlay.live)
+
+    def shared_owner(self, msg_id: int) -> Chat | None:
+        """The private chat or basic group holding account-wide message ``msg_id`` (generated
+        or sent at run time)."""
+        found = self.world.find_by_shared_id(msg_id)
+        if found is not None:
+            return found
+        for live in self.overlay.live:
+            message = live.message
+            if message.id == msg_id and not chat_is_channel(message):
+                peer = message.peer_id
+                if isinstance(peer, types.PeerUser):
+                    return self.world.find("user", peer.user_id)
+                if isinstance(peer, types.PeerChat):
+                    return self.world.find("chat", peer.chat_id)
+        return None
 
     def next_id(self, chat: Chat) -> int:
         """Id for a new message in ``chat`` (per-channel, or above the whole shared space)."""

@@ -128,13 +128,25 @@ class Living:
         return message, event
 
     def edit(self, chat: Chat, msg_id: int, text: str) -> types.Message | None:
-        """Message ``msg_id`` of ``chat`` with new text (None if there is no such message)."""
+        """Message ``msg_id`` of ``chat`` with new text, pushed to the account's sessions
+        (None if there is no such message)."""
+        made = self.edit_event(chat, msg_id, text)
+        if made is None:
+            return None
+        self._announce(chat, made[1])
+        return made[0]
+
+    def edit_event(
+        self, chat: Chat, msg_id: int, text: str, entities: Any = None
+    ) -> tuple[types.Message, Event] | None:
+        """Edit without pushing: the new version and its update (messages.editMessage)."""
         history = self.server.history
         old = history.by_id(chat, msg_id)
         if not isinstance(old, types.Message):
             return None
         when = ts(max(int(time.time()), int(old.date.timestamp()) + 1))
         edited = history.edit(chat, old, text, when)
+        edited.entities = entities
         channel = chat.kind.is_channel
 
         def make(pts: int, count: int) -> Any:
@@ -142,15 +154,23 @@ class Living:
                 return types.UpdateEditChannelMessage(message=edited, pts=pts, pts_count=count)
             return types.UpdateEditMessage(message=edited, pts=pts, pts_count=count)
 
-        self._announce(chat, self.box(chat).add(make))
-        return edited
+        return edited, self.box(chat).add(make)
 
     def delete(self, chat: Chat, ids: list[int]) -> list[int]:
-        """Delete these messages of ``chat``; the ids that existed (and are now gone)."""
+        """Delete these messages of ``chat``, pushed to the account's sessions; the ids that
+        existed (and are now gone)."""
+        made = self.delete_event(chat, ids)
+        if made is None:
+            return []
+        self._announce(chat, made[1])
+        return made[0]
+
+    def delete_event(self, chat: Chat, ids: list[int]) -> tuple[list[int], Event] | None:
+        """Delete without pushing: the ids that were there and the update (None: none were)."""
         history = self.server.history
         gone = [i for i in ids if history.by_id(chat, i) is not None]
         if not gone:
-            return []
+            return None
         history.delete(chat, gone)
         bare = chat.bare_id
 
@@ -161,8 +181,7 @@ class Living:
                 )
             return types.UpdateDeleteMessages(messages=gone, pts=pts, pts_count=count)
 
-        self._announce(chat, self.box(chat).add(make, len(gone)))
-        return gone
+        return gone, self.box(chat).add(make, len(gone))
 
     def _announce(self, chat: Chat, event: Event) -> None:
         """Push the update to the account's connections (fire and forget)."""
@@ -184,7 +203,8 @@ class Living:
         roll = rng.random()
         if roll < 0.5 or history.total(chat) < 3:
             sender = None if chat.kind is Kind.CHANNEL else self._sender(chat, rng)
-            _, event = self.post(chat, names.sentence(rng), from_id=sender)
+            mine = world.is_saved(chat)  # kept from another of the account's devices
+            _, event = self.post(chat, names.sentence(rng), from_id=sender, out=mine)
             self._announce(chat, event)
             return "new"
         view = history.view(chat)

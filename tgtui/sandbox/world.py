@@ -25,6 +25,10 @@ DEMO_CODE = "22222"
 DEMO_PASSWORD = "swordfish"
 DEMO_PASSWORD_HINT = "a fish, and a sword"
 SELF_ID = 77_777
+SELF_USERNAME = "tgtui_demo"
+# Saved Messages (the account's chat with itself) is the first private dialog from this index
+# on: a world's dialog like any other, never pinned or archived, its ids in the account's space.
+SAVED_FROM = 5
 HOME_DC = 2  # the account's DC (Telethon's default): sessions start there
 DC_COUNT = 5  # Telegram's production DCs, 1 to 5: every one is the sandbox's address
 # What the creator of a supergroup may do (all of it).
@@ -176,6 +180,14 @@ class World:
                 next_shared_id += count
             self.folders[i] = 1 if i >= 6 and unit(seed, tag("archive"), i) < 0.08 else 0
         self.shared_id_top = next_shared_id
+        self.saved_index: int | None = next(
+            (
+                i
+                for i in range(SAVED_FROM, n)
+                if self.kinds[i] == Kind.USER and not self._deleted_index(i)
+            ),
+            None,
+        )
         self.order: dict[int, list[int]] = {0: [], 1: []}
         for i in range(n):
             self.order[self.folders[i]].append(i)
@@ -244,25 +256,44 @@ class World:
             Kind.SUPERGROUP: CHANNEL_BASE,
             Kind.CHANNEL: CHANNEL_BASE,
         }[kind]
+        saved = index == self.saved_index  # the account's own chat: read, not muted
         return Chat(
             index=index,
             kind=kind,
-            bare_id=base + index,
-            access_hash=positive63(seed, tag("hash"), kind, index),
+            bare_id=SELF_ID if saved else base + index,
+            access_hash=self.self_hash if saved else positive63(seed, tag("hash"), kind, index),
             count=count,
             id_base=self.bases[index],
             top_date=self.options.epoch - 97 * index,
             folder=folder,
             pinned_rank=pins.index(index) if index in pins else None,
-            muted=unit(seed, tag("muted"), index) < 0.2,
-            unread=unread,
+            muted=not saved and unit(seed, tag("muted"), index) < 0.2,
+            unread=0 if saved else unread,
         )
+
+    @property
+    def self_hash(self) -> int:
+        """The account's own access hash (of its user, and of Saved Messages)."""
+        return positive63(self.options.seed, tag("self"))
+
+    def saved(self) -> Chat | None:
+        """Saved Messages, the account's chat with itself (None in a world too small)."""
+        return None if self.saved_index is None else self.chat(self.saved_index)
+
+    @staticmethod
+    def is_saved(chat: Chat) -> bool:
+        """Whether ``chat`` is Saved Messages."""
+        return chat.bare_id == SELF_ID and chat.kind is Kind.USER
 
     def find(self, kind_group: str, bare_id: int) -> Chat | None:
         """The dialog whose peer is ``kind_group`` ("user", "chat" or "channel") ``bare_id``."""
         ok_kinds: tuple[Kind, ...]
         if kind_group == "user":
+            if bare_id == SELF_ID:
+                return self.saved()
             index = bare_id - DIALOG_USER_BASE
+            if index == self.saved_index:
+                return None  # that dialog is Saved Messages: no other user behind it
             ok_kinds = (Kind.USER, Kind.BOT)
         elif kind_group == "chat":
             index = bare_id - CHAT_BASE
@@ -284,6 +315,8 @@ class World:
 
     def username(self, chat: Chat) -> str | None:
         """Public username, for some users, bots and channels."""
+        if self.is_saved(chat):
+            return SELF_USERNAME
         if chat.kind is Kind.BOT:
             return f"sandbox{chat.index}_bot"
         if chat.kind is Kind.CHANNEL or (
@@ -314,10 +347,10 @@ class World:
         return types.User(
             id=SELF_ID,
             is_self=True,
-            access_hash=positive63(self.options.seed, tag("self")),
+            access_hash=self.self_hash,
             first_name="Demo",
             last_name="User",
-            username="tgtui_demo",
+            username=SELF_USERNAME,
             phone=DEMO_PHONE,
             photo=self.avatars.profile_photo(SELF_ID, self.avatar_count(Owner.USER, SELF_ID)),
             status=types.UserStatusRecently(),
@@ -357,6 +390,8 @@ class World:
 
     def dialog_user(self, chat: Chat) -> types.User:
         """The user (or bot) behind a private dialog, with the world's awkward cases."""
+        if self.is_saved(chat):
+            return self.me()
         rng = random.Random(mix(self.options.seed, tag("user"), chat.index))
         if chat.kind is Kind.BOT:
             return types.User(
@@ -425,10 +460,17 @@ class World:
             participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
         )
 
-    @staticmethod
-    def is_deleted(chat: Chat) -> bool:
+    def is_deleted(self, chat: Chat) -> bool:
         """Whether a private dialog's user is a deleted account (a few are)."""
-        return chat.kind is Kind.USER and chat.index % 97 == 41
+        return (
+            chat.kind is Kind.USER
+            and chat.index != self.saved_index
+            and (self._deleted_index(chat.index))
+        )
+
+    @staticmethod
+    def _deleted_index(index: int) -> bool:
+        return index % 97 == 41
 
     def avatar_count(self, owner: Owner, bare_id: int) -> int:
         """How many photos a user, group or channel of this world has (0: none, or no such

@@ -68,7 +68,12 @@ def _input_peer(entity: Any) -> Any:
         return None
 
 
+SAVED_MESSAGES = "Saved Messages"  # the account's chat with itself, named as Telegram's apps do
+
+
 def _name(entity: Any) -> str:
+    if isinstance(entity, types.User) and entity.is_self:
+        return SAVED_MESSAGES
     if isinstance(entity, types.User) and entity.deleted:
         return "Deleted Account"
     name = utils.get_display_name(entity).strip() if entity is not None else ""

@@ -2,6 +2,7 @@
 
 from tgtui.sandbox.methods import (
     account,
+    changing,
     chats,
     connection,
     dialogs,
@@ -15,6 +16,7 @@ from tgtui.sandbox.methods import (
 
 __all__ = [
     "account",
+    "changing",
     "chats",
     "connection",
     "dialogs",

@@ -10,6 +10,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import check_access, forbidden_or_entity, is_self, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.world import SELF_USERNAME
 
 
 @handles(functions.users.GetUsersRequest)
@@ -55,7 +56,7 @@ async def resolve_username(call: Call, request: Any) -> types.contacts.ResolvedP
     """contacts.resolveUsername."""
     call.user_id()
     world = call.server.world
-    if request.username.lower() == "tgtui_demo":
+    if request.username.lower() == SELF_USERNAME:
         return types.contacts.ResolvedPeer(
             peer=types.PeerUser(world.me().id), chats=[], users=[world.me()]
         )

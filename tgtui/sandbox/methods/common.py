@@ -20,7 +20,11 @@ def resolve(server: SandboxServer, peer: Any) -> Chat:
     """The dialog an InputPeer/InputUser/InputChannel names, with access-hash and fault checks."""
     world = server.world
     chat: Chat | None
-    if isinstance(peer, types.InputPeerUser | types.InputUser):
+    if isinstance(peer, types.InputPeerSelf | types.InputUserSelf):
+        chat = world.saved()  # Saved Messages
+        if chat is None:
+            raise RpcError(400, "PEER_ID_INVALID")
+    elif isinstance(peer, types.InputPeerUser | types.InputUser):
         chat = world.find("user", peer.user_id)
         if chat is None or chat.access_hash != peer.access_hash:
             raise RpcError(400, "PEER_ID_INVALID")
@@ -96,6 +100,7 @@ def entities_for(
             message.peer_id,
             getattr(message, "from_id", None),
             getattr(getattr(message, "fwd_from", None), "from_id", None),
+            getattr(getattr(message, "fwd_from", None), "saved_from_peer", None),
         ):
             key = _peer_key(peer)
             if key:

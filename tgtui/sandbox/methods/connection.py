@@ -9,6 +9,7 @@ from typing import Any
 from telethon.tl import functions, types
 
 from tgtui.sandbox.living import Event
+from tgtui.sandbox.methods.changing import EDIT_TIME_LIMIT
 from tgtui.sandbox.methods.common import current_state, entities_for, resolve
 from tgtui.sandbox.methods.dialogs import dialog_of
 from tgtui.sandbox.rpc import Call, RpcError, handles
@@ -24,6 +25,7 @@ def _config(call: Call) -> types.Config:
         "expires": ts(now + 3600),
         "test_mode": False,
         "this_dc": call.auth.dc,
+        "edit_time_limit": EDIT_TIME_LIMIT,
         "dc_options": [
             types.DcOption(id=dc, ip_address=server.host, port=server.port)
             for dc in range(1, DC_COUNT + 1)

@@ -68,8 +68,6 @@ def _limit(value: int) -> int:
 async def get_history(call: Call, request: Any) -> Any:
     """messages.getHistory: offset_id/offset_date, add_offset (negative too), max_id, min_id."""
     call.user_id()
-    if is_self(request.peer):
-        return types.messages.MessagesSlice(count=0, messages=[], topics=[], chats=[], users=[])
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
     positions = _window(
@@ -175,22 +173,12 @@ def _found(
 
 def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
     history = call.server.history
-    world = call.server.world
     found: list[Any] = []
     for item in ids:
         msg_id = getattr(item, "id", item)
-        owner = chat if chat is not None else world.find_by_shared_id(msg_id)
+        owner = chat if chat is not None else history.shared_owner(msg_id)
+        # As it is now: edited, or gone (sent at run time included).
         message = history.by_id(owner, msg_id) if owner is not None else None
-        if message is None and chat is None:
-            message = next(
-                (
-                    m.message
-                    for m in history.live_messages()
-                    if m.message.id == msg_id
-                    and not isinstance(m.message.peer_id, types.PeerChannel)
-                ),
-                None,
-            )
         if message is None:  # never was, or deleted: an empty placeholder, as Telegram sends
             peer = owner.peer if owner is not None else types.PeerUser(SELF_ID)
             message = types.MessageEmpty(id=msg_id, peer_id=peer)

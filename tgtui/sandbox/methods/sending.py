@@ -22,7 +22,6 @@ PHOTO_MAX_SIDE = 10_000  # beyond it: PHOTO_INVALID_DIMENSIONS
 async def _post(call: Call, request: Any, text: str, media: Any = None) -> Any:
     """Store the account's message in the peer's chat, push it to the account's other main
     connections; the message and its update event."""
-    user_id = call.user_id()
     server = call.server
     chat = resolve(server, request.peer)
     if chat.kind is Kind.CHANNEL:
@@ -37,13 +36,18 @@ async def _post(call: Call, request: Any, text: str, media: Any = None) -> Any:
         entities=request.entities,
         media=media,
     )
-    updates = _updates(call, chat, [event.update], message)
-    for connection in list(server.connections):
+    await push_to_others(call, _updates(call, chat, [event.update], message))
+    return message, event, chat
+
+
+async def push_to_others(call: Call, updates: types.Updates) -> None:
+    """Send updates to the account's other main connections (the caller has the answer)."""
+    user_id = call.user_id()
+    for connection in list(call.server.connections):
         auth = connection.auth
         main = auth is not None and auth.user_id == user_id and not auth.imported
         if connection.session is not call.session and main:
             await connection.push(bytes(updates))
-    return message, event, chat
 
 
 def _updates(call: Call, chat: Chat, updates: list[Any], message: Any) -> types.Updates:
