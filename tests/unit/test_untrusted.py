@@ -107,3 +107,18 @@ def test_file_names_keep_a_short_extension_when_cut() -> None:
     assert len(name.encode()) <= 100
     assert file_name("report 2024/final.docx", 200) == "report_2024_final.docx"
     assert file_name("../..", 200) == ""
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_channel_posts_signature_is_shown_as_text(hostile: str) -> None:
+    """A post's author (post_author, a name Telegram passes on) goes through the sanitiser
+    like every other name when the reader shows the message."""
+    from tgtui.widgets.message_text import Shown, message_lines
+
+    record = {"id": 1, "date_unixtime": "1767225600", "from": "News", "author": hostile,
+              "text": "post"}  # fmt: skip
+    console = Console(width=100, record=True)
+    shown_with = Shown(older=None, replied=lambda _id: None, folder=Path("chat"), failed={})
+    lines = message_lines(record, shown_with, 100, console)
+    shown = "".join(line.plain for line in lines)
+    assert _controls(shown) == []

@@ -525,6 +525,8 @@ class World:
         """The signature on post ``k`` of a channel that signs: one of its three admins."""
         if not self.signs(chat):
             return None
+        if self.options.hostile:  # signatures are names from Telegram too: untrusted
+            return names.hostile(chat.index + k)
         pick = mix(self.options.seed, tag("author"), chat.index, k % 3)
         first, last = names.person(random.Random(pick))
         return f"{first} {last}".strip()
