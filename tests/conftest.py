@@ -71,11 +71,16 @@ async def sandbox(sandbox_options: SandboxOptions) -> AsyncIterator[SandboxServe
 
 @pytest.fixture
 async def connect(sandbox: SandboxServer) -> AsyncIterator[ClientFactory]:
-    """Make connected Telethon clients (signed in unless fresh=True); all closed at the end."""
+    """Make connected Telethon clients (signed in unless fresh=True; a fresh one to another
+    DC's port with dc=N); all closed at the end."""
     clients: list[TelegramClient] = []
 
-    async def make(*, fresh: bool = False, **kwargs: object) -> TelegramClient:
+    async def make(
+        *, fresh: bool = False, dc: int | None = None, **kwargs: object
+    ) -> TelegramClient:
         session = blank_session(sandbox) if fresh else demo_session(sandbox)
+        if dc is not None:
+            session.set_dc(dc, sandbox.host, sandbox.dc_ports[dc])
         kwargs.setdefault("flood_sleep_threshold", 0)
         client = TelegramClient(session, API_ID, API_HASH, **kwargs)
         clients.append(client)

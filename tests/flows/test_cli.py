@@ -20,6 +20,7 @@ KEYS = {
     "host",
     "port",
     "dc_id",
+    "dc_ports",
     "phone",
     "code",
     "password",

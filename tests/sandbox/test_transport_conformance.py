@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from telethon import TelegramClient, errors
+from telethon.errors.common import AuthKeyNotFound
 from telethon.network import authenticator, connection
 from telethon.network.connection.tcpintermediate import (
     IntermediatePacketCodec,
@@ -252,3 +253,36 @@ async def test_a_file_asked_for_on_the_wrong_dc_answers_file_migrate(
             await client(functions.auth.ExportAuthorizationRequest(dc_id=dc_id))
     exported = await client(functions.auth.ExportAuthorizationRequest(dc_id=1))
     assert exported.id == (await client.get_me()).id
+
+
+async def test_each_dc_has_its_own_address_and_its_own_keys(
+    connect: ClientFactory, sandbox: SandboxServer
+) -> None:
+    """/api/datacenter: help.getConfig lists the DCs and where to reach them; an auth key is
+    made with one DC and unknown to the others (transport error -404: Telethon stops there)."""
+    fresh = await connect(fresh=True, dc=4)
+    config = await fresh(functions.help.GetConfigRequest())
+    ports = {option.id: option.port for option in config.dc_options}
+    assert ports == sandbox.dc_ports
+    assert len(set(ports.values())) == 5
+    assert config.this_dc == 4
+    with pytest.raises(AuthKeyNotFound):  # the account's DC 2 key, taken to DC 1
+        await connect(fresh=False, dc=1)
+
+
+async def test_a_login_begun_on_another_dc_is_sent_to_the_accounts_dc(
+    connect: ClientFactory, sandbox: SandboxServer
+) -> None:
+    """/api/datacenter: auth.sendCode on a DC that is not the number's answers 303
+    PHONE_MIGRATE_X; the client moves there (Telethon does it by itself) and asks again."""
+    from tgtui.sandbox.world import DEMO_CODE, DEMO_PASSWORD, DEMO_PHONE
+
+    fresh = await connect(fresh=True, dc=4)
+    await fresh.send_code_request(DEMO_PHONE)
+    answers = [e.error for e in sandbox.log.of("auth.sendCode")]
+    assert answers == ["PHONE_MIGRATE_2", None]
+    assert fresh.session.dc_id == 2
+    with pytest.raises(errors.SessionPasswordNeededError):
+        await fresh.sign_in(DEMO_PHONE, DEMO_CODE)
+    await fresh.sign_in(password=DEMO_PASSWORD)
+    assert (await fresh.get_me()).is_self

@@ -213,7 +213,7 @@ async def test_updates_go_to_the_main_connection_not_to_file_connections(
     # A connection for files on "another" DC is authorized with auth.exportAuthorization on
     # the main one and auth.importAuthorization on it. Telegram pushes the account's updates
     # to its main connection, not to such file connections (core.telegram.org/api/updates).
-    files = await connect(fresh=True)
+    files = await connect(fresh=True, dc=1)  # a connection to DC 1, where files live
     exported = await client(functions.auth.ExportAuthorizationRequest(dc_id=1))
     await files(functions.auth.ImportAuthorizationRequest(id=exported.id, bytes=exported.bytes))
     await files(functions.help.GetConfigRequest())

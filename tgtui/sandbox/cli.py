@@ -134,6 +134,7 @@ def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:
         "host": server.host,
         "port": server.port,
         "dc_id": DC_ID,
+        "dc_ports": {str(dc): port for dc, port in server.dc_ports.items()},
         "phone": DEMO_PHONE,
         "code": DEMO_CODE,
         "password": DEMO_PASSWORD,

@@ -62,9 +62,14 @@ class Connection:
     """Serves one client connection until it closes (or a fault closes it)."""
 
     def __init__(
-        self, server: SandboxServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        server: SandboxServer,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        dc: int,
     ) -> None:
         self.server = server
+        self.dc = dc  # the DC whose port the client connected to
         self.reader = reader
         self.writer = writer
         self.codec: Codec | None = None
@@ -113,7 +118,7 @@ class Connection:
             await self._on_plain(packet)
             return
         record = self.server.auth.get(key_id)
-        if record is None:
+        if record is None or record.dc != self.dc:  # keys are per DC
             # Telegram's transport error for an unknown key: the client makes a new one.
             await self._send_raw(struct.pack("<i", -404))
             self.abort()
@@ -237,7 +242,7 @@ class Connection:
             self.handshake = Handshake(self.server.rsa_key)
         answer, key = self.handshake.answer(request)
         if key is not None:
-            self.server.auth.add(key)
+            self.server.auth.add(key, dc=self.dc)
             self.handshake = None
         reply = bytes(answer)
         msg_id = SessionRecord(0).next_msg_id(response=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -45,6 +46,8 @@ class LoginState:
     codes: dict[str, PendingCode] = field(default_factory=dict)
     code_passed: set[int] = field(default_factory=set)  # auth keys waiting for their password
     tokens: dict[bytes, LoginToken] = field(default_factory=dict)
+    # What QR tokens expire by (tests move it on to see a token expire).
+    clock: Callable[[], float] = time.time
 
     @cached_property
     def password(self) -> SrpPassword:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import time
@@ -24,7 +25,7 @@ from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
 from tgtui.sandbox.uploads import Uploads
-from tgtui.sandbox.world import HOME_DC, SELF_ID, Chat, World, WorldOptions, ts
+from tgtui.sandbox.world import DC_COUNT, HOME_DC, SELF_ID, Chat, World, WorldOptions, ts
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ class SandboxServer:
         self.takeouts: dict[int, int] = {}  # takeout id -> user id
         self.on_code_sent: Callable[[str, str], None] | None = None  # (phone, code)
         self.host = options.host
-        self.port = options.port
-        self._server: asyncio.Server | None = None
+        self.port = options.port  # the account's home DC; every DC has its own port
+        self.dc_ports: dict[int, int] = {}
+        self._servers: list[asyncio.Server] = []
         self._clients: set[asyncio.Task[None]] = set()
         self.demo_key = self._demo_key(options.world.seed)
         self.auth.add(self.demo_key, SELF_ID)
@@ -83,10 +85,18 @@ class SandboxServer:
         return b"\x7f" + material[1:256]
 
     async def start(self) -> None:
-        """Listen on the configured host and port (port 0 picks a free one)."""
-        self._server = await asyncio.start_server(self._on_client, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-        log.info("sandbox listening on %s:%d", self.host, self.port)
+        """Listen for each of Telegram's DCs: the home DC on the configured port (0 picks a
+        free one), the others on free ports. A connection belongs to the DC it came to: its
+        auth keys are that DC's, as on Telegram (help.getConfig tells clients the ports)."""
+        for dc in range(1, DC_COUNT + 1):
+            port = self.port if dc == HOME_DC else 0
+            server = await asyncio.start_server(
+                functools.partial(self._on_client, dc), self.host, port
+            )
+            self._servers.append(server)
+            self.dc_ports[dc] = server.sockets[0].getsockname()[1]
+        self.port = self.dc_ports[HOME_DC]
+        log.info("sandbox listening on %s:%d (DC %d)", self.host, self.port, HOME_DC)
         if self.options.activity > 0:
             self._activity = asyncio.ensure_future(
                 self.living.run(
@@ -103,19 +113,21 @@ class SandboxServer:
         """Stop listening and drop every connection."""
         if self._activity is not None:
             self._activity.cancel()
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
         for connection in list(self.connections):
             connection.abort()
         for task in list(self._clients):
             task.cancel()
         if self._clients:
             await asyncio.gather(*self._clients, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
+        for server in self._servers:
+            await server.wait_closed()
 
-    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = Connection(self, reader, writer)
+    async def _on_client(
+        self, dc: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        connection = Connection(self, reader, writer, dc)
         task = asyncio.current_task()
         if task is not None:
             self._clients.add(task)
@@ -173,6 +185,7 @@ class SandboxServer:
                     request=request,
                     error=error,
                     takeout=call.takeout_id is not None,
+                    msg_id=call.msg_id,
                 )
             )
 

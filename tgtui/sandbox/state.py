@@ -54,8 +54,8 @@ class AuthKeyRecord:
     # Authorized by auth.importAuthorization: a connection to "another" DC, for files. The
     # account's updates are not pushed there (they go to its main connection).
     imported: bool = False
-    # The DC this key's connection talks to: the account's home, or the DC it imported its
-    # authorization for (files living elsewhere answer FILE_MIGRATE_X).
+    # The DC the key was made on (keys are per DC): files living elsewhere answer
+    # FILE_MIGRATE_X, a login elsewhere than the account's home PHONE_MIGRATE_X.
     dc: int = HOME_DC
 
     @property
@@ -70,9 +70,10 @@ class AuthStore:
     def __init__(self) -> None:
         self._keys: dict[int, AuthKeyRecord] = {}
 
-    def add(self, key: bytes, user_id: int | None = None) -> AuthKeyRecord:
-        """Register a key (created by an exchange, or pre-seeded into a session file)."""
-        record = AuthKeyRecord(key=key, user_id=user_id)
+    def add(self, key: bytes, user_id: int | None = None, dc: int = HOME_DC) -> AuthKeyRecord:
+        """Register a key of DC ``dc`` (made by an exchange there, or pre-seeded into a
+        session file)."""
+        record = AuthKeyRecord(key=key, user_id=user_id, dc=dc)
         self._keys[record.key_id] = record
         return record
 
@@ -103,6 +104,7 @@ class LogEntry:
     request: Any  # the Telethon request object (innermost, wrappers removed)
     error: str | None  # rpc error message, or None on success
     takeout: bool = False
+    msg_id: int = 0  # the client's msg_id: about when the client sent it, by its clock
 
 
 class RequestLog:

@@ -27,7 +27,7 @@ def _config(call: Call) -> types.Config:
         "this_dc": call.auth.dc,
         "edit_time_limit": EDIT_TIME_LIMIT,
         "dc_options": [
-            types.DcOption(id=dc, ip_address=server.host, port=server.port)
+            types.DcOption(id=dc, ip_address=server.host, port=server.dc_ports[dc])
             for dc in range(1, DC_COUNT + 1)
         ],
         "dc_txt_domain_name": "sandbox.invalid",

@@ -10,7 +10,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.login import BANNED_PHONE, LoginToken, normalize_phone
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import DC_COUNT, DEMO_PHONE, SELF_ID, ts
+from tgtui.sandbox.world import DC_COUNT, DEMO_PHONE, HOME_DC, SELF_ID, ts
 
 TOKEN_TTL = 30.0
 
@@ -54,6 +54,8 @@ async def send_code(call: Call, request: Any) -> types.auth.SentCode:
     """auth.sendCode: any well-formed number gets a code; only the demo number has an account."""
     _check_api(call, request.api_id, request.api_hash)
     phone = _phone(request.phone_number)
+    if call.auth.dc != HOME_DC:  # every number of the world signs in on the home DC
+        raise RpcError(303, f"PHONE_MIGRATE_{HOME_DC}")
     code_hash = call.server.login.send_code(phone)
     return _sent_code(call, phone, code_hash, sms=False)
 
@@ -118,45 +120,74 @@ async def log_out(call: Call, request: Any) -> types.auth.LoggedOut:
     return types.auth.LoggedOut()
 
 
+def _signed_in_by_token(call: Call, user_id: int) -> Any:
+    """A QR login accepted: the account asks for its cloud password first (401
+    SESSION_PASSWORD_NEEDED, then account.getPassword and auth.checkPassword), as with a code;
+    otherwise this key is signed in."""
+    if user_id == SELF_ID:  # the demo account has two-step verification
+        call.server.login.code_passed.add(call.auth.key_id)
+        raise RpcError(401, "SESSION_PASSWORD_NEEDED")
+    call.server.authorize(call.auth, user_id)
+    return types.auth.LoginTokenSuccess(
+        authorization=types.auth.Authorization(user=call.server.world.user(user_id))
+    )
+
+
 @handles(functions.auth.ExportLoginTokenRequest)
 async def export_login_token(call: Call, request: Any) -> Any:
-    """auth.exportLoginToken: a QR token, or the authorization once another session accepted it."""
+    """auth.exportLoginToken (core.telegram.org/api/qr-login): a token to show as a QR code,
+    valid for TOKEN_TTL seconds (the client asks again for a fresh one when it expires).
+    Asked again after another session accepted it: the login, or loginTokenMigrateTo when
+    this key is not on the account's DC (the client imports the token there)."""
     _check_api(call, request.api_id, request.api_hash)
-    tokens = call.server.login.tokens
+    login = call.server.login
+    tokens = login.tokens
     for token, state in list(tokens.items()):
         if state.key_id == call.auth.key_id and state.accepted_by is not None:
             del tokens[token]
-            call.server.authorize(call.auth, state.accepted_by)
-            return types.auth.LoginTokenSuccess(
-                authorization=types.auth.Authorization(user=call.server.world.me())
-            )
+            if call.auth.dc != HOME_DC:
+                moved = os.urandom(24)
+                tokens[moved] = LoginToken(
+                    key_id=0, expires=login.clock() + TOKEN_TTL, accepted_by=state.accepted_by
+                )
+                return types.auth.LoginTokenMigrateTo(dc_id=HOME_DC, token=moved)
+            return _signed_in_by_token(call, state.accepted_by)
     token = os.urandom(24)
-    tokens[token] = LoginToken(key_id=call.auth.key_id, expires=time.time() + TOKEN_TTL)
-    return types.auth.LoginToken(expires=ts(int(time.time() + TOKEN_TTL)), token=token)
+    expires = login.clock() + TOKEN_TTL
+    tokens[token] = LoginToken(key_id=call.auth.key_id, expires=expires)
+    return types.auth.LoginToken(expires=ts(int(expires)), token=token)
 
 
 @handles(functions.auth.AcceptLoginTokenRequest)
 async def accept_login_token(call: Call, request: Any) -> types.Authorization:
-    """auth.acceptLoginToken from a signed-in session (the "scan QR" side)."""
+    """auth.acceptLoginToken from a signed-in session (the phone that scans the code):
+    AUTH_TOKEN_EXPIRED past its time, AUTH_TOKEN_INVALID for what is no token; the waiting
+    client is told by updateLoginToken."""
     user_id = call.user_id()
-    state = call.server.login.tokens.get(request.token)
-    if state is None or state.expires < time.time():
+    login = call.server.login
+    state = login.tokens.get(request.token)
+    if state is None or state.key_id == 0:
+        raise RpcError(400, "AUTH_TOKEN_INVALID")
+    if state.expires < login.clock():
         raise RpcError(400, "AUTH_TOKEN_EXPIRED")
+    if state.accepted_by is not None:
+        raise RpcError(400, "AUTH_TOKEN_ALREADY_ACCEPTED")
     state.accepted_by = user_id
-    update = types.UpdateShort(update=types.UpdateLoginToken(), date=ts(int(time.time())))
+    now = int(time.time())
+    update = types.UpdateShort(update=types.UpdateLoginToken(), date=ts(now))
     for connection in list(call.server.connections):
         if connection.auth is not None and connection.auth.key_id == state.key_id:
             await connection.push(bytes(update))
     return types.Authorization(
         hash=0,
-        device_model="sandbox",
+        device_model="tgtui",
         platform="sandbox",
         system_version="1",
         api_id=0,
         app_name="tgtui sandbox",
         app_version="1",
-        date_created=ts(int(time.time())),
-        date_active=ts(int(time.time())),
+        date_created=ts(now),
+        date_active=ts(now),
         ip="127.0.0.1",
         country="ZZ",
         region="",
@@ -165,15 +196,17 @@ async def accept_login_token(call: Call, request: Any) -> types.Authorization:
 
 @handles(functions.auth.ImportLoginTokenRequest)
 async def import_login_token(call: Call, request: Any) -> Any:
-    """auth.importLoginToken: same DC, so this only redeems an accepted token."""
-    state = call.server.login.tokens.pop(request.token, None)
-    user_id = state.accepted_by if state is not None else None
-    if user_id is None:
+    """auth.importLoginToken on the account's DC, with the token loginTokenMigrateTo gave."""
+    login = call.server.login
+    state = login.tokens.get(request.token)
+    if state is None or state.accepted_by is None or state.key_id != 0 or state.dc is not None:
+        raise RpcError(400, "AUTH_TOKEN_INVALID")  # (dc: an exportAuthorization token)
+    if state.expires < login.clock():
+        raise RpcError(400, "AUTH_TOKEN_EXPIRED")
+    if call.auth.dc != HOME_DC:
         raise RpcError(400, "AUTH_TOKEN_INVALID")
-    call.server.authorize(call.auth, user_id)
-    return types.auth.LoginTokenSuccess(
-        authorization=types.auth.Authorization(user=call.server.world.me())
-    )
+    del login.tokens[request.token]
+    return _signed_in_by_token(call, state.accepted_by)
 
 
 @handles(functions.auth.ExportAuthorizationRequest)
@@ -194,9 +227,13 @@ async def export_authorization(call: Call, request: Any) -> types.auth.ExportedA
 async def import_authorization(call: Call, request: Any) -> types.auth.Authorization:
     """auth.importAuthorization on the second connection."""
     state = call.server.login.tokens.pop(request.bytes, None)
-    if state is None or state.accepted_by is None or state.accepted_by != request.id:
+    if (
+        state is None
+        or state.accepted_by is None
+        or state.accepted_by != request.id
+        or state.dc != call.auth.dc  # exported for another DC
+    ):
         raise RpcError(400, "AUTH_BYTES_INVALID")
     call.server.authorize(call.auth, state.accepted_by)
     call.auth.imported = True
-    call.auth.dc = state.dc or call.auth.dc
     return types.auth.Authorization(user=call.server.world.me())
