@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -58,6 +58,10 @@ class AppContext:
     # Subscribes a listener to login codes "delivered" by a sandbox (demo and tests only);
     # returns the unsubscribe function.
     code_source: Callable[[CodeListener], Callable[[], None]] | None = None
+    # Plays a phone that scans a QR login code (demo and tests only): accepts the token.
+    demo_phone: Callable[[bytes], Awaitable[None]] | None = None
+    # What QR login codes are renewed by (tests move it on).
+    wall_clock: Callable[[], float] = time.time
     log_file: Path | None = None
     clock: Callable[[], float] = time.monotonic  # backups' rates and countdowns (tests fake it)
     pace_file: Path | None = None  # flood limits learned by backups (None: not kept)
@@ -156,13 +160,14 @@ class TgtuiApp(App[None]):
     def show_login(self, message: str | None = None) -> None:
         """Go to the login screen (on start, after log-out, or when the session was revoked)."""
         self.signed_in = False
-        flow = LoginFlow(self.service.client)
+        flow = LoginFlow(self.service.client, clock=self.context.wall_clock)
         self._replace_top(
             LoginScreen(
                 flow,
                 phone=self.context.prefill_phone or "",
                 demo=self.context.demo,
                 message=message,
+                demo_phone=self.context.demo_phone,
             )
         )
 

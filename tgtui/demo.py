@@ -82,6 +82,14 @@ class DemoSandbox:
 
         return unsubscribe
 
+    async def scan(self, token: bytes) -> None:
+        """The demo account's phone scans a QR login code (`tgtui.sandbox.phone`)."""
+        if self.server is None:
+            raise RuntimeError("DemoSandbox.start() was not called")
+        from tgtui.sandbox.phone import scan_with_phone
+
+        await scan_with_phone(self.server, token)
+
     def _code_sent(self, phone: str, code: str) -> None:
         for listener in list(self._listeners):
             listener(phone, code)

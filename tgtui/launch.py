@@ -54,6 +54,7 @@ def launch(
                     demo=sandbox is not None,
                     prefill_phone=sandbox.phone if sandbox else None,
                     code_source=sandbox.on_code_sent if sandbox else None,
+                    demo_phone=sandbox.scan if sandbox else None,
                     pace_file=None if sandbox else paths.pace_file,
                 )
             )

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from tgtui.app import AppContext, CodeListener, TgtuiApp
 from tgtui.config import Settings
 from tgtui.sandbox import API_HASH, API_ID, DC_ID, SandboxServer, write_demo_session
+from tgtui.sandbox.phone import scan_with_phone
 from tgtui.telegram.service import ClientSpec, TelegramService
 
 SIZE = (100, 34)
@@ -39,6 +40,7 @@ def make_app(
     signed_in: bool = False,
     api: bool = True,
     dc: tuple[int, str, int] | None = None,
+    wall_clock: Callable[[], float] = time.time,
 ) -> TgtuiApp:
     """An app on a fresh (or signed-in) session file pointed at ``sandbox`` (or ``dc``)."""
     session_file = tmp_path / "sessions" / "main.session"
@@ -62,12 +64,18 @@ def make_app(
             sandbox.on_code_sent = listener
         return lambda: None
 
+    async def demo_phone(token: bytes) -> None:
+        assert sandbox is not None
+        await scan_with_phone(sandbox, token)
+
     return TgtuiApp(
         AppContext(
             service=service,
             settings=settings_for(tmp_path, api=api),
             prefill_phone="9996621234",
             code_source=code_source,
+            demo_phone=demo_phone if sandbox is not None else None,
+            wall_clock=wall_clock,
         )
     )
 

@@ -1,4 +1,5 @@
-"""Login: phone -> code (resend, delivery shown) -> 2FA password (hint shown) -> signed in.
+"""Login: phone -> code (resend, delivery shown) -> 2FA password (hint shown) -> signed in;
+or a QR code (F3) scanned by a phone already signed in -> 2FA password -> signed in.
 
 The screen only renders `LoginFlow`'s steps; every error is worded by
 `tgtui.telegram.errors.explain` and the user stays on the step to try again. A FLOOD_WAIT
@@ -7,6 +8,7 @@ counts down with the button disabled until it ends.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from telethon import errors
@@ -25,17 +27,27 @@ from tgtui.telegram.errors import explain
 from tgtui.untrusted import safe_text
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.key_footer import KeyFooter
+from tgtui.widgets.qr_code import QrCode
 
 STEPS = (Step.PHONE, Step.CODE, Step.PASSWORD)
+QR_STEPS = (Step.QR, Step.PASSWORD)
+STEP_LABELS = {
+    Step.PHONE: "phone",
+    Step.CODE: "code",
+    Step.QR: "QR code",
+    Step.PASSWORD: "password",
+}
+INPUTS = ("phone", "code", "password")
+QR_PROMPT = "Scan it in Telegram: Settings > Devices > Link Desktop Device"
 
 # The errors a user can cause or wait out at each step; anything else is a fault for the app.
 EXPECTED = (errors.RPCError, ConnectionError, OSError, TimeoutError)
 
 
-def _steps_line(current: Step) -> str:
+def _steps_line(current: Step, by_qr: bool = False) -> str:
     parts = []
-    for number, step in enumerate(STEPS, 1):
-        label = f"{number} {step.value}"
+    for number, step in enumerate(QR_STEPS if by_qr else STEPS, 1):
+        label = f"{number} {STEP_LABELS[step]}"
         parts.append(f"[b reverse] {label} [/]" if step is current else f"[dim] {label} [/]")
     return "  ".join(parts)
 
@@ -54,6 +66,8 @@ class LoginScreen(TgtuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "resend", "Resend code", id="resend-code"),
         Binding("ctrl+b", "start_over", "Another number", id="another-number"),
+        Binding("f3", "qr", "QR code", id="qr-login"),
+        Binding("s", "scan", "Scan (demo phone)", id="demo-scan"),
         Binding("f2", "app.open_archive", "Backups", id="read-backups"),
     ]
 
@@ -61,7 +75,13 @@ class LoginScreen(TgtuiScreen):
     busy: reactive[bool] = reactive(False, init=False)
 
     def __init__(
-        self, flow: LoginFlow, *, phone: str = "", demo: bool = False, message: str | None = None
+        self,
+        flow: LoginFlow,
+        *,
+        phone: str = "",
+        demo: bool = False,
+        message: str | None = None,
+        demo_phone: Callable[[bytes], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__()
         self.flow = flow
@@ -69,6 +89,8 @@ class LoginScreen(TgtuiScreen):
         self.phone = phone
         self.demo = demo
         self.first_message = message
+        self.demo_phone = demo_phone  # scans the QR code in the demo (plays the phone)
+        self.by_qr = False  # this login went the QR way (its steps line)
 
     def compose(self) -> ComposeResult:
         """Steps, prompt, the three inputs (one shown), messages and buttons."""
@@ -86,11 +108,14 @@ class LoginScreen(TgtuiScreen):
             )
             yield Input(placeholder="code", id="code", restrict=r"[0-9 \-]*", max_length=12)
             yield Input(placeholder="password", id="password", password=True)
+            yield QrCode(id="qr-code")
+            yield Static("", id="qr-status", classes="hint")
             yield Static("", id="login-hint", classes="hint")
             yield Static("", id="login-error", classes="error")
             yield Countdown(id="login-wait")
             with Horizontal(classes="buttons"):
                 yield Button("Send code", variant="primary", id="submit")
+                yield Button("Sign in with QR code", id="qr")
                 yield Button("Resend code", id="resend")
                 yield Button("Use another number", id="start-over")
                 yield Button("Read backups offline", id="read-backups")
@@ -115,6 +140,10 @@ class LoginScreen(TgtuiScreen):
             return self.step is Step.CODE
         if action == "start_over":
             return self.step is not Step.PHONE
+        if action == "qr":
+            return self.step is Step.PHONE
+        if action == "scan":
+            return self.step is Step.QR and self.demo_phone is not None
         return True
 
     def watch_busy(self, busy: bool) -> None:
@@ -123,9 +152,13 @@ class LoginScreen(TgtuiScreen):
 
     def _show_step(self) -> None:
         step = self.step
-        self.query_one("#login-steps", Static).update(_steps_line(step))
-        for name in ("phone", "code", "password"):
+        self.query_one("#login-steps", Static).update(_steps_line(step, self.by_qr))
+        for name in INPUTS:
             self.query_one(f"#{name}", Input).display = name == step.value
+        qr = step is Step.QR
+        self.query_one("#login-box").set_class(qr, "qr")  # room for the code at 80x24
+        self.query_one("#qr-code", QrCode).display = qr
+        self.query_one("#qr-status", Static).display = qr
         prompt = self.query_one("#login-prompt", Static)
         hint = self.query_one("#login-hint", Static)
         hint.update("")
@@ -146,18 +179,27 @@ class LoginScreen(TgtuiScreen):
                 hint.update(safe_text(f"Hint: {self.flow.password_hint}", limit=200))
                 hint.display = True
             submit.label = "Unlock"
+        elif step is Step.QR:
+            prompt.update(QR_PROMPT)
         self._update_buttons()
-        self.query_one(f"#{step.value}", Input).focus()
+        if step.value in INPUTS:
+            self.query_one(f"#{step.value}", Input).focus()
 
     def _update_buttons(self) -> None:
         waiting = self.query_one("#login-wait", Countdown).running
-        self.query_one("#submit", Button).disabled = self.busy or waiting
+        submit = self.query_one("#submit", Button)
+        submit.disabled = self.busy or waiting
+        submit.display = self.step is not Step.QR
+        qr = self.query_one("#qr", Button)
+        qr.display = self.step is Step.PHONE
+        qr.disabled = self.busy or waiting
         resend = self.query_one("#resend", Button)
         resend.display = self.step is Step.CODE
         resend.disabled = self.busy or waiting
         start_over = self.query_one("#start-over", Button)
         start_over.display = self.step is not Step.PHONE
-        start_over.disabled = self.busy
+        start_over.disabled = self.busy and self.step is not Step.QR
+        start_over.label = "Use a phone number" if self.by_qr else "Use another number"
         # Room for it on the first step only; F2 works on every step.
         self.query_one("#read-backups", Button).display = self.step is Step.PHONE
 
@@ -176,6 +218,8 @@ class LoginScreen(TgtuiScreen):
     def _submit(self) -> None:
         if self.busy or self.query_one("#login-wait", Countdown).running:
             return
+        if self.step.value not in INPUTS:
+            return
         value = self.query_one(f"#{self.step.value}", Input).value
         self.run_step(self.step, value)
 
@@ -192,8 +236,11 @@ class LoginScreen(TgtuiScreen):
     @on(Button.Pressed, "#start-over")
     def action_start_over(self) -> None:
         """Back to the phone number."""
-        if self.busy:
+        if self.busy and self.step is not Step.QR:
             return
+        self.workers.cancel_group(self, "login")
+        self.busy = False
+        self.by_qr = False
         self.flow.restart()
         self._error("")
         for name in ("code", "password"):
@@ -234,8 +281,82 @@ class LoginScreen(TgtuiScreen):
         else:
             self.step = next_step
 
+    # --- QR login --------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#qr")
+    def action_qr(self) -> None:
+        """Sign in by scanning a QR code with a phone already signed in."""
+        if self.step is not Step.PHONE or self.busy:
+            return
+        if self.query_one("#login-wait", Countdown).running:
+            return
+        self.by_qr = True
+        self._error("")
+        self.run_qr()
+
+    @work(exclusive=True, group="login", exit_on_error=False, description="QR login")
+    async def run_qr(self) -> None:
+        """Show a login token as a QR code, renew it before it expires, and finish the login
+        when the phone accepts it (then the password for a 2FA account)."""
+        self.busy = True
+        status = self.set_interval(1.0, self._show_qr_status)
+        try:
+            while True:
+                code = await self.flow.qr_code()
+                if code is None:
+                    break  # the answer settled the login
+                self.query_one("#qr-code", QrCode).show(code.url)
+                if self.step is not Step.QR:
+                    self.step = Step.QR
+                    if self.demo_phone is not None:
+                        self.notify("Demo: press s to scan the code with the demo phone.")
+                self._show_qr_status()
+                if await self.flow.qr_scanned(code):
+                    self.query_one("#qr-status", Static).update("Scanned: signing in…")
+                    if await self.flow.qr_accepted() is not Step.QR:
+                        break
+        except EXPECTED as exc:
+            if get_current_worker().is_cancelled:
+                return
+            self.busy = False
+            self._failed(Step.QR, exc)
+            return
+        finally:
+            status.stop()
+            self.busy = False
+        if self.flow.step is Step.DONE:
+            self.tgtui.show_dialogs()
+        else:
+            self.step = self.flow.step
+
+    def _show_qr_status(self) -> None:
+        code = self.flow.qr
+        if code is None or self.step is not Step.QR:
+            return
+        left = max(0, round(code.renew_at - self.flow.clock()))
+        self.query_one("#qr-status", Static).update(f"A new code in {left} s.")
+
+    def action_scan(self) -> None:
+        """Demo: the demo phone scans the code on screen."""
+        code = self.flow.qr
+        if self.step is Step.QR and code is not None and self.demo_phone is not None:
+            self._scan(code.token)
+
+    @work(group="scan", exit_on_error=False, description="Demo phone")
+    async def _scan(self, token: bytes) -> None:
+        assert self.demo_phone is not None
+        try:
+            await self.demo_phone(token)
+        except EXPECTED as exc:
+            self._error(explain(exc).text)
+
     def _failed(self, step: Step, exc: BaseException) -> None:
         explanation = explain(exc)
+        if step is Step.QR:  # the QR way is started again by its key
+            self.by_qr = False
+            self.flow.restart()
+            self.step = Step.PHONE
+            self._show_step()
         if explanation.sign_in_again or isinstance(exc, errors.PhoneCodeExpiredError):
             # The code (or the whole attempt) is dead: start over from the phone number.
             self.flow.restart()

@@ -1,4 +1,5 @@
-"""The login state machine: phone -> code -> (2FA password) -> signed in.
+"""The login state machine: phone -> code -> (2FA password) -> signed in, or a QR code
+scanned by a phone already signed in -> (2FA password) -> signed in.
 
 Each step is one call that either moves the flow on or raises the Telethon error that says why
 not; the caller words it with `tgtui.telegram.errors.explain` and lets the user retry the step.
@@ -8,12 +9,15 @@ debug log would otherwise print them.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import enum
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telethon import TelegramClient, errors
+from telethon import TelegramClient, errors, events
 from telethon.tl import functions, types
 
 from tgtui.log import redactor
@@ -29,8 +33,31 @@ class Step(enum.Enum):
 
     PHONE = "phone"
     CODE = "code"
+    QR = "qr"
     PASSWORD = "password"
     DONE = "done"
+
+
+# A QR login token lives about 30 s (Telegram's answer says until when); the code is renewed
+# this long before it expires, so a phone never scans a dead one. Lifetimes outside these
+# bounds (a clock far off the server's) are taken as 30 s.
+QR_RENEW_BEFORE = 3.0
+QR_LIFETIME = (5.0, 300.0)
+QR_DEFAULT_LIFETIME = 30.0
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A login token to show as a QR code: its tg://login link and when to renew it (by the
+    flow's clock)."""
+
+    token: bytes
+    renew_at: float
+
+    @property
+    def url(self) -> str:
+        """The link the phone opens: tg://login?token=<base64url of the token>."""
+        return "tg://login?token=" + base64.urlsafe_b64encode(self.token).decode("ascii")
 
 
 _DELIVERY: dict[type[Any], str] = {
@@ -85,7 +112,10 @@ class LoginFlow:
     """One login attempt on the app's client."""
 
     def __init__(
-        self, client: TelegramClient, on_wait: Callable[[Wait], None] | None = None
+        self,
+        client: TelegramClient,
+        on_wait: Callable[[Wait], None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.step = Step.PHONE
@@ -94,6 +124,10 @@ class LoginFlow:
         self.password_hint: str | None = None
         self._code_hash: str | None = None
         self.on_wait = on_wait  # told about each network retry
+        self.clock = clock  # when QR codes are renewed (tests move it on)
+        self.qr: QrCode | None = None
+        self._scanned = asyncio.Event()
+        self._listening = False
 
     def _report(self, wait: Wait) -> None:
         if self.on_wait is not None:
@@ -181,8 +215,99 @@ class LoginFlow:
         self.step = Step.DONE
         return self.step
 
+    # --- QR login (core.telegram.org/api/qr-login) -----------------------------------------
+
+    async def qr_code(self) -> QrCode | None:
+        """A fresh login token to show (the flow moves to the QR step), or None when the
+        answer already settled the login (step DONE, or PASSWORD for a 2FA account)."""
+        if not self._listening:
+            self.client.add_event_handler(self._on_login_token, events.Raw(types.UpdateLoginToken))
+            self._listening = True
+        self.step = Step.QR
+        return await self._ask()
+
+    async def qr_scanned(self, code: QrCode, tick: float = 1.0) -> bool:
+        """Wait until the phone accepts ``code`` (True) or it is time to renew it (False)."""
+        while self.clock() < code.renew_at:
+            wait = max(0.0, min(tick, code.renew_at - self.clock()))
+            try:
+                await asyncio.wait_for(self._scanned.wait(), wait)
+            except TimeoutError:
+                continue
+            return True
+        return False
+
+    async def qr_accepted(self) -> Step:
+        """After the phone accepted the code: sign in (DONE), or PASSWORD for a 2FA account;
+        a login begun on another DC than the account's moves there first."""
+        self._scanned.clear()
+        settled = await self._ask()
+        if settled is not None:  # not accepted after all (an old update): show the new code
+            return Step.QR
+        return self.step
+
+    async def _export(self) -> Any:
+        async def call() -> Any:
+            return await self.client(
+                functions.auth.ExportLoginTokenRequest(
+                    self.client.api_id, self.client.api_hash, except_ids=[]
+                )
+            )
+
+        return await retry(
+            call, policy=LOGIN_RETRY, on_wait=self._report, what="auth.exportLoginToken"
+        )
+
+    async def _ask(self) -> QrCode | None:
+        """auth.exportLoginToken, and what its answer means: a code to show, or the login
+        settled (signed in, or the 2FA password asked)."""
+        try:
+            answer = await self._export()
+            if isinstance(answer, types.auth.LoginTokenMigrateTo):
+                # The account lives on another DC: carry on there. Telethon's own QR login
+                # does the same (there is no public call for it).
+                await self.client._switch_dc(answer.dc_id)
+
+                async def redeem() -> Any:
+                    return await self.client(functions.auth.ImportLoginTokenRequest(answer.token))
+
+                answer = await retry(
+                    redeem, policy=LOGIN_RETRY, on_wait=self._report, what="auth.importLoginToken"
+                )
+        except errors.SessionPasswordNeededError:
+            await self._password_needed()
+            return None
+        if isinstance(answer, types.auth.LoginTokenSuccess):
+            await self.client._on_login(answer.authorization.user)
+            self._stop_listening()
+            self.step = Step.DONE
+            return None
+        if isinstance(answer, types.auth.LoginToken):
+            lifetime = answer.expires.timestamp() - time.time()
+            if not QR_LIFETIME[0] <= lifetime <= QR_LIFETIME[1]:
+                lifetime = QR_DEFAULT_LIFETIME
+            self.qr = QrCode(answer.token, self.clock() + lifetime - QR_RENEW_BEFORE)
+            return self.qr
+        raise errors.RPCError(None, f"unexpected answer to a QR login: {type(answer).__name__}")
+
+    async def _password_needed(self) -> None:
+        self._stop_listening()
+        self.password_hint = await self._hint()
+        self.step = Step.PASSWORD
+
+    async def _on_login_token(self, update: Any) -> None:
+        self._scanned.set()
+
+    def _stop_listening(self) -> None:
+        if self._listening:
+            self.client.remove_event_handler(self._on_login_token)
+            self._listening = False
+        self.qr = None
+
     def restart(self) -> None:
         """Back to the phone step (to use another number)."""
+        self._stop_listening()
+        self._scanned.clear()
         self.step = Step.PHONE
         self.phone = None
         self.sent = None

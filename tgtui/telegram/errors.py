@@ -31,6 +31,12 @@ MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     (errors.PhoneCodeExpiredError, "That code has expired. Ask for a new one."),
     (errors.PasswordHashInvalidError, "Wrong password. Try again (the hint may help)."),
     (
+        errors.AuthTokenExpiredError,
+        "That QR code had expired when it was scanned. Scan the one on screen now.",
+    ),
+    (errors.AuthTokenInvalidError, "That is not a tgtui login QR code. Scan the one on screen."),
+    (errors.AuthTokenAlreadyAcceptedError, "That QR code was already scanned."),
+    (
         errors.ApiIdInvalidError,
         "The api_id / api_hash pair is not valid. Check them at my.telegram.org.",
     ),
