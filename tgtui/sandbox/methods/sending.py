@@ -94,16 +94,10 @@ def _media(call: Call, media: Any) -> Any:
         document = _keep(
             call,
             data,
-            lambda media_id, access, reference, date: types.Document(
-                id=media_id,
-                access_hash=access,
-                file_reference=reference,
-                date=date,
-                mime_type=media.mime_type or "application/octet-stream",
-                size=len(data),
-                dc_id=call.server.world.options.media_dc,
-                attributes=attributes,
-            ),
+            types.Document,
+            mime_type=media.mime_type or "application/octet-stream",
+            size=len(data),
+            attributes=attributes,
         )
         return types.MessageMediaDocument(document=document)
     if isinstance(media, types.InputMediaPhoto | types.InputMediaDocument):
@@ -129,29 +123,22 @@ def _photo(call: Call, data: bytes) -> types.Photo:
         raise RpcError(400, "PHOTO_INVALID_DIMENSIONS")
     letter = next((t for side, t in PHOTO_SIZE_TYPES if max(width, height) <= side), "w")
     photo_size = types.PhotoSize(type=letter, w=width, h=height, size=len(data))
-    return _keep(
-        call,
-        data,
-        lambda media_id, access, reference, date: types.Photo(
-            id=media_id,
-            access_hash=access,
-            file_reference=reference,
-            date=date,
-            sizes=[photo_size],
-            dc_id=call.server.world.options.media_dc,
-        ),
-    )
+    photo: types.Photo = _keep(call, data, types.Photo, sizes=[photo_size])
+    return photo
 
 
-def _keep(call: Call, data: bytes, make: Any) -> Any:
-    """Make the Photo or Document with a new id and keep its bytes for downloads."""
+def _keep(call: Call, data: bytes, kind: Any, **fields: Any) -> Any:
+    """A Photo or Document (``kind``) of ``fields`` with a new id, its access hash, a file
+    reference, now as its date and the world's media DC; its bytes kept for downloads."""
     server = call.server
     media_id = server.uploads.next_id()
-    made = make(
-        media_id,
-        sent_access_hash(call, media_id),
-        server.history.file_reference(),
-        ts(int(time.time())),
+    made = kind(
+        id=media_id,
+        access_hash=sent_access_hash(call, media_id),
+        file_reference=server.history.file_reference(),
+        date=ts(int(time.time())),
+        dc_id=server.world.options.media_dc,
+        **fields,
     )
     server.uploads.keep_sent(media_id, made, data)
     return made
