@@ -97,6 +97,11 @@ class DialogsScreen(TgtuiScreen):
         self.set_interval(0.5, self._show_backup)
         self.set_interval(1.0, self._freeze_loaded)
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (the backup's): the status as it is now, not as it was
+        when the list was left (its timer does not run meanwhile)."""
+        self._show_backup()
+
     def _freeze_loaded(self) -> None:
         """Loaded chats stay for the session: keep them out of the collector's way.
 
