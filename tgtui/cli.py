@@ -170,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(paths)
     except ConfigError as exc:
         return _fail(f"bad configuration: {exc}", 2)
+    from tgtui import i18n
+
+    i18n.use(i18n.choose(settings.language))
     if args.command == "open":
         folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
         from tgtui.reader_app import run_reader  # Textual only when a TUI runs

@@ -12,10 +12,11 @@ from typing import Any
 
 from platformdirs import PlatformDirs
 
+from tgtui.i18n import LANGUAGES, normalize
 from tgtui.portable import open_fd
 
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme")
+KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme", "language")
 # History requests a backup keeps in flight at most, all chats together (`tgtui.backup.budget`).
 DEFAULT_CONCURRENCY = 16
 MAX_CONCURRENCY = 64
@@ -93,6 +94,7 @@ class Settings:
     concurrency: int
     theme: str
     config_file: Path
+    language: str | None = None  # "en" or "pt_BR"; None: from the locale
 
     @property
     def has_api_credentials(self) -> bool:
@@ -161,6 +163,11 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     theme = data.get("theme", "textual-dark")
     if not isinstance(theme, str):
         raise ConfigError(source, "theme", f"expected a theme name, got {theme!r}")
+    language = data.get("language")
+    if language is not None and (not isinstance(language, str) or normalize(language) is None):
+        raise ConfigError(
+            source, "language", f"expected {' or '.join(LANGUAGES)}, got {language!r}"
+        )
     return Settings(
         api_id=api_id,
         api_hash=api_hash,
@@ -168,6 +175,7 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         concurrency=concurrency,
         theme=theme,
         config_file=config_file,
+        language=normalize(language) if language is not None else None,
     )
 
 

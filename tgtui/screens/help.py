@@ -16,6 +16,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tgtui.i18n import _ as translate  # "_" is a loop variable here
+
 # The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
 HELP_KEYS: list[BindingType] = [
     Binding("question_mark", "help", "Keys", id="help"),
@@ -76,7 +78,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         for key, description in self.rows:
-            table.add_row(Text(key), Text(description))
+            table.add_row(Text(key), Text(translate(description)))
         with VerticalScroll(classes="dialog"):
             yield Static(f"Keys here ({self.under_title})", classes="dialog-title")
             yield Static(table, id="help-keys")

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Header, Input, Static
 from textual.worker import get_current_worker
 
+from tgtui.i18n import N_, _
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.auth import CodeSent, LoginFlow, Step
@@ -32,13 +33,13 @@ from tgtui.widgets.qr_code import QrCode
 STEPS = (Step.PHONE, Step.CODE, Step.PASSWORD)
 QR_STEPS = (Step.QR, Step.PASSWORD)
 STEP_LABELS = {
-    Step.PHONE: "phone",
-    Step.CODE: "code",
-    Step.QR: "QR code",
-    Step.PASSWORD: "password",
+    Step.PHONE: N_("phone"),
+    Step.CODE: N_("code"),
+    Step.QR: N_("QR code"),
+    Step.PASSWORD: N_("password"),
 }
 INPUTS = ("phone", "code", "password")
-QR_PROMPT = "Scan it in Telegram: Settings > Devices > Link Desktop Device"
+QR_PROMPT = N_("Scan it in Telegram: Settings > Devices > Link Desktop Device")
 
 # The errors a user can cause or wait out at each step; anything else is a fault for the app.
 EXPECTED = (errors.RPCError, ConnectionError, OSError, TimeoutError)
@@ -47,16 +48,22 @@ EXPECTED = (errors.RPCError, ConnectionError, OSError, TimeoutError)
 def _steps_line(current: Step, by_qr: bool = False) -> str:
     parts = []
     for number, step in enumerate(QR_STEPS if by_qr else STEPS, 1):
-        label = f"{number} {STEP_LABELS[step]}"
+        label = f"{number} {_(STEP_LABELS[step])}"
         parts.append(f"[b reverse] {label} [/]" if step is current else f"[dim] {label} [/]")
     return "  ".join(parts)
 
 
 def _code_prompt(sent: CodeSent) -> str:
-    digits = f"the {sent.length}-digit code" if sent.length else "the code"
-    text = f"Telegram sent {digits} to +{sent.phone} {sent.delivery}."
+    if sent.length:
+        text = _("Telegram sent the {length}-digit code to +{phone} {delivery}.").format(
+            length=sent.length, phone=sent.phone, delivery=_(sent.delivery)
+        )
+    else:
+        text = _("Telegram sent the code to +{phone} {delivery}.").format(
+            phone=sent.phone, delivery=_(sent.delivery)
+        )
     if sent.resend_delivery:
-        text += f" Not there? Resend it {sent.resend_delivery}."
+        text += " " + _("Not there? Resend it {delivery}.").format(delivery=_(sent.resend_delivery))
     return text
 
 
@@ -64,11 +71,11 @@ class LoginScreen(TgtuiScreen):
     """The three login steps on one screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "resend", "Resend code", id="resend-code"),
-        Binding("ctrl+b", "start_over", "Another number", id="another-number"),
-        Binding("f3", "qr", "QR code", id="qr-login"),
-        Binding("s", "scan", "Scan (demo phone)", id="demo-scan"),
-        Binding("f2", "app.open_archive", "Backups", id="read-backups"),
+        Binding("ctrl+r", "resend", N_("Resend code"), id="resend-code"),
+        Binding("ctrl+b", "start_over", N_("Another number"), id="another-number"),
+        Binding("f3", "qr", N_("QR code"), id="qr-login"),
+        Binding("s", "scan", N_("Scan (demo phone)"), id="demo-scan"),
+        Binding("f2", "app.open_archive", N_("Backups"), id="read-backups"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)
@@ -96,29 +103,31 @@ class LoginScreen(TgtuiScreen):
         """Steps, prompt, the three inputs (one shown), messages and buttons."""
         yield Header()
         with Vertical(id="login-box", classes="dialog"):
-            title = "Sign in to Telegram" + (" (demo sandbox)" if self.demo else "")
+            title = (
+                _("Sign in to Telegram (demo sandbox)") if self.demo else _("Sign in to Telegram")
+            )
             yield Static(title, classes="dialog-title")
             yield Static(_steps_line(Step.PHONE), id="login-steps")
             yield Static("", id="login-prompt", classes="dialog-detail")
             yield Input(
                 self.phone,
-                placeholder="phone, international format: +44 7700 900123",
+                placeholder=_("phone, international format: +44 7700 900123"),
                 id="phone",
                 restrict=r"[0-9+ ()\-]*",
             )
-            yield Input(placeholder="code", id="code", restrict=r"[0-9 \-]*", max_length=12)
-            yield Input(placeholder="password", id="password", password=True)
+            yield Input(placeholder=_("code"), id="code", restrict=r"[0-9 \-]*", max_length=12)
+            yield Input(placeholder=_("password"), id="password", password=True)
             yield QrCode(id="qr-code")
             yield Static("", id="qr-status", classes="hint")
             yield Static("", id="login-hint", classes="hint")
             yield Static("", id="login-error", classes="error")
             yield Countdown(id="login-wait")
             with Horizontal(classes="buttons"):
-                yield Button("Send code", variant="primary", id="submit")
-                yield Button("Sign in with QR code", id="qr")
-                yield Button("Resend code", id="resend")
-                yield Button("Use another number", id="start-over")
-                yield Button("Read backups offline", id="read-backups")
+                yield Button(_("Send code"), variant="primary", id="submit")
+                yield Button(_("Sign in with QR code"), id="qr")
+                yield Button(_("Resend code"), id="resend")
+                yield Button(_("Use another number"), id="start-over")
+                yield Button(_("Read backups offline"), id="read-backups")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -166,21 +175,27 @@ class LoginScreen(TgtuiScreen):
         submit = self.query_one("#submit", Button)
         if step is Step.PHONE:
             prompt.update(
-                "Enter your phone number. Telegram will send you a login code."
-                + ("\nDemo: the sandbox's number is filled in; press Enter." if self.demo else "")
+                _("Enter your phone number. Telegram will send you a login code.")
+                + (
+                    "\n" + _("Demo: the sandbox's number is filled in; press Enter.")
+                    if self.demo
+                    else ""
+                )
             )
-            submit.label = "Send code"
+            submit.label = _("Send code")
         elif step is Step.CODE and self.flow.sent is not None:
             prompt.update(_code_prompt(self.flow.sent))
-            submit.label = "Sign in"
+            submit.label = _("Sign in")
         elif step is Step.PASSWORD:
-            prompt.update("This account has two-step verification. Enter your cloud password.")
+            prompt.update(_("This account has two-step verification. Enter your cloud password."))
             if self.flow.password_hint:
-                hint.update(safe_text(f"Hint: {self.flow.password_hint}", limit=200))
+                hint.update(
+                    safe_text(_("Hint: {hint}").format(hint=self.flow.password_hint), limit=200)
+                )
                 hint.display = True
-            submit.label = "Unlock"
+            submit.label = _("Unlock")
         elif step is Step.QR:
-            prompt.update(QR_PROMPT)
+            prompt.update(_(QR_PROMPT))
         self._update_buttons()
         if step.value in INPUTS:
             self.query_one(f"#{step.value}", Input).focus()
@@ -199,7 +214,7 @@ class LoginScreen(TgtuiScreen):
         start_over = self.query_one("#start-over", Button)
         start_over.display = self.step is not Step.PHONE
         start_over.disabled = self.busy and self.step is not Step.QR
-        start_over.label = "Use a phone number" if self.by_qr else "Use another number"
+        start_over.label = _("Use a phone number") if self.by_qr else _("Use another number")
         # Room for it on the first step only; F2 works on every step.
         self.query_one("#read-backups", Button).display = self.step is Step.PHONE
 
@@ -261,7 +276,8 @@ class LoginScreen(TgtuiScreen):
                 await self.flow.resend_code()
                 next_step = Step.CODE
                 self._show_step()
-                self.notify(f"Code sent again {self.flow.sent.delivery if self.flow.sent else ''}.")
+                delivery = _(self.flow.sent.delivery) if self.flow.sent else ""
+                self.notify(_("Code sent again {delivery}.").format(delivery=delivery))
             elif step is Step.CODE:
                 assert value is not None
                 next_step = await self.flow.submit_code(value)
@@ -309,10 +325,10 @@ class LoginScreen(TgtuiScreen):
                 if self.step is not Step.QR:
                     self.step = Step.QR
                     if self.demo_phone is not None:
-                        self.notify("Demo: press s to scan the code with the demo phone.")
+                        self.notify(_("Demo: press s to scan the code with the demo phone."))
                 self._show_qr_status()
                 if await self.flow.qr_scanned(code):
-                    self.query_one("#qr-status", Static).update("Scanned: signing in…")
+                    self.query_one("#qr-status", Static).update(_("Scanned: signing in…"))
                     if await self.flow.qr_accepted() is not Step.QR:
                         break
         except EXPECTED as exc:
@@ -334,7 +350,9 @@ class LoginScreen(TgtuiScreen):
         if code is None or self.step is not Step.QR:
             return
         left = max(0, round(code.renew_at - self.flow.clock()))
-        self.query_one("#qr-status", Static).update(f"A new code in {left} s.")
+        self.query_one("#qr-status", Static).update(
+            _("A new code in {seconds} s.").format(seconds=left)
+        )
 
     def action_scan(self) -> None:
         """Demo: the demo phone scans the code on screen."""
@@ -366,7 +384,7 @@ class LoginScreen(TgtuiScreen):
             self._error("")
             self.query_one("#login-wait", Countdown).start(
                 explanation.wait_seconds,
-                "Telegram asks us to wait before trying again: {seconds} s.",
+                _("Telegram asks us to wait before trying again: {seconds} s."),
                 on_done=self._wait_over,
             )
             self._update_buttons()
@@ -378,4 +396,4 @@ class LoginScreen(TgtuiScreen):
 
     def _wait_over(self) -> None:
         self._update_buttons()
-        self._error("You can try again now.")
+        self._error(_("You can try again now."))

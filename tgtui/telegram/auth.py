@@ -20,6 +20,7 @@ from typing import Any
 from telethon import TelegramClient, errors, events
 from telethon.tl import functions, types
 
+from tgtui.i18n import N_
 from tgtui.log import redactor
 from tgtui.retry import Backoff, Wait, retry
 
@@ -61,21 +62,21 @@ class QrCode:
 
 
 _DELIVERY: dict[type[Any], str] = {
-    types.auth.SentCodeTypeApp: "in your Telegram app (a message from Telegram)",
-    types.auth.SentCodeTypeSms: "by SMS",
-    types.auth.SentCodeTypeCall: "by a phone call that reads it out",
-    types.auth.SentCodeTypeFlashCall: "as a missed call (the code is the caller's number)",
-    types.auth.SentCodeTypeMissedCall: "as a missed call (the code ends the caller's number)",
-    types.auth.SentCodeTypeEmailCode: "by email",
-    types.auth.SentCodeTypeFragmentSms: "on Fragment",
+    types.auth.SentCodeTypeApp: N_("in your Telegram app (a message from Telegram)"),
+    types.auth.SentCodeTypeSms: N_("by SMS"),
+    types.auth.SentCodeTypeCall: N_("by a phone call that reads it out"),
+    types.auth.SentCodeTypeFlashCall: N_("as a missed call (the code is the caller's number)"),
+    types.auth.SentCodeTypeMissedCall: N_("as a missed call (the code ends the caller's number)"),
+    types.auth.SentCodeTypeEmailCode: N_("by email"),
+    types.auth.SentCodeTypeFragmentSms: N_("on Fragment"),
 }
 
 _NEXT: dict[type[Any], str] = {
-    types.auth.CodeTypeSms: "by SMS",
-    types.auth.CodeTypeCall: "by a phone call",
-    types.auth.CodeTypeFlashCall: "as a missed call",
-    types.auth.CodeTypeMissedCall: "as a missed call",
-    types.auth.CodeTypeFragmentSms: "on Fragment",
+    types.auth.CodeTypeSms: N_("by SMS"),
+    types.auth.CodeTypeCall: N_("by a phone call"),
+    types.auth.CodeTypeFlashCall: N_("as a missed call"),
+    types.auth.CodeTypeMissedCall: N_("as a missed call"),
+    types.auth.CodeTypeFragmentSms: N_("on Fragment"),
 }
 
 
@@ -96,7 +97,7 @@ def describe_sent_code(phone: str, sent: Any) -> CodeSent:
     length = getattr(kind, "length", None)
     return CodeSent(
         phone=phone,
-        delivery=_DELIVERY.get(type(kind), "by a way this version of tgtui does not know"),
+        delivery=_DELIVERY.get(type(kind), N_("by a way this version of tgtui does not know")),
         length=length if isinstance(length, int) and length > 0 else None,
         resend_delivery=_NEXT.get(type(sent.next_type)) if sent.next_type else None,
         resend_after=sent.timeout,

@@ -14,6 +14,8 @@ from textual.events import Resize
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from tgtui.i18n import _
+
 PINNED = ("quit", "help")  # actions always shown, first
 PALETTE_WIDTH = 14  # "▏^p palette" and its margin
 
@@ -40,7 +42,7 @@ class KeyFooter(Footer):
         shown: list[tuple[Binding, bool, str]] = []
         for entry in [*pinned, *others]:
             binding = entry[0]
-            width = key_width(self.app.get_key_display(binding), binding.description)
+            width = key_width(self.app.get_key_display(binding), _(binding.description))
             if width > room and entry not in pinned:
                 continue  # a shorter key further on may still fit
             room -= width
@@ -50,7 +52,7 @@ class KeyFooter(Footer):
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
-                binding.description,
+                _(binding.description),  # marked with N_ where the binding is made
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,

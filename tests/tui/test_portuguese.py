@@ -1,0 +1,54 @@
+"""tgtui in Brazilian Portuguese: the login screen as a pt_BR user sees it (Pilot, real
+client, sandbox), with the terms of Telegram's own Brazilian apps ("código", "senha")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button
+
+from tests.tui.helpers import make_app, running, text_of, wait_for
+from tgtui import i18n
+from tgtui.sandbox import SandboxServer
+from tgtui.screens.login import LoginScreen
+from tgtui.telegram.auth import Step
+from tgtui.widgets.key_footer import KeyFooter
+
+
+@pytest.fixture(autouse=True)
+def _portuguese() -> Iterator[None]:
+    i18n.use(i18n.choose(None, {"LANG": "pt_BR.UTF-8"}))
+    yield
+    i18n.use(i18n.ENGLISH)
+
+
+async def test_the_login_speaks_portuguese(sandbox: SandboxServer, tmp_path: Path) -> None:
+    app = make_app(sandbox, tmp_path)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+        screen = app.screen
+        assert isinstance(screen, LoginScreen)
+        assert text_of(app, "#login-steps").split() == [
+            "1",
+            "telefone",
+            "2",
+            "código",
+            "3",
+            "senha",
+        ]
+        assert "Digite seu número de telefone" in text_of(app, "#login-prompt")
+        labels = {str(b.label) for b in app.screen.query(Button) if b.display}
+        assert {"Enviar código", "Entrar com código QR"} <= labels
+        keys = app.screen.query_one(KeyFooter).children
+        footer = " ".join(str(getattr(k, "description", "")) for k in keys)
+        assert "Código QR" in footer
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: screen.step is Step.QR, what="QR step")
+        assert text_of(app, "#login-prompt").startswith("Leia: Configurações > Dispositivos")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.step is Step.PASSWORD, what="password step")
+        assert text_of(app, "#login-steps").split() == ["1", "Código", "QR", "2", "senha"]
+        assert "senha da nuvem" in text_of(app, "#login-prompt")
+        assert text_of(app, "#login-hint").startswith("Dica: ")

@@ -1,0 +1,93 @@
+"""The language tgtui speaks: chosen from config.toml, else the locale; every marked string
+has its Portuguese translation, and the compiled catalog says what the .po file says."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tgtui import i18n
+from tgtui.config import ConfigError, Paths, load_settings
+
+ROOT = Path(i18n.__file__).parent
+PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "tgtui.po"
+MO = PO.with_suffix(".mo")
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    yield
+    i18n.use(i18n.ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("setting", "environ", "chosen"),
+    [
+        (None, {"LANG": "pt_BR.UTF-8"}, "pt_BR"),
+        (None, {"LC_ALL": "pt_PT.UTF-8", "LANG": "en_US.UTF-8"}, "pt_BR"),  # LC_ALL first
+        (None, {"LC_MESSAGES": "pt", "LANG": "de_DE.UTF-8"}, "pt_BR"),
+        (None, {"LANG": "de_DE.UTF-8"}, "en"),  # no German catalog: English
+        (None, {"LANG": "C"}, "en"),
+        (None, {}, "en"),
+        ("en", {"LANG": "pt_BR.UTF-8"}, "en"),  # config.toml beats the locale
+        ("pt-BR", {"LANG": "en_US.UTF-8"}, "pt_BR"),
+    ],
+)
+def test_the_language_comes_from_the_config_then_the_locale(
+    setting: str | None, environ: dict[str, str], chosen: str
+) -> None:
+    assert i18n.choose(setting, environ) == chosen
+
+
+def test_portuguese_is_spoken_once_chosen_and_english_after() -> None:
+    i18n.use("pt_BR")
+    assert i18n._("Sign in to Telegram") == "Entrar no Telegram"
+    assert i18n._("password") == "senha"
+    assert i18n._("a string no catalog has") == "a string no catalog has"
+    i18n.use("en")
+    assert i18n._("Sign in to Telegram") == "Sign in to Telegram"
+
+
+def _marked() -> set[str]:
+    found: set[str] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        found.update([message] if isinstance(message, str) else message)
+    return found
+
+
+def test_every_marked_string_has_its_portuguese_translation() -> None:
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id for m in catalog if m.id and m.string}
+    missing = sorted(_marked() - translated)
+    assert missing == [], f"not translated in {PO.name}: {missing}"
+
+
+def test_the_compiled_catalog_is_the_po_files() -> None:
+    """`pybabel compile -d tgtui/locale -D tgtui` after every .po change: what is installed
+    (pip install . or -e .) is the compiled file."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    with MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in catalog:
+        if message.id and isinstance(message.id, str):
+            assert compiled.gettext(message.id) == message.string, message.id
+
+
+def test_a_language_tgtui_does_not_speak_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('language = "klingon"\n')
+    environ = {"TGTUI_CONFIG": str(config)}
+    with pytest.raises(ConfigError, match="language"):
+        load_settings(Paths.default(), environ)
+    config.write_text('language = "pt-BR"\n')
+    assert load_settings(Paths.default(), environ).language == "pt_BR"
