@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button
 
-from tests.tui.helpers import make_app, running, text_of, wait_for
+from tests.tui.helpers import make_app, running, text_of, type_into, wait_for
 from tgtui import i18n
-from tgtui.sandbox import SandboxServer
+from tgtui.sandbox import DEMO_CODE, SandboxServer
 from tgtui.screens.login import LoginScreen
 from tgtui.telegram.auth import Step
 from tgtui.widgets.key_footer import KeyFooter
@@ -52,3 +52,28 @@ async def test_the_login_speaks_portuguese(sandbox: SandboxServer, tmp_path: Pat
         assert text_of(app, "#login-steps").split() == ["1", "Código", "QR", "2", "senha"]
         assert "senha da nuvem" in text_of(app, "#login-prompt")
         assert text_of(app, "#login-hint").startswith("Dica: ")
+
+
+async def test_the_code_way_and_its_errors_speak_portuguese(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, tmp_path)
+    async with running(app) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+        screen = app.screen
+        assert isinstance(screen, LoginScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.step is Step.CODE and not screen.busy, what="code")
+        assert text_of(app, "#login-prompt") == (
+            "O Telegram enviou o código de 5 dígitos para +9996621234 no seu app do Telegram "
+            "(uma mensagem do Telegram). Não chegou? Reenvie por SMS."
+        )
+        await type_into(pilot, "#code", "11111")
+        await wait_for(pilot, lambda: bool(text_of(app, "#login-error")), what="an error")
+        assert (
+            text_of(app, "#login-error") == "Esse código não está certo. Confira e tente de novo."
+        )
+        await type_into(pilot, "#code", DEMO_CODE)
+        await wait_for(pilot, lambda: screen.step is Step.PASSWORD, what="password step")
+        await type_into(pilot, "#password", "not the password")
+        await wait_for(pilot, lambda: "Senha errada" in text_of(app, "#login-error"), what="err")

@@ -10,61 +10,72 @@ from dataclasses import dataclass
 
 from telethon import errors
 
+from tgtui.i18n import N_, _
+
 # Order matters only where classes inherit from one another; the first match wins.
 MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     (
         errors.PhoneNumberInvalidError,
-        "That phone number is not valid. Use the international format, e.g. +44 7700 900123.",
+        N_("That phone number is not valid. Use the international format, e.g. +44 7700 900123."),
     ),
-    (errors.PhoneNumberBannedError, "Telegram has banned this phone number."),
+    (errors.PhoneNumberBannedError, N_("Telegram has banned this phone number.")),
     (
         errors.PhoneNumberUnoccupiedError,
-        "No Telegram account uses this number. tgtui cannot sign up new accounts: "
-        "create one in an official app first.",
+        N_(
+            "No Telegram account uses this number. tgtui cannot sign up new accounts: "
+            "create one in an official app first."
+        ),
     ),
     (
         errors.PhoneNumberFloodError,
-        "Too many codes were requested for this number. Try again later.",
+        N_("Too many codes were requested for this number. Try again later."),
     ),
-    (errors.PhoneCodeEmptyError, "Enter the code Telegram sent you."),
-    (errors.PhoneCodeInvalidError, "That code is not right. Check it and try again."),
-    (errors.PhoneCodeExpiredError, "That code has expired. Ask for a new one."),
-    (errors.PasswordHashInvalidError, "Wrong password. Try again (the hint may help)."),
+    (errors.PhoneCodeEmptyError, N_("Enter the code Telegram sent you.")),
+    (errors.PhoneCodeInvalidError, N_("That code is not right. Check it and try again.")),
+    (errors.PhoneCodeExpiredError, N_("That code has expired. Ask for a new one.")),
+    (errors.PasswordHashInvalidError, N_("Wrong password. Try again (the hint may help).")),
     (
         errors.AuthTokenExpiredError,
-        "That QR code had expired when it was scanned. Scan the one on screen now.",
+        N_("That QR code had expired when it was scanned. Scan the one on screen now."),
     ),
-    (errors.AuthTokenInvalidError, "That is not a tgtui login QR code. Scan the one on screen."),
-    (errors.AuthTokenAlreadyAcceptedError, "That QR code was already scanned."),
+    (
+        errors.AuthTokenInvalidError,
+        N_("That is not a tgtui login QR code. Scan the one on screen."),
+    ),
+    (errors.AuthTokenAlreadyAcceptedError, N_("That QR code was already scanned.")),
     (
         errors.ApiIdInvalidError,
-        "The api_id / api_hash pair is not valid. Check them at my.telegram.org.",
+        N_("The api_id / api_hash pair is not valid. Check them at my.telegram.org."),
     ),
-    (errors.AuthKeyUnregisteredError, "This session was signed out. Please log in again."),
+    (errors.AuthKeyUnregisteredError, N_("This session was signed out. Please log in again.")),
     (
         errors.SessionRevokedError,
-        "This session was ended from another device. Please log in again.",
+        N_("This session was ended from another device. Please log in again."),
     ),
     (
         errors.AuthKeyDuplicatedError,
-        "This session was used from two places at once and Telegram revoked it. "
-        "Please log in again.",
+        N_(
+            "This session was used from two places at once and Telegram revoked it. "
+            "Please log in again."
+        ),
     ),
-    (errors.ChannelPrivateError, "This channel is private or you were removed from it."),
-    (errors.ChatForbiddenError, "You no longer have access to this group."),
-    (errors.ChannelInvalidError, "This channel does not exist any more."),
+    (errors.ChannelPrivateError, N_("This channel is private or you were removed from it.")),
+    (errors.ChatForbiddenError, N_("You no longer have access to this group.")),
+    (errors.ChannelInvalidError, N_("This channel does not exist any more.")),
     (
         errors.TakeoutInitDelayError,
-        "Telegram wants you to approve this export first: confirm it in another Telegram app, "
-        "or run without --takeout.",
+        N_(
+            "Telegram wants you to approve this export first: confirm it in another Telegram app, "
+            "or run without --takeout."
+        ),
     ),
     (
         errors.FileReferenceExpiredError,
-        "The file's download link expired; it will be refreshed and retried.",
+        N_("The file's download link expired; it will be refreshed and retried."),
     ),
-    (errors.ServerError, "Telegram had an internal problem. Retrying."),
-    (ConnectionError, "Cannot reach Telegram. Check your network; retrying."),
-    (asyncio.TimeoutError, "Telegram is not answering. Retrying."),
+    (errors.ServerError, N_("Telegram had an internal problem. Retrying.")),
+    (ConnectionError, N_("Cannot reach Telegram. Check your network; retrying.")),
+    (asyncio.TimeoutError, N_("Telegram is not answering. Retrying.")),
 )
 
 SIGN_IN_AGAIN = (
@@ -88,13 +99,19 @@ def explain(error: BaseException) -> Explanation:
     """The one user-facing message for ``error``."""
     if isinstance(error, errors.FloodWaitError | errors.FloodPremiumWaitError):
         seconds = int(error.seconds)
-        return Explanation(f"Telegram asks us to wait {seconds} s before trying again.", seconds)
+        return Explanation(
+            _("Telegram asks us to wait {seconds} s before trying again.").format(seconds=seconds),
+            seconds,
+        )
     sign_in_again = isinstance(error, SIGN_IN_AGAIN)
     for kind, text in MESSAGES:
         if isinstance(error, kind):
-            return Explanation(text, sign_in_again=sign_in_again)
+            return Explanation(_(text), sign_in_again=sign_in_again)
     if isinstance(error, errors.RPCError):
         return Explanation(
-            f"Telegram refused the request ({error.message}).", sign_in_again=sign_in_again
+            _("Telegram refused the request ({reason}).").format(reason=error.message),
+            sign_in_again=sign_in_again,
         )
-    return Explanation(f"Unexpected error: {type(error).__name__}: {error}")
+    return Explanation(
+        _("Unexpected error: {kind}: {error}").format(kind=type(error).__name__, error=error)
+    )
