@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tgtui.config import Settings, save_api_credentials
+from tgtui.i18n import N_, _
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
@@ -73,7 +74,7 @@ class TgtuiApp(App[None]):
     TITLE = "tgtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
         *HELP_KEYS,
     ]
 
@@ -86,7 +87,7 @@ class TgtuiApp(App[None]):
         self.backup_job: BackupJob | None = None  # the latest backup, running or finished
         self._backup_worker: Worker[None] | None = None
         if context.demo:
-            self.sub_title = "demo on a local sandbox"
+            self.sub_title = _("demo on a local sandbox")
 
     def get_default_screen(self) -> Screen[None]:
         """A "connecting" screen until we know whether the session is signed in."""

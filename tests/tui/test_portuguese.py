@@ -44,6 +44,8 @@ async def test_the_login_speaks_portuguese(sandbox: SandboxServer, tmp_path: Pat
         keys = app.screen.query_one(KeyFooter).children
         footer = " ".join(str(getattr(k, "description", "")) for k in keys)
         assert "Código QR" in footer
+        assert "Sair" in footer  # the app's own keys too
+        assert "Teclas" in footer
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen.step is Step.QR, what="QR step")
         assert text_of(app, "#login-prompt").startswith("Leia: Configurações > Dispositivos")

@@ -16,12 +16,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tgtui.i18n import N_
 from tgtui.i18n import _ as translate  # "_" is a loop variable here
 
 # The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
 HELP_KEYS: list[BindingType] = [
-    Binding("question_mark", "help", "Keys", id="help"),
-    Binding("f1", "help", "Keys", id="help-f1"),  # shown where a field takes "?" as text
+    Binding("question_mark", "help", N_("Keys"), id="help"),
+    Binding("f1", "help", N_("Keys"), id="help-f1"),  # shown where a field takes "?" as text
 ]
 
 
