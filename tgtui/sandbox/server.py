@@ -23,7 +23,7 @@ from tgtui.sandbox.living import BOX_SIZE, Event, Living
 from tgtui.sandbox.login import LoginState
 from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
-from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog
+from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog, SessionRecord
 from tgtui.sandbox.uploads import Uploads
 from tgtui.sandbox.world import DC_COUNT, HOME_DC, SELF_ID, Chat, World, WorldOptions, ts
 
@@ -209,17 +209,28 @@ class SandboxServer:
         except RuntimeError:
             return None
         message = getattr(event.update, "message", None)
-        users, chats = entities_for(self, [message] if message is not None else [], [chat])
-        updates = types.Updates(
-            updates=[event.update], users=users, chats=chats, date=ts(int(time.time())), seq=0
-        )
+        updates = self.updates_of([event.update], [message] if message is not None else [], [chat])
         return asyncio.ensure_future(self.push_updates(SELF_ID, bytes(updates)))
 
-    async def push_updates(self, user_id: int, data: bytes) -> None:
-        """Send an Updates object to every live connection of an account that wants updates."""
+    def updates_of(
+        self, updates: list[Any], messages: list[Any], chats: list[Chat]
+    ) -> types.Updates:
+        """An Updates object of ``updates``, with the users and chats its messages and
+        ``chats`` need, dated now."""
+        users, groups = entities_for(self, messages, chats)
+        return types.Updates(
+            updates=updates, users=users, chats=groups, date=ts(int(time.time())), seq=0
+        )
+
+    async def push_updates(
+        self, user_id: int, data: bytes, *, skip: SessionRecord | None = None
+    ) -> None:
+        """Send an Updates object to every live main connection of an account that wants
+        updates (but ``skip``: the session whose request made them gets them as its answer)."""
         for connection in list(self.connections):
             session = connection.session
             auth = connection.auth
             signed_in = auth is not None and auth.user_id == user_id and not auth.imported
-            if signed_in and session is not None and not session.no_updates:
+            wants = session is not None and session is not skip and not session.no_updates
+            if signed_in and wants:
                 await connection.push(data)

@@ -9,10 +9,10 @@ from typing import Any
 from telethon.tl import functions, types
 
 from tgtui.sandbox.living import Event
-from tgtui.sandbox.methods.common import current_state, entities_for, resolve
+from tgtui.sandbox.methods.common import current_state, resolve
 from tgtui.sandbox.methods.sending import push_to_others
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import Chat, Kind, ts
+from tgtui.sandbox.world import Chat, Kind
 
 # Config.edit_time_limit: how long one's own messages stay editable (Saved Messages: always).
 EDIT_TIME_LIMIT = 48 * 3600
@@ -43,10 +43,7 @@ async def edit_message(call: Call, request: Any) -> types.Updates:
     if made is None:
         raise RpcError(400, "MESSAGE_ID_INVALID")
     edited, event = made
-    users, chats = entities_for(server, [edited], [chat])
-    updates = types.Updates(
-        updates=[event.update], users=users, chats=chats, date=ts(int(time.time())), seq=0
-    )
+    updates = server.updates_of([event.update], [edited], [chat])
     await push_to_others(call, updates)
     return updates
 
@@ -64,14 +61,7 @@ def _affected(call: Call, events: list[Event], count: int, chat: Chat | None) ->
 
 async def _push_deletions(call: Call, events: list[Event]) -> None:
     if events:
-        updates = types.Updates(
-            updates=[e.update for e in events],
-            users=[],
-            chats=[],
-            date=ts(int(time.time())),
-            seq=0,
-        )
-        await push_to_others(call, updates)
+        await push_to_others(call, call.server.updates_of([e.update for e in events], [], []))
 
 
 @handles(functions.messages.DeleteMessagesRequest)

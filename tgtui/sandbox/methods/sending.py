@@ -8,11 +8,11 @@ from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.methods.common import entities_for, resolve
+from tgtui.sandbox.methods.common import resolve
 from tgtui.sandbox.rng import positive63, tag
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.uploads import image_size
-from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
+from tgtui.sandbox.world import SELF_ID, Kind, ts
 
 # Telegram's photo size letters by the longest side (/api/files#image-thumbnail-types)
 PHOTO_SIZE_TYPES = ((320, "m"), (800, "x"), (1280, "y"), (2560, "w"))
@@ -36,25 +36,13 @@ async def _post(call: Call, request: Any, text: str, media: Any = None) -> Any:
         entities=request.entities,
         media=media,
     )
-    await push_to_others(call, _updates(call, chat, [event.update], message))
+    await push_to_others(call, server.updates_of([event.update], [message], [chat]))
     return message, event, chat
 
 
 async def push_to_others(call: Call, updates: types.Updates) -> None:
-    """Send updates to the account's other main connections (the caller has the answer)."""
-    user_id = call.user_id()
-    for connection in list(call.server.connections):
-        auth = connection.auth
-        main = auth is not None and auth.user_id == user_id and not auth.imported
-        if connection.session is not call.session and main:
-            await connection.push(bytes(updates))
-
-
-def _updates(call: Call, chat: Chat, updates: list[Any], message: Any) -> types.Updates:
-    users, chats = entities_for(call.server, [message], [chat])
-    return types.Updates(
-        updates=updates, users=users, chats=chats, date=ts(int(time.time())), seq=0
-    )
+    """Send updates to the account's other sessions (the caller has them as its answer)."""
+    await call.server.push_updates(call.user_id(), bytes(updates), skip=call.session)
 
 
 @handles(functions.messages.SendMessageRequest)
@@ -77,7 +65,7 @@ async def send_media(call: Call, request: Any) -> types.Updates:
     media = _media(call, request.media)
     message, event, chat = await _post(call, request, request.message or "", media)
     sent_id = types.UpdateMessageID(id=message.id, random_id=request.random_id)
-    return _updates(call, chat, [sent_id, event.update], message)
+    return call.server.updates_of([sent_id, event.update], [message], [chat])
 
 
 def _media(call: Call, media: Any) -> Any:
