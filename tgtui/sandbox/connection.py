@@ -161,8 +161,8 @@ class Connection:
             code = 16
         elif (msg_id >> 32) > now + MAX_FUTURE:
             code = 17
-        elif len(body) >= 4 and struct.unpack("<I", body[:4])[0] not in EITHER_PARITY:
-            content = struct.unpack("<I", body[:4])[0] not in NOT_CONTENT_RELATED
+        elif len(body) >= 4 and (kind := struct.unpack("<I", body[:4])[0]) not in EITHER_PARITY:
+            content = kind not in NOT_CONTENT_RELATED
             if content and seq_no % 2 == 0:
                 code = 35
             elif not content and seq_no % 2 == 1:

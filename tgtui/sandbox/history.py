@@ -21,14 +21,7 @@ from telethon.tl import types
 
 from tgtui.sandbox import names
 from tgtui.sandbox.rng import mix, positive63, tag
-from tgtui.sandbox.world import (
-    HISTORY_SPAN,
-    SELF_ID,
-    Chat,
-    Kind,
-    World,
-    ts,
-)
+from tgtui.sandbox.world import HISTORY_SPAN, SELF_ID, Chat, Kind, World, ts
 
 MEDIA_TAG = 1 << 60  # media ids encode (chat index, k) so a file is found without a table
 STICKER_ALTS = ("😀", "🐱", "🚀", "🌈", "🍕")

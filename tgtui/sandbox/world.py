@@ -45,6 +45,7 @@ CREATOR_RIGHTS = types.ChatAdminRights(
     other=True,
 )
 SERVICE_USER_ID = 777_000  # "Telegram": login codes arrive from this account
+FIXED_AVATARS = {SELF_ID: 2, SERVICE_USER_ID: 1}  # profile photos of the world's own users
 DIALOG_USER_BASE = 1_000_000
 MEMBER_USER_BASE = 8_000_000
 MEMBER_POOL = 5_000
@@ -93,7 +94,7 @@ class WorldOptions:
 
     def __post_init__(self) -> None:
         if not 1 <= self.media_dc <= DC_COUNT:
-            raise ValueError(f"media_dc must be a DC from 1 to 5, not {self.media_dc}")
+            raise ValueError(f"media_dc must be a DC from 1 to {DC_COUNT}, not {self.media_dc}")
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,7 @@ class World:
             last_name="User",
             username=SELF_USERNAME,
             phone=DEMO_PHONE,
-            photo=self.avatars.profile_photo(SELF_ID, self.avatar_count(Owner.USER, SELF_ID)),
+            photo=self._profile_photo(SELF_ID),
             status=types.UserStatusRecently(),
         )
 
@@ -465,7 +466,7 @@ class World:
         return (
             chat.kind is Kind.USER
             and chat.index != self.saved_index
-            and (self._deleted_index(chat.index))
+            and self._deleted_index(chat.index)
         )
 
     @staticmethod
@@ -476,8 +477,8 @@ class World:
         """How many photos a user, group or channel of this world has (0: none, or no such
         owner). The account has two; deleted accounts none."""
         if owner is Owner.USER:
-            if bare_id in (SELF_ID, SERVICE_USER_ID):
-                return 2 if bare_id == SELF_ID else 1
+            if bare_id in FIXED_AVATARS:
+                return FIXED_AVATARS[bare_id]
             if not MEMBER_USER_BASE <= bare_id < MEMBER_USER_BASE + MEMBER_POOL:
                 chat = self.find("user", bare_id)
                 if chat is None or self.is_deleted(chat):

@@ -9,7 +9,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import forbidden_or_entity, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import CREATOR_RIGHTS, SELF_ID, Kind
+from tgtui.sandbox.world import CREATOR_RIGHTS, SELF_ID, Chat, Kind, World
 
 
 @handles(functions.messages.GetChatsRequest)
@@ -81,8 +81,15 @@ async def get_full_chat(call: Call, request: Any) -> types.messages.ChatFull:
         ),
         notify_settings=world.notify_settings(chat),
     )
-    users = [world.me()] + [u for m in dict.fromkeys(members) if (u := world.user(m))]
-    return types.messages.ChatFull(full_chat=full, chats=[world.entity(chat)], users=users)
+    return types.messages.ChatFull(
+        full_chat=full, chats=[world.entity(chat)], users=_people(world, chat)
+    )
+
+
+def _people(world: World, chat: Chat) -> list[types.User]:
+    """A group's people: the account (its creator) first, then each member once."""
+    members = [u for m in dict.fromkeys(world.members(chat)) if (u := world.user(m))]
+    return [world.me(), *members]
 
 
 @handles(functions.channels.GetParticipantsRequest)
@@ -96,7 +103,7 @@ async def get_participants(call: Call, request: Any) -> types.channels.ChannelPa
     if chat.kind is Kind.CHANNEL:
         raise RpcError(403, "CHAT_ADMIN_REQUIRED")
     world = call.server.world
-    users = [world.me()] + [u for m in dict.fromkeys(world.members(chat)) if (u := world.user(m))]
+    users = _people(world, chat)
     kind = request.filter
     if isinstance(kind, types.ChannelParticipantsAdmins):
         users = users[:1]

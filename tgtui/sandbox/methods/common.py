@@ -10,7 +10,7 @@ from telethon.tl import types
 
 from tgtui.sandbox.avatars import Owner
 from tgtui.sandbox.rpc import RpcError
-from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
+from tgtui.sandbox.world import SELF_ID, Chat, Kind, owner_of, ts
 
 if TYPE_CHECKING:
     from tgtui.sandbox.server import SandboxServer
@@ -62,7 +62,7 @@ def peer_owner(server: SandboxServer, peer: Any) -> tuple[Owner, int]:
         except RpcError:
             raise RpcError(400, "PEER_ID_INVALID") from None
     chat = resolve(server, peer)
-    return (Owner.CHAT if chat.kind is Kind.GROUP else Owner.CHANNEL), chat.bare_id
+    return owner_of(chat), chat.bare_id
 
 
 def check_access(server: SandboxServer, chat: Chat) -> None:

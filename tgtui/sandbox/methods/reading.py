@@ -63,10 +63,9 @@ async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer
     number no contact has (Telegram also hides numbers their owners keep private)."""
     call.user_id()
     world = call.server.world
-    if phone_digits(request.phone) == world.me().phone:
-        return types.contacts.ResolvedPeer(
-            peer=types.PeerUser(world.me().id), chats=[], users=[world.me()]
-        )
+    me = world.me()
+    if phone_digits(request.phone) == me.phone:
+        return types.contacts.ResolvedPeer(peer=types.PeerUser(me.id), chats=[], users=[me])
     chat = world.find_phone(request.phone)
     if chat is None:
         raise RpcError(400, "PHONE_NOT_OCCUPIED")
