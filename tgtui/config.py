@@ -164,7 +164,8 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     if not isinstance(theme, str):
         raise ConfigError(source, "theme", f"expected a theme name, got {theme!r}")
     language = data.get("language")
-    if language is not None and (not isinstance(language, str) or normalize(language) is None):
+    chosen = normalize(language) if isinstance(language, str) else None
+    if language is not None and chosen is None:
         raise ConfigError(
             source, "language", f"expected {' or '.join(LANGUAGES)}, got {language!r}"
         )
@@ -175,7 +176,7 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         concurrency=concurrency,
         theme=theme,
         config_file=config_file,
-        language=normalize(language) if language is not None else None,
+        language=chosen,
     )
 
 

@@ -13,6 +13,8 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
+from tgtui.i18n import _
+
 DARK, LIGHT = "#000000", "#ffffff"
 BORDER = 2  # modules of quiet zone around the code (the standard asks 4; 2 scans in practice)
 
@@ -72,9 +74,12 @@ class QrCode(Widget):
         if not self._lines:
             return Text("")
         if not self.fits:
+            too_small = _(
+                "The window is too small for the QR code: make it bigger, or open this link "
+                "on a phone signed in to Telegram:"
+            )
             return Text.assemble(
-                ("The window is too small for the QR code: make it bigger, or open this link "
-                 "on a phone signed in to Telegram:\n", "bold"),
+                (too_small + "\n", "bold"),
                 (self._data, ""),
-            )  # fmt: skip
+            )
         return Text("\n").join(self._lines)
