@@ -20,7 +20,7 @@ from tests.reader.helpers import reader, status
 from tests.tui.helpers import wait_for
 from tgtui.reader_app import ReaderApp
 from tgtui.screens.reader import ChatScreen
-from tgtui.screens.search import HitList
+from tgtui.screens.search import SearchScreen
 
 SnapCompare = Callable[..., bool]
 FOLDER = Path("/tmp/tgtui-snapshots/archive")  # shown on screen: the same path every run
@@ -61,7 +61,9 @@ async def _chat(pilot: Pilot[Any]) -> None:
 async def _search(pilot: Pilot[Any]) -> None:
     await _archive(pilot)
     await pilot.press("slash", *"garden")
-    await wait_for(pilot, lambda: bool(pilot.app.screen.query_one(HitList).hits), within=30)
+    screen = pilot.app.screen
+    assert isinstance(screen, SearchScreen)
+    await wait_for(pilot, lambda: screen.shown_for == "garden", within=30)  # not a partial word's
     await pilot.press("down")
     await pilot.pause(0.2)
 

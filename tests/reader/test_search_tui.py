@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Input
+
 from tests.reader.helpers import SIZE, manifest_chats, on_cursor, reader, records, status
 from tests.tui.helpers import wait_for
 from tgtui.archive.index import INDEX_DIR, INDEX_FILE, searchable
@@ -34,8 +36,13 @@ def _hits(app: ReaderApp) -> set[tuple[int, int]]:
 
 
 async def _search(app: ReaderApp, pilot: Any, words: str) -> None:
+    """Type ``words`` and wait for their own results: a search for the first letters, begun
+    by a pause in the typing on a busy machine, may finish first."""
     await pilot.press(*words)
-    await wait_for(pilot, lambda: "message" in status(app, "#search-count"), within=30)
+    screen = app.screen
+    assert isinstance(screen, SearchScreen)
+    typed = screen.query_one("#search-words", Input).value
+    await wait_for(pilot, lambda: screen.shown_for == typed, within=30)
 
 
 async def test_search_every_chat_and_open_a_result_in_context(backup: Path) -> None:

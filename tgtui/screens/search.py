@@ -89,6 +89,8 @@ class SearchScreen(Screen[Hit | None]):
         self.service = service
         self.chat = chat
         self._debounce: Timer | None = None
+        self.shown_for: str | None = None
+        """The words whose results are on screen (None before any search finished)."""
 
     def compose(self) -> ComposeResult:
         """Words, filters, count, results."""
@@ -191,6 +193,7 @@ class SearchScreen(Screen[Hit | None]):
             text += f" (the newest {shown:,} listed)"
         count.update(text if results.count else "No messages match.")
         self.hit_list.show_items(results.hits)
+        self.shown_for = words
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
