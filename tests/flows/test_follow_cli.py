@@ -24,15 +24,18 @@ from tgtui.backup.versions import latest_view
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 CHANGES = 80
+# Changes a second: 80 take 8 s, longer than a loaded machine takes to start the follower and
+# catch up (at 40 a second they could all land before it, leaving no edit to follow).
+RATE = 10
 
 
 @pytest.fixture
 async def living(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
-    """A small world where others make CHANGES changes, 40 a second from the start: some
+    """A small world where others make CHANGES changes, RATE a second from the start: some
     before the backup has caught up, most while it follows."""
     process, info = await start_sandbox_process(
         "--dialogs", "8", "--messages", "300", "--seed", "12",
-        "--activity", "40", "--activity-limit", str(CHANGES),
+        "--activity", str(RATE), "--activity-limit", str(CHANGES),
         "--session-out", str(tmp_path / "sandbox.session"),
     )  # fmt: skip
     yield info
@@ -94,7 +97,7 @@ def _check(archive: dict[int, list[dict[str, Any]]], truth: dict[int, dict[int, 
 
 
 async def _wait_for_changes(info: dict[str, Any]) -> None:
-    await asyncio.sleep(CHANGES / 40 + 2)  # the activity runs and ends
+    await asyncio.sleep(CHANGES / RATE + 2)  # the activity runs and ends
 
 
 async def test_follow_keeps_up_and_sigterm_ends_it_cleanly(
