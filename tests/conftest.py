@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from telethon import TelegramClient
 
+from tgtui import i18n
 from tgtui.sandbox import (
     API_HASH,
     API_ID,
@@ -44,6 +46,20 @@ def _loopback_only(event: str, args: tuple[Any, ...]) -> None:
 
 
 sys.addaudithook(_loopback_only)
+
+# The suite reads what tgtui says in English, whatever the developer's locale: tests of the
+# Portuguese choose it themselves (i18n.use, or LANG in a child's environment).
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+    os.environ.pop(_variable, None)
+os.environ["LC_ALL"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Each test starts in English and leaves English behind (the language is per process)."""
+    i18n.use(i18n.ENGLISH)
+    yield
+    i18n.use(i18n.ENGLISH)
 
 
 @pytest.fixture(autouse=True)

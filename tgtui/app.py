@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tgtui.config import Settings, save_api_credentials
-from tgtui.i18n import N_, _
+from tgtui.i18n import N_, _, ngettext, number
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
@@ -114,7 +114,7 @@ class TgtuiApp(App[None]):
         slow_crypto = crypto_warning()
         if slow_crypto is not None:
             logger.warning(slow_crypto)
-            self.notify(slow_crypto, title="Slow encryption", severity="warning", timeout=20)
+            self.notify(slow_crypto, title=_("Slow encryption"), severity="warning", timeout=20)
         if self.service.spec.api_id is None or self.service.spec.api_hash is None:
             self.push_screen(
                 CredentialsScreen(self.context.settings.config_file), self._credentials_entered
@@ -141,8 +141,9 @@ class TgtuiApp(App[None]):
             logger.warning("could not save API credentials to {}: {}", config_file, exc)
             self.notify(
                 clean(
-                    f"Could not save them to {config_file} ({exc.strerror}); "
-                    "they are used for this run only."
+                    _(
+                        "Could not save them to {file} ({reason}); they are used for this run only."
+                    ).format(file=config_file, reason=exc.strerror)
                 ),
                 severity="warning",
                 markup=False,
@@ -153,7 +154,7 @@ class TgtuiApp(App[None]):
     def deliver_code(self, phone: str, code: str) -> None:
         """Show a login code as Telegram delivers it to the official apps (demo only)."""
         self.notify(
-            f"Login code: {code}. Do not give this code to anyone.",
+            _("Login code: {code}. Do not give this code to anyone.").format(code=code),
             title="Telegram",
             timeout=60,
         )
@@ -199,8 +200,13 @@ class TgtuiApp(App[None]):
             service = ArchiveService(folder, log_file=self.context.log_file)
         except ArchiveError as exc:
             self.notify(
-                clean(f"{exc}. Back up some chats first (b in the chat list).", multiline=True),
-                title="No backup to read",
+                clean(
+                    _("{problem}. Back up some chats first (b in the chat list).").format(
+                        problem=exc
+                    ),
+                    multiline=True,
+                ),
+                title=_("No backup to read"),
                 severity="warning",
                 markup=False,
             )
@@ -219,11 +225,11 @@ class TgtuiApp(App[None]):
             job.running or not targets or {t.chat_id for t in targets} == set(job.rows)
         ):
             if targets and job.running and {t.chat_id for t in targets} != set(job.rows):
-                self.notify("A backup is running: here it is. Start the next when it ends.")
+                self.notify(_("A backup is running: here it is. Start the next when it ends."))
             self.push_screen(BackupScreen(job))
             return
         if not targets:
-            self.notify("Select chats with Space (a selects every chat shown), then press b.")
+            self.notify(_("Select chats with Space (a selects every chat shown), then press b."))
             return
         settings = self.context.settings
         options = BackupOptions(
@@ -250,7 +256,7 @@ class TgtuiApp(App[None]):
             group="backup",
             exclusive=True,
             exit_on_error=False,
-            description="Backup",
+            description=N_("Backup"),
         )
 
     def stop_following(self) -> None:
@@ -282,7 +288,7 @@ class TgtuiApp(App[None]):
         except (BackupAborted, TakeoutRefused) as exc:
             self.notify(
                 clean(exc, multiline=True),
-                title="Backup stopped",
+                title=_("Backup stopped"),
                 severity="error",
                 timeout=30,
                 markup=False,
@@ -290,8 +296,15 @@ class TgtuiApp(App[None]):
             return
         if not isinstance(self.screen, BackupScreen):
             failed = job.failure_count()
-            note = f"; {failed:,} items failed (b shows them)" if failed else ""
-            self.notify(f"Backup finished{note}.", title="tgtui")
+            if failed:
+                done = ngettext(
+                    "Backup finished; {count} item failed (b shows them).",
+                    "Backup finished; {count} items failed (b shows them).",
+                    failed,
+                ).format(count=number(failed))
+            else:
+                done = _("Backup finished.")
+            self.notify(done, title="tgtui")
 
     @on(Worker.StateChanged)
     def _app_worker_failed(self, event: Worker.StateChanged) -> None:
@@ -313,10 +326,12 @@ class TgtuiApp(App[None]):
 
         self.push_screen(
             ConfirmScreen(
-                "A backup is running. Quit anyway?",
-                "Everything fetched so far is saved, and backing up these chats again "
-                "resumes where this one stopped.",
-                confirm="Stop and quit",
+                _("A backup is running. Quit anyway?"),
+                _(
+                    "Everything fetched so far is saved, and backing up these chats again "
+                    "resumes where this one stopped."
+                ),
+                confirm=_("Stop and quit"),
             ),
             answered,
         )
@@ -338,8 +353,8 @@ class TgtuiApp(App[None]):
             self.show_login(explanation.text)
             return
         self.notify(
-            clean(f"{context}: {explanation.text}", multiline=True),
-            title="Something went wrong",
+            clean(f"{_(context)}: {explanation.text}", multiline=True),
+            title=_("Something went wrong"),
             severity="error",
             markup=False,
         )
@@ -347,11 +362,14 @@ class TgtuiApp(App[None]):
     def action_log_out(self) -> None:
         """Ask, then sign this session out and go back to the login screen."""
         if not self.signed_in:
-            self.notify("You are not signed in.")
+            self.notify(_("You are not signed in."))
             return
         if self.backup_job is not None and self.backup_job.running:
             self.notify(
-                "A backup is running: let it finish, or cancel it (X on its screen), then log out.",
+                _(
+                    "A backup is running: let it finish, or cancel it (X on its screen), "
+                    "then log out."
+                ),
                 severity="warning",
             )
             return
@@ -362,9 +380,9 @@ class TgtuiApp(App[None]):
 
         self.push_screen(
             ConfirmScreen(
-                "Log out of Telegram on this computer?",
-                "Your backups stay on disk. You will need a login code to sign in again.",
-                confirm="Log out",
+                _("Log out of Telegram on this computer?"),
+                _("Your backups stay on disk. You will need a login code to sign in again."),
+                confirm=_("Log out"),
             ),
             answered,
         )
@@ -372,42 +390,65 @@ class TgtuiApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Command palette entries: the app's own actions first."""
         if self.signed_in:
-            yield SystemCommand("Log out", "Sign this session out of Telegram", self.action_log_out)
+            yield SystemCommand(
+                _("Log out"), _("Sign this session out of Telegram"), self.action_log_out
+            )
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         if isinstance(screen, DialogsScreen):
-            yield SystemCommand("Filter chats", "Type part of a name", screen.action_filter)
-            yield SystemCommand(
-                "Chat type", "Cycle all/users/bots/groups/channels", screen.action_next_kind
-            )
-            yield SystemCommand(
-                "Archive", "Switch to or from archived chats", screen.action_toggle_archive
-            )
-            yield SystemCommand(
-                "Select all matching", "Select every chat shown", screen.action_select_matching
-            )
-            yield SystemCommand(
-                "Clear selection", "Unselect every chat", screen.action_clear_selection
-            )
-            yield SystemCommand("Reload chats", "Fetch the chat list again", screen.action_reload)
-            yield SystemCommand(
-                "Read backups", "Browse and search what is saved, offline", self.action_open_archive
-            )
-            yield SystemCommand(
-                "Back up", "Back up the selected chats, or see the backup", screen.action_backup
-            )
+            commands = [
+                (N_("Filter chats"), N_("Type part of a name"), screen.action_filter),
+                (
+                    N_("Chat type"),
+                    N_("Cycle all/users/bots/groups/channels"),
+                    screen.action_next_kind,
+                ),
+                (
+                    N_("Archive"),
+                    N_("Switch to or from archived chats"),
+                    screen.action_toggle_archive,
+                ),
+                (
+                    N_("Select all matching"),
+                    N_("Select every chat shown"),
+                    screen.action_select_matching,
+                ),
+                (N_("Clear selection"), N_("Unselect every chat"), screen.action_clear_selection),
+                (N_("Reload chats"), N_("Fetch the chat list again"), screen.action_reload),
+                (
+                    N_("Read backups"),
+                    N_("Browse and search what is saved, offline"),
+                    self.action_open_archive,
+                ),
+                (
+                    N_("Back up"),
+                    N_("Back up the selected chats, or see the backup"),
+                    screen.action_backup,
+                ),
+            ]
         backup_screens = sys.modules.get("tgtui.screens.backup")  # loaded with a first backup
         if backup_screens is not None and isinstance(screen, backup_screens.BackupScreen):
             for name, help_text, action in (
-                ("Pause or resume the backup", "Every chat", screen.action_pause_all),
+                (N_("Pause or resume the backup"), N_("Every chat"), screen.action_pause_all),
                 (
-                    "Cancel the backup",
-                    "Stop every chat; what is saved stays",
+                    N_("Cancel the backup"),
+                    N_("Stop every chat; what is saved stays"),
                     screen.action_cancel_all,
                 ),
-                ("Failed items", "Chats and files that failed, with why", screen.action_failures),
-                ("Retry", "Run failed, skipped and stopped chats again", screen.action_retry),
+                (
+                    N_("Failed items"),
+                    N_("Chats and files that failed, with why"),
+                    screen.action_failures,
+                ),
+                (
+                    N_("Retry"),
+                    N_("Run failed, skipped and stopped chats again"),
+                    screen.action_retry,
+                ),
             ):
                 if screen.check_action(action.__name__.removeprefix("action_"), ()):
-                    yield SystemCommand(name, help_text, action)
+                    commands.append((name, help_text, action))
+        for name, help_text, action in commands:
+            yield SystemCommand(_(name), _(help_text), action)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

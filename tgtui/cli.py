@@ -11,19 +11,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tgtui import __version__
+from tgtui import __version__, i18n
 from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.i18n import N_, _
 
 
 def _files_epilog(paths: Paths) -> str:
-    return (
-        "files:\n"
-        f"  config    {paths.config_file}  (or $TGTUI_CONFIG; $TGTUI_API_ID, $TGTUI_API_HASH)\n"
-        f"  log       {paths.log_dir / 'tgtui.log'}\n"
-        f"  sessions  {paths.sessions_dir}\n"
-        f"  backups   {paths.default_backup_dir}  (backup_dir in config.toml)\n"
-        f"  demo      {paths.demo_backup_dir}  (backups made with --demo)\n"
-    )
+    rows = [
+        (
+            _("config"),
+            f"{paths.config_file}  (" + _("or $TGTUI_CONFIG") + "; $TGTUI_API_ID, $TGTUI_API_HASH)",
+        ),
+        (_("log"), str(paths.log_dir / "tgtui.log")),
+        (_("sessions"), str(paths.sessions_dir)),
+        (_("backups"), f"{paths.default_backup_dir}  (" + _("backup_dir in config.toml") + ")"),
+        (_("demo"), f"{paths.demo_backup_dir}  (" + _("backups made with --demo") + ")"),
+    ]
+    width = max(len(name) for name, _where in rows)
+    return _("files:") + "\n" + "".join(f"  {name:<{width}}  {where}\n" for name, where in rows)
 
 
 @dataclass(frozen=True)
@@ -31,47 +36,57 @@ class Command:
     """A subcommand: where it lives (imported only when it runs or shows its help) and how
     the command list describes it."""
 
-    module: str | None  # with add_arguments(parser), EPILOG (or epilog()) and run(args, ...)
-    help: str
+    module: str | None  # with add_arguments(parser), epilog() and run(args, ...)
+    help: str  # marked with N_: translated when the parser is built
     description: str
 
 
 COMMANDS: dict[str, Command] = {
     "sandbox": Command(
         "tgtui.sandbox.cli",
-        "run a local Telegram server (real MTProto on loopback) with a generated world",
-        "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
-        "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
-        "rsa_public_key, session) and serves until SIGINT or SIGTERM.",
+        N_("run a local Telegram server (real MTProto on loopback) with a generated world"),
+        N_(
+            "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
+            "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
+            "rsa_public_key, session) and serves until SIGINT or SIGTERM."
+        ),
     ),
     "backup": Command(
         "tgtui.backup.command",
-        "back up chats without the TUI (for cron and scripts)",
-        "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly once; "
-        "progress on stderr. Resumable and incremental.",
+        N_("back up chats without the TUI (for cron and scripts)"),
+        N_(
+            "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly "
+            "once; progress on stderr. Resumable and incremental."
+        ),
     ),
     "chats": Command(
         "tgtui.chats.command",
-        "list your chats with their ids, types and folders (to choose what to back up)",
-        "List the account's chats: id, type, folder, name and @username; with --counts "
-        "their message counts. Progress goes to stderr, the list to stdout.",
+        N_("list your chats with their ids, types and folders (to choose what to back up)"),
+        N_(
+            "List the account's chats: id, type, folder, name and @username; with --counts "
+            "their message counts. Progress goes to stderr, the list to stdout."
+        ),
     ),
     "search": Command(
         "tgtui.archive.command",
-        "find messages in a backup (offline: no login, no network)",
-        "Find messages in a backup by their words, in every chat or some.",
+        N_("find messages in a backup (offline: no login, no network)"),
+        N_("Find messages in a backup by their words, in every chat or some."),
     ),
     "open": Command(
         None,
-        "read a backup in the TUI (offline: no login, no network)",
-        "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
-        "and search. Works while a backup is running into it.",
+        N_("read a backup in the TUI (offline: no login, no network)"),
+        N_(
+            "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
+            "and search. Works while a backup is running into it."
+        ),
     ),
     "export": Command(
         "tgtui.export.command",
-        "export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)",
-        "Export a backup as Telegram Desktop's JSON export (read by tools made for "
-        "Telegram Desktop's exports) and/or an HTML archive to read in a browser.",
+        N_("export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)"),
+        N_(
+            "Export a backup as Telegram Desktop's JSON export (read by tools made for "
+            "Telegram Desktop's exports) and/or an HTML archive to read in a browser."
+        ),
     ),
 }
 
@@ -100,33 +115,44 @@ def build_parser(
     paths = paths or Paths.default()
     parser = argparse.ArgumentParser(
         prog="tgtui",
-        description=(
+        description=_(
             "A full-screen terminal Telegram client that backs up your chats to your own disk. "
             "Run without a command to open the app."
         ),
         epilog=_files_epilog(paths),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"tgtui {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tgtui {__version__}",
+        help=_("show the version and exit"),
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="try tgtui offline on a local sandbox with ~1,000 generated chats "
-        "(its own session; your real one is never touched)",
+        help=_(
+            "try tgtui offline on a local sandbox with ~1,000 generated chats "
+            "(its own session; your real one is never touched)"
+        ),
     )
     parser.add_argument(
         "--session",
         type=Path,
         metavar="PATH",
-        help="use this Telethon session file (e.g. one written by `tgtui sandbox --session-out`)",
+        help=_(
+            "use this Telethon session file (e.g. one written by `tgtui sandbox --session-out`)"
+        ),
     )
-    parser.add_argument("--debug", action="store_true", help="log in detail (secrets still hidden)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument(
+        "--debug", action="store_true", help=_("log in detail (secrets still hidden)")
+    )
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"))
     for name, spec in COMMANDS.items():
         sub = commands.add_parser(
             name,
-            help=spec.help,
-            description=spec.description,
+            help=_(spec.help),
+            description=_(spec.description),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if name == "open":
@@ -135,15 +161,26 @@ def build_parser(
                 nargs="?",
                 type=Path,
                 metavar="DIR",
-                help="the backup folder (default: backup_dir from config.toml; with --demo, "
-                "the demo's backups)",
+                help=_(
+                    "the backup folder (default: backup_dir from config.toml; with --demo, "
+                    "the demo's backups)"
+                ),
             )
         elif spec.module is not None and (every or name == command):
             module = importlib.import_module(spec.module)
             module.add_arguments(sub)
-            epilog = getattr(module, "EPILOG", None)
-            sub.epilog = epilog if epilog is not None else module.epilog()
+            sub.epilog = module.epilog()
     return parser
+
+
+def _speak(paths: Paths) -> None:
+    """Speak the language of config.toml (else of the locale) from the first word on, the
+    help included. A config that cannot be read is reported by whoever loads it for real."""
+    try:
+        setting = load_settings(paths).language
+    except ConfigError:
+        setting = None
+    i18n.use(i18n.choose(setting))
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -154,6 +191,7 @@ def _fail(message: str, code: int = 1) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
     paths = Paths.default()
+    _speak(paths)
     given = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(paths, command_in(given)).parse_args(given)
     if args.command == "sandbox":
@@ -165,14 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(spec.module).run
         return run(args, paths)
     if args.command is None and args.demo and args.session:
-        return _fail("--demo uses its own session; leave out --session", 2)
+        return _fail(_("--demo uses its own session; leave out --session"), 2)
     try:
         settings = load_settings(paths)
     except ConfigError as exc:
-        return _fail(f"bad configuration: {exc}", 2)
-    from tgtui import i18n
-
-    i18n.use(i18n.choose(settings.language))
+        return _fail(_("bad configuration: {problem}").format(problem=exc), 2)
     if args.command == "open":
         folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
         from tgtui.reader_app import run_reader  # Textual only when a TUI runs

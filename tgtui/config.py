@@ -12,7 +12,7 @@ from typing import Any
 
 from platformdirs import PlatformDirs
 
-from tgtui.i18n import LANGUAGES, normalize
+from tgtui.i18n import LANGUAGES, _, normalize
 from tgtui.portable import open_fd
 
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -106,14 +106,18 @@ def validate_api_id(value: Any, source: str, key: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(source, key, f"expected a positive whole number, got {value!r}")
+        raise ConfigError(
+            source,
+            key,
+            _("expected a positive whole number, got {value}").format(value=repr(value)),
+        )
     return value
 
 
 def validate_api_hash(value: Any, source: str, key: str) -> str:
     if not isinstance(value, str) or not API_HASH_PATTERN.match(value.strip().lower()):
         raise ConfigError(
-            source, key, "expected the 32 hexadecimal characters from my.telegram.org"
+            source, key, _("expected the 32 hexadecimal characters from my.telegram.org")
         )
     return value.strip().lower()
 
@@ -130,14 +134,22 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         try:
             data = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(source, None, f"not valid TOML ({exc})") from exc
+            raise ConfigError(
+                source, None, _("not valid TOML ({reason})").format(reason=exc)
+            ) from exc
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(source, None, f"cannot be read ({exc})") from exc
+            raise ConfigError(
+                source, None, _("cannot be read ({reason})").format(reason=exc)
+            ) from exc
     elif env.get("TGTUI_CONFIG"):
-        raise ConfigError(source, None, "does not exist (named by TGTUI_CONFIG)")
+        raise ConfigError(source, None, _("does not exist (named by TGTUI_CONFIG)"))
     for key in data:
         if key not in KNOWN_KEYS:
-            raise ConfigError(source, key, f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
+            raise ConfigError(
+                source,
+                key,
+                _("unknown setting (known: {known})").format(known=", ".join(KNOWN_KEYS)),
+            )
     api_id = validate_api_id(data["api_id"], source, "api_id") if "api_id" in data else None
     api_hash = (
         validate_api_hash(data["api_hash"], source, "api_hash") if "api_hash" in data else None
@@ -148,7 +160,11 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         api_hash = validate_api_hash(env["TGTUI_API_HASH"], "environment", "TGTUI_API_HASH")
     backup_dir = data.get("backup_dir", str(paths.default_backup_dir))
     if not isinstance(backup_dir, str) or not backup_dir.strip():
-        raise ConfigError(source, "backup_dir", f"expected a folder path, got {backup_dir!r}")
+        raise ConfigError(
+            source,
+            "backup_dir",
+            _("expected a folder path, got {backup_dir}").format(backup_dir=repr(backup_dir)),
+        )
     concurrency = data.get("concurrency", DEFAULT_CONCURRENCY)
     if (
         not isinstance(concurrency, int)
@@ -158,16 +174,24 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         raise ConfigError(
             source,
             "concurrency",
-            f"expected a whole number from 1 to {MAX_CONCURRENCY}, got {concurrency!r}",
+            _("expected a whole number from 1 to {most}, got {concurrency}").format(
+                most=MAX_CONCURRENCY, concurrency=repr(concurrency)
+            ),
         )
     theme = data.get("theme", "textual-dark")
     if not isinstance(theme, str):
-        raise ConfigError(source, "theme", f"expected a theme name, got {theme!r}")
+        raise ConfigError(
+            source, "theme", _("expected a theme name, got {theme}").format(theme=repr(theme))
+        )
     language = data.get("language")
     chosen = normalize(language) if isinstance(language, str) else None
     if language is not None and chosen is None:
         raise ConfigError(
-            source, "language", f"expected {' or '.join(LANGUAGES)}, got {language!r}"
+            source,
+            "language",
+            _("expected {languages}, got {language}").format(
+                languages=" or ".join(LANGUAGES), language=repr(language)
+            ),
         )
     return Settings(
         api_id=api_id,

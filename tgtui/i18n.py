@@ -10,9 +10,12 @@ translated where they are used, so choosing the language after import works.
 
 from __future__ import annotations
 
+import argparse
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 DOMAIN = "tgtui"
@@ -58,8 +61,25 @@ def use(language: str) -> None:
     _language = language if language in LANGUAGES else ENGLISH
     if _language == ENGLISH:
         _translation = gettext.NullTranslations()
-        return
-    _translation = gettext.translation(DOMAIN, LOCALE_DIR, [_language], fallback=True)
+    else:
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, [_language], fallback=True)
+    # argparse words its help and errors ("usage:", "options") with gettext's process-wide
+    # domain, which follows the locale only; it is given tgtui's catalog, which follows
+    # config.toml too (its words are in ARGPARSE_WORDS).
+    setattr(argparse, "_", _)  # noqa: B010 - a module global argparse looks up when it speaks
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block, then the language before it (the exports write
+    Telegram Desktop's English whatever the user's language)."""
+    before = _language
+    use(language)
+    try:
+        yield
+    finally:
+        use(before)
 
 
 def current() -> str:
@@ -77,6 +97,116 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for translation where it is counted (`ngettext`)."""
+    return singular, plural
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the language in use."""
     return _translation.ngettext(singular, plural, n)
+
+
+# Numbers and dates as the language writes them. Two languages need no locale database:
+# English groups thousands with "," and writes "1.5"; Brazilian Portuguese "1.234" and "1,5".
+_SEPARATORS = {ENGLISH: (",", "."), PORTUGUESE: (".", ",")}
+_WEEKDAYS_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+_MONTHS_PT = (
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
+_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def number(value: int) -> str:
+    """12345 -> "12,345" in English, "12.345" in Portuguese."""
+    group, _point = _SEPARATORS[_language]
+    return f"{value:,}".replace(",", group)
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """1.5 -> "1.5" in English, "1,5" in Portuguese (thousands grouped as in `number`)."""
+    group, point = _SEPARATORS[_language]
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)
+
+
+def long_date(day: date) -> str:
+    """ "Saturday, 28 November 2026"; "sábado, 28 de novembro de 2026"."""
+    if _language == PORTUGUESE:
+        weekday, month = _WEEKDAYS_PT[day.weekday()], _MONTHS_PT[day.month - 1]
+        return f"{weekday}, {day.day} de {month} de {day.year}"
+    weekday, month = _WEEKDAYS_EN[day.weekday()], _MONTHS_EN[day.month - 1]
+    return f"{weekday}, {day.day} {month} {day.year}"
+
+
+def short_date(day: date) -> str:
+    """ "2026-11-28" in English (as tgtui always wrote it), "28/11/2026" in Portuguese."""
+    return f"{day:%d/%m/%Y}" if _language == PORTUGUESE else f"{day:%Y-%m-%d}"
+
+
+def short_datetime(moment: datetime) -> str:
+    """ "2026-11-28 14:05" in English, "28/11/2026 14:05" in Portuguese."""
+    return f"{short_date(moment)} {moment:%H:%M}"
+
+
+def counted(singular: str, plural: str, count: int) -> str:
+    """``count`` of something, in the form for it: counted("{count} chat", "{count} chats",
+    1234) -> "1,234 chats" ("1.234 conversas"). Extracted like `ngettext`."""
+    return ngettext(singular, plural, count).format(count=number(count))
+
+
+# What argparse says to users, as it spells it (Python 3.11 to 3.14), so the catalog
+# translates it: `tgtui --help` and the command line's errors in the user's language.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("ignored explicit argument %r"),
+    N_("can't open '%(filename)s': %(error)s"),
+)

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.service import ArchiveService
 from tgtui.config import Paths
+from tgtui.i18n import N_, _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
@@ -30,7 +31,7 @@ class ReaderApp(App[None]):
     TITLE = "tgtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
         *HELP_KEYS,
     ]
 
@@ -43,7 +44,7 @@ class ReaderApp(App[None]):
     ) -> None:
         super().__init__()
         self.service = service
-        self.sub_title = "reading a backup (offline)"
+        self.sub_title = _("reading a backup (offline)")
         self._theme_name = theme
         self._config_file = config_file  # where a theme picked here is saved
 

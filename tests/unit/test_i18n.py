@@ -4,7 +4,6 @@ has its Portuguese translation, and the compiled catalog says what the .po file 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,7 @@ from tgtui.config import ConfigError, Paths, load_settings
 ROOT = Path(i18n.__file__).parent
 PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "tgtui.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-
-
-@pytest.fixture(autouse=True)
-def _english_after() -> Iterator[None]:
-    yield
-    i18n.use(i18n.ENGLISH)
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (1, 2), "N_plural": (1, 2)}
 
 
 @pytest.mark.parametrize(
@@ -59,14 +52,18 @@ def _marked() -> set[str]:
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        found.update([message] if isinstance(message, str) else message)
+        found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def test_every_marked_string_has_its_portuguese_translation() -> None:
     with PO.open("rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id for m in catalog if m.id and m.string}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and (m.string if isinstance(m.string, str) else all(m.string or ()))
+    }
     missing = sorted(_marked() - translated)
     assert missing == [], f"not translated in {PO.name}: {missing}"
 
@@ -78,9 +75,18 @@ def test_the_compiled_catalog_is_the_po_files() -> None:
         catalog = read_po(handle)
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+    plurals = 0
     for message in catalog:
         if message.id and isinstance(message.id, str):
             assert compiled.gettext(message.id) == message.string, message.id
+        elif message.id:  # one, many (a million: "de"), other
+            singular, plural = message.id
+            forms = message.string
+            assert isinstance(forms, tuple | list), singular
+            for n, form in ((1, 0), (2, 2), (1_000_000, 1)):
+                assert compiled.ngettext(singular, plural, n) == forms[form], singular
+            plurals += 1
+    assert plurals > 20  # the counts are there
 
 
 def test_a_language_tgtui_does_not_speak_is_a_config_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from tgtui.archive.folder import Archive, ArchiveChat, ArchiveError, open_archive
 from tgtui.chats.matching import Candidate, ChoiceError, choose
 from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.i18n import _
 
 
 def backup_argument(folder: Path | None, paths: Paths, *, demo: bool = False) -> Archive:
@@ -21,7 +22,7 @@ def backup_argument(folder: Path | None, paths: Paths, *, demo: bool = False) ->
             try:
                 folder = load_settings(paths).backup_dir
             except ConfigError as exc:
-                raise ArchiveError(f"bad configuration: {exc}") from exc
+                raise ArchiveError(_("bad configuration: {reason}").format(reason=exc)) from exc
     return open_archive(folder.expanduser())
 
 
@@ -37,7 +38,9 @@ def chosen_backup(
     try:
         return archive, choose(archive.chats, selectors, candidate)
     except ChoiceError as exc:
-        raise ArchiveError(f"in the backup {archive.folder}: {exc}") from None
+        raise ArchiveError(
+            _("in the backup {folder}: {reason}").format(folder=archive.folder, reason=exc)
+        ) from None
 
 
 # Telegram Desktop's chat types (the manifest's) as the types chats are filtered by.

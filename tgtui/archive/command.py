@@ -19,13 +19,18 @@ from tgtui.archive.index import SearchIndex
 from tgtui.archive.search import Filters, Hit, search_or_rebuild, snippet_text
 from tgtui.backup.command import parse_date
 from tgtui.config import Paths
+from tgtui.i18n import _, ngettext, number, short_datetime
 from tgtui.untrusted import clean
 
 EXIT_FOUND = 0
 EXIT_NONE = 1
 EXIT_ERROR = 2
 
-EPILOG = """\
+
+def epilog() -> str:
+    """Help text shown after the options."""
+    return _(
+        """\
 Words match in any case and with or without accents (coracao finds coração); every word
 must appear; a trailing * matches the start of a word (back* finds backup).
 
@@ -36,35 +41,38 @@ exit codes:
 
 The index lives in DIR/.index/ and is brought up to date from the backup on each search.
 """
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The search command's options."""
-    parser.add_argument("words", nargs="+", metavar="WORD", help="what to look for")
+    parser.add_argument("words", nargs="+", metavar="WORD", help=_("what to look for"))
     parser.add_argument(
         "--in",
         dest="folder",
         type=Path,
         metavar="DIR",
-        help="the backup (default: backup_dir; with --demo, the demo's backups)",
+        help=_("the backup (default: backup_dir; with --demo, the demo's backups)"),
     )
     parser.add_argument(
         "--chat",
         action="append",
         metavar="CHAT",
-        help="only this chat: its peer id, its name or part of it (any case, with or without "
-        "accents; one that fits several chats is an error listing them); repeatable",
+        help=_(
+            "only this chat: its peer id, its name or part of it (any case, with or without "
+            "accents; one that fits several chats is an error listing them); repeatable"
+        ),
     )
-    parser.add_argument("--from", dest="sender", metavar="NAME", help="only from this sender")
-    parser.add_argument("--since", type=parse_date, metavar="DATE", help="from this date on")
-    parser.add_argument("--until", type=parse_date, metavar="DATE", help="before this date")
+    parser.add_argument("--from", dest="sender", metavar="NAME", help=_("only from this sender"))
+    parser.add_argument("--since", type=parse_date, metavar="DATE", help=_("from this date on"))
+    parser.add_argument("--until", type=parse_date, metavar="DATE", help=_("before this date"))
     parser.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="show the newest N (default 50)"
+        "--limit", type=int, default=50, metavar="N", help=_("show the newest N (default 50)")
     )
     parser.add_argument(
         "--json",
         action="store_true",
-        help="one JSON object per line on stdout (chat_id, chat, message_id, date, from, text)",
+        help=_("one JSON object per line on stdout (chat_id, chat, message_id, date, from, text)"),
     )
 
 
@@ -105,7 +113,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     out = Console(highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
     if args.limit < 1:
-        err.print("tgtui search: --limit must be at least 1")
+        err.print("tgtui search: " + _("--limit must be at least 1"))
         return EXIT_ERROR
     demo = getattr(args, "demo", False)
     try:
@@ -121,14 +129,19 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             words = " ".join(args.words)
             results = search_or_rebuild(index, archive, words, filters, args.limit)
     except OSError as exc:
-        err.print(f"tgtui search: cannot use the index in {clean(archive.folder)}: {exc.strerror}")
+        err.print(
+            "tgtui search: "
+            + _("cannot use the index in {folder}: {reason}").format(
+                folder=clean(archive.folder), reason=exc.strerror
+            )
+        )
         return EXIT_ERROR
     if args.json:
         for hit in results.hits:
             sys.stdout.write(_as_json(hit) + "\n")
     else:
         for hit in results.hits:
-            when = hit.date.strftime("%Y-%m-%d %H:%M") if hit.date else "?"
+            when = short_datetime(hit.date) if hit.date else "?"
             head = Text(f"{when}  ", style="dim")
             head.append(clean(hit.chat, limit=60), style="bold")
             if hit.sender:
@@ -136,6 +149,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             out.print(head)
             out.print(Text("    ") + snippet_text(hit.snippet))
     shown = len(results.hits)
-    note = f" (the newest {shown:,} shown)" if results.count > shown else ""
-    err.print(f"{results.count:,} messages match{note}")
+    match = ngettext("{count} message matches", "{count} messages match", results.count)
+    text = match.format(count=number(results.count))
+    if results.count > shown:
+        text += " " + _("(the newest {count} shown)").format(count=number(shown))
+    err.print(text)
     return EXIT_FOUND if results.count else EXIT_NONE

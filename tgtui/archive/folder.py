@@ -18,6 +18,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.chats.matching import fold
+from tgtui.i18n import _
 from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 
 JSONL = "messages.jsonl"
@@ -109,11 +110,15 @@ def open_archive(folder: Path) -> Archive:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ArchiveError(f"{folder} holds no backup (no {MANIFEST})") from None
+        raise ArchiveError(
+            _("{folder} holds no backup (no {manifest})").format(folder=folder, manifest=MANIFEST)
+        ) from None
     except (OSError, ValueError) as exc:
-        raise ArchiveError(f"cannot read {manifest}: {exc}") from exc
+        raise ArchiveError(
+            _("cannot read {manifest}: {reason}").format(manifest=manifest, reason=exc)
+        ) from exc
     if not isinstance(data, dict):
-        raise ArchiveError(f"{manifest} is not a tgtui manifest")
+        raise ArchiveError(_("{manifest} is not a tgtui manifest").format(manifest=manifest))
     chats = [c for item in data.get("chats") or [] if (c := _chat(folder, item)) is not None]
     account = data.get("account")
     return Archive(folder, account if isinstance(account, dict) else {}, tuple(chats))

@@ -22,6 +22,7 @@ from array import array
 from pathlib import Path
 
 from tgtui.archive.folder import open_regular
+from tgtui.i18n import _
 from tgtui.portable import pread
 
 FIRST_CHUNK = 64 * 1024  # the newest lines, found before anything is drawn
@@ -42,7 +43,9 @@ class LineIndex:
         try:
             fd = open_regular(path)
         except OSError as exc:
-            raise LinesError(f"cannot open {path}: {exc.strerror or exc}") from exc
+            raise LinesError(
+                _("cannot open {path}: {value}").format(path=path, value=exc.strerror or exc)
+            ) from exc
         info = os.fstat(fd)
         self._fd = fd
         self._inode = info.st_ino
@@ -143,7 +146,7 @@ class LineIndex:
         start, end = self.span(k)
         with self._lock:
             if self._fd < 0:
-                raise LinesError(f"{self.path} is closed")
+                raise LinesError(_("{path} is closed").format(path=self.path))
             return pread(self._fd, min(end - start, MAX_LINE_SHOWN), start).rstrip(b"\n")
 
     # --- a backup writing into it ------------------------------------------------------------

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tgtui.i18n import _
+
 
 class OpenerError(Exception):
     """The file could not be handed to an application; the message says why."""
@@ -25,7 +27,9 @@ def open_with_system(path: Path) -> None:
     command = "open" if sys.platform == "darwin" else "xdg-open"
     program = shutil.which(command)
     if program is None:
-        raise OpenerError(f"{command} is not installed: open {path} yourself")
+        raise OpenerError(
+            _("{command} is not installed: open {path} yourself").format(command=command, path=path)
+        )
     try:
         subprocess.Popen(
             [program, str(path.absolute())],
@@ -35,4 +39,6 @@ def open_with_system(path: Path) -> None:
             start_new_session=True,
         )
     except OSError as exc:
-        raise OpenerError(f"cannot run {command}: {exc.strerror or exc}") from exc
+        raise OpenerError(
+            _("cannot run {command}: {reason}").format(command=command, reason=exc.strerror or exc)
+        ) from exc

@@ -23,6 +23,7 @@ from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import Archive, ArchiveChat, open_archive
 from tgtui.archive.index import SearchIndex, UpdateStats
 from tgtui.archive.search import Filters, Results, search_or_rebuild
+from tgtui.i18n import _
 
 
 class IndexBuildError(Exception):
@@ -90,13 +91,17 @@ class ArchiveService:
             stderr=asyncio.subprocess.DEVNULL,  # never the TUI's terminal
         )
         self._builder = process
-        output, _ = await process.communicate()
+        output, _errors = await process.communicate()
         try:
             answer = json.loads(output.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
             answer = None
         if not isinstance(answer, dict):
-            raise IndexBuildError(f"the index builder stopped (exit code {process.returncode})")
+            raise IndexBuildError(
+                _("the index builder stopped (exit code {returncode})").format(
+                    returncode=process.returncode
+                )
+            )
         if "error" in answer:
             raise IndexBuildError(str(answer["error"]))
         self.indexed = True
@@ -112,7 +117,7 @@ class ArchiveService:
         await self.update_index()  # the first build, in its process
 
         def run() -> Results:
-            index, _ = self._update()
+            index, _stats = self._update()
             return search_or_rebuild(index, self.archive, words, filters, limit)
 
         return await asyncio.get_running_loop().run_in_executor(self._thread, run)

@@ -12,34 +12,73 @@ from typing import Any
 
 from tgtui.backup.action_names import current_name
 from tgtui.backup.integrity import media_path_problem
+from tgtui.i18n import N_, _, ngettext, number
 from tgtui.widgets.units import duration, human_bytes
 
 Record = dict[str, Any]
 
 _MEDIA_LABEL = {
-    "photo": "photo",
-    "video_file": "video",
-    "video_message": "video message",
-    "voice_message": "voice message",
-    "audio_file": "audio",
-    "sticker": "sticker",
-    "animation": "GIF",
-    "file": "file",
-    "poll": "poll",
-    "location": "location",
-    "contact": "contact",
-    "web_page": "link preview",
+    "photo": N_("photo"),
+    "video_file": N_("video"),
+    "video_message": N_("video message"),
+    "voice_message": N_("voice message"),
+    "audio_file": N_("audio"),
+    "sticker": N_("sticker"),
+    "animation": N_("GIF"),
+    "file": N_("file"),
+    "poll": N_("poll"),
+    "location": N_("location"),
+    "contact": N_("contact"),
+    "web_page": N_("link preview"),
+}
+
+# Service actions as sentences: {actor} did it; {title} is quoted, {names} listed.
+_SENTENCES = {
+    "create_group": N_("{actor} created the group {title}"),
+    "create_channel": N_("{actor} created the channel {title}"),
+    "edit_group_title": N_("{actor} changed the name to {title}"),
+    "edit_group_photo": N_("{actor} changed the group photo"),
+    "delete_group_photo": N_("{actor} removed the group photo"),
+    "invite_members": N_("{actor} added {names}"),
+    "remove_members": N_("{actor} removed {names}"),
+    "join_group_by_link": N_("{actor} joined by an invite link"),
+    "migrate_to_supergroup": N_("{actor} turned the group into a supergroup"),
+    "migrate_from_group": N_("{actor} turned the group {title} into this supergroup"),
+    "pin_message": N_("{actor} pinned a message"),
+    "clear_history": N_("{actor} cleared the history"),
+    "take_screenshot": N_("{actor} took a screenshot"),
+    "joined_telegram": N_("{actor} joined Telegram"),
+    "topic_created": N_("{actor} created the topic {title}"),
+    "set_messages_ttl": N_("{actor} changed the auto-delete timer"),
+    "join_group_by_request": N_("{actor} was accepted into the group"),
+    "score_in_game": N_("{actor} scored {score} in a game"),
+    "send_payment": N_("{actor} paid"),
+    "edit_chat_theme": N_("{actor} changed the chat theme"),
+    "invite_to_group_call": N_("{actor} invited {names} to the voice chat"),
+}
+# The same, with a length or a new name when the message has one.
+_WITH_DURATION = {
+    "phone_call": (N_("{actor} called"), N_("{actor} called ({duration})")),
+    "group_call": (
+        N_("{actor} started a voice chat"),
+        N_("{actor} started a voice chat ({duration})"),
+    ),
 }
 
 
 def _names(record: Record) -> str:
     members = record.get("members")
     if not isinstance(members, list) or not members:
-        return "someone"
+        return _("someone")
     names = [str(m) for m in members if m is not None]
     if len(names) > 3:
-        return ", ".join(names[:3]) + f" and {len(names) - 3:,} more"
-    return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        more = len(names) - 3
+        return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+            names=", ".join(names[:3]), count=number(more)
+        )
+    if len(names) == 1:
+        return names[0]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def _duration(seconds: object) -> str:
@@ -50,45 +89,30 @@ def _duration(seconds: object) -> str:
 
 def service_sentence(record: Record) -> str:
     """A service message as a sentence: "Ana changed the group name to "Hikers"."."""
-    actor = str(record.get("from") or record.get("actor") or "Someone")
+    actor = str(record.get("from") or record.get("actor") or _("Someone"))
     action = current_name(str(record.get("action") or ""))
     title = record.get("title")
-    quoted = f"“{title}”" if isinstance(title, str) else "a new name"
-    duration = _duration(record.get("duration_seconds"))
-    new_title = record.get("new_title", title)  # backups before 0.2 kept it in "title"
-    sentences = {
-        "create_group": f"{actor} created the group {quoted}",
-        "create_channel": f"{actor} created the channel {quoted}",
-        "edit_group_title": f"{actor} changed the name to {quoted}",
-        "edit_group_photo": f"{actor} changed the group photo",
-        "delete_group_photo": f"{actor} removed the group photo",
-        "invite_members": f"{actor} added {_names(record)}",
-        "remove_members": f"{actor} removed {_names(record)}",
-        "join_group_by_link": f"{actor} joined by an invite link",
-        "migrate_to_supergroup": f"{actor} turned the group into a supergroup",
-        "migrate_from_group": f"{actor} turned the group {quoted} into this supergroup",
-        "pin_message": f"{actor} pinned a message",
-        "clear_history": f"{actor} cleared the history",
-        "phone_call": f"{actor} called" + (f" ({duration})" if duration else ""),
-        "take_screenshot": f"{actor} took a screenshot",
-        "joined_telegram": f"{actor} joined Telegram",
-        "group_call": f"{actor} started a voice chat" + (f" ({duration})" if duration else ""),
-        "topic_created": f"{actor} created the topic {quoted}",
-        "topic_edit": f"{actor} changed the topic"
-        + (f" to “{new_title}”" if isinstance(new_title, str) else ""),
-        "set_messages_ttl": f"{actor} changed the auto-delete timer",
-        "join_group_by_request": f"{actor} was accepted into the group",
-        "score_in_game": f"{actor} scored {record.get('score', '')} in a game",
-        "send_payment": f"{actor} paid",
-        "edit_chat_theme": f"{actor} changed the chat theme",
-        "invite_to_group_call": f"{actor} invited {_names(record)} to the voice chat",
-    }
+    if action in _SENTENCES:
+        quoted = f"“{title}”" if isinstance(title, str) else _("a new name")
+        members = _names(record) if "{names}" in _SENTENCES[action] else ""
+        return _(_SENTENCES[action]).format(
+            actor=actor, title=quoted, names=members, score=record.get("score", "")
+        )
+    if action in _WITH_DURATION:
+        duration = _duration(record.get("duration_seconds"))
+        plain, timed = _WITH_DURATION[action]
+        return _(timed if duration else plain).format(actor=actor, duration=duration)
+    if action == "topic_edit":
+        new_title = record.get("new_title", title)  # backups before 0.2 kept it in "title"
+        if isinstance(new_title, str):
+            return _("{actor} changed the topic to {title}").format(
+                actor=actor, title=f"“{new_title}”"
+            )
+        return _("{actor} changed the topic").format(actor=actor)
     if action == "custom_action":
         text = record.get("information_text", record.get("text"))
-        return str(text or f"{actor} did something")
-    if action in sentences:
-        return sentences[action]
-    words = action.replace("_", " ").strip() or "did something"
+        return str(text or _("{actor} did something").format(actor=actor))
+    words = action.replace("_", " ").strip() or _("did something")
     return f"{actor}: {words}"
 
 
@@ -97,27 +121,27 @@ def media_label(record: Record) -> str | None:
     kind = record.get("media_type")
     if not isinstance(kind, str) or not kind:
         return None
-    return _MEDIA_LABEL.get(kind, kind.replace("_", " "))
+    return _(_MEDIA_LABEL[kind]) if kind in _MEDIA_LABEL else kind.replace("_", " ")
 
 
 def media_status(record: Record, folder: Path, failed: dict[str, str]) -> tuple[str, bool]:
     """Whether the message's file is saved, and if not why: (words, saved)."""
     if record.get("media_unavailable"):
-        return "not available on Telegram", False
+        return _("not available on Telegram"), False
     path = record.get("file")
     if not isinstance(path, str) or not path:
         if record.get("media_type") in {"poll", "location", "contact", "web_page"}:
             return "", True  # nothing to download: the message holds it all
-        return "not saved (left out by the media choice of the backup)", False
+        return _("not saved (left out by the media choice of the backup)"), False
     problem = media_path_problem(path)
     if problem is not None:
-        return f"not shown: {problem}", False
+        return _("not shown: {problem}").format(problem=problem), False
     if saved_file(record, folder) is not None:  # the same test Enter uses to open it
-        return "saved", True
+        return _("saved"), True
     reason = failed.get(str(record.get("id")))
     if reason:
-        return f"not saved: {reason}", False
-    return "not saved yet (the next backup run fetches it)", False
+        return _("not saved: {reason}").format(reason=reason), False
+    return _("not saved yet (the next backup run fetches it)"), False
 
 
 def media_line(record: Record, folder: Path, failed: dict[str, str]) -> tuple[str, bool] | None:

@@ -16,6 +16,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import write_json_atomically
+from tgtui.i18n import _
 
 CHECKPOINT_VERSION = 1
 
@@ -57,9 +58,15 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise CheckpointError(f"{path}: cannot be read ({exc})") from exc
+        raise CheckpointError(
+            _("{path}: cannot be read ({reason})").format(path=path, reason=exc)
+        ) from exc
     if not isinstance(data, dict) or data.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"{path}: not a version {CHECKPOINT_VERSION} checkpoint")
+        raise CheckpointError(
+            _("{path}: not a version {checkpoint_version} checkpoint").format(
+                path=path, checkpoint_version=CHECKPOINT_VERSION
+            )
+        )
     try:
         checkpoint = Checkpoint(
             chat_id=int(data["chat_id"]),
@@ -75,9 +82,15 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             tracked=data.get("tracked") is True,
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: missing or wrong field ({exc})") from exc
+        raise CheckpointError(
+            _("{path}: missing or wrong field ({reason})").format(path=path, reason=exc)
+        ) from exc
     if checkpoint.chat_id != chat_id:
-        raise CheckpointError(f"{path}: belongs to chat {checkpoint.chat_id}, not {chat_id}")
+        raise CheckpointError(
+            _("{path}: belongs to chat {found}, not {expected}").format(
+                path=path, found=checkpoint.chat_id, expected=chat_id
+            )
+        )
     return checkpoint
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 
 from tgtui.backup.media import ALL_KINDS
+from tgtui.i18n import _, number
 
 
 def parse_date(text: str) -> dt.datetime:
@@ -16,7 +17,9 @@ def parse_date(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        raise ValueError(
+            _("{text} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM").format(text=repr(text))
+        ) from None
     if value.tzinfo is None:
         value = value.astimezone()  # the user's local time zone
     return value
@@ -32,8 +35,9 @@ def parse_media_kinds(text: str) -> frozenset[str]:
     unknown = words - ALL_KINDS
     if unknown or not words:
         raise ValueError(
-            f"unknown media type {', '.join(sorted(unknown)) or repr(text)}: "
-            f"choose from {', '.join(sorted(ALL_KINDS))}"
+            _("unknown media type {kinds}: choose from {known}").format(
+                kinds=", ".join(sorted(unknown)) or repr(text), known=", ".join(sorted(ALL_KINDS))
+            )
         )
     return words
 
@@ -42,11 +46,15 @@ MAX_MEGABYTES = 4096 * 1024  # 4 TB: no Telegram file comes near it
 
 
 def parse_megabytes(text: str) -> int:
-    """A size in MB above 0, as bytes."""
+    """A size in MB above 0, as bytes ("1.5" or, as Portuguese writes it, "1,5")."""
     try:
-        value = float(text)
+        value = float(text.strip().replace(",", ".") if text.count(",") == 1 else text)
     except ValueError:
         value = -1
     if not math.isfinite(value) or value <= 0 or value > MAX_MEGABYTES:
-        raise ValueError(f"expected a size in MB above 0 (at most {MAX_MEGABYTES:,}), got {text!r}")
+        raise ValueError(
+            _("expected a size in MB above 0 (at most {most}), got {text}").format(
+                most=number(MAX_MEGABYTES), text=repr(text)
+            )
+        )
     return int(value * 1024 * 1024)

@@ -32,6 +32,7 @@ from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
 from tgtui.config import MAX_CONCURRENCY, Paths
+from tgtui.i18n import _, counted, ngettext, number
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
@@ -51,7 +52,11 @@ EXIT_INCOMPLETE = 1
 
 PROGRESS_MODES = ("auto", "bars", "lines", "json", "none")
 
-EPILOG = """\
+
+def epilog() -> str:
+    """Help text shown after the options."""
+    return _(
+        """\
 chats:
   CHAT is a peer id (`tgtui chats` lists them), @username, t.me link or name; a name that
   fits several chats is an error that lists them with their ids.
@@ -78,6 +83,7 @@ and repairs damage from Telegram; --verify checks saved files against Telegram's
 
 Run it again at any time: it continues where it stopped and only fetches what is new.
 """
+    )
 
 
 def _concurrency(text: str) -> int:
@@ -86,7 +92,9 @@ def _concurrency(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_CONCURRENCY:
-        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_CONCURRENCY}, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("expected 1 to {most}, got {text}").format(most=MAX_CONCURRENCY, text=repr(text))
+        )
     return value
 
 
@@ -96,7 +104,9 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 86_400:
-        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("expected seconds from 0 to 86400, got {text}").format(text=repr(text))
+        )
     return value
 
 
@@ -120,93 +130,118 @@ _megabytes = _typed(choices.parse_megabytes)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The backup command's options."""
-    parser.add_argument("chats", nargs="*", metavar="CHAT", help=f"chats to back up: {CHAT_HELP}")
+    parser.add_argument(
+        "chats",
+        nargs="*",
+        metavar="CHAT",
+        help=_("chats to back up: {chat}").format(chat=_(CHAT_HELP)),
+    )
     parser.add_argument(
         "--all",
         action="store_true",
-        help="back up every chat (archive too), narrowed by --type, --archived/--no-archived "
-        "and --exclude",
+        help=_(
+            "back up every chat (archive too), narrowed by --type, --archived/--no-archived "
+            "and --exclude"
+        ),
     )
     add_filter_arguments(parser)
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="backup folder (default: backup_dir in config)"
+        "--out", type=Path, metavar="DIR", help=_("backup folder (default: backup_dir in config)")
     )
     parser.add_argument(
-        "--since", type=parse_date, metavar="DATE", help="only messages from this date on"
+        "--since", type=parse_date, metavar="DATE", help=_("only messages from this date on")
     )
     parser.add_argument(
-        "--until", type=parse_date, metavar="DATE", help="only messages before this date"
+        "--until", type=parse_date, metavar="DATE", help=_("only messages before this date")
     )
     media = parser.add_mutually_exclusive_group()
     media.add_argument(
         "--media",
         type=_media_kinds,
         metavar="TYPES",
-        help=f"save only these media files (comma-separated: {', '.join(sorted(ALL_KINDS))}; "
-        "or all, or none); default: all",
+        help=_(
+            "save only these media files (comma-separated: {kinds}; or all, or none); default: all"
+        ).format(kinds=", ".join(sorted(ALL_KINDS))),
     )
-    media.add_argument("--no-media", action="store_true", help="save messages only")
+    media.add_argument("--no-media", action="store_true", help=_("save messages only"))
     parser.add_argument(
-        "--max-file-size", type=_megabytes, metavar="MB", help="skip media files larger than this"
+        "--max-file-size",
+        type=_megabytes,
+        metavar="MB",
+        help=_("skip media files larger than this"),
     )
     parser.add_argument(
         "--verify",
         action="store_true",
-        help="check every media file against Telegram's hashes (a few requests per file)",
+        help=_("check every media file against Telegram's hashes (a few requests per file)"),
     )
     parser.add_argument(
         "--follow",
         action="store_true",
-        help="after the backup, stay connected and save new, edited and deleted messages "
-        "(and their files) as they happen, until Ctrl+C or SIGTERM (then exit 0)",
+        help=_(
+            "after the backup, stay connected and save new, edited and deleted messages "
+            "(and their files) as they happen, until Ctrl+C or SIGTERM (then exit 0)"
+        ),
     )
     parser.add_argument(
         "--sweep",
         type=_seconds,
         default=SWEEP,
         metavar="SECONDS",
-        help=f"with --follow: ask Telegram about every chat this often, in case an update "
-        f"was missed (default {SWEEP:.0f})",
+        help=_(
+            "with --follow: ask Telegram about every chat this often, in case an update "
+            "was missed (default {seconds})"
+        ).format(seconds=f"{SWEEP:.0f}"),
     )
     parser.add_argument(
         "--recheck",
         action="store_true",
-        help="compare every saved message with Telegram again for edits and deletions (one "
-        "request per 100 messages; runs find them without it, from Telegram's updates)",
+        help=_(
+            "compare every saved message with Telegram again for edits and deletions (one "
+            "request per 100 messages; runs find them without it, from Telegram's updates)"
+        ),
     )
     parser.add_argument(
         "--concurrency",
         type=_concurrency,
         metavar="N",
-        help="history requests in flight at most, all chats together; the run starts with 4 "
-        "and grows while Telegram answers fast and without FLOOD_WAIT (default: concurrency "
-        "in config, 16)",
+        help=_(
+            "history requests in flight at most, all chats together; the run starts with 4 "
+            "and grows while Telegram answers fast and without FLOOD_WAIT (default: concurrency "
+            "in config, 16)"
+        ),
     )
     parser.add_argument(
         "--takeout",
         action="store_true",
-        help="run as a Telegram export (takeout) session: looser flood limits; Telegram may "
-        "ask you to approve it in another app first",
+        help=_(
+            "run as a Telegram export (takeout) session: looser flood limits; Telegram may "
+            "ask you to approve it in another app first"
+        ),
     )
     parser.add_argument(
         "--progress",
         choices=PROGRESS_MODES,
         default="auto",
-        help="how progress is shown: bars on a terminal, lines otherwise (auto, the default); "
-        "json: one JSON object per event on stdout; none",
+        help=_(
+            "how progress is shown: bars on a terminal, lines otherwise (auto, the default); "
+            "json: one JSON object per event on stdout; none"
+        ),
     )
     parser.add_argument(
         "--heartbeat",
         type=_seconds,
         default=HEARTBEAT,
         metavar="SECONDS",
-        help=f"with lines or json: a summary every SECONDS (default {HEARTBEAT:.0f}; 0: none)",
+        help=_("with lines or json: a summary every SECONDS (default {seconds}; 0: none)").format(
+            seconds=f"{HEARTBEAT:.0f}"
+        ),
     )
     parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
-        help="print only problems: no progress, and no summary when every chat is complete",
+        help=_("print only problems: no progress, and no summary when every chat is complete"),
     )
     add_session_arguments(parser)
 
@@ -218,10 +253,10 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
     if not args.chats and not args.all:
-        err.print("tgtui backup: name the chats to back up, or use --all")
+        err.print("tgtui backup: " + _("name the chats to back up, or use --all"))
         return EXIT_ERROR
     if args.since and args.until and args.since >= args.until:
-        err.print("tgtui backup: --since must be before --until")
+        err.print("tgtui backup: " + _("--since must be before --until"))
         return EXIT_ERROR
     settings = command_settings(args, paths, err, "backup")
     if settings is None:
@@ -243,7 +278,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     if slow_crypto is not None:
         logger.warning(slow_crypto)
         if not args.quiet:
-            err.print(line(("warning:", "yellow"), f" {slow_crypto}"))
+            err.print(line((_("warning:"), "yellow"), f" {slow_crypto}"))
     pace_file = None if args.demo else paths.pace_file
 
     async def work(service: TelegramService, on_wait: Callable[[Wait], None]) -> int:
@@ -256,7 +291,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         err,
         work,
         command="backup",
-        stopped="Stopped: everything fetched so far is saved; run again to resume.",
+        stopped=_("Stopped: everything fetched so far is saved; run again to resume."),
     )
 
 
@@ -272,8 +307,8 @@ async def _backup(
     try:
         result, report = await _plan_and_run(service, args, options, err, pace_file, on_wait, mode)
     except BackupAborted as exc:
-        err.print(line(("tgtui backup stopped:", "red"), f" {clean(exc)}"))
-        err.print("Everything written so far is consistent; run again once this is fixed.")
+        err.print(line((_("tgtui backup stopped:"), "red"), f" {clean(exc)}"))
+        err.print(_("Everything written so far is consistent; run again once this is fixed."))
         return EXIT_ERROR
     if result is None:
         return EXIT_ERROR
@@ -289,21 +324,31 @@ async def _backup(
     new = sum(c.new for c in result.chats)
     files = sum(c.media_done for c in result.chats)
     failed = sum(c.media_failed for c in result.chats)
-    summary = f"{len(result.chats)} chats, {saved:,} messages ({new:,} new), {files:,} media files"
+    summary = _("{chats}, {messages} ({new}), {files}").format(
+        chats=counted("{count} chat", "{count} chats", len(result.chats)),
+        messages=counted("{count} message", "{count} messages", saved),
+        new=counted("{count} new", "{count} new", new),
+        files=counted("{count} media file", "{count} media files", files),
+    )
     parts: list[str | tuple[str, str]] = [summary]
     if failed:
         parts += [
             ", ",
-            (f"{failed:,} files failed", "yellow"),
-            " (reasons in each chat's state.json)",
+            (counted("{count} file failed", "{count} files failed", failed), "yellow"),
+            " " + _("(reasons in each chat's state.json)"),
         ]
     edits = sum(c.edits for c in result.chats)
     deletions = sum(c.deletions for c in result.chats)
     if edits or deletions:
-        parts.append(f"; {edits:,} edited and {deletions:,} deleted on Telegram since last time")
-    err.print(line(*parts, f" in {clean(options.out)}"))
+        parts.append(
+            "; "
+            + _("{edits} edited and {deletions} deleted on Telegram since last time").format(
+                edits=number(edits), deletions=number(deletions)
+            )
+        )
+    err.print(line(*parts, " " + _("in {folder}").format(folder=clean(options.out))))
     for note in result.notes:
-        err.print(line(("note:", "cyan"), f" {clean(note)}"))
+        err.print(line((_("note:"), "cyan"), f" {clean(note)}"))
     return code
 
 
@@ -336,10 +381,14 @@ async def _plan_and_run(
         err.print(f"tgtui backup: {exc}")
         return None, None
     for text in missing:
-        err.print(f"note: --exclude {clean(text, limit=80)!r} matches no chat; nothing left out")
+        err.print(
+            _("note: --exclude {text} matches no chat; nothing left out").format(
+                text=repr(clean(text, limit=80))
+            )
+        )
     targets = [target_of(row) for row in chosen if row.peer is not None]
     if not targets:
-        err.print("tgtui backup: no chat is left to back up after the filters")
+        err.print("tgtui backup: " + _("no chat is left to back up after the filters"))
         return None, None
     logger.info("backing up {} chats into {}", len(targets), options.out)
     with ExitStack() as stack:
@@ -392,12 +441,23 @@ def _following(
                 report.following(state)
             elif now != shown and not isinstance(report, Unattended):
                 err.print(
-                    f"following: {state.new:,} new, {state.edits:,} edited, "
-                    f"{state.deletions:,} deleted since it began"
+                    _(
+                        "following: {new} new, {edited} edited, {deleted} deleted since it began"
+                    ).format(
+                        new=number(state.new),
+                        edited=number(state.edits),
+                        deleted=number(state.deletions),
+                    )
                 )
             shown[:] = now
 
-        err.print(f"Following {len(targets):,} chats; Ctrl+C or SIGTERM stops.")
+        err.print(
+            ngettext(
+                "Following {count} chat; Ctrl+C or SIGTERM stops.",
+                "Following {count} chats; Ctrl+C or SIGTERM stops.",
+                len(targets),
+            ).format(count=number(len(targets)))
+        )
         follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
         try:
             await follower.run()
@@ -405,7 +465,7 @@ def _following(
             if not stopping.is_set() or main is None:
                 raise
             main.uncancel()
-            err.print("Stopped following: everything that arrived is saved.")
+            err.print(_("Stopped following: everything that arrived is saved."))
         finally:
             undo()
 

@@ -26,7 +26,9 @@ from tgtui.backup.progress import (
     ChatStarted,
     MediaProgress,
     Waiting,
+    status_word,
 )
+from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, safe_text
 
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
@@ -47,7 +49,7 @@ class ConsoleProgress:
             console=console,
             transient=True,
         )
-        self.overall = self.progress.add_task("all chats", total=chats, rate="")
+        self.overall = self.progress.add_task(_("all chats"), total=chats, rate="")
         self.bars: dict[int, TaskID] = {}
         self.names: dict[int, str] = {}
         self.messages = 0
@@ -79,10 +81,10 @@ class ConsoleProgress:
                 name = clean(self.names.get(event.chat_id, ""), limit=24)
                 self.progress.update(
                     bar,
-                    description=f"{name} files",
+                    description=_("{name} files").format(name=name),
                     completed=event.done + event.failed,
                     total=event.total,
-                    rate=f"{event.received / 1e6:,.1f} MB",
+                    rate=f"{decimal(event.received / 1e6)} MB",
                 )
         elif isinstance(event, ChatFinished):
             self.messages += event.new
@@ -91,28 +93,41 @@ class ConsoleProgress:
                 self.progress.remove_task(bar)
             name = clean(event.name, limit=60)
             for repair in event.repairs:
-                self.console.print(line(("repaired", "cyan"), f": {name}: {clean(repair)}"))
+                self.console.print(line((_("repaired"), "cyan"), f": {name}: {clean(repair)}"))
             if event.status != "complete":
                 reason = clean(event.reason, limit=300)
-                self.console.print(line((event.status, "yellow"), f": {name}: {reason}"))
+                self.console.print(
+                    line((status_word(event.status), "yellow"), f": {name}: {reason}")
+                )
             elif event.media_failed:
+                failed = counted("{count} file failed", "{count} files failed", event.media_failed)
                 self.console.print(
                     line(
-                        (f"{event.media_failed} files failed", "yellow"),
-                        f" in {name} (run again to retry them)",
+                        (failed, "yellow"),
+                        " " + _("in {name} (run again to retry them)").format(name=name),
                     )
                 )
             elapsed = max(time.monotonic() - self.started, 1e-6)
             self.progress.update(
-                self.overall, advance=1, rate=f"{self.messages / elapsed:,.0f} msg/s"
+                self.overall,
+                advance=1,
+                rate=_("{rate} msg/s").format(rate=decimal(self.messages / elapsed, 0)),
             )
         elif isinstance(event, Waiting):
             key = (event.kind, round(event.seconds))
             if event.kind == "flood" and key != self._last_wait:
                 self.console.print(
                     line(
-                        (f"Telegram asks to wait {event.seconds:.0f} s", "cyan"),
-                        f" ({event.method}); every chat pauses, then goes on.",
+                        (
+                            _("Telegram asks to wait {seconds} s").format(
+                                seconds=f"{event.seconds:.0f}"
+                            ),
+                            "cyan",
+                        ),
+                        " "
+                        + _("({method}); every chat pauses, then goes on.").format(
+                            method=event.method
+                        ),
                     )
                 )
             self._last_wait = key
@@ -126,25 +141,27 @@ def line(*parts: str | tuple[str, str]) -> Text:
 def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> Table:
     """Chats with their outcome; only the ones that need attention unless ``all_rows``."""
     table = Table(title="tgtui backup", show_lines=False, highlight=False)
-    table.add_column("chat")
-    table.add_column("status")
-    table.add_column("messages", justify="right")
-    table.add_column("new", justify="right")
-    table.add_column("files", justify="right")
-    table.add_column("note")
+    table.add_column(_("chat"))
+    table.add_column(_("status"))
+    table.add_column(_("messages"), justify="right")
+    table.add_column(_("new"), justify="right")
+    table.add_column(_("files"), justify="right")
+    table.add_column(_("note"))
     colours = {"complete": "green", "partial": "yellow", "skipped": "yellow", "failed": "red"}
     for result in results:
         if not all_rows and result.status == "complete" and not result.media_failed:
             continue
         note = result.reason or (
-            f"{result.media_failed} files failed" if result.media_failed else ""
+            counted("{count} file failed", "{count} files failed", result.media_failed)
+            if result.media_failed
+            else ""
         )
         table.add_row(
             safe_text(result.target.name, limit=60),
-            Text(result.status, style=colours[result.status]),
-            f"{result.messages:,}",
-            f"{result.new:,}",
-            f"{result.media_done:,}",
+            Text(status_word(result.status), style=colours[result.status]),
+            number(result.messages),
+            number(result.new),
+            number(result.media_done),
             safe_text(note, limit=300),
         )
     return table

@@ -63,6 +63,7 @@ from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.windows import WORTH_SPLITTING, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.config import DEFAULT_CONCURRENCY
+from tgtui.i18n import _
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.untrusted import NAME_MAX_BYTES
@@ -446,7 +447,11 @@ class BackupEngine:
         try:
             followed, caught = await catch_up_account(reader, self.options.out, saved)
         except OSError as exc:
-            raise BackupAborted(f"Cannot write in {self.options.out}: {exc.strerror}") from exc
+            raise BackupAborted(
+                _("Cannot write in {out}: {reason}").format(
+                    out=self.options.out, reason=exc.strerror
+                )
+            ) from exc
         except BackupWriteError as exc:  # only what stops every chat gets here
             raise BackupAborted(str(exc)) from exc
         except errors.RPCError as exc:
@@ -746,7 +751,11 @@ class BackupEngine:
                 )
             )
         except OSError as exc:
-            raise BackupAborted(f"Cannot write {self.manifest.path}: {exc.strerror}") from exc
+            raise BackupAborted(
+                _("Cannot write {path}: {reason}").format(
+                    path=self.manifest.path, reason=exc.strerror
+                )
+            ) from exc
 
     def _save_manifest(self) -> None:
         try:

@@ -19,6 +19,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui import portable
+from tgtui.i18n import _
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
 from tgtui.untrusted import clean
 
@@ -97,12 +98,18 @@ class BackupFolder:
         except LockHeld as exc:
             who = f" (process {exc.pid})" if exc.pid else ""
             raise FolderRefused(
-                f"Another tgtui{who} is backing up into {self.out}. Wait for it to finish, "
-                "or choose another folder."
+                _(
+                    "Another tgtui{who} is backing up into {out}. Wait for it to finish, or "
+                    "choose another folder."
+                ).format(who=who, out=self.out)
             ) from None
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise FolderRefused(f"Cannot use {self.out} as a backup folder: {reason}") from exc
+            raise FolderRefused(
+                _("Cannot use {out} as a backup folder: {reason}").format(
+                    out=self.out, reason=reason
+                )
+            ) from exc
         try:
             self._check_owner()
         except BaseException:
@@ -130,8 +137,10 @@ class BackupFolder:
         if owner is None or mine is None or owner.get("id") == mine:
             return
         raise FolderRefused(
-            f"{self.out} holds the backup of another account, {_describe(owner)}; you are "
-            f"signed in as {_describe(self.account)}. Back this account up into another folder."
+            _(
+                "{out} holds the backup of another account, {owner}; you are signed in as "
+                "{account}. Back this account up into another folder."
+            ).format(out=self.out, owner=_describe(owner), account=_describe(self.account))
         )
 
     def close(self) -> None:

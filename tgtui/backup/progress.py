@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from tgtui.i18n import N_, _
+
 Status = Literal["complete", "partial", "skipped", "failed"]
 
 
@@ -74,3 +76,17 @@ class ChatFinished:
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished
 ProgressSink = Callable[[BackupEvent], None]
+
+
+# A chat's outcome, as the user reads it.
+_STATUS = {
+    "complete": N_("complete"),
+    "partial": N_("partial"),
+    "failed": N_("failed"),
+    "skipped": N_("skipped"),
+}
+
+
+def status_word(status: str) -> str:
+    """A chat's outcome ("complete", "partial"...) in the user's language."""
+    return _(_STATUS[status]) if status in _STATUS else status

@@ -25,7 +25,9 @@ from tgtui.backup.progress import (
     ChatStarted,
     MediaProgress,
     Waiting,
+    status_word,
 )
+from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, json_line
 
 HEARTBEAT = 30.0  # seconds between summary lines, by default
@@ -96,12 +98,25 @@ class Figures:
 
 def _finish_text(event: ChatFinished) -> str:
     name = clean(event.name, limit=60)
-    text = f"{event.status}: {name} ({event.chat_id}): {event.messages:,} messages"
-    text += f" ({event.new:,} new), {event.media_done:,} files"
+    status = status_word(event.status)
+    text = _("{status}: {name} ({id}): {messages} ({new}), {files}").format(
+        status=status,
+        name=name,
+        id=event.chat_id,
+        messages=counted("{count} message", "{count} messages", event.messages),
+        new=counted("{count} new", "{count} new", event.new),
+        files=counted("{count} file", "{count} files", event.media_done),
+    )
     if event.edits or event.deletions:
-        text += f"; {event.edits:,} edited, {event.deletions:,} deleted on Telegram"
+        text += "; " + _("{edits} edited, {deletions} deleted on Telegram").format(
+            edits=number(event.edits), deletions=number(event.deletions)
+        )
     if event.media_failed:
-        text += f", {event.media_failed:,} files failed (run again to retry them)"
+        text += ", " + counted(
+            "{count} file failed (run again to retry it)",
+            "{count} files failed (run again to retry them)",
+            event.media_failed,
+        )
     if event.reason:
         text += f"; {clean(event.reason, limit=300)}"
     return text
@@ -154,7 +169,9 @@ class LineProgress(Unattended):
 
     def started(self, chats: int) -> None:
         """The first line."""
-        self.write(f"backing up {chats:,} chat{'' if chats == 1 else 's'}")
+        self.write(
+            _("backing up {chats}").format(chats=counted("{count} chat", "{count} chats", chats))
+        )
 
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
@@ -162,20 +179,30 @@ class LineProgress(Unattended):
         if self.in_follow and isinstance(event, ChatStarted):
             pass
         elif isinstance(event, ChatStarted):
-            already = f", {event.already:,} saved before" if event.already else ""
-            self.write(f"started: {clean(event.name, limit=60)} ({event.chat_id}){already}")
+            text = _("started: {name} ({id})").format(
+                name=clean(event.name, limit=60), id=event.chat_id
+            )
+            if event.already:
+                text += ", " + _("{count} saved before").format(count=number(event.already))
+            self.write(text)
         elif self.in_follow and isinstance(event, ChatFinished) and _quiet(event):
             pass
         elif isinstance(event, ChatFinished):
             for repair in event.repairs:
-                self.write(f"repaired: {clean(event.name, limit=60)}: {clean(repair)}")
+                self.write(
+                    _("repaired: {name}: {what}").format(
+                        name=clean(event.name, limit=60), what=clean(repair)
+                    )
+                )
             self.write(_finish_text(event))
         elif isinstance(event, Waiting) and event.kind == "flood":
             key = (event.method, round(event.seconds))
             if key != self._last_wait:
                 self.write(
-                    f"waiting {event.seconds:.0f} s: Telegram asks for a pause "
-                    f"({clean(event.method)}); every chat goes on after it"
+                    _(
+                        "waiting {seconds} s: Telegram asks for a pause ({method}); every chat "
+                        "goes on after it"
+                    ).format(seconds=f"{event.seconds:.0f}", method=clean(event.method))
                 )
             self._last_wait = key
         self.tick()
@@ -183,11 +210,18 @@ class LineProgress(Unattended):
     def beat(self, figures: Figures) -> None:
         """A summary line."""
         self.write(
-            f"progress: {figures.finished:,} of {figures.chats:,} chats done, "
-            f"{figures.running:,} running, {figures.new_messages:,} new messages "
-            f"({figures.messages_per_second:,.0f}/s), "
-            f"{figures.bytes_received / 1e6:,.1f} MB of files, "
-            f"{_duration(figures.elapsed)} so far"
+            _(
+                "progress: {finished} of {chats} chats done, {running} running, {new} new "
+                "messages ({rate}/s), {megabytes} MB of files, {time} so far"
+            ).format(
+                finished=number(figures.finished),
+                chats=number(figures.chats),
+                running=number(figures.running),
+                new=number(figures.new_messages),
+                rate=decimal(figures.messages_per_second, 0),
+                megabytes=decimal(figures.bytes_received / 1e6),
+                time=_duration(figures.elapsed),
+            )
         )
 
 

@@ -16,6 +16,7 @@ from tgtui.chats.listing import Count, candidate, dialogs, message_counts
 from tgtui.chats.matching import ChoiceError, fold
 from tgtui.chats.options import add_filter_arguments, chat_filter
 from tgtui.config import Paths
+from tgtui.i18n import _, counted, number
 from tgtui.retry import FloodGate, Wait
 from tgtui.status_line import StatusLine
 from tgtui.telegram.dialogs import DialogRow
@@ -30,7 +31,11 @@ from tgtui.untrusted import clean, json_line
 
 EXIT_OK = 0
 
-EPILOG = """\
+
+def epilog() -> str:
+    """Help text shown after the options."""
+    return _(
+        """\
 Columns: id (give it to `tgtui backup`), type (user, bot, group, channel), folder,
 [messages,] name and @username.
 With --json, one JSON array of objects: id, type, name, username, archived[, messages].
@@ -44,6 +49,7 @@ examples:
   tgtui chats hikers                 chats whose name or @username contains "hikers"
   tgtui chats --json | jq '.[] | select(.type == "groups") | .id'
 """
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,14 +58,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "words",
         nargs="*",
         metavar="TEXT",
-        help="only chats whose name or @username contains this (any case, with or without accents)",
+        help=_(
+            "only chats whose name or @username contains this (any case, with or without accents)"
+        ),
     )
     add_filter_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    parser.add_argument("--json", action="store_true", help=_("print JSON (for scripts)"))
     parser.add_argument(
         "--counts",
         action="store_true",
-        help="also count each chat's messages (one request per chat, paced)",
+        help=_("also count each chat's messages (one request per chat, paced)"),
     )
     add_session_arguments(parser)
 
@@ -94,17 +102,20 @@ def _json_rows(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> li
 
 
 def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[str]:
-    id_width = max([len("ID"), *(len(str(r.peer_id)) for r in rows)])
-    header = f"{'ID':>{id_width}}  {'TYPE':<8}  {'FOLDER':<8}"
+    ident, kind, folder = _("ID"), _("TYPE"), _("FOLDER")
+    archive, main = _("archive"), _("main")
+    folder_width = max(8, len(folder), len(archive), len(main))
+    id_width = max([len(ident), *(len(str(r.peer_id)) for r in rows)])
+    header = f"{ident:>{id_width}}  {kind:<8}  {folder:<{folder_width}}"
     if counts is not None:
-        header += f"  {'MESSAGES':>9}"
-    lines = [header + "  NAME"]
+        header += f"  {_('MESSAGES'):>9}"
+    lines = [header + "  " + _("NAME")]
     for row in rows:
         line = f"{row.peer_id:>{id_width}}  {_type(row):<8}  "
-        line += f"{'archive' if row.archived else 'main':<8}"
+        line += f"{archive if row.archived else main:<{folder_width}}"
         if counts is not None:
             count = counts.get(row.peer_id)
-            shown = f"{count.messages:,}" if count and count.messages is not None else "-"
+            shown = number(count.messages) if count and count.messages is not None else "-"
             line += f"  {shown:>9}"
         line += f"  {clean(row.name, limit=80)}"
         if row.username:
@@ -138,7 +149,11 @@ async def _list(
         service.client,
         archived=args.archived,
         on_wait=on_wait,
-        on_page=lambda loaded, total: status.show(f"Loading chats: {loaded:,} of {total:,}"),
+        on_page=lambda loaded, total: status.show(
+            _("Loading chats: {loaded} of {total}").format(
+                loaded=number(loaded), total=number(total)
+            )
+        ),
     )
     status.end()
     missing: list[str] = []
@@ -148,7 +163,9 @@ async def _list(
         err.print(f"tgtui chats: {exc}")
         return EXIT_ERROR
     for text in missing:
-        err.print(f"note: --exclude {clean(text, limit=80)!r} matches no chat")
+        err.print(
+            _("note: --exclude {text} matches no chat").format(text=repr(clean(text, limit=80)))
+        )
     if args.words:
         rows = [row for row in rows if _contains(row, args.words)]
     counts: dict[int, Count] | None = None
@@ -159,7 +176,11 @@ async def _list(
             rows,
             gate=FloodGate(),
             on_wait=on_wait,
-            on_count=lambda done: status.show(f"Counting messages: {done:,} of {total:,} chats"),
+            on_count=lambda done: status.show(
+                _("Counting messages: {done} of {total} chats").format(
+                    done=number(done), total=number(total)
+                )
+            ),
         )
         status.end()
     if args.json:
@@ -168,5 +189,5 @@ async def _list(
         sys.stdout.write("".join(line + "\n" for line in _table(rows, counts)))
     sys.stdout.flush()
     if not args.json:
-        err.print(f"{len(rows):,} chats")
+        err.print(counted("{count} chat", "{count} chats", len(rows)))
     return EXIT_OK

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tgtui.i18n import _, ngettext, number
 from tgtui.untrusted import clean
 
 T = TypeVar("T")
@@ -62,7 +63,9 @@ def parse_types(text: str) -> frozenset[str]:
     unknown = [w for w in words if w not in _TYPE_WORDS]
     if unknown or not words:
         raise ValueError(
-            f"unknown chat type {', '.join(unknown) or text!r}: use {', '.join(TYPES)}"
+            _("unknown chat type {types}: use {known}").format(
+                types=repr(", ".join(unknown) or text), known=", ".join(TYPES)
+            )
         )
     return frozenset(_TYPE_WORDS[w] for w in words)
 
@@ -101,7 +104,7 @@ def _selector(text: str) -> _Selector:
         if parts and _USERNAME.match(parts[0]) and parts[0].lower() != "joinchat":
             return _Selector(text, username=parts[0].lower())
         return _Selector(
-            text, problem="an invite link does not say which chat it is: use its id or name"
+            text, problem=_("an invite link does not say which chat it is: use its id or name")
         )
     return _Selector(text, name=fold(given))
 
@@ -167,16 +170,23 @@ def choose(
         if not found and missing is not None:
             missing.append(text)
         elif not found:
-            problems.append(f"no chat matches {clean(text, limit=80)!r}")
+            problems.append(_("no chat matches {text}").format(text=repr(clean(text, limit=80))))
         elif len(found) > 1:
             shown = [c for c, _ in found[:MAX_LISTED]]
             width = max(len(str(c.id)) for c in shown)
             listed = "\n".join("  " + describe(c, width) for c in shown)
             more = len(found) - MAX_LISTED
             if more > 0:
-                listed += f"\n  ... and {more} more"
+                listed += "\n  " + _("... and {count} more").format(count=number(more))
+            fits = ngettext(
+                "{text} fits {count} chat; name one by its id:",
+                "{text} fits {count} chats; name one by its id:",
+                len(found),
+            )
             problems.append(
-                f"{clean(text, limit=80)!r} fits {len(found)} chats; name one by its id:\n" + listed
+                fits.format(text=repr(clean(text, limit=80)), count=number(len(found)))
+                + "\n"
+                + listed
             )
         else:
             for candidate, item in found:

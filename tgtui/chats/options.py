@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tgtui.chats.matching import TYPES, ChatFilter, parse_types
+from tgtui.i18n import N_, _
 
 
 def _types(text: str) -> frozenset[str]:
@@ -20,8 +21,9 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
         "--type",
         type=_types,
         metavar="TYPES",
-        help=f"only chats of these types (comma-separated: {','.join(TYPES)}; groups "
-        "includes supergroups)",
+        help=_(
+            "only chats of these types (comma-separated: {types}; groups includes supergroups)"
+        ).format(types=",".join(TYPES)),
     )
     folders = parser.add_mutually_exclusive_group()
     folders.add_argument(
@@ -29,20 +31,20 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
         dest="archived",
         action="store_true",
         default=None,
-        help="only archived chats",
+        help=_("only archived chats"),
     )
     folders.add_argument(
         "--no-archived",
         dest="archived",
         action="store_false",
-        help="only chats of the main list (not archived)",
+        help=_("only chats of the main list (not archived)"),
     )
     folders.add_argument(
         "--all-folders",
         dest="archived",
         action="store_const",
         const=None,
-        help="chats of the main list and the archive (the default)",
+        help=_("chats of the main list and the archive (the default)"),
     )
     if exclude:
         parser.add_argument(
@@ -50,7 +52,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
             action="append",
             default=[],
             metavar="CHAT",
-            help="leave this chat out (id, @username, link or name); repeatable",
+            help=_("leave this chat out (id, @username, link or name); repeatable"),
         )
 
 
@@ -63,7 +65,7 @@ def chat_filter(args: argparse.Namespace) -> ChatFilter:
     )
 
 
-CHAT_HELP = (
+CHAT_HELP = N_(
     "a peer id (as `tgtui chats` lists it), an @username, a t.me link, or a name in any "
     "case, with or without accents (a name that fits several chats is an error that lists "
     "them)"

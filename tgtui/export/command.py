@@ -19,6 +19,7 @@ from tgtui.archive.folder import ArchiveError
 from tgtui.backup.choices import parse_date
 from tgtui.config import Paths
 from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
+from tgtui.i18n import _, counted, ngettext, number
 from tgtui.status_line import StatusLine
 from tgtui.untrusted import clean
 
@@ -27,7 +28,11 @@ EXIT_PARTLY = 1
 EXIT_ERROR = 2
 EXIT_STOPPED = 130
 
-EPILOG = """\
+
+def epilog() -> str:
+    """Help text shown after the options."""
+    return _(
+        """\
 formats:
   tde    Telegram Desktop's JSON export: OUT/result.json (every chat, the whole-account
          shape) and OUT/chats/chat_N/result.json (one chat, the single-chat shape), with
@@ -47,6 +52,7 @@ exit codes:
 An export is written into a hidden folder beside OUT and renamed into place only when
 whole: a stopped or failed export leaves nothing behind.
 """
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,32 +62,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         type=Path,
         metavar="SRC",
-        help="the backup folder (default: backup_dir; with --demo, the demo's backups)",
+        help=_("the backup folder (default: backup_dir; with --demo, the demo's backups)"),
     )
     parser.add_argument(
         "--format",
         choices=("tde", "html", "both"),
         default="both",
-        help="tde, html or both (default: both)",
+        help=_("tde, html or both (default: both)"),
     )
     parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
-        help="a new folder for the export (default: beside SRC, SRC-export-YYYY-MM-DD)",
+        help=_("a new folder for the export (default: beside SRC, SRC-export-YYYY-MM-DD)"),
     )
     parser.add_argument(
         "--chat",
         action="append",
         metavar="CHAT",
-        help="only this chat: its peer id, its name or part of it (any case, with or without "
-        "accents; one that fits several chats is an error listing them); repeatable",
+        help=_(
+            "only this chat: its peer id, its name or part of it (any case, with or without "
+            "accents; one that fits several chats is an error listing them); repeatable"
+        ),
     )
     parser.add_argument(
-        "--since", type=parse_date, metavar="DATE", help="from this date on (local time)"
+        "--since", type=parse_date, metavar="DATE", help=_("from this date on (local time)")
     )
     parser.add_argument(
-        "--until", type=parse_date, metavar="DATE", help="before this date (local time)"
+        "--until", type=parse_date, metavar="DATE", help=_("before this date (local time)")
     )
 
 
@@ -93,36 +101,53 @@ class _Progress:
 
     def __call__(self, done: int, total: int) -> None:
         share = f"{min(done / total, 1):.0%} " if total else ""
-        self.line.show(f"{share}{min(done, total) if total else done:,} of {total:,} messages")
+        shown = number(min(done, total) if total else done)
+        of = ngettext("{done} of {total} message", "{done} of {total} messages", total)
+        self.line.show(share + of.format(done=shown, total=number(total)))
 
     def end(self) -> None:
         self.line.end()
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def describe(summary: ExportSummary, fmt: str) -> list[str]:
     """What an export wrote, in a few lines."""
-    opening = "result.json" if fmt == "tde" else "index.html in a browser"
+    folder = summary.folder
+    opening = (
+        _("open {file}").format(file=f"{folder}/result.json")
+        if fmt == "tde"
+        else _("open {file} in a browser").format(file=f"{folder}/index.html")
+    )
     lines = [
-        f"Exported {_count(summary.chats, 'chat')}, {_count(summary.messages, 'message')} "
-        f"to {summary.folder}",
-        f"  open {summary.folder}/{opening}",
+        _("Exported {chats}, {messages} to {folder}").format(
+            chats=counted("{count} chat", "{count} chats", summary.chats),
+            messages=counted("{count} message", "{count} messages", summary.messages),
+            folder=folder,
+        ),
+        f"  {opening}",
     ]
     files = summary.files_linked + summary.files_copied
     if files or summary.files_missing:
-        lines.append(
-            f"  files: {summary.files_linked:,} linked, {summary.files_copied:,} copied"
-            + (f", {summary.files_missing:,} not in the backup" if summary.files_missing else "")
+        text = _("files: {linked} linked, {copied} copied").format(
+            linked=number(summary.files_linked), copied=number(summary.files_copied)
         )
+        if summary.files_missing:
+            missing = _("{count} not in the backup").format(count=number(summary.files_missing))
+            text += f", {missing}"
+        lines.append(f"  {text}")
     if summary.unreadable:
-        damaged = _count(summary.unreadable, "damaged line")
-        lines.append(f"  {damaged} of the backup left out (unreadable)")
-    lines.extend(f"  not exported: {problem}" for problem in summary.problems[:20])
+        damaged = ngettext(
+            "{count} damaged line of the backup left out (unreadable)",
+            "{count} damaged lines of the backup left out (unreadable)",
+            summary.unreadable,
+        )
+        lines.append("  " + damaged.format(count=number(summary.unreadable)))
+    lines.extend(
+        "  " + _("not exported: {problem}").format(problem=problem)
+        for problem in summary.problems[:20]
+    )
     if len(summary.problems) > 20:
-        lines.append(f"  ... and {len(summary.problems) - 20:,} more")
+        more = number(len(summary.problems) - 20)
+        lines.append("  " + _("... and {count} more").format(count=more))
     return lines
 
 
@@ -138,14 +163,21 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         return EXIT_ERROR
     chats = list(archive.chats) if named is None else named
     if args.since and args.until and args.since >= args.until:
-        err.print("tgtui export: --since must be before --until")
+        err.print("tgtui export: " + _("--since must be before --until"))
         return EXIT_ERROR
     out = args.out.expanduser() if args.out else default_destination(archive.folder)
     if out.exists():
-        err.print(f"tgtui export: {clean(out)} already exists: choose a new folder")
+        err.print(
+            "tgtui export: "
+            + _("{folder} already exists: choose a new folder").format(folder=clean(out))
+        )
         return EXIT_ERROR
     progress = _Progress()
-    err.print(f"Exporting {_count(len(chats), 'chat')} to {clean(out)} ...")
+    err.print(
+        _("Exporting {chats} to {folder} ...").format(
+            chats=counted("{count} chat", "{count} chats", len(chats)), folder=clean(out)
+        )
+    )
     try:
         summary = export_backup(
             archive,
@@ -162,7 +194,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         progress.end()
-        err.print("tgtui export: stopped; nothing was written")
+        err.print("tgtui export: " + _("stopped; nothing was written"))
         return EXIT_STOPPED
     progress.end()
     for line in describe(summary, args.format):

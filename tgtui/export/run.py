@@ -33,6 +33,7 @@ from tgtui.export.chat_export import (
     split_points,
 )
 from tgtui.export.site import write_index, write_style
+from tgtui.i18n import ENGLISH, _, speaking
 
 FORMATS = ("tde", "html", "both")
 
@@ -204,7 +205,9 @@ def _run_parts(
                 done.extend(finished(future.result()) for future in ready)
             return done
     except BrokenProcessPool as exc:
-        raise ExportError(f"a worker process of the export stopped: {exc}") from exc
+        raise ExportError(
+            _("a worker process of the export stopped: {reason}").format(reason=exc)
+        ) from exc
 
 
 def _append(out: BinaryIO, path: Path) -> None:
@@ -304,49 +307,58 @@ def export_backup(
     """Export ``chats`` (default: all) of ``archive`` into ``destination`` (which must not
     exist) as ``fmt`` ("tde", "html" or "both"). ExportError if it cannot."""
     if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}: choose tde, html or both")
+        raise ExportError(
+            _("unknown format {format}: choose tde, html or both").format(format=repr(fmt))
+        )
     chosen = list(archive.chats if chats is None else chats)
     if not chosen:
-        raise ExportError("there is no chat to export")
+        raise ExportError(_("there is no chat to export"))
     destination = destination.expanduser()
     if destination.exists():
-        raise ExportError(f"{destination} already exists: choose a new folder")
+        raise ExportError(
+            _("{folder} already exists: choose a new folder").format(folder=destination)
+        )
     parent = destination.parent
     if not parent.is_dir():
-        raise ExportError(f"{parent} is not a folder")
+        raise ExportError(_("{folder} is not a folder").format(folder=parent))
     staging = parent / f".{destination.name}.partial-{os.getpid()}"
     tde, html = fmt in ("tde", "both"), fmt in ("html", "both")
     try:
-        staging.mkdir(mode=0o700)
-        (staging / PARTS).mkdir(mode=0o700)
-        jobs = _jobs(chosen, staging, tde, html, since, until)
-        total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
-        sizes = _sizes(jobs)
-        if parallel is None:
-            parallel = sum(sizes.values()) >= PARALLEL_BYTES
-        workers = max(1, os.cpu_count() or 1) if parallel else 1
-        parts = _parts(jobs, sizes, staging, workers)
-        joiner = _Joiner(staging, jobs, parts) if tde else None
-        try:
-            results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
-            if joiner is not None:
-                joiner.finish()
-        finally:
-            if joiner is not None:
-                joiner.close()
-        shutil.rmtree(staging / PARTS)
-        messages: dict[int, int] = {}
-        for result in results:
-            messages[result.index] = messages.get(result.index, 0) + result.messages
-        if html:
-            write_style(staging)
-            listed = [(j.name, j.type, j.relative, messages.get(j.index, 0)) for j in jobs]
-            write_index(staging, "Telegram export", listed, with_json=tde)
-        os.rename(staging, destination)
+        with speaking(ENGLISH):  # the pages say what Telegram Desktop's English export says
+            staging.mkdir(mode=0o700)
+            (staging / PARTS).mkdir(mode=0o700)
+            jobs = _jobs(chosen, staging, tde, html, since, until)
+            total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
+            sizes = _sizes(jobs)
+            if parallel is None:
+                parallel = sum(sizes.values()) >= PARALLEL_BYTES
+            workers = max(1, os.cpu_count() or 1) if parallel else 1
+            parts = _parts(jobs, sizes, staging, workers)
+            joiner = _Joiner(staging, jobs, parts) if tde else None
+            try:
+                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
+                if joiner is not None:
+                    joiner.finish()
+            finally:
+                if joiner is not None:
+                    joiner.close()
+            shutil.rmtree(staging / PARTS)
+            messages: dict[int, int] = {}
+            for result in results:
+                messages[result.index] = messages.get(result.index, 0) + result.messages
+            if html:
+                write_style(staging)
+                listed = [(j.name, j.type, j.relative, messages.get(j.index, 0)) for j in jobs]
+                write_index(staging, "Telegram export", listed, with_json=tde)
+            os.rename(staging, destination)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = exc.filename or destination
-        raise ExportError(f"cannot write the export ({where}): {exc.strerror or exc}") from exc
+        raise ExportError(
+            _("cannot write the export ({where}): {reason}").format(
+                where=where, reason=exc.strerror or exc
+            )
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -18,12 +18,13 @@ from textual.widgets import Header, Input, Static
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
+from tgtui.i18n import N_, _, ngettext, number
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean
-from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line
+from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line, status_word
 from tgtui.widgets.backup_text import chats
 from tgtui.widgets.key_footer import KeyFooter
 
@@ -34,12 +35,12 @@ class ArchiveScreen(ReadingScreen):
     """The backed-up chats; Enter reads one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_chat", "Read", id="read-chat"),
-        Binding("slash", "search", "Search", id="search-all"),
-        Binding("f", "filter", "Filter", id="filter-chats"),
-        Binding("t", "next_type", "Type", id="chat-type"),
-        Binding("x", "export", "Export", id="export-backup"),
-        Binding("escape", "back", "Back", id="back"),
+        Binding("enter", "open_chat", N_("Read"), id="read-chat"),
+        Binding("slash", "search", N_("Search"), id="search-all"),
+        Binding("f", "filter", N_("Filter"), id="filter-chats"),
+        Binding("t", "next_type", N_("Type"), id="chat-type"),
+        Binding("x", "export", N_("Export"), id="export-backup"),
+        Binding("escape", "back", N_("Back"), id="back"),
     ]
 
     def __init__(self, service: ArchiveService, *, can_leave: bool = True) -> None:
@@ -51,7 +52,7 @@ class ArchiveScreen(ReadingScreen):
         """Title line, filter, list, index status."""
         yield Header()
         yield Static("", id="archive-title", markup=False)
-        yield Input(placeholder="filter: part of a chat's name", id="archive-filter")
+        yield Input(placeholder=_("filter: part of a chat's name"), id="archive-filter")
         yield Static(columns_line(), id="archive-columns")
         yield ArchiveList(id="archive-list")
         yield Static("", id="archive-detail", markup=False)
@@ -78,13 +79,18 @@ class ArchiveScreen(ReadingScreen):
         who = archive.account.get("name") or archive.account.get("username") or ""
         total = sum(c.messages for c in archive.chats)
         listing = self.chat_list
-        text = f"Backup in {clean(archive.folder)}"
+        parts = [_("Backup in {folder}").format(folder=clean(archive.folder))]
         if who:
-            text += f" · {clean(who, limit=40)}"
-        text += f" · {chats(len(archive.chats))} · {total:,} messages"
-        label, types = TYPE_GROUPS[self.type_filter]
+            parts.append(clean(who, limit=40))
+        parts.append(chats(len(archive.chats)))
+        parts.append(
+            ngettext("{count} message", "{count} messages", total).format(count=number(total))
+        )
+        (singular, plural), types = TYPE_GROUPS[self.type_filter]
         if listing.filter_text or types is not None:
-            text += f" · {len(listing.shown):,} {label if types is not None else 'matching'}"
+            shown = len(listing.shown)
+            parts.append(ngettext(singular, plural, shown).format(count=number(shown)))
+        text = " · ".join(parts)
         self.query_one("#archive-title", Static).update(text)
 
     def _show_detail(self) -> None:
@@ -95,7 +101,8 @@ class ArchiveScreen(ReadingScreen):
             detail.update("")
             return
         text = Text(clean(chat.name or str(chat.id), limit=60), style="bold")
-        text.append(f" · {chat.messages:,} messages · {clean(chat.status or 'unknown')}")
+        saved = ngettext("{count} message", "{count} messages", chat.messages)
+        text.append(f" · {saved.format(count=number(chat.messages))} · {status_word(chat.status)}")
         if chat.reason:
             text.append(f": {clean(chat.reason, limit=300)}")
         text.append(f" · {clean(chat.folder.name, limit=80)}", style="dim")
@@ -111,13 +118,18 @@ class ArchiveScreen(ReadingScreen):
         self._show_title()
         self._show_detail()
 
-    @work(exclusive=True, group="index", exit_on_error=False, description="Indexing the backup")
+    @work(exclusive=True, group="index", exit_on_error=False, description=N_("Indexing the backup"))
     async def update_index(self) -> None:
         """Bring the search index up to date (built the first time: a while for big backups)."""
         status = self.query_one("#archive-status", Static)
-        status.update("Updating the search index…")
+        status.update(_("Updating the search index…"))
         stats = await self.service.update_index()
-        status.update(f"Search index built: {stats.messages:,} messages." if stats.rebuilt else "")
+        built = ngettext(
+            "Search index built: {count} message.",
+            "Search index built: {count} messages.",
+            stats.messages,
+        )
+        status.update(built.format(count=number(stats.messages)) if stats.rebuilt else "")
 
     def action_open_chat(self) -> None:
         """Read the chat under the cursor."""
@@ -139,7 +151,7 @@ class ArchiveScreen(ReadingScreen):
             return
         chat = self.service.archive.chat(hit.chat_id)
         if chat is None:
-            self.notify("That chat is no longer in the backup.", severity="warning")
+            self.notify(_("That chat is no longer in the backup."), severity="warning")
             return
         self.app.push_screen(ChatScreen(self.service, chat, message_id=hit.message_id))
 

@@ -13,19 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tgtui.backup.choices import parse_date
+from tgtui.i18n import N_, _
 from tgtui.untrusted import safe_text
 
 
 class DateScreen(ModalScreen[dt.datetime | None]):
     """Asks for a date (local time); dismisses with it, or None on Escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def compose(self) -> ComposeResult:
         """Title, field, error line."""
         with Vertical(classes="dialog"):
-            yield Static("Go to a date", classes="dialog-title")
-            yield Input(placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM", id="date")
+            yield Static(_("Go to a date"), classes="dialog-title")
+            yield Input(placeholder=_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), id="date")
             yield Static("", id="date-error", classes="error")
 
     @on(Input.Submitted)

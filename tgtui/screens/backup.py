@@ -22,6 +22,7 @@ from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.backup import choices
 from tgtui.backup.job import BackupJob
 from tgtui.backup.media import ALL_KINDS, MediaFilter
+from tgtui.i18n import N_, _
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.export import ExportScreen
@@ -53,16 +54,16 @@ class BackupScreen(TgtuiScreen):
     """One backup job: set up, running, or finished."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", "Start", id="backup-start"),
-        Binding("p", "pause_all", "Pause all", id="backup-pause-all"),
-        Binding("space", "pause_chat", "Pause chat", id="backup-pause-chat"),
-        Binding("x", "cancel_chat", "Cancel chat", id="backup-cancel-chat"),
-        Binding("X", "cancel_all", "Cancel all", id="backup-cancel-all"),
-        Binding("f", "failures", "Failed", id="backup-failures"),
-        Binding("r", "retry", "Retry", id="backup-retry"),
-        Binding("e", "export", "Export", id="backup-export"),
-        Binding("F", "follow", "Keep following", id="backup-follow"),
-        Binding("escape", "leave", "Chats", id="backup-leave"),
+        Binding("ctrl+s", "start", N_("Start"), id="backup-start"),
+        Binding("p", "pause_all", N_("Pause all"), id="backup-pause-all"),
+        Binding("space", "pause_chat", N_("Pause chat"), id="backup-pause-chat"),
+        Binding("x", "cancel_chat", N_("Cancel chat"), id="backup-cancel-chat"),
+        Binding("X", "cancel_all", N_("Cancel all"), id="backup-cancel-all"),
+        Binding("f", "failures", N_("Failed"), id="backup-failures"),
+        Binding("r", "retry", N_("Retry"), id="backup-retry"),
+        Binding("e", "export", N_("Export"), id="backup-export"),
+        Binding("F", "follow", N_("Keep following"), id="backup-follow"),
+        Binding("escape", "leave", N_("Chats"), id="backup-leave"),
     ]
 
     def __init__(self, job: BackupJob) -> None:
@@ -78,31 +79,31 @@ class BackupScreen(TgtuiScreen):
         yield Static(id="backup-title")
         with Vertical(id="backup-setup"):
             with Horizontal(classes="field-row"):
-                yield Label("Folder", classes="field-label")
+                yield Label(_("Folder"), classes="field-label")
                 yield Input(str(options.out), id="backup-out")
             with Horizontal(classes="field-row"):
-                yield Label("Media", classes="field-label")
+                yield Label(_("Media"), classes="field-label")
                 yield Input(
                     media_words(options.media),
-                    placeholder="all, none, or photo,video,voice,audio,sticker,document",
+                    placeholder=_("all, none, or photo,video,voice,audio,sticker,document"),
                     id="backup-media",
                 )
-                yield Label("Max MB", classes="field-label")
+                yield Label(_("Max MB"), classes="field-label")
                 yield Input(
                     "" if options.media.max_size is None else f"{options.media.max_size / 2**20:g}",
-                    placeholder="no limit",
+                    placeholder=_("no limit"),
                     id="backup-max-size",
                 )
             with Horizontal(classes="field-row"):
-                yield Label("Since", classes="field-label")
-                yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-since")
-                yield Label("Until", classes="field-label")
-                yield Input(placeholder="YYYY-MM-DD (optional)", id="backup-until")
-                yield Tick("Takeout", self.job.takeout, id="backup-takeout")
-                yield Tick("Verify hashes", options.verify, id="backup-verify")
+                yield Label(_("Since"), classes="field-label")
+                yield Input(placeholder=_("YYYY-MM-DD (optional)"), id="backup-since")
+                yield Label(_("Until"), classes="field-label")
+                yield Input(placeholder=_("YYYY-MM-DD (optional)"), id="backup-until")
+                yield Tick(_("Takeout"), self.job.takeout, id="backup-takeout")
+                yield Tick(_("Verify hashes"), options.verify, id="backup-verify")
             yield Static("", id="backup-form-error", classes="error")
             yield Static(id="backup-estimate")
-            yield Static("Enter or Ctrl+S starts · Esc goes back to the chats", classes="hint")
+            yield Static(_("Enter or Ctrl+S starts · Esc goes back to the chats"), classes="hint")
         yield Static("", id="backup-flood", classes="countdown")
         yield Static(id="backup-overall")
         yield BackupRows(self.job, id="backup-rows")
@@ -122,7 +123,7 @@ class BackupScreen(TgtuiScreen):
             self.query_one(BackupRows).focus()
         self.set_interval(FRAME, self._tick)
 
-    @work(exclusive=True, group="estimate", exit_on_error=False, description="Estimating")
+    @work(exclusive=True, group="estimate", exit_on_error=False, description=N_("Estimating"))
     async def estimate(self) -> None:
         """Sample each chat once for the estimate."""
         await self.job.estimate()
@@ -142,14 +143,13 @@ class BackupScreen(TgtuiScreen):
 
     def _show_state(self) -> None:
         state = self.job.state
-        count = chats(len(self.job.rows))
         title = {
-            "ready": f"Back up {count}",
-            "running": f"Backing up {count}",
-            "finished": f"Backup of {count}",
+            "ready": _("Back up {chats} into {folder}"),
+            "running": _("Backing up {chats} into {folder}"),
+            "finished": _("Backup of {chats} into {folder}"),
         }[state]
         self.query_one("#backup-title", Static).update(
-            safe_text(f"{title} into {self.job.options.out}")
+            safe_text(title.format(chats=chats(len(self.job.rows)), folder=self.job.options.out))
         )
         self.query_one("#backup-setup").display = state == "ready"
         self.query_one("#backup-summary").display = state == "finished"
@@ -192,13 +192,13 @@ class BackupScreen(TgtuiScreen):
         try:
             folder = field("backup-out")
             if not folder:
-                raise ValueError("choose a folder for the backup")
+                raise ValueError(_("choose a folder for the backup"))
             kinds = choices.parse_media_kinds(field("backup-media") or "all")
             size = field("backup-max-size")
             since = choices.parse_date(field("backup-since")) if field("backup-since") else None
             until = choices.parse_date(field("backup-until")) if field("backup-until") else None
             if since and until and since >= until:
-                raise ValueError("Since must be before Until")
+                raise ValueError(_("Since must be before Until"))
             media = MediaFilter(kinds, choices.parse_megabytes(size) if size else None)
         except ValueError as exc:
             error.update(safe_text(str(exc).capitalize()))
@@ -227,7 +227,7 @@ class BackupScreen(TgtuiScreen):
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.query_one("#backup-form-error", Static).update(
-                safe_text(f"Cannot use {out}: {reason}")
+                safe_text(_("Cannot use {folder}: {reason}").format(folder=out, reason=reason))
             )
             self.query_one("#backup-out", Input).focus()
             return False
@@ -258,7 +258,7 @@ class BackupScreen(TgtuiScreen):
         what is new since is fetched)."""
         if self.job.state == "finished":
             self.tgtui.start_backup(self.job)
-            self.notify("Backing up these chats again: only what is new is fetched.")
+            self.notify(_("Backing up these chats again: only what is new is fetched."))
             self._tick()
             return
         if self.job.state != "ready" or not self._read_options() or not self._usable_folder():
@@ -272,10 +272,10 @@ class BackupScreen(TgtuiScreen):
         """Pause every chat, or resume them."""
         if self.job.is_paused():
             self.job.resume()
-            self.notify("Backup resumed.")
+            self.notify(_("Backup resumed."))
         else:
             self.job.pause()
-            self.notify("Backup paused: everything fetched so far is saved.")
+            self.notify(_("Backup paused: everything fetched so far is saved."))
 
     def action_pause_chat(self) -> None:
         """Pause or resume the chat under the cursor."""
@@ -284,7 +284,7 @@ class BackupScreen(TgtuiScreen):
             return
         if self.job.is_paused(row.chat_id):
             if self.job.is_paused():
-                self.notify("The whole backup is paused: p resumes it.")
+                self.notify(_("The whole backup is paused: p resumes it."))
                 return
             self.job.resume(row.chat_id)
         else:
@@ -305,9 +305,9 @@ class BackupScreen(TgtuiScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                "Cancel the backup?",
-                "Everything fetched so far is saved; starting it again resumes it.",
-                confirm="Cancel backup",
+                _("Cancel the backup?"),
+                _("Everything fetched so far is saved; starting it again resumes it."),
+                confirm=_("Cancel backup"),
             ),
             answered,
         )
@@ -322,10 +322,10 @@ class BackupScreen(TgtuiScreen):
         """Run the failed, skipped and stopped chats again."""
         again = self.job.retryable()
         if not again:
-            self.notify("Nothing to retry.")
+            self.notify(_("Nothing to retry."))
             return
         self.tgtui.start_backup(self.job, only=again)
-        self.notify(f"Retrying {chats(len(again))}.")
+        self.notify(_("Retrying {chats}.").format(chats=chats(len(again))))
         self._tick()
 
     def action_follow(self) -> None:
@@ -333,12 +333,14 @@ class BackupScreen(TgtuiScreen):
         messages); F again stops following."""
         if self.job.following is not None:
             self.tgtui.stop_following()
-            self.notify("Stopped following: everything that arrived is saved.")
+            self.notify(_("Stopped following: everything that arrived is saved."))
             return
         self.tgtui.start_backup(self.job, follow=True)
         self.notify(
-            "Following these chats: new, edited and deleted messages are saved as they "
-            "happen, also from the chat list. F stops."
+            _(
+                "Following these chats: new, edited and deleted messages are saved as they "
+                "happen, also from the chat list. F stops."
+            )
         )
         self._tick()
 
@@ -354,5 +356,5 @@ class BackupScreen(TgtuiScreen):
     def action_leave(self) -> None:
         """Back to the chat list; a running backup goes on."""
         if self.job.running:
-            self.notify("The backup goes on: b in the chat list comes back here.")
+            self.notify(_("The backup goes on: b in the chat list comes back here."))
         self.dismiss()

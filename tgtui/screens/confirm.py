@@ -11,17 +11,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tgtui.i18n import N_, _
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismissed with True (confirm) or False (cancel, Escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
-    def __init__(self, question: str, detail: str = "", *, confirm: str = "OK") -> None:
+    def __init__(self, question: str, detail: str = "", *, confirm: str | None = None) -> None:
         super().__init__()
         self.question = question
         self.detail = detail
-        self.confirm_label = confirm
+        self.confirm_label = confirm or _("OK")
 
     def compose(self) -> ComposeResult:
         """Question, detail, two buttons."""
@@ -31,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Static(self.detail, classes="dialog-detail")
             with Horizontal(classes="buttons"):
                 yield Button(self.confirm_label, variant="error", id="confirm")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         """Cancel has the focus: Enter alone never confirms by accident."""

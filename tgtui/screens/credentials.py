@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from tgtui.config import ConfigError, validate_api_hash, validate_api_id
+from tgtui.i18n import N_, _
 from tgtui.untrusted import safe_text
 from tgtui.widgets.key_footer import KeyFooter
 
-WHERE = (
+WHERE = N_(
     "Every Telegram client needs an api_id and api_hash. Get yours at "
     "https://my.telegram.org → API development tools (log in with your phone, create an app; "
     "any name will do). They are saved, readable only by you, in:"
@@ -27,7 +28,7 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
     """Dismissed with (api_id, api_hash), or None when the user quits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "quit_setup", "Quit", id="quit-setup")
+        Binding("escape", "quit_setup", N_("Quit"), id="quit-setup")
     ]
 
     def __init__(self, config_file: Path) -> None:
@@ -38,14 +39,14 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
         """Two fields, where to find them, and where they will be stored."""
         yield Header()
         with Vertical(id="credentials-box", classes="dialog"):
-            yield Static("Welcome to tgtui", classes="dialog-title")
-            yield Static(WHERE, classes="dialog-detail")
+            yield Static(_("Welcome to tgtui"), classes="dialog-title")
+            yield Static(_(WHERE), classes="dialog-detail")
             yield Static(safe_text(self.config_file), id="credentials-file", classes="path")
-            yield Input(placeholder="api_id (digits)", id="api-id", restrict=r"[0-9]*")
-            yield Input(placeholder="api_hash (32 hex characters)", id="api-hash", max_length=32)
+            yield Input(placeholder=_("api_id (digits)"), id="api-id", restrict=r"[0-9]*")
+            yield Input(placeholder=_("api_hash (32 hex characters)"), id="api-hash", max_length=32)
             yield Static("", id="credentials-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Save and continue", variant="primary", id="save")
+                yield Button(_("Save and continue"), variant="primary", id="save")
         yield KeyFooter()
 
     @on(Input.Submitted, "#api-id")
@@ -59,7 +60,7 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
         try:
             api_id = validate_api_id(self.query_one("#api-id", Input).value, "api_id", "api_id")
         except ConfigError:
-            error.update("api_id is the number shown on my.telegram.org, e.g. 1234567.")
+            error.update(_("api_id is the number shown on my.telegram.org, e.g. 1234567."))
             self.query_one("#api-id", Input).focus()
             return
         try:
@@ -67,7 +68,9 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
                 self.query_one("#api-hash", Input).value, "api_hash", "api_hash"
             )
         except ConfigError:
-            error.update("api_hash is 32 characters of 0-9 and a-f, as shown on my.telegram.org.")
+            error.update(
+                _("api_hash is 32 characters of 0-9 and a-f, as shown on my.telegram.org.")
+            )
             self.query_one("#api-hash", Input).focus()
             return
         self.dismiss((api_id, api_hash))

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from tgtui.backup.selection import target_of
+from tgtui.i18n import N_, N_plural, _, ngettext, number
 from tgtui.memory import freeze_long_lived
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
@@ -27,20 +28,26 @@ from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
 from tgtui.widgets.key_footer import KeyFooter
 
-KIND_FILTERS: tuple[tuple[str, frozenset[ChatKind] | None], ...] = (
-    ("all", None),
-    ("users", frozenset({ChatKind.USER})),
-    ("bots", frozenset({ChatKind.BOT})),
-    ("groups", frozenset({ChatKind.GROUP, ChatKind.SUPERGROUP})),
-    ("channels", frozenset({ChatKind.CHANNEL})),
+# The type filter's steps: how many of that type match ("{count} users"), and the types.
+KIND_FILTERS: tuple[tuple[tuple[str, str], frozenset[ChatKind] | None], ...] = (
+    (N_plural("{count} matching", "{count} matching"), None),
+    (N_plural("{count} user", "{count} users"), frozenset({ChatKind.USER})),
+    (N_plural("{count} bot", "{count} bots"), frozenset({ChatKind.BOT})),
+    (
+        N_plural("{count} group", "{count} groups"),
+        frozenset({ChatKind.GROUP, ChatKind.SUPERGROUP}),
+    ),
+    (N_plural("{count} channel", "{count} channels"), frozenset({ChatKind.CHANNEL})),
 )
 
 
 def chat_count(loaded: int, total: int | None) -> str:
     """ "N chats" once all are loaded, "N of M chats" while paging."""
     if total is None or loaded >= total:
-        return f"{loaded:,} chat" + ("" if loaded == 1 else "s")
-    return f"{loaded:,} of {total:,} chats"
+        return ngettext("{count} chat", "{count} chats", loaded).format(count=number(loaded))
+    return ngettext("{loaded} of {total} chat", "{loaded} of {total} chats", total).format(
+        loaded=number(loaded), total=number(total)
+    )
 
 
 class DialogsScreen(TgtuiScreen):
@@ -48,17 +55,17 @@ class DialogsScreen(TgtuiScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Most used first: the footer shows them in this order while they fit.
-        Binding("enter", "preview", "Open", show=False, id="open-chat"),
-        Binding("b", "backup", "Back up", id="backup"),
-        Binding("slash", "filter", "Find", id="filter"),
-        Binding("t", "next_kind", "Type", id="chat-type"),
-        Binding("z", "toggle_archive", "Archive", id="archive"),
-        Binding("a", "select_matching", "All", id="select-all"),
-        Binding("A", "clear_selection", "None", show=False, id="clear-selection"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-        Binding("o", "app.open_archive", "Backups", id="read-backups"),
-        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="reload"),
-        Binding("ctrl+o", "app.log_out", "Logout", id="log-out"),
+        Binding("enter", "preview", N_("Open"), show=False, id="open-chat"),
+        Binding("b", "backup", N_("Back up"), id="backup"),
+        Binding("slash", "filter", N_("Find"), id="filter"),
+        Binding("t", "next_kind", N_("Type"), id="chat-type"),
+        Binding("z", "toggle_archive", N_("Archive"), id="archive"),
+        Binding("a", "select_matching", N_("All"), id="select-all"),
+        Binding("A", "clear_selection", N_("None"), show=False, id="clear-selection"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="clear-filter"),
+        Binding("o", "app.open_archive", N_("Backups"), id="read-backups"),
+        Binding("f5,ctrl+r", "reload", N_("Reload"), show=False, id="reload"),
+        Binding("ctrl+o", "app.log_out", N_("Logout"), id="log-out"),
     ]
 
     def __init__(self) -> None:
@@ -73,8 +80,8 @@ class DialogsScreen(TgtuiScreen):
     def compose(self) -> ComposeResult:
         """Count, list, wait line."""
         yield Header()
-        yield Static("Loading chats…", id="dialog-count")
-        yield Input(placeholder="filter: part of a name or @username", id="dialog-filter")
+        yield Static(_("Loading chats…"), id="dialog-count")
+        yield Input(placeholder=_("filter: part of a name or @username"), id="dialog-filter")
         with Horizontal(id="dialog-body"):
             yield DialogList(id="dialog-list")
             yield ChatPreview(id="chat-preview")
@@ -145,7 +152,7 @@ class DialogsScreen(TgtuiScreen):
     def _older(self) -> None:
         self.load_older()
 
-    @work(exclusive=True, group="preview", exit_on_error=False, description="Loading messages")
+    @work(exclusive=True, group="preview", exit_on_error=False, description=N_("Loading messages"))
     async def load_older(self) -> None:
         """Fetch older messages for the preview pane."""
         pager = self.messages
@@ -211,13 +218,13 @@ class DialogsScreen(TgtuiScreen):
         )
         self.archived = None
         self.dialog_list.clear()
-        self.query_one("#dialog-count", Static).update("Loading chats…")
+        self.query_one("#dialog-count", Static).update(_("Loading chats…"))
         self.load_page()
 
     def _waiting(self, wait: Wait) -> None:
         prefix = explain(wait.error).text
         self.query_one("#dialog-wait", Countdown).start(
-            wait.seconds, prefix + " Loading resumes in {seconds} s."
+            wait.seconds, prefix + " " + _("Loading resumes in {seconds} s.")
         )
 
     @on(DialogList.NeedMore)
@@ -232,18 +239,23 @@ class DialogsScreen(TgtuiScreen):
         listing = self.dialog_list
         text = chat_count(len(listing.rows), listing.total)
         if self.in_archive:
-            text = f"Archive: {text}"
-        label, kinds = KIND_FILTERS[self.kind_filter]
+            text = _("Archive: {chats}").format(chats=text)
+        singular, plural = KIND_FILTERS[self.kind_filter][0]
+        parts = [text]
         if listing.filtering:
-            what = label if kinds is not None else "matching"
-            text = f"{len(listing.matching):,} {what} · {text}"
+            matching = len(listing.matching)
+            parts.insert(0, ngettext(singular, plural, matching).format(count=number(matching)))
         if self.archived and not self.in_archive:
-            text += f" · {self.archived:,} archived"
+            archived = ngettext("{count} archived", "{count} archived", self.archived)
+            parts.append(archived.format(count=number(self.archived)))
         if listing.selected:
-            text += f" · {len(listing.selected):,} selected"
+            selected = len(listing.selected)
+            chosen = ngettext("{count} selected", "{count} selected", selected)
+            parts.append(chosen.format(count=number(selected)))
+        text = " · ".join(parts)
         self.query_one("#dialog-count", Static).update(text)
 
-    @work(exclusive=True, group="dialogs", exit_on_error=False, description="Loading chats")
+    @work(exclusive=True, group="dialogs", exit_on_error=False, description=N_("Loading chats"))
     async def load_page(self) -> None:
         """Fetch the next page and hand it to the list."""
         pager = self.pager

@@ -22,13 +22,14 @@ from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.export.run import default_destination
 from tgtui.export.service import ExportJob, ExportResult
+from tgtui.i18n import N_, _, ngettext, number
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.toggles import Choice, Tick
 
 FORMATS = (
-    ("both", "HTML and Telegram Desktop's JSON"),
-    ("html", "HTML, to read in a browser"),
-    ("tde", "Telegram Desktop's JSON (result.json)"),
+    ("both", N_("HTML and Telegram Desktop's JSON")),
+    ("html", N_("HTML, to read in a browser")),
+    ("tde", N_("Telegram Desktop's JSON (result.json)")),
 )
 
 
@@ -43,7 +44,7 @@ class ExportScreen(ModalScreen[None]):
     ExportScreen #export-buttons Button { margin-right: 2; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(
         self,
@@ -62,21 +63,26 @@ class ExportScreen(ModalScreen[None]):
         """Format, chats, destination, then progress and result."""
         chats = len(self.archive.chats)
         with Vertical(classes="dialog"):
-            yield Static("Export the backup", classes="dialog-title")
+            yield Static(_("Export the backup"), classes="dialog-title")
             with RadioSet(id="export-format"):
-                for n, (_, label) in enumerate(FORMATS):
-                    yield Choice(label, value=n == 0)
+                for n, (_format, label) in enumerate(FORMATS):
+                    yield Choice(_(label), value=n == 0)
             if self.current is not None:
                 name = clean(self.current.name, limit=40)
-                yield Tick(f"Only {name} (not all {chats:,} chats)", id="export-one")
-            yield Static("Into a new folder:", classes="hint")
+                only = ngettext(
+                    "Only {name} (not all {count} chat)",
+                    "Only {name} (not all {count} chats)",
+                    chats,
+                )
+                yield Tick(only.format(name=name, count=number(chats)), id="export-one")
+            yield Static(_("Into a new folder:"), classes="hint")
             yield Input(str(default_destination(self.archive.folder)), id="export-out")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-status", markup=False)
             with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-start")
-                yield Button("Open", id="export-open", disabled=True)
-                yield Button("Close", id="export-close")
+                yield Button(_("Export"), variant="primary", id="export-start")
+                yield Button(_("Open"), id="export-open", disabled=True)
+                yield Button(_("Close"), id="export-close")
 
     def on_mount(self) -> None:
         """Nothing runs yet: the bar stays hidden."""
@@ -98,10 +104,10 @@ class ExportScreen(ModalScreen[None]):
             return
         out = Path(self.query_one("#export-out", Input).value.strip()).expanduser()
         if not str(out) or out.exists():
-            self._status(f"{out} already exists: choose a new folder")
+            self._status(_("{folder} already exists: choose a new folder").format(folder=out))
             return
         if not out.parent.is_dir():
-            self._status(f"{out.parent} is not a folder")
+            self._status(_("{folder} is not a folder").format(folder=out.parent))
             return
         ids: list[int] = []
         if self.current is not None and self.query_one("#export-one", Checkbox).value:
@@ -111,13 +117,17 @@ class ExportScreen(ModalScreen[None]):
             widget.disabled = True
         bar = self.query_one(ProgressBar)
         bar.display = True
-        self._status("Exporting…")
+        self._status(_("Exporting…"))
         self._run(self.job)
 
     def _progress(self, done: int, total: int) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=min(done, total))
-        self._status(f"{min(done, total):,} of {total:,} messages")
+        self._status(
+            ngettext("{done} of {total} message", "{done} of {total} messages", total).format(
+                done=number(min(done, total)), total=number(total)
+            )
+        )
 
     @work(exclusive=True, group="export")
     async def _run(self, job: ExportJob) -> None:
@@ -130,19 +140,28 @@ class ExportScreen(ModalScreen[None]):
             bar.update(progress=bar.total or 1, total=bar.total or 1)
             missing = int(summary.get("files_missing", 0))
             chats, messages = int(summary["chats"]), int(summary["messages"])
-            self._status(
-                f"Exported {chats:,} chat{'' if chats == 1 else 's'}, {messages:,} "
-                f"message{'' if messages == 1 else 's'} to {summary['folder']}"
-                + (f" ({missing:,} files were not in the backup)" if missing else "")
+            exported = _("Exported {chats}, {messages} to {folder}").format(
+                chats=ngettext("{count} chat", "{count} chats", chats).format(count=number(chats)),
+                messages=ngettext("{count} message", "{count} messages", messages).format(
+                    count=number(messages)
+                ),
+                folder=summary["folder"],
             )
+            if missing:
+                exported += " " + ngettext(
+                    "({count} file was not in the backup)",
+                    "({count} files were not in the backup)",
+                    missing,
+                ).format(count=number(missing))
+            self._status(exported)
             self.query_one("#export-open", Button).disabled = False
             self.query_one("#export-open", Button).focus()
         elif result.error is not None:
-            self._status(f"Not exported: {result.error}")
+            self._status(_("Not exported: {reason}").format(reason=result.error))
             for widget in self.query("RadioSet, Checkbox, Input, #export-start"):
                 widget.disabled = False
         else:
-            self._status("Stopped: nothing was written")
+            self._status(_("Stopped: nothing was written"))
             for widget in self.query("RadioSet, Checkbox, Input, #export-start"):
                 widget.disabled = False
 
@@ -156,7 +175,7 @@ class ExportScreen(ModalScreen[None]):
         try:
             self.opener(target)
         except (OpenerError, OSError) as exc:
-            self._status(f"Cannot open it here: {exc}")
+            self._status(_("Cannot open it here: {reason}").format(reason=exc))
 
     @on(Button.Pressed, "#export-close")
     def _close(self) -> None:
@@ -166,6 +185,6 @@ class ExportScreen(ModalScreen[None]):
         """Stop a running export (nothing is left behind), or close."""
         if self.job is not None:
             self.job.stop()
-            self._status("Stopping…")
+            self._status(_("Stopping…"))
             return
         self.dismiss(None)

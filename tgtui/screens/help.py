@@ -25,6 +25,21 @@ HELP_KEYS: list[BindingType] = [
     Binding("f1", "help", N_("Keys"), id="help-f1"),  # shown where a field takes "?" as text
 ]
 
+# What each screen is called in the help's title.
+SCREEN_NAMES = {
+    "Archive": N_("Backups"),
+    "Backup": N_("Backup"),
+    "Chat": N_("Chat"),
+    "Credentials": N_("Setup"),
+    "Date": N_("Date"),
+    "Dialogs": N_("Chats"),
+    "Export": N_("Export"),
+    "Login": N_("Login"),
+    "Search": N_("Search"),
+    "Start": N_("Start"),
+    "Versions": N_("Versions"),
+}
+
 
 def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
     """(key, what it does) for every binding active on ``screen`` that has a description,
@@ -65,13 +80,14 @@ class HelpScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close", show=False),
+        Binding("escape,q,question_mark,f1", "close", N_("Close"), show=False),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
         self.rows = keys_of(under)
-        self.under_title = type(under).__name__.removesuffix("Screen") or "tgtui"
+        name = type(under).__name__.removesuffix("Screen")
+        self.under_title = translate(SCREEN_NAMES[name]) if name in SCREEN_NAMES else "tgtui"
 
     def compose(self) -> ComposeResult:
         """A table of keys and what they do."""
@@ -81,9 +97,12 @@ class HelpScreen(ModalScreen[None]):
         for key, description in self.rows:
             table.add_row(Text(key), Text(translate(description)))
         with VerticalScroll(classes="dialog"):
-            yield Static(f"Keys here ({self.under_title})", classes="dialog-title")
+            yield Static(
+                translate("Keys here ({screen})").format(screen=self.under_title),
+                classes="dialog-title",
+            )
             yield Static(table, id="help-keys")
-            yield Static("Escape closes this.", classes="hint")
+            yield Static(translate("Escape closes this."), classes="hint")
 
     def action_close(self) -> None:
         """Back to the screen."""

@@ -11,6 +11,7 @@ from textual.app import App
 from textual.theme import Theme
 
 from tgtui.config import save_theme
+from tgtui.i18n import _
 
 
 def keep_theme(app: App[Any], config_file: Path | None, saved: str | None) -> None:
@@ -30,8 +31,10 @@ def keep_theme(app: App[Any], config_file: Path | None, saved: str | None) -> No
         except (OSError, ValueError) as exc:
             logger.warning("could not save the theme {} to {}: {}", theme.name, config_file, exc)
             app.notify(
-                f"The theme is used now but could not be saved in {config_file}: {exc}",
-                title="Theme not saved",
+                _("The theme is used now but could not be saved in {file}: {reason}").format(
+                    file=config_file, reason=exc
+                ),
+                title=_("Theme not saved"),
                 severity="warning",
             )
         else:

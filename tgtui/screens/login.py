@@ -262,7 +262,7 @@ class LoginScreen(TgtuiScreen):
             self.query_one(f"#{name}", Input).value = ""
         self.step = Step.PHONE
 
-    @work(exclusive=True, group="login", exit_on_error=False, description="Signing in")
+    @work(exclusive=True, group="login", exit_on_error=False, description=N_("Signing in"))
     async def run_step(self, step: Step, value: str | None) -> None:
         """Send one step to Telegram; on an expected error stay on the step with a message."""
         self.busy = True
@@ -310,7 +310,7 @@ class LoginScreen(TgtuiScreen):
         self._error("")
         self.run_qr()
 
-    @work(exclusive=True, group="login", exit_on_error=False, description="QR login")
+    @work(exclusive=True, group="login", exit_on_error=False, description=N_("QR login"))
     async def run_qr(self) -> None:
         """Show a login token as a QR code, renew it before it expires, and finish the login
         when the phone accepts it (then the password for a 2FA account)."""
@@ -360,7 +360,7 @@ class LoginScreen(TgtuiScreen):
         if self.step is Step.QR and code is not None and self.demo_phone is not None:
             self._scan(code.token)
 
-    @work(group="scan", exit_on_error=False, description="Demo phone")
+    @work(group="scan", exit_on_error=False, description=N_("Demo phone"))
     async def _scan(self, token: bytes) -> None:
         assert self.demo_phone is not None
         try:

@@ -22,6 +22,7 @@ from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
 from tgtui.archive.wording import saved_file
+from tgtui.i18n import N_, _, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
@@ -38,13 +39,13 @@ class ChatScreen(ReadingScreen):
     """One chat's saved messages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="close-chat"),
-        Binding("enter", "activate", "Open", id="activate"),
-        Binding("r", "reply", "Replied", id="go-reply"),
-        Binding("backspace", "back", "Return", id="jump-back"),
-        Binding("g", "go_date", "Date", id="go-date"),
-        Binding("v", "versions", "Versions", id="versions"),
-        Binding("ctrl+f", "search", "Search", id="search-chat"),
+        Binding("escape", "close", N_("Back"), id="close-chat"),
+        Binding("enter", "activate", N_("Open"), id="activate"),
+        Binding("r", "reply", N_("Replied"), id="go-reply"),
+        Binding("backspace", "back", N_("Return"), id="jump-back"),
+        Binding("g", "go_date", N_("Date"), id="go-date"),
+        Binding("v", "versions", N_("Versions"), id="versions"),
+        Binding("ctrl+f", "search", N_("Search"), id="search-chat"),
     ]
 
     def __init__(
@@ -86,7 +87,9 @@ class ChatScreen(ReadingScreen):
         try:
             self.chat_log = self.service.open_chat(self.chat)
         except LinesError as exc:
-            self.notify(clean(exc), title="Cannot read this chat", severity="error", markup=False)
+            self.notify(
+                clean(exc), title=_("Cannot read this chat"), severity="error", markup=False
+            )
             self.query_one("#reader-status", Static).update(clean(exc))
             return False
         self.view.show(self.chat_log)
@@ -95,7 +98,7 @@ class ChatScreen(ReadingScreen):
             self.go_to_id(self.start_at)
         return True
 
-    @work(thread=True, group="scan", exit_on_error=False, description="Reading the chat")
+    @work(thread=True, group="scan", exit_on_error=False, description=N_("Reading the chat"))
     def scan(self, log: ChatLog) -> None:
         """Find every message's place in the file (the newest are shown meanwhile)."""
         log.scan()
@@ -113,7 +116,7 @@ class ChatScreen(ReadingScreen):
             log.close()
             self.start_at = record_id(current) if current else None
             self._open()
-            self.notify("The chat's file was rewritten by a backup run; reopened.")
+            self.notify(_("The chat's file was rewritten by a backup run; reopened."))
         elif added:
             self.view.grew(added)
         if added is not None and log.refresh_changes():
@@ -133,25 +136,29 @@ class ChatScreen(ReadingScreen):
             return
         count = log.count
         if count == 0:
-            status.update("No messages saved yet.")
+            status.update(_("No messages saved yet."))
             return
         record = view.current or {}
         when = record_date(record)
-        where = (
-            f"message {count - view.cursor:,} of {count:,}"
+        parts = [
+            _("message {number} of {count}").format(
+                number=number(count - view.cursor), count=number(count)
+            )
             if log.complete
-            else f"{view.cursor + 1:,} from the newest · counting…"
-        )
-        date = f" · {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
-        number = record_id(record)
-        ident = f" · id {number}" if number is not None else ""
-        status.update(f"{where}{date}{ident}")
+            else _("{number} from the newest · counting…").format(number=number(view.cursor + 1))
+        ]
+        if when:
+            parts.append(short_datetime(when.astimezone()))
+        ident = record_id(record)
+        if ident is not None:
+            parts.append(_("id {id}").format(id=ident))
+        status.update(" · ".join(parts))
 
     @on(MessageView.WantOldest)
     def _want_oldest(self) -> None:
         self.go_oldest()
 
-    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description=N_("Jumping"))
     def go_oldest(self) -> None:
         """Home before the whole file is counted: wait for the count, then go."""
         log = self.chat_log
@@ -163,7 +170,7 @@ class ChatScreen(ReadingScreen):
 
     # --- jumps -----------------------------------------------------------------------------
 
-    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description=N_("Jumping"))
     def go_to_id(self, message_id: int, note_missing: bool = True) -> None:
         """Show message ``message_id`` in context (or where it would be)."""
         log = self.chat_log
@@ -183,7 +190,11 @@ class ChatScreen(ReadingScreen):
         self.view.jump(k)
         found = record_id(log.at(k)) == message_id
         if not found and note_missing:
-            self.notify(f"Message {message_id:,} is not in this backup; the nearest is shown.")
+            self.notify(
+                _("Message {id} is not in this backup; the nearest is shown.").format(
+                    id=number(message_id)
+                )
+            )
 
     def _remember(self) -> None:
         current = self.view.current
@@ -196,10 +207,10 @@ class ChatScreen(ReadingScreen):
         record = self.view.current
         target = record.get("reply_to_message_id") if record else None
         if not isinstance(target, int) or isinstance(target, bool):
-            self.notify("This message does not answer another.")
+            self.notify(_("This message does not answer another."))
             return
         if record and record.get("reply_to_peer_id"):
-            self.notify("It answers a message in another chat.")
+            self.notify(_("It answers a message in another chat."))
             return
         self._remember()
         self.go_to_id(target)
@@ -221,12 +232,12 @@ class ChatScreen(ReadingScreen):
             except (OpenerError, OSError) as exc:
                 self.notify(clean(exc), severity="error", markup=False)
                 return
-            self.notify(clean(f"Opening {path.name}", limit=120), markup=False)
+            self.notify(clean(_("Opening {file}").format(file=path.name), limit=120), markup=False)
             return
         if isinstance(record.get("reply_to_message_id"), int):
             self.action_reply()
         elif record.get("file"):
-            self.notify("This message's file is not saved (the line under it says why).")
+            self.notify(_("This message's file is not saved (the line under it says why)."))
 
     def action_versions(self) -> None:
         """v: every saved version of the message under the cursor (edited ones have more
@@ -237,7 +248,7 @@ class ChatScreen(ReadingScreen):
         versions = self.chat_log.versions_of(record)
         deleted = record.get("deleted_on_telegram")
         if len(versions) < 2 and not deleted:
-            self.notify("This message was not edited after it was saved.")
+            self.notify(_("This message was not edited after it was saved."))
             return
         self.app.push_screen(
             VersionsScreen(versions, deleted if isinstance(deleted, str) else None)
@@ -252,7 +263,7 @@ class ChatScreen(ReadingScreen):
             self._remember()
             self.go_to_date(when)
 
-    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description="Jumping")
+    @work(thread=True, group="jump", exclusive=True, exit_on_error=False, description=N_("Jumping"))
     def go_to_date(self, when: dt.datetime) -> None:
         """Show the first message sent at or after ``when`` (the newest if none)."""
         log = self.chat_log
@@ -262,7 +273,7 @@ class ChatScreen(ReadingScreen):
         if log is not self.chat_log:
             return
         if k is None:
-            self.app.call_from_thread(self.notify, "No message that late: the newest is shown.")
+            self.app.call_from_thread(self.notify, _("No message that late: the newest is shown."))
             k = 0
         self.app.call_from_thread(self.view.jump, k)
 

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.service import ArchiveService
+from tgtui.i18n import N_, _
 from tgtui.untrusted import clean
 
 
@@ -23,11 +24,11 @@ class ReadingScreen(Screen[None]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         error = event.worker.error
         if event.state is WorkerState.ERROR and error is not None:
-            what = event.worker.description or "Reading the backup"
+            what = event.worker.description or N_("Reading the backup")
             logger.opt(exception=error).error("{} failed", what)
             self.notify(
-                clean(f"{what}: {error}", multiline=True),
-                title="Something went wrong",
+                clean(f"{_(what)}: {error}", multiline=True),
+                title=_("Something went wrong"),
                 severity="error",
                 markup=False,
             )

@@ -24,6 +24,7 @@ from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.search import Filters, Hit, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
+from tgtui.i18n import N_, _, ngettext, number, short_datetime
 from tgtui.untrusted import clean
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
@@ -31,27 +32,27 @@ from tgtui.widgets.lines import ItemLines
 LIMIT = 500  # results listed (the count is always exact)
 DEBOUNCE = 0.25  # seconds of no typing before a search runs
 MEDIA_CHOICES: tuple[tuple[str, str], ...] = (
-    ("text only", ""),
-    ("photos", "photo"),
-    ("videos", "video_file"),
-    ("files", "file"),
-    ("voice messages", "voice_message"),
-    ("audio", "audio_file"),
-    ("stickers", "sticker"),
-    ("GIFs", "animation"),
-    ("links", "web_page"),
-    ("polls", "poll"),
+    (N_("text only"), ""),
+    (N_("photos"), "photo"),
+    (N_("videos"), "video_file"),
+    (N_("files"), "file"),
+    (N_("voice messages"), "voice_message"),
+    (N_("audio"), "audio_file"),
+    (N_("stickers"), "sticker"),
+    (N_("GIFs"), "animation"),
+    (N_("links"), "web_page"),
+    (N_("polls"), "poll"),
 )
 
 
 def hit_line(hit: Hit, *, with_chat: bool) -> Text:
     """Date, chat, sender, snippet: one line."""
-    when = f"{hit.date.astimezone():%Y-%m-%d %H:%M}" if hit.date else "????-??-?? --:--"
+    when = short_datetime(hit.date.astimezone()) if hit.date else "????-??-?? --:--"
     text = Text(when + "  ", style="dim")
     if with_chat:
         text.append(clean(hit.chat, limit=30), style="bold")
         text.append(" · ", style="dim")
-    text.append(clean(hit.sender or "Unknown", limit=30), style="cyan")
+    text.append(clean(hit.sender or _("Unknown"), limit=30), style="cyan")
     text.append("  ")
     text.append_text(snippet_text(hit.snippet))
     return text
@@ -78,10 +79,10 @@ class SearchScreen(Screen[Hit | None]):
     """Words and filters on top, results below; dismisses with the result chosen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="search-back"),
-        Binding("enter", "choose", "Open", id="open-hit", show=False),
-        Binding("down", "to_results", "Results", show=False),
-        Binding("ctrl+e", "toggle_filters", "Filters", id="search-filters"),
+        Binding("escape", "cancel", N_("Back"), id="search-back"),
+        Binding("enter", "choose", N_("Open"), id="open-hit", show=False),
+        Binding("down", "to_results", N_("Results"), show=False),
+        Binding("ctrl+e", "toggle_filters", N_("Filters"), id="search-filters"),
     ]
 
     def __init__(self, service: ArchiveService, *, chat: ArchiveChat | None = None) -> None:
@@ -95,18 +96,25 @@ class SearchScreen(Screen[Hit | None]):
     def compose(self) -> ComposeResult:
         """Words, filters, count, results."""
         yield Header()
-        where = f"in {clean(self.chat.name, limit=60)}" if self.chat else "in every chat"
-        yield Input(
-            placeholder=f"search {where}: words (accents and case do not matter)", id="search-words"
-        )
+        if self.chat:
+            where = _("search in {chat}: words (accents and case do not matter)").format(
+                chat=clean(self.chat.name, limit=60)
+            )
+        else:
+            where = _("search in every chat: words (accents and case do not matter)")
+        yield Input(placeholder=where, id="search-words")
         with Horizontal(id="search-filters"):
             if self.chat is None:
-                yield Input(placeholder="chat name", id="search-chat")
-            yield Input(placeholder="sender", id="search-from")
-            yield Input(placeholder="since YYYY-MM-DD", id="search-since")
-            yield Input(placeholder="until YYYY-MM-DD", id="search-until")
-            yield Select(MEDIA_CHOICES, prompt="any message", id="search-media")
-        yield Static("Type words to search.", id="search-count", markup=False)
+                yield Input(placeholder=_("chat name"), id="search-chat")
+            yield Input(placeholder=_("sender"), id="search-from")
+            yield Input(placeholder=_("since YYYY-MM-DD"), id="search-since")
+            yield Input(placeholder=_("until YYYY-MM-DD"), id="search-until")
+            yield Select(
+                [(_(label), value) for label, value in MEDIA_CHOICES],
+                prompt=_("any message"),
+                id="search-media",
+            )
+        yield Static(_("Type words to search."), id="search-count", markup=False)
         yield HitList(with_chat=self.chat is None, id="search-hits")
         yield KeyFooter()
 
@@ -145,7 +153,7 @@ class SearchScreen(Screen[Hit | None]):
             if named:
                 chats = frozenset(c.id for c in self.service.archive.chats if c.named(named))
                 if not chats:
-                    return f"No chat's name contains “{named}”."
+                    return _("No chat's name contains “{name}”.").format(name=named)
         return Filters(
             chats=chats,
             sender=sender,
@@ -168,7 +176,7 @@ class SearchScreen(Screen[Hit | None]):
         self.run_search()
         self.hit_list.focus()
 
-    @work(exclusive=True, group="search", exit_on_error=False, description="Searching")
+    @work(exclusive=True, group="search", exit_on_error=False, description=N_("Searching"))
     async def run_search(self) -> None:
         """Search with the words and filters as they are now."""
         words = self.query_one("#search-words", Input).value
@@ -178,20 +186,21 @@ class SearchScreen(Screen[Hit | None]):
             count.update(clean(filters))
             return
         if not words.strip():
-            count.update("Type words to search.")
+            count.update(_("Type words to search."))
             self.hit_list.show_items([])
             return
         if not self.service.indexed:
-            count.update("Building the search index (once per backup; big ones take a while)…")
+            count.update(_("Building the search index (once per backup; big ones take a while)…"))
         else:
-            count.update("Searching…")
+            count.update(_("Searching…"))
         results = await self.service.search(words, filters, LIMIT)
         shown = len(results.hits)
-        noun = "message" if results.count == 1 else "messages"
-        text = f"{results.count:,} {noun}"
+        text = ngettext("{count} message", "{count} messages", results.count).format(
+            count=number(results.count)
+        )
         if results.count > shown:
-            text += f" (the newest {shown:,} listed)"
-        count.update(text if results.count else "No messages match.")
+            text += " " + _("(the newest {count} listed)").format(count=number(shown))
+        count.update(text if results.count else _("No messages match."))
         self.hit_list.show_items(results.hits)
         self.shown_for = words
 
@@ -200,7 +209,9 @@ class SearchScreen(Screen[Hit | None]):
         error = event.worker.error
         if event.state is WorkerState.ERROR and error is not None:
             logger.opt(exception=error).error("search failed")
-            self.query_one("#search-count", Static).update(clean(f"The search failed: {error}"))
+            self.query_one("#search-count", Static).update(
+                clean(_("The search failed: {error}").format(error=error))
+            )
 
     def action_to_results(self) -> None:
         """Down from the words goes to the results."""

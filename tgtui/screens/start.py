@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
+from tgtui.i18n import N_, _
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
 from tgtui.telegram.errors import explain
@@ -20,7 +21,7 @@ class StartScreen(TgtuiScreen):
         """A spinner and a status line."""
         yield Header()
         with Middle(), Center(id="start-box"):
-            yield Static("Connecting to Telegram…", id="start-status")
+            yield Static(_("Connecting to Telegram…"), id="start-status")
             yield LoadingIndicator()
             yield Countdown(id="start-retry")
         yield Footer()
@@ -28,7 +29,7 @@ class StartScreen(TgtuiScreen):
     def on_mount(self) -> None:
         """Name the server we are connecting to."""
         if self.tgtui.context.demo:
-            self.query_one("#start-status", Static).update("Connecting to the demo sandbox…")
+            self.query_one("#start-status", Static).update(_("Connecting to the demo sandbox…"))
 
     def on_screen_suspend(self) -> None:
         """Covered by another screen: stop the spinner (it would redraw 16 times a second)."""
@@ -41,10 +42,10 @@ class StartScreen(TgtuiScreen):
     def _waiting(self, wait: Wait) -> None:
         text = explain(wait.error).text
         self.query_one("#start-retry", Countdown).start(
-            wait.seconds, text + " Next try in {seconds} s."
+            wait.seconds, text + " " + _("Next try in {seconds} s.")
         )
 
-    @work(exclusive=True, group="telegram", exit_on_error=False, description="Connecting")
+    @work(exclusive=True, group="telegram", exit_on_error=False, description=N_("Connecting"))
     async def connect(self) -> None:
         """Connect (retrying while unreachable), then show login or the dialogs."""
         service = self.tgtui.service
@@ -55,9 +56,9 @@ class StartScreen(TgtuiScreen):
         else:
             self.tgtui.show_login()
 
-    @work(exclusive=True, group="telegram", exit_on_error=False, description="Logging out")
+    @work(exclusive=True, group="telegram", exit_on_error=False, description=N_("Logging out"))
     async def log_out(self) -> None:
         """Sign out on the server and return to the login screen."""
         await self.tgtui.service.log_out()
-        self.tgtui.notify("Logged out. Your backups are still on disk.")
+        self.tgtui.notify(_("Logged out. Your backups are still on disk."))
         self.tgtui.show_login()

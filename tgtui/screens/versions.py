@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tgtui.archive.chat_log import record_date
+from tgtui.i18n import N_, _, short_date
 from tgtui.untrusted import clean
 
 
@@ -20,13 +21,21 @@ def version_lines(versions: list[dict[str, Any]], deleted: str | None) -> Text:
     text = Text()
     for number, record in enumerate(versions, start=1):
         when = record.get("edited") if number > 1 else record.get("date")
-        label = "first version" if number == 1 else f"version {number}, edited"
-        text.append(f"{label} {clean(when or '?', limit=40)}\n", style="bold")
+        shown = clean(when or "?", limit=40)
+        label = (
+            _("first version {date}").format(date=shown)
+            if number == 1
+            else _("version {number}, edited {date}").format(number=number, date=shown)
+        )
+        text.append(f"{label}\n", style="bold")
         said = record.get("text")
-        text.append(clean(said if isinstance(said, str) and said else "(no text)", multiline=True))
+        text.append(
+            clean(said if isinstance(said, str) and said else _("(no text)"), multiline=True)
+        )
         text.append("\n\n")
     if deleted:
-        text.append(f"Deleted on Telegram (noticed {clean(deleted, limit=40)}).", style="red")
+        noticed = clean(deleted, limit=40)
+        text.append(_("Deleted on Telegram (noticed {date}).").format(date=noticed), style="red")
     return text
 
 
@@ -39,7 +48,7 @@ class VersionsScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,v,q", "close", "Close", show=False),
+        Binding("escape,v,q", "close", N_("Close"), show=False),
     ]
 
     def __init__(self, versions: list[dict[str, Any]], deleted: str | None = None) -> None:
@@ -51,11 +60,13 @@ class VersionsScreen(ModalScreen[None]):
         """The message's versions, oldest first."""
         first = self.versions[0]
         when = record_date(first)
-        title = f"Message {first.get('id')}" + (f", {when:%Y-%m-%d}" if when else "")
+        title = _("Message {id}").format(id=first.get("id"))
+        if when:
+            title += f", {short_date(when)}"
         with VerticalScroll(classes="dialog"):
             yield Static(title, classes="dialog-title", markup=False)
             yield Static(version_lines(self.versions, self.deleted), id="versions")
-            yield Static("Escape closes this.", classes="hint")
+            yield Static(_("Escape closes this."), classes="hint")
 
     def action_close(self) -> None:
         """Back to the chat."""

@@ -11,6 +11,8 @@ from typing import Literal
 
 from telethon.crypto import aes, libssl
 
+from tgtui.i18n import _
+
 Backend = Literal["cryptg", "libssl", "python"]
 
 
@@ -28,8 +30,14 @@ def crypto_warning(backend: Backend | None = None) -> str | None:
     backend = backend or crypto_backend()
     if backend == "cryptg":
         return None
-    slower = "slower" if backend == "libssl" else "much slower, and the screen may stutter"
-    return (
-        f"cryptg is not installed: encryption runs in {backend}, so downloads are {slower}. "
-        "Install it with: pip install cryptg"
-    )
+    if backend == "libssl":
+        message = _(
+            "cryptg is not installed: encryption runs in {backend}, so downloads are slower. "
+            "Install it with: pip install cryptg"
+        )
+    else:
+        message = _(
+            "cryptg is not installed: encryption runs in {backend}, so downloads are much "
+            "slower, and the screen may stutter. Install it with: pip install cryptg"
+        )
+    return message.format(backend=backend)

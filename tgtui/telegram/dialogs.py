@@ -15,6 +15,7 @@ from typing import Any
 from telethon import TelegramClient, utils
 from telethon.tl import functions, types
 
+from tgtui.i18n import N_, _
 from tgtui.retry import Backoff, Wait, retry
 
 PAGE_SIZE = 100
@@ -68,16 +69,16 @@ def _input_peer(entity: Any) -> Any:
         return None
 
 
-SAVED_MESSAGES = "Saved Messages"  # the account's chat with itself, named as Telegram's apps do
+SAVED_MESSAGES = N_("Saved Messages")  # the account's chat with itself, named as Telegram's apps do
 
 
 def _name(entity: Any) -> str:
     if isinstance(entity, types.User) and entity.is_self:
-        return SAVED_MESSAGES
+        return _(SAVED_MESSAGES)
     if isinstance(entity, types.User) and entity.deleted:
-        return "Deleted Account"
+        return _("Deleted Account")
     name = utils.get_display_name(entity).strip() if entity is not None else ""
-    return " ".join(name.split()) or "(no name)"
+    return " ".join(name.split()) or _("(no name)")
 
 
 def summary(message: Any) -> str:

@@ -16,6 +16,7 @@ from rich.console import Console
 from telethon import errors
 
 from tgtui.config import ConfigError, Paths, Settings, load_settings
+from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
@@ -44,15 +45,15 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         default=keep,
-        help="use this Telethon session file",
+        help=_("use this Telethon session file"),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
         default=keep,
-        help="use the offline demo sandbox's account",
+        help=_("use the offline demo sandbox's account"),
     )
-    parser.add_argument("--debug", action="store_true", default=keep, help="log in detail")
+    parser.add_argument("--debug", action="store_true", default=keep, help=_("log in detail"))
 
 
 def command_settings(
@@ -61,12 +62,14 @@ def command_settings(
     """The settings, or None after saying why there are none (a bad config, or --demo with
     --session)."""
     if args.demo and args.session:
-        err.print(f"tgtui {command}: --demo uses its own session; leave out --session")
+        err.print(f"tgtui {command}: " + _("--demo uses its own session; leave out --session"))
         return None
     try:
         return load_settings(paths)
     except ConfigError as exc:
-        err.print(f"tgtui {command}: bad configuration: {clean(exc)}")
+        err.print(
+            f"tgtui {command}: " + _("bad configuration: {problem}").format(problem=clean(exc))
+        )
         return None
 
 
@@ -93,20 +96,24 @@ def run_signed_in(
     work: Work,
     *,
     command: str,
-    stopped: str = "Stopped.",
+    stopped: str | None = None,
 ) -> int:
     """Run ``work`` with a connected, signed-in service; its result is the exit code.
 
     ``stopped`` is said when Ctrl+C or SIGTERM ends the run (exit 130).
     """
+    stopped = stopped or _("Stopped.")
     log_file = setup_logging(paths.log_dir, debug=args.debug)
     with ExitStack() as cleanup:
         cleanup.callback(stop_logging)
         spec = client_spec(args, paths, settings, cleanup)
         if spec.api_id is None or spec.api_hash is None:
             err.print(
-                f"tgtui {command}: no api_id/api_hash yet: run `tgtui` once (it asks for "
-                "them), or set TGTUI_API_ID and TGTUI_API_HASH"
+                f"tgtui {command}: "
+                + _(
+                    "no api_id/api_hash yet: run `tgtui` once (it asks for them), or set "
+                    "TGTUI_API_ID and TGTUI_API_HASH"
+                )
             )
             return EXIT_ERROR
         service = TelegramService(spec)
@@ -117,7 +124,12 @@ def run_signed_in(
             return EXIT_ERROR
         except OSError as exc:
             where = clean(service.session_file)
-            err.print(f"tgtui {command}: cannot use the session {where}: {exc.strerror or exc}")
+            err.print(
+                f"tgtui {command}: "
+                + _("cannot use the session {file}: {reason}").format(
+                    file=where, reason=exc.strerror or exc
+                )
+            )
             return EXIT_ERROR
         cleanup.callback(service.close)
         try:
@@ -128,8 +140,11 @@ def run_signed_in(
         except Exception as exc:  # noqa: BLE001 - the last resort: logged whole, told in a line
             logger.opt(exception=exc).error("tgtui {} failed", command)
             err.print(
-                f"tgtui {command}: unexpected error: {clean(repr(exc), limit=300)}. "
-                f"Everything written so far is consistent; details are in {clean(log_file)}"
+                f"tgtui {command}: "
+                + _(
+                    "unexpected error: {error}. Everything written so far is consistent; "
+                    "details are in {log}"
+                ).format(error=clean(repr(exc), limit=300), log=clean(log_file))
             )
             return EXIT_ERROR
 
@@ -141,13 +156,15 @@ async def _connected(
     undo = on_terminate(main.cancel) if main is not None else None
 
     def connecting(wait: Wait) -> None:
-        err.print(clean(f"{explain(wait.error).text} Next try in {wait.seconds:.0f} s."))
+        again = _("Next try in {seconds} s.").format(seconds=f"{wait.seconds:.0f}")
+        err.print(clean(f"{explain(wait.error).text} {again}"))
 
     try:
         await service.connect(on_wait=connecting)
         if not await service.is_authorized(on_wait=connecting):
             err.print(
-                f"tgtui {command}: this session is not signed in: run `tgtui` to log in first"
+                f"tgtui {command}: "
+                + _("this session is not signed in: run `tgtui` to log in first")
             )
             return EXIT_ERROR
         return await work(service, connecting)

@@ -19,6 +19,7 @@ from telethon import TelegramClient
 from telethon.crypto import rsa
 from telethon.sessions import SQLiteSession
 
+from tgtui.i18n import _
 from tgtui.portable import owned_by_someone_else
 from tgtui.private_files import (
     PRIVATE_DIR,
@@ -57,26 +58,34 @@ def check_session_path(given: Path) -> None:
     """Refuse a ``--session`` path that is a folder, belongs to another user (or is a link
     they planted), or holds something other than a session (SessionFileError)."""
     if given.is_dir():
-        raise SessionFileError(f"{given} is a folder: give the session file's path.")
+        raise SessionFileError(
+            _("{given} is a folder: give the session file's path.").format(given=given)
+        )
     path = session_file_path(given)
     try:
         link = path.lstat()
     except FileNotFoundError:
         return  # created 0600 by tgtui
     if stat.S_ISLNK(link.st_mode) and owned_by_someone_else(link):
-        raise SessionFileError(f"{path} is a link made by another user; tgtui will not follow it.")
+        raise SessionFileError(
+            _("{path} is a link made by another user; tgtui will not follow it.").format(path=path)
+        )
     try:
         info = path.stat()
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise SessionFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        raise SessionFileError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     if not stat.S_ISREG(info.st_mode):
-        raise SessionFileError(f"{path} is not a regular file.")
+        raise SessionFileError(_("{path} is not a regular file.").format(path=path))
     if owned_by_someone_else(info):
-        raise SessionFileError(f"{path} belongs to another user; tgtui will not use it.")
+        raise SessionFileError(
+            _("{path} belongs to another user; tgtui will not use it.").format(path=path)
+        )
     if head and head != SQLITE_MAGIC:
-        raise SessionFileError(f"{path} is not a Telethon session file.")
+        raise SessionFileError(_("{path} is not a Telethon session file.").format(path=path))
 
 
 def prepare_session_file(path: Path) -> Path:

@@ -5,26 +5,42 @@ from __future__ import annotations
 from rich.text import Text
 
 from tgtui.archive.folder import ArchiveChat
+from tgtui.i18n import N_, N_plural, _, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines
 
 # Telegram Desktop's chat types, as the manifest writes them, grouped as the chat list does.
-TYPE_GROUPS: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("all", None),
-    ("users", frozenset({"personal_chat", "saved_messages"})),
-    ("bots", frozenset({"bot_chat"})),
-    ("groups", frozenset({"private_group", "private_supergroup", "public_supergroup"})),
-    ("channels", frozenset({"private_channel", "public_channel"})),
+# Each step of the type filter: how many of that type are shown ("{count} users"), the types.
+TYPE_GROUPS: tuple[tuple[tuple[str, str], frozenset[str] | None], ...] = (
+    (N_plural("{count} matching", "{count} matching"), None),
+    (N_plural("{count} user", "{count} users"), frozenset({"personal_chat", "saved_messages"})),
+    (N_plural("{count} bot", "{count} bots"), frozenset({"bot_chat"})),
+    (
+        N_plural("{count} group", "{count} groups"),
+        frozenset({"private_group", "private_supergroup", "public_supergroup"}),
+    ),
+    (
+        N_plural("{count} channel", "{count} channels"),
+        frozenset({"private_channel", "public_channel"}),
+    ),
 )
 TYPE_LABEL = {
-    "personal_chat": "user",
-    "saved_messages": "saved",
-    "bot_chat": "bot",
-    "private_group": "group",
-    "private_supergroup": "super",
-    "public_supergroup": "super",
-    "private_channel": "channel",
-    "public_channel": "channel",
+    "personal_chat": N_("user"),
+    "saved_messages": N_("saved"),
+    "bot_chat": N_("bot"),
+    "private_group": N_("group"),
+    "private_supergroup": N_("super"),
+    "public_supergroup": N_("super"),
+    "private_channel": N_("channel"),
+    "public_channel": N_("channel"),
+}
+# A chat's backup status as the manifest writes it, as the user reads it.
+STATUS_WORD = {
+    "complete": N_("complete"),
+    "partial": N_("partial"),
+    "failed": N_("failed"),
+    "skipped": N_("skipped"),
+    "unknown": N_("unknown"),
 }
 NAME_WIDTH = 36
 STATUS_STYLE = {"complete": "green", "partial": "yellow", "failed": "red", "skipped": "dim"}
@@ -32,21 +48,30 @@ STATUS_STYLE = {"complete": "green", "partial": "yellow", "failed": "red", "skip
 
 def columns_line() -> Text:
     """The names of `chat_row`'s columns, aligned with them."""
+    kind, chat, messages = _("type"), _("chat"), _("messages")
+    last, status = _("last backup"), _("status")
     return Text(
-        f"{'type':<8}{'chat':<{NAME_WIDTH}} {'messages':>11}  {'last backup':<16}  status",
+        f"{kind:<8}{chat:<{NAME_WIDTH}} {messages:>11}  {last:<16}  {status}",
         style="bold dim",
     )
+
+
+def status_word(status: str | None) -> str:
+    """A chat's status from the manifest, in the user's language (cleaned if not known)."""
+    word = status or "unknown"
+    return _(STATUS_WORD[word]) if word in STATUS_WORD else clean(word, limit=12)
 
 
 def chat_row(chat: ArchiveChat) -> Text:
     """One line: type, name, messages saved, last backup, status (and why, if not complete)."""
     text = Text()
-    text.append(f"{TYPE_LABEL.get(chat.type, clean(chat.type, limit=7)):<8}", style="dim")
+    kind = _(TYPE_LABEL[chat.type]) if chat.type in TYPE_LABEL else clean(chat.type, limit=7)
+    text.append(f"{kind:<8}", style="dim")
     text.append(f"{clean(chat.name or str(chat.id), limit=NAME_WIDTH):<{NAME_WIDTH}}", style="bold")
-    text.append(f" {chat.messages:>11,}", style="cyan")
+    text.append(f" {number(chat.messages):>11}", style="cyan")
     text.append(f"  {clean(chat.updated[:16].replace('T', ' ')):<16}", style="dim")
     status = chat.status or "unknown"
-    text.append(f"  {clean(status, limit=12)}", style=STATUS_STYLE.get(status, "yellow"))
+    text.append(f"  {status_word(status)}", style=STATUS_STYLE.get(status, "yellow"))
     if chat.reason and status != "complete":
         text.append(f": {clean(chat.reason, limit=120)}", style="dim")
     return text
@@ -98,4 +123,4 @@ class ArchiveList(ItemLines[ArchiveChat]):
 
     def empty_text(self) -> str:
         """No chats, or none matching."""
-        return "No chats match." if self.chats else "This backup holds no chats yet."
+        return _("No chats match.") if self.chats else _("This backup holds no chats yet.")

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.backup.job import BackupJob, ChatRow
+from tgtui.i18n import N_, _, decimal, ngettext, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 from tgtui.widgets.units import bar, human_bytes
@@ -47,20 +48,37 @@ GLYPH = {
 }
 
 
+# A chat's status as shown (the words are the engine's; these are the user's).
+STATUS_WORD = {
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "waiting": N_("waiting"),
+    "paused": N_("paused"),
+    "done": N_("done"),
+    "partial": N_("partial"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+}
+
+
 def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
     """(status word, text shown) of a chat, with a live countdown while it waits."""
     if not row.ended and job.running and job.is_paused(row.chat_id):
-        return "paused", "paused"
+        return "paused", _("paused")
     if row.status == "waiting" and row.wait_until is not None:
         left = max(0, math.ceil(row.wait_until - job.clock()))
-        return "waiting", f"waiting {left} s"
+        return "waiting", _("waiting {seconds} s").format(seconds=left)
+    shown = _(STATUS_WORD.get(row.status, row.status))
     if row.status in ("partial", "skipped", "failed") and row.reason:
-        return row.status, f"{row.status}: {clean(row.reason, limit=300)}"
+        return row.status, f"{shown}: {clean(row.reason, limit=300)}"
     if row.status == "done" and row.media_failed:
-        return "partial", f"done, {row.media_failed:,} files failed"
+        failed = ngettext(
+            "done, {count} file failed", "done, {count} files failed", row.media_failed
+        )
+        return "partial", failed.format(count=number(row.media_failed))
     if row.status == "queued" and row.estimate is None and job.state == "ready":
-        return "queued", "estimating…"
-    return row.status, row.status
+        return "queued", _("estimating…")
+    return row.status, shown
 
 
 def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
@@ -70,12 +88,17 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     style = STATUS_STYLE[word]
     rate = rate_of(job, row)
     if job.state == "ready" and row.estimate is not None:
-        files = f"≈{row.estimate.media_files:,} files {human_bytes(row.estimate.media_bytes)}"
+        count = row.estimate.media_files
+        files = ngettext("≈{count} file {size}", "≈{count} files {size}", count).format(
+            count=number(count), size=human_bytes(row.estimate.media_bytes)
+        )
     elif row.media_total:
         size = human_bytes(row.received)
         if row.media_bytes and not row.ended:
             size = f"{size}/{human_bytes(row.media_bytes)}"
-        files = f"{row.media_done:,}/{row.media_total:,} files {size}"
+        files = _("{done}/{total} files {size}").format(
+            done=number(row.media_done), total=number(row.media_total), size=size
+        )
     else:
         files = ""
     columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH, "id": ID_WIDTH}
@@ -87,13 +110,13 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{GLYPH[word]} ", style=style)
-    name = set_cell_size(clean(row.target.name, limit=name_width) or "(no name)", name_width)
+    name = set_cell_size(clean(row.target.name, limit=name_width) or _("(no name)"), name_width)
     text.append(f"{name} ", style="bold" if word == "running" else "")
     if "id" in columns:
         text.append(f"{row.chat_id:>{ID_WIDTH - 1}} ", style="dim")
     text.append(bar(None if fraction is None else min(1.0, fraction), BAR_WIDTH), style=style)
-    total = "?" if row.total is None else f"{row.total:,}"
-    text.append(f" {row.done:>9,}/{total:<9}")
+    total = "?" if row.total is None else number(row.total)
+    text.append(f" {number(row.done):>9}/{total:<9}")
     if "files" in columns:
         text.append(f" {files:<{FILES_WIDTH - 1}}", style="dim")
     if "rate" in columns:
@@ -109,7 +132,7 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
     elapsed = max(job.clock() - row.started, 1e-3)
     if row.media_total:
         return f"{human_bytes(row.received / elapsed)}/s"
-    return f"{row.new / elapsed:,.0f} msg/s"
+    return _("{rate} msg/s").format(rate=decimal(row.new / elapsed, 0))
 
 
 class BackupRows(CursorLines):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tgtui.i18n import _, counted, decimal, ngettext, number
 from tgtui.untrusted import clean
 from tgtui.widgets.units import bar, duration, human_bytes
 
@@ -19,7 +20,12 @@ if TYPE_CHECKING:  # the chat list shows a job's status without loading the engi
 
 def chats(count: int) -> str:
     """ "1 chat", "5 chats"."""
-    return f"{count:,} chat" + ("" if count == 1 else "s")
+    return ngettext("{count} chat", "{count} chats", count).format(count=number(count))
+
+
+def rate(per_second: float) -> str:
+    """A rate as a whole number: "1,234" ("1.234" in Portuguese)."""
+    return decimal(per_second, 0)
 
 
 def estimate_text(job: BackupJob) -> Text:
@@ -28,23 +34,30 @@ def estimate_text(job: BackupJob) -> Text:
     estimates = [r.estimate for r in rows if r.estimate is not None]
     text = Text()
     if not estimates:
-        text.append(f"Estimating {chats(len(rows))}…", style="dim")
+        text.append(_("Estimating {chats}…").format(chats=chats(len(rows))), style="dim")
         return text
     fetch = sum(e.to_fetch for e in estimates)
     saved = sum(e.on_disk for e in estimates)
     files = sum(e.media_files for e in estimates)
     size = sum(e.media_bytes for e in estimates)
-    text.append(f"≈ {fetch:,} messages to fetch", style="bold")
+    text.append(
+        "≈ " + counted("{count} message to fetch", "{count} messages to fetch", fetch),
+        style="bold",
+    )
     if saved:
-        text.append(f" ({saved:,} already saved)")
+        text.append(" (" + counted("{count} already saved", "{count} already saved", saved) + ")")
     if job.options.media.kinds:
-        text.append(f" · ≈ {files:,} files, {human_bytes(size)}", style="bold")
+        files_text = counted("{count} file", "{count} files", files)
+        text.append(f" · ≈ {files_text}, {human_bytes(size)}", style="bold")
     else:
-        text.append(" · no media")
+        text.append(" · " + _("no media"))
     if len(estimates) < len(rows):
-        text.append(f" · estimating {len(estimates)} of {len(rows)}…", style="dim")
+        estimating = _("estimating {done} of {total}…").format(
+            done=number(len(estimates)), total=number(len(rows))
+        )
+        text.append(f" · {estimating}", style="dim")
     if job.options.since or job.options.until:
-        text.append(" · the date range fetches less", style="dim")
+        text.append(" · " + _("the date range fetches less"), style="dim")
     return text
 
 
@@ -56,19 +69,23 @@ def overall_text(job: BackupJob, width: int) -> Text:
     style = "green" if job.state == "finished" else "cyan"
     text.append(bar(fraction, max(10, min(30, width // 4))), style=style)
     text.append(f" {fraction * 100:3.0f}%" if fraction is not None else "   …", style="bold")
-    total = "?" if totals.total is None else f"{totals.total:,}"
-    text.append(f"  {totals.done:,}/{total} messages")
-    text.append(f" · {totals.chats_ended}/{totals.chats} chats")
+    total = "?" if totals.total is None else number(totals.total)
+    done = number(totals.done)
+    text.append("  " + _("{done}/{total} messages").format(done=done, total=total))
+    text.append(
+        " · " + _("{ended}/{count} chats").format(ended=totals.chats_ended, count=totals.chats)
+    )
     if totals.media_done or totals.received:
-        text.append(f" · {totals.media_done:,} files {human_bytes(totals.received)}")
+        files = counted("{count} file", "{count} files", totals.media_done)
+        text.append(f" · {files} {human_bytes(totals.received)}")
     if job.running:
-        text.append(f" · {totals.message_rate:,.0f} msg/s", style="bold")
+        text.append(" · " + _("{rate} msg/s").format(rate=rate(totals.message_rate)), style="bold")
         if totals.byte_rate:
             text.append(f" · {human_bytes(totals.byte_rate)}/s", style="bold")
         if job.is_paused():
-            text.append(" · paused", style="yellow bold")
+            text.append(" · " + _("paused"), style="yellow bold")
         elif totals.eta is not None:
-            text.append(f" · ETA {duration(totals.eta)}")
+            text.append(" · " + _("ETA {time}").format(time=duration(totals.eta)))
     return text
 
 
@@ -77,10 +94,10 @@ def flood_text(job: BackupJob) -> str:
     left = job.flood_left()
     if left <= 0:
         return ""
-    return (
-        f"Telegram's flood limit: every chat waits {math.ceil(left)} s, as Telegram asks, "
+    return _(
+        "Telegram's flood limit: every chat waits {seconds} s, as Telegram asks, "
         "then goes on by itself."
-    )
+    ).format(seconds=math.ceil(left))
 
 
 def summary_text(job: BackupJob) -> Text:
@@ -89,39 +106,58 @@ def summary_text(job: BackupJob) -> Text:
     took = (job.finished or 0.0) - (job.started or 0.0)
     text = Text()
     if job.error:
-        text.append("Backup stopped: ", style="bold red")
+        text.append(_("Backup stopped:") + " ", style="bold red")
         text.append(f"{clean(job.error, multiline=True)}\n")
-        text.append("Everything written so far is consistent; start it again to resume.\n")
+        text.append(_("Everything written so far is consistent; start it again to resume.") + "\n")
     else:
-        text.append("Backup finished ", style="bold green")
-        text.append(f"in {duration(took)}.\n")
+        text.append(
+            _("Backup finished in {time}.").format(time=duration(took)) + "\n", style="bold green"
+        )
+    saved = counted("Saved {count} message", "Saved {count} messages", totals.done)
+    new = counted("{count} new", "{count} new", totals.new)
+    files = counted("{count} new file", "{count} new files", totals.media_done)
     text.append(
-        f"Saved {totals.done:,} messages ({totals.new:,} new) and "
-        f"{totals.media_done:,} new files ({human_bytes(totals.received)}) "
-        f"of {chats(totals.chats)}.\n"
+        _("{saved} ({new}) and {files} ({size}) of {chats}.").format(
+            saved=saved,
+            new=new,
+            files=files,
+            size=human_bytes(totals.received),
+            chats=chats(totals.chats),
+        )
+        + "\n"
     )
-    text.append("Folder: ")
+    text.append(_("Folder:") + " ")
     text.append(f"{clean(job.options.out)}\n", style="bold")
     failures = job.failures()
     stopped = [r for r in job.rows.values() if r.status == "partial"]
     if failures:
-        text.append(f"{len(failures):,} items failed: ", style="bold yellow")
-        text.append("f lists them, r tries them again.")
+        failed = counted("{count} item failed:", "{count} items failed:", len(failures))
+        text.append(failed + " ", style="bold yellow")
+        text.append(_("f lists them, r tries them again."))
     elif stopped:
-        text.append(f"{chats(len(stopped))} stopped before the end: ", style="bold yellow")
-        text.append("r goes on with them.")
+        text.append(
+            counted(
+                "{count} chat stopped before the end:",
+                "{count} chats stopped before the end:",
+                len(stopped),
+            )
+            + " ",
+            style="bold yellow",
+        )
+        text.append(_("r goes on with them."))
     else:
-        text.append("Everything chosen is saved.", style="green")
-    text.append(" Ctrl+S backs these chats up again (only what is new).", style="dim")
+        text.append(_("Everything chosen is saved."), style="green")
+    text.append(" " + _("Ctrl+S backs these chats up again (only what is new)."), style="dim")
     notes = [(r.target.name, note) for r in job.rows.values() for note in r.repairs]
     notes += [("", note) for note in (job.result.notes if job.result else [])]
     for name, note in notes[:20]:
-        text.append("\nRepaired: " if name else "\nNote: ", style="bold cyan")
+        text.append("\n" + (_("Repaired:") if name else _("Note:")) + " ", style="bold cyan")
         if name:
             text.append(f"{clean(name, limit=60)}: ", style="bold")
         text.append(clean(note, limit=300))
     if len(notes) > 20:
-        text.append(f"\n… and {len(notes) - 20:,} more (in the log)", style="dim")
+        more = _("… and {count} more (in the log)").format(count=number(len(notes) - 20))
+        text.append("\n" + more, style="dim")
     return text
 
 
@@ -130,40 +166,55 @@ def failures_text(job: BackupJob) -> Text:
     failures = job.failures()
     text = Text()
     if not failures:
-        text.append("Nothing failed.", style="green")
+        text.append(_("Nothing failed."), style="green")
         return text
-    text.append(f"{len(failures):,} failed (r to retry):\n", style="bold")
+    failed = counted("{count} failed (r to retry):", "{count} failed (r to retry):", len(failures))
+    text.append(failed + "\n", style="bold")
     for failure in failures[:200]:
         text.append(clean(failure.chat, limit=80), style="bold")
         text.append(f" · {clean(failure.what, limit=120)}: ")
         text.append(f"{clean(failure.reason, limit=300)}\n", style="yellow")
     if len(failures) > 200:
-        text.append(f"… and {len(failures) - 200:,} more (each chat's state.json lists them)")
+        more = len(failures) - 200
+        text.append(
+            _("… and {count} more (each chat's state.json lists them)").format(count=number(more))
+        )
     return text
 
 
 def status_line(job: BackupJob) -> str:
     """The compact status the chat list shows while a backup runs or after it ended."""
     totals = job.totals()
-    percent = f" · {totals.fraction * 100:.0f}% of messages" if totals.fraction is not None else ""
     following = job.following
     if following is not None:
-        return (
-            f"Following {chats(totals.chats)}: {following.new:,} new, {following.edits:,} "
-            f"edited, {following.deletions:,} deleted · b to open"
+        return _(
+            "Following {chats}: {new} new, {edited} edited, {deleted} deleted · b to open"
+        ).format(
+            chats=chats(totals.chats),
+            new=number(following.new),
+            edited=number(following.edits),
+            deleted=number(following.deletions),
         )
     if job.running:
-        files = f" · {totals.media_done:,} files" if totals.media_done else ""
-        speed = (
-            f"{human_bytes(totals.byte_rate)}/s"
-            if totals.byte_rate
-            else (f"{totals.message_rate:,.0f} msg/s")
-        )
-        paused = " · paused" if job.is_paused() else ""
-        return (
-            f"Backup: {totals.chats_ended}/{totals.chats} chats{percent}{files} · "
-            f"{speed}{paused} · b to open"
-        )
+        parts = [
+            _("Backup: {ended}/{count} chats").format(ended=totals.chats_ended, count=totals.chats)
+        ]
+        if totals.fraction is not None:
+            percent = f"{totals.fraction * 100:.0f}%"
+            parts.append(_("{percent} of messages").format(percent=percent))
+        if totals.media_done:
+            parts.append(counted("{count} file", "{count} files", totals.media_done))
+        if totals.byte_rate:
+            parts.append(f"{human_bytes(totals.byte_rate)}/s")
+        else:
+            parts.append(_("{rate} msg/s").format(rate=rate(totals.message_rate)))
+        if job.is_paused():
+            parts.append(_("paused"))
+        parts.append(_("b to open"))
+        return " · ".join(parts)
     failed = job.failure_count()  # twice a second in the chat list: no file reads
-    note = f" · {failed:,} failed" if failed else ""
-    return f"Backup finished: {chats(totals.chats)}{note} · b to see it"
+    parts = [_("Backup finished: {chats}").format(chats=chats(totals.chats))]
+    if failed:
+        parts.append(counted("{count} failed", "{count} failed", failed))
+    parts.append(_("b to see it"))
+    return " · ".join(parts)

@@ -10,13 +10,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tgtui.i18n import _, short_datetime
 from tgtui.telegram.messages import PreviewLine
 from tgtui.untrusted import clean, safe_text
 
 
 def line_text(line: PreviewLine) -> Text:
     """One message: time, sender, text."""
-    when = line.date.strftime("%Y-%m-%d %H:%M") if line.date else ""
+    when = short_datetime(line.date) if line.date else ""
     text = Text(f"{when} ", style="dim")
     text.append(clean(line.sender, limit=80), style="bold")
     text.append(f": {clean(line.text, multiline=True)}")
@@ -55,11 +56,11 @@ class ChatPreview(VerticalScroll, can_focus=True):
         self._asked = True  # the first page is on its way
         heading = safe_text(title, style="bold", limit=200)
         if chat_id is not None:
-            heading.append(f"\nid {chat_id}", style="dim")
+            heading.append("\n" + _("id {id}").format(id=chat_id), style="dim")
         if username:
             heading.append(f"  @{clean(username, limit=40)}", style="dim")
         self.query_one("#preview-title", Static).update(heading)
-        self.query_one("#preview-body", Static).update(Text("loading…", style="dim italic"))
+        self.query_one("#preview-body", Static).update(Text(_("loading…"), style="dim italic"))
 
     def add_older(self, lines: list[PreviewLine], done: bool) -> None:
         """Put older messages on top, keeping what the user was looking at in place."""
@@ -69,8 +70,10 @@ class ChatPreview(VerticalScroll, can_focus=True):
         self._asked = False
         body = Text("\n").join(line_text(line) for line in self.lines)
         if done:
-            body = Text("(start of the chat)\n", style="dim") + body
-        self.query_one("#preview-body", Static).update(body or Text("(no messages)", style="dim"))
+            body = Text(_("(start of the chat)") + "\n", style="dim") + body
+        self.query_one("#preview-body", Static).update(
+            body or Text(_("(no messages)"), style="dim")
+        )
         if first:
             self.call_after_refresh(self.scroll_end, animate=False)
         else:

@@ -18,16 +18,17 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.chats.matching import fold
+from tgtui.i18n import N_, _, number
 from tgtui.telegram.dialogs import ChatKind, DialogRow
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 
 KIND_LABEL = {
-    ChatKind.USER: "user",
-    ChatKind.BOT: "bot",
-    ChatKind.GROUP: "group",
-    ChatKind.SUPERGROUP: "super",
-    ChatKind.CHANNEL: "channel",
+    ChatKind.USER: N_("user"),
+    ChatKind.BOT: N_("bot"),
+    ChatKind.GROUP: N_("group"),
+    ChatKind.SUPERGROUP: N_("super"),
+    ChatKind.CHANNEL: N_("channel"),
 }
 MARK_WIDTH = 4  # "[x] " at the start of each line: a click there toggles the selection
 AHEAD = 50  # ask for the next page when this close to the end of the loaded rows
@@ -37,11 +38,11 @@ def row_text(row: DialogRow, *, selected: bool) -> Text:
     """One line: selection mark, kind, name, unread count, marks, preview."""
     text = Text()
     text.append("[x] " if selected else "[ ] ", style="bold green" if selected else "dim")
-    text.append(f"{KIND_LABEL[row.kind]:<8}", style="dim")
+    text.append(f"{_(KIND_LABEL[row.kind]):<8}", style="dim")
     text.append(clean(row.name, limit=80), style="bold" if row.unread else "")
     if row.unread:
-        text.append(f" ({row.unread:,})", style="bold cyan")
-    marks = " ".join(m for m, on in (("pinned", row.pinned), ("muted", row.muted)) if on)
+        text.append(f" ({number(row.unread)})", style="bold cyan")
+    marks = " ".join(_(m) for m, on in ((N_("pinned"), row.pinned), (N_("muted"), row.muted)) if on)
     if marks:
         text.append(f" [{marks}]", style="yellow")
     if row.preview:
@@ -53,7 +54,7 @@ class DialogList(CursorLines):
     """The chats loaded so far, of ``total``, with a cursor and a selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_selected", "Select", id="select-chat"),
+        Binding("space", "toggle_selected", N_("Select"), id="select-chat"),
     ]
 
     @dataclass
@@ -168,7 +169,7 @@ class DialogList(CursorLines):
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if index == 0 and self.done and self.line_count == 0:
-            empty = "No chats match." if self.filtering else "No chats here."
+            empty = _("No chats match.") if self.filtering else _("No chats here.")
             return self.line_strip(Text(f"    {empty}", style="dim italic"), -1)
         if index >= self.line_count:
             return Strip.blank(width)
@@ -176,9 +177,9 @@ class DialogList(CursorLines):
         if row is not None:
             text = row_text(row, selected=row.peer_id in self.selected)
         elif self.filtering:
-            text = Text("    searching more chats…", style="dim italic")
+            text = Text("    " + _("searching more chats…"), style="dim italic")
         else:
-            text = Text("    loading…", style="dim italic")
+            text = Text("    " + _("loading…"), style="dim italic")
         return self.line_strip(text, index)
 
     # --- movement ------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tgtui.i18n import N_
+
 Item = TypeVar("Item")
 
 
@@ -28,12 +30,12 @@ class CursorLines(ScrollView, can_focus=True):
     there are (`line_count`) and may react to a click on a line (`clicked`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
+        Binding("up,k", "cursor(-1)", N_("Up"), show=False),
+        Binding("down,j", "cursor(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home,g", "first", N_("First"), show=False),
+        Binding("end,G", "last", N_("Last"), show=False),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)

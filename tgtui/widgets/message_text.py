@@ -18,7 +18,8 @@ from rich.style import Style
 from rich.text import Text
 
 from tgtui.archive.chat_log import record_date
-from tgtui.archive.wording import media_line, service_sentence
+from tgtui.archive.wording import media_label, media_line, service_sentence
+from tgtui.i18n import _, long_date, number
 from tgtui.untrusted import clean
 
 Record = dict[str, Any]
@@ -67,7 +68,7 @@ def day_of(record: Record | None) -> dt.date | None:
 
 def day_line(day: dt.date) -> Text:
     """ "── Tuesday, 2 January 2024 ──" above the first message of a day."""
-    return Text(f"── {day:%A}, {day.day} {day:%B %Y} ──", style="bold dim")
+    return Text(f"── {long_date(day)} ──", style="bold dim")
 
 
 def sender_style(record: Record) -> str:
@@ -111,20 +112,21 @@ def _header(record: Record) -> Text:
     line.append(" ")
     if record.get("type") == "service":
         return line
-    line.append(clean(record.get("from") or "Unknown", limit=60), style=sender_style(record))
+    line.append(clean(record.get("from") or _("Unknown"), limit=60), style=sender_style(record))
     author = record.get("author")
     if isinstance(author, str) and author:
         line.append(f" ({clean(author, limit=40)})", style="dim")
     versions = record.get("versions")
     if isinstance(versions, int) and versions > 1:
-        line.append(f"  edited ({versions} versions: v)", style="italic dim")
+        edited = _("edited ({count} versions: v)").format(count=versions)
+        line.append(f"  {edited}", style="italic dim")
     elif record.get("edited"):
-        line.append("  edited", style="italic dim")
+        line.append("  " + _("edited"), style="italic dim")
     if record.get("deleted_on_telegram"):
-        line.append("  deleted on Telegram", style="italic red")
+        line.append("  " + _("deleted on Telegram"), style="italic red")
     via = record.get("via_bot") or record.get("via_bot_id")
     if via:
-        line.append(f"  via {clean(via, limit=40)}", style="dim")
+        line.append("  " + _("via {bot}").format(bot=clean(via, limit=40)), style="dim")
     return line
 
 
@@ -133,16 +135,17 @@ def _quote(record: Record, shown: Shown) -> Text | None:
     if not isinstance(answered, int) or isinstance(answered, bool):
         return None
     if record.get("reply_to_peer_id"):
-        return Text("↩ answers a message in another chat", style="dim italic")
+        return Text("↩ " + _("answers a message in another chat"), style="dim italic")
     target = shown.replied(answered)
     if target is None:
-        return Text(f"↩ answers message {answered:,} (not in this backup)", style="dim italic")
+        missing = _("answers message {id} (not in this backup)").format(id=number(answered))
+        return Text(f"↩ {missing}", style="dim italic")
     quote = Text("↩ ", style="dim")
-    quote.append(clean(target.get("from") or "Unknown", limit=40), style="dim bold")
+    quote.append(clean(target.get("from") or _("Unknown"), limit=40), style="dim bold")
     said = target.get("text")
     if not isinstance(said, str) or not said:
         said = service_sentence(target) if target.get("type") == "service" else ""
-        said = said or f"[{target.get('media_type') or 'message'}]"
+        said = said or f"[{media_label(target) or _('message')}]"
     quote.append(": " + clean(said, limit=QUOTE_CHARS), style="dim")
     return quote
 
@@ -180,7 +183,8 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
     forwarded = record.get("forwarded_from")
     if forwarded or record.get("forwarded_from_id"):
         name = clean(forwarded or record.get("forwarded_from_id"), limit=60)
-        lines.append(_one_line(Text(f"{' ' * INDENT}⤷ forwarded from {name}", style="dim"), width))
+        forwarded_line = _("forwarded from {name}").format(name=name)
+        lines.append(_one_line(Text(f"{' ' * INDENT}⤷ {forwarded_line}", style="dim"), width))
     body = message_text(record)
     if body.plain.strip():
         lines.extend(_wrapped(body, width, console, INDENT))
@@ -191,7 +195,7 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
         label.append("▣ " + clean(words, limit=300), style="green" if saved else "yellow")
         lines.extend(_wrapped(label, width, console, 0))
     if kind == "empty":
-        lines.append(Text(" " * INDENT + "(empty message)", style="dim italic"))
+        lines.append(Text(" " * INDENT + _("(empty message)"), style="dim italic"))
     return lines
 
 

@@ -23,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tgtui.archive.chat_log import ChatLog, Record
+from tgtui.i18n import N_, _
 from tgtui.widgets.message_text import Shown, message_lines
 
 BLOCK_CACHE = 500  # laid-out messages kept (by byte offset and width)
@@ -42,12 +43,12 @@ class MessageView(Widget, can_focus=True):
     """Messages of one chat, newest at the bottom, with a cursor message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(1)", "Older", show=False),
-        Binding("down,j", "move(-1)", "Newer", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("home", "oldest", "Oldest", id="oldest"),
-        Binding("end", "newest", "Newest", id="newest"),
+        Binding("up,k", "move(1)", N_("Older"), show=False),
+        Binding("down,j", "move(-1)", N_("Newer"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown,space", "page(1)", N_("Page down"), show=False),
+        Binding("home", "oldest", N_("Oldest"), id="oldest"),
+        Binding("end", "newest", N_("Newest"), id="newest"),
     ]
 
     @dataclass
@@ -325,7 +326,7 @@ class MessageView(Widget, can_focus=True):
         width = self.size.width
         rows = self.rows
         if self.chat_log is not None and self.count == 0 and y == 0:
-            text = Text("  No messages saved in this chat yet.", style="dim italic")
+            text = Text("  " + _("No messages saved in this chat yet."), style="dim italic")
             return Strip(list(text.render(self.app.console))).extend_cell_length(width)
         if y >= len(rows):
             return Strip.blank(width)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 
+from tgtui.i18n import decimal
+
 
 def human_bytes(count: float) -> str:
-    """1,536 -> "1.5 KB"; decimal units, as disks and networks count."""
+    """1,536 -> "1.5 KB" ("1,5 KB" in Portuguese); decimal units, as disks and networks count."""
     value = float(count)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if abs(value) < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+            return f"{value:.0f} {unit}" if unit == "B" else f"{decimal(value)} {unit}"
         value /= 1000
     raise AssertionError("unreachable")
 
