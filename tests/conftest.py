@@ -62,6 +62,13 @@ def _english() -> Iterator[None]:
     i18n.use(i18n.ENGLISH)
 
 
+@pytest.fixture
+def portuguese() -> None:
+    """tgtui in Brazilian Portuguese for this test (ask for it before the app is made);
+    `_english` puts English back after."""
+    i18n.use(i18n.PORTUGUESE)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_dc_config() -> Iterator[None]:
     """Telethon caches help.getConfig (the DC addresses) on the TelegramClient class, for the

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import pytest
 from tg_parser.infrastructure.readers.telegram_json import TelegramJSONReader
 
+from tgtui import i18n
 from tgtui.archive.folder import open_archive
 from tgtui.cli import main
 from tgtui.export.run import chat_folder, export_backup
@@ -306,3 +307,27 @@ def test_exports_show_the_archive_as_it_is_now(backup: Path, tmp_path: Path) -> 
     assert "said better" in page
     assert "edited (2 versions)" in page
     assert "deleted on Telegram" in page
+
+
+def test_the_export_writes_telegram_desktops_english_in_any_language(
+    backup: Path, tmp_path: Path
+) -> None:
+    """A Portuguese user's export is the English one, byte for byte (pages, JSON, files):
+    Telegram Desktop's export format is what tools read, and the pages say what its say."""
+    archive = open_archive(backup)
+    english = export_backup(archive, tmp_path / "en", "both")
+    with i18n.speaking(i18n.PORTUGUESE):
+        assert i18n._("Saved Messages") == "Mensagens Salvas"  # Portuguese is on
+        portuguese = export_backup(archive, tmp_path / "pt", "both")
+        assert i18n.current() == i18n.PORTUGUESE  # and still on after the export
+    assert (english.chats, english.messages) == (portuguese.chats, portuguese.messages)
+    written = sorted(
+        p.relative_to(english.folder) for p in english.folder.rglob("*") if p.is_file()
+    )
+    assert written == sorted(
+        p.relative_to(portuguese.folder) for p in portuguese.folder.rglob("*") if p.is_file()
+    )
+    pages = [p for p in written if p.suffix in (".html", ".json")]
+    assert any(p.suffix == ".html" for p in pages)
+    for page in pages:
+        assert (english.folder / page).read_bytes() == (portuguese.folder / page).read_bytes(), page

@@ -23,6 +23,7 @@ from tests.tui.helpers import chats_loaded, settings_for, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.backup.progress import ChatFinished, ChatProgress, ChatStarted, MediaProgress, Waiting
 from tgtui.demo import DemoSandbox, demo_world
+from tgtui.i18n import _
 from tgtui.sandbox import SandboxOptions
 from tgtui.screens.backup import BackupScreen
 from tgtui.telegram.service import ClientSpec, TelegramService
@@ -114,9 +115,10 @@ async def _summary(pilot: Pilot[Any]) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, BackupScreen)
     await pilot.press("ctrl+s")
+    finished = _("Backup finished in {time}.").split("{")[0]  # in the language spoken
     await wait_for(
         pilot,
-        lambda: "Backup finished" in str(screen.query_one("#backup-summary").render()),
+        lambda: finished in str(screen.query_one("#backup-summary").render()),
         within=60,
     )
     await pilot.pause(0.3)
@@ -134,4 +136,17 @@ def test_backup_running(
 
 
 def test_backup_summary(snap_compare: SnapCompare, app: TgtuiApp) -> None:
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_summary)
+
+
+def test_backup_running_in_portuguese(
+    snap_compare: SnapCompare, portuguese: None, app: TgtuiApp, clock: MockClock
+) -> None:
+    """The same screen in pt-BR: "conversas", "arquivos", 1.234 and 2,4 MB."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_running(clock))
+
+
+def test_backup_summary_in_portuguese(
+    snap_compare: SnapCompare, portuguese: None, app: TgtuiApp
+) -> None:
     assert snap_compare(app, terminal_size=(120, 36), run_before=_summary)

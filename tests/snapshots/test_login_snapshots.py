@@ -17,6 +17,7 @@ from textual.widgets import Input
 from tests.tui.helpers import settings_for, type_into, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.demo import DemoSandbox, demo_world
+from tgtui.i18n import _
 from tgtui.sandbox import DEMO_CODE, SandboxOptions
 from tgtui.screens.login import LoginScreen
 from tgtui.telegram.auth import Step
@@ -66,9 +67,9 @@ def _at(step: Step) -> Callable[[Pilot[Any]], Awaitable[None]]:
             await type_into(pilot, "#code", DEMO_CODE)
             await wait_for(pilot, lambda: on(Step.PASSWORD))
             await type_into(pilot, "#password", "tuna")  # a wrong one: the error shows too
+            wrong = _("Wrong password. Try again (the hint may help).")
             await wait_for(
-                pilot,
-                lambda: "Wrong password" in str(app.screen.query_one("#login-error").render()),
+                pilot, lambda: wrong in str(app.screen.query_one("#login-error").render())
             )
         for field in app.screen.query(Input):
             field.cursor_blink = False
@@ -123,3 +124,20 @@ async def _keys_of_the_chat_list(pilot: Pilot[Any]) -> None:
 
 def test_help_at_80x24(snap_compare: SnapCompare, signed_in_app: TgtuiApp) -> None:
     assert snap_compare(signed_in_app, terminal_size=(80, 24), run_before=_keys_of_the_chat_list)
+
+
+@pytest.mark.parametrize("step", [Step.PHONE, Step.PASSWORD], ids=lambda s: s.value)
+def test_login_step_in_portuguese(
+    snap_compare: SnapCompare, portuguese: None, app: TgtuiApp, step: Step
+) -> None:
+    """The login in pt-BR at 80x24: "telefone", "código", "senha", "Senha errada"."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(step))
+
+
+def test_chat_list_in_portuguese(
+    snap_compare: SnapCompare, portuguese: None, signed_in_app: TgtuiApp
+) -> None:
+    """The chat list in pt-BR: "conversas", "arquivadas", "usuário", the keys' words."""
+    assert snap_compare(
+        signed_in_app, terminal_size=(80, 24), run_before=_chat_list_with_a_selection
+    )

@@ -111,9 +111,11 @@ def text_of(app: TgtuiApp, selector: str) -> str:
 
 
 def chats_loaded(app: TgtuiApp) -> bool:
-    """The chat list shows its first page and says how many chats there are."""
+    """The chat list shows its first page and says how many chats there are (in English
+    or in Portuguese)."""
     count = text_of(app, "#dialog-count")
-    return " chat" in count and "archived" in count
+    english = " chat" in count and "archived" in count
+    return english or (" conversa" in count and "arquivada" in count)
 
 
 def toasts(app: TgtuiApp) -> list[str]:

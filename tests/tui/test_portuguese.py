@@ -1,19 +1,28 @@
-"""tgtui in Brazilian Portuguese: the login screen as a pt_BR user sees it (Pilot, real
-client, sandbox), with the terms of Telegram's own Brazilian apps ("código", "senha")."""
+"""tgtui in Brazilian Portuguese as a pt_BR user sees it (Pilot, real client, sandbox): the
+login, the chat list, its keys and a backup to its summary, with the terms of Telegram's own
+Brazilian apps ("conversas", "arquivadas", "código", "senha") and numbers written the
+Brazilian way (3.000 mensagens, 1,5 MB)."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
-from tests.tui.helpers import make_app, running, text_of, type_into, wait_for
+from tests.tui.helpers import chats_loaded, make_app, running, text_of, type_into, wait_for
 from tgtui import i18n
-from tgtui.sandbox import DEMO_CODE, SandboxServer
+from tgtui.sandbox import DEMO_CODE, SandboxOptions, SandboxServer, WorldOptions
+from tgtui.screens.backup import BackupScreen
+from tgtui.screens.dialogs import DialogsScreen
+from tgtui.screens.help import HelpScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.telegram.auth import Step
+from tgtui.widgets.dialog_list import DialogList, row_text
 from tgtui.widgets.key_footer import KeyFooter
 
 
@@ -79,3 +88,68 @@ async def test_the_code_way_and_its_errors_speak_portuguese(
         await wait_for(pilot, lambda: screen.step is Step.PASSWORD, what="password step")
         await type_into(pilot, "#password", "not the password")
         await wait_for(pilot, lambda: "Senha errada" in text_of(app, "#login-error"), what="err")
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    """Chats big enough for grouped thousands ("3.000") and sizes in MB ("1,5 MB")."""
+    world = WorldOptions(seed=41, dialogs=60, messages=3000, max_file_size=600 * 1024)
+    return SandboxOptions(world=world)
+
+
+async def test_the_chat_list_and_a_backup_speak_portuguese(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "saída"
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app, size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: chats_loaded(app), what="the chat list")
+        count = text_of(app, "#dialog-count")
+        assert re.fullmatch(r"\d+( de \d+)? conversas · \d+ arquivadas", count), count
+        listing = app.screen.query_one(DialogList)
+        kinds = {str(row_text(row, selected=False)).split()[2] for row in listing.rows[:20]}
+        assert kinds <= {"usuário", "bot", "grupo", "super", "canal"}
+        assert "usuário" in kinds
+        assert "Fazer backup" in _footer(app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")
+        shown = _screen_text(app)
+        assert "Teclas aqui (Conversas)" in shown
+        assert "Fazer backup" in shown
+        assert "Focar o próximo" in shown  # Textual's own keys too
+        await pilot.press("escape", "space", "space")
+        assert "2 selecionadas" in text_of(app, "#dialog-count")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen), what="backup")
+        screen = app.screen
+        assert isinstance(screen, BackupScreen)
+        screen.query_one("#backup-out", Input).value = str(out)
+        job = screen.job
+        await wait_for(pilot, lambda: all(r.estimate for r in job.rows.values()), what="estimate")
+        await pilot.pause(0.2)
+        estimate = text_of(app, "#backup-estimate")
+        assert re.search(r"≈ \d{1,3}(\.\d{3})+ mensagens para buscar", estimate), estimate
+        assert re.search(r"≈ \d+ arquivos, \d+,\d MB", estimate), estimate
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: job.state == "finished", within=60, what="the end")
+        await pilot.pause(0.2)
+        summary = text_of(app, "#backup-summary")
+        assert re.search(r"Backup concluído em \d+:\d\d\.", summary), summary
+        assert re.search(r"\d{1,3}(\.\d{3})+ mensagens salvas", summary), summary
+        assert "de 2 conversas" in summary
+        assert "Tudo o que foi escolhido está salvo." in summary
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen), what="the chats")
+        assert text_of(app, "#backup-status") == "Backup concluído: 2 conversas · b para ver"
+
+
+def _footer(app: Any) -> str:
+    keys = app.screen.query_one(KeyFooter).children
+    return " ".join(str(getattr(k, "description", "")) for k in keys)
+
+
+def _screen_text(app: Any) -> str:
+    """What the terminal shows, as text (from the app's own screenshot)."""
+    svg = app.export_screenshot()
+    text = re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
+    return html.unescape(text)

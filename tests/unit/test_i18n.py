@@ -3,6 +3,7 @@ has its Portuguese translation, and the compiled catalog says what the .po file 
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from babel.messages.pofile import read_po
 
 from tgtui import i18n
 from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.widgets.units import human_bytes
 
 ROOT = Path(i18n.__file__).parent
 PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "tgtui.po"
@@ -97,3 +99,56 @@ def test_a_language_tgtui_does_not_speak_is_a_config_error(tmp_path: Path) -> No
         load_settings(Paths.default(), environ)
     config.write_text('language = "pt-BR"\n')
     assert load_settings(Paths.default(), environ).language == "pt_BR"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            ("1,234,567", "1,234.6", "1.5 MB", "Saturday, 28 November 2026", "2026-11-28 14:05"),
+        ),
+        (
+            "pt_BR",
+            (
+                "1.234.567",
+                "1.234,6",
+                "1,5 MB",
+                "sábado, 28 de novembro de 2026",
+                "28/11/2026 14:05",
+            ),
+        ),
+    ],
+)
+def test_numbers_sizes_and_dates_are_written_as_the_language_writes_them(
+    language: str, expected: tuple[str, ...]
+) -> None:
+    i18n.use(language)
+    moment = dt.datetime(2026, 11, 28, 14, 5)
+    assert (
+        i18n.number(1_234_567),
+        i18n.decimal(1234.56),
+        human_bytes(1_500_000),
+        i18n.long_date(moment.date()),
+        i18n.short_datetime(moment),
+    ) == expected
+
+
+def test_counts_take_the_form_for_their_number_in_portuguese() -> None:
+    """pt_BR has three plural forms: one (0 and 1), many (whole millions), other."""
+    i18n.use(i18n.PORTUGUESE)
+    chats = ("{count} chat", "{count} chats")
+    assert i18n.counted(*chats, 1) == "1 conversa"
+    assert i18n.counted(*chats, 0) == "0 conversa"  # CLDR's rule for pt: 0 and 1 are "one"
+    assert i18n.counted(*chats, 2) == "2 conversas"
+    assert i18n.counted(*chats, 2_000_000) == "2.000.000 conversas"
+    i18n.use(i18n.ENGLISH)
+    assert i18n.counted(*chats, 1) == "1 chat"
+    assert i18n.counted(*chats, 1234) == "1,234 chats"
+
+
+def test_speaking_a_language_for_a_while_comes_back_to_the_one_before() -> None:
+    i18n.use(i18n.PORTUGUESE)
+    with i18n.speaking(i18n.ENGLISH):
+        assert i18n._("Saved Messages") == "Saved Messages"
+    assert i18n._("Saved Messages") == "Mensagens Salvas"

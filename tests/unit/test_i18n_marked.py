@@ -29,7 +29,7 @@ SKIPPED = (
     "archive/build_index.py",
     "export/child.py",
 )
-MARKERS = {"_", "N_", "N_plural", "ngettext", "counted", "translate"}
+MARKERS = {"_", "N_", "N_plural", "ngettext", "counted"}
 
 # Where text reaches the user: call name -> (positional indexes, keyword names) it shows.
 SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {

@@ -16,8 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from tgtui.i18n import N_
-from tgtui.i18n import _ as translate  # "_" is a loop variable here
+from tgtui.i18n import N_, _
 
 # The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
 HELP_KEYS: list[BindingType] = [
@@ -68,7 +67,7 @@ def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
         if active.enabled:
             same = (id(active.node), binding.action, binding.description)
             rows.setdefault(same, []).append(app.get_key_display(binding))
-    return [(" ".join(keys), description) for (_, _, description), keys in rows.items()]
+    return [(" ".join(keys), description) for (_key, _action, description), keys in rows.items()]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -87,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.rows = keys_of(under)
         name = type(under).__name__.removesuffix("Screen")
-        self.under_title = translate(SCREEN_NAMES[name]) if name in SCREEN_NAMES else "tgtui"
+        self.under_title = _(SCREEN_NAMES[name]) if name in SCREEN_NAMES else "tgtui"
 
     def compose(self) -> ComposeResult:
         """A table of keys and what they do."""
@@ -95,14 +94,14 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         for key, description in self.rows:
-            table.add_row(Text(key), Text(translate(description)))
+            table.add_row(Text(key), Text(_(description)))
         with VerticalScroll(classes="dialog"):
             yield Static(
-                translate("Keys here ({screen})").format(screen=self.under_title),
+                _("Keys here ({screen})").format(screen=self.under_title),
                 classes="dialog-title",
             )
             yield Static(table, id="help-keys")
-            yield Static(translate("Escape closes this."), classes="hint")
+            yield Static(_("Escape closes this."), classes="hint")
 
     def action_close(self) -> None:
         """Back to the screen."""

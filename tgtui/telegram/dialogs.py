@@ -81,6 +81,23 @@ def _name(entity: Any) -> str:
     return " ".join(name.split()) or _("(no name)")
 
 
+# A media message's tag in a one-line summary ("[photo] text"), by Telethon's media type.
+MEDIA_TAGS = {
+    "photo": N_("photo"),
+    "document": N_("document"),
+    "poll": N_("poll"),
+    "geo": N_("location"),
+    "geolive": N_("live location"),
+    "venue": N_("place"),
+    "contact": N_("contact"),
+    "webpage": N_("link"),
+    "dice": N_("dice"),
+    "game": N_("game"),
+    "invoice": N_("invoice"),
+    "story": N_("story"),
+}
+
+
 def summary(message: Any) -> str:
     """A message on one line: its text, "[photo] text" for media, "[ChatEditTitle]" for
     service actions ("" for none)."""
@@ -91,7 +108,8 @@ def summary(message: Any) -> str:
     text = " ".join((getattr(message, "message", "") or "").split())
     media = getattr(message, "media", None)
     if media is not None and not isinstance(media, types.MessageMediaEmpty):
-        label = type(media).__name__.removeprefix("MessageMedia").lower()
+        kind = type(media).__name__.removeprefix("MessageMedia").lower()
+        label = _(MEDIA_TAGS[kind]) if kind in MEDIA_TAGS else kind
         return f"[{label}] {text}".strip()
     return text
 

@@ -64,11 +64,11 @@ class KeyFooter(Footer):
                 yield FooterKey(
                     binding.key,
                     self.app.get_key_display(binding),
-                    binding.description,
+                    _(binding.description),  # Textual's words are in i18n.TEXTUAL_WORDS
                     binding.action,
                     classes="-command-palette",
                     disabled=not enabled,
-                    tooltip=binding.tooltip or binding.description,
+                    tooltip=_(binding.tooltip or binding.description),
                 )
 
     def on_resize(self, event: Resize) -> None:
