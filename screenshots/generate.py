@@ -5,7 +5,8 @@
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
 then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
 (archive, a chat, a search), exports it, and saves an SVG of each step next to this file,
-and a PNG of a chat page of the HTML export as headless Chromium shows it.
+and a PNG of a chat page of the HTML export as headless Chromium shows it. Then once more in
+Brazilian Portuguese, signed in: a backup running (`backup-running-pt.svg`).
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.reader.browser import browser_page
 from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
+from tgtui import i18n
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.demo import DemoSandbox
-from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD
+from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD, write_demo_session
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.backup import BackupScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.login import LoginScreen
-from tgtui.screens.search import HitList
+from tgtui.screens.search import HitList, SearchScreen
 from tgtui.telegram.auth import Step
 from tgtui.telegram.service import ClientSpec, TelegramService
 
@@ -125,7 +127,7 @@ async def main() -> None:
             await _shoot(pilot, "reader")
             await pilot.press("escape", "slash", *"garden")
             try:
-                await wait_for(pilot, lambda: bool(app.screen.query_one(HitList).hits), within=60)
+                await wait_for(pilot, lambda: _searched(app, "garden"), within=60)
             except AssertionError:
                 print("search says:", _status(app, "#search-count"))
                 raise
@@ -146,6 +148,61 @@ async def main() -> None:
         finally:
             service.close()
             shutil.rmtree(FOLDER, ignore_errors=True)
+        await _portuguese(demo, Path(tmp))
+
+
+def _searched(app: TgtuiApp, words: str) -> bool:
+    """The search screen shows the results for ``words`` (not for their first letters)."""
+    screen = app.screen
+    return (
+        isinstance(screen, SearchScreen)
+        and screen.shown_for == words
+        and bool(screen.query_one(HitList).hits)
+    )
+
+
+async def _portuguese(demo: DemoSandbox, tmp: Path) -> None:
+    """The one Portuguese example: a backup running, signed in, in pt-BR."""
+    server = demo.server
+    assert server is not None
+    server.faults.apply("latency=0")
+    server.faults.flood.clear()  # the English tour's limit: the estimate runs unhindered
+    session = write_demo_session(server, tmp / "pt" / "demo.session")
+    api_id, api_hash = demo.api
+    service = TelegramService(ClientSpec(session, api_id, api_hash))
+    service.open()
+    i18n.use(i18n.PORTUGUESE)
+    app = TgtuiApp(
+        AppContext(
+            service=service,
+            settings=replace(settings_for(tmp), backup_dir=FOLDER),
+            demo=True,
+        )
+    )
+
+    async def tour(pilot: Pilot[object]) -> None:
+        await wait_for(pilot, lambda: chats_loaded(app), within=60)
+        await pilot.press("down", "down", "space", "down", "space", "down", "space", "b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
+        screen = app.screen
+        assert isinstance(screen, BackupScreen)
+        job = screen.job
+        await wait_for(pilot, lambda: all(r.estimate for r in job.rows.values()))
+        server.faults.apply("latency=40")
+        server.faults.apply("flood:messages.getHistory=12/4")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(job.flood_left()) and job.totals().done > 800)
+        await _shoot(pilot, "backup-running-pt")
+        job.cancel()
+        await wait_for(pilot, lambda: job.state == "finished", within=60)
+        app.exit()
+
+    try:
+        await app.run_async(headless=True, size=SIZE, auto_pilot=tour)
+    finally:
+        i18n.use(i18n.ENGLISH)
+        service.close()
+        shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 def _shoot_html(export: Path) -> None:

@@ -63,12 +63,12 @@ from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.windows import WORTH_SPLITTING, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter, encode_record, repair_tail
 from tgtui.config import DEFAULT_CONCURRENCY
-from tgtui.i18n import _
+from tgtui.i18n import N_, _, counted, ngettext, number
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.untrusted import NAME_MAX_BYTES
 
-CANCELLED = "cancelled"
+CANCELLED = N_("cancelled")  # a reason: translated where it is shown
 JSONL = "messages.jsonl"
 STATE = "state.json"
 
@@ -366,10 +366,13 @@ class BackupEngine:
             if short > 0:  # the file only grows: fewer than before is damage not undone
                 status, reason = (
                     "partial",
-                    (
-                        f"{short:,} damaged messages could not be fetched again (deleted on "
-                        f"Telegram?); unreadable lines are kept in {JSONL}{DAMAGED_SUFFIX}"
-                    ),
+                    ngettext(
+                        "{count} damaged message could not be fetched again (deleted on "
+                        "Telegram?); unreadable lines are kept in {file}",
+                        "{count} damaged messages could not be fetched again (deleted on "
+                        "Telegram?); unreadable lines are kept in {file}",
+                        short,
+                    ).format(count=number(short), file=JSONL + DAMAGED_SUFFIX),
                 )
         except asyncio.CancelledError:
             reason = CANCELLED
@@ -391,7 +394,10 @@ class BackupEngine:
             raise
         except Exception as exc:  # noqa: BLE001 - one chat's fault is that chat's failure
             logger.opt(exception=exc).error("chat {} failed", target.chat_id)
-            status, reason = "failed", f"unexpected error ({exc!r}); details are in the log"
+            status, reason = (
+                "failed",
+                _("unexpected error ({error}); details are in the log").format(error=repr(exc)),
+            )
         finally:
             # Whatever happened (an error, a cancel), what was fetched goes to disk and the
             # checkpoint follows it; a failing disk leaves the buffer to be fetched again.
@@ -544,10 +550,10 @@ class BackupEngine:
             gaps = [(0, found.last_id + 1)]
         problems = found.problems()
         if lost:
-            problems.append(f"{lost:,} messages missing")
+            problems.append(counted("{count} message missing", "{count} messages missing", lost))
         if not problems:
             return repair
-        logger.warning("chat {}: {} in {}", target.chat_id, ", ".join(problems), jsonl)
+        logger.warning("chat {}: {}, {} lost in {}", target.chat_id, found.tally(), lost, jsonl)
         extra: dict[int, bytes] = {}
         present = set(found.ids) if lost else None
         for low, high in gaps:
@@ -559,14 +565,19 @@ class BackupEngine:
                 raise BackupWriteError(jsonl, exc) from exc
         done = []
         if extra:
-            done.append(f"{len(extra):,} messages fetched again")
+            done.append(
+                counted(
+                    "{count} message fetched again", "{count} messages fetched again", len(extra)
+                )
+            )
         if found.needs_rewrite:
-            done.append("the file rewritten in order, every message once")
+            done.append(_("the file rewritten in order, every message once"))
         if found.bad_lines:
-            done.append(f"unreadable lines kept in {JSONL}{DAMAGED_SUFFIX}")
+            done.append(_("unreadable lines kept in {file}").format(file=JSONL + DAMAGED_SUFFIX))
         if found.damaged_files:
-            done.append("changed files fetched again")
-        repair.notes.append("found " + ", ".join(problems) + "".join(f"; {d}" for d in done))
+            done.append(_("changed files fetched again"))
+        found_words = _("found {problems}").format(problems=", ".join(problems))
+        repair.notes.append(found_words + "".join(f"; {d}" for d in done))
         repair.expected = stored.messages - found.duplicates
         return repair
 

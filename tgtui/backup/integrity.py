@@ -22,6 +22,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, fsync_dir
+from tgtui.i18n import N_plural, counted
 from tgtui.portable import open_fd
 from tgtui.untrusted import NAME_MAX_BYTES
 
@@ -94,19 +95,41 @@ class Scan:
         return bool(self.bad_lines or self.out_of_order)
 
     def problems(self) -> list[str]:
-        """What was found, in words."""
-        found = []
-        if self.bad_lines:
-            found.append(f"{self.bad_lines:,} damaged lines")
-        if self.duplicates:
-            found.append(f"{self.duplicates:,} repeated messages")
-        if self.out_of_order - self.duplicates:
-            found.append(f"{self.out_of_order - self.duplicates:,} messages out of order")
-        if self.damaged_files:
-            found.append(f"{len(self.damaged_files):,} deleted or changed media files")
-        if self.unsafe_files:
-            found.append(f"{len(self.unsafe_files):,} file paths outside the chat folder")
-        return found
+        """What was found, in the user's words."""
+        counts = (
+            (N_plural("{count} damaged line", "{count} damaged lines"), self.bad_lines),
+            (
+                N_plural("{count} repeated message", "{count} repeated messages"),
+                self.duplicates,
+            ),
+            (
+                N_plural("{count} message out of order", "{count} messages out of order"),
+                self.out_of_order - self.duplicates,
+            ),
+            (
+                N_plural(
+                    "{count} deleted or changed media file",
+                    "{count} deleted or changed media files",
+                ),
+                len(self.damaged_files),
+            ),
+            (
+                N_plural(
+                    "{count} file path outside the chat folder",
+                    "{count} file paths outside the chat folder",
+                ),
+                len(self.unsafe_files),
+            ),
+        )
+        return [counted(*words, count) for words, count in counts if count]
+
+    def tally(self) -> str:
+        """What was found, for the log (English, figures only)."""
+        return (
+            f"{self.bad_lines} bad lines, {self.duplicates} duplicates, {self.out_of_order} "
+            f"out of order, {len(self.damaged_files)} damaged files, "
+            f"{len(self.unsafe_files)} unsafe paths"
+        )
 
 
 def _lines(handle: Any) -> Iterator[tuple[int, bytes]]:

@@ -70,7 +70,7 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
         return "waiting", _("waiting {seconds} s").format(seconds=left)
     shown = _(STATUS_WORD.get(row.status, row.status))
     if row.status in ("partial", "skipped", "failed") and row.reason:
-        return row.status, f"{shown}: {clean(row.reason, limit=300)}"
+        return row.status, f"{shown}: {clean(_(row.reason), limit=300)}"
     if row.status == "done" and row.media_failed:
         failed = ngettext(
             "done, {count} file failed", "done, {count} files failed", row.media_failed

@@ -173,7 +173,7 @@ def failures_text(job: BackupJob) -> Text:
     for failure in failures[:200]:
         text.append(clean(failure.chat, limit=80), style="bold")
         text.append(f" · {clean(failure.what, limit=120)}: ")
-        text.append(f"{clean(failure.reason, limit=300)}\n", style="yellow")
+        text.append(f"{clean(_(failure.reason), limit=300)}\n", style="yellow")
     if len(failures) > 200:
         more = len(failures) - 200
         text.append(
