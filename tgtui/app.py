@@ -15,22 +15,21 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from textual import on
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from tgtui.base_app import TgtuiBaseApp
 from tgtui.config import Settings, save_api_credentials
 from tgtui.i18n import N_, _, ngettext, number
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
-from tgtui.screens.help import HELP_KEYS, HelpScreen
 from tgtui.screens.keep_theme import keep_theme
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.start import StartScreen
@@ -68,15 +67,8 @@ class AppContext:
     pace_file: Path | None = None  # flood limits learned by backups (None: not kept)
 
 
-class TgtuiApp(App[None]):
+class TgtuiApp(TgtuiBaseApp):
     """The full-screen tgtui application."""
-
-    TITLE = "tgtui"
-    CSS_PATH = "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
-        *HELP_KEYS,
-    ]
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -92,11 +84,6 @@ class TgtuiApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         """A "connecting" screen until we know whether the session is signed in."""
         return StartScreen()
-
-    def action_help(self) -> None:
-        """The keys of the screen in front, with what they do."""
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
         """Hook up code delivery and the theme, then ask for API keys or connect."""

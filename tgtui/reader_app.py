@@ -7,33 +7,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import ClassVar
 
 from loguru import logger
-from textual.app import App
-from textual.binding import Binding, BindingType
 
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.service import ArchiveService
+from tgtui.base_app import TgtuiBaseApp
 from tgtui.config import Paths
-from tgtui.i18n import N_, _
+from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
-from tgtui.screens.help import HELP_KEYS, HelpScreen
 from tgtui.screens.keep_theme import keep_theme
 from tgtui.untrusted import clean
 
 
-class ReaderApp(App[None]):
+class ReaderApp(TgtuiBaseApp):
     """Reads one backup folder."""
-
-    TITLE = "tgtui"
-    CSS_PATH = "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
-        *HELP_KEYS,
-    ]
 
     def __init__(
         self,
@@ -47,11 +37,6 @@ class ReaderApp(App[None]):
         self.sub_title = _("reading a backup (offline)")
         self._theme_name = theme
         self._config_file = config_file  # where a theme picked here is saved
-
-    def action_help(self) -> None:
-        """The keys of the screen in front, with what they do."""
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
         """Straight into the archive."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import Button, Input
 
 from tests.tui.helpers import chats_loaded, make_app, running, text_of, type_into, wait_for
@@ -153,3 +154,27 @@ def _screen_text(app: Any) -> str:
     svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
     return html.unescape(text)
+
+
+async def test_the_command_palette_speaks_portuguese(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Textual's palette too: its search field, its own commands (Theme, Quit...), and Keys
+    opens tgtui's help (in Portuguese) rather than Textual's English panel."""
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app, size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: chats_loaded(app), what="the chat list")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await pilot.pause(0.3)
+        shown = _screen_text(app)
+        for words in ("Buscar comandos…", "Filtrar conversas", "Sair da conta"):
+            assert words in shown, words
+        await pilot.press(*"tema")
+        await wait_for(pilot, lambda: "Mudar o tema atual" in _screen_text(app), what="Theme")
+        assert "Change the current theme" not in _screen_text(app)
+        await pilot.press(*["backspace"] * 4, *"teclas")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="tgtui's keys")
+        assert "Teclas aqui (Conversas)" in _screen_text(app)
