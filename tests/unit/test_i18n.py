@@ -12,6 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from tgtui import i18n
+from tgtui.backup.choices import parse_date
 from tgtui.config import ConfigError, Paths, load_settings
 from tgtui.widgets.units import human_bytes
 
@@ -152,3 +153,18 @@ def test_speaking_a_language_for_a_while_comes_back_to_the_one_before() -> None:
     with i18n.speaking(i18n.ENGLISH):
         assert i18n._("Saved Messages") == "Saved Messages"
     assert i18n._("Saved Messages") == "Mensagens Salvas"
+
+
+def test_dates_are_read_as_the_language_writes_them() -> None:
+    """ISO dates everywhere; in Portuguese also day first, as Brazilians write them. In
+    English a slashed date is refused rather than guessed (is 03/04 March or April?)."""
+    i18n.use(i18n.PORTUGUESE)
+    assert parse_date("28/11/2026").replace(tzinfo=None) == dt.datetime(2026, 11, 28)
+    assert parse_date("2/1/2026 9:05").replace(tzinfo=None) == dt.datetime(2026, 1, 2, 9, 5)
+    assert parse_date("2026-11-28").replace(tzinfo=None) == dt.datetime(2026, 11, 28)
+    with pytest.raises(ValueError, match=r"'31/02/2026' não é uma data: use DD/MM/AAAA"):
+        parse_date("31/02/2026")
+    i18n.use(i18n.ENGLISH)
+    with pytest.raises(ValueError, match=r"'28/11/2026' is not a date: use YYYY-MM-DD"):
+        parse_date("28/11/2026")
+    assert parse_date("2026-11-28T14:05").replace(tzinfo=None) == dt.datetime(2026, 11, 28, 14, 5)

@@ -7,15 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from tgtui.backup.media import ALL_KINDS
-from tgtui.i18n import _, number
+from tgtui.i18n import PORTUGUESE, _, current, number
+
+# A date as Brazilians write it, day first: 28/11/2026, 28/11/2026 14:05.
+_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?")
 
 
 def parse_date(text: str) -> dt.datetime:
-    """YYYY-MM-DD or an ISO 8601 date-time; without an offset it is local time."""
+    """YYYY-MM-DD or an ISO 8601 date-time (and, in Portuguese, DD/MM/YYYY with an optional
+    HH:MM); without an offset it is local time."""
+    written = text.strip()
+    day_first = _DAY_FIRST.fullmatch(written) if current() == PORTUGUESE else None
     try:
-        value = dt.datetime.fromisoformat(text.strip())
+        if day_first:
+            day, month, year, hour, minute = day_first.groups()
+            value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        else:
+            value = dt.datetime.fromisoformat(written)
     except ValueError:
         raise ValueError(
             _("{text} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM").format(text=repr(text))

@@ -141,7 +141,7 @@ class SearchScreen(Screen[Hit | None]):
             text = self.query_one("#search-until", Input).value.strip()
             if text:
                 until = parse_date(text)
-                if len(text) == 10:  # a day: up to its end
+                if ":" not in text:  # a day (2026-11-28, 28/11/2026): up to its end
                     until += dt.timedelta(days=1)
         except ValueError as exc:
             return str(exc)
