@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tgtui import __version__, i18n
-from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.config import ConfigError, Paths, Settings, load_settings
 from tgtui.i18n import N_, _
 
 
@@ -173,16 +173,6 @@ def build_parser(
     return parser
 
 
-def _speak(paths: Paths) -> None:
-    """Speak the language of config.toml (else of the locale) from the first word on, the
-    help included. A config that cannot be read is reported by whoever loads it for real."""
-    try:
-        setting = load_settings(paths).language
-    except ConfigError:
-        setting = None
-    i18n.use(i18n.choose(setting))
-
-
 def _fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"tgtui: {message}\n")
     return code
@@ -191,7 +181,17 @@ def _fail(message: str, code: int = 1) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
     paths = Paths.default()
-    _speak(paths)
+    # The language speaks from the first word on, the help included: the locale's while the
+    # settings are read (a config error is worded in it, and reported after the arguments),
+    # then config.toml's if it names one.
+    i18n.use(i18n.choose(None))
+    try:
+        settings: Settings | None = load_settings(paths)
+        problem = None
+    except ConfigError as exc:
+        settings, problem = None, exc
+    if settings is not None and settings.language:
+        i18n.use(i18n.choose(settings.language))
     given = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(paths, command_in(given)).parse_args(given)
     if args.command == "sandbox":
@@ -204,10 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, paths)
     if args.command is None and args.demo and args.session:
         return _fail(_("--demo uses its own session; leave out --session"), 2)
-    try:
-        settings = load_settings(paths)
-    except ConfigError as exc:
-        return _fail(_("bad configuration: {problem}").format(problem=exc), 2)
+    if settings is None:
+        return _fail(_("bad configuration: {problem}").format(problem=problem), 2)
     if args.command == "open":
         folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
         from tgtui.reader_app import run_reader  # Textual only when a TUI runs

@@ -82,3 +82,14 @@ def test_config_tomls_language_beats_the_locale(
     config.write_text(setting)
     done = _tgtui(tmp_path, "--help", **locale)
     assert done.stdout.startswith(expected), done.stdout[:200]
+
+
+def test_a_bad_config_is_explained_in_the_locales_language(tmp_path: Path) -> None:
+    config = tmp_path / ".config" / "tgtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('language = "klingon"\n')
+    done = _tgtui(tmp_path, "open", LANG="pt_BR.UTF-8")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"tgtui: configuração inválida: {config}: language: esperava en or pt_BR, veio 'klingon'"
+    )
