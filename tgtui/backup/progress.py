@@ -78,8 +78,8 @@ BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinishe
 ProgressSink = Callable[[BackupEvent], None]
 
 
-# A chat's outcome, as the user reads it.
-_STATUS = {
+# A chat's outcome (as ChatFinished and the manifest write it), as the user reads it.
+OUTCOME_WORDS = {
     "complete": N_("complete"),
     "partial": N_("partial"),
     "failed": N_("failed"),
@@ -89,4 +89,4 @@ _STATUS = {
 
 def status_word(status: str) -> str:
     """A chat's outcome ("complete", "partial"...) in the user's language."""
-    return _(_STATUS[status]) if status in _STATUS else status
+    return _(OUTCOME_WORDS[status]) if status in OUTCOME_WORDS else status

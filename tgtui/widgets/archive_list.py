@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from tgtui.archive.folder import ArchiveChat
+from tgtui.backup.progress import OUTCOME_WORDS
+from tgtui.backup.progress import status_word as outcome_word
 from tgtui.i18n import N_, N_plural, _, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines
@@ -34,14 +36,6 @@ TYPE_LABEL = {
     "private_channel": N_("channel"),
     "public_channel": N_("channel"),
 }
-# A chat's backup status as the manifest writes it, as the user reads it.
-STATUS_WORD = {
-    "complete": N_("complete"),
-    "partial": N_("partial"),
-    "failed": N_("failed"),
-    "skipped": N_("skipped"),
-    "unknown": N_("unknown"),
-}
 NAME_WIDTH = 36
 STATUS_STYLE = {"complete": "green", "partial": "yellow", "failed": "red", "skipped": "dim"}
 
@@ -58,8 +52,9 @@ def columns_line() -> Text:
 
 def status_word(status: str | None) -> str:
     """A chat's status from the manifest, in the user's language (cleaned if not known)."""
-    word = status or "unknown"
-    return _(STATUS_WORD[word]) if word in STATUS_WORD else clean(word, limit=12)
+    if not status:
+        return _("unknown")
+    return outcome_word(status) if status in OUTCOME_WORDS else clean(status, limit=12)
 
 
 def chat_row(chat: ArchiveChat) -> Text:
