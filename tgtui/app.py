@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tgtui.base_app import TgtuiBaseApp
 from tgtui.config import Settings, save_api_credentials
-from tgtui.i18n import N_, _, ngettext, number
+from tgtui.i18n import N_, _, counted
 from tgtui.memory import freeze_long_lived
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.credentials import CredentialsScreen
@@ -284,11 +284,11 @@ class TgtuiApp(TgtuiBaseApp):
         if not isinstance(self.screen, BackupScreen):
             failed = job.failure_count()
             if failed:
-                done = ngettext(
+                done = counted(
                     "Backup finished; {count} item failed (b shows them).",
                     "Backup finished; {count} items failed (b shows them).",
                     failed,
-                ).format(count=number(failed))
+                )
             else:
                 done = _("Backup finished.")
             self.notify(done, title="tgtui")

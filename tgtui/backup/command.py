@@ -32,7 +32,7 @@ from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
 from tgtui.config import MAX_CONCURRENCY, Paths
-from tgtui.i18n import _, counted, ngettext, number
+from tgtui.i18n import _, counted, number
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
@@ -452,11 +452,11 @@ def _following(
             shown[:] = now
 
         err.print(
-            ngettext(
+            counted(
                 "Following {count} chat; Ctrl+C or SIGTERM stops.",
                 "Following {count} chats; Ctrl+C or SIGTERM stops.",
                 len(targets),
-            ).format(count=number(len(targets)))
+            )
         )
         follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
         try:

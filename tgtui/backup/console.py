@@ -30,6 +30,7 @@ from tgtui.backup.progress import (
 )
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, safe_text
+from tgtui.widgets.units import message_rate
 
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
 
@@ -111,7 +112,7 @@ class ConsoleProgress:
             self.progress.update(
                 self.overall,
                 advance=1,
-                rate=_("{rate} msg/s").format(rate=decimal(self.messages / elapsed, 0)),
+                rate=message_rate(self.messages / elapsed),
             )
         elif isinstance(event, Waiting):
             key = (event.kind, round(event.seconds))

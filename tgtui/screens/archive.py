@@ -18,7 +18,7 @@ from textual.widgets import Header, Input, Static
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
-from tgtui.i18n import N_, _, ngettext, number
+from tgtui.i18n import N_, _, counted
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.reading import ReadingScreen
@@ -83,13 +83,11 @@ class ArchiveScreen(ReadingScreen):
         if who:
             parts.append(clean(who, limit=40))
         parts.append(chats(len(archive.chats)))
-        parts.append(
-            ngettext("{count} message", "{count} messages", total).format(count=number(total))
-        )
+        parts.append(counted("{count} message", "{count} messages", total))
         (singular, plural), types = TYPE_GROUPS[self.type_filter]
         if listing.filter_text or types is not None:
             shown = len(listing.shown)
-            parts.append(ngettext(singular, plural, shown).format(count=number(shown)))
+            parts.append(counted(singular, plural, shown))
         text = " · ".join(parts)
         self.query_one("#archive-title", Static).update(text)
 
@@ -101,8 +99,8 @@ class ArchiveScreen(ReadingScreen):
             detail.update("")
             return
         text = Text(clean(chat.name or str(chat.id), limit=60), style="bold")
-        saved = ngettext("{count} message", "{count} messages", chat.messages)
-        text.append(f" · {saved.format(count=number(chat.messages))} · {status_word(chat.status)}")
+        saved = counted("{count} message", "{count} messages", chat.messages)
+        text.append(f" · {saved} · {status_word(chat.status)}")
         if chat.reason:
             text.append(f": {clean(chat.reason, limit=300)}")
         text.append(f" · {clean(chat.folder.name, limit=80)}", style="dim")
@@ -124,12 +122,12 @@ class ArchiveScreen(ReadingScreen):
         status = self.query_one("#archive-status", Static)
         status.update(_("Updating the search index…"))
         stats = await self.service.update_index()
-        built = ngettext(
+        built = counted(
             "Search index built: {count} message.",
             "Search index built: {count} messages.",
             stats.messages,
         )
-        status.update(built.format(count=number(stats.messages)) if stats.rebuilt else "")
+        status.update(built if stats.rebuilt else "")
 
     def action_open_chat(self) -> None:
         """Read the chat under the cursor."""

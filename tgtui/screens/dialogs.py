@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from tgtui.backup.selection import target_of
-from tgtui.i18n import N_, N_plural, _, ngettext, number
+from tgtui.i18n import N_, N_plural, _, counted, ngettext, number
 from tgtui.memory import freeze_long_lived
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen
@@ -44,7 +44,7 @@ KIND_FILTERS: tuple[tuple[tuple[str, str], frozenset[ChatKind] | None], ...] = (
 def chat_count(loaded: int, total: int | None) -> str:
     """ "N chats" once all are loaded, "N of M chats" while paging."""
     if total is None or loaded >= total:
-        return ngettext("{count} chat", "{count} chats", loaded).format(count=number(loaded))
+        return counted("{count} chat", "{count} chats", loaded)
     return ngettext("{loaded} of {total} chat", "{loaded} of {total} chats", total).format(
         loaded=number(loaded), total=number(total)
     )
@@ -244,14 +244,11 @@ class DialogsScreen(TgtuiScreen):
         parts = [text]
         if listing.filtering:
             matching = len(listing.matching)
-            parts.insert(0, ngettext(singular, plural, matching).format(count=number(matching)))
+            parts.insert(0, counted(singular, plural, matching))
         if self.archived and not self.in_archive:
-            archived = ngettext("{count} archived", "{count} archived", self.archived)
-            parts.append(archived.format(count=number(self.archived)))
+            parts.append(counted("{count} archived", "{count} archived", self.archived))
         if listing.selected:
-            selected = len(listing.selected)
-            chosen = ngettext("{count} selected", "{count} selected", selected)
-            parts.append(chosen.format(count=number(selected)))
+            parts.append(counted("{count} selected", "{count} selected", len(listing.selected)))
         text = " · ".join(parts)
         self.query_one("#dialog-count", Static).update(text)
 

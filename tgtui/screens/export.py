@@ -22,7 +22,7 @@ from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.export.run import default_destination
 from tgtui.export.service import ExportJob, ExportResult
-from tgtui.i18n import N_, _, ngettext, number
+from tgtui.i18n import N_, _, counted, ngettext, number
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.toggles import Choice, Tick
 
@@ -141,18 +141,16 @@ class ExportScreen(ModalScreen[None]):
             missing = int(summary.get("files_missing", 0))
             chats, messages = int(summary["chats"]), int(summary["messages"])
             exported = _("Exported {chats}, {messages} to {folder}").format(
-                chats=ngettext("{count} chat", "{count} chats", chats).format(count=number(chats)),
-                messages=ngettext("{count} message", "{count} messages", messages).format(
-                    count=number(messages)
-                ),
+                chats=counted("{count} chat", "{count} chats", chats),
+                messages=counted("{count} message", "{count} messages", messages),
                 folder=summary["folder"],
             )
             if missing:
-                exported += " " + ngettext(
+                exported += " " + counted(
                     "({count} file was not in the backup)",
                     "({count} files were not in the backup)",
                     missing,
-                ).format(count=number(missing))
+                )
             self._status(exported)
             self.query_one("#export-open", Button).disabled = False
             self.query_one("#export-open", Button).focus()

@@ -24,7 +24,7 @@ from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.search import Filters, Hit, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
-from tgtui.i18n import N_, _, ngettext, number, short_datetime
+from tgtui.i18n import N_, _, counted, number, short_datetime
 from tgtui.untrusted import clean
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
@@ -195,9 +195,7 @@ class SearchScreen(Screen[Hit | None]):
             count.update(_("Searching…"))
         results = await self.service.search(words, filters, LIMIT)
         shown = len(results.hits)
-        text = ngettext("{count} message", "{count} messages", results.count).format(
-            count=number(results.count)
-        )
+        text = counted("{count} message", "{count} messages", results.count)
         if results.count > shown:
             text += " " + _("(the newest {count} listed)").format(count=number(shown))
         count.update(text if results.count else _("No messages match."))

@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.backup.job import BackupJob, ChatRow
-from tgtui.i18n import N_, _, decimal, ngettext, number
+from tgtui.i18n import N_, _, counted, ngettext, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
-from tgtui.widgets.units import bar, human_bytes
+from tgtui.widgets.units import bar, human_bytes, message_rate
 
 BAR_WIDTH = 12
 MIN_NAME, MAX_NAME = 16, 32
@@ -72,10 +72,10 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
     if row.status in ("partial", "skipped", "failed") and row.reason:
         return row.status, f"{shown}: {clean(_(row.reason), limit=300)}"
     if row.status == "done" and row.media_failed:
-        failed = ngettext(
+        failed = counted(
             "done, {count} file failed", "done, {count} files failed", row.media_failed
         )
-        return "partial", failed.format(count=number(row.media_failed))
+        return "partial", failed
     if row.status == "queued" and row.estimate is None and job.state == "ready":
         return "queued", _("estimating…")
     return row.status, shown
@@ -132,7 +132,7 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
     elapsed = max(job.clock() - row.started, 1e-3)
     if row.media_total:
         return f"{human_bytes(row.received / elapsed)}/s"
-    return _("{rate} msg/s").format(rate=decimal(row.new / elapsed, 0))
+    return message_rate(row.new / elapsed)
 
 
 class BackupRows(CursorLines):

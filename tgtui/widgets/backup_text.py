@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tgtui.i18n import _, counted, decimal, ngettext, number
+from tgtui.i18n import _, counted, number
 from tgtui.untrusted import clean
-from tgtui.widgets.units import bar, duration, human_bytes
+from tgtui.widgets.units import bar, duration, human_bytes, message_rate
 
 if TYPE_CHECKING:  # the chat list shows a job's status without loading the engine first
     from tgtui.backup.job import BackupJob
@@ -20,12 +20,7 @@ if TYPE_CHECKING:  # the chat list shows a job's status without loading the engi
 
 def chats(count: int) -> str:
     """ "1 chat", "5 chats"."""
-    return ngettext("{count} chat", "{count} chats", count).format(count=number(count))
-
-
-def rate(per_second: float) -> str:
-    """A rate as a whole number: "1,234" ("1.234" in Portuguese)."""
-    return decimal(per_second, 0)
+    return counted("{count} chat", "{count} chats", count)
 
 
 def estimate_text(job: BackupJob) -> Text:
@@ -79,7 +74,7 @@ def overall_text(job: BackupJob, width: int) -> Text:
         files = counted("{count} file", "{count} files", totals.media_done)
         text.append(f" · {files} {human_bytes(totals.received)}")
     if job.running:
-        text.append(" · " + _("{rate} msg/s").format(rate=rate(totals.message_rate)), style="bold")
+        text.append(" · " + message_rate(totals.message_rate), style="bold")
         if totals.byte_rate:
             text.append(f" · {human_bytes(totals.byte_rate)}/s", style="bold")
         if job.is_paused():
@@ -207,7 +202,7 @@ def status_line(job: BackupJob) -> str:
         if totals.byte_rate:
             parts.append(f"{human_bytes(totals.byte_rate)}/s")
         else:
-            parts.append(_("{rate} msg/s").format(rate=rate(totals.message_rate)))
+            parts.append(message_rate(totals.message_rate))
         if job.is_paused():
             parts.append(_("paused"))
         parts.append(_("b to open"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from tgtui.i18n import decimal
+from tgtui.i18n import _, decimal
 
 
 def human_bytes(count: float) -> str:
@@ -15,6 +15,11 @@ def human_bytes(count: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{decimal(value)} {unit}"
         value /= 1000
     raise AssertionError("unreachable")
+
+
+def message_rate(per_second: float) -> str:
+    """1234.4 -> "1,234 msg/s" ("1.234 msg/s" in Portuguese)."""
+    return _("{rate} msg/s").format(rate=decimal(per_second, 0))
 
 
 def duration(seconds: float) -> str:
