@@ -19,7 +19,7 @@ from tgtui.backup.catch_up import STATE_FILE, is_channel_id
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget
-from tgtui.backup.versions import latest_view
+from tgtui.format.versions import latest_view
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.sandbox.world import Chat
 

@@ -20,7 +20,7 @@ from telethon.tl import types
 
 from tests.flows.cli_process import cli_env, run_tgtui
 from tests.sandbox_process import start_sandbox_process
-from tgtui.backup.versions import latest_view
+from tgtui.format.versions import latest_view
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 CHANGES = 80

@@ -18,6 +18,7 @@ CORE_PACKAGES = (
     "tgtui.archive",
     "tgtui.export",
     "tgtui.chats",
+    "tgtui.format",
 )
 CORE_MODULES = (
     "tgtui.cli",
@@ -85,6 +86,27 @@ def test_the_client_and_the_sandbox_never_import_each_other() -> None:
     assert "tgtui.sandbox" not in client
     sandbox = _imports_of("tgtui.sandbox")
     assert not {n for n in sandbox if n.startswith(("tgtui.telegram", "tgtui.backup"))}
+
+
+def test_the_backup_format_stands_below_the_engine_and_telethon() -> None:
+    """`tgtui.format` (the backup on disk, as every reader sees it) imports neither the
+    engine, the client, the readers nor Telethon: they all stand on it."""
+    imported = _imports_of("tgtui.format")
+    assert not {
+        name
+        for name in imported
+        if name.startswith(("tgtui.backup", "tgtui.telegram", "tgtui.archive", "tgtui.export"))
+    }
+    script = (
+        "import importlib, pkgutil, sys, tgtui.format\n"
+        "for info in pkgutil.walk_packages(tgtui.format.__path__, 'tgtui.format.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'telethon', 'textual'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["backup", "--help"]])

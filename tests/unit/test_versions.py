@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tgtui.backup.versions import DELETED, EDITS, Versions, find_record, latest_view
+from tgtui.backup.versions import DELETED, EDITS, Versions
 from tgtui.backup.writer import encode_record
+from tgtui.format.versions import find_record, latest_view
 
 
 def _write_messages(folder: Path, ids: list[int]) -> None:
@@ -87,3 +88,49 @@ def test_latest_view_shows_the_last_version_and_marks_deletions(tmp_path: Path) 
     assert (view[1]["text"], view[1]["versions"]) == ("v3", 3)
     assert view[2]["text"].startswith("first 3")
     assert view[2]["deleted_on_telegram"]
+
+
+def _at(second: int) -> dict[str, str]:
+    return {"edited": f"2026-01-02T00:00:{second:02d}Z", "edited_unixtime": str(second)}
+
+
+def test_an_older_version_saved_after_a_newer_one_is_not_shown_as_the_latest(
+    tmp_path: Path,
+) -> None:
+    """A copy can read a message after its second edit (the first version on disk is then
+    that edit) and a difference later name its first edit: the chat shows the newest."""
+    folder = tmp_path / "chat"
+    folder.mkdir()
+    (folder / "messages.jsonl").write_bytes(encode_record({"id": 7, "text": "two", **_at(20)}))
+    versions = Versions(folder).open()
+    assert versions.edited({"id": 7, "text": "one", **_at(10)})
+    versions.close()
+    [shown] = list(latest_view(folder))
+    assert shown["text"] == "two"
+    assert shown["versions"] == 2
+
+
+def test_a_caption_edited_keeps_the_file_the_first_version_saved(tmp_path: Path) -> None:
+    """Editing a photo's caption leaves the photo: the latest version (as the reader and the
+    exports see it) still names the saved file, its size and path; a version whose media is
+    another photo does not take the old one's file."""
+    folder = tmp_path / "chat"
+    folder.mkdir()
+    photo = {"media_type": "photo", "width": 800, "height": 600, "file_size": 4321}
+    first = {"id": 9, "text": "sunset", **photo, "file": "media/photos/9.jpg"}
+    (folder / "messages.jsonl").write_bytes(encode_record(first))
+    versions = Versions(folder).open()
+    assert versions.edited({"id": 9, "text": "sunset at the lake", **photo, **_at(10)}, first)
+    versions.close()
+    [shown] = list(latest_view(folder))
+    assert shown["text"] == "sunset at the lake"
+    assert shown["file"] == "media/photos/9.jpg"
+    assert shown["file_size"] == 4321
+
+    other = {"media_type": "photo", "width": 640, "height": 480, "file_size": 999}
+    versions = Versions(folder).open()
+    assert versions.edited({"id": 9, "text": "another photo", **other, **_at(20)}, first)
+    versions.close()
+    [shown] = list(latest_view(folder))
+    assert shown["text"] == "another photo"
+    assert "file" not in shown

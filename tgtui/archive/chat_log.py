@@ -22,7 +22,7 @@ from loguru import logger
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
-from tgtui.backup.versions import DELETED, EDITS, load_changes
+from tgtui.format.versions import DELETED, EDITS, load_changes
 
 CACHE = 2_000  # parsed messages kept (a few screens' worth, and every bisection's steps)
 STATE = "state.json"

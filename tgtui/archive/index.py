@@ -34,8 +34,8 @@ from typing import Any
 from loguru import logger
 
 from tgtui.archive.folder import Archive, ArchiveChat, open_regular
-from tgtui.backup.integrity import record_id
-from tgtui.backup.versions import EDITS, load_changes
+from tgtui.format.records import record_id
+from tgtui.format.versions import EDITS, load_changes
 from tgtui.private_files import create_private_file, make_private_dir
 
 INDEX_DIR = ".index"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tgtui.backup.action_names import current_name
-from tgtui.backup.integrity import media_path_problem
+from tgtui.format.records import media_path_problem
 from tgtui.i18n import N_, _, ngettext, number
 from tgtui.widgets.units import duration, human_bytes
 

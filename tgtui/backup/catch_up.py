@@ -36,8 +36,9 @@ from tgtui.backup.checkpoint import CheckpointError, load_checkpoint, save_check
 from tgtui.backup.files import write_json_atomically
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.schema import Names, to_record
-from tgtui.backup.versions import JSONL, Versions, find_record, saved_records
+from tgtui.backup.versions import Versions
 from tgtui.backup.writer import BackupWriteError
+from tgtui.format.versions import JSONL, find_record, saved_records
 
 CHANNEL_LIMIT = 100  # updates asked per getChannelDifference (Telegram: users pass 10-100)
 CHANNEL_DIFFERENCE = "updates.getChannelDifference"

@@ -10,7 +10,6 @@ Lines that cannot be read are never thrown away: they go to ``messages.jsonl.dam
 
 from __future__ import annotations
 
-import json
 import os
 from array import array
 from collections import deque
@@ -22,55 +21,11 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, fsync_dir
+from tgtui.format.records import FILE_MARK, media_path_problem, record_id
 from tgtui.i18n import N_plural, counted
 from tgtui.portable import open_fd
-from tgtui.untrusted import NAME_MAX_BYTES
 
 DAMAGED_SUFFIX = ".damaged"
-# In every line that names a media file, as tgtui writes lines now ('"file":"media/...') and
-# wrote them before 0.4 ('"file": "media/...'); in JSON text a '"' in a string is escaped,
-# so only a key can look like this.
-FILE_MARK = b'"file":'
-
-
-def media_path_problem(path: object) -> str | None:
-    """Why a line's ``file`` cannot be used (None when it is a plain path under media/)."""
-    if not isinstance(path, str) or not path:
-        return "its file path is not text"
-    parts = path.split("/")
-    if parts[0] != "media" or len(parts) < 2 or "\\" in path or "\x00" in path:
-        return "its file path leaves the chat folder"
-    if any(p in ("", ".", "..") for p in parts):
-        return "its file path leaves the chat folder"
-    if any(len(p.encode("utf-8", "replace")) > NAME_MAX_BYTES for p in parts):
-        return "its file name is too long"
-    return None
-
-
-_DECODER = json.JSONDecoder()
-
-
-_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner, no regexes
-
-
-def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
-    """The id and record of one JSONL line, None if it is not a message record."""
-    try:
-        text = line.decode("utf-8")
-        if text[:1] == "{":  # as tgtui writes every line: straight to the scanner
-            record, end = _SCAN(text, 0)
-            if text[end:].strip():
-                return None  # something after the object
-        else:
-            record = _DECODER.decode(text)
-    except (ValueError, StopIteration):  # bad JSON, or bytes that are not UTF-8
-        return None
-    if not isinstance(record, dict):
-        return None
-    value = record.get("id")
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        return None
-    return value, record
 
 
 @dataclass

@@ -16,7 +16,7 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
-from tgtui.backup.integrity import lines_naming_files, media_path_problem, record_id
+from tgtui.backup.integrity import lines_naming_files
 from tgtui.backup.media import (
     GET_FILE,
     FileSource,
@@ -29,6 +29,7 @@ from tgtui.backup.progress import MediaProgress, ProgressSink, Waiting
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
+from tgtui.format.records import media_path_problem, record_id
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
 

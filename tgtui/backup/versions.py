@@ -1,4 +1,4 @@
-"""What happened to saved messages later: their edits and their deletion on Telegram.
+"""What happened to saved messages later, written: their edits and their deletion on Telegram.
 
 `messages.jsonl` keeps each message's first version, exactly once, and is only appended to.
 Next to it:
@@ -13,58 +13,19 @@ Both are written like messages.jsonl (`BatchWriter`: fsynced batches, a torn las
 open), and what they hold is read back on open, so a version or deletion seen twice (a run
 stopped before its checkpoint moved on, a difference fetched again) is written once.
 
-`latest_view` gives a chat as it is now: first versions, with the latest edit in their place
-(and the number of versions), and deleted messages marked, never dropped.
+Reading them (`latest_view`, `load_changes`, `find_record`) is `tgtui.format.versions`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
+from tgtui.backup.writer import BatchWriter
+from tgtui.format.versions import DELETED, EDITS, JSONL, saved_records, version_key
 
-from tgtui.backup.integrity import record_id
-from tgtui.backup.writer import BatchWriter, after_last_newline
-from tgtui.portable import open_fd, pread
-
-EDITS = "edits.jsonl"
-DELETED = "deleted.jsonl"
-JSONL = "messages.jsonl"
-
-NOTICED_BY = ("channel difference", "account difference", "re-check", "live update")
-
-
-def saved_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The whole, readable records of a JSONL file (a damaged line is skipped, logged)."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        return
-    except OSError as exc:  # a folder or a device planted there: the integrity check's job
-        logger.warning("{}: cannot be read ({})", path, exc.strerror or exc)
-        return
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.endswith(b"\n"):
-                break  # a torn last line: cut on the next open
-            parsed = record_id(line)
-            if parsed is None:
-                logger.warning("{}: line {} is not a message record; skipped", path, number)
-                continue
-            yield parsed[1]
-
-
-def version_key(record: dict[str, Any]) -> tuple[int, str, str]:
-    """What makes a version one version: its message id, when it was edited and its text.
-    Telegram's edit dates are in whole seconds: two edits within one second share a date,
-    and the text tells them apart (the later one is written later, and shown)."""
-    return int(record["id"]), str(record.get("edited_unixtime") or ""), str(record.get("text"))
+__all__ = ["DELETED", "EDITS", "JSONL", "Versions"]
 
 
 class Versions:
@@ -126,115 +87,3 @@ class Versions:
             self.edits.close()
         finally:
             self.deletions.close()
-
-
-def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
-    """The saved record of ``message_id`` in a messages.jsonl (ids ascending), found by
-    bisecting the file's bytes: a few reads, whatever its size. None if it is not there."""
-    try:
-        fd = open_fd(jsonl, os.O_RDONLY)
-    except OSError:  # missing, or not a file: nothing can be found in it
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        low, high = 0, info.st_size
-        while low < high:
-            middle = (low + high) // 2
-            start = after_last_newline(fd, middle, CHUNK)
-            record = _record_at(fd, start)
-            if record is None:
-                return None  # a damaged line: the integrity check deals with it
-            if int(record["id"]) == message_id:
-                return record
-            if int(record["id"]) < message_id:
-                low = _line_end(fd, start) + 1
-            else:
-                high = start
-        return None
-    finally:
-        os.close(fd)
-
-
-CHUNK = 4096  # lines are a few hundred bytes: small reads find their ends
-
-
-def _line_end(fd: int, start: int) -> int:
-    """Offset of the newline ending the line that starts at ``start``."""
-    position = start
-    while True:
-        data = pread(fd, CHUNK, position)
-        if not data:
-            return position
-        cut = data.find(b"\n")
-        if cut >= 0:
-            return position + cut
-        position += len(data)
-
-
-def _record_at(fd: int, start: int) -> dict[str, Any] | None:
-    parsed = record_id(pread(fd, _line_end(fd, start) - start, start))
-    return None if parsed is None else parsed[1]
-
-
-@dataclass
-class Changes:
-    """What happened to a chat's saved messages: every later version (oldest first) and
-    when each deleted one was noticed."""
-
-    versions: dict[int, list[dict[str, Any]]]
-    deleted: dict[int, str]
-
-    def apply(self, record: dict[str, Any]) -> dict[str, Any]:
-        """``record`` (a first version) as it is now: its latest version, with ``versions``
-        (how many there are) when edited, and ``deleted_on_telegram`` when deleted."""
-        message_id = record.get("id")
-        if not isinstance(message_id, int):
-            return record
-        later = self.versions.get(message_id)
-        gone = self.deleted.get(message_id)
-        if later is None and gone is None:
-            return record
-        shown = dict(later[-1] if later else record)
-        if later:
-            shown["versions"] = len(later) + 1
-        if gone is not None:
-            shown["deleted_on_telegram"] = gone
-        return shown
-
-    def history(self, record: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every version of a message, the first (``record``) first."""
-        message_id = record.get("id")
-        return (
-            [record, *self.versions.get(message_id, [])]
-            if isinstance(message_id, int)
-            else [record]
-        )
-
-
-def _when(record: dict[str, Any]) -> int:
-    try:
-        return int(record.get("edited_unixtime") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def load_changes(folder: Path) -> Changes:
-    """The edits and deletions saved in a chat's folder (both small: read whole)."""
-    versions: dict[int, list[dict[str, Any]]] = {}
-    for record in saved_records(folder / EDITS):
-        versions.setdefault(int(record["id"]), []).append(record)
-    for later in versions.values():
-        later.sort(key=_when)
-    deleted = {int(r["id"]): str(r.get("deleted", "")) for r in saved_records(folder / DELETED)}
-    return Changes(versions, deleted)
-
-
-def latest_view(folder: Path) -> Iterator[dict[str, Any]]:
-    """The chat in ``folder`` as it is now, in id order: each saved message in its latest
-    version, with ``versions`` (how many there are, when more than one) and, for one deleted
-    on Telegram, ``deleted_on_telegram`` (when tgtui noticed). For the reader and exports."""
-    changes = load_changes(folder)
-    for record in saved_records(folder / JSONL):
-        yield changes.apply(record)

@@ -20,10 +20,8 @@ import orjson
 from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, make_private_dir
+from tgtui.format.jsonl import after_last_newline
 from tgtui.portable import open_fd, pread
-
-TAIL_CHUNK = 64 * 1024
-
 
 # Write errors no other file will escape either: the whole backup stops on them.
 RUN_STOPPING_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -42,18 +40,6 @@ class BackupWriteError(Exception):
     def stops_run(self) -> bool:
         """Whether every chat would fail the same way (disk full, read-only, I/O error)."""
         return self.error.errno in RUN_STOPPING_ERRNOS
-
-
-def after_last_newline(fd: int, end: int, chunk: int = TAIL_CHUNK) -> int:
-    """Offset just past the last newline in the first ``end`` bytes (0 if there is none):
-    where the line holding byte ``end`` starts. Read backwards ``chunk`` bytes at a time."""
-    while end > 0:
-        start = max(0, end - chunk)
-        cut = pread(fd, end - start, start).rfind(b"\n")
-        if cut >= 0:
-            return start + cut + 1
-        end = start
-    return 0
 
 
 def _cut(fd: int, path: Path, size: int, keep: int, what: str) -> int:

@@ -21,10 +21,10 @@ import orjson
 
 from tgtui.archive.chat_log import STATE
 from tgtui.archive.folder import JSONL, open_regular
-from tgtui.backup.versions import load_changes
 from tgtui.export import tde
 from tgtui.export.files import FilePlacer, FileTally
 from tgtui.export.html_pages import HtmlChat
+from tgtui.format.versions import load_changes
 from tgtui.portable import open_fd
 
 Record = dict[str, Any]
