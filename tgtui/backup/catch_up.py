@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
+import os
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,10 @@ from tgtui.backup.history import HistoryReader
 from tgtui.backup.schema import Names, to_record
 from tgtui.backup.versions import Versions
 from tgtui.backup.writer import BackupWriteError
+from tgtui.format.jsonl import after_last_newline
+from tgtui.format.records import record_id
 from tgtui.format.versions import JSONL, find_record, saved_records
+from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd, pread
 
 CHANNEL_LIMIT = 100  # updates asked per getChannelDifference (Telegram: users pass 10-100)
 CHANNEL_DIFFERENCE = "updates.getChannelDifference"
@@ -221,6 +226,48 @@ def _first_id(jsonl: Path) -> int | None:
     return next((int(r["id"]) for r in saved_records(jsonl)), None)
 
 
+LAST_LINES_TRIED = 16  # unreadable lines passed over at a file's end before giving up
+
+
+def last_saved_id(jsonl: Path) -> int:
+    """The id of the last whole, readable record of a messages.jsonl (0 if none), read from
+    its end. The file, not a checkpoint or the manifest, says what is saved: both may lag it
+    after a run was killed (a batch is fsynced before either is written)."""
+    try:
+        fd = open_fd(jsonl, os.O_RDONLY | NOFOLLOW | NONBLOCK)
+    except OSError:
+        return 0
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return 0
+        end = after_last_newline(fd, info.st_size)  # a torn last line is not saved
+        for _ in range(LAST_LINES_TRIED):
+            if end <= 0:
+                break
+            start = after_last_newline(fd, end - 1)
+            parsed = record_id(pread(fd, end - start, start))
+            if parsed is not None:
+                return parsed[0]
+            end = start
+        return 0
+    finally:
+        os.close(fd)
+
+
+def saved_chats(out: Path, folders: dict[int, Path]) -> list[SavedChat]:
+    """The backup's private chats and basic groups as their files say (every chat folder,
+    whether or not the manifest has caught up with it)."""
+    found = []
+    for chat_id, folder in sorted(folders.items()):
+        if is_channel_id(chat_id):
+            continue
+        last_id = last_saved_id(folder / JSONL)
+        if last_id:
+            found.append(SavedChat(chat_id, folder, last_id))
+    return found
+
+
 def _owners(
     message_id: int, chats: list[SavedChat], first_ids: dict[int, int | None]
 ) -> Iterator[SavedChat]:
@@ -264,7 +311,15 @@ async def catch_up_account(
                 return None
         return opened[chat.chat_id]
 
-    # A chat whose files cannot be read is left to its own backup (which fails it alone).
+    # A chat whose files cannot be read is left to its own backup (which repairs it, or fails
+    # it alone), and re-checked there: changes named here cannot be placed in it.
+    unreadable = [chat for chat in chats if first_ids.get(chat.chat_id) is None]
+    if unreadable:
+        logger.warning(
+            "chats {}: unreadable; re-checked by their own backup",
+            [chat.chat_id for chat in unreadable],
+        )
+        _untrack(unreadable)
     chats = [chat for chat in chats if first_ids.get(chat.chat_id) is not None]
 
     by_id = {chat.chat_id: chat for chat in chats}
@@ -293,6 +348,8 @@ async def catch_up_account(
             for update in answer.other_updates:
                 if isinstance(update, types.UpdateEditMessage):
                     chat = by_id.get(utils.get_peer_id(update.message.peer_id))
+                    if chat is not None and update.message.id > chat.last_id:
+                        caught.touched.add(chat.chat_id)  # not saved yet: its copy takes it
                     versions = versions_of(chat) if chat is not None else None
                     if chat is not None and versions is not None:
                         caught.count(
@@ -320,12 +377,29 @@ async def catch_up_account(
         for versions in opened.values():
             versions.close()
     if final is not None:
+        # New messages the difference names are not saved yet: their chats must be read
+        # even if this run stops before it gets to them, so that is on disk first.
+        _mark_news(by_id[chat_id] for chat_id in caught.touched if chat_id in by_id)
         save_state(out, final)
     return followed, caught
 
 
 def _date(unix: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(unix, dt.UTC)
+
+
+def _mark_news(chats: Iterable[SavedChat]) -> None:
+    """Mark saved chats as having unread news (their checkpoint not complete), so their next
+    backup reads their history whatever later differences say."""
+    for chat in chats:
+        path = chat.folder / CHECKPOINT
+        try:
+            checkpoint = load_checkpoint(path, chat.chat_id)
+        except CheckpointError:
+            continue  # rebuilt from the file by the chat's backup, which then reads it
+        if checkpoint is not None and checkpoint.complete:
+            checkpoint.complete = False
+            save_checkpoint(path, checkpoint)
 
 
 def _untrack(chats: list[SavedChat]) -> None:

@@ -24,12 +24,12 @@ from telethon import TelegramClient, errors
 from tgtui.backup.budget import Budget
 from tgtui.backup.catch_up import (
     Caught,
-    SavedChat,
     catch_up_account,
     catch_up_channel,
     forget_state,
     is_channel_id,
     recheck_chat,
+    saved_chats,
 )
 from tgtui.backup.checkpoint import (
     Checkpoint,
@@ -442,11 +442,11 @@ class BackupEngine:
     async def catch_up_account(self) -> None:
         """Edits and deletions in the backup's private chats and basic groups since the last
         run: one account difference for all of them (see `tgtui.backup.catch_up`)."""
-        saved = [
-            SavedChat(entry.id, self.options.out / entry.path, entry.last_id)
-            for entry in self.manifest.chats.values()
-            if not is_channel_id(entry.id) and entry.last_id
-        ]
+        # From the files: the manifest (and a checkpoint) may lag them after a kill, and a
+        # change to a message saved past them must not be taken for one not saved yet.
+        saved = await asyncio.to_thread(
+            saved_chats, self.options.out, chat_folders(self.options.out)
+        )
         reader = HistoryReader(
             self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
