@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tgtui import __version__, i18n
-from tgtui.config import ConfigError, Paths, Settings, load_settings
+from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
 from tgtui.i18n import N_, _
 
 
@@ -138,7 +138,7 @@ def build_parser(
     )
     parser.add_argument(
         "--session",
-        type=Path,
+        type=path_argument,
         metavar="PATH",
         help=_(
             "use this Telethon session file (e.g. one written by `tgtui sandbox --session-out`)"
@@ -194,18 +194,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         i18n.use(i18n.choose(settings.language))
     given = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(paths, command_in(given)).parse_args(given)
-    if args.command == "sandbox":
+    if args.command == "sandbox":  # a developer's tool: it reads no config
         from tgtui.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
+    if settings is None:  # one check for every command, the TUI and the offline ones alike
+        from tgtui.untrusted import clean
+
+        who = f"tgtui {args.command}" if args.command else "tgtui"
+        reason = _("bad configuration: {problem}").format(problem=problem)
+        sys.stderr.write(f"{who}: {clean(reason)}\n")
+        return 2
+    args.settings = settings  # the commands use these, never a second reading
     spec = COMMANDS.get(args.command or "")
     if spec is not None and spec.module is not None:
         run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(spec.module).run
         return run(args, paths)
     if args.command is None and args.demo and args.session:
         return _fail(_("--demo uses its own session; leave out --session"), 2)
-    if settings is None:
-        return _fail(_("bad configuration: {problem}").format(problem=problem), 2)
     if args.command == "open":
         folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
         from tgtui.reader_app import run_reader  # Textual only when a TUI runs
@@ -215,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths,
             theme=settings.theme,
             debug=args.debug,
-            config_file=settings.config_file,
+            config_file=None if args.demo else settings.config_file,  # the demo keeps none
         )
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import tomllib
@@ -100,6 +101,14 @@ class Settings:
     def has_api_credentials(self) -> bool:
         """Both api_id and api_hash are known."""
         return self.api_id is not None and self.api_hash is not None
+
+
+def path_argument(text: str) -> Path:
+    """A file or folder named on the command line (``--out``, ``--session``). An empty one is
+    refused: as a path it would be the current folder, which nobody means by it."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("expected a path, got an empty one"))
+    return Path(text)
 
 
 def validate_api_id(value: Any, source: str, key: str) -> int:

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -55,6 +56,22 @@ def make_private_dir(path: Path, *, tighten: bool = True) -> None:
         raise NotADirectoryError(errno.ENOTDIR, "it is not a folder", str(path))
     if tighten and portable.UNIX_MODES and stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(path, PRIVATE_DIR)
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """While inside, whatever this process (and a process it starts) creates is private:
+    files 0600, folders 0700, however the code that creates them opens them.
+
+    The umask belongs to the whole process: for a process that does one thing at a time,
+    such as an export (`tgtui.export.run`). Windows keeps privacy by ACLs; its umask only
+    decides read-only, which 0o077 leaves alone.
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 class LockHeld(Exception):

@@ -91,5 +91,6 @@ def test_a_bad_config_is_explained_in_the_locales_language(tmp_path: Path) -> No
     done = _tgtui(tmp_path, "open", LANG="pt_BR.UTF-8")
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        f"tgtui: configuração inválida: {config}: language: esperava en or pt_BR, veio 'klingon'"
+        f"tgtui open: configuração inválida: {config}: language: esperava en or pt_BR, "
+        "veio 'klingon'"
     )

@@ -1,7 +1,12 @@
 """A backup folder taken for one run: private, locked, and bound to one account.
 
-- **Private:** the folder is 0700 and everything in it 0600 (0700 for folders). Files are
-  created so; a backup made by an older tgtui (or copied in) is tightened, with a note.
+- **Only its own:** tgtui backs up into a new or empty folder, or one that is already a tgtui
+  backup (its manifest, or only the names a backup holds: a first run stopped before its
+  manifest was written). Any other folder (``~``, a web root, a project) is refused before
+  anything is created or changed in it; see `folder_problem`.
+- **Private:** the folder is 0700 and what tgtui made in it 0600 (0700 for folders). Files are
+  created so; a backup made by an older tgtui (or copied in) is tightened, with a note. What
+  someone else put beside it is left as it is.
 - **One writer:** `.tgtui.lock` is held (flock) for the whole run; a second run into the same
   folder is refused at once with a message, instead of interleaving lines.
 - **One account:** the manifest records whose backup it is; another account's run is refused,
@@ -20,11 +25,30 @@ from loguru import logger
 
 from tgtui import portable
 from tgtui.i18n import _
+from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
 from tgtui.untrusted import clean
 
 LOCK_NAME = ".tgtui.lock"
 MANIFEST = "manifest.json"
+CHATS = "chats"
+# What tgtui makes at the top of a backup folder (the manifest and the account's update
+# state with their temporary names, the lock, the chats, the search index): only these are
+# tightened, and a folder holding nothing else is a backup even without a manifest.
+OWN_NAMES = frozenset(
+    {
+        LOCK_NAME,
+        MANIFEST,
+        f".{MANIFEST}.tmp",
+        "updates-state.json",
+        ".updates-state.json.tmp",
+        CHATS,
+        ".index",
+    }
+)
+# What a file manager leaves in any folder it shows: not the user's files.
+LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+MANIFEST_LIMIT = 256 * 1024 * 1024  # a manifest of a million chats is far below this
 
 
 class FolderRefused(Exception):
@@ -37,48 +61,135 @@ def _describe(account: dict[str, Any]) -> str:
     return f"{name} (id {ident})" if name else f"id {ident}"
 
 
+def _manifest(out: Path) -> dict[str, Any] | None:
+    """``out``'s manifest.json as a JSON object, None if there is none or it cannot be read.
+
+    Read the safe way: a regular file only (a FIFO planted there must not hang us), no link
+    followed, a size cap.
+    """
+    try:
+        fd = open_fd(out / MANIFEST, os.O_RDONLY | NONBLOCK | NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MANIFEST_LIMIT:
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        data = json.loads(b"".join(chunks))
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def owner_of(out: Path) -> dict[str, Any] | None:
     """The account recorded in ``out``'s manifest, None if there is none (or it is unreadable:
     the engine then rewrites it)."""
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    account = data.get("account") if isinstance(data, dict) else None
+    data = _manifest(out)
+    account = data.get("account") if data is not None else None
     if isinstance(account, dict) and isinstance(account.get("id"), int):
         return account
     return None
 
 
-def tighten(out: Path) -> int:
-    """Take group and other permissions off everything below ``out``; how many were changed.
+def _made_by_tgtui(out: Path) -> bool:
+    """Whether ``out``'s manifest is one tgtui wrote."""
+    data = _manifest(out)
+    tool = data.get("tool") if data is not None else None
+    return isinstance(tool, str) and tool.startswith("tgtui")
 
-    Symlinks are not followed (a link planted in the folder cannot make us chmod elsewhere).
+
+def folder_problem(out: Path) -> str | None:
+    """Why ``out`` cannot take a backup, or None if it can: it does not exist yet, or is an
+    empty folder, or is already a tgtui backup. Looks only; creates and changes nothing.
+
+    Any other folder is someone's own (``~``, a web root, the current folder of an empty
+    ``--out``): tgtui would write among their files and make them private.
     """
-    changed = 0
+    out = out.absolute()  # "." says nothing in a message
+    try:
+        info = out.stat()
+    except FileNotFoundError:
+        return None  # made by tgtui, 0700
+    except OSError as exc:
+        return _("Cannot use {out} as a backup folder: {reason}").format(
+            out=out, reason=exc.strerror or exc
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        return _("Cannot use {out} as a backup folder: {reason}").format(
+            out=out, reason=_("it is not a folder")
+        )
+    try:
+        names = set(os.listdir(out))
+    except OSError as exc:
+        return _("Cannot use {out} as a backup folder: {reason}").format(
+            out=out, reason=exc.strerror or exc
+        )
+    chats = out / CHATS
+    if chats.is_symlink() or (CHATS in names and not chats.is_dir()):
+        return _(
+            "{out} is not a usable backup: its {chats} is not a folder inside it. Choose "
+            "another folder."
+        ).format(out=out, chats=CHATS)
+    if names - LITTER <= OWN_NAMES or _made_by_tgtui(out):
+        return None
+    return _(
+        "{out} holds other files and is not a tgtui backup: back up into a new or empty "
+        "folder, or one tgtui backed up into before."
+    ).format(out=out)
+
+
+def tighten(out: Path) -> int:
+    """Take group and other permissions off what tgtui made in ``out`` (`OWN_NAMES`, and
+    everything below its folders among them); how many were changed.
+
+    Anything else in the folder is not tgtui's and is left as it is. Symlinks are not
+    followed (a link planted in the folder cannot make us chmod elsewhere).
+    """
     if not portable.UNIX_MODES:
         return 0  # Windows: the profile's ACLs keep the folder private; modes mean nothing
-    folders = [str(out)]
-    while folders:
+    changed = 0
+    try:
+        top = [entry for entry in os.scandir(out) if entry.name in OWN_NAMES]
+    except OSError as exc:
+        logger.warning("cannot list {}: {}", out, exc.strerror)
+        return 0
+    folders: list[str] = []  # below the top: every entry is tgtui's
+    entries = top
+    while True:
+        for entry in entries:
+            changed += _tighten_one(entry, folders)
+        if not folders:
+            return changed
         try:
             entries = list(os.scandir(folders.pop()))
         except OSError as exc:
             logger.warning("cannot list {}: {}", exc.filename, exc.strerror)
-            continue
-        for entry in entries:
-            try:
-                if entry.is_symlink():
-                    continue
-                mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
-                is_dir = entry.is_dir(follow_symlinks=False)
-                if is_dir:
-                    folders.append(entry.path)
-                if mode & 0o077:
-                    os.chmod(entry.path, mode & (PRIVATE_DIR if is_dir else PRIVATE_FILE))
-                    changed += 1
-            except OSError as exc:
-                logger.warning("cannot make {} private: {}", entry.path, exc.strerror)
-    return changed
+            entries = []
+
+
+def _tighten_one(entry: os.DirEntry[str], folders: list[str]) -> int:
+    """Make one entry private (1 if its mode changed); a folder is queued to be walked."""
+    try:
+        if entry.is_symlink():
+            return 0
+        mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir:
+            folders.append(entry.path)
+        if mode & 0o077:
+            os.chmod(entry.path, mode & (PRIVATE_DIR if is_dir else PRIVATE_FILE))
+            return 1
+    except OSError as exc:
+        logger.warning("cannot make {} private: {}", entry.path, exc.strerror)
+    return 0
 
 
 class BackupFolder:
@@ -91,7 +202,11 @@ class BackupFolder:
         self._lock = ExclusiveLock(out / LOCK_NAME)
 
     def open(self) -> None:
-        """Create or check the folder and take it; FolderRefused if it cannot be used."""
+        """Create or check the folder and take it; FolderRefused if it cannot be used (see
+        `folder_problem`: nothing is created or changed in a folder that is refused)."""
+        problem = folder_problem(self.out)
+        if problem is not None:
+            raise FolderRefused(problem)
         try:
             make_private_dir(self.out)
             self._lock.acquire()

@@ -17,7 +17,7 @@ from rich.console import Console
 from tgtui.archive.arguments import chosen_backup
 from tgtui.archive.folder import ArchiveError
 from tgtui.backup.choices import parse_date
-from tgtui.config import Paths
+from tgtui.config import Paths, Settings
 from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
 from tgtui.i18n import _, counted, ngettext, number
 from tgtui.status_line import StatusLine
@@ -41,8 +41,11 @@ formats:
          in any browser, offline, without JavaScript
   both   the two in one folder, sharing the files (the default)
 
-Files are hard-linked from the backup where the disk allows (no second copy), copied
-otherwise. A file the backup does not have is marked as Telegram Desktop marks it.
+The export is private like the backup: files 0600, folders 0700. Its media files are
+hard links to the backup's (no second copy on disk): the very same files, with the
+backup's modes, so changing one changes the other (deleting one does not). --copy makes
+real copies instead (as where the disk cannot link). A file the backup does not have is
+marked as Telegram Desktop marks it.
 
 exit codes:
   0    the export is written
@@ -50,7 +53,8 @@ exit codes:
   2    it could not be: no backup there, bad arguments, OUT exists, disk full...
   130  stopped (Ctrl+C)
 An export is written into a hidden folder beside OUT and renamed into place only when
-whole: a stopped or failed export leaves nothing behind.
+whole: a stopped or failed export leaves nothing behind (one that was killed leaves its
+hidden .OUT.partial-PID folder, which the next export there removes).
 """
     )
 
@@ -83,6 +87,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_(
             "only this chat: its peer id, its name or part of it (any case, with or without "
             "accents; one that fits several chats is an error listing them); repeatable"
+        ),
+    )
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help=_(
+            "copy the media files (default: hard links to the backup's own files, which "
+            "take no space but are the same files, with the same permissions)"
         ),
     )
     parser.add_argument(
@@ -156,8 +168,12 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
     demo = getattr(args, "demo", False)
+    source = args.source
+    settings = getattr(args, "settings", None)  # read and checked once, by `tgtui.cli`
+    if source is None and isinstance(settings, Settings):
+        source = paths.demo_backup_dir if demo else settings.backup_dir
     try:
-        archive, named = chosen_backup(args.source, args.chat, paths, demo=demo)
+        archive, named = chosen_backup(source, args.chat, paths, demo=demo)
     except ArchiveError as exc:
         err.print(f"tgtui export: {clean(exc)}")
         return EXIT_ERROR
@@ -187,6 +203,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             since=int(args.since.timestamp()) if args.since else None,
             until=int(args.until.timestamp()) if args.until else None,
             progress=progress,
+            copy=args.copy,
         )
     except ExportError as exc:
         progress.end()

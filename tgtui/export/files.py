@@ -1,5 +1,9 @@
 """A message's saved file, placed in an export: hard-linked from the backup where the
-filesystem allows (no second copy on disk), copied where it does not.
+filesystem allows (no second copy on disk), copied where it does not, or always copied when
+asked (`tgtui export --copy`).
+
+A hard link is the backup's own file under a second name: the same bytes and the same mode
+(0600, as the backup keeps it). A copy is the export's own, created 0600.
 
 The backup is untrusted: a path in a line is used only if it passes the checks the reader
 uses (relative, under media/, inside the chat folder once links are followed) and names a
@@ -24,6 +28,18 @@ Record = dict[str, Any]
 # Errors of os.link that mean "this filesystem (pair) cannot hard-link": copy instead.
 _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
 
+# `copy_every_file`: a setting of the process (an export and each of its worker processes
+# sets it once), so that the chats' exports need not carry it.
+_copy_every_file = False
+
+
+def copy_every_file(copy: bool) -> bool:
+    """From now on, in this process, copy every file instead of linking it (``copy``), or
+    link where the disk allows; returns the setting it replaces."""
+    global _copy_every_file
+    was, _copy_every_file = _copy_every_file, copy
+    return was
+
 
 @dataclass
 class FileTally:
@@ -45,7 +61,7 @@ class FilePlacer:
         self.tally = FileTally()
         self._folders: set[str] = set()  # made in the export
         self._placed: set[str] = set()  # files placed, relative to the chat's folder
-        self._can_link = True
+        self._can_link = not _copy_every_file
 
     def place(self, record: Record) -> str | None:
         """The file's path relative to the chat's export folder, a Telegram Desktop skip
@@ -92,6 +108,6 @@ class FilePlacer:
             else:
                 self.tally.linked += 1
                 return
-        shutil.copyfile(source, target, follow_symlinks=True)
+        shutil.copyfile(source, target, follow_symlinks=True)  # 0600: the export's umask
         os.chmod(target, 0o600)
         self.tally.copied += 1

@@ -3,7 +3,12 @@ backup is big), then the whole-account result.json and the HTML index.
 
 Everything is written into a hidden folder beside the destination, renamed into place only
 when the export is whole: an export that was stopped or failed never passes for a complete
-one, and the destination is never half-overwritten.
+one, and the destination is never half-overwritten. Such a folder left by an export that was
+killed (SIGKILL, a power cut) is removed by the next export into the same parent folder.
+
+The export holds private messages, so it is as private as the backup: files 0600, folders
+0700. Its media are hard links to the backup's files (the same files, with their modes) unless
+``copy`` asks for copies.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import re
 import shutil
+import stat
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tgtui.archive.folder import JSONL, Archive, ArchiveChat
+from tgtui.export import files
 from tgtui.export.chat_export import (
     ACCOUNT_SEPARATOR,
     SINGLE_SEPARATOR,
@@ -32,8 +40,11 @@ from tgtui.export.chat_export import (
     export_part,
     split_points,
 )
+from tgtui.export.html_pages import CSS_PATH
 from tgtui.export.site import write_index, write_style
 from tgtui.i18n import ENGLISH, _, speaking
+from tgtui.portable import WINDOWS, owned_by_someone_else
+from tgtui.private_files import private_umask
 
 FORMATS = ("tde", "html", "both")
 
@@ -43,6 +54,10 @@ PARALLEL_BYTES = 32 * 1024 * 1024
 PART_BYTES = 8 * 1024 * 1024
 # Where the parts are written before they are joined (inside the hidden staging folder).
 PARTS = ".parts"
+# The hidden folder an export is written into: .OUT.partial-PID, beside OUT.
+STAGING = re.compile(r"\.(?P<name>.+)\.partial-(?P<pid>[0-9]{1,9})")
+# What an export writes at its top: a staging folder holding anything else is not ours.
+EXPORT_NAMES = frozenset({"result.json", "index.html", "chats", Path(CSS_PATH).parts[0], PARTS})
 
 ABOUT = (
     "Exported by tgtui from a backup, in the format of Telegram Desktop's data export "
@@ -155,9 +170,10 @@ def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: i
 _PROGRESS: Any = None
 
 
-def _worker_init(channel: Any) -> None:
+def _worker_init(channel: Any, copy: bool) -> None:
     global _PROGRESS
     _PROGRESS = channel
+    files.copy_every_file(copy)
 
 
 def _report(index: int, number: int, lines: int) -> None:
@@ -174,6 +190,7 @@ def _run_parts(
     progress: Progress | None,
     total: int,
     joiner: _Joiner | None,
+    copy: bool,
 ) -> list[PartDone]:
     seen: dict[tuple[int, int], int] = {}
 
@@ -188,11 +205,15 @@ def _run_parts(
         return result
 
     if workers == 1:
-        return [finished(export_part(part, note)) for part in parts]
+        was = files.copy_every_file(copy)
+        try:
+            return [finished(export_part(part, note)) for part in parts]
+        finally:
+            files.copy_every_file(was)
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
     try:
-        with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
+        with ProcessPoolExecutor(workers, context, _worker_init, (channel, copy)) as pool:
             pending = {pool.submit(_export_in_worker, part) for part in parts}
             done: list[PartDone] = []
             while pending:
@@ -294,6 +315,50 @@ class _Joiner:
                 handle.close()
 
 
+def _process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine (False when that cannot be told)."""
+    if WINDOWS or pid <= 0:
+        return False  # Windows: os.kill would end the process, not look at it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: alive
+        return False
+    return False
+
+
+def remove_stale_staging(parent: Path) -> list[Path]:
+    """Remove the hidden folders that exports killed before they could clean up left in
+    ``parent`` (`STAGING`: .OUT.partial-PID); which were removed.
+
+    Only tgtui's own: a folder so named, the user's, whose process is gone, and holding only
+    what an export writes. Anything else is left alone.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = STAGING.fullmatch(entry.name)
+        if found is None or int(found["pid"]) == os.getpid():
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISDIR(info.st_mode) or owned_by_someone_else(info):
+                continue
+            if not _process_gone(int(found["pid"])):
+                continue
+            if not set(os.listdir(entry.path)) <= EXPORT_NAMES:
+                continue
+            shutil.rmtree(entry.path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove: left as it is
+        removed.append(Path(entry.path))
+    return removed
+
+
 def export_backup(
     archive: Archive,
     destination: Path,
@@ -303,9 +368,14 @@ def export_backup(
     until: int | None = None,
     progress: Progress | None = None,
     parallel: bool | None = None,
+    copy: bool = False,
 ) -> ExportSummary:
     """Export ``chats`` (default: all) of ``archive`` into ``destination`` (which must not
-    exist) as ``fmt`` ("tde", "html" or "both"). ExportError if it cannot."""
+    exist) as ``fmt`` ("tde", "html" or "both"). ExportError if it cannot.
+
+    Everything it writes is private (0600 files, 0700 folders). The media are hard links to
+    the backup's files where the disk allows, or copies with ``copy`` (or where it does not).
+    """
     if fmt not in FORMATS:
         raise ExportError(
             _("unknown format {format}: choose tde, html or both").format(format=repr(fmt))
@@ -321,10 +391,13 @@ def export_backup(
     parent = destination.parent
     if not parent.is_dir():
         raise ExportError(_("{folder} is not a folder").format(folder=parent))
+    remove_stale_staging(parent)
     staging = parent / f".{destination.name}.partial-{os.getpid()}"
     tde, html = fmt in ("tde", "both"), fmt in ("html", "both")
     try:
-        with speaking(ENGLISH):  # the pages say what Telegram Desktop's English export says
+        # Private from the first byte, in this process and the workers it starts (they
+        # inherit the umask), whatever writes the file; English as Telegram Desktop's export.
+        with private_umask(), speaking(ENGLISH):
             staging.mkdir(mode=0o700)
             (staging / PARTS).mkdir(mode=0o700)
             jobs = _jobs(chosen, staging, tde, html, since, until)
@@ -336,7 +409,7 @@ def export_backup(
             parts = _parts(jobs, sizes, staging, workers)
             joiner = _Joiner(staging, jobs, parts) if tde else None
             try:
-                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
+                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner, copy)
                 if joiner is not None:
                     joiner.finish()
             finally:

@@ -26,7 +26,7 @@ from tgtui.i18n import N_, _, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
-from tgtui.screens.versions import VersionsScreen
+from tgtui.screens.versions import VersionsScreen, no_versions_note
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
@@ -248,7 +248,7 @@ class ChatScreen(ReadingScreen):
         versions = self.chat_log.versions_of(record)
         deleted = record.get("deleted_on_telegram")
         if len(versions) < 2 and not deleted:
-            self.notify(_("This message was not edited after it was saved."))
+            self.notify(no_versions_note(versions[0] if versions else record))
             return
         self.app.push_screen(
             VersionsScreen(versions, deleted if isinstance(deleted, str) else None)

@@ -16,14 +16,37 @@ from tgtui.i18n import N_, _, short_date
 from tgtui.untrusted import clean
 
 
+def no_versions_note(record: dict[str, Any]) -> str:
+    """What `v` says of a message the backup holds one version of, and truly: a message
+    marked edited was edited on Telegram before it was first saved (`edited` in its line),
+    so the backup never had the words it replaced."""
+    edited = record.get("edited")
+    if edited:
+        return _(
+            "This message was edited on Telegram ({date}) before it was saved: the backup has "
+            "no earlier version of it."
+        ).format(date=clean(edited, limit=40))
+    return _("This message was not edited after it was saved.")
+
+
+def _first_label(record: dict[str, Any]) -> str:
+    """The first saved version: the message as sent, or as it read after an edit made
+    before the backup saved it (no earlier version is known then)."""
+    edited = record.get("edited")
+    if edited:
+        return _("as first saved, already edited on Telegram {date} (no earlier version)").format(
+            date=clean(edited, limit=40)
+        )
+    return _("first version {date}").format(date=clean(record.get("date") or "?", limit=40))
+
+
 def version_lines(versions: list[dict[str, Any]], deleted: str | None) -> Text:
     """The versions as the screen shows them: when, then the text (each cleaned)."""
     text = Text()
     for number, record in enumerate(versions, start=1):
-        when = record.get("edited") if number > 1 else record.get("date")
-        shown = clean(when or "?", limit=40)
+        shown = clean(record.get("edited") or "?", limit=40)
         label = (
-            _("first version {date}").format(date=shown)
+            _first_label(record)
             if number == 1
             else _("version {number}, edited {date}").format(number=number, date=shown)
         )

@@ -9,13 +9,12 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
-from pathlib import Path
 
 from loguru import logger
 from rich.console import Console
 from telethon import errors
 
-from tgtui.config import ConfigError, Paths, Settings, load_settings
+from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
 from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
@@ -42,10 +41,10 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     keep = argparse.SUPPRESS
     parser.add_argument(
         "--session",
-        type=Path,
+        type=path_argument,
         metavar="PATH",
         default=keep,
-        help=_("use this Telethon session file"),
+        help=_("use this Telethon session file (signed in: `tgtui --session PATH` logs in)"),
     )
     parser.add_argument(
         "--demo",
@@ -64,6 +63,9 @@ def command_settings(
     if args.demo and args.session:
         err.print(f"tgtui {command}: " + _("--demo uses its own session; leave out --session"))
         return None
+    settings = getattr(args, "settings", None)  # read and checked once, by `tgtui.cli`
+    if isinstance(settings, Settings):
+        return settings
     try:
         return load_settings(paths)
     except ConfigError as exc:
@@ -77,11 +79,17 @@ def client_spec(
     args: argparse.Namespace, paths: Paths, settings: Settings, cleanup: ExitStack
 ) -> ClientSpec:
     """The session to use: the demo's (signed in to a sandbox started here), ``--session``,
-    or the app's own."""
+    or the app's own. It must be there and signed in: these commands never create one."""
     if not args.demo:
         session = args.session or paths.sessions_dir / "main.session"
+        given = args.session is not None
         return ClientSpec(
-            session, settings.api_id, settings.api_hash, user_folder=args.session is not None
+            session,
+            settings.api_id,
+            settings.api_hash,
+            user_folder=given,
+            signed_in=True,
+            login=f"tgtui --session {args.session}" if given else "tgtui",
         )
     from tgtui.demo import signed_in_demo
 

@@ -6,8 +6,10 @@ Only this module constructs a `TelegramClient`; screens and workers borrow it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import os
+import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +58,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def check_session_path(given: Path) -> None:
     """Refuse a ``--session`` path that is a folder, belongs to another user (or is a link
-    they planted), or holds something other than a session (SessionFileError)."""
+    they planted), holds something other than a session, or names a file that is not one
+    (``/etc/passwd``: Telethon would make ``/etc/passwd.session`` beside it) (SessionFileError).
+    """
     if given.is_dir():
         raise SessionFileError(
             _("{given} is a folder: give the session file's path.").format(given=given)
@@ -65,6 +69,12 @@ def check_session_path(given: Path) -> None:
     try:
         link = path.lstat()
     except FileNotFoundError:
+        if path != given and given.exists():
+            raise SessionFileError(
+                _("{given} is not a Telethon session file (their names end in .session).").format(
+                    given=given
+                )
+            ) from None
         return  # created 0600 by tgtui
     if stat.S_ISLNK(link.st_mode) and owned_by_someone_else(link):
         raise SessionFileError(
@@ -86,6 +96,46 @@ def check_session_path(given: Path) -> None:
         )
     if head and head != SQLITE_MAGIC:
         raise SessionFileError(_("{path} is not a Telethon session file.").format(path=path))
+
+
+def check_existing_session(given: Path, login: str) -> None:
+    """What `check_session_path` refuses, and a session that is not there (SessionFileError):
+    for commands that need a signed-in session, which never create one (only the login in
+    the app does). ``login`` is the command that would make it, for the message."""
+    check_session_path(given)
+    path = session_file_path(given)
+    if not path.exists():
+        raise SessionFileError(
+            _("There is no session {path}: log in first with `{login}`.").format(
+                path=path, login=login
+            )
+        )
+
+
+def check_signed_in(path: Path, login: str) -> None:
+    """Refuse (SessionFileError) a session file that holds no auth key, without writing to
+    it: it was never signed in, so connecting could only start a login.
+
+    Read-only SQLite: the file is neither created nor changed, whatever it holds.
+    """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT auth_key FROM sessions").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise SessionFileError(
+                _("Cannot read {path}: {reason}").format(path=path, reason=exc)
+            ) from exc
+        rows = []
+    except sqlite3.DatabaseError:
+        rows = []
+    if not any(isinstance(key, bytes) and key for (key,) in rows):
+        raise SessionFileError(
+            _("{path} holds no signed-in session: log in first with `{login}`.").format(
+                path=path, login=login
+            )
+        )
 
 
 def prepare_session_file(path: Path) -> Path:
@@ -215,6 +265,11 @@ class ClientSpec:
     api_hash: str | None
     dc: tuple[int, str, int] | None = None  # a blank session pointed at this server
     user_folder: bool = False  # the session's folder is the user's: leave its mode alone
+    # A command that needs a signed-in session (`backup`, `chats`): the file must exist and
+    # hold an auth key; nothing is created and nothing connects otherwise. ``login`` is the
+    # command that would make it, for the message.
+    signed_in: bool = False
+    login: str = "tgtui"
 
 
 class TelegramService:
@@ -232,13 +287,18 @@ class TelegramService:
 
     def open(self) -> None:
         """Take the session lock and prepare the file (SessionLockedError if taken,
-        SessionFileError for a ``--session`` path that cannot be used)."""
-        if not self.spec.user_folder:
+        SessionFileError for a session path that cannot be used, or, for ``signed_in``, a
+        session that is missing or was never signed in: then nothing is created)."""
+        given = self.spec.session_file.expanduser()
+        if self.spec.signed_in:  # looked at before the lock, which would be a file made
+            check_existing_session(given, self.spec.login)
+            check_signed_in(self.session_file, self.spec.login)
+        elif not self.spec.user_folder:
             self.session_file.parent.mkdir(parents=True, exist_ok=True, mode=SESSION_DIR_MODE)
         elif not self.session_file.parent.is_dir():
             raise FileNotFoundError(f"The folder {self.session_file.parent} does not exist.")
         else:
-            check_session_path(self.spec.session_file.expanduser())
+            check_session_path(given)
         self._lock.acquire()
 
     def _build(self, dc: tuple[int, str, int] | None = None) -> TelegramClient:
