@@ -54,12 +54,23 @@ async def test_full_backup_is_exact_ascending_and_documented(
     assert any(isinstance(e, ChatProgress) and e.total for e in events)
 
 
+def _every_file(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a backup but its lock (which names the run holding it): its bytes and
+    when it was last written."""
+    return {
+        str(path.relative_to(out)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in out.rglob("*")
+        if path.is_file() and path.name != ".tgtui.lock"
+    }
+
+
 async def test_second_run_asks_at_most_one_request_per_unchanged_chat_and_writes_nothing(
     app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     chats = await targets(app_client, 6)
     await BackupEngine(app_client, BackupOptions(tmp_path)).run(chats)
     before = jsonl_contents(tmp_path)
+    files_before = _every_file(tmp_path)
     sandbox.log.clear()
     result = await BackupEngine(app_client, BackupOptions(tmp_path)).run(chats)
     assert result.all_complete
@@ -74,6 +85,9 @@ async def test_second_run_asks_at_most_one_request_per_unchanged_chat_and_writes
     assert len(sandbox.log.of("updates.getDifference")) == 1
     assert len(sandbox.log.entries) == len(channels) + 1
     assert jsonl_contents(tmp_path) == before
+    # Nothing new: no file is made, written or even rewritten the same (SCHEMA.md: edits.jsonl
+    # and deleted.jsonl exist only if there is something in them).
+    assert _every_file(tmp_path) == files_before
     # Something new arrives: only it is appended.
     sent = await app_client.send_message(chats[0].input_peer, "written after the first backup")
     result = await BackupEngine(app_client, BackupOptions(tmp_path)).run(chats[:1])

@@ -495,6 +495,7 @@ class BackupEngine:
         if checkpoint.last_id == 0:  # nothing saved yet: followed from the first copy on
             checkpoint.tracked = not channel and self._account_followed
             return True
+        before = (checkpoint.pts, checkpoint.tracked, checkpoint.complete)
         if channel:
             known = checkpoint.pts
             pts, found = await catch_up_channel(reader, folder, checkpoint.last_id, known)
@@ -516,7 +517,8 @@ class BackupEngine:
             quiet = self._account_complete and target.chat_id not in self.account_caught.touched
             return not (quiet and checkpoint.complete and self.options.until is None)
         caught.versions, caught.deletions = found.versions, found.deletions
-        save_checkpoint(folder / STATE, checkpoint)
+        if (checkpoint.pts, checkpoint.tracked, checkpoint.complete) != before:
+            save_checkpoint(folder / STATE, checkpoint)  # a run with nothing new writes none
         return not (unchanged and checkpoint.complete and self.options.until is None)
 
     async def _check(self, target: ChatTarget, reader: HistoryReader, folder: Path) -> Repair:

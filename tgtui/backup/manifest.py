@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Manifest:
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._dirty = False
         self._saved_at = float("-inf")
+        self._stored_account: object = None
         if load:
             self._load()
 
@@ -50,6 +51,7 @@ class Manifest:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             self.created = str(data.get("created", self.created))
+            self._stored_account = data.get("account")
             for item in data.get("chats", []):
                 entry = ChatEntry(**item)
                 self.chats[entry.id] = entry
@@ -65,20 +67,25 @@ class Manifest:
         The engine calls `save` when the run ends (or stops), so the file is always current
         then; in between it is at most a second behind (per-chat state files are exact).
         """
+        before = self.chats.get(entry.id)
+        if before is not None and replace(before, updated=entry.updated) == entry:
+            return  # nothing changed: a run with nothing new leaves the manifest as it is
         self.chats[entry.id] = entry
         self._dirty = True
         if time.monotonic() - self._saved_at >= min_interval:
             self.save()
 
     def flush(self) -> None:
-        """Write the manifest if anything changed since the last write."""
-        if self._dirty:
+        """Write the manifest if anything changed since the last write (a chat, or the
+        account's name)."""
+        if self._dirty or self.account != self._stored_account:
             self.save()
 
     def save(self) -> None:
         """Write manifest.json atomically."""
         self._dirty = False
         self._saved_at = time.monotonic()
+        self._stored_account = self.account
         write_json_atomically(
             self.path,
             {

@@ -33,8 +33,9 @@ class Versions:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.edits = BatchWriter(folder / EDITS, batch_size=100_000, max_age=1e9)
-        self.deletions = BatchWriter(folder / DELETED, batch_size=100_000, max_age=1e9)
+        # Each file is made by its first line (SCHEMA.md: "only if any").
+        self.edits = BatchWriter(folder / EDITS, batch_size=100_000, max_age=1e9, lazy=True)
+        self.deletions = BatchWriter(folder / DELETED, batch_size=100_000, max_age=1e9, lazy=True)
         self.seen_versions: set[tuple[int, str, str]] = set()
         self.seen_deleted: set[int] = set()
         self.added_versions = 0

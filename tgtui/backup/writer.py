@@ -117,10 +117,16 @@ def encode_record(record: dict[str, Any]) -> bytes:
 class BatchWriter:
     """Appends records to a JSONL file in fsynced batches."""
 
-    def __init__(self, path: Path, *, batch_size: int = 500, max_age: float = 2.0) -> None:
+    def __init__(
+        self, path: Path, *, batch_size: int = 500, max_age: float = 2.0, lazy: bool = False
+    ) -> None:
         self.path = path
         self.batch_size = batch_size
         self.max_age = max_age
+        # lazy: the file is made by the first batch that has something in it, not by open
+        # (files that exist only if something happened, such as edits.jsonl).
+        self.lazy = lazy
+        self._opened = False
         self.last_id: int | None = None  # the last record safely on disk
         self._buffer: list[bytes] = []
         self._buffer_last_id: int | None = None
@@ -128,15 +134,22 @@ class BatchWriter:
         self._fd: int | None = None
 
     def open(self) -> int | None:
-        """Open (creating, or repairing a torn tail); return the last id already on disk."""
+        """Open (creating, or repairing a torn tail); return the last id already on disk.
+        A lazy writer only repairs a file that exists; the first batch creates it."""
+        self._opened = True
         try:
-            make_private_dir(self.path.parent, tighten=False)  # the folder tightens it
             if self.path.exists():
                 self.last_id = repair_tail(self.path)
-            self._fd = open_fd(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+            elif self.lazy:
+                return None
+            self._create()
         except OSError as exc:
             raise BackupWriteError(self.path, exc) from exc
         return self.last_id
+
+    def _create(self) -> None:
+        make_private_dir(self.path.parent, tighten=False)  # the folder tightens it
+        self._fd = open_fd(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
 
     def add(self, record: dict[str, Any]) -> bool:
         """Buffer one record; True when the batch is full or old enough to flush."""
@@ -166,6 +179,11 @@ class BatchWriter:
         """
         if not self._buffer:
             return 0
+        if self._fd is None and self.lazy and self._opened:
+            try:
+                self._create()
+            except OSError as exc:
+                raise BackupWriteError(self.path, exc) from exc
         if self._fd is None:
             raise RuntimeError("BatchWriter.open() was not called")
         data = b"".join(self._buffer)
