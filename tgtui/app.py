@@ -89,7 +89,8 @@ class TgtuiApp(TgtuiBaseApp):
         """Hook up code delivery and the theme, then ask for API keys or connect."""
         freeze_long_lived()  # modules and the app itself: out of the collector's way
         settings = self.context.settings
-        keep_theme(self, settings.config_file, settings.theme)
+        # The demo reads the user's theme but never writes their config.toml.
+        keep_theme(self, None if self.context.demo else settings.config_file, settings.theme)
         if self.context.code_source is not None:
             loop = asyncio.get_running_loop()
 
@@ -254,14 +255,14 @@ class TgtuiApp(TgtuiBaseApp):
 
     async def _run_backup(self, job: BackupJob, only: list[int] | None, follow: bool) -> None:
         from tgtui.backup.engine import BackupAborted
-        from tgtui.backup.follow import Follower
+        from tgtui.backup.follow import Follower, Following
         from tgtui.backup.job import TakeoutRefused, account_of
         from tgtui.screens.backup import BackupScreen
 
         if job.account is None:
             job.account = account_of(await self.service.me())
 
-        async def following(engine: BackupEngine, targets: list[ChatTarget]) -> None:
+        async def following(engine: BackupEngine, targets: list[ChatTarget]) -> Following:
             follower = Follower(engine, targets, on_round=lambda _: job.changed())
             job.following = follower.state
             job.changed()
@@ -269,6 +270,7 @@ class TgtuiApp(TgtuiBaseApp):
                 await follower.run()
             finally:
                 job.following = None
+            return follower.state
 
         try:
             await job.run(only, follow=following if follow else None)
@@ -311,21 +313,36 @@ class TgtuiApp(TgtuiBaseApp):
             if yes:
                 self.run_worker(self._stop_and_quit(job), group="quit")
 
-        self.push_screen(
-            ConfirmScreen(
+        if job.following is not None:
+            question = ConfirmScreen(
+                _("tgtui is following these chats. Stop following and quit?"),
+                _(
+                    "Everything that arrived is saved; a backup of these chats later catches "
+                    "up with what arrives after you quit."
+                ),
+                confirm=_("Stop and quit"),
+            )
+        else:
+            question = ConfirmScreen(
                 _("A backup is running. Quit anyway?"),
                 _(
                     "Everything fetched so far is saved, and backing up these chats again "
                     "resumes where this one stopped."
                 ),
                 confirm=_("Stop and quit"),
-            ),
-            answered,
-        )
+            )
+        self.push_screen(question, answered)
 
     async def _stop_and_quit(self, job: BackupJob) -> None:
-        job.cancel()
+        """Stop the backup (or the following after it) at its next safe point, then quit."""
         worker = self._backup_worker
+        if job.following is not None:
+            self.notify(_("Stopping following: saving what arrived, then quitting…"))
+            if worker is not None:
+                worker.cancel()  # the follower stops; what it was writing is flushed
+        else:
+            self.notify(_("Stopping the backup: saving what was fetched, then quitting…"))
+            job.cancel()
         if worker is not None:
             # A failure there has been reported by _app_worker_failed already.
             with contextlib.suppress(WorkerFailed, WorkerCancelled):

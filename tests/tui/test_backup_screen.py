@@ -372,3 +372,30 @@ async def test_keep_following_saves_what_arrives_until_stopped(
         await wait_for(pilot, lambda: job.following is None and job.state == "finished",
                        what="following stopped")  # fmt: skip
         assert read_ids(chat_folder(out, row.target))[-1] == message.id  # what arrived stays saved
+
+
+async def test_quitting_while_following_stops_following_and_quits(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Ctrl+Q, "Stop and quit" while following: the follower stops at once and the app
+    exits, saying what it does (it used to go on following, with no word)."""
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    out = tmp_path / "follow"
+    async with running(app) as pilot:
+        job = await open_backup(pilot, app, out, chats=2)
+        await pilot.press("ctrl+s")
+        await until_summary(pilot, app)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: job.following is not None, what="following")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Stop following and quit?" in text_of(app, ".dialog-title")
+        await pilot.click("#confirm")
+        await wait_for(
+            pilot,
+            lambda: any("Stopping following" in toast for toast in toasts(app)),
+            what="a word on what it does",
+        )
+        await wait_for(pilot, lambda: not job.running, what="following stopped", within=30)
+        await wait_for(pilot, lambda: app.return_code is not None, what="the app's exit")
+    assert job.following is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,16 +23,24 @@ from rich.console import Console
 from tgtui.backup import choices
 from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
-from tgtui.backup.follow import SWEEP, Follower, Following
+from tgtui.backup.folder import folder_problem
+from tgtui.backup.follow import MIN_SWEEP, SWEEP, Follower, Following
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.progress import BackupEvent
-from tgtui.backup.reporters import HEARTBEAT, JsonProgress, LineProgress, Unattended
+from tgtui.backup.reporters import (
+    HEARTBEAT,
+    MIN_HEARTBEAT,
+    JsonProgress,
+    LineProgress,
+    Unattended,
+    followed_text,
+)
 from tgtui.backup.selection import ChatTarget, target_of
 from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
-from tgtui.config import MAX_CONCURRENCY, Paths
+from tgtui.config import MAX_CONCURRENCY, Paths, path_argument
 from tgtui.i18n import _, counted, number
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
@@ -98,16 +107,25 @@ def _concurrency(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 86_400:
-        raise argparse.ArgumentTypeError(
-            _("expected seconds from 0 to 86400, got {text}").format(text=repr(text))
-        )
-    return value
+def _seconds(least: float, *, none: bool = False) -> Callable[[str], float]:
+    """An argparse type: seconds from ``least`` to a day (and 0 for "none" when ``none``).
+
+    A tiny interval would make tgtui ask Telegram (or write lines) without a pause."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if (none and value == 0) or least <= value <= 86_400:
+            return value
+        if none:
+            message = _("expected 0 (none) or seconds from {least} to 86400, got {text}")
+        else:
+            message = _("expected seconds from {least} to 86400, got {text}")
+        raise argparse.ArgumentTypeError(message.format(least=f"{least:g}", text=repr(text)))
+
+    return convert
 
 
 def _typed(parse: Callable[[str], T]) -> Callable[[str], T]:
@@ -146,7 +164,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_filter_arguments(parser)
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help=_("backup folder (default: backup_dir in config)")
+        "--out",
+        type=path_argument,
+        metavar="DIR",
+        help=_(
+            "backup folder: a new or empty one, or a tgtui backup (default: backup_dir in config)"
+        ),
     )
     parser.add_argument(
         "--since", type=parse_date, metavar="DATE", help=_("only messages from this date on")
@@ -185,7 +208,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--sweep",
-        type=_seconds,
+        type=_seconds(MIN_SWEEP),
         default=SWEEP,
         metavar="SECONDS",
         help=_(
@@ -230,7 +253,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--heartbeat",
-        type=_seconds,
+        type=_seconds(MIN_HEARTBEAT, none=True),
         default=HEARTBEAT,
         metavar="SECONDS",
         help=_("with lines or json: a summary every SECONDS (default {seconds}; 0: none)").format(
@@ -274,6 +297,10 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),
     )
+    refused = folder_problem(options.out)  # before any session is opened or connected
+    if refused is not None:
+        err.print("tgtui backup: " + clean(refused))
+        return EXIT_ERROR
     slow_crypto = crypto_warning()
     if slow_crypto is not None:
         logger.warning(slow_crypto)
@@ -399,6 +426,9 @@ async def _plan_and_run(
         if isinstance(report, LineProgress | JsonProgress):
             ticking = asyncio.ensure_future(_tick(report, min(1.0, args.heartbeat / 2)))
             stack.callback(ticking.cancel)
+        elif isinstance(report, ConsoleProgress):
+            ticking = asyncio.ensure_future(_tick(report, 1.0))  # the following line's clock
+            stack.callback(ticking.cancel)
         job = BackupJob(
             client,
             targets,
@@ -418,10 +448,10 @@ async def _plan_and_run(
 
 def _following(
     err: Console, report: object, sweep: float
-) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[None]]:
+) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]:
     """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
 
-    async def follow(engine: BackupEngine, targets: list[ChatTarget]) -> None:
+    async def follow(engine: BackupEngine, targets: list[ChatTarget]) -> Following | None:
         main = asyncio.current_task()
         stopping = asyncio.Event()
 
@@ -431,24 +461,16 @@ def _following(
                 main.cancel()
 
         undo = on_terminate(stop, ("SIGTERM", "SIGINT"))
-        if isinstance(report, Unattended):
+        if isinstance(report, Unattended | ConsoleProgress):
             report.follow()
-        shown = [0, 0, 0]
+        shown: list[object] = []
 
         def on_round(state: Following) -> None:
-            now = [state.new, state.edits, state.deletions]
+            now: list[object] = [state.new, state.edits, state.deletions, sorted(state.behind)]
             if now != shown and isinstance(report, JsonProgress):
-                report.following(state)
-            elif now != shown and not isinstance(report, Unattended):
-                err.print(
-                    _(
-                        "following: {new} new, {edited} edited, {deleted} deleted since it began"
-                    ).format(
-                        new=number(state.new),
-                        edited=number(state.edits),
-                        deleted=number(state.deletions),
-                    )
-                )
+                report.following()
+            elif isinstance(report, ConsoleProgress):
+                report.tick()
             shown[:] = now
 
         err.print(
@@ -468,6 +490,9 @@ def _following(
             err.print(_("Stopped following: everything that arrived is saved."))
         finally:
             undo()
+        if not isinstance(report, JsonProgress):
+            err.print(followed_text(follower.state, time.monotonic()))
+        return follower.state
 
     return follow
 
@@ -493,7 +518,7 @@ def _stdout_line(text: str) -> None:
     sys.stdout.flush()
 
 
-async def _tick(report: LineProgress | JsonProgress, every: float) -> None:
+async def _tick(report: LineProgress | JsonProgress | ConsoleProgress, every: float) -> None:
     """The heartbeat's clock: it ticks whether or not events arrive (a long FLOOD_WAIT)."""
     if every <= 0:
         return  # no heartbeat asked for

@@ -28,6 +28,13 @@ from tgtui.backup.progress import (
     Waiting,
     status_word,
 )
+from tgtui.backup.reporters import (
+    Followed,
+    Tally,
+    arrival_text,
+    following_text,
+    quiet_refresh,
+)
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.units import message_rate
@@ -55,6 +62,9 @@ class ConsoleProgress:
         self.names: dict[int, str] = {}
         self.messages = 0
         self.started = time.monotonic()
+        self.chats = chats
+        self.tally = Tally(chats, self.started)  # follow mode's arrivals are counted here
+        self._received_at_follow = 0
         self._last_wait: tuple[str, int] | None = None
 
     def __enter__(self) -> ConsoleProgress:
@@ -64,8 +74,33 @@ class ConsoleProgress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
+    def follow(self) -> None:
+        """Follow mode began: the overall bar gives way to one line saying how following
+        goes, and each chat where something arrives gets a line."""
+        now = time.monotonic()
+        self.tally.following = Followed(now)
+        self._received_at_follow = self.tally.bytes_received()
+        self.progress.reset(self.overall, total=None)  # its clock: since following began
+        self.progress.update(
+            self.overall,
+            description=following_text(self.tally.following, self.chats, now, 0),
+            rate="",
+        )
+
+    def tick(self) -> None:
+        """Redraw the following line (its clock moves when nothing arrives)."""
+        following = self.tally.following
+        if following is not None:
+            received = self.tally.bytes_received() - self._received_at_follow
+            text = following_text(following, self.chats, time.monotonic(), received)
+            self.progress.update(self.overall, description=text)
+
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
+        files = self.tally.count(event, time.monotonic())
+        if self.tally.following is not None:
+            self._following(event, files)
+            return
         if isinstance(event, ChatStarted):
             self.names[event.chat_id] = clean(event.name, limit=32)
             if len(self.bars) < MAX_BARS:
@@ -132,6 +167,33 @@ class ConsoleProgress:
                     )
                 )
             self._last_wait = key
+
+    def _following(self, event: BackupEvent, files: int) -> None:
+        """While following: a bar only for files coming down, a line for what arrived."""
+        if isinstance(event, MediaProgress) and event.total:
+            bar = self.bars.get(event.chat_id)
+            if bar is None and len(self.bars) < MAX_BARS:
+                bar = self.bars[event.chat_id] = self.progress.add_task("", total=None, rate="")
+            if bar is not None:
+                self.progress.update(
+                    bar,
+                    description=_("{name} files").format(
+                        name=clean(self.names.get(event.chat_id, ""), limit=24)
+                    ),
+                    completed=event.done + event.failed,
+                    total=event.total,
+                    rate=f"{decimal(event.received / 1e6)} MB",
+                )
+        elif isinstance(event, ChatStarted):
+            self.names[event.chat_id] = clean(event.name, limit=32)
+        elif isinstance(event, ChatFinished):
+            bar = self.bars.pop(event.chat_id, None)
+            if bar is not None:
+                self.progress.remove_task(bar)
+            if not quiet_refresh(event, files):
+                style = "green" if event.status == "complete" else "yellow"
+                self.console.print(line((arrival_text(event, files), style)))
+        self.tick()
 
 
 def line(*parts: str | tuple[str, str]) -> Text:

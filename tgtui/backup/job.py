@@ -32,6 +32,7 @@ from tgtui.backup.engine import (
     chat_folders,
 )
 from tgtui.backup.estimate import Estimate, Sample, estimate, on_disk, sample
+from tgtui.backup.follow import Following, merged
 from tgtui.backup.pace import load_paces, save_paces
 from tgtui.backup.progress import (
     BackupEvent,
@@ -181,7 +182,8 @@ class BackupJob:
         self.started: float | None = None
         self.finished: float | None = None
         self.result: BackupResult | None = None
-        self.following: Any = None  # follow mode's tally (`follow.Following`) while it runs
+        self.following: Following | None = None  # follow mode's tally while it runs
+        self.followed: Following | None = None  # and once it has ended
         self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
         self.changes = 0
         self._engine: BackupEngine | None = None
@@ -226,10 +228,12 @@ class BackupJob:
         self,
         only: Iterable[int] | None = None,
         *,
-        follow: Callable[[BackupEngine, list[ChatTarget]], Awaitable[None]] | None = None,
+        follow: Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]
+        | None = None,
     ) -> BackupResult:
         """Back up every chat (or the chats ``only`` names, e.g. to retry failures); then,
-        with ``follow``, keep following them (`tgtui.backup.follow`) until it returns.
+        with ``follow``, keep following them (`tgtui.backup.follow`) until it returns what
+        arrived, which the result then includes (`tgtui.backup.follow.merged`).
 
         Raises BackupAborted when the disk or the session fails, and TakeoutRefused when the
         export must first be approved on another device.
@@ -266,9 +270,12 @@ class BackupJob:
 
             async def following() -> None:
                 if follow is not None:
-                    await follow(engine, targets)
+                    self.followed = await follow(engine, targets)
 
+            self.followed = None
             result = await engine.run(targets, follow=following if follow else None)
+            if self.followed is not None:
+                result = merged(result, self.followed)
             self.result = result
             return result
         except (BackupAborted, TakeoutRefused) as exc:

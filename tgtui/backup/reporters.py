@@ -31,6 +31,7 @@ from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, json_line
 
 HEARTBEAT = 30.0  # seconds between summary lines, by default
+MIN_HEARTBEAT = 1.0  # the least a user may ask for (0: no heartbeat)
 JSON_PROGRESS_EVERY = 1.0  # at most one chat_progress object per chat per second
 
 Write = Callable[[str], None]
@@ -38,7 +39,8 @@ Write = Callable[[str], None]
 
 @dataclass
 class Tally:
-    """The run so far, counted from events."""
+    """The run so far, counted from events; once following, what arrives is counted apart
+    (a chat brought up to date again is not one more chat done)."""
 
     chats: int
     started: float
@@ -46,12 +48,16 @@ class Tally:
     new: int = 0  # messages written by this run in finished chats
     files: int = 0
     files_failed: int = 0
-    received: int = 0  # bytes of files, all chats
     running: dict[int, int] = field(default_factory=dict)  # chat -> new messages so far
-    media_bytes: dict[int, int] = field(default_factory=dict)
+    media_bytes: dict[int, int] = field(default_factory=dict)  # of the media pass under way
+    bytes_done: int = 0  # of media passes that ended
     problems: int = 0
+    files_on_disk: dict[int, int] = field(default_factory=dict)  # as each chat last ended
+    following: Followed | None = None
 
-    def count(self, event: BackupEvent) -> None:
+    def count(self, event: BackupEvent, now: float) -> int:
+        """Count one event; for a chat that ended, the files it saved since it last ended
+        (0 the first time)."""
         if isinstance(event, ChatStarted):
             self.running[event.chat_id] = 0
         elif isinstance(event, ChatProgress):
@@ -60,14 +66,27 @@ class Tally:
             self.media_bytes[event.chat_id] = event.received
         elif isinstance(event, ChatFinished):
             self.running.pop(event.chat_id, None)
+            self.bytes_done += self.media_bytes.pop(event.chat_id, 0)
+            before = self.files_on_disk.get(event.chat_id)
+            self.files_on_disk[event.chat_id] = event.media_done
+            files = max(0, event.media_done - before) if before is not None else 0
+            if self.following is not None:
+                self.following.count(event, files, now)
+                return files
             self.finished += 1
             self.new += event.new
             self.files += event.media_done
             self.files_failed += event.media_failed
             self.problems += event.status != "complete"
+            return files
+        return 0
 
     def new_messages(self) -> int:
-        return self.new + sum(self.running.values())
+        arrived = self.following.new if self.following is not None else 0
+        return self.new + arrived + sum(self.running.values())
+
+    def bytes_received(self) -> int:
+        return self.bytes_done + sum(self.media_bytes.values())
 
     def figures(self, now: float) -> Figures:
         elapsed = max(now - self.started, 1e-6)
@@ -78,9 +97,34 @@ class Tally:
             running=len(self.running),
             new_messages=new,
             messages_per_second=round(new / elapsed, 1),
-            bytes_received=sum(self.media_bytes.values()),
+            bytes_received=self.bytes_received(),
             elapsed=round(elapsed, 1),
         )
+
+
+@dataclass
+class Followed:
+    """What arrived while following, counted from the refreshes' events."""
+
+    since: float
+    new: int = 0
+    edits: int = 0
+    deletions: int = 0
+    files: int = 0
+    last: float | None = None  # when something last arrived
+    behind: dict[int, str] = field(default_factory=dict)  # chats not up to date: why
+
+    def count(self, event: ChatFinished, files: int, now: float) -> None:
+        if event.status == "complete":
+            self.behind.pop(event.chat_id, None)
+        else:
+            self.behind[event.chat_id] = event.reason or status_word(event.status)
+        if event.new or event.edits or event.deletions or files:
+            self.new += event.new
+            self.edits += event.edits
+            self.deletions += event.deletions
+            self.files += files
+            self.last = now
 
 
 @dataclass(frozen=True)
@@ -94,6 +138,72 @@ class Figures:
     messages_per_second: float
     bytes_received: int
     elapsed: float
+
+
+def arrival_text(event: ChatFinished, files: int) -> str:
+    """A chat brought up to date while following, in one line: what arrived, or why it is
+    not up to date (and that it is tried again)."""
+    name = clean(event.name, limit=60)
+    if event.status != "complete":
+        return _("not up to date: {name} ({id}): {reason}; tried again at the next round").format(
+            name=name, id=event.chat_id, reason=clean(event.reason or "", limit=300)
+        )
+    parts = [
+        counted("{count} new", "{count} new", event.new) if event.new else "",
+        counted("{count} edited", "{count} edited", event.edits) if event.edits else "",
+        counted("{count} deleted", "{count} deleted", event.deletions) if event.deletions else "",
+        counted("{count} file", "{count} files", files) if files else "",
+        counted("{count} repair", "{count} repairs", len(event.repairs)) if event.repairs else "",
+    ]
+    return _("arrived: {name} ({id}): {what}; {messages} saved").format(
+        name=name,
+        id=event.chat_id,
+        what=", ".join(part for part in parts if part),
+        messages=counted("{count} message", "{count} messages", event.messages),
+    )
+
+
+def followed_text(state: Any, now: float) -> str:
+    """What arrived while following, said once it stopped (a `follow.Following`)."""
+    text = _(
+        "While following ({time}): {new}, {edited} edited, {deleted} deleted, {files}."
+    ).format(
+        time=_duration(now - state.since),
+        new=counted("{count} new message", "{count} new messages", state.new),
+        edited=number(state.edits),
+        deleted=number(state.deletions),
+        files=counted("{count} file", "{count} files", state.files),
+    )
+    for chat_id, reason in sorted(state.behind.items()):
+        latest = state.latest.get(chat_id)
+        name = clean(latest.target.name, limit=60) if latest is not None else str(chat_id)
+        text += "\n" + _(
+            "not up to date: {name} ({id}): {reason}; run tgtui backup again to catch up"
+        ).format(name=name, id=chat_id, reason=clean(reason, limit=300))
+    return text
+
+
+def following_text(followed: Followed, chats: int, now: float, received: int) -> str:
+    """How following goes, in one line (a heartbeat while following)."""
+    text = _(
+        "following {chats} for {time}: {new}, {edited} edited, {deleted} deleted, "
+        "{files} ({megabytes} MB)"
+    ).format(
+        chats=counted("{count} chat", "{count} chats", chats),
+        time=_duration(now - followed.since),
+        new=counted("{count} new message", "{count} new messages", followed.new),
+        edited=number(followed.edits),
+        deleted=number(followed.deletions),
+        files=counted("{count} file", "{count} files", followed.files),
+        megabytes=decimal(received / 1e6),
+    )
+    if followed.last is not None:
+        text += "; " + _("the last change {time} ago").format(time=_duration(now - followed.last))
+    if followed.behind:
+        text += "; " + counted(
+            "{count} chat not up to date", "{count} chats not up to date", len(followed.behind)
+        )
+    return text
 
 
 def _finish_text(event: ChatFinished) -> str:
@@ -139,16 +249,22 @@ class Unattended:
         self.every = every
         self.tally = Tally(chats, clock())
         self._beat = self.tally.started
+        self._received_at_follow = 0
         self.started(chats)
 
-    in_follow = False  # the backup is done; now only what arrives is told
+    @property
+    def in_follow(self) -> bool:
+        """The backup is done; now only what arrives is told."""
+        return self.tally.following is not None
 
     def started(self, chats: int) -> None:
         """Say the run has begun."""
 
     def follow(self) -> None:
-        """Follow mode began: tell only chats where something arrived."""
-        self.in_follow = True
+        """Follow mode began: tell only chats where something arrived (or that could not be
+        brought up to date), and count what arrives apart from the backup before it."""
+        self.tally.following = Followed(self.clock())
+        self._received_at_follow = self.tally.bytes_received()
 
     def beat(self, figures: Figures) -> None:
         """Say how the run is doing."""
@@ -175,9 +291,12 @@ class LineProgress(Unattended):
 
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
-        self.tally.count(event)
+        files = self.tally.count(event, self.clock())
         if self.in_follow and isinstance(event, ChatStarted):
             pass
+        elif self.in_follow and isinstance(event, ChatFinished):
+            if not quiet_refresh(event, files):
+                self.write(arrival_text(event, files))
         elif isinstance(event, ChatStarted):
             text = _("started: {name} ({id})").format(
                 name=clean(event.name, limit=60), id=event.chat_id
@@ -185,8 +304,6 @@ class LineProgress(Unattended):
             if event.already:
                 text += ", " + _("{count} saved before").format(count=number(event.already))
             self.write(text)
-        elif self.in_follow and isinstance(event, ChatFinished) and _quiet(event):
-            pass
         elif isinstance(event, ChatFinished):
             for repair in event.repairs:
                 self.write(
@@ -209,6 +326,11 @@ class LineProgress(Unattended):
 
     def beat(self, figures: Figures) -> None:
         """A summary line."""
+        following = self.tally.following
+        if following is not None:
+            received = self.tally.bytes_received() - self._received_at_follow
+            self.write(following_text(following, figures.chats, self.clock(), received))
+            return
         self.write(
             _(
                 "progress: {finished} of {chats} chats done, {running} running, {new} new "
@@ -225,9 +347,11 @@ class LineProgress(Unattended):
         )
 
 
-def _quiet(event: ChatFinished) -> bool:
+def quiet_refresh(event: ChatFinished, files: int) -> bool:
     """A chat refreshed in follow mode where nothing arrived: not worth a line."""
-    return event.status == "complete" and not (event.new or event.edits or event.deletions)
+    return event.status == "complete" and not (
+        event.new or event.edits or event.deletions or files or event.repairs
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -259,9 +383,28 @@ class JsonProgress(Unattended):
 
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
-        self.tally.count(event)
         now = self.clock()
-        if isinstance(event, ChatStarted):
+        files = self.tally.count(event, now)
+        if self.in_follow and isinstance(event, ChatStarted):
+            pass
+        elif self.in_follow and isinstance(event, ChatFinished):
+            self._shown.pop(event.chat_id, None)
+            if not quiet_refresh(event, files):
+                self._emit(
+                    "arrived",
+                    id=event.chat_id,
+                    name=event.name,
+                    status=event.status,
+                    reason=event.reason,
+                    messages=event.messages,
+                    new=event.new,
+                    edits=event.edits,
+                    deletions=event.deletions,
+                    files=files,
+                    files_failed=event.media_failed,
+                    repairs=list(event.repairs),
+                )
+        elif isinstance(event, ChatStarted):
             self._emit("chat_started", id=event.chat_id, name=event.name, saved=event.already)
         elif isinstance(event, ChatProgress | MediaProgress):
             if now - self._shown.get(event.chat_id, -1e9) >= JSON_PROGRESS_EVERY:
@@ -312,12 +455,30 @@ class JsonProgress(Unattended):
         self.tick()
 
     def beat(self, figures: Figures) -> None:
-        """A ``heartbeat`` object."""
+        """A ``heartbeat`` object (and, while following, a ``following`` one)."""
         self._emit("heartbeat", **asdict(figures))
+        if self.tally.following is not None:
+            self.following()
 
-    def following(self, state: Any) -> None:
+    def following(self) -> None:
         """A ``following`` object: what follow mode has saved since it began."""
-        self._emit("following", new=state.new, edits=state.edits, deletions=state.deletions)
+        followed = self.tally.following
+        if followed is None:
+            return
+        now = self.clock()
+        self._emit(
+            "following",
+            seconds=round(now - followed.since, 1),
+            new=followed.new,
+            edits=followed.edits,
+            deletions=followed.deletions,
+            files=followed.files,
+            bytes_received=self.tally.bytes_received() - self._received_at_follow,
+            last_change_seconds_ago=(
+                None if followed.last is None else round(now - followed.last, 1)
+            ),
+            not_up_to_date=sorted(followed.behind),
+        )
 
     def finished(self, code: int, result: BackupResult | None, folder: str) -> None:
         """The last object: how the run ended."""

@@ -127,6 +127,13 @@ class Living:
         history.add(chat, message, event.pts)
         return message, event
 
+    def say(self, chat: Chat, text: str) -> types.Message:
+        """A new message in ``chat`` from someone in it, pushed to the account's sessions."""
+        sender = None if chat.kind is Kind.CHANNEL else self._sender(chat, random.Random(text))
+        message, event = self.post(chat, text, from_id=sender)
+        self._announce(chat, event)
+        return message
+
     def edit(self, chat: Chat, msg_id: int, text: str) -> types.Message | None:
         """Message ``msg_id`` of ``chat`` with new text, pushed to the account's sessions
         (None if there is no such message)."""
