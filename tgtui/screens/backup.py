@@ -20,9 +20,11 @@ from textual.widgets import Checkbox, Header, Input, Label, Static
 
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.backup import choices
+from tgtui.backup.folder import folder_problem
 from tgtui.backup.job import BackupJob
 from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.i18n import N_, _
+from tgtui.private_files import make_private_dir
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.export import ExportScreen
@@ -219,16 +221,21 @@ class BackupScreen(TgtuiScreen):
         return True
 
     def _usable_folder(self) -> bool:
+        """Whether the backup may go into the folder asked for: a new or empty one, or a
+        tgtui backup (`tgtui.backup.folder.folder_problem`), made private if it is new."""
         out = self.job.options.out
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            if not os.access(out, os.W_OK | os.X_OK):
-                raise PermissionError(13, "Permission denied")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            self.query_one("#backup-form-error", Static).update(
-                safe_text(_("Cannot use {folder}: {reason}").format(folder=out, reason=reason))
-            )
+        problem = folder_problem(out)
+        if problem is None:
+            try:
+                make_private_dir(out, tighten=False)  # the run tightens a backup's own files
+                if not os.access(out, os.W_OK | os.X_OK):
+                    raise PermissionError(13, "Permission denied")
+            except OSError as exc:
+                problem = _("Cannot use {folder}: {reason}").format(
+                    folder=out, reason=exc.strerror or str(exc)
+                )
+        if problem is not None:
+            self.query_one("#backup-form-error", Static).update(safe_text(problem))
             self.query_one("#backup-out", Input).focus()
             return False
         return True
