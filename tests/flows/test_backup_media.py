@@ -182,6 +182,39 @@ async def test_a_failing_file_is_recorded_and_retried_next_run(
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
 
 
+async def test_a_file_whose_message_was_deleted_is_gone_not_failed(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A file not saved yet whose message is then deleted on Telegram cannot be fetched by
+    anyone: it is "gone from Telegram", said once, never tried again, and the run is
+    complete (exit 0), not "1 file failed"."""
+    chats = await targets(app_client, 2)
+    sandbox.faults.apply("file-ref-ttl=0")  # every file fails this time
+    first = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    sandbox.faults.apply("file-ref-ttl=3600")
+    chat = next(c for c in first.chats if c.media_failed)
+    state = load_checkpoint(chat.path / "state.json", chat.target.chat_id)
+    assert state is not None
+    doomed = int(min(state.media_failed, key=int))
+    world = sandbox.world
+    world_chat = next(
+        world.chat(i) for i in range(len(world)) if world.chat(i).marked_id == chat.target.chat_id
+    )
+    assert sandbox.living.delete(world_chat, [doomed]) == [doomed]
+    second = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert second.all_complete
+    mine = next(c for c in second.chats if c.target.chat_id == chat.target.chat_id)
+    assert (mine.media_failed, mine.media_gone, mine.deletions) == (0, 1, 1)
+    state = load_checkpoint(chat.path / "state.json", chat.target.chat_id)
+    assert state is not None
+    assert "deleted" in state.media_gone[str(doomed)]
+    sandbox.log.clear()
+    third = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert third.all_complete
+    assert not sandbox.log.of("upload.getFile")  # not tried again
+    assert not sandbox.log.of("messages.getMessages") + sandbox.log.of("channels.getMessages")
+
+
 async def test_dropped_connections_during_downloads_lose_no_file(
     app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
 ) -> None:

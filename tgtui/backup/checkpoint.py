@@ -32,6 +32,9 @@ class Checkpoint:
     media_done: int = 0  # files saved at their final name
     media_last_id: int = 0  # media of messages up to this id were all tried
     media_failed: dict[str, str] = field(default_factory=dict)  # message id -> reason
+    # Files Telegram no longer has (their message deleted before the file was saved): not
+    # failures, and not tried again. message id -> reason.
+    media_gone: dict[str, str] = field(default_factory=dict)
     updated: str = ""
     # (size, mtime_ns, inode) of messages.jsonl right after this run last wrote it: while the
     # file still matches, nobody has changed it, and its lines need not be parsed again.
@@ -76,6 +79,7 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             media_done=int(data.get("media_done", 0)),
             media_last_id=int(data.get("media_last_id", 0)),
             media_failed={str(k): str(v) for k, v in dict(data.get("media_failed", {})).items()},
+            media_gone={str(k): str(v) for k, v in dict(data.get("media_gone", {})).items()},
             updated=str(data.get("updated", "")),
             jsonl_stat=_stat_field(data.get("jsonl_stat")),
             pts=int(data["pts"]) if isinstance(data.get("pts"), int) else None,
@@ -151,6 +155,7 @@ def reconcile(path: Path, jsonl: Path, chat_id: int, last_id_on_disk: int | None
     rebuilt = Checkpoint(chat_id=chat_id, last_id=on_disk, messages=count_lines(jsonl))
     if stored is not None:
         rebuilt.media_done, rebuilt.media_failed = stored.media_done, stored.media_failed
+        rebuilt.media_gone = stored.media_gone
         rebuilt.media_last_id = min(stored.media_last_id, on_disk)
         if stored.last_id <= on_disk:
             # Behind the file (a checkpoint lost in a power cut): its pts is older, so

@@ -364,6 +364,16 @@ async def _backup(
             (counted("{count} file failed", "{count} files failed", failed), "yellow"),
             " " + _("(reasons in each chat's state.json)"),
         ]
+    gone = sum(c.media_gone for c in result.chats)
+    if gone:
+        parts += [
+            ", ",
+            counted(
+                "{count} file gone from Telegram with its message",
+                "{count} files gone from Telegram with their messages",
+                gone,
+            ),
+        ]
     edits = sum(c.edits for c in result.chats)
     deletions = sum(c.deletions for c in result.chats)
     if edits or deletions:

@@ -105,6 +105,7 @@ class ChatResult:
     repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
     edits: int = 0  # later versions of saved messages noticed by this run
     deletions: int = 0  # saved messages noticed deleted on Telegram by this run
+    media_gone: int = 0  # files Telegram no longer has (deleted with their message)
 
 
 @dataclass
@@ -423,6 +424,7 @@ class BackupEngine:
                 notes,
                 edits=caught.versions,
                 deletions=caught.deletions,
+                media_gone=len(checkpoint.media_gone),
             )
         )
         return ChatResult(
@@ -437,6 +439,7 @@ class BackupEngine:
             notes,
             edits=caught.versions,
             deletions=caught.deletions,
+            media_gone=len(checkpoint.media_gone),
         )
 
     async def catch_up_account(self) -> None:
@@ -540,7 +543,8 @@ class BackupEngine:
         repair.checked = whole
         # A file saved by an earlier run (tried, and not failed) that is gone: deleted since.
         for message_id in found.absent_files:
-            if message_id <= stored.media_last_id and str(message_id) not in stored.media_failed:
+            tried = str(message_id) in stored.media_failed or str(message_id) in stored.media_gone
+            if message_id <= stored.media_last_id and not tried:
                 found.damaged_files[message_id] = "deleted since it was saved"
         repair.damaged_files = found.damaged_files
         repair.unsafe_files = found.unsafe_files

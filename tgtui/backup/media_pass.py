@@ -30,6 +30,7 @@ from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.format.records import media_path_problem, record_id
+from tgtui.format.versions import DELETED, saved_records
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
 
@@ -107,6 +108,12 @@ class MediaPass:
         retry_ids = {int(k) for k in checkpoint.media_failed} | set(damaged or ())
         after = 0 if self.verify else checkpoint.media_last_id
         todo = list(pending_files(folder / "messages.jsonl", after, retry_ids))
+        # A message deleted on Telegram before its file was saved: the file is gone with it.
+        deleted = {int(r["id"]) for r in saved_records(folder / DELETED)}
+        for message_id, path, size in todo:
+            if message_id in deleted and file_size(folder / path) != size:
+                gone(checkpoint, message_id, DELETED_BEFORE)
+        todo = [item for item in todo if str(item[0]) not in checkpoint.media_gone]
         missing = [
             (i, path)
             for i, path, size in todo
@@ -179,10 +186,13 @@ class MediaPass:
                 await self.ready(target.chat_id)
 
         await ready()
-        async with await self.queues.slot(source.size if source is not None else 0):
+        if source is None:  # Telegram no longer has it: not a failure, nothing to retry
+            gone(checkpoint, message_id, DELETED_BEFORE if message is None else NO_FILE)
+            progress.total -= 1
+            progress.send()
+            return
+        async with await self.queues.slot(source.size):
             try:
-                if source is None:
-                    raise MediaDownloadError("the message or its file is no longer available")
                 await downloader.download(source, folder / path, refresh, ready)
             except (MediaDownloadError, errors.RPCError) as exc:
                 reason = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
@@ -195,6 +205,18 @@ class MediaPass:
                 checkpoint.media_failed.pop(key, None)
                 progress.done += 1
             progress.send()
+
+
+DELETED_BEFORE = "gone from Telegram: its message was deleted there"
+NO_FILE = "gone from Telegram: the message no longer has this file"
+
+
+def gone(checkpoint: Checkpoint, message_id: int, reason: str) -> None:
+    """Record that a message's file is gone from Telegram (not a failure; not retried)."""
+    key = str(message_id)
+    checkpoint.media_failed.pop(key, None)
+    checkpoint.media_gone[key] = reason
+    logger.info("chat {}: file of message {} {}", checkpoint.chat_id, message_id, reason)
 
 
 async def messages_by_id(

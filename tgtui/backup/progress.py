@@ -72,6 +72,7 @@ class ChatFinished:
     repairs: tuple[str, ...] = ()  # damage found on disk and what was done about it
     edits: int = 0  # later versions of saved messages noticed by this run
     deletions: int = 0  # saved messages noticed deleted on Telegram by this run
+    media_gone: int = 0  # files Telegram no longer has (deleted with their message)
 
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished

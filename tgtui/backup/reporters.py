@@ -227,6 +227,12 @@ def _finish_text(event: ChatFinished) -> str:
             "{count} files failed (run again to retry them)",
             event.media_failed,
         )
+    if event.media_gone:
+        text += ", " + counted(
+            "{count} file gone from Telegram with its message",
+            "{count} files gone from Telegram with their messages",
+            event.media_gone,
+        )
     if event.reason:
         text += f"; {clean(event.reason, limit=300)}"
     return text
@@ -448,6 +454,7 @@ class JsonProgress(Unattended):
                 new=event.new,
                 files=event.media_done,
                 files_failed=event.media_failed,
+                files_gone=event.media_gone,
                 edits=event.edits,
                 deletions=event.deletions,
                 repairs=list(event.repairs),
@@ -491,6 +498,7 @@ class JsonProgress(Unattended):
                 new=sum(c.new for c in result.chats),
                 files=sum(c.media_done for c in result.chats),
                 files_failed=sum(c.media_failed for c in result.chats),
+                files_gone=sum(c.media_gone for c in result.chats),
                 edits=sum(c.edits for c in result.chats),
                 deletions=sum(c.deletions for c in result.chats),
                 notes=result.notes,
