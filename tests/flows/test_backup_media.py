@@ -19,6 +19,7 @@ from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.parts import PART
 from tgtui.backup.progress import BackupEvent, MediaProgress
 from tgtui.backup.selection import ChatTarget
+from tgtui.format.versions import latest_view
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 
 ALL = MediaFilter(ALL_KINDS)
@@ -288,3 +289,49 @@ async def test_a_full_disk_during_downloads_stops_cleanly_and_a_rerun_completes(
     assert result.all_complete
     for chat in result.chats:
         assert chat.media_done == await _assert_files_exact(app_client, sandbox, chat)
+
+
+async def test_an_edited_caption_keeps_its_file_and_replaced_media_is_fetched(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A later version keeps the file an earlier one saved when only its text changed (the
+    reader and exports said "not saved" for a photo on disk); when Telegram replaced the
+    photo, the new one is fetched beside the old, which stays."""
+    chats = await targets(app_client, 3)
+    first = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert first.all_complete
+    chat, photos = next(
+        (c, ps)
+        for c in first.chats
+        if len(ps := [r for r in read_records(c.path) if r.get("media_type") == "photo"]) >= 3
+    )
+    world = sandbox.world
+    world_chat = next(
+        world.chat(i) for i in range(len(world)) if world.chat(i).marked_id == chat.target.chat_id
+    )
+    captioned, replaced, other = photos[0], photos[1], photos[2]
+    assert other["file_size"] != replaced["file_size"]
+    sandbox.living.edit(world_chat, captioned["id"], "a better caption")
+    new_photo = sandbox.history.by_id(world_chat, other["id"]).media  # type: ignore[union-attr]
+    sandbox.living.edit(world_chat, replaced["id"], "another photo", media=new_photo)
+    old_bytes = (chat.path / replaced["file"]).read_bytes()
+
+    second = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert second.all_complete
+    view = {r["id"]: r for r in latest_view(chat.path)}
+    caption = view[captioned["id"]]
+    assert caption["text"] == "a better caption"
+    assert caption["file"] == captioned["file"]  # the photo saved with the first text
+    assert (chat.path / caption["file"]).stat().st_size == captioned["file_size"]
+    photo = view[replaced["id"]]
+    assert photo["text"] == "another photo"
+    assert photo["file"] != replaced["file"]  # its own file, beside the first version's
+    assert (chat.path / photo["file"]).stat().st_size == other["file_size"]
+    assert (chat.path / replaced["file"]).read_bytes() == old_bytes  # the old photo stays
+    mine = next(c for c in second.chats if c.target.chat_id == chat.target.chat_id)
+    assert mine.media_done == chat.media_done + 1
+    # Nothing more to fetch: the next run asks for no file.
+    sandbox.log.clear()
+    third = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert third.all_complete
+    assert not sandbox.log.of("upload.getFile")

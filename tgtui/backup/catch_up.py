@@ -38,7 +38,7 @@ from tgtui.backup.checkpoint import CheckpointError, load_checkpoint, save_check
 from tgtui.backup.files import write_json_atomically
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.schema import Names, to_record
-from tgtui.backup.versions import Versions
+from tgtui.backup.versions import FileFor, Versions
 from tgtui.backup.writer import BackupWriteError
 from tgtui.format.jsonl import after_last_newline
 from tgtui.format.records import record_id
@@ -132,12 +132,17 @@ async def recheck(
 
 
 async def catch_up_channel(
-    reader: HistoryReader, folder: Path, last_id: int, pts: int | None
+    reader: HistoryReader,
+    folder: Path,
+    last_id: int,
+    pts: int | None,
+    file_for: FileFor | None = None,
 ) -> tuple[int | None, Caught]:
     """A channel's edits and deletions since ``pts`` (None: re-check the saved range);
-    returns the pts they are known up to, and what was found."""
+    returns the pts they are known up to, and what was found. ``file_for`` places the file
+    of a version whose media Telegram replaced (`tgtui.backup.versions.Versions`)."""
     caught = Caught()
-    with contextlib.closing(Versions(folder).open()) as versions:
+    with contextlib.closing(Versions(folder, file_for).open()) as versions:
         if pts is None:
             pts = await recheck(reader, folder, last_id, versions, caught)
         else:
@@ -174,10 +179,12 @@ async def catch_up_channel(
     return pts, caught
 
 
-async def recheck_chat(reader: HistoryReader, folder: Path, last_id: int) -> Caught:
+async def recheck_chat(
+    reader: HistoryReader, folder: Path, last_id: int, file_for: FileFor | None = None
+) -> Caught:
     """`recheck` of a private chat or basic group, into its folder's versions."""
     caught = Caught()
-    with contextlib.closing(Versions(folder).open()) as versions:
+    with contextlib.closing(Versions(folder, file_for).open()) as versions:
         await recheck(reader, folder, last_id, versions, caught)
         versions.flush()
         caught.versions, caught.deletions = versions.added_versions, versions.added_deleted
@@ -282,7 +289,7 @@ def _owners(
 
 
 async def catch_up_account(
-    reader: HistoryReader, out: Path, chats: list[SavedChat]
+    reader: HistoryReader, out: Path, chats: list[SavedChat], file_for: FileFor | None = None
 ) -> tuple[bool, Caught]:
     """Edits and deletions in private chats and basic groups since the backup's saved state,
     written to ``chats``' folders. Returns whether they are followed (False: no state was
@@ -302,7 +309,7 @@ async def catch_up_account(
     def versions_of(chat: SavedChat) -> Versions | None:
         if chat.chat_id not in opened:
             try:
-                opened[chat.chat_id] = Versions(chat.folder).open()
+                opened[chat.chat_id] = Versions(chat.folder, file_for).open()
             except BackupWriteError as exc:
                 if exc.stops_run:
                     raise

@@ -45,7 +45,14 @@ from tgtui.backup.folder import BackupFolder, FolderRefused
 from tgtui.backup.history import HISTORY, HistoryPage, HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.manifest import ChatEntry, Manifest
-from tgtui.backup.media import NAME_BYTES, NO_MEDIA, PART_SUFFIX, MediaFilter, media_path
+from tgtui.backup.media import (
+    NAME_BYTES,
+    NO_MEDIA,
+    PART_SUFFIX,
+    MediaFilter,
+    media_path,
+    version_media_path,
+)
 from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.progress import (
     BackupEvent,
@@ -454,7 +461,9 @@ class BackupEngine:
             self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
         try:
-            followed, caught = await catch_up_account(reader, self.options.out, saved)
+            followed, caught = await catch_up_account(
+                reader, self.options.out, saved, self._version_file
+            )
         except OSError as exc:
             raise BackupAborted(
                 _("Cannot write in {out}: {reason}").format(
@@ -501,13 +510,15 @@ class BackupEngine:
         before = (checkpoint.pts, checkpoint.tracked, checkpoint.complete)
         if channel:
             known = checkpoint.pts
-            pts, found = await catch_up_channel(reader, folder, checkpoint.last_id, known)
+            pts, found = await catch_up_channel(
+                reader, folder, checkpoint.last_id, known, self._version_file
+            )
             unchanged = known is not None and not found.new_messages and not found.rechecked
             checkpoint.pts = pts
             if found.new_messages:
                 checkpoint.complete = False  # the new ones must be fetched, even after a stop
         elif not checkpoint.tracked:
-            found = await recheck_chat(reader, folder, checkpoint.last_id)
+            found = await recheck_chat(reader, folder, checkpoint.last_id, self._version_file)
             checkpoint.tracked = self._account_followed
             unchanged = False
         else:  # followed by the account's difference, at the start of the run
@@ -597,6 +608,13 @@ class BackupEngine:
                 if present is None or message.id not in present:
                     found[message.id] = encode_record(self._to_record(message, page.names))
         return found
+
+    def _version_file(self, record: dict[str, Any]) -> str | None:
+        """Where a later version's own file goes (Telegram replaced the media), if the
+        media choice wants it."""
+        if not self.options.media.wants(record):
+            return None
+        return version_media_path(record, self.name_bytes)
 
     def _to_record(self, message: Any, names: Any) -> dict[str, Any]:
         record = to_record(message, names)

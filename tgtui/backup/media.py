@@ -102,6 +102,18 @@ def media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> str:
     return f"media/{FOLDERS[kind]}/{filename}"
 
 
+def version_media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> str:
+    """Where the file of a later version goes when its media is not the first version's
+    (Telegram replaced the photo or file): beside it, named by when that version was made,
+    ``media/<kind>/<id>v<edited unixtime>[_name].ext``, so no version's file takes another's
+    place."""
+    folder, _, filename = media_path(record, name_bytes).rpartition("/")
+    ident = str(record["id"])
+    when = str(record.get("edited_unixtime") or "0")
+    when = when if when.isascii() and when.isdigit() else "0"
+    return f"{folder}/{ident}v{when}{filename[len(ident) :]}"
+
+
 @dataclass(frozen=True)
 class FileSource:
     """Where to download a file from, and how big it is."""

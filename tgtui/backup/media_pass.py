@@ -8,6 +8,7 @@ again by id (a hundred a request), which also hands out fresh file references.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.format.records import media_path_problem, record_id
-from tgtui.format.versions import DELETED, saved_records
+from tgtui.format.versions import DELETED, EDITS, find_record, saved_records
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
 
@@ -39,12 +40,23 @@ GET_MESSAGES = "messages.getMessages"
 REFETCH_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
 
 
+@dataclass(frozen=True)
+class FileItem:
+    """A file a backup names: a message's (its first version, in messages.jsonl) or a later
+    version's whose media Telegram replaced (in edits.jsonl)."""
+
+    key: str  # in state.json's media_failed / media_gone: the message id, or id"v"edit time
+    message_id: int
+    path: str
+    size: int
+
+
 def pending_files(
-    jsonl: Path, after_id: int, retry_ids: set[int]
-) -> Iterator[tuple[int, str, int]]:
-    """(message id, file path, size) of records after ``after_id`` (or failed before) that
-    name a file. Lines that cannot be read and paths that leave the chat folder are passed
-    over here: the check before the run (`tgtui.backup.integrity`) reports them."""
+    jsonl: Path, after_id: int, retry: set[str] | frozenset[str] = frozenset()
+) -> Iterator[FileItem]:
+    """The files of records after ``after_id`` (or whose key is in ``retry``). Lines that
+    cannot be read and paths that leave the chat folder are passed over here: the check
+    before the run (`tgtui.backup.integrity`) reports them."""
     if not jsonl.exists():
         return
     with jsonl.open("rb") as handle:
@@ -53,12 +65,30 @@ def pending_files(
             if parsed is None:
                 continue
             message_id, record = parsed
-            if message_id <= after_id and message_id not in retry_ids:
+            if message_id <= after_id and str(message_id) not in retry:
                 continue
             path = record.get("file")
             if path and media_path_problem(path) is None:
                 size = record.get("file_size")
-                yield message_id, path, size if isinstance(size, int) else 0
+                yield FileItem(
+                    str(message_id), message_id, path, size if isinstance(size, int) else 0
+                )
+
+
+def version_files(folder: Path) -> Iterator[FileItem]:
+    """The files of later versions (edits.jsonl) that are not their first version's."""
+    jsonl = folder / "messages.jsonl"
+    for record in saved_records(folder / EDITS):
+        path = record.get("file")
+        if not isinstance(path, str) or media_path_problem(path) is not None:
+            continue
+        message_id = int(record["id"])
+        first = find_record(jsonl, message_id)
+        if first is not None and first.get("file") == path:
+            continue  # the first version's file: messages.jsonl's own
+        size = record.get("file_size")
+        key = f"{message_id}v{record.get('edited_unixtime') or 0}"
+        yield FileItem(key, message_id, path, size if isinstance(size, int) else 0)
 
 
 class MediaPass:
@@ -102,24 +132,30 @@ class MediaPass:
         """
         for message_id, why in (refused or {}).items():
             checkpoint.media_failed[str(message_id)] = why
+        retry_keys = set(checkpoint.media_failed) | {str(i) for i in damaged or ()}
+        later = [
+            item
+            for item in version_files(folder)
+            if item.key not in checkpoint.media_gone
+            and (self.verify or item.key in retry_keys or not self._saved(folder, item))
+        ]
         up_to_date = checkpoint.media_last_id >= checkpoint.last_id
-        if up_to_date and not checkpoint.media_failed and not damaged and not self.verify:
+        if up_to_date and not retry_keys and not later and not self.verify:
             return
-        retry_ids = {int(k) for k in checkpoint.media_failed} | set(damaged or ())
         after = 0 if self.verify else checkpoint.media_last_id
-        todo = list(pending_files(folder / "messages.jsonl", after, retry_ids))
+        todo = [*pending_files(folder / "messages.jsonl", after, retry_keys), *later]
         # A message deleted on Telegram before its file was saved: the file is gone with it.
         deleted = {int(r["id"]) for r in saved_records(folder / DELETED)}
-        for message_id, path, size in todo:
-            if message_id in deleted and file_size(folder / path) != size:
-                gone(checkpoint, message_id, DELETED_BEFORE)
-        todo = [item for item in todo if str(item[0]) not in checkpoint.media_gone]
+        for item in todo:
+            if item.message_id in deleted and not self._saved(folder, item):
+                gone(checkpoint, item.key, DELETED_BEFORE)
+        todo = [item for item in todo if item.key not in checkpoint.media_gone]
         missing = [
-            (i, path)
-            for i, path, size in todo
-            if self.verify or i in retry_ids or file_size(folder / path) != size
+            item
+            for item in todo
+            if self.verify or item.key in retry_keys or not self._saved(folder, item)
         ]
-        size_to_fetch = sum(size for _, path, size in todo if file_size(folder / path) != size)
+        size_to_fetch = sum(item.size for item in todo if not self._saved(folder, item))
         progress = _Counter(target.chat_id, len(missing), size_to_fetch, self.emit)
         progress.send()
 
@@ -138,21 +174,28 @@ class MediaPass:
         )
         for start in range(0, len(missing), BY_ID):
             chunk = missing[start : start + BY_ID]
-            messages = await self._fetch(target, [i for i, _ in chunk])
+            messages = await self._fetch(target, sorted({item.message_id for item in chunk}))
             await gather_or_cancel(
                 self._one(
-                    downloader, target, folder, checkpoint, progress, i, path, messages.get(i)
+                    downloader,
+                    target,
+                    folder,
+                    checkpoint,
+                    progress,
+                    item,
+                    messages.get(item.message_id),
                 )
-                for i, path in chunk
+                for item in chunk
             )
             save_checkpoint(state, checkpoint)
         checkpoint.media_last_id = checkpoint.last_id
-        checkpoint.media_done = sum(
-            1
-            for _, path, size in pending_files(folder / "messages.jsonl", 0, set())
-            if file_size(folder / path) == size
-        )
+        every = [*pending_files(folder / "messages.jsonl", 0), *version_files(folder)]
+        checkpoint.media_done = sum(1 for item in every if self._saved(folder, item))
         save_checkpoint(state, checkpoint)
+
+    @staticmethod
+    def _saved(folder: Path, item: FileItem) -> bool:
+        return file_size(folder / item.path) == item.size
 
     async def _fetch(self, target: ChatTarget, ids: list[int]) -> dict[int, Any]:
         async def call() -> list[Any]:
@@ -170,53 +213,55 @@ class MediaPass:
         folder: Path,
         checkpoint: Checkpoint,
         progress: _Counter,
-        message_id: int,
-        path: str,
+        item: FileItem,
         message: Any,
     ) -> None:
-        key = str(message_id)
         source = file_source(getattr(message, "media", None)) if message is not None else None
+        reason = None
+        if source is None:
+            reason = DELETED_BEFORE if message is None else NO_FILE
+        elif item.size and source.size != item.size:
+            reason = REPLACED  # not the file this version had: that one is gone
+        if reason is not None:  # Telegram no longer has it: not a failure, nothing to retry
+            gone(checkpoint, item.key, reason)
+            progress.total -= 1
+            progress.send()
+            return
+        assert source is not None
 
         async def refresh() -> FileSource | None:
-            again = await self._fetch(target, [message_id])
-            return file_source(getattr(again.get(message_id), "media", None))
+            again = await self._fetch(target, [item.message_id])
+            return file_source(getattr(again.get(item.message_id), "media", None))
 
         async def ready() -> None:
             if self.ready is not None:
                 await self.ready(target.chat_id)
 
         await ready()
-        if source is None:  # Telegram no longer has it: not a failure, nothing to retry
-            gone(checkpoint, message_id, DELETED_BEFORE if message is None else NO_FILE)
-            progress.total -= 1
-            progress.send()
-            return
         async with await self.queues.slot(source.size):
             try:
-                await downloader.download(source, folder / path, refresh, ready)
+                await downloader.download(source, folder / item.path, refresh, ready)
             except (MediaDownloadError, errors.RPCError) as exc:
-                reason = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
-                checkpoint.media_failed[key] = reason
+                why = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
+                checkpoint.media_failed[item.key] = why
                 progress.failed += 1
-                logger.warning(
-                    "chat {}: file of message {} failed: {}", target.chat_id, message_id, reason
-                )
+                logger.warning("chat {}: file {} failed: {}", target.chat_id, item.key, why)
             else:
-                checkpoint.media_failed.pop(key, None)
+                checkpoint.media_failed.pop(item.key, None)
                 progress.done += 1
             progress.send()
 
 
 DELETED_BEFORE = "gone from Telegram: its message was deleted there"
 NO_FILE = "gone from Telegram: the message no longer has this file"
+REPLACED = "gone from Telegram: the message's file was replaced before this one was saved"
 
 
-def gone(checkpoint: Checkpoint, message_id: int, reason: str) -> None:
-    """Record that a message's file is gone from Telegram (not a failure; not retried)."""
-    key = str(message_id)
+def gone(checkpoint: Checkpoint, key: str, reason: str) -> None:
+    """Record that a file is gone from Telegram (not a failure; not retried)."""
     checkpoint.media_failed.pop(key, None)
     checkpoint.media_gone[key] = reason
-    logger.info("chat {}: file of message {} {}", checkpoint.chat_id, message_id, reason)
+    logger.info("chat {}: file {} {}", checkpoint.chat_id, key, reason)
 
 
 async def messages_by_id(

@@ -134,10 +134,15 @@ class History:
                 return self.overlay.edited.get((chat.index, msg_id), extra)
         return None
 
-    def edit(self, chat: Chat, message: types.Message, text: str, when: datetime) -> types.Message:
-        """Give ``message`` new text, edited at ``when``; the new version."""
+    def edit(
+        self, chat: Chat, message: types.Message, text: str, when: datetime, media: Any = None
+    ) -> types.Message:
+        """Give ``message`` new text (and, with ``media``, a new photo or file in place of its
+        own), edited at ``when``; the new version."""
         edited = copy.copy(message)
         edited.message, edited.entities, edited.edit_date = text, None, when
+        if media is not None:
+            edited.media = media
         self.overlay.edited[(chat.index, message.id)] = edited
         return edited
 

@@ -134,17 +134,19 @@ class Living:
         self._announce(chat, event)
         return message
 
-    def edit(self, chat: Chat, msg_id: int, text: str) -> types.Message | None:
-        """Message ``msg_id`` of ``chat`` with new text, pushed to the account's sessions
-        (None if there is no such message)."""
-        made = self.edit_event(chat, msg_id, text)
+    def edit(
+        self, chat: Chat, msg_id: int, text: str, media: Any = None
+    ) -> types.Message | None:
+        """Message ``msg_id`` of ``chat`` with new text (and new media, if given), pushed to
+        the account's sessions (None if there is no such message)."""
+        made = self.edit_event(chat, msg_id, text, media=media)
         if made is None:
             return None
         self._announce(chat, made[1])
         return made[0]
 
     def edit_event(
-        self, chat: Chat, msg_id: int, text: str, entities: Any = None
+        self, chat: Chat, msg_id: int, text: str, entities: Any = None, media: Any = None
     ) -> tuple[types.Message, Event] | None:
         """Edit without pushing: the new version and its update (messages.editMessage)."""
         history = self.server.history
@@ -152,7 +154,7 @@ class Living:
         if not isinstance(old, types.Message):
             return None
         when = ts(max(int(time.time()), int(old.date.timestamp()) + 1))
-        edited = history.edit(chat, old, text, when)
+        edited = history.edit(chat, old, text, when, media)
         edited.entities = entities
         channel = chat.kind.is_channel
 
