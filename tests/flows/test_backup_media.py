@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,46 @@ async def test_an_edited_caption_keeps_its_file_and_replaced_media_is_fetched(
     third = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
     assert third.all_complete
     assert not sandbox.log.of("upload.getFile")
+
+
+async def test_links_planted_in_a_backup_are_never_written_through(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    """A backup folder from elsewhere with a chat folder, or a media folder in one, that is
+    a link to another place: the backup writes nothing there; that chat (or file) fails
+    with the reason and the others go on."""
+    out = tmp_path / "backup"
+    chats = await targets(app_client, 3)
+    first = await BackupEngine(app_client, BackupOptions(out, media=ALL)).run(chats)
+    assert first.all_complete
+    with_photos = [c for c in first.chats if (c.path / "media" / "photos").is_dir()]
+    assert len(with_photos) >= 2
+    linked_chat, linked_media = with_photos[0], with_photos[1]
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "chat").mkdir(parents=True)
+    (elsewhere / "photos").mkdir()
+    shutil.rmtree(linked_chat.path)
+    linked_chat.path.symlink_to(elsewhere / "chat")
+    photos = linked_media.path / "media" / "photos"
+    shutil.rmtree(photos)  # its photos must come down again...
+    photos.symlink_to(elsewhere / "photos")  # ...into a link
+
+    second = await BackupEngine(app_client, BackupOptions(out, media=ALL)).run(chats)
+    assert list(elsewhere.rglob("*")) == [elsewhere / "chat", elsewhere / "photos"]  # untouched
+    by_id = {c.target.chat_id: c for c in second.chats}
+    refused = by_id[linked_chat.target.chat_id]
+    assert refused.status == "failed"
+    assert refused.reason is not None
+    assert "link" in refused.reason
+    files = by_id[linked_media.target.chat_id]
+    assert files.status == "complete"
+    assert files.media_failed > 0
+    state = load_checkpoint(files.path / "state.json", files.target.chat_id)
+    assert state is not None
+    assert all("link" in why for why in state.media_failed.values())
+    others = [
+        c
+        for c in second.chats
+        if c.target.chat_id not in (refused.target.chat_id, files.target.chat_id)
+    ]
+    assert all(c.status == "complete" and not c.media_failed for c in others)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,7 @@ from tgtui.backup.checkpoint import (
     stat_key,
 )
 from tgtui.backup.control import RunControl
+from tgtui.backup.files import link_on_the_way
 from tgtui.backup.folder import BackupFolder, FolderRefused
 from tgtui.backup.history import HISTORY, HistoryPage, HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
@@ -76,6 +78,7 @@ from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.untrusted import NAME_MAX_BYTES
 
 CANCELLED = N_("cancelled")  # a reason: translated where it is shown
+LINKED_FOLDER = "it is a link, and tgtui does not write through links"
 JSONL = "messages.jsonl"
 STATE = "state.json"
 
@@ -359,6 +362,11 @@ class BackupEngine:
         reason: str | None = None
         repair = Repair()
         try:
+            link = link_on_the_way(
+                self.options.out, folder.relative_to(self.options.out).as_posix()
+            )
+            if link is not None:  # planted in a backup from elsewhere: never written through
+                raise BackupWriteError(link, OSError(errno.ELOOP, LINKED_FOLDER))
             repair = await self._check(target, reader, folder)
             checkpoint = reconcile(folder / STATE, folder / JSONL, target.chat_id, writer.open())
             if repair.checked:

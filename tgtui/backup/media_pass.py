@@ -17,9 +17,11 @@ from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
+from tgtui.backup.files import link_on_the_way
 from tgtui.backup.integrity import lines_naming_files
 from tgtui.backup.media import (
     GET_FILE,
+    PART_SUFFIX,
     FileSource,
     MediaDownloader,
     MediaDownloadError,
@@ -240,6 +242,8 @@ class MediaPass:
         await ready()
         async with await self.queues.slot(source.size):
             try:
+                if link_on_the_way(folder, item.path, item.path + PART_SUFFIX) is not None:
+                    raise MediaDownloadError(LINKED)
                 await downloader.download(source, folder / item.path, refresh, ready)
             except (MediaDownloadError, errors.RPCError) as exc:
                 why = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
@@ -252,6 +256,7 @@ class MediaPass:
             progress.send()
 
 
+LINKED = "a link on its way in the chat folder: tgtui does not write through links"
 DELETED_BEFORE = "gone from Telegram: its message was deleted there"
 NO_FILE = "gone from Telegram: the message no longer has this file"
 REPLACED = "gone from Telegram: the message's file was replaced before this one was saved"
