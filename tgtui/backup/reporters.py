@@ -31,7 +31,7 @@ from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean, json_line
 
 HEARTBEAT = 30.0  # seconds between summary lines, by default
-MIN_HEARTBEAT = 1.0  # the least a user may ask for (0: no heartbeat)
+MIN_HEARTBEAT = 0.1  # the least a user may ask for (0: none): at most 10 lines a second
 JSON_PROGRESS_EVERY = 1.0  # at most one chat_progress object per chat per second
 
 Write = Callable[[str], None]
