@@ -51,6 +51,20 @@ async def big(
         await client.disconnect()
 
 
+async def _until_saved(out: Path, count: int, run: asyncio.Task[object]) -> None:
+    """Wait until the chat's file holds ``count`` messages (the run still going)."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while _lines_written(out) < count:
+        assert not run.done(), "the run ended before it could be stopped"
+        assert asyncio.get_running_loop().time() < deadline, "the file never grew"
+        await asyncio.sleep(0.002)
+
+
+def _lines_written(out: Path) -> int:
+    """Whole lines in the backup's files so far (a batch may be in the middle of its write)."""
+    return sum(p.read_bytes().count(b"\n") for p in out.glob("chats/*/messages.jsonl"))
+
+
 def _saved(out: Path) -> list[list[int]]:
     return [
         read_ids(folder) for folder in out.glob("chats/*") if (folder / "messages.jsonl").exists()
@@ -91,10 +105,13 @@ async def test_stopped_in_the_middle_continues_exactly(
 ) -> None:
     server, client = big
     chat = [t for t in await targets(client) if t.chat_id == server.world.chat(0).marked_id]
-    for delay in (0.05, 0.15, 0.3):
-        engine = BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA, windows=4))
+    for saved in (500, 1500, 3000):  # stopped as the file reaches these (a fast machine
+        # could finish a whole run in a fixed pause)
+        engine = BackupEngine(
+            client, BackupOptions(tmp_path, media=NO_MEDIA, windows=4, batch_size=500)
+        )
         task = asyncio.create_task(engine.run(chat))
-        await asyncio.sleep(delay)
+        await _until_saved(tmp_path, saved, task)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
