@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from tgtui.backup.integrity import lines_naming_files
 from tgtui.backup.writer import encode_record
+from tgtui.format.records import record_id, unixtime
 
 
 def test_a_record_is_one_line_whatever_its_text() -> None:
@@ -39,3 +42,30 @@ def test_files_are_found_in_lines_of_either_layout() -> None:
     data = b"\n".join([old, new, text, spaced]) + b"\n"
     found = [json.loads(line)["id"] for line in lines_naming_files(io.BytesIO(data))]
     assert found == [1, 2]  # a text that says "file": is escaped JSON, not a key
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        (b'{"id": 9223372036854775807}', 2**63 - 1),
+        (b'{"id": 9223372036854775808}', None),  # past SQLite's integers and every array's
+        (b'{"id": 18446744073709551616}', None),
+        (b'{"id": 0}', None),
+        (b'{"id": -4}', None),
+        (b'{"id": true}', None),  # a boolean is no number of a message
+        (b'{"id": 4.0}', None),
+        (b'{"id": "4"}', None),
+        (b'{"id": 4, "text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None),  # too deep
+        (b'{"id": 4, "date_unixtime": "\xc2\xb2"}', 4),  # an odd field is the readers' to judge
+        (b"\xef\xbb\xbf" + b'{"id": 4}', None),
+    ],
+)
+def test_a_line_is_a_record_only_as_tgtui_writes_one(raw: bytes, found: int | None) -> None:
+    parsed = record_id(raw + b"\n")
+    assert (None if parsed is None else parsed[0]) == found
+
+
+def test_a_unix_time_is_ascii_digits_in_range() -> None:
+    assert unixtime("1767225600") == unixtime(1767225600) == 1767225600
+    for odd in ("²", "٣", "1_7", " 17", "-5", "", "9" * 5000, 2**70, True, 1.5, None, [1]):
+        assert unixtime(odd) is None, odd

@@ -22,6 +22,7 @@ from loguru import logger
 
 from tgtui.backup.files import PRIVATE_FILE, fsync_dir
 from tgtui.format.records import FILE_MARK, media_path_problem, record_id
+from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
 from tgtui.i18n import N_plural, counted
 from tgtui.portable import open_fd
 
@@ -99,12 +100,21 @@ CHUNK = 1 << 20
 
 def lines_naming_files(handle: Any) -> Iterator[bytes]:
     """The lines that contain FILE_MARK, found by searching 1 MiB at a time (most lines
-    name no file, and are never split into lines at all)."""
+    name no file, and are never split into lines at all). A line longer than `MAX_LINE`
+    is not a record tgtui writes: it is skipped without being held."""
     tail = b""
+    skipping = False  # in a line too long to be a record, until its newline
     while chunk := handle.read(CHUNK):
         data = tail + chunk
         end = data.rfind(b"\n") + 1
         data, tail = data[:end], data[end:]
+        if skipping and end:
+            data, skipping = data[data.find(b"\n") + 1 :], False
+        elif skipping:
+            tail = b""
+            continue
+        if len(tail) > MAX_LINE:
+            tail, skipping = b"", True
         at = data.find(FILE_MARK)
         while at >= 0:
             start = data.rfind(b"\n", 0, at) + 1
@@ -123,17 +133,19 @@ def scan(jsonl: Path, folder: Path, *, lines: bool = True) -> Scan:
     last line off already (`tgtui.backup.writer.repair_tail`).
     """
     result = Scan()
-    if not jsonl.exists():
-        return result
     broken_after: int | None = None  # a bad line was seen after this id
-    with jsonl.open("rb") as handle:
+    try:
+        handle = open_lines(jsonl, 1 << 20)  # a regular file, no link followed, no wait
+    except FileNotFoundError:
+        return result
+    with handle:
         if not lines:
             for line in lines_naming_files(handle):
                 if (parsed := record_id(line)) is not None:
                     _check_file(result, folder, *parsed)
             return result
-        for offset, line in _lines(handle):
-            parsed = record_id(line)
+        for offset, _end, raw in read_lines(handle):
+            parsed = None if raw is None else record_id(raw)  # None: too long to be one
             if parsed is None:
                 result.bad_lines += 1
                 if broken_after is None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tgtui.format.safe_files import open_regular
 from tgtui.portable import pread
 
 TAIL_CHUNK = 64 * 1024
@@ -17,3 +22,44 @@ def after_last_newline(fd: int, end: int, chunk: int = TAIL_CHUNK) -> int:
             return start + cut + 1
         end = start
     return 0
+
+
+def line_number(path: Path, offset: int, chunk: int = 1 << 20) -> int | None:
+    """The number (from 1) of the line that starts at byte ``offset`` of ``path``, counted
+    from its start; None if the file cannot be read (or has changed: it is shorter)."""
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_size < offset:
+            return None
+        newlines = 0
+        position = 0
+        while position < offset:
+            data = pread(fd, min(chunk, offset - position), position)
+            if not data:
+                return None
+            newlines += data.count(b"\n")
+            position += len(data)
+        return newlines + 1
+    finally:
+        os.close(fd)
+
+
+KEPT = 20  # damaged lines of a file remembered one by one (the rest are counted)
+
+
+@dataclass
+class DamagedLines:
+    """A file's damaged lines: how many, and where the first `KEPT` start (byte offsets).
+    Bounded: a stranger's file of a billion bad lines costs no more than one of twenty."""
+
+    count: int = 0
+    first: list[int] = field(default_factory=list)
+
+    def add(self, offset: int) -> None:
+        """One more damaged line, starting at byte ``offset``."""
+        self.count += 1
+        if len(self.first) < KEPT:
+            self.first.append(offset)

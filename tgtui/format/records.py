@@ -21,6 +21,11 @@ def media_path_problem(path: object) -> str | None:
     """Why a line's ``file`` cannot be used (None when it is a plain path under media/)."""
     if not isinstance(path, str) or not path:
         return "its file path is not text"
+    if not path.isascii():
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:  # half a surrogate pair: no file can have that name
+            return "its file path is not text"
     parts = path.split("/")
     if parts[0] != "media" or len(parts) < 2 or "\\" in path or "\x00" in path:
         return "its file path leaves the chat folder"
@@ -36,9 +41,27 @@ _DECODER = json.JSONDecoder()
 
 _SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner, no regexes
 
+# Message ids are positive and fit SQLite's (and every array's) signed 64 bits; Telegram's
+# are 32-bit. A chat's peer id (Telethon's, marked: -100... for channels) fits them too.
+MAX_ID = (1 << 63) - 1
+MIN_PEER_ID = -MAX_ID
+
+
+def message_id(record: object) -> int | None:
+    """The id of a parsed line when it is a message record (a JSON object whose ``id`` is an
+    integer from 1 to `MAX_ID`, not a boolean), else None. The one test every reader uses."""
+    if type(record) is not dict:
+        return None
+    value = record.get("id")
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        return None
+    return value
+
 
 def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
-    """The id and record of one JSONL line, None if it is not a message record."""
+    """The id and record of one JSONL line, None if it is not a message record: not UTF-8,
+    not one JSON object, nested deeper than the parser goes, or without a usable id
+    (`message_id`). Such a line is a damaged line, wherever it is read."""
     try:
         text = line.decode("utf-8")
         if text[:1] == "{":  # as tgtui writes every line: straight to the scanner
@@ -47,14 +70,47 @@ def record_id(line: bytes) -> tuple[int, dict[str, Any]] | None:
                 return None  # something after the object
         else:
             record = _DECODER.decode(text)
-    except (ValueError, StopIteration):  # bad JSON, or bytes that are not UTF-8
+    except (ValueError, StopIteration, RecursionError):  # bad JSON or UTF-8, or too deep
         return None
-    if not isinstance(record, dict):
+    if type(record) is not dict:  # `message_id`, written out: this runs for every line
         return None
     value = record.get("id")
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if type(value) is not int or not 0 < value <= MAX_ID:
         return None
     return value, record
+
+
+def peer_id(value: object) -> int | None:
+    """A chat's peer id from a manifest: a non-zero integer that fits 64 bits, else None."""
+    if type(value) is not int or value == 0 or not MIN_PEER_ID <= value <= MAX_ID:
+        return None
+    return value
+
+
+# The last second of 9999 (UTC): every date type takes it, and a search index's row ids
+# (seconds << 24) stay within 63 bits.
+MAX_UNIXTIME = 253_402_300_799
+
+
+def unixtime(value: object) -> int | None:
+    """A `*_unixtime` field as seconds: a string of ASCII digits (as tgtui and Telegram
+    Desktop write it) or an integer, from 0 to `MAX_UNIXTIME`; None for anything else
+    (``"²"`` and ``"٣"`` are digits to Python, not to a date)."""
+    if type(value) is str:
+        if not (value.isascii() and value.isdigit()) or len(value) > 12:
+            return None
+        seconds = int(value)
+    elif type(value) is int:
+        seconds = value
+    else:
+        return None
+    return seconds if 0 <= seconds <= MAX_UNIXTIME else None
+
+
+def non_negative(value: object) -> int | None:
+    """A field that counts something (a size, voters, seconds): an integer from 0 to
+    `MAX_ID` (not a boolean), else None."""
+    return value if type(value) is int and 0 <= value <= MAX_ID else None
 
 
 # What tells one media from another in a record (Telegram's ids are not kept): the same
@@ -76,7 +132,15 @@ def same_media(earlier: dict[str, Any], later: dict[str, Any]) -> bool:
     photo or file replaced). Versions without media never match."""
     if not earlier.get("media_type") or earlier.get("media_unavailable"):
         return False
-    return all(earlier.get(key) == later.get(key) for key in MEDIA_KEYS)
+    return all(_scalar(earlier.get(key)) == _scalar(later.get(key)) for key in MEDIA_KEYS)
+
+
+def _scalar(value: object) -> object:
+    """``value`` when it is a plain JSON scalar (compared cheaply, however a stranger nested
+    the rest), else a mark that matches nothing."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return object()
 
 
 def carry_file(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:

@@ -17,17 +17,25 @@ of these files is `tgtui.backup.versions.Versions`; nothing here imports the eng
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
 
 from tgtui.format.jsonl import after_last_newline
-from tgtui.format.records import carry_file, record_id
-from tgtui.portable import open_fd, pread
+from tgtui.format.records import carry_file, record_id, unixtime
+from tgtui.format.safe_files import (
+    MAX_LINE,
+    SIDE_FILE_MAX,
+    open_lines,
+    open_regular,
+    read_lines,
+    too_big,
+)
+from tgtui.i18n import _
+from tgtui.portable import pread
 
 EDITS = "edits.jsonl"
 DELETED = "deleted.jsonl"
@@ -36,22 +44,52 @@ JSONL = "messages.jsonl"
 NOTICED_BY = ("channel difference", "account difference", "re-check", "live update")
 
 
-def saved_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The whole, readable records of a JSONL file (a damaged line is skipped, logged)."""
+def saved_records(path: Path, *, max_bytes: int | None = None) -> Iterator[dict[str, Any]]:
+    """The whole, readable records of a JSONL file (a damaged line is skipped, logged).
+
+    The file is opened the one safe way (`tgtui.format.safe_files`): a link, a FIFO or a
+    device is not read (logged), nor is a file bigger than ``max_bytes`` when given, and a
+    line longer than `MAX_LINE` is a damaged line."""
+    yield from _records(path, max_bytes, None)
+
+
+def _records(
+    path: Path, max_bytes: int | None, damaged: list[str] | None
+) -> Iterator[dict[str, Any]]:
+    """`saved_records`; each line left out, as "NAME: line N", appended to ``damaged``."""
     try:
-        handle = path.open("rb")
+        handle = open_lines(path)
     except FileNotFoundError:
         return
-    except OSError as exc:  # a folder or a device planted there: the integrity check's job
-        logger.warning("{}: cannot be read ({})", path, exc.strerror or exc)
+    except OSError as exc:  # a folder, FIFO, device or link planted there
+        logger.warning("{}: not read ({})", path, exc.strerror or exc)
+        if damaged is not None:
+            damaged.append(
+                _("{file} is not read: {reason}").format(file=path.name, reason=exc.strerror or exc)
+            )
         return
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.endswith(b"\n"):
+        if max_bytes is not None and os.fstat(handle.fileno()).st_size > max_bytes:
+            logger.warning("{}: more than {:,} bytes; not read", path, max_bytes)
+            if damaged is not None:
+                damaged.append(
+                    _("{file} is not read: {reason}").format(
+                        file=path.name, reason=too_big(max_bytes)
+                    )
+                )
+            return
+        for number, (_start, _end, line) in enumerate(read_lines(handle), start=1):
+            if line is not None and not line.endswith(b"\n"):
                 break  # a torn last line: cut on the next open
-            parsed = record_id(line)
+            parsed = None if line is None else record_id(line)
             if parsed is None:
                 logger.warning("{}: line {} is not a message record; skipped", path, number)
+                if damaged is not None:
+                    damaged.append(
+                        _("{file} line {number} is damaged (not a record tgtui saved)").format(
+                            file=path.name, number=number
+                        )
+                    )
                 continue
             yield parsed[1]
 
@@ -67,13 +105,11 @@ def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
     """The saved record of ``message_id`` in a messages.jsonl (ids ascending), found by
     bisecting the file's bytes: a few reads, whatever its size. None if it is not there."""
     try:
-        fd = open_fd(jsonl, os.O_RDONLY)
-    except OSError:  # missing, or not a file: nothing can be found in it
+        fd = open_regular(jsonl)
+    except OSError:  # missing, or not a regular file: nothing can be found in it
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
         low, high = 0, info.st_size
         while low < high:
             middle = (low + high) // 2
@@ -96,9 +132,10 @@ CHUNK = 4096  # lines are a few hundred bytes: small reads find their ends
 
 
 def _line_end(fd: int, start: int) -> int:
-    """Offset of the newline ending the line that starts at ``start``."""
+    """Offset of the newline ending the line that starts at ``start`` (looked for as far as
+    `MAX_LINE`: a line longer than that ends, for this, where the search stopped)."""
     position = start
-    while True:
+    while position - start <= MAX_LINE:
         data = pread(fd, CHUNK, position)
         if not data:
             return position
@@ -106,20 +143,26 @@ def _line_end(fd: int, start: int) -> int:
         if cut >= 0:
             return position + cut
         position += len(data)
+    return position
 
 
 def _record_at(fd: int, start: int) -> dict[str, Any] | None:
-    parsed = record_id(pread(fd, _line_end(fd, start) - start, start))
+    end = _line_end(fd, start)
+    if end - start > MAX_LINE:
+        return None  # not a line tgtui writes: damaged
+    parsed = record_id(pread(fd, end - start, start))
     return None if parsed is None else parsed[1]
 
 
 @dataclass
 class Changes:
     """What happened to a chat's saved messages: every later version (in the order saved)
-    and when each deleted one was noticed."""
+    and when each deleted one was noticed; ``damaged`` names the lines (or files) of
+    edits.jsonl and deleted.jsonl that could not be read, which are left out."""
 
     versions: dict[int, list[dict[str, Any]]]
     deleted: dict[int, str]
+    damaged: list[str] = field(default_factory=list)
 
     def apply(self, record: dict[str, Any]) -> dict[str, Any]:
         """``record`` (a first version) as it is now: its latest version, with ``versions``
@@ -158,19 +201,21 @@ class Changes:
 
 
 def _when(record: dict[str, Any]) -> int:
-    try:
-        return int(record.get("edited_unixtime") or 0)
-    except (TypeError, ValueError, OverflowError):
-        return 0
+    return unixtime(record.get("edited_unixtime")) or 0
 
 
 def load_changes(folder: Path) -> Changes:
-    """The edits and deletions saved in a chat's folder (both small: read whole)."""
+    """The edits and deletions saved in a chat's folder (both small: read whole, each up
+    to `SIDE_FILE_MAX`; a bigger one is left out and named in ``damaged``)."""
+    damaged: list[str] = []
     versions: dict[int, list[dict[str, Any]]] = {}
-    for record in saved_records(folder / EDITS):
+    for record in _records(folder / EDITS, SIDE_FILE_MAX, damaged):
         versions.setdefault(int(record["id"]), []).append(record)
-    deleted = {int(r["id"]): str(r.get("deleted", "")) for r in saved_records(folder / DELETED)}
-    return Changes(versions, deleted)
+    deleted: dict[int, str] = {}
+    for record in _records(folder / DELETED, SIDE_FILE_MAX, damaged):
+        when = record.get("deleted")
+        deleted[int(record["id"])] = when if isinstance(when, str) else ""
+    return Changes(versions, deleted, damaged)
 
 
 def latest_view(folder: Path) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,160 @@
+"""The one way to read a file of a backup folder, which may have come from a stranger.
+
+Any name in a backup someone sent may be a FIFO (opening it would wait forever), a device
+(`/dev/zero` never ends), a link (to `~/.ssh/id_rsa`, or out of the folder) or a file far
+bigger than its kind ever is. So every file of a backup is read through here:
+
+- opened without following a link (``O_NOFOLLOW``) and without waiting (``O_NONBLOCK``: a
+  FIFO opens at once), then checked with ``fstat``: only a regular file is read, anything
+  else is an `OSError` saying what it is;
+- read whole only up to a cap for its kind (`MANIFEST_MAX`, `STATE_MAX`, `SIDE_FILE_MAX`):
+  a bigger one is refused before a byte of it is held;
+- read line by line with a cap on each line (`MAX_LINE`): a longer line is a damaged line,
+  skipped without being held in memory.
+
+`inside_folder` says whether a path under a backup folder crosses a link on its way.
+No Textual, no Telethon, no engine.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from tgtui.i18n import _, number
+from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
+
+MiB = 1 << 20
+MAX_LINE = 4 * MiB  # a message line is a few hundred bytes; Telegram caps texts at 4,096
+MANIFEST_MAX = 64 * MiB  # about 200,000 chats
+STATE_MAX = 64 * MiB  # a chat's state.json: its checkpoint and why files failed
+SIDE_FILE_MAX = 256 * MiB  # a chat's edits.jsonl or deleted.jsonl (read whole)
+_SKIP = 1 * MiB  # an over-long line is skipped this much at a time
+
+
+class TooBig(OSError):
+    """A backup file is bigger than its kind of file can be; it is not read."""
+
+
+def _not_a_file(mode: int) -> str:
+    """Why a file of this mode is not read: what it is."""
+    if stat.S_ISDIR(mode):
+        return _("it is not a regular file but a folder")
+    if stat.S_ISFIFO(mode):
+        return _("it is not a regular file but a FIFO")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("it is not a regular file but a device")
+    return _("it is not a regular file")
+
+
+def link_refused() -> str:
+    """Why a link in a backup is not followed."""
+    return _("it is a link (tgtui follows no link in a backup)")
+
+
+def open_regular(path: Path | str) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file and not a link.
+
+    OSError if it is not: ELOOP for a link (it is not followed), EINVAL for a FIFO, device,
+    socket or folder (a FIFO is opened without waiting, then refused).
+    """
+    try:
+        fd = open_fd(path, os.O_RDONLY | NONBLOCK | NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK):  # FreeBSD says EMLINK
+            raise OSError(errno.ELOOP, link_refused(), str(path)) from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, _not_a_file(info.st_mode), str(path))
+    return fd
+
+
+def open_lines(path: Path | str, buffering: int = 1 << 16) -> IO[bytes]:
+    """``path`` opened as `open_regular` opens it, as a buffered binary file."""
+    return os.fdopen(open_regular(path), "rb", buffering=buffering)
+
+
+def read_small(path: Path | str, limit: int) -> bytes:
+    """The whole of a file that is at most ``limit`` bytes (`TooBig` if it is bigger)."""
+    fd = open_regular(path)
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        size = os.fstat(fd).st_size
+        data = b"" if size > limit else handle.read(limit + 1)  # it may have grown since
+    if size > limit or len(data) > limit:
+        raise TooBig(errno.EFBIG, too_big(limit), str(path))
+    return data
+
+
+def too_big(limit: int) -> str:
+    """Why a file bigger than ``limit`` bytes is not read."""
+    return _("it is bigger than {size} MB, more than its kind of file holds").format(
+        size=number(limit // 1_000_000)
+    )
+
+
+def parse_json(data: bytes | str) -> Any:
+    """One JSON document; ValueError if it is not one (or is nested deeper than the parser
+    goes: a RecursionError is a ValueError here)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError(_("it is nested too deep")) from None
+
+
+def read_json(path: Path | str, limit: int) -> Any:
+    """The JSON document in a small file (`read_small`); ValueError if it is not JSON."""
+    return parse_json(read_small(path, limit))
+
+
+def read_lines(
+    handle: IO[bytes], start: int = 0, limit: int = MAX_LINE
+) -> Iterator[tuple[int, int, bytes | None]]:
+    """(start, end, line) of each line from ``start`` (the handle's position), the line with
+    its newline; a line longer than ``limit`` is (start, end, None), never held whole. The
+    last line may lack its newline (a torn line, or one being written); an over-long one at
+    the end without its newline is not given at all (it may be being written)."""
+    readline = handle.readline
+    offset = start
+    while line := readline(limit):
+        end = offset + len(line)
+        if line[-1] != 10 and len(line) == limit:  # no newline within the limit
+            while (more := readline(_SKIP)) and more[-1] != 10:
+                end += len(more)
+            if not more:
+                return
+            end += len(more)
+            yield offset, end, None
+        else:
+            yield offset, end, line
+        offset = end
+
+
+def inside_folder(root: Path, relative: Path | str) -> str | None:
+    """Why ``root / relative`` is not a plain path inside ``root`` (None when it is): no part
+    of it, from ``root`` down, may be a link, and every part but the last must be a folder
+    (the caller looks at what the last one is). ``root`` itself is trusted: the user chose
+    it. A missing part is no problem here (the caller finds it missing)."""
+    current = root
+    parts = Path(relative).parts
+    for place, part in enumerate(parts):
+        if part in ("", ".", "..") or "\x00" in part:
+            return _("it leaves the folder")
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        if stat.S_ISLNK(mode):
+            return link_refused()
+        if place < len(parts) - 1 and not stat.S_ISDIR(mode):
+            return _("it is not in a folder")
+    return None
