@@ -1,4 +1,5 @@
-"""Strings from Telegram made safe: to show on a terminal, and to use in a file name.
+"""Strings from Telegram made safe: to show on a terminal, in a JSON line or an HTML page,
+and to use in a file name.
 
 Every chat title, user name, message text and file name comes from strangers. Shown raw, an
 escape sequence in one can write the user's clipboard (OSC 52), retitle the window (OSC 0),
@@ -7,6 +8,9 @@ words around it; a `[tag]` in one breaks or restyles Rich markup. So:
 
 - every display path passes server strings through `clean` (or `safe_text`, which gives a
   Rich `Text`, never markup);
+- every JSON line printed for scripts goes through `json_line` (strings kept exactly, what
+  a terminal would act on escaped), and every string put in an HTML page through
+  `html_text` (escaped; controls and bidi overrides dropped);
 - every name we create on disk from a server string goes through `file_name`, which cuts by
   UTF-8 bytes, not characters.
 
@@ -16,6 +20,7 @@ and what is named is changed here. No Textual import: the CLI and the engine use
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -62,7 +67,7 @@ def clean(value: object, *, limit: int | None = None, multiline: bool = False) -
     """
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else _text_of(value)
     if limit is not None and len(text) > 4 * limit:
         text = text[: 4 * limit]  # a megabyte-long name costs no more than a short one
     text = text.translate(MULTI_LINE if multiline else ONE_LINE)
@@ -71,6 +76,15 @@ def clean(value: object, *, limit: int | None = None, multiline: bool = False) -
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + ELLIPSIS
     return text
+
+
+def _text_of(value: object) -> str:
+    """``str(value)`` for what is not a string; a value nested deeper than ``str`` goes (a
+    stranger's list in a list in a list...) shows as an ellipsis."""
+    try:
+        return str(value)
+    except RecursionError:
+        return ELLIPSIS
 
 
 def safe_text(
@@ -82,17 +96,47 @@ def safe_text(
 
 # -- JSON for a terminal ----------------------------------------------------------------------
 
-# JSON escapes C0 controls itself; these it writes raw, and a terminal may act on them (or,
-# for lone surrogates, they cannot be encoded at all).
-_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# JSON escapes C0 controls itself; these it writes raw, and a terminal may act on them (DEL,
+# C1 controls such as the one-byte CSI, bidi overrides, line separators) or, for lone
+# surrogates, they cannot be encoded at all.
+_UNSAFE_IN_JSON = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def json_line(value: object) -> str:
     """``value`` as one line of JSON that keeps every string exactly (scripts need the real
-    names) and shows a terminal nothing it would act on: C1 controls, bidi overrides and line
-    separators are written as \\u escapes, which parse back to the same characters."""
+    names) and shows a terminal nothing it would act on: DEL, C1 controls, bidi overrides,
+    line separators and lone surrogates are written as \\u escapes, which parse back to the
+    same characters. The one way tgtui prints JSON for scripts."""
     text = json.dumps(value, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE_IN_JSON.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+# Not allowed in HTML text (C0 controls but tab and newlines, DEL, C1), or able to reorder a
+# page's own words around a name (bidi embeddings, overrides, isolates): dropped. Lone
+# surrogates cannot be written in UTF-8: replaced.
+_UNSAFE_IN_HTML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _html_replacement(match: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else ""
+
+
+def html_text(value: object) -> str:
+    """``value`` as text for an HTML page or attribute (a link's address too): escaped,
+    controls and bidi overrides dropped, lone surrogates replaced. The one way tgtui puts a
+    string in a page."""
+    text = value if isinstance(value, str) else _text_of(value)
+    if _UNSAFE_IN_HTML.search(text):
+        text = _UNSAFE_IN_HTML.sub(_html_replacement, text)
+    return html.escape(text, quote=True)
 
 
 # -- file names ------------------------------------------------------------------------------

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from tgtui.sandbox.names import HOSTILE, HOSTILE_FILE_NAMES
-from tgtui.untrusted import clean, cut_bytes, file_name, safe_text
+from tgtui.untrusted import clean, cut_bytes, file_name, html_text, json_line, safe_text
 
 
 def _controls(text: str) -> list[str]:
@@ -122,3 +124,31 @@ def test_a_channel_posts_signature_is_shown_as_text(hostile: str) -> None:
     lines = message_lines(record, shown_with, 100, console)
     shown = "".join(line.plain for line in lines)
     assert _controls(shown) == []
+
+
+# Characters a terminal acts on (or cannot even encode) that JSON writes raw unless told.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+@pytest.mark.parametrize(
+    "value", [*HOSTILE, "del \x7f", "half \ud800 pair", "csi \x9b2J", "\u202egnp.exe"]
+)
+def test_a_json_line_is_inert_on_a_terminal_and_exact_for_a_script(value: str) -> None:
+    """`json_line` is what `search --json`, `chats --json` and `--progress json` print."""
+    text = json_line({"name": value, "names": [value]})
+    text.encode("utf-8")  # a lone surrogate would raise here, on stdout
+    assert not _RAW_IN_JSON.search(text)
+    assert "\n" not in text
+    assert json.loads(text) == {"name": value, "names": [value]}
+
+
+def test_html_text_escapes_and_drops_what_would_act_or_reorder() -> None:
+    assert html_text('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
+    assert html_text("pay\u202e exe\u2066.txt\u2069") == "pay exe.txt"
+    assert html_text("a\x00b\x7fc\x9bd\te\nf") == "abcd\te\nf"
+    assert html_text("half \ud800") == "half \ufffd"
+    html_text("half \ud800").encode("utf-8")
+    deep: object = 1
+    for _ in range(100_000):
+        deep = [deep]
+    assert html_text(deep) == clean(deep) == "…"  # nested past what str() walks

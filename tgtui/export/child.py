@@ -10,17 +10,17 @@ its own, and it may start worker processes, which a running Textual app cannot. 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.export.run import ExportError, export_backup
+from tgtui.untrusted import json_line
 
 
 def _say(value: object) -> None:
-    sys.stdout.write(json.dumps(value) + "\n")
+    sys.stdout.write(json_line(value) + "\n")
     sys.stdout.flush()
 
 

@@ -10,8 +10,6 @@ files are links with their name and size.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import zlib
 from array import array
 from bisect import bisect_right
@@ -20,6 +18,8 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from tgtui.archive.wording import media_label, service_sentence
+from tgtui.format.records import non_negative
+from tgtui.untrusted import html_text as esc
 from tgtui.widgets.units import duration, human_bytes
 
 Record = dict[str, Any]
@@ -27,8 +27,6 @@ Record = dict[str, Any]
 PAGE_SIZE = 1_000
 CSS_PATH = "css/style.css"
 
-# C0 controls (but tab and newline) and DEL: not allowed in HTML text, dropped.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tg://")
 
 _TAGS = {
@@ -43,14 +41,6 @@ _TAGS = {
 }
 
 
-def esc(value: object) -> str:
-    """Text for an HTML page or attribute: escaped, control characters dropped."""
-    text = str(value)
-    if _CONTROLS.search(text):
-        text = _CONTROLS.sub("", text)
-    return html.escape(text, quote=True)
-
-
 def _lines(value: object) -> str:
     return esc(value).replace("\n", "<br>")
 
@@ -58,7 +48,7 @@ def _lines(value: object) -> str:
 def _url(path: str) -> str:
     """A relative file path as a link: every character a URL gives a meaning (#, ?, %,
     spaces...) escaped, so the link leads to the file whatever its name."""
-    return esc(quote(path, safe="/"))
+    return esc(quote(path, safe="/", errors="replace"))
 
 
 def safe_href(url: object) -> str | None:
@@ -260,7 +250,7 @@ class HtmlChat:
         reactions = message.get("reactions")
         if isinstance(reactions, list) and reactions:
             shown = " ".join(
-                f"<span>{esc(r.get('emoji') or '★')} {int(r.get('count') or 0)}</span>"
+                f"<span>{esc(r.get('emoji') or '★')} {non_negative(r.get('count')) or 0}</span>"
                 for r in reactions
                 if isinstance(r, dict)
             )
@@ -292,11 +282,11 @@ class HtmlChat:
         place = message.get("place_name")
         if isinstance(place, str):
             details.append(esc(place))
-        size_value = record.get("file_size")
-        if isinstance(size_value, int) and not isinstance(size_value, bool) and size_value >= 0:
+        size_value = non_negative(record.get("file_size"))
+        if size_value is not None:
             details.append(human_bytes(size_value))
-        seconds = record.get("duration_seconds")
-        if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
+        seconds = non_negative(record.get("duration_seconds"))
+        if seconds is not None:
             details.append(duration(seconds))
         body = " · ".join(details)
         if saved:
@@ -306,7 +296,7 @@ class HtmlChat:
         if isinstance(poll, dict):
             answers = poll.get("answers") or []
             extra = "".join(
-                f"<li>{esc(a.get('text', ''))} — {int(a.get('voters') or 0)}</li>"
+                f"<li>{esc(a.get('text', ''))} — {non_negative(a.get('voters')) or 0}</li>"
                 for a in answers
                 if isinstance(a, dict)
             )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tgtui.export.html_pages import CSS_PATH, esc, page_head, page_name
+from tgtui.export.html_pages import CSS_PATH, page_head, page_name
+from tgtui.untrusted import html_text as esc
 
 # Light by default, dark when the system asks for it; no web fonts, no network.
 STYLE = """\

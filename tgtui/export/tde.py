@@ -7,16 +7,21 @@ the exporting machine's local time without an offset, `*_unixtime` twins as stri
 chats and users as "user123"/"chat456"/"channel789", `text` a string or a mixed array), and
 the same texts for files that are not there. tgtui's own fields that Telegram Desktop has no
 name for (views, forward ids and dates, album ids, ...) are left out: this is its format.
+
+A backup may come from a stranger: a field of another type than tgtui writes (a list where a
+name goes, "many" voters) is taken as absent, never passed on or turned into text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable
 from typing import Any
 
 from tgtui.backup.action_names import current_name
+from tgtui.format.records import MAX_ID, non_negative, unixtime
 
 Record = dict[str, Any]
 
@@ -116,9 +121,14 @@ def local_dates() -> Callable[[object], str | None]:
     offsets: dict[int, int | None] = {}
     days: dict[int, str] = {}
 
-    def local(unixtime: object) -> str | None:
+    def local(value: object) -> str | None:
+        if type(value) is str and value.isdigit() and value.isascii() and len(value) < 12:
+            seconds: int | None = int(value)  # as written, the usual case: taken straight
+        else:
+            seconds = unixtime(value)
+        if seconds is None:
+            return None
         try:
-            seconds = unixtime if type(unixtime) is int else int(str(unixtime))
             day = seconds // 86400
             offset = offsets.get(day, -1)
             if offset == -1:
@@ -155,7 +165,7 @@ def _piece(part: object) -> Record | None:
         out["user_id"] = part["user_id"]
     elif extra == "language" and isinstance(part.get("language"), str) and part["language"]:
         out["language"] = part["language"]
-    elif extra == "document_id" and part.get("document_id") is not None:
+    elif extra == "document_id" and type(part.get("document_id")) in (int, str):
         out["document_id"] = str(part["document_id"])
     elif kind == "blockquote":
         out["collapsed"] = bool(part.get("collapsed", False))
@@ -203,7 +213,25 @@ def text_fields(record: Record) -> tuple[Any, list[Record]]:
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """An integer (not a boolean) or a finite float: what JSON can write as a number."""
+    if type(value) is int:
+        return True
+    return type(value) is float and math.isfinite(value)
+
+
+def _text(value: object) -> str | None:
+    """A name or text field: the string, or None for anything else."""
+    return value if isinstance(value, str) else None
+
+
+def _plain(value: object) -> bool:
+    """Whether a service action's field is what tgtui writes there: a string, a number, a
+    boolean, null, or a list of those (names, to-do items)."""
+    if value is None or isinstance(value, str | int | float):
+        return True
+    return isinstance(value, list) and all(
+        item is None or isinstance(item, str | int | float) for item in value
+    )
 
 
 def _reply(record: Record, out: Record, label: str) -> None:
@@ -218,10 +246,11 @@ def _reply(record: Record, out: Record, label: str) -> None:
 
 
 def _service(record: Record, out: Record) -> None:
-    action = current_name(str(record.get("action") or ""))
-    if action not in _NO_ACTOR and record.get("from_id"):
-        out["actor"] = record.get("from")
-        out["actor_id"] = record["from_id"]
+    action = current_name(_text(record.get("action")) or "")
+    from_id = _text(record.get("from_id"))
+    if action not in _NO_ACTOR and from_id:
+        out["actor"] = _text(record.get("from"))
+        out["actor_id"] = from_id
     if action == "custom_action":  # Telegram Desktop writes no action name for these
         text = record.get("information_text", record.get("text"))
         if isinstance(text, str) and text:
@@ -232,19 +261,20 @@ def _service(record: Record, out: Record) -> None:
     for field in _ACTION_FIELDS.get(action, ()):
         if field in _REPLY_AS:
             _reply(record, out, field)
-        elif record.get(field) is not None:
+        elif record.get(field) is not None and _plain(record[field]):
             out[field] = record[field]
 
 
 def _sender(record: Record, out: Record) -> None:
     get = record.get
     from_id = get("from_id")
-    if from_id:
-        out["from"] = get("from")
+    if from_id and type(from_id) is str:
+        name = get("from")
+        out["from"] = name if type(name) is str else None
         out["from_id"] = from_id
     _texts(record, out, "author")
     if get("forwarded_from") is not None or get("forwarded_from_id"):
-        out["forwarded_from"] = get("forwarded_from")
+        out["forwarded_from"] = _text(get("forwarded_from"))
     if "reply_to_message_id" in record:
         _reply(record, out, "reply_to_message_id")
     _texts(record, out, "via_bot")
@@ -273,6 +303,8 @@ def _dimensions(record: Record, out: Record) -> None:
 
 def _media(record: Record, out: Record, path: str | None) -> None:
     kind = record.get("media_type")
+    if not isinstance(kind, str):
+        return
     if kind == "photo":
         out["photo"] = path or NOT_INCLUDED
         if _number(record.get("file_size")):
@@ -297,14 +329,14 @@ def _media(record: Record, out: Record, path: str | None) -> None:
         poll = record["poll"]
         answers = poll.get("answers") if isinstance(poll.get("answers"), list) else []
         out["poll"] = {
-            "question": poll.get("question") or "",
-            "closed": bool(poll.get("closed")),
-            "total_voters": poll.get("total_voters") or 0,
+            "question": _text(poll.get("question")) or "",
+            "closed": poll.get("closed") is True,
+            "total_voters": non_negative(poll.get("total_voters")) or 0,
             "answers": [
                 {
-                    "text": a.get("text") or "",
-                    "voters": a.get("voters") or 0,
-                    "chosen": bool(a.get("chosen")),
+                    "text": _text(a.get("text")) or "",
+                    "voters": non_negative(a.get("voters")) or 0,
+                    "chosen": a.get("chosen") is True,
                 }
                 for a in answers
                 if isinstance(a, dict)
@@ -315,17 +347,17 @@ def _media(record: Record, out: Record, path: str | None) -> None:
         location = record.get("location_information")
         if isinstance(location, dict):
             out["location_information"] = {
-                "latitude": location.get("latitude"),
-                "longitude": location.get("longitude"),
+                "latitude": location["latitude"] if _number(location.get("latitude")) else None,
+                "longitude": location["longitude"] if _number(location.get("longitude")) else None,
             }
         elif "place_name" not in out:
             out["location_information"] = None
     elif kind == "contact" and isinstance(record.get("contact_information"), dict):
         contact = record["contact_information"]
         out["contact_information"] = {
-            "first_name": contact.get("first_name") or "",
-            "last_name": contact.get("last_name") or "",
-            "phone_number": contact.get("phone_number") or "",
+            "first_name": _text(contact.get("first_name")) or "",
+            "last_name": _text(contact.get("last_name")) or "",
+            "phone_number": _text(contact.get("phone_number")) or "",
         }
 
 
@@ -337,10 +369,10 @@ def _reactions(record: Record, out: Record) -> None:
     for item in raw:
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
             continue
-        one: Record = {"type": item["type"], "count": item.get("count") or 0}
+        one: Record = {"type": item["type"], "count": non_negative(item.get("count")) or 0}
         if item["type"] == "emoji" and isinstance(item.get("emoji"), str):
             one["emoji"] = item["emoji"]
-        elif item["type"] == "custom_emoji" and item.get("document_id") is not None:
+        elif item["type"] == "custom_emoji" and type(item.get("document_id")) in (int, str):
             one["document_id"] = str(item["document_id"])
         reactions.append(one)
     if reactions:
@@ -353,17 +385,18 @@ def message(record: Record, path: str | None = None) -> Record | None:
     export, relative to its result.json, or a skip text (None: not included)."""
     get = record.get
     message_id = get("id")
-    if type(message_id) is not int:
+    if type(message_id) is not int or not 0 < message_id <= MAX_ID:  # `message_id`, inline
         return None
     kind = get("type")
     if kind != "message" and kind != "service":
         return None
-    unixtime = get("date_unixtime")
+    sent = get("date_unixtime")
+    date = local_date(sent)
     out: Record = {
         "id": message_id,
         "type": kind,
-        "date": local_date(unixtime),
-        "date_unixtime": unixtime if type(unixtime) is str or unixtime is None else str(unixtime),
+        "date": date,
+        "date_unixtime": None if date is None else sent if type(sent) is str else str(sent),
     }
     edited = get("edited_unixtime")
     if edited is not None:
