@@ -3,14 +3,14 @@ process of its own (the TUI starts it), and print what was done as one JSON line
 
 A plain child process, not a multiprocessing one: its standard streams are its own (the
 TUI's terminal is never written to), and it starts the same whatever the parent has done
-with its own streams. Output: `{"chats": N, "messages": N, "rebuilt": bool}`, or
+with its own streams. Output: `{"chats": N, "messages": N, "rebuilt": bool, "damaged": N,
+"notes": [...]}` (damaged lines not indexed; what was wrong with the index itself), or
 `{"error": "why"}` with exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from tgtui.archive import index as index_module
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.archive.index import SearchIndex
 from tgtui.log import redactor
+from tgtui.untrusted import json_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +40,19 @@ def main(argv: list[str] | None = None) -> int:
             stats = index.update()
     except (ArchiveError, OSError) as exc:
         logger.opt(exception=exc).error("building the search index of {} failed", args.folder)
-        print(json.dumps({"error": str(exc)}))
+        print(json_line({"error": str(exc)}))
         return 1
-    print(json.dumps({"chats": stats.chats, "messages": stats.messages, "rebuilt": stats.rebuilt}))
+    print(
+        json_line(
+            {
+                "chats": stats.chats,
+                "messages": stats.messages,
+                "rebuilt": stats.rebuilt,
+                "damaged": stats.damaged,
+                "notes": stats.notes,
+            }
+        )
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ parse is shown as unreadable, never trusted, and never stops the reader.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,7 +22,11 @@ from loguru import logger
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
+from tgtui.format.records import message_id, unixtime
+from tgtui.format.records import record_id as record_id_of_line
+from tgtui.format.safe_files import STATE_MAX, parse_json, read_json
 from tgtui.format.versions import DELETED, EDITS, load_changes
+from tgtui.i18n import _, number
 
 CACHE = 2_000  # parsed messages kept (a few screens' worth, and every bisection's steps)
 STATE = "state.json"
@@ -37,17 +41,16 @@ def unreadable(reason: str) -> Record:
 
 def record_date(record: Record) -> dt.datetime | None:
     """The message's date (UTC), if it has a usable one."""
-    stamp = record.get("date_unixtime")
+    stamp = unixtime(record.get("date_unixtime"))
     try:
-        return dt.datetime.fromtimestamp(int(stamp), dt.UTC) if stamp is not None else None
-    except (TypeError, ValueError, OverflowError, OSError):
+        return None if stamp is None else dt.datetime.fromtimestamp(stamp, dt.UTC)
+    except (ValueError, OverflowError, OSError):
         return None
 
 
 def record_id(record: Record) -> int | None:
-    """The message id, if the record has one."""
-    value = record.get("id")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """The message id, if the record has one (`tgtui.format.records.message_id`)."""
+    return message_id(record)
 
 
 class ChatLog:
@@ -58,7 +61,7 @@ class ChatLog:
         self.lines = LineIndex(chat.jsonl)  # LinesError if it cannot be read
         self._cache: OrderedDict[int, Record] = OrderedDict()  # by byte offset
         self._cache_lock = threading.Lock()
-        self.media_failed = _media_failed(chat.folder / STATE)
+        self.media_failed = failed_files(chat.folder / STATE)
         # Later versions and deletions (`tgtui.backup.versions`): shown over the first ones.
         self.changes = load_changes(chat.folder)
         self._changes_stat = _changes_stat(chat.folder)
@@ -99,7 +102,7 @@ class ChatLog:
 
     def first_version(self, k: int) -> Record:
         """Message ``k`` from the newest as first saved (messages.jsonl's line)."""
-        start, _ = self.lines.span(k)
+        start, _end = self.lines.span(k)
         with self._cache_lock:
             cached = self._cache.get(start)
             if cached is not None:
@@ -110,14 +113,11 @@ class ChatLog:
         except LinesError as exc:
             return unreadable(str(exc))
         except OSError as exc:
-            return unreadable(f"cannot read this line: {exc.strerror or exc}")
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):
-            record = unreadable(f"line at byte {start:,} is not a readable message")
-        if not isinstance(record, dict):
-            record = unreadable(f"line at byte {start:,} is not a message")
-        assert isinstance(record, dict)
+            return unreadable(
+                _("cannot read this line: {reason}").format(reason=exc.strerror or exc)
+            )
+        parsed = record_id_of_line(raw)  # the test every reader of a backup makes
+        record = parsed[1] if parsed is not None else unreadable(_damage(raw, start))
         with self._cache_lock:
             self._cache[start] = record
             if len(self._cache) > CACHE:
@@ -128,7 +128,7 @@ class ChatLog:
         """Messages appended by a running backup since (None: the file was replaced)."""
         added = self.lines.refresh()
         if added:
-            self.media_failed = _media_failed(self.chat.folder / STATE)
+            self.media_failed = failed_files(self.chat.folder / STATE)
         return added
 
     def refresh_changes(self) -> bool:
@@ -211,27 +211,38 @@ class ChatLog:
         return record if record_id(record) == message_id else None
 
 
+def _damage(raw: bytes, start: int) -> str:
+    """What is wrong with a damaged line (a rare one: it is parsed again to say so)."""
+    try:
+        parse_json(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _("line at byte {offset} is not a readable message").format(offset=number(start))
+    return _("line at byte {offset} is not a message").format(offset=number(start))
+
+
 def _changes_stat(folder: Path) -> tuple[int, ...]:
     """Sizes of the chat's edits.jsonl and deleted.jsonl (append-only: growth is change)."""
     sizes = []
     for name in (EDITS, DELETED):
         try:
-            sizes.append((folder / name).stat().st_size)
+            sizes.append(os.lstat(folder / name).st_size)
         except OSError:
             sizes.append(-1)
     return tuple(sizes)
 
 
-def _media_failed(path: Path) -> dict[str, str]:
-    """Why files failed, by message id, from the chat's state.json (empty if unreadable)."""
+def failed_files(path: Path) -> dict[str, str]:
+    """Why files failed, by message id, from a chat's state.json (empty if it cannot be
+    read: it is opened the one safe way, up to `STATE_MAX`; a reason that is not text is
+    left out)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path, STATE_MAX)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        logger.info("{}: not read ({})", path, exc)
+        logger.warning("{}: not read ({})", path, exc)
         return {}
     failed = data.get("media_failed") if isinstance(data, dict) else None
     if not isinstance(failed, dict):
         return {}
-    return {str(k): str(v) for k, v in failed.items()}
+    return {key: value for key, value in failed.items() if isinstance(value, str)}

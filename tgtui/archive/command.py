@@ -6,21 +6,30 @@ Exit codes: 0 something matched; 1 nothing matched; 2 error (no backup there, ba
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
+import tgtui.log  # noqa: F401 - before anything logs: no log line on the terminal
 from tgtui.archive.arguments import chosen_backup
-from tgtui.archive.folder import ArchiveError
+from tgtui.archive.folder import Archive, ArchiveError
 from tgtui.archive.index import SearchIndex
-from tgtui.archive.search import Filters, Hit, search_or_rebuild, snippet_text
+from tgtui.archive.search import (
+    MAX_LIMIT,
+    Filters,
+    Hit,
+    QueryError,
+    query_words,
+    search_or_rebuild,
+    snippet_text,
+)
 from tgtui.backup.command import parse_date
 from tgtui.config import Paths
-from tgtui.i18n import _, ngettext, number, short_datetime
-from tgtui.untrusted import clean
+from tgtui.format.jsonl import line_number
+from tgtui.i18n import _, counted, ngettext, number, short_datetime
+from tgtui.untrusted import clean, json_line
 
 EXIT_FOUND = 0
 EXIT_NONE = 1
@@ -67,7 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=parse_date, metavar="DATE", help=_("from this date on"))
     parser.add_argument("--until", type=parse_date, metavar="DATE", help=_("before this date"))
     parser.add_argument(
-        "--limit", type=int, default=50, metavar="N", help=_("show the newest N (default 50)")
+        "--limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help=_("show the newest N (default 50, at most {count})").format(count=number(MAX_LIMIT)),
     )
     parser.add_argument(
         "--json",
@@ -76,25 +89,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# json.dumps escapes C0 controls itself; these other characters a terminal may act on (C1
-# controls, such as the one-byte CSI) or that reorder a line (bidi overrides, separators)
-# are escaped too: the same text for a JSON reader, inert bytes on a terminal.
-_INERT = str.maketrans(
-    {
-        code: f"\\u{code:04x}"
-        for code in (
-            *range(0x7F, 0xA0),
-            *range(0x202A, 0x202F),
-            *range(0x2066, 0x206A),
-            0x2028,
-            0x2029,
-        )
-    }
-)
-
-
 def _as_json(hit: Hit) -> str:
-    return json.dumps(
+    return json_line(
         {
             "chat_id": hit.chat_id,
             "chat": hit.chat,
@@ -102,9 +98,39 @@ def _as_json(hit: Hit) -> str:
             "date": hit.date.strftime("%Y-%m-%dT%H:%M:%S") if hit.date else None,
             "from": hit.sender or None,
             "text": hit.text,
-        },
-        ensure_ascii=False,
-    ).translate(_INERT)
+        }
+    )
+
+
+SHOWN_DAMAGED = 5  # damaged lines named one by one; the rest are counted
+
+
+def _damaged_note(archive: Archive, count: int, first: list[tuple[int, int]]) -> str:
+    """One line counting the backup's damaged lines (left out of the search) and naming the
+    first few."""
+    names = {chat.id: chat for chat in archive.chats}
+    places = []
+    for chat_id, offset in first[:SHOWN_DAMAGED]:
+        chat = names.get(chat_id)
+        if chat is None:
+            continue
+        line = line_number(chat.jsonl, offset)
+        where = (
+            _("line {number}").format(number=number(line))
+            if line is not None
+            else _("byte {offset}").format(offset=number(offset))
+        )
+        places.append(f"{clean(chat.name or chat.id, limit=40)} ({where})")
+    text = counted(
+        "note: {count} damaged line of the backup is not searched",
+        "note: {count} damaged lines of the backup are not searched",
+        count,
+    )
+    if places:
+        text += ": " + ", ".join(places)
+        if count > len(places):
+            text += ", …"
+    return text
 
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
@@ -112,8 +138,16 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     out = Console(highlight=False, markup=False, soft_wrap=True)
     paths = paths or Paths.default()
-    if args.limit < 1:
-        err.print("tgtui search: " + _("--limit must be at least 1"))
+    if not 1 <= args.limit <= MAX_LIMIT:
+        err.print(
+            "tgtui search: "
+            + _("--limit must be from 1 to {count}").format(count=number(MAX_LIMIT))
+        )
+        return EXIT_ERROR
+    try:
+        query_words(" ".join(args.words))
+    except QueryError as exc:
+        err.print(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
     demo = getattr(args, "demo", False)
     try:
@@ -121,6 +155,8 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     except ArchiveError as exc:
         err.print(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
+    for note in archive.left_out:
+        err.print(clean(_("note: {problem}").format(problem=note)))
     chats = None if named is None else frozenset(c.id for c in named)
     filters = Filters(chats=chats, sender=args.sender, since=args.since, until=args.until)
     try:
@@ -128,14 +164,20 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             index.update()
             words = " ".join(args.words)
             results = search_or_rebuild(index, archive, words, filters, args.limit)
+            notes = index.notes
+            damaged, first_damaged = index.damaged_lines(chats)
     except OSError as exc:
         err.print(
             "tgtui search: "
             + _("cannot use the index in {folder}: {reason}").format(
-                folder=clean(archive.folder), reason=exc.strerror
+                folder=clean(archive.folder), reason=exc.strerror or exc
             )
         )
         return EXIT_ERROR
+    for note in notes:
+        err.print(clean(_("note: {problem}").format(problem=note)))
+    if damaged:
+        err.print(_damaged_note(archive, damaged, first_damaged))
     if args.json:
         for hit in results.hits:
             sys.stdout.write(_as_json(hit) + "\n")

@@ -1,14 +1,15 @@
 """A backup folder opened for reading: the manifest's chats and where their messages are.
 
 Reading needs no session, no network and no lock: a backup can be read while a backup into
-it runs (it only ever appends whole lines). Everything on disk is checked before use: a
-chat whose folder would lie outside the backup is left out, with a warning.
+it runs (it only ever appends whole lines). A backup may come from a stranger, so everything
+in it is checked before use (`tgtui.format.safe_files`): the manifest must be a regular
+file of a sane size, and a chat whose folder would lie outside the backup (a path that
+climbs out, a link anywhere on its way, something else than a folder) is left out, with the
+reason in ``Archive.left_out`` and the log.
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import os
 import stat
 from dataclasses import dataclass
@@ -18,24 +19,13 @@ from typing import Any
 from loguru import logger
 
 from tgtui.chats.matching import fold
+from tgtui.format.records import non_negative, peer_id
+from tgtui.format.safe_files import MANIFEST_MAX, inside_folder, read_json
 from tgtui.i18n import _
-from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 
 JSONL = "messages.jsonl"
 MANIFEST = "manifest.json"
-
-
-def open_regular(path: Path) -> int:
-    """A read-only descriptor of ``path``, which must be a regular file (OSError if not).
-
-    Non-blocking and without following a final symlink: a FIFO or device planted in a
-    backup must never hang a reader, and a link must not lead it out of the folder.
-    """
-    fd = open_fd(path, os.O_RDONLY | NONBLOCK | NOFOLLOW)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, f"{path} is not a regular file")
-    return fd
+CHATS = "chats"
 
 
 class ArchiveError(Exception):
@@ -74,51 +64,125 @@ class Archive:
     folder: Path
     account: dict[str, Any]
     chats: tuple[ArchiveChat, ...]
+    left_out: tuple[str, ...] = ()  # chats of the manifest not read, and why
 
     def chat(self, chat_id: int) -> ArchiveChat | None:
         """The chat with this id, if the backup holds it."""
         return next((c for c in self.chats if c.id == chat_id), None)
 
 
-def _chat(folder: Path, item: object) -> ArchiveChat | None:
+def _text(value: object) -> str:
+    """A manifest's text field: a string, or "" for anything else (a list, a number...)."""
+    return value if isinstance(value, str) else ""
+
+
+def _chat(folder: Path, item: object, left_out: list[str]) -> ArchiveChat | None:
+    """One of the manifest's chats, or None (with the reason in ``left_out``) when the entry
+    is not one tgtui writes or its folder is not inside the backup."""
     if not isinstance(item, dict):
+        left_out.append(_("a chat entry of the manifest is not an object"))
         return None
-    try:
-        relative = str(item["path"])
-        chat = ArchiveChat(
-            id=int(item["id"]),
-            name=str(item.get("name") or ""),
-            type=str(item.get("type") or ""),
-            folder=folder / relative,
-            messages=int(item.get("messages") or 0),
-            status=str(item.get("status") or ""),
-            reason=None if item.get("reason") is None else str(item["reason"]),
-            updated=str(item.get("updated") or ""),
+    chat_id = peer_id(item.get("id"))
+    relative = item.get("path")
+    name = _text(item.get("name"))
+    if chat_id is None or not isinstance(relative, str) or not relative:
+        left_out.append(
+            _("the chat {name} has no usable id or folder in the manifest").format(
+                name=repr(name[:60])
+            )
         )
-    except (KeyError, TypeError, ValueError):
         return None
-    parts = Path(relative).parts
-    if Path(relative).is_absolute() or not parts or parts[0] != "chats" or ".." in parts:
-        logger.warning("{}: chat {} has a folder outside the backup; left out", folder, chat.id)
+    reason = item.get("reason")
+    chat = ArchiveChat(
+        id=chat_id,
+        name=name,
+        type=_text(item.get("type")),
+        folder=folder / relative,
+        messages=non_negative(item.get("messages")) or 0,
+        status=_text(item.get("status")),
+        reason=reason if isinstance(reason, str) else None,
+        updated=_text(item.get("updated")),
+    )
+    problem = _folder_problem(folder, relative)
+    if problem is not None:
+        logger.warning("{}: chat {} is left out: its folder {}", folder, chat.id, problem)
+        left_out.append(
+            _("the chat {name} ({id}) is left out: its folder {problem}").format(
+                name=repr(name[:60]), id=chat.id, problem=problem
+            )
+        )
         return None
     return chat
+
+
+def _folder_problem(folder: Path, relative: str) -> str | None:
+    """Why a chat's folder is not a folder inside the backup (None when it is)."""
+    parts = Path(relative).parts
+    if Path(relative).is_absolute() or len(parts) < 2 or parts[0] != CHATS or ".." in parts:
+        return _("is outside the backup")
+    problem = inside_folder(folder, relative)
+    if problem is not None:
+        return _("is not used: {problem}").format(problem=problem)
+    try:
+        mode = os.lstat(folder / relative).st_mode
+    except FileNotFoundError:
+        return None  # not made yet: a chat with no messages saved
+    except OSError as exc:
+        return _("cannot be looked at: {reason}").format(reason=exc.strerror or exc)
+    if not stat.S_ISDIR(mode):
+        return _("is not a folder")
+    return None
 
 
 def open_archive(folder: Path) -> Archive:
     """Read ``folder``'s manifest (ArchiveError if it is not a readable backup)."""
     manifest = folder / MANIFEST
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = read_json(manifest, MANIFEST_MAX)
     except FileNotFoundError:
         raise ArchiveError(
             _("{folder} holds no backup (no {manifest})").format(folder=folder, manifest=MANIFEST)
         ) from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise ArchiveError(
-            _("cannot read {manifest}: {reason}").format(manifest=manifest, reason=exc)
+            _("cannot read {manifest}: {reason}").format(
+                manifest=manifest, reason=exc.strerror or exc
+            )
+        ) from exc
+    except ValueError as exc:
+        raise ArchiveError(
+            _("{manifest} is not a tgtui manifest: {reason}").format(manifest=manifest, reason=exc)
         ) from exc
     if not isinstance(data, dict):
         raise ArchiveError(_("{manifest} is not a tgtui manifest").format(manifest=manifest))
-    chats = [c for item in data.get("chats") or [] if (c := _chat(folder, item)) is not None]
-    account = data.get("account")
-    return Archive(folder, account if isinstance(account, dict) else {}, tuple(chats))
+    entries = data.get("chats")
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise ArchiveError(
+            _("{manifest} is not a tgtui manifest: its chats are not a list").format(
+                manifest=manifest
+            )
+        )
+    left_out: list[str] = []
+    chats: dict[int, ArchiveChat] = {}
+    for item in entries:
+        chat = _chat(folder, item, left_out)
+        if chat is not None and chats.setdefault(chat.id, chat) is not chat:
+            left_out.append(
+                _("the chat {id} is in the manifest twice: the first is read").format(id=chat.id)
+            )
+    return Archive(folder, _account(data.get("account")), tuple(chats.values()), tuple(left_out))
+
+
+def _account(value: object) -> dict[str, Any]:
+    """The manifest's account, its known fields only, each of its type (or left out)."""
+    if not isinstance(value, dict):
+        return {}
+    account: dict[str, Any] = {}
+    if peer_id(value.get("id")) is not None:
+        account["id"] = value["id"]
+    for key in ("name", "username", "phone"):
+        if isinstance(value.get(key), str):
+            account[key] = value[key]
+    return account

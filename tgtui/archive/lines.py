@@ -21,7 +21,7 @@ import threading
 from array import array
 from pathlib import Path
 
-from tgtui.archive.folder import open_regular
+from tgtui.format.safe_files import MAX_LINE, open_regular
 from tgtui.i18n import _
 from tgtui.portable import pread
 
@@ -64,9 +64,14 @@ class LineIndex:
     # --- reading ---------------------------------------------------------------------------
 
     def _last_newline(self, size: int) -> int:
-        """The offset just after the last newline before ``size`` (0 if there is none)."""
+        """The offset just after the last newline before ``size`` (0 if there is none).
+        Looked for as far back as a line can be long (`MAX_LINE`): a longer tail is no line
+        being written but a damaged one, and counts as a (last) line, shown unreadable, so
+        that a stranger's file of gigabytes without a newline opens at once."""
         position = size
         while position > 0:
+            if size - position > MAX_LINE:
+                return size
             start = max(0, position - FIRST_CHUNK)
             data = pread(self._fd, position - start, start)
             at = data.rfind(b"\n")
@@ -157,7 +162,7 @@ class LineIndex:
         if self._fd < 0:
             return None
         try:
-            info = os.stat(self.path)
+            info = os.lstat(self.path)  # a link put in its place is not followed
         except OSError:
             return None
         if info.st_ino != self._inode or info.st_size < self._end:

@@ -12,9 +12,19 @@ from rich.text import Text
 
 from tgtui.archive.folder import Archive
 from tgtui.archive.index import DATE_SHIFT, MARK_OFF, MARK_ON, SearchIndex
+from tgtui.i18n import _, number
 from tgtui.untrusted import clean
 
 _WORD = re.compile(r"[\w]+\*?", re.UNICODE)
+# Every word is one more posting list for SQLite to walk, for each match of the others: a
+# query is bounded (4,000 words took 18 s), and the same word twice counts once.
+MAX_WORDS = 32
+MAX_QUERY_CHARS = 100_000
+MAX_LIMIT = 100_000  # results listed at most (each is held until it is shown)
+
+
+class QueryError(ValueError):
+    """The words cannot be searched as given; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +67,37 @@ def snippet_text(snippet: str) -> Text:
     return line
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a query, each once (in any case), in the order typed; QueryError when
+    there are more than `MAX_WORDS` or the text is longer than `MAX_QUERY_CHARS`."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            _("the words are too long: at most {count} characters").format(
+                count=number(MAX_QUERY_CHARS)
+            )
+        )
+    seen: dict[str, str] = {}
+    for word in _WORD.findall(text):
+        if word.strip("*"):
+            seen.setdefault(word.lower(), word)
+    words = list(seen.values())
+    if len(words) > MAX_WORDS:
+        raise QueryError(
+            _("too many words ({given}): search for at most {count} at once").format(
+                given=number(len(words)), count=number(MAX_WORDS)
+            )
+        )
+    return words
+
+
 def fts_query(text: str) -> str | None:
     """The user's words as an FTS5 query: every word must appear (a trailing * matches a
-    prefix); quotes, operators and punctuation are taken as plain text. None: no words."""
-    words = _WORD.findall(text)
+    prefix); quotes, operators and punctuation are taken as plain text. None: no words.
+    QueryError when there are too many (`query_words`)."""
+    words = query_words(text)
     if not words:
         return None
-    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words if w.strip("*"))
+    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
 def search_or_rebuild(
@@ -111,7 +145,7 @@ def search(
     top = index.db.execute(
         f"SELECT fts.rowid, fts.text, snippet(fts, 0, '{MARK_ON}', '{MARK_OFF}', '…', 16) "
         f"FROM {source} WHERE {condition} ORDER BY fts.rowid DESC LIMIT ?",
-        [*args, limit],
+        [*args, max(1, min(limit, MAX_LIMIT))],
     ).fetchall()
     rows = []
     for row_id, saved, snippet in top:

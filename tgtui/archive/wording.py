@@ -2,16 +2,20 @@
 
 Plain strings, no styles and no terminal: the reader and any other view sanitise and style
 them. Every value comes from a file on disk and is treated as untrusted data: it is only
-ever inserted into these sentences, never interpreted.
+ever inserted into these sentences, never interpreted, and a value of another type than
+tgtui writes (a list where a name goes) is taken as absent.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from tgtui.backup.action_names import current_name
-from tgtui.format.records import media_path_problem
+from tgtui.format.records import media_path_problem, non_negative
+from tgtui.format.safe_files import inside_folder
 from tgtui.i18n import N_, _, ngettext, number
 from tgtui.widgets.units import duration, human_bytes
 
@@ -66,11 +70,18 @@ _WITH_DURATION = {
 }
 
 
+def _text(value: object) -> str | None:
+    """A name or text field: the string, or None for anything else."""
+    return value if isinstance(value, str) else None
+
+
 def _names(record: Record) -> str:
     members = record.get("members")
     if not isinstance(members, list) or not members:
         return _("someone")
-    names = [str(m) for m in members if m is not None]
+    names = [m for m in members if isinstance(m, str)]
+    if not names:
+        return _("someone")
     if len(names) > 3:
         more = len(names) - 3
         return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
@@ -82,21 +93,21 @@ def _names(record: Record) -> str:
 
 
 def _duration(seconds: object) -> str:
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-        return ""
-    return duration(seconds)
+    whole = non_negative(seconds)
+    return "" if whole is None else duration(whole)
 
 
 def service_sentence(record: Record) -> str:
     """A service message as a sentence: "Ana changed the group name to "Hikers"."."""
-    actor = str(record.get("from") or record.get("actor") or _("Someone"))
-    action = current_name(str(record.get("action") or ""))
+    actor = _text(record.get("from")) or _text(record.get("actor")) or _("Someone")
+    action = current_name(_text(record.get("action")) or "")
     title = record.get("title")
     if action in _SENTENCES:
         quoted = f"“{title}”" if isinstance(title, str) else _("a new name")
         members = _names(record) if "{names}" in _SENTENCES[action] else ""
+        score = record.get("score")
         return _(_SENTENCES[action]).format(
-            actor=actor, title=quoted, names=members, score=record.get("score", "")
+            actor=actor, title=quoted, names=members, score=score if type(score) is int else ""
         )
     if action in _WITH_DURATION:
         duration = _duration(record.get("duration_seconds"))
@@ -110,8 +121,8 @@ def service_sentence(record: Record) -> str:
             )
         return _("{actor} changed the topic").format(actor=actor)
     if action == "custom_action":
-        text = record.get("information_text", record.get("text"))
-        return str(text or _("{actor} did something").format(actor=actor))
+        text = _text(record.get("information_text", record.get("text")))
+        return text or _("{actor} did something").format(actor=actor)
     words = action.replace("_", " ").strip() or _("did something")
     return f"{actor}: {words}"
 
@@ -162,8 +173,8 @@ def media_line(record: Record, folder: Path, failed: dict[str, str]) -> tuple[st
     title = record.get("title")
     if record.get("type") != "service" and isinstance(title, str) and title:
         parts.append(title)
-    size = record.get("file_size")
-    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+    size = non_negative(record.get("file_size"))
+    if size is not None:
         parts.append(human_bytes(size))
     duration = _duration(record.get("duration_seconds"))
     if duration:
@@ -175,16 +186,16 @@ def media_line(record: Record, folder: Path, failed: dict[str, str]) -> tuple[st
 
 
 def saved_file(record: Record, folder: Path) -> Path | None:
-    """The message's saved file, if it is there and inside the chat folder."""
+    """The message's saved file, if it is there: a regular file inside the chat folder,
+    with no link on its way (a link is never opened or exported, wherever it leads)."""
     path = record.get("file")
     if not isinstance(path, str) or not path:
         return None
-    if media_path_problem(path) is not None:
+    if media_path_problem(path) is not None or inside_folder(folder, path) is not None:
         return None
     target = folder / path
     try:
-        resolved = target.resolve(strict=True)
-        inside = resolved.is_relative_to(folder.resolve(strict=True))
+        mode = os.lstat(target).st_mode
     except OSError:
         return None
-    return target if inside and resolved.is_file() else None
+    return target if stat.S_ISREG(mode) else None

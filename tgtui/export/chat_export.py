@@ -18,14 +18,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from loguru import logger
 
-from tgtui.archive.chat_log import STATE
-from tgtui.archive.folder import JSONL, open_regular
+import tgtui.log  # noqa: F401 - before anything logs: no log line on the terminal
+from tgtui.archive.chat_log import STATE, failed_files
+from tgtui.archive.folder import JSONL
 from tgtui.export import tde
 from tgtui.export.files import FilePlacer, FileTally
 from tgtui.export.html_pages import HtmlChat
+from tgtui.format.jsonl import DamagedLines, line_number
+from tgtui.format.records import MAX_ID, unixtime
+from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
 from tgtui.format.versions import load_changes
-from tgtui.portable import open_fd
+from tgtui.i18n import _, number
 
 Record = dict[str, Any]
 
@@ -44,13 +49,18 @@ _LS, _PS = "\u2028".encode(), "\u2029".encode()
 
 
 def loads(raw: bytes) -> Any:
-    """One JSON value from a line (ValueError if there is none, or more than one)."""
+    """One JSON value from a line (ValueError if there is none, or more than one, or it is
+    nested deeper than the parser goes)."""
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         # What orjson refuses and JSON allows (a lone surrogate escape, 1e400): the
-        # standard library reads it, or says why not.
-        return json.loads(raw)
+        # standard library reads it, or says why not. As UTF-8, as every reader of a
+        # backup reads it (`tgtui.format.records.record_id`): no BOM, no UTF-16.
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("nested too deep") from None
 
 
 def dumps(value: object) -> bytes:
@@ -119,34 +129,28 @@ def chat_header(job: ChatJob, indent: str) -> str:
     return "\n".join(head)
 
 
-def _failed(folder: Path) -> dict[str, str]:
-    try:
-        data = json.loads((folder / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    failed = data.get("media_failed") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in failed.items()} if isinstance(failed, dict) else {}
-
-
 def _in_range(record: Record, job: ChatJob) -> bool:
-    try:
-        when = int(str(record.get("date_unixtime")))
-    except ValueError:
+    when = unixtime(record.get("date_unixtime"))
+    if when is None:
         return False
     return (job.since is None or when >= job.since) and (job.until is None or when < job.until)
 
 
 def split_points(path: Path, parts: int) -> list[tuple[int, int | None]]:
-    """``path`` cut into about ``parts`` runs of whole lines: [(start, end), ...]."""
-    size = path.stat().st_size
-    if parts <= 1 or size == 0:
+    """``path`` cut into about ``parts`` runs of whole lines: [(start, end), ...]. The file
+    is opened the one safe way (OSError if it is a link, a FIFO...)."""
+    if parts <= 1:
         return [(0, None)]
-    cuts = [0]
-    with open(path, "rb") as handle:
+    with open_lines(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            return [(0, None)]
+        cuts = [0]
         for k in range(1, parts):
-            handle.seek(max(size * k // parts, cuts[-1]))
-            handle.readline()  # to the start of the next whole line
-            at = handle.tell()
+            at = max(size * k // parts, cuts[-1])
+            handle.seek(at)
+            # To the start of the next whole line (an over-long line is skipped whole).
+            at = next((end for _start, end, _line in read_lines(handle, at)), size)
             if at >= size:
                 break
             if at > cuts[-1]:
@@ -180,46 +184,75 @@ class _Out:
         self.account.close()
 
 
+def _damaged_name(job: ChatJob, line: int | None, offset: int) -> str:
+    """A damaged line, named for the user: its chat and line (or byte, when unknown)."""
+    if line is not None:
+        where = _("line {number}").format(number=number(line))
+    else:
+        where = _("byte {offset}").format(offset=number(offset))
+    return _("{chat}: {file} {where} is damaged (not a message tgtui saved); left out").format(
+        chat=job.name or job.peer_id, file=JSONL, where=where
+    )
+
+
 def export_part(part: Part, progress: Callable[[int, int, int], None] | None = None) -> PartDone:
-    """Export one part; ``progress(chat index, part number, lines read)`` now and then."""
+    """Export one part; ``progress(chat index, part number, lines read)`` now and then.
+
+    A line that is not a message record (`tgtui.format.records.message_id`), does not
+    parse, or is longer than `MAX_LINE` is a damaged line: left out, counted and named in
+    ``problems`` (the first few of the part), and the rest is exported."""
     job = part.job
     done = PartDone(job.index, part.number, part.last)
     job.export_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    placer = FilePlacer(job.backup_folder, job.export_folder, _failed(job.backup_folder))
+    placer = FilePlacer(
+        job.backup_folder, job.export_folder, failed_files(job.backup_folder / STATE)
+    )
     html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
     out = _Out(part) if job.tde else None
     prefix = job.relative + "/"
     filtered = job.since is not None or job.until is not None
-    left = -1 if part.end is None else part.end - part.start  # bytes; -1: to the end
     convert = tde.message
     # A chat as it is now: each message's latest version (edits.jsonl); deleted ones kept.
     changes = load_changes(job.backup_folder)
+    if part.number == 0:  # named once per chat
+        done.problems.extend(f"{job.name or job.peer_id}: {what}" for what in changes.damaged)
     current = changes.apply if changes.versions or changes.deleted else None
-    read = messages = unreadable = 0
+    read = messages = 0
+    damaged = DamagedLines()
+    stop = part.end
     try:
         try:
-            fd = open_regular(job.backup_folder / JSONL)
+            lines = open_lines(job.backup_folder / JSONL, 1 << 20)
         except FileNotFoundError:
-            fd = open_fd(os.devnull, os.O_RDONLY)  # no messages saved yet: none to export
+            lines = None  # no messages saved yet: none to export
         except OSError as exc:
-            done.problems.append(f"{job.name}: its {JSONL} cannot be read ({exc.strerror})")
-            fd = open_fd(os.devnull, os.O_RDONLY)
-        with open(fd, "rb", buffering=1 << 20) as lines:
-            lines.seek(part.start)
-            for raw in lines:
-                if left >= 0:
-                    if left == 0:
-                        break
-                    left = max(left - len(raw), 0)
+            done.problems.append(
+                _("{chat}: its {file} cannot be read ({reason})").format(
+                    chat=job.name or job.peer_id, file=JSONL, reason=exc.strerror or exc
+                )
+            )
+            lines = None
+        with lines if lines is not None else open(os.devnull, "rb") as handle:
+            handle.seek(part.start)
+            for start, _end, raw in read_lines(handle, part.start, MAX_LINE):
+                if stop is not None and start >= stop:
+                    break
                 read += 1
                 if progress is not None and read % REPORT_EVERY == 0:
                     progress(job.index, part.number, read)
                 try:
-                    record = loads(raw)
+                    record = None if raw is None else loads(raw)
                 except ValueError:
-                    unreadable += 1
+                    record = None
+                # `tgtui.format.records.message_id`, written out: this runs for every line
+                if type(record) is not dict:
+                    damaged.add(start)
                     continue
-                if type(record) is not dict or (filtered and not _in_range(record, job)):
+                ident = record.get("id")
+                if type(ident) is not int or not 0 < ident <= MAX_ID:
+                    damaged.add(start)
+                    continue
+                if filtered and not _in_range(record, job):
                     continue
                 if current is not None:
                     record = current(record)
@@ -246,8 +279,35 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     finally:
         if out is not None:
             out.close()
-    done.lines, done.messages, done.unreadable = read, messages, unreadable
+    done.lines, done.messages, done.unreadable = read, messages, damaged.count
+    if damaged.count:
+        logger.warning("{}: {} damaged lines left out", job.backup_folder / JSONL, damaged.count)
+        done.problems.extend(_named(job, part, damaged.first))
     if progress is not None:
         progress(job.index, part.number, done.lines)
     done.files = placer.tally
     return done
+
+
+def _named(job: ChatJob, part: Part, offsets: list[int]) -> list[str]:
+    """The damaged lines at ``offsets`` of a part, named by their line numbers (counted once
+    from the start of the file to the part's start, then within it)."""
+    path = job.backup_folder / JSONL
+    first = 1 if part.start == 0 else line_number(path, part.start)
+    if first is None:
+        return [_damaged_name(job, None, offset) for offset in offsets]
+    names = []
+    position, line = part.start, first
+    try:
+        with open_lines(path) as handle:
+            for offset in offsets:
+                handle.seek(position)
+                for start, _end, _raw in read_lines(handle, position):
+                    if start >= offset:
+                        break
+                    line += 1
+                position = offset
+                names.append(_damaged_name(job, line, offset))
+    except OSError:
+        return [_damaged_name(job, None, offset) for offset in offsets]
+    return names

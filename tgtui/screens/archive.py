@@ -73,6 +73,18 @@ class ArchiveScreen(ReadingScreen):
         self.watch(self.chat_list, "cursor", self._show_detail)
         self.set_interval(RELOAD_SECONDS, self._reload)
         self.update_index()
+        left_out = self.service.archive.left_out
+        if left_out:  # a backup from someone else: a chat folder that is a link...
+            self.notify(
+                clean(left_out[0], limit=300),
+                title=counted(
+                    "{count} chat of the backup is not read",
+                    "{count} chats of the backup are not read",
+                    len(left_out),
+                ),
+                severity="warning",
+                markup=False,
+            )
 
     def _show_title(self) -> None:
         archive = self.service.archive
@@ -127,7 +139,17 @@ class ArchiveScreen(ReadingScreen):
             "Search index built: {count} messages.",
             stats.messages,
         )
-        status.update(built if stats.rebuilt else "")
+        parts = [built] if stats.rebuilt else []
+        if stats.damaged:
+            parts.append(
+                counted(
+                    "{count} damaged line of the backup is not searched.",
+                    "{count} damaged lines of the backup are not searched.",
+                    stats.damaged,
+                )
+            )
+        parts.extend(clean(note, limit=200) for note in stats.notes)
+        status.update(" ".join(parts))
 
     def action_open_chat(self) -> None:
         """Read the chat under the cursor."""

@@ -21,7 +21,7 @@ from textual.widgets import Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.folder import ArchiveChat
-from tgtui.archive.search import Filters, Hit, snippet_text
+from tgtui.archive.search import Filters, Hit, QueryError, query_words, snippet_text
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.i18n import N_, _, counted, number, short_datetime
@@ -188,6 +188,11 @@ class SearchScreen(Screen[Hit | None]):
         if not words.strip():
             count.update(_("Type words to search."))
             self.hit_list.show_items([])
+            return
+        try:
+            query_words(words)
+        except QueryError as exc:  # too many words: say so instead of searching for long
+            count.update(clean(exc))
             return
         if not self.service.indexed:
             count.update(_("Building the search index (once per backup; big ones take a while)…"))

@@ -73,8 +73,10 @@ def day_line(day: dt.date) -> Text:
 
 def sender_style(record: Record) -> str:
     """A steady colour per sender, so a conversation is easy to follow."""
-    who = str(record.get("from_id") or record.get("from") or "")
-    return "bold " + SENDER_COLOURS[sum(who.encode()) % len(SENDER_COLOURS)]
+    who = record.get("from_id") or record.get("from") or ""
+    if not isinstance(who, str):
+        who = ""  # a stranger's list or number where a name goes: no name
+    return "bold " + SENDER_COLOURS[sum(who.encode("utf-8", "replace")) % len(SENDER_COLOURS)]
 
 
 def message_text(record: Record) -> Text:
@@ -85,7 +87,8 @@ def message_text(record: Record) -> Text:
         for piece in pieces:
             if not isinstance(piece, dict):
                 continue
-            style = ENTITY_STYLES.get(str(piece.get("type")), Style())
+            kind = piece.get("type")
+            style = ENTITY_STYLES.get(kind, Style()) if isinstance(kind, str) else Style()
             text.append(clean(piece.get("text"), multiline=True), style=style)
             href = piece.get("href")
             if isinstance(href, str) and href and href != piece.get("text"):
