@@ -206,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{who}: {clean(reason)}\n")
         return 2
     args.settings = settings  # the commands use these, never a second reading
+    # Before any command logs: loguru's own sink writes to the terminal (a stranger's folder
+    # names quoted raw); tgtui's log goes to its file only.
+    import tgtui.log  # noqa: F401
+
     spec = COMMANDS.get(args.command or "")
     if spec is not None and spec.module is not None:
         run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(spec.module).run

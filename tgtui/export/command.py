@@ -178,6 +178,8 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         err.print(f"tgtui export: {clean(exc)}")
         return EXIT_ERROR
     chats = list(archive.chats) if named is None else named
+    for note in archive.left_out:  # chats of the manifest that cannot be read: said, not lost
+        err.print(clean(_("note: {problem}").format(problem=note)))
     if args.since and args.until and args.since >= args.until:
         err.print("tgtui export: " + _("--since must be before --until"))
         return EXIT_ERROR
@@ -216,4 +218,5 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     progress.end()
     for line in describe(summary, args.format):
         err.print(clean(line))
-    return EXIT_PARTLY if summary.unreadable or summary.problems else EXIT_OK
+    partly = summary.unreadable or summary.problems or archive.left_out
+    return EXIT_PARTLY if partly else EXIT_OK

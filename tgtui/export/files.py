@@ -6,7 +6,7 @@ A hard link is the backup's own file under a second name: the same bytes and the
 (0600, as the backup keeps it). A copy is the export's own, created 0600.
 
 The backup is untrusted: a path in a line is used only if it passes the checks the reader
-uses (relative, under media/, inside the chat folder once links are followed) and names a
+uses (relative, under media/, inside the chat folder with no link on its way) and names a
 regular file; anything else is exported as "unavailable", never followed.
 """
 
@@ -96,11 +96,13 @@ class FilePlacer:
         return relative
 
     def _put(self, source: Path, target: Path) -> None:
-        if not stat.S_ISREG(source.stat().st_mode):
+        # The file itself, never what a link there leads to (a link planted between the
+        # check and now is refused here, or linked as a link: never followed).
+        if not stat.S_ISREG(source.lstat().st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         if self._can_link:
             try:
-                os.link(source, target)
+                os.link(source, target, follow_symlinks=False)
             except OSError as exc:
                 if exc.errno not in _NO_LINK:
                     raise
@@ -108,6 +110,6 @@ class FilePlacer:
             else:
                 self.tally.linked += 1
                 return
-        shutil.copyfile(source, target, follow_symlinks=True)  # 0600: the export's umask
+        shutil.copyfile(source, target, follow_symlinks=False)  # 0600: the export's umask
         os.chmod(target, 0o600)
         self.tally.copied += 1

@@ -137,7 +137,7 @@ def _sizes(jobs: list[ChatJob]) -> dict[int, int]:
     sizes = {}
     for job in jobs:
         try:
-            sizes[job.index] = (job.backup_folder / JSONL).stat().st_size
+            sizes[job.index] = (job.backup_folder / JSONL).lstat().st_size
         except OSError:
             sizes[job.index] = 0
     return sizes
