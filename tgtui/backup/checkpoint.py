@@ -8,7 +8,6 @@ continue. A missing or corrupt checkpoint is rebuilt from the file, with a warni
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui.backup.files import write_json_atomically
+from tgtui.format.safe_files import STATE_MAX, open_lines, read_json
 from tgtui.i18n import _
 
 CHECKPOINT_VERSION = 1
@@ -57,7 +57,7 @@ class CheckpointError(Exception):
 def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
     """The stored checkpoint, None if there is none; CheckpointError if it is unusable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path, STATE_MAX)  # the safe way: no FIFO, link or endless file
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
@@ -129,7 +129,7 @@ def count_lines(path: Path) -> int:
     if not path.exists():
         return 0
     count = 0
-    with path.open("rb") as handle:
+    with open_lines(path) as handle:
         while chunk := handle.read(1 << 20):
             count += chunk.count(b"\n")
     return count

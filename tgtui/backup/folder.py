@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
@@ -24,8 +23,8 @@ from typing import Any
 from loguru import logger
 
 from tgtui import portable
+from tgtui.format.safe_files import MANIFEST_MAX, read_json
 from tgtui.i18n import _
-from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
 from tgtui.untrusted import clean
 
@@ -62,29 +61,11 @@ def _describe(account: dict[str, Any]) -> str:
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:
-    """``out``'s manifest.json as a JSON object, None if there is none or it cannot be read.
-
-    Read the safe way: a regular file only (a FIFO planted there must not hang us), no link
-    followed, a size cap.
-    """
+    """``out``'s manifest.json as a JSON object, None if there is none or it cannot be read
+    (read the one safe way: `tgtui.format.safe_files`)."""
     try:
-        fd = open_fd(out / MANIFEST, os.O_RDONLY | NONBLOCK | NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MANIFEST_LIMIT:
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    try:
-        data = json.loads(b"".join(chunks))
-    except (ValueError, RecursionError):
+        data = read_json(out / MANIFEST, MANIFEST_MAX)
+    except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 

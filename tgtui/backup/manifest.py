@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -14,6 +13,8 @@ from loguru import logger
 from tgtui import __version__
 from tgtui.backup.files import write_json_atomically
 from tgtui.backup.schema import SCHEMA_VERSION
+from tgtui.format.records import peer_id
+from tgtui.format.safe_files import MANIFEST_MAX, read_json
 
 
 @dataclass
@@ -48,18 +49,33 @@ class Manifest:
             self._load()
 
     def _load(self) -> None:
+        """Read the manifest the one safe way (`tgtui.format.safe_files`: a FIFO or a link
+        planted there is not followed); an entry that is not a chat tgtui wrote is dropped,
+        the others kept. The per-chat files are the truth: what is dropped is rewritten as
+        its chat finishes."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.created = str(data.get("created", self.created))
-            self._stored_account = data.get("account")
-            for item in data.get("chats", []):
-                entry = ChatEntry(**item)
-                self.chats[entry.id] = entry
+            data = read_json(self.path, MANIFEST_MAX)
         except FileNotFoundError:
             return
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            # The per-chat files are the truth; the manifest is rebuilt as chats finish.
+        except (OSError, ValueError) as exc:
             logger.warning("{}: unreadable ({}); it will be rewritten", self.path, exc)
+            return
+        if not isinstance(data, dict):
+            logger.warning("{}: not a manifest; it will be rewritten", self.path)
+            return
+        self.created = str(data.get("created", self.created))
+        self._stored_account = data.get("account")
+        chats = data.get("chats")
+        for item in chats if isinstance(chats, list) else []:
+            try:
+                entry = ChatEntry(**item)
+            except TypeError as exc:  # not an object, or other fields than tgtui's
+                logger.warning("{}: a chat entry is not one tgtui wrote ({})", self.path, exc)
+                continue
+            if peer_id(entry.id) is None or not isinstance(entry.path, str):
+                logger.warning("{}: a chat entry has no usable id or folder", self.path)
+                continue
+            self.chats[entry.id] = entry
 
     def update(self, entry: ChatEntry, *, min_interval: float = 1.0) -> None:
         """Record a chat's state; write the manifest if the last write is ``min_interval`` old.

@@ -1,0 +1,68 @@
+"""`tgtui backup` into a backup folder whose own files were replaced by what no tgtui writes
+(a folder from elsewhere, a sync tool gone wrong): a manifest.json or a chat's state.json
+that is a FIFO, an endless device or a link hangs nothing and is never followed; the run
+rebuilds them from the chats' files and completes. As a process against a sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.flows.cli_process import run_tgtui
+from tests.sandbox_process import start_sandbox_process
+
+
+@pytest.fixture
+async def sandbox_info(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    process, info = await start_sandbox_process(
+        "--dialogs", "3", "--messages", "40", "--seed", "4",
+        "--session-out", str(tmp_path / "sandbox.session"),
+    )  # fmt: skip
+    yield info
+    process.terminate()
+    await process.wait()
+
+
+def _plant(path: Path, kind: str) -> None:
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "endless":
+        path.symlink_to("/dev/zero")
+    else:  # a link to a file elsewhere: never read, never written through
+        elsewhere = path.parent.parent / f"elsewhere-{path.name}"
+        elsewhere.write_text('{"secret": true}')
+        path.symlink_to(elsewhere)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "endless", "link"])
+async def test_planted_manifest_and_state_files_hang_nothing(
+    sandbox_info: dict[str, Any], tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / "b"
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    chats = sorted(out.glob("chats/*"))
+    _plant(out / "manifest.json", kind)
+    _plant(chats[0] / "state.json", kind)
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert "Traceback" not in err
+    for rebuilt in (out / "manifest.json", chats[0] / "state.json"):
+        assert rebuilt.is_file()
+        assert not rebuilt.is_symlink()
+        assert "secret" not in rebuilt.read_text()
+    assert len(json.loads((out / "manifest.json").read_text())["chats"]) == len(chats)
+    assert _untouched(tmp_path)  # never written through
+
+
+def _untouched(folder: Path) -> bool:
+    """Every file a planted link led to still holds what it held."""
+    return all(p.read_text() == '{"secret": true}' for p in folder.rglob("elsewhere-*"))
