@@ -66,3 +66,24 @@ async def test_planted_manifest_and_state_files_hang_nothing(
 def _untouched(folder: Path) -> bool:
     """Every file a planted link led to still holds what it held."""
     return all(p.read_text() == '{"secret": true}' for p in folder.rglob("elsewhere-*"))
+
+
+async def test_a_huge_damaged_line_is_kept_whole_and_the_file_repaired(
+    sandbox_info: dict[str, Any], tmp_path: Path
+) -> None:
+    """A line longer than any message (6 MiB, no record) in a chat's messages.jsonl: the run
+    keeps it byte for byte in messages.jsonl.damaged (copied a piece at a time) and repairs
+    the chat from Telegram."""
+    out = tmp_path / "b"
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    jsonl = sorted(out.glob("chats/*/messages.jsonl"))[0]
+    lines = jsonl.read_bytes().splitlines(keepends=True)
+    garbage = b"x" * (6 << 20) + b"\n"
+    jsonl.write_bytes(b"".join(lines[:5]) + garbage + b"".join(lines[5:]))
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert jsonl.with_name("messages.jsonl.damaged").read_bytes() == garbage
+    assert jsonl.read_bytes() == b"".join(lines)

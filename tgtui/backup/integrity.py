@@ -88,13 +88,6 @@ class Scan:
         )
 
 
-def _lines(handle: Any) -> Iterator[tuple[int, bytes]]:
-    offset = 0
-    for line in handle:
-        yield offset, line
-        offset += len(line)
-
-
 CHUNK = 1 << 20
 
 
@@ -197,7 +190,7 @@ def rewrite(jsonl: Path, found: Scan, extra: Iterable[tuple[int, bytes]]) -> int
     temp = jsonl.with_name(f".{jsonl.name}.tmp")
     written = 0
     seen_last = 0
-    with jsonl.open("rb") as source:
+    with open_lines(jsonl) as source:
         if found.bad_lines:
             _keep_damaged(source, jsonl, found)
         present = set(found.ids)
@@ -232,9 +225,25 @@ def _keep_damaged(source: Any, jsonl: Path, found: Scan) -> None:
     keep = jsonl.with_name(jsonl.name + DAMAGED_SUFFIX)
     fd = open_fd(keep, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
     with os.fdopen(fd, "ab") as out:
-        for _, line in _lines(source):
-            if record_id(line) is None:
+        for start, end, line in read_lines(source):
+            if line is None:  # longer than any record: copied a piece at a time, never whole
+                _copy_span(source, out, start, end)
+                source.seek(end)
+            elif record_id(line) is None:
                 out.write(line if line.endswith(b"\n") else line + b"\n")
         out.flush()
         os.fsync(out.fileno())
     source.seek(0)
+
+
+def _copy_span(source: Any, out: Any, start: int, end: int) -> None:
+    """Copy bytes [start, end) of ``source`` to ``out`` in chunks (a newline ends it)."""
+    source.seek(start)
+    left = end - start
+    last = b""
+    while left > 0 and (piece := source.read(min(CHUNK, left))):
+        out.write(piece)
+        last = piece
+        left -= len(piece)
+    if not last.endswith(b"\n"):
+        out.write(b"\n")
