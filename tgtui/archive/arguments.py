@@ -8,16 +8,21 @@ from pathlib import Path
 
 from tgtui.archive.folder import Archive, ArchiveChat, ArchiveError, open_archive
 from tgtui.chats.matching import Candidate, ChoiceError, choose
-from tgtui.config import ConfigError, Paths, load_settings
+from tgtui.config import ConfigError, Paths, Settings, load_settings
 from tgtui.i18n import _
 
 
-def backup_argument(folder: Path | None, paths: Paths, *, demo: bool = False) -> Archive:
+def backup_argument(
+    folder: Path | None, paths: Paths, *, demo: bool = False, settings: Settings | None = None
+) -> Archive:
     """The backup in ``folder``; without one, the demo's backups (``demo``) or the config's
-    backup_dir. ArchiveError, with the reason, if there is none to read."""
+    backup_dir (from ``settings`` as the command line read them, else read now).
+    ArchiveError, with the reason, if there is none to read."""
     if folder is None:
         if demo:
             folder = paths.demo_backup_dir
+        elif settings is not None:
+            folder = settings.backup_dir
         else:
             try:
                 folder = load_settings(paths).backup_dir
@@ -27,12 +32,17 @@ def backup_argument(folder: Path | None, paths: Paths, *, demo: bool = False) ->
 
 
 def chosen_backup(
-    folder: Path | None, selectors: Sequence[str] | None, paths: Paths, *, demo: bool = False
+    folder: Path | None,
+    selectors: Sequence[str] | None,
+    paths: Paths,
+    *,
+    demo: bool = False,
+    settings: Settings | None = None,
 ) -> tuple[Archive, list[ArchiveChat] | None]:
     """The backup (as ``backup_argument`` finds it) and the chats the ``--chat`` selectors
     name (None without selectors: every chat), matched as `tgtui.chats.matching` does.
     ArchiveError if a selector names none or several."""
-    archive = backup_argument(folder, paths, demo=demo)
+    archive = backup_argument(folder, paths, demo=demo, settings=settings)
     if not selectors:
         return archive, None
     try:

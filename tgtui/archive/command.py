@@ -151,7 +151,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         return EXIT_ERROR
     demo = getattr(args, "demo", False)
     try:
-        archive, named = chosen_backup(args.folder, args.chat, paths, demo=demo)
+        archive, named = chosen_backup(
+            args.folder, args.chat, paths, demo=demo, settings=getattr(args, "settings", None)
+        )
     except ArchiveError as exc:
         err.print(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
