@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+from textual.widgets import Checkbox
+
 from tests.reader.helpers import SIZE, reader, status
 from tests.tui.helpers import type_into, wait_for
 from tgtui.export.service import ExportJob
@@ -37,6 +39,36 @@ async def test_x_exports_the_backup_and_open_shows_it(backup: Path, tmp_path: Pa
         assert opened == [out / "index.html"]
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+
+
+def _media_inodes(folder: Path) -> set[int]:
+    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file() and "photos" in p.parts}
+
+
+async def test_copy_asks_for_copies_of_the_media_not_the_backups_own_files(
+    backup: Path, tmp_path: Path
+) -> None:
+    """The dialog's "Copy the media files": the export's photos are files of their own (by
+    default they are the backup's, hard-linked: an edit of one would be an edit of both)."""
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        for out, copy in ((tmp_path / "linked", False), (tmp_path / "copied", True)):
+            await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+            if copy:
+                await pilot.click("#export-copy")
+                await wait_for(pilot, lambda: app.screen.query_one("#export-copy", Checkbox).value)
+            await type_into(pilot, "#export-out", str(out))
+            await wait_for(pilot, lambda: "Exported" in status(app, "#export-status"), within=60)
+            await pilot.press("escape")
+    backup_files = _media_inodes(backup)
+    linked = _media_inodes(tmp_path / "linked")
+    assert linked
+    assert linked <= backup_files
+    copied = _media_inodes(tmp_path / "copied")
+    assert copied
+    assert not copied & backup_files
 
 
 def _big_backup(folder: Path, lines: int) -> Path:

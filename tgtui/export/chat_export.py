@@ -89,6 +89,7 @@ class ChatJob:
     html: bool
     since: int | None  # unix seconds, inclusive
     until: int | None  # unix seconds, exclusive
+    copy_files: bool = False  # copies of the media, not hard links (`tgtui export --copy`)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,10 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     done = PartDone(job.index, part.number, part.last)
     job.export_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     placer = FilePlacer(
-        job.backup_folder, job.export_folder, failed_files(job.backup_folder / STATE)
+        job.backup_folder,
+        job.export_folder,
+        failed_files(job.backup_folder / STATE),
+        copy=job.copy_files,
     )
     html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
     out = _Out(part) if job.tde else None

@@ -1,4 +1,4 @@
-"""`python -m tgtui.export.child SRC OUT FORMAT [CHAT_ID ...]`: an export in a process of
+"""`python -m tgtui.export.child SRC OUT FORMAT [--copy] [CHAT_ID ...]`: an export in a process of
 its own (the TUI starts it), telling how it goes as JSON lines on stdout.
 
 A plain child process, for the reasons `tgtui.archive.build_index` gives: its streams are
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("format", choices=("tde", "html", "both"))
+    parser.add_argument("--copy", action="store_true", help="copy the media, never hard-link")
     parser.add_argument("chats", type=int, nargs="*", help="peer ids (default: all)")
     args = parser.parse_args(argv)
     last = 0.0
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         archive = open_archive(args.source)
         chats = [c for c in archive.chats if not args.chats or c.id in args.chats]
-        summary = export_backup(archive, args.out, args.format, chats, progress=progress)
+        summary = export_backup(
+            archive, args.out, args.format, chats, progress=progress, copy=args.copy
+        )
     except (ArchiveError, ExportError) as exc:
         _say({"error": str(exc)})
         return 1

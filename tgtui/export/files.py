@@ -28,18 +28,6 @@ Record = dict[str, Any]
 # Errors of os.link that mean "this filesystem (pair) cannot hard-link": copy instead.
 _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
 
-# `copy_every_file`: a setting of the process (an export and each of its worker processes
-# sets it once), so that the chats' exports need not carry it.
-_copy_every_file = False
-
-
-def copy_every_file(copy: bool) -> bool:
-    """From now on, in this process, copy every file instead of linking it (``copy``), or
-    link where the disk allows; returns the setting it replaces."""
-    global _copy_every_file
-    was, _copy_every_file = _copy_every_file, copy
-    return was
-
 
 @dataclass
 class FileTally:
@@ -54,14 +42,16 @@ class FileTally:
 class FilePlacer:
     """Places the files of one chat's messages in that chat's export folder."""
 
-    def __init__(self, backup_chat: Path, export_chat: Path, failed: dict[str, str]) -> None:
+    def __init__(
+        self, backup_chat: Path, export_chat: Path, failed: dict[str, str], *, copy: bool = False
+    ) -> None:
         self.backup_chat = backup_chat
         self.export_chat = export_chat
         self.failed = failed
         self.tally = FileTally()
         self._folders: set[str] = set()  # made in the export
         self._placed: set[str] = set()  # files placed, relative to the chat's folder
-        self._can_link = not _copy_every_file
+        self._can_link = not copy  # copy: every file copied (`tgtui export --copy`)
 
     def place(self, record: Record) -> str | None:
         """The file's path relative to the chat's export folder, a Telegram Desktop skip

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tgtui.archive.folder import JSONL, Archive, ArchiveChat
-from tgtui.export import files
 from tgtui.export.chat_export import (
     ACCOUNT_SEPARATOR,
     SINGLE_SEPARATOR,
@@ -110,6 +109,7 @@ def _jobs(
     html: bool,
     since: int | None,
     until: int | None,
+    copy: bool,
 ) -> list[ChatJob]:
     jobs = []
     for index, chat in enumerate(chats, 1):
@@ -127,6 +127,7 @@ def _jobs(
                 html=html,
                 since=since,
                 until=until,
+                copy_files=copy,
             )
         )
     return jobs
@@ -170,10 +171,9 @@ def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: i
 _PROGRESS: Any = None
 
 
-def _worker_init(channel: Any, copy: bool) -> None:
+def _worker_init(channel: Any) -> None:
     global _PROGRESS
     _PROGRESS = channel
-    files.copy_every_file(copy)
 
 
 def _report(index: int, number: int, lines: int) -> None:
@@ -190,7 +190,6 @@ def _run_parts(
     progress: Progress | None,
     total: int,
     joiner: _Joiner | None,
-    copy: bool,
 ) -> list[PartDone]:
     seen: dict[tuple[int, int], int] = {}
 
@@ -205,15 +204,11 @@ def _run_parts(
         return result
 
     if workers == 1:
-        was = files.copy_every_file(copy)
-        try:
-            return [finished(export_part(part, note)) for part in parts]
-        finally:
-            files.copy_every_file(was)
+        return [finished(export_part(part, note)) for part in parts]
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
     try:
-        with ProcessPoolExecutor(workers, context, _worker_init, (channel, copy)) as pool:
+        with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
             pending = {pool.submit(_export_in_worker, part) for part in parts}
             done: list[PartDone] = []
             while pending:
@@ -400,7 +395,7 @@ def export_backup(
         with private_umask(), speaking(ENGLISH):
             staging.mkdir(mode=0o700)
             (staging / PARTS).mkdir(mode=0o700)
-            jobs = _jobs(chosen, staging, tde, html, since, until)
+            jobs = _jobs(chosen, staging, tde, html, since, until, copy)
             total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
             sizes = _sizes(jobs)
             if parallel is None:
@@ -409,7 +404,7 @@ def export_backup(
             parts = _parts(jobs, sizes, staging, workers)
             joiner = _Joiner(staging, jobs, parts) if tde else None
             try:
-                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner, copy)
+                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
                 if joiner is not None:
                     joiner.finish()
             finally:

@@ -27,8 +27,17 @@ class ExportResult:
 class ExportJob:
     """An export of ``source`` into ``out``, run by ``python -m tgtui.export.child``."""
 
-    def __init__(self, source: Path, out: Path, fmt: str, chat_ids: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        source: Path,
+        out: Path,
+        fmt: str,
+        chat_ids: Sequence[int] = (),
+        *,
+        copy: bool = False,
+    ) -> None:
         self.source, self.out, self.fmt, self.chat_ids = source, out, fmt, tuple(chat_ids)
+        self.copy = copy  # copies of the media files, not hard links to the backup's
         self._process: asyncio.subprocess.Process | None = None
 
     async def run(self, progress: Callable[[int, int], None]) -> ExportResult:
@@ -40,6 +49,7 @@ class ExportJob:
             str(self.source),
             str(self.out),
             self.fmt,
+            *(["--copy"] if self.copy else []),
             *map(str, self.chat_ids),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,

@@ -75,6 +75,9 @@ class ExportScreen(ModalScreen[None]):
                     chats,
                 )
                 yield Tick(only.format(name=name, count=number(chats)), id="export-one")
+            yield Tick(
+                _("Copy the media files (else: the backup's own, hard-linked)"), id="export-copy"
+            )
             yield Static(_("Into a new folder:"), classes="hint")
             yield Input(str(default_destination(self.archive.folder)), id="export-out")
             yield ProgressBar(id="export-progress", show_eta=False)
@@ -112,7 +115,8 @@ class ExportScreen(ModalScreen[None]):
         ids: list[int] = []
         if self.current is not None and self.query_one("#export-one", Checkbox).value:
             ids = [self.current.id]
-        self.job = ExportJob(self.archive.folder, out, self.format, ids)
+        copy = self.query_one("#export-copy", Checkbox).value
+        self.job = ExportJob(self.archive.folder, out, self.format, ids, copy=copy)
         for widget in self.query("RadioSet, Checkbox, Input, #export-start"):
             widget.disabled = True
         bar = self.query_one(ProgressBar)
