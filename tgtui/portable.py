@@ -142,3 +142,17 @@ def on_terminate(
             step()
 
     return restore
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine (False when that cannot be told: on
+    Windows, where the only such call would end the process rather than look at it)."""
+    if WINDOWS or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: alive
+        return False
+    return False

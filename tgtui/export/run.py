@@ -42,7 +42,7 @@ from tgtui.export.chat_export import (
 from tgtui.export.html_pages import CSS_PATH
 from tgtui.export.site import write_index, write_style
 from tgtui.i18n import ENGLISH, _, speaking
-from tgtui.portable import WINDOWS, owned_by_someone_else
+from tgtui.portable import owned_by_someone_else, process_gone
 from tgtui.private_files import private_umask
 
 FORMATS = ("tde", "html", "both")
@@ -310,19 +310,6 @@ class _Joiner:
                 handle.close()
 
 
-def _process_gone(pid: int) -> bool:
-    """Whether no process ``pid`` runs on this machine (False when that cannot be told)."""
-    if WINDOWS or pid <= 0:
-        return False  # Windows: os.kill would end the process, not look at it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # another user's process: alive
-        return False
-    return False
-
-
 def remove_stale_staging(parent: Path) -> list[Path]:
     """Remove the hidden folders that exports killed before they could clean up left in
     ``parent`` (`STAGING`: .OUT.partial-PID); which were removed.
@@ -343,7 +330,7 @@ def remove_stale_staging(parent: Path) -> list[Path]:
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISDIR(info.st_mode) or owned_by_someone_else(info):
                 continue
-            if not _process_gone(int(found["pid"])):
+            if not process_gone(int(found["pid"])):
                 continue
             if not set(os.listdir(entry.path)) <= EXPORT_NAMES:
                 continue
