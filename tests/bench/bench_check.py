@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from telethon import TelegramClient
 
 from tests.sandbox_process import start_sandbox_process
+from tgtui.backup import chat_copy
 from tgtui.backup.engine import BackupEngine, BackupOptions, Repair
 from tgtui.backup.integrity import scan
 from tgtui.backup.media import ALL_KINDS, MediaFilter
@@ -54,16 +57,16 @@ def _touch_every_chat(out: Path) -> None:
 
 async def _run(client: TelegramClient, chats: list[ChatTarget], out: Path, mode: str) -> float:
     engine = BackupEngine(client, BackupOptions(out, media=MEDIA), account={"id": 77_777})
-    if mode == "unchecked":
 
-        async def no_check(*_: object) -> Repair:
-            return Repair()
+    async def no_check(*_: object, **__: object) -> Repair:
+        return Repair()
 
-        engine._check = no_check  # type: ignore[method-assign,assignment]
-    elif mode == "whole":
+    unchecked = mock.patch.object(chat_copy, "check_chat", no_check)
+    if mode == "whole":
         _touch_every_chat(out)
     started = time.perf_counter()
-    result = await engine.run(chats)
+    with unchecked if mode == "unchecked" else contextlib.nullcontext():
+        result = await engine.run(chats)
     seconds = time.perf_counter() - started
     assert result.all_complete
     assert sum(c.new for c in result.chats) == 0

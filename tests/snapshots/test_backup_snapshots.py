@@ -103,7 +103,7 @@ def _running(clock: MockClock) -> Callable[[Pilot[Any]], Awaitable[None]]:
         slow_down = "Telegram asks us to slow down."
         play(Waiting(second.chat_id, "messages.getHistory", 23, "flood", slow_down))
         play(ChatProgress(third.chat_id, 100, third.total, 100))
-        play(ChatFinished(third.chat_id, third.target.name, "complete", None, 100, 100))
+        play(ChatFinished(third.target, Path(), "complete", None, 100, 100))
         clock.now += 1  # the wait shows 22 s left; the fourth chat is still queued
         await pilot.pause(0.3)
 

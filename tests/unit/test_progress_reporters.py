@@ -5,9 +5,18 @@ parse and carry the exact names."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 from tgtui.backup.progress import ChatFinished, ChatProgress, ChatStarted, MediaProgress, Waiting
 from tgtui.backup.reporters import JsonProgress, LineProgress
+from tgtui.backup.selection import ChatTarget
+
+
+def finished(chat_id: int, name: str, *outcome: Any, **more: Any) -> ChatFinished:
+    """A chat's end as the engine sends it (its target and folder made up)."""
+    target = ChatTarget(chat_id, name, "personal_chat", None, None)
+    return ChatFinished(target, Path("chats") / str(chat_id), *outcome, **more)
 
 
 class Clock:
@@ -41,10 +50,10 @@ def test_lines_tell_each_chat_and_beat_through_a_long_wait() -> None:
         "progress: 0 of 2 chats done, 1 running, 500 new messages (6/s), 0.0 MB of files, "
         "1 min 30 s so far"
     )
-    report(ChatFinished(7, "Hidden Hikers", "complete", None, 1000, 880, media_done=3))
-    report(ChatFinished(9, "Kofi", "skipped", "the chat is private now", 0, 0))
+    report(finished(7, "Hidden Hikers", "complete", None, 1000, 880, media_done=3))
+    report(finished(9, "Kofi", "skipped", "the chat is private now", 0, 0))
     assert out[-2] == "complete: Hidden Hikers (7): 1,000 messages (880 new), 3 files"
-    report(ChatFinished(5, "News", "complete", None, 10, 0, edits=2, deletions=1))
+    report(finished(5, "News", "complete", None, 10, 0, edits=2, deletions=1))
     assert out[-1] == (
         "complete: News (5): 10 messages (0 new), 0 files; 2 edited, 1 deleted on Telegram"
     )
@@ -73,7 +82,7 @@ def test_json_events_parse_keep_exact_names_and_pace_progress() -> None:
     report(MediaProgress(-100123, 1, 4, 0, 2048, 8192))
     clock.now += 10
     report.tick()
-    report(ChatFinished(-100123, name, "complete", None, 1000, 1000, media_done=4))
+    report(finished(-100123, name, "complete", None, 1000, 1000, media_done=4))
     report.finished(0, None, "/backups")
     for line in out:
         assert "\u202e" not in line  # escaped, so a terminal showing the stream is safe

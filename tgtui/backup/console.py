@@ -18,11 +18,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tgtui.backup.engine import ChatResult
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
     ChatProgress,
+    ChatResult,
     ChatStarted,
     MediaProgress,
     Waiting,

@@ -1,4 +1,6 @@
-"""What the engine reports while it runs: small typed events, one callback.
+"""What the engine reports while it runs: small typed events, one callback; and what it
+returns: a chat's last event (`ChatFinished`) is that chat's result, and `BackupResult` holds
+them all.
 
 The TUI's backup screen and the headless command both render these; neither needs any engine
 code of its own.
@@ -7,10 +9,14 @@ code of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from tgtui.i18n import N_, _
+
+if TYPE_CHECKING:  # a name for the type checker only: this module loads no Telethon
+    from tgtui.backup.selection import ChatTarget
 
 Status = Literal["complete", "partial", "skipped", "failed"]
 
@@ -59,10 +65,11 @@ class MediaProgress:
 
 @dataclass(frozen=True)
 class ChatFinished:
-    """A chat is done for this run."""
+    """A chat is done for this run: how it ended. The engine sends it as the chat's last
+    event and returns the same object as the chat's result (`ChatResult`)."""
 
-    chat_id: int
-    name: str
+    target: ChatTarget
+    path: Path  # the chat's folder
     status: Status
     reason: str | None
     messages: int  # on disk in total
@@ -73,6 +80,32 @@ class ChatFinished:
     edits: int = 0  # later versions of saved messages noticed by this run
     deletions: int = 0  # saved messages noticed deleted on Telegram by this run
     media_gone: int = 0  # files Telegram no longer has (deleted with their message)
+
+    @property
+    def chat_id(self) -> int:
+        """The chat's peer id."""
+        return self.target.chat_id
+
+    @property
+    def name(self) -> str:
+        """The chat's name (from Telegram: sanitise it before showing it)."""
+        return self.target.name
+
+
+ChatResult = ChatFinished  # how one chat ended in a run: the event the engine sent about it
+
+
+@dataclass
+class BackupResult:
+    """The whole run: how each chat ended, in the order they were asked for."""
+
+    chats: list[ChatResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the folder (permissions tightened)
+
+    @property
+    def all_complete(self) -> bool:
+        """Every chat reached its end and every file was saved."""
+        return all(c.status == "complete" and not c.media_failed for c in self.chats)
 
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished

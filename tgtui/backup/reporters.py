@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tgtui.backup.engine import BackupResult
 from tgtui.backup.progress import (
     BackupEvent,
+    BackupResult,
     ChatFinished,
     ChatProgress,
     ChatStarted,

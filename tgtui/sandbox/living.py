@@ -134,9 +134,7 @@ class Living:
         self._announce(chat, event)
         return message
 
-    def edit(
-        self, chat: Chat, msg_id: int, text: str, media: Any = None
-    ) -> types.Message | None:
+    def edit(self, chat: Chat, msg_id: int, text: str, media: Any = None) -> types.Message | None:
         """Message ``msg_id`` of ``chat`` with new text (and new media, if given), pushed to
         the account's sessions (None if there is no such message)."""
         made = self.edit_event(chat, msg_id, text, media=media)

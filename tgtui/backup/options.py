@@ -1,0 +1,34 @@
+"""What a backup run is asked to do (`BackupOptions`), and the fault that stops it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from tgtui.backup.media import NO_MEDIA, MediaFilter
+from tgtui.config import DEFAULT_CONCURRENCY
+from tgtui.i18n import N_
+
+CANCELLED = N_("cancelled")  # a reason: translated where it is shown
+
+
+@dataclass(frozen=True)
+class BackupOptions:
+    """What to back up and how."""
+
+    out: Path
+    since: dt.datetime | None = None  # only messages sent at or after this time
+    until: dt.datetime | None = None  # only messages sent before this time
+    concurrency: int = DEFAULT_CONCURRENCY  # history requests in flight (chats and windows)
+    media: MediaFilter = NO_MEDIA
+    files_at_once: int | None = None  # per download queue; None: Telegram's sizes
+    verify: bool = False  # check each file against Telegram's hashes (upload.getFileHashes)
+    recheck: bool = False  # compare every saved message with Telegram (edits, deletions)
+    windows: int = 16  # chunks of one chat fetched at once at most (`tgtui.backup.windows`)
+    batch_size: int = 500
+    batch_age: float = 2.0
+
+
+class BackupAborted(Exception):
+    """The run cannot go on (disk full, session revoked); files stay consistent."""
