@@ -1,6 +1,6 @@
 """`tgtui backup` into a backup folder whose own files were replaced by what no tgtui writes
-(a folder from elsewhere, a sync tool gone wrong): a manifest.json or a chat's state.json
-that is a FIFO, an endless device or a link hangs nothing and is never followed; the run
+(a folder from elsewhere, a sync tool gone wrong): a manifest.json, updates-state.json or a
+chat's state.json that is a FIFO, an endless device or a link hangs nothing and is never followed; the run
 rebuilds them from the chats' files and completes. As a process against a sandbox."""
 
 from __future__ import annotations
@@ -50,12 +50,13 @@ async def test_planted_manifest_and_state_files_hang_nothing(
     assert code == 0, err
     chats = sorted(out.glob("chats/*"))
     _plant(out / "manifest.json", kind)
+    _plant(out / "updates-state.json", kind)
     _plant(chats[0] / "state.json", kind)
     code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
                                    "--out", str(out))  # fmt: skip
     assert code == 0, err
     assert "Traceback" not in err
-    for rebuilt in (out / "manifest.json", chats[0] / "state.json"):
+    for rebuilt in (out / "manifest.json", out / "updates-state.json", chats[0] / "state.json"):
         assert rebuilt.is_file()
         assert not rebuilt.is_symlink()
         assert "secret" not in rebuilt.read_text()

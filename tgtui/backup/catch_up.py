@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -42,6 +41,7 @@ from tgtui.backup.versions import FileFor, Versions
 from tgtui.backup.writer import BackupWriteError
 from tgtui.format.jsonl import after_last_newline
 from tgtui.format.records import record_id
+from tgtui.format.safe_files import STATE_MAX, read_json
 from tgtui.format.versions import JSONL, find_record, saved_records
 from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd, pread
 
@@ -206,13 +206,18 @@ class SavedChat:
 def load_state(out: Path) -> dict[str, int] | None:
     """The account's update state saved in the backup, or None."""
     try:
-        data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
-        return {key: int(data[key]) for key in ("pts", "date", "qts")}
+        data = read_json(out / STATE_FILE, STATE_MAX)  # the safe way: no FIFO, link, endless
+        state = {key: data[key] for key in ("pts", "date", "qts")}
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         logger.warning("{}: unreadable ({}); re-checking instead", out / STATE_FILE, exc)
         return None
+    # Telegram's pts, qts and dates are 32-bit: anything else was not written by tgtui.
+    if not all(type(v) is int and 0 <= v < 1 << 32 for v in state.values()):
+        logger.warning("{}: not an update state; re-checking instead", out / STATE_FILE)
+        return None
+    return state
 
 
 def save_state(out: Path, state: Any) -> None:

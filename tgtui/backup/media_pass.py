@@ -33,6 +33,7 @@ from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.format.records import media_path_problem, record_id
+from tgtui.format.safe_files import open_lines
 from tgtui.format.versions import DELETED, EDITS, find_record, saved_records
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.telegram.errors import explain
@@ -61,7 +62,7 @@ def pending_files(
     before the run (`tgtui.backup.integrity`) reports them."""
     if not jsonl.exists():
         return
-    with jsonl.open("rb") as handle:
+    with open_lines(jsonl) as handle:  # the safe way: a regular file, no link followed
         for line in lines_naming_files(handle):
             parsed = record_id(line)
             if parsed is None:
