@@ -1,5 +1,6 @@
 """What tgtui's two apps share (the full app and `tgtui open`): the quit and help keys, the
-help screen, and a command palette in the user's language.
+help screen, keys remapped by config.toml's [keys], and a command palette in the user's
+language that offers the screen's own commands.
 
 Textual words its palette in English (the placeholder, its own commands: Theme, Quit,
 Screenshot...); here they go through the catalog like tgtui's own strings, and Textual's
@@ -8,17 +9,21 @@ Screenshot...); here they go through the catalog like tgtui's own strings, and T
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import ClassVar
 
+from loguru import logger
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from tgtui.i18n import N_, _
 from tgtui.screens.help import HELP_KEYS, HelpScreen
+from tgtui.screens.palette import commands_of, unique
 
 # Textual's palette, as it words it (Textual 8), so the catalog translates it.
 PALETTE_WORDS = (
@@ -46,7 +51,38 @@ class TgtuiBaseApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
         *HELP_KEYS,
+        # Textual's own palette key (App.COMMAND_PALETTE_BINDING), with an id to remap it by.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("palette"),
+            show=False,
+            priority=True,
+            tooltip=N_("Open the command palette"),
+            id="command-palette",
+        ),
     ]
+
+    def __init__(self, keys: Mapping[str, str] | None = None) -> None:
+        """``keys``: config.toml's [keys], binding id -> keys (validated by tgtui.config)."""
+        super().__init__()
+        self._clashes: set[tuple[str, str | None, str]] = set()
+        if keys:
+            self.set_keymap(keys)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A key moved by [keys] onto one that ``node`` uses for something else: the moved
+        one wins (Textual's rule); the log says so, once."""
+        for binding in clashed_bindings:
+            clash = (type(node).__name__, binding.id, binding.key)
+            if clash not in self._clashes:
+                self._clashes.add(clash)
+                logger.warning(
+                    "config.toml [keys]: on {}, {} no longer does {} (a moved key took it)",
+                    clash[0],
+                    binding.key,
+                    binding.id or binding.action,
+                )
 
     def action_help(self) -> None:
         """The keys of the screen in front, with what they do."""
@@ -66,8 +102,19 @@ class TgtuiBaseApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's own palette commands, translated, with tgtui's keys screen."""
-        yield from translated(super().get_system_commands(screen), self.action_help)
+        """The palette: the app's own commands, the screen's (from its bindings:
+        `tgtui.screens.palette`), then Textual's, translated, with tgtui's keys screen."""
+        yield from unique(
+            chain(
+                self.app_commands(),
+                commands_of(screen),
+                translated(super().get_system_commands(screen), self.action_help),
+            )
+        )
+
+    def app_commands(self) -> Iterable[SystemCommand]:
+        """Commands the app offers over every screen (none here)."""
+        return ()
 
 
 def translated(

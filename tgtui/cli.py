@@ -226,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             theme=settings.theme,
             debug=args.debug,
             config_file=None if args.demo else settings.config_file,  # the demo keeps none
+            keys=settings.keys,
         )
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 

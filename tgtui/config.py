@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,42 @@ from tgtui.i18n import LANGUAGES, _, normalize
 from tgtui.portable import open_fd
 
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme", "language")
+KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme", "language", "keys")
+# The ids of the app's key bindings, which [keys] may remap (`Binding(..., id=...)` in
+# tgtui/screens, tgtui/widgets and tgtui/base_app.py; a test keeps the two the same). One id
+# names the same command on every screen that has it (chat-type, cancel, page-down...).
+BINDING_IDS = frozenset(
+    {
+        # every screen
+        "quit", "help", "help-f1", "command-palette",
+        # lists (chats, backups, search results) and the messages of a chat
+        "up", "down", "page-up", "page-down", "first", "last",
+        "older", "newer", "oldest", "newest",
+        # login and first setup
+        "resend-code", "another-number", "qr-login", "demo-scan", "quit-setup",
+        # the chat list
+        "open-chat", "backup", "filter", "chat-type", "archive", "select-all",
+        "clear-selection", "clear-filter", "read-backups", "reload", "log-out", "select-chat",
+        # the backup screen
+        "backup-start", "backup-pause-all", "backup-pause-chat", "backup-cancel-chat",
+        "backup-cancel-all", "backup-failures", "backup-retry", "backup-export",
+        "backup-follow", "backup-leave",
+        # reading backups: the chats, one chat, search, versions, dialogs
+        "read-chat", "search-all", "filter-chats", "export-backup", "back",
+        "close-chat", "activate", "go-reply", "jump-back", "go-date", "versions",
+        "search-chat", "search-back", "open-hit", "to-results", "search-filters",
+        "close-versions", "close-help", "cancel",
+    }
+)  # fmt: skip
+KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+NAMED_KEYS = frozenset(
+    {"escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end"}
+    | {"pageup", "pagedown", "up", "down", "left", "right"}
+    | {f"f{n}" for n in range(1, 25)}
+    # Textual's short names for some characters (others go by their Unicode name).
+    | {"slash", "backslash", "at", "minus", "plus", "underscore"}
+    | {"less_than_sign", "greater_than_sign"}
+)
 # History requests a backup keeps in flight at most, all chats together (`tgtui.backup.budget`).
 DEFAULT_CONCURRENCY = 16
 MAX_CONCURRENCY = 64
@@ -96,6 +133,7 @@ class Settings:
     theme: str
     config_file: Path
     language: str | None = None  # "en" or "pt_BR"; None: from the locale
+    keys: Mapping[str, str] = field(default_factory=dict)  # [keys]: binding id -> keys
 
     @property
     def has_api_credentials(self) -> bool:
@@ -129,6 +167,56 @@ def validate_api_hash(value: Any, source: str, key: str) -> str:
             source, key, _("expected the 32 hexadecimal characters from my.telegram.org")
         )
     return value.strip().lower()
+
+
+def is_key(text: str) -> bool:
+    """Whether ``text`` names one key as Textual does: "x", "X", "?", "f5", "pagedown",
+    "question_mark", with modifiers before it ("ctrl+shift+x")."""
+    *modifiers, key = text.split("+")
+    if not key or any(modifier not in KEY_MODIFIERS for modifier in modifiers):
+        return False
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace() and key != ","
+    if key in NAMED_KEYS:
+        return True
+    try:  # a character by its name, as Textual names them: "question_mark", "slash"
+        return len(unicodedata.lookup(key.replace("_", " "))) == 1 and key.islower()
+    except KeyError:
+        return False
+
+
+def validate_keys(value: Any, source: str) -> dict[str, str]:
+    """config.toml's [keys]: binding id -> its keys ("f5" or several: "f5,ctrl+r")."""
+    if not isinstance(value, dict):
+        raise ConfigError(
+            source,
+            "keys",
+            _('expected a table of binding ids and keys, e.g. [keys] backup = "ctrl+b"'),
+        )
+    keys: dict[str, str] = {}
+    for binding_id, given in value.items():
+        name = f"keys.{binding_id}"
+        if binding_id not in BINDING_IDS:
+            near = difflib.get_close_matches(binding_id, BINDING_IDS, n=1)
+            raise ConfigError(
+                source,
+                name,
+                _("no key has this id (did you mean {id}?)").format(id=near[0])
+                if near
+                else _("no key has this id (the ids are listed in the README)"),
+            )
+        parts = [part.strip() for part in given.split(",")] if isinstance(given, str) else []
+        if not parts or not all(is_key(part) for part in parts):
+            raise ConfigError(
+                source,
+                name,
+                _(
+                    'expected a key such as "ctrl+b", "f5" or "x" (several: "f5,ctrl+r"), '
+                    "got {value}"
+                ).format(value=repr(given)),
+            )
+        keys[binding_id] = ",".join(parts)
+    return keys
 
 
 def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Settings:
@@ -210,6 +298,7 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         theme=theme,
         config_file=config_file,
         language=chosen,
+        keys=validate_keys(data["keys"], source) if "keys" in data else {},
     )
 
 

@@ -6,6 +6,7 @@ No session, no network, no api_id: a backup folder is all it needs.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from loguru import logger
@@ -31,8 +32,9 @@ class ReaderApp(TgtuiBaseApp):
         *,
         theme: str | None = None,
         config_file: Path | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(keys)  # config.toml's [keys]
         self.service = service
         self.sub_title = _("reading a backup (offline)")
         self._theme_name = theme
@@ -52,6 +54,7 @@ def run_reader(
     theme: str | None,
     debug: bool,
     config_file: Path | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> int:
     """`tgtui open`: read ``folder`` until the user quits; the exit code."""
     log_file = setup_logging(paths.log_dir, debug=debug)
@@ -62,7 +65,7 @@ def run_reader(
         except ArchiveError as exc:
             sys.stderr.write(f"tgtui open: {clean(exc)}\n")
             return 2
-        app = ReaderApp(service, theme=theme, config_file=config_file)
+        app = ReaderApp(service, theme=theme, config_file=config_file, keys=keys)
         app.run()
         return app.return_code or 0
     except KeyboardInterrupt:

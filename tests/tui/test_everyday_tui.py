@@ -1,9 +1,12 @@
 """Everyday use of the TUI against the sandbox: the mouse in lists, vi keys, ids shown where
 the command line needs them, checkboxes that read without colour, the theme kept, and a
-footer that keeps Quit at 80 columns."""
+footer that keeps Quit at 80 columns, keys moved by config.toml, and each screen's own
+commands in the palette."""
 
 from __future__ import annotations
 
+import html
+import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -165,3 +168,35 @@ async def test_the_footer_keeps_quit_and_keys_at_80_columns(
         assert shown[:2] == [("^q", "Quit"), ("?", "Keys")]
         assert ("b", "Back up") in shown
         assert all(key.region.right <= 80 for key in keys)  # none cut at the edge
+
+
+async def test_config_keys_move_a_key_and_the_palette_offers_the_screens_commands(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """config.toml's [keys] moves "Back up" to ^b: the footer shows it, b is free; on the
+    backup screen the palette offers what that screen allows now (Start, not Cancel)."""
+    made = make_app(sandbox, tmp_path, signed_in=True)
+    settings = replace(made.context.settings, keys={"backup": "ctrl+b"})
+    app = TgtuiApp(replace(made.context, settings=settings))
+    async with running(app, size=(120, 40)) as pilot:
+        await _chat_list(pilot)
+        await wait_for(
+            pilot, lambda: any(k.key_display == "^b" for k in app.screen.query(FooterKey))
+        )
+        shown = [(key.key_display, key.description) for key in app.screen.query(FooterKey)]
+        assert ("^b", "Back up") in shown
+        assert ("b", "Back up") not in shown
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen), what="the backup")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Back up these chats" in _shown(app), what="Start")
+        text = _shown(app)
+        assert "Log out" in text  # the app's own, over every screen
+        assert "Cancel the backup" not in text  # not before it runs
+        assert "Filter chats" not in text  # the chat list's
+
+
+def _shown(app: TgtuiApp) -> str:
+    """What the terminal shows, as text."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg).replace("&#160;", " "))

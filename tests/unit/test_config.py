@@ -62,3 +62,75 @@ def test_saved_credentials_are_private_and_keep_other_settings(paths: Paths) -> 
     assert stat.S_IMODE(os.stat(paths.config_file).st_mode) == 0o600
     settings = load_settings(paths, {})
     assert (settings.api_id, settings.api_hash, settings.concurrency) == (12345, HASH, 6)
+
+
+def test_keys_move_bindings_by_their_ids(paths: Paths) -> None:
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text('[keys]\nbackup = "ctrl+b"\nreload = "f6, ctrl+l"\nhelp = "?"\n')
+    settings = load_settings(paths, {})
+    assert settings.keys == {"backup": "ctrl+b", "reload": "f6,ctrl+l", "help": "?"}
+    assert load_settings(paths, {"TGTUI_CONFIG": str(paths.config_file)}).keys == settings.keys
+    paths.config_file.write_text("concurrency = 6\n")
+    assert load_settings(paths, {}).keys == {}
+
+
+def test_a_bad_key_or_id_names_the_file_and_the_binding(paths: Paths) -> None:
+    paths.config_dir.mkdir(parents=True)
+    cases = {
+        '[keys]\nbakup = "b"': ("keys.bakup", "did you mean backup?"),
+        '[keys]\nnothing-like-it = "b"': ("keys.nothing-like-it", "no key has this id"),
+        '[keys]\nbackup = "Ctrl+B"': ("keys.backup", "'Ctrl+B'"),
+        '[keys]\nbackup = "ctrl+"': ("keys.backup", "expected a key"),
+        '[keys]\nbackup = "f5,,x"': ("keys.backup", "expected a key"),
+        '[keys]\nbackup = "enterr"': ("keys.backup", "expected a key"),
+        "[keys]\nbackup = 5": ("keys.backup", "got 5"),
+        'keys = "ctrl+b"': ("keys", "expected a table"),
+    }
+    for text, (key, words) in cases.items():
+        paths.config_file.write_text(text)
+        with pytest.raises(ConfigError) as caught:
+            load_settings(paths, {})
+        message = str(caught.value)
+        assert caught.value.key == key, text
+        assert message.startswith(f"{paths.config_file}: {key}: "), message
+        assert words in message, message
+        assert "\n" not in message
+
+
+def test_every_binding_id_can_be_remapped_and_no_other() -> None:
+    """config.toml's [keys] accepts exactly the ids the app's bindings have."""
+    import importlib
+    import inspect
+    import pkgutil
+    import sys
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    import tgtui.screens
+    import tgtui.widgets
+    from tgtui.config import BINDING_IDS
+
+    for package in (tgtui.screens, tgtui.widgets):
+        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
+    importlib.import_module("tgtui.app")
+    importlib.import_module("tgtui.reader_app")
+    found: set[str | None] = set()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("tgtui."):
+            continue
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, DOMNode) and value.__module__ == name:
+                bindings = value.__dict__.get("BINDINGS", [])
+                found.update(b.id for b in bindings if isinstance(b, Binding))
+    assert None not in found  # every binding has an id
+    assert found == BINDING_IDS
+
+
+def test_the_readme_lists_every_binding_id() -> None:
+    """The error for an unknown id sends people to the README's list."""
+    from tgtui.config import BINDING_IDS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert [i for i in sorted(BINDING_IDS) if f"`{i}`" not in readme] == []

@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import Header, Input, Static
 
 from tgtui.archive.folder import ArchiveError
@@ -20,6 +20,7 @@ from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
 from tgtui.i18n import N_, _, counted
 from tgtui.screens.export import ExportScreen
+from tgtui.screens.palette import Binding
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
@@ -35,12 +36,46 @@ class ArchiveScreen(ReadingScreen):
     """The backed-up chats; Enter reads one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_chat", N_("Read"), id="read-chat"),
-        Binding("slash", "search", N_("Search"), id="search-all"),
-        Binding("f", "filter", N_("Filter"), id="filter-chats"),
-        Binding("t", "next_type", N_("Type"), id="chat-type"),
-        Binding("x", "export", N_("Export"), id="export-backup"),
-        Binding("escape", "back", N_("Back"), id="back"),
+        Binding(
+            "enter",
+            "open_chat",
+            N_("Read"),
+            id="read-chat",
+            command=N_("Read the chat"),
+            tooltip=N_("The chat under the cursor"),
+        ),
+        Binding(
+            "slash",
+            "search",
+            N_("Search"),
+            id="search-all",
+            tooltip=N_("Find messages in a backup by their words, in every chat or some."),
+        ),
+        Binding(
+            "f",
+            "filter",
+            N_("Filter"),
+            id="filter-chats",
+            command=N_("Filter chats"),
+            tooltip=N_("Type part of a name"),
+        ),
+        Binding(
+            "t",
+            "next_type",
+            N_("Type"),
+            id="chat-type",
+            command=N_("Chat type"),
+            tooltip=N_("Cycle all/users/bots/groups/channels"),
+        ),
+        Binding(
+            "x",
+            "export",
+            N_("Export"),
+            id="export-backup",
+            command=N_("Export the backup"),
+            tooltip=N_("HTML and Telegram Desktop's JSON"),
+        ),
+        Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
 
     def __init__(self, service: ArchiveService, *, can_leave: bool = True) -> None:

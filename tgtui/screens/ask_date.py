@@ -7,20 +7,23 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tgtui.backup.choices import parse_date
 from tgtui.i18n import N_, _
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import safe_text
 
 
 class DateScreen(ModalScreen[dt.datetime | None]):
     """Asks for a date (local time); dismisses with it, or None on Escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", palette=False)
+    ]
 
     def compose(self) -> ComposeResult:
         """Title, field, error line."""

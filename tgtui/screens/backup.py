@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Static
 
@@ -28,6 +28,7 @@ from tgtui.private_files import make_private_dir
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.confirm import ConfirmScreen
 from tgtui.screens.export import ExportScreen
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.backup_rows import BackupRows
 from tgtui.widgets.backup_text import (
@@ -56,16 +57,76 @@ class BackupScreen(TgtuiScreen):
     """One backup job: set up, running, or finished."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", N_("Start"), id="backup-start"),
-        Binding("p", "pause_all", N_("Pause all"), id="backup-pause-all"),
-        Binding("space", "pause_chat", N_("Pause chat"), id="backup-pause-chat"),
-        Binding("x", "cancel_chat", N_("Cancel chat"), id="backup-cancel-chat"),
-        Binding("X", "cancel_all", N_("Cancel all"), id="backup-cancel-all"),
-        Binding("f", "failures", N_("Failed"), id="backup-failures"),
-        Binding("r", "retry", N_("Retry"), id="backup-retry"),
-        Binding("e", "export", N_("Export"), id="backup-export"),
-        Binding("F", "follow", N_("Keep following"), id="backup-follow"),
-        Binding("escape", "leave", N_("Chats"), id="backup-leave"),
+        Binding(
+            "ctrl+s",
+            "start",
+            N_("Start"),
+            id="backup-start",
+            tooltip=N_("Back up these chats; once ended, again fetches only what is new"),
+        ),
+        Binding(
+            "p",
+            "pause_all",
+            N_("Pause all"),
+            id="backup-pause-all",
+            command=N_("Pause or resume the backup"),
+            tooltip=N_("Every chat"),
+        ),
+        Binding(
+            "space",
+            "pause_chat",
+            N_("Pause chat"),
+            id="backup-pause-chat",
+            command=N_("Pause or resume the chat"),
+            tooltip=N_("The chat under the cursor"),
+        ),
+        Binding(
+            "x",
+            "cancel_chat",
+            N_("Cancel chat"),
+            id="backup-cancel-chat",
+            command=N_("Cancel the chat"),
+            tooltip=N_("The chat under the cursor; what it saved stays"),
+        ),
+        Binding(
+            "X",
+            "cancel_all",
+            N_("Cancel all"),
+            id="backup-cancel-all",
+            command=N_("Cancel the backup"),
+            tooltip=N_("Stop every chat; what is saved stays"),
+        ),
+        Binding(
+            "f",
+            "failures",
+            N_("Failed"),
+            id="backup-failures",
+            command=N_("Failed items"),
+            tooltip=N_("Chats and files that failed, with why"),
+        ),
+        Binding(
+            "r",
+            "retry",
+            N_("Retry"),
+            id="backup-retry",
+            tooltip=N_("Run failed, skipped and stopped chats again"),
+        ),
+        Binding(
+            "e",
+            "export",
+            N_("Export"),
+            id="backup-export",
+            command=N_("Export the backup"),
+            tooltip=N_("HTML and Telegram Desktop's JSON"),
+        ),
+        Binding(
+            "F",
+            "follow",
+            N_("Keep following"),
+            id="backup-follow",
+            tooltip=N_("Save new, edited and deleted messages as they happen, until stopped"),
+        ),
+        Binding("escape", "leave", N_("Chats"), id="backup-leave", palette=False),
     ]
 
     def __init__(self, job: BackupJob) -> None:

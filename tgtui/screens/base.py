@@ -1,4 +1,5 @@
-"""The base of tgtui's screens: typed access to the app, one route for worker failures."""
+"""The base of tgtui's screens: typed access to the app, one route for worker failures, and
+the key the login and the chat list share."""
 
 from __future__ import annotations
 
@@ -8,8 +9,23 @@ from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tgtui.i18n import N_
+from tgtui.screens.palette import Binding
+
 if TYPE_CHECKING:
     from tgtui.app import TgtuiApp
+
+
+def read_backups_key(key: str) -> Binding:
+    """The key that opens the backups offline (the login's and the chat list's)."""
+    return Binding(
+        key,
+        "app.open_archive",
+        N_("Backups"),
+        id="read-backups",
+        command=N_("Read backups"),
+        tooltip=N_("Browse and search what is saved, offline"),
+    )
 
 
 class TgtuiScreen(Screen[None]):

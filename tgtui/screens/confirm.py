@@ -6,18 +6,21 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tgtui.i18n import N_, _
+from tgtui.screens.palette import Binding
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismissed with True (confirm) or False (cancel, Escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", palette=False)
+    ]
 
     def __init__(self, question: str, detail: str = "", *, confirm: str | None = None) -> None:
         super().__init__()

@@ -7,13 +7,14 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from tgtui.config import ConfigError, validate_api_hash, validate_api_id
 from tgtui.i18n import N_, _
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import safe_text
 from tgtui.widgets.key_footer import KeyFooter
 
@@ -28,7 +29,7 @@ class CredentialsScreen(Screen[tuple[int, str] | None]):
     """Dismissed with (api_id, api_hash), or None when the user quits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "quit_setup", N_("Quit"), id="quit-setup")
+        Binding("escape", "quit_setup", N_("Quit"), id="quit-setup", palette=False)
     ]
 
     def __init__(self, config_file: Path) -> None:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
@@ -18,7 +18,8 @@ from tgtui.backup.selection import target_of
 from tgtui.i18n import N_, N_plural, _, counted, ngettext, number
 from tgtui.memory import freeze_long_lived
 from tgtui.retry import Wait
-from tgtui.screens.base import TgtuiScreen
+from tgtui.screens.base import TgtuiScreen, read_backups_key
+from tgtui.screens.palette import Binding
 from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
 from tgtui.telegram.messages import MessagePager
@@ -55,17 +56,80 @@ class DialogsScreen(TgtuiScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Most used first: the footer shows them in this order while they fit.
-        Binding("enter", "preview", N_("Open"), show=False, id="open-chat"),
-        Binding("b", "backup", N_("Back up"), id="backup"),
-        Binding("slash", "filter", N_("Find"), id="filter"),
-        Binding("t", "next_kind", N_("Type"), id="chat-type"),
-        Binding("z", "toggle_archive", N_("Archive"), id="archive"),
-        Binding("a", "select_matching", N_("All"), id="select-all"),
-        Binding("A", "clear_selection", N_("None"), show=False, id="clear-selection"),
-        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="clear-filter"),
-        Binding("o", "app.open_archive", N_("Backups"), id="read-backups"),
-        Binding("f5,ctrl+r", "reload", N_("Reload"), show=False, id="reload"),
-        Binding("ctrl+o", "app.log_out", N_("Logout"), id="log-out"),
+        Binding("enter", "preview", N_("Open"), show=False, id="open-chat", palette=False),
+        Binding(
+            "b",
+            "backup",
+            N_("Back up"),
+            id="backup",
+            tooltip=N_("Back up the selected chats, or see the backup"),
+        ),
+        Binding(
+            "slash",
+            "filter",
+            N_("Find"),
+            id="filter",
+            command=N_("Filter chats"),
+            tooltip=N_("Type part of a name"),
+        ),
+        Binding(
+            "t",
+            "next_kind",
+            N_("Type"),
+            id="chat-type",
+            command=N_("Chat type"),
+            tooltip=N_("Cycle all/users/bots/groups/channels"),
+        ),
+        Binding(
+            "z",
+            "toggle_archive",
+            N_("Archive"),
+            id="archive",
+            tooltip=N_("Switch to or from archived chats"),
+        ),
+        Binding(
+            "a",
+            "select_matching",
+            N_("All"),
+            id="select-all",
+            command=N_("Select all matching"),
+            tooltip=N_("Select every chat shown"),
+        ),
+        Binding(
+            "A",
+            "clear_selection",
+            N_("None"),
+            show=False,
+            id="clear-selection",
+            command=N_("Clear selection"),
+            tooltip=N_("Unselect every chat"),
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            N_("Clear filter"),
+            show=False,
+            id="clear-filter",
+            palette=False,
+        ),
+        read_backups_key("o"),
+        Binding(
+            "f5,ctrl+r",
+            "reload",
+            N_("Reload"),
+            show=False,
+            id="reload",
+            command=N_("Reload chats"),
+            tooltip=N_("Fetch the chat list again"),
+        ),
+        Binding(
+            "ctrl+o",
+            "app.log_out",
+            N_("Logout"),
+            id="log-out",
+            command=N_("Log out"),
+            tooltip=N_("Sign this session out of Telegram"),
+        ),
     ]
 
     def __init__(self) -> None:

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, ProgressBar, RadioSet, Static
@@ -23,6 +23,7 @@ from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.export.run import default_destination
 from tgtui.export.service import ExportJob, ExportResult
 from tgtui.i18n import N_, _, counted, ngettext, number
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.toggles import Choice, Tick
 
@@ -44,7 +45,9 @@ class ExportScreen(ModalScreen[None]):
     ExportScreen #export-buttons Button { margin-right: 2; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", palette=False)
+    ]
 
     def __init__(
         self,

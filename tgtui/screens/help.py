@@ -11,12 +11,13 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tgtui.i18n import N_, _
+from tgtui.screens.palette import Binding
 
 # The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
 HELP_KEYS: list[BindingType] = [
@@ -79,7 +80,14 @@ class HelpScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", N_("Close"), show=False),
+        Binding(
+            "escape,q,question_mark,f1",
+            "close",
+            N_("Close"),
+            show=False,
+            id="close-help",
+            palette=False,
+        ),
     ]
 
     def __init__(self, under: Screen[object]) -> None:

@@ -14,7 +14,7 @@ from typing import ClassVar
 from telethon import errors
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Header, Input, Static
@@ -22,7 +22,8 @@ from textual.worker import get_current_worker
 
 from tgtui.i18n import N_, _
 from tgtui.retry import Wait
-from tgtui.screens.base import TgtuiScreen
+from tgtui.screens.base import TgtuiScreen, read_backups_key
+from tgtui.screens.palette import Binding
 from tgtui.telegram.auth import CodeSent, LoginFlow, Step
 from tgtui.telegram.errors import explain
 from tgtui.untrusted import safe_text
@@ -71,11 +72,30 @@ class LoginScreen(TgtuiScreen):
     """The three login steps on one screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "resend", N_("Resend code"), id="resend-code"),
-        Binding("ctrl+b", "start_over", N_("Another number"), id="another-number"),
-        Binding("f3", "qr", N_("QR code"), id="qr-login"),
+        Binding(
+            "ctrl+r",
+            "resend",
+            N_("Resend code"),
+            id="resend-code",
+            tooltip=N_("Ask Telegram to send the code again"),
+        ),
+        Binding(
+            "ctrl+b",
+            "start_over",
+            N_("Another number"),
+            id="another-number",
+            command=N_("Use another number"),
+        ),
+        Binding(
+            "f3",
+            "qr",
+            N_("QR code"),
+            id="qr-login",
+            command=N_("Sign in with QR code"),
+            tooltip=N_("Scan it in Telegram: Settings > Devices > Link Desktop Device"),
+        ),
         Binding("s", "scan", N_("Scan (demo phone)"), id="demo-scan"),
-        Binding("f2", "app.open_archive", N_("Backups"), id="read-backups"),
+        read_backups_key("f2"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import Header, Static
 
 from tgtui.archive.chat_log import ChatLog, record_date, record_id
@@ -24,6 +24,7 @@ from tgtui.archive.service import ArchiveService
 from tgtui.archive.wording import saved_file
 from tgtui.i18n import N_, _, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
+from tgtui.screens.palette import Binding
 from tgtui.screens.reading import ReadingScreen
 from tgtui.screens.search import SearchScreen
 from tgtui.screens.versions import VersionsScreen, no_versions_note
@@ -39,13 +40,32 @@ class ChatScreen(ReadingScreen):
     """One chat's saved messages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", N_("Back"), id="close-chat"),
-        Binding("enter", "activate", N_("Open"), id="activate"),
-        Binding("r", "reply", N_("Replied"), id="go-reply"),
-        Binding("backspace", "back", N_("Return"), id="jump-back"),
-        Binding("g", "go_date", N_("Date"), id="go-date"),
-        Binding("v", "versions", N_("Versions"), id="versions"),
-        Binding("ctrl+f", "search", N_("Search"), id="search-chat"),
+        Binding("escape", "close", N_("Back"), id="close-chat", palette=False),
+        Binding("enter", "activate", N_("Open"), id="activate", palette=False),
+        Binding(
+            "r",
+            "reply",
+            N_("Replied"),
+            id="go-reply",
+            command=N_("Go to the replied message"),
+            tooltip=N_("The message the one under the cursor answers"),
+        ),
+        Binding(
+            "backspace",
+            "back",
+            N_("Return"),
+            id="jump-back",
+            command=N_("Return to where you were"),
+        ),
+        Binding("g", "go_date", N_("Date"), id="go-date", command=N_("Go to a date")),
+        Binding(
+            "v",
+            "versions",
+            N_("Versions"),
+            id="versions",
+            tooltip=N_("Every saved version of the message under the cursor"),
+        ),
+        Binding("ctrl+f", "search", N_("Search"), id="search-chat", command=N_("Search this chat")),
     ]
 
     def __init__(

@@ -13,7 +13,7 @@ from loguru import logger
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -25,6 +25,7 @@ from tgtui.archive.search import Filters, Hit, QueryError, query_words, snippet_
 from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.i18n import N_, _, counted, number, short_datetime
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import clean
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
@@ -79,10 +80,16 @@ class SearchScreen(Screen[Hit | None]):
     """Words and filters on top, results below; dismisses with the result chosen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", N_("Back"), id="search-back"),
-        Binding("enter", "choose", N_("Open"), id="open-hit", show=False),
-        Binding("down", "to_results", N_("Results"), show=False),
-        Binding("ctrl+e", "toggle_filters", N_("Filters"), id="search-filters"),
+        Binding("escape", "cancel", N_("Back"), id="search-back", palette=False),
+        Binding("enter", "choose", N_("Open"), id="open-hit", show=False, palette=False),
+        Binding("down", "to_results", N_("Results"), show=False, id="to-results", palette=False),
+        Binding(
+            "ctrl+e",
+            "toggle_filters",
+            N_("Filters"),
+            id="search-filters",
+            tooltip=N_("Show or hide the filter row"),
+        ),
     ]
 
     def __init__(self, service: ArchiveService, *, chat: ArchiveChat | None = None) -> None:

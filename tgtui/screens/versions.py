@@ -6,13 +6,14 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tgtui.archive.chat_log import record_date
 from tgtui.i18n import N_, _, short_date
+from tgtui.screens.palette import Binding
 from tgtui.untrusted import clean
 
 
@@ -71,7 +72,7 @@ class VersionsScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,v,q", "close", N_("Close"), show=False),
+        Binding("escape,v,q", "close", N_("Close"), show=False, id="close-versions", palette=False),
     ]
 
     def __init__(self, versions: list[dict[str, Any]], deleted: str | None = None) -> None:

@@ -18,6 +18,7 @@ from tgtui.i18n import _
 
 PINNED = ("quit", "help")  # actions always shown, first
 PALETTE_WIDTH = 14  # "▏^p palette" and its margin
+PALETTE_ACTIONS = ("command_palette", "app.command_palette")
 
 
 def key_width(key: str, description: str) -> int:
@@ -55,10 +56,17 @@ class KeyFooter(Footer):
                 _(binding.description),  # marked with N_ where the binding is made
                 binding.action,
                 disabled=not enabled,
-                tooltip=tooltip,
+                tooltip=_(tooltip) if tooltip else "",  # the palette's words for it
             ).data_bind(compact=Footer.compact)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            palette = next(
+                (
+                    active
+                    for active in self.screen.active_bindings.values()
+                    if active.binding.action in PALETTE_ACTIONS
+                ),
+                None,
+            )  # found by what it does: config.toml's [keys] may have moved it
             if palette is not None:
                 _node, binding, enabled, tooltip = palette
                 yield FooterKey(

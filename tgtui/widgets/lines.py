@@ -30,12 +30,12 @@ class CursorLines(ScrollView, can_focus=True):
     there are (`line_count`) and may react to a click on a line (`clicked`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", N_("Up"), show=False),
-        Binding("down,j", "cursor(1)", N_("Down"), show=False),
-        Binding("pageup", "page(-1)", N_("Page up"), show=False),
-        Binding("pagedown", "page(1)", N_("Page down"), show=False),
-        Binding("home,g", "first", N_("First"), show=False),
-        Binding("end,G", "last", N_("Last"), show=False),
+        Binding("up,k", "cursor(-1)", N_("Up"), show=False, id="up"),
+        Binding("down,j", "cursor(1)", N_("Down"), show=False, id="down"),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False, id="page-up"),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False, id="page-down"),
+        Binding("home,g", "first", N_("First"), show=False, id="first"),
+        Binding("end,G", "last", N_("Last"), show=False, id="last"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)

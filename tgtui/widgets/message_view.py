@@ -5,6 +5,12 @@ scrolled off the top), and each frame lays out only the messages that fill the s
 there, so a chat of a million messages costs what one screenful does. Messages are counted
 from the newest (0), as the log finds them; a running backup appending messages shifts the
 count, and the view either stays with the newest (when it was there) or keeps its place.
+
+Two caches serve the frames: each message's lines (by its place in the file and the width)
+and the screen's rows. The rows are remembered with the layout they were made for (the
+place, the count, the size, the messages' look) and made again when any of it differs, so
+nothing that moves the view has to forget them; what changes how messages look (another
+chat, a file saved or lost) calls `_relayout`.
 """
 
 from __future__ import annotations
@@ -43,10 +49,10 @@ class MessageView(Widget, can_focus=True):
     """Messages of one chat, newest at the bottom, with a cursor message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(1)", N_("Older"), show=False),
-        Binding("down,j", "move(-1)", N_("Newer"), show=False),
-        Binding("pageup", "page(-1)", N_("Page up"), show=False),
-        Binding("pagedown,space", "page(1)", N_("Page down"), show=False),
+        Binding("up,k", "move(1)", N_("Older"), show=False, id="older"),
+        Binding("down,j", "move(-1)", N_("Newer"), show=False, id="newer"),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False, id="page-up"),
+        Binding("pagedown,space", "page(1)", N_("Page down"), show=False, id="page-down"),
         Binding("home", "oldest", N_("Oldest"), id="oldest"),
         Binding("end", "newest", N_("Newest"), id="newest"),
     ]
@@ -70,14 +76,16 @@ class MessageView(Widget, can_focus=True):
         self.top = 0  # message at the top of the screen
         self.top_skip = 0  # its lines scrolled off the top
         self._blocks: OrderedDict[tuple[int, int, int], list[Text]] = OrderedDict()
-        self._rows: list[Row] | None = None
+        self._look = 0  # counts the times the messages' look changed (see `_relayout`)
+        self._rows: list[Row] = []
+        self._rows_for: tuple[int, ...] | None = None  # the layout `_rows` shows
 
     # --- data ------------------------------------------------------------------------------
 
     def show(self, log: ChatLog, at: int = 0) -> None:
         """Show ``log`` with message ``at`` under the cursor (0: the newest, at the bottom)."""
         self.chat_log = log
-        self._blocks.clear()
+        self._relayout()
         if at == 0:
             self.cursor = 0
             self._align_bottom(0)
@@ -98,7 +106,7 @@ class MessageView(Widget, can_focus=True):
 
     def refresh_blocks(self) -> None:
         """Lay every message out again (files saved or lost since change their lines)."""
-        self._blocks.clear()
+        self._relayout()
         self._changed()
 
     @property
@@ -144,27 +152,32 @@ class MessageView(Widget, can_focus=True):
     @property
     def rows(self) -> list[Row]:
         """The screen's lines, laid out from the top message down."""
-        if self._rows is None:
+        width, height = self.size
+        layout = (self.top, self.top_skip, self.count, width, height, self._look)
+        if layout != self._rows_for:
             rows: list[Row] = []
-            height = self.size.height
             k, skip = self.top, self.top_skip
             while self.chat_log is not None and len(rows) < height and 0 <= k < self.count:
                 rows.extend(Row(k, text) for text in self._block(k)[skip:])
                 k, skip = k - 1, 0
             if height <= 0:
                 return rows  # not laid out yet: nothing to keep
-            self._rows = rows[:height]
+            self._rows, self._rows_for = rows[:height], layout
         return self._rows
 
+    def _relayout(self) -> None:
+        """The messages look different now (another chat, another width, files saved or
+        lost): forget every laid-out message, and with them the rows."""
+        self._blocks.clear()
+        self._look += 1
+
     def _changed(self) -> None:
-        self._rows = None
         self.refresh()
         self.post_message(self.Moved(self))
 
     def on_resize(self) -> None:
         """Widths change the wrapping: lay out again, keeping the cursor in view."""
-        self._blocks.clear()
-        self._rows = None
+        self._relayout()
         if self.chat_log is not None:
             if self.cursor == 0:
                 self._align_bottom(0)
@@ -181,18 +194,15 @@ class MessageView(Widget, can_focus=True):
             total += self._height(j)
             if total >= height:
                 self.top, self.top_skip = j, total - height
-                self._rows = None
                 return
             j += 1
         self.top, self.top_skip = max(0, self.count - 1), 0
-        self._rows = None
 
     def _follow(self) -> None:
         """Scroll just enough to show the whole cursor message (its top if it is taller)."""
         height = max(1, self.size.height)
         if self.cursor > self.top or (self.cursor == self.top and self.top_skip > 0):
             self.top, self.top_skip = self.cursor, 0
-            self._rows = None
             return
         above = -self.top_skip
         for k in range(self.top, self.cursor, -1):
@@ -205,7 +215,6 @@ class MessageView(Widget, can_focus=True):
                 self.top, self.top_skip = self.cursor, 0
             else:
                 self._align_bottom(self.cursor)
-        self._rows = None
 
     def scroll_lines(self, lines: int) -> None:
         """Scroll by ``lines`` screen lines (positive: towards the newest)."""
@@ -231,7 +240,6 @@ class MessageView(Widget, can_focus=True):
             self.top += 1
             self.top_skip = self._height(self.top)
         self._clamp_bottom()
-        self._rows = None
         shown = {row.k for row in self.rows}
         if shown and self.cursor not in shown:
             self.cursor = max(shown) if self.cursor > max(shown) else min(shown)
