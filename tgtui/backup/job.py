@@ -2,36 +2,31 @@
 user's commands (pause, resume, cancel, retry what failed).
 
 The TUI's backup screen renders a `BackupJob` and sends it commands; `tgtui backup` runs one
-too. Nothing here draws anything: rows, totals, rates and failures are plain data, changed
-only by the engine's progress events, and `changes` counts every change so a screen redraws
-only when something moved.
+too. Nothing here draws anything: rows, totals, rates and failures are plain data
+(`tgtui.backup.rows`), changed only by the engine's progress events, and `changes` counts
+every change so a screen redraws only when something moved.
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
 from telethon import TelegramClient, errors
 
-from tgtui.backup.checkpoint import CheckpointError, load_checkpoint
 from tgtui.backup.control import RunControl
 from tgtui.backup.engine import (
     CANCELLED,
-    STATE,
     BackupAborted,
     BackupEngine,
     BackupOptions,
     BackupResult,
-    chat_folder,
     chat_folders,
 )
-from tgtui.backup.estimate import Estimate, Sample, estimate, on_disk, sample
+from tgtui.backup.estimate import estimate, on_disk, sample
 from tgtui.backup.follow import Following, merged
 from tgtui.backup.pace import load_paces, save_paces
 from tgtui.backup.progress import (
@@ -43,14 +38,21 @@ from tgtui.backup.progress import (
     ProgressSink,
     Waiting,
 )
+from tgtui.backup.rows import (
+    ChatRow,
+    Failure,
+    Samples,
+    Totals,
+    chat_failed,
+    failures_of,
+    totals_of,
+)
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.takeout import Takeout
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import explain
 
-RowStatus = Literal["queued", "running", "waiting", "done", "partial", "skipped", "failed"]
 JobState = Literal["ready", "running", "finished"]
-RATE_WINDOW = 10.0  # seconds of history behind the rates
 
 
 def account_of(me: Any) -> dict[str, Any]:
@@ -65,92 +67,6 @@ def account_of(me: Any) -> dict[str, Any]:
 
 class TakeoutRefused(Exception):
     """Telegram wants the export approved on another device first; the message says how."""
-
-
-@dataclass
-class ChatRow:
-    """One chat of the backup, as the screen shows it."""
-
-    target: ChatTarget
-    status: RowStatus = "queued"
-    done: int = 0  # messages on disk
-    total: int | None = None  # messages in the chat (None: not known yet)
-    new: int = 0  # written by this run
-    media_done: int = 0  # files saved by this run
-    media_total: int = 0  # files this run has to fetch (known once its media pass starts)
-    media_failed: int = 0
-    received: int = 0  # media bytes downloaded by this run
-    media_bytes: int = 0  # bytes of the files this run has to fetch
-    reason: str | None = None
-    wait_until: float | None = None  # clock time a wait ends
-    sample: Sample | None = None
-    estimate: Estimate | None = None
-    started: float | None = None  # clock time its backup began in this run
-    repairs: tuple[str, ...] = ()  # damage on disk this run found, and what it did
-
-    @property
-    def chat_id(self) -> int:
-        """The chat's peer id."""
-        return self.target.chat_id
-
-    @property
-    def ended(self) -> bool:
-        """Done, partial, skipped or failed."""
-        return self.status in ("done", "partial", "skipped", "failed")
-
-
-@dataclass(frozen=True)
-class Totals:
-    """The whole backup at one moment."""
-
-    chats: int
-    chats_ended: int
-    done: int  # messages on disk
-    total: int | None  # messages in every chat (None while some chat's count is unknown)
-    new: int
-    media_done: int
-    media_failed: int
-    received: int  # bytes
-    message_rate: float  # messages per second, over the last few seconds
-    byte_rate: float  # bytes per second, likewise
-    eta: float | None  # seconds left, when it can be told
-
-    @property
-    def fraction(self) -> float | None:
-        """How far the messages are, 0 to 1 (None while the total is unknown)."""
-        if not self.total:
-            return None if self.total is None else 1.0
-        return min(1.0, self.done / self.total)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Something the backup could not save."""
-
-    chat_id: int
-    chat: str
-    what: str  # "chat" or "file of message N"
-    reason: str
-
-
-@dataclass
-class _Samples:
-    """(time, messages, bytes) of the last few seconds, for rates."""
-
-    points: deque[tuple[float, int, int]] = field(default_factory=deque)
-
-    def add(self, now: float, messages: int, received: int) -> None:
-        self.points.append((now, messages, received))
-        while len(self.points) > 2 and self.points[0][0] < now - RATE_WINDOW:
-            self.points.popleft()
-
-    def rates(self, now: float) -> tuple[float, float]:
-        if len(self.points) < 2:
-            return 0.0, 0.0
-        t0, m0, b0 = self.points[0]
-        _, m1, b1 = self.points[-1]
-        span = max(now - t0, 1e-3)
-        return (m1 - m0) / span, (b1 - b0) / span
 
 
 class BackupJob:
@@ -187,7 +103,7 @@ class BackupJob:
         self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
         self.changes = 0
         self._engine: BackupEngine | None = None
-        self._samples = _Samples()
+        self._samples = Samples()
         self._gate = FloodGate()
 
     # --- the run -------------------------------------------------------------------------
@@ -247,7 +163,7 @@ class BackupJob:
                 row.received = row.media_bytes = 0
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
-        self._samples = _Samples()
+        self._samples = Samples()
         self.changed()
         takeout = Takeout(self.client) if self.takeout else None
         result: BackupResult | None = None
@@ -394,28 +310,7 @@ class BackupJob:
 
     def totals(self) -> Totals:
         """Counts, rates and the time left."""
-        now = self.clock()
-        rows = list(self.rows.values())
-        known = [r.total for r in rows]
-        total = None if any(t is None for t in known) else sum(t or 0 for t in known)
-        done = sum(r.done for r in rows)
-        message_rate, byte_rate = self._samples.rates(now) if self.running else (0.0, 0.0)
-        eta: float | None = None
-        if self.running and total is not None and message_rate > 0:
-            eta = max(0, total - done) / message_rate
-        return Totals(
-            chats=len(rows),
-            chats_ended=sum(1 for r in rows if r.ended),
-            done=done,
-            total=total,
-            new=sum(r.new for r in rows),
-            media_done=sum(r.media_done for r in rows),
-            media_failed=sum(r.media_failed for r in rows),
-            received=self._received(),
-            message_rate=message_rate,
-            byte_rate=byte_rate,
-            eta=eta,
-        )
+        return totals_of(self.rows.values(), self._samples, self.clock(), running=self.running)
 
     def flood_left(self) -> float:
         """Seconds left of the latest FLOOD_WAIT (0: none)."""
@@ -423,36 +318,14 @@ class BackupJob:
             return 0.0
         return max(0.0, self.flood_until - self.clock())
 
-    @staticmethod
-    def _chat_failed(row: ChatRow) -> bool:
-        return row.status in ("skipped", "failed") and row.reason != CANCELLED
-
     def failure_count(self) -> int:
         """How many items `failures` lists, counted from the rows (no file is read)."""
-        return sum(self._chat_failed(r) + r.media_failed for r in self.rows.values())
+        return sum(chat_failed(r) + r.media_failed for r in self.rows.values())
 
     def failures(self) -> list[Failure]:
         """Chats that were skipped or failed, and files that could not be saved, with why
         (the files' reasons are read from each chat's state.json)."""
-        found: list[Failure] = []
-        folders = chat_folders(self.options.out)
-        for row in self.rows.values():
-            name = row.target.name
-            if self._chat_failed(row):
-                found.append(Failure(row.chat_id, name, "chat", row.reason or "unknown"))
-            if row.media_failed:
-                folder = chat_folder(self.options.out, row.target, folders)
-                try:
-                    checkpoint = load_checkpoint(folder / STATE, row.chat_id)
-                except CheckpointError as exc:
-                    found.append(Failure(row.chat_id, name, "files", str(exc)))
-                    continue
-                failed = checkpoint.media_failed if checkpoint is not None else {}
-                for message_id, reason in sorted(failed.items(), key=lambda kv: int(kv[0])):
-                    found.append(
-                        Failure(row.chat_id, name, f"file of message {message_id}", reason)
-                    )
-        return found
+        return failures_of(self.rows.values(), self.options.out)
 
     def retryable(self) -> list[int]:
         """Chats worth running again: skipped or failed, partial, or with failed files."""

@@ -3,7 +3,8 @@
 Field names follow Telegram Desktop's export (`result.json`) where the two overlap, so tools
 that read those exports read ours; what it lacks (views, forwarded-from ids, album and topic
 ids, ...) is kept under names of our own. Raw TL objects go in, plain JSON comes out; every
-message kind maps without loss of what a reader needs, and unknown kinds never crash.
+message kind maps without loss of what a reader needs, and unknown kinds never crash. The
+media part of a record is `tgtui.backup.media_fields`'s.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from telethon import utils
 from telethon.tl import types
 
 from tgtui.backup.actions import action_fields
+from tgtui.backup.media_fields import Record, media_fields
 
 SCHEMA_VERSION = 1
 
-Record = dict[str, Any]
 
 _ENTITY_TYPES: dict[type[Any], str] = {
     types.MessageEntityBold: "bold",
@@ -138,110 +139,6 @@ def text_entities(text: str, entities: list[Any] | None) -> list[Record]:
     if cursor * 2 < len(units):
         pieces.append({"type": "plain", "text": cut(cursor, len(units) // 2)})
     return pieces
-
-
-def _attribute(document: Any, kind: type[Any]) -> Any:
-    return next((a for a in document.attributes if isinstance(a, kind)), None)
-
-
-def _document_fields(document: Any) -> Record:
-    """media_type and details of a document, in Telegram Desktop's words."""
-    record: Record = {"mime_type": document.mime_type, "file_size": document.size}
-    audio = _attribute(document, types.DocumentAttributeAudio)
-    video = _attribute(document, types.DocumentAttributeVideo)
-    sticker = _attribute(document, types.DocumentAttributeSticker)
-    name = _attribute(document, types.DocumentAttributeFilename)
-    if name is not None:
-        record["file_name"] = name.file_name
-    if sticker is not None:
-        record["media_type"] = "sticker"
-        record["sticker_emoji"] = sticker.alt or None
-    elif _attribute(document, types.DocumentAttributeAnimated) is not None:
-        record["media_type"] = "animation"
-    elif audio is not None:
-        record["media_type"] = "voice_message" if audio.voice else "audio_file"
-        record["duration_seconds"] = audio.duration
-        if not audio.voice:
-            record["performer"] = audio.performer
-            record["title"] = audio.title
-    elif video is not None:
-        record["media_type"] = "video_message" if video.round_message else "video_file"
-        record["duration_seconds"] = int(video.duration)
-    else:
-        record["media_type"] = "file"
-    if video is not None:
-        record["width"], record["height"] = video.w, video.h
-    return record
-
-
-def media_fields(media: Any) -> Record:
-    """The media part of a record (media_type, sizes, poll, location...)."""
-    if media is None or isinstance(media, types.MessageMediaEmpty):
-        return {}
-    if isinstance(media, types.MessageMediaPhoto):
-        photo = media.photo
-        if not isinstance(photo, types.Photo):
-            return {"media_type": "photo", "media_unavailable": True}
-        sizes = [
-            s for s in photo.sizes if isinstance(s, types.PhotoSize | types.PhotoSizeProgressive)
-        ]
-        best = max(sizes, key=lambda s: s.w * s.h, default=None)
-        record: Record = {"media_type": "photo"}
-        if best is not None:
-            size = best.size if isinstance(best, types.PhotoSize) else max(best.sizes)
-            record.update(width=best.w, height=best.h, file_size=size)
-        if media.ttl_seconds:
-            record["self_destruct_period_seconds"] = media.ttl_seconds
-        return record
-    if isinstance(media, types.MessageMediaDocument):
-        document = media.document
-        if not isinstance(document, types.Document):
-            return {"media_type": "file", "media_unavailable": True}
-        return _document_fields(document)
-    if isinstance(media, types.MessageMediaPoll):
-        poll, results = media.poll, media.results
-        voters = {r.option: r.voters for r in (results.results or [])} if results else {}
-        question = poll.question.text if hasattr(poll.question, "text") else str(poll.question)
-        return {
-            "media_type": "poll",
-            "poll": {
-                "question": question,
-                "closed": bool(poll.closed),
-                "total_voters": results.total_voters if results else None,
-                "answers": [
-                    {
-                        "text": a.text.text if hasattr(a.text, "text") else str(a.text),
-                        "voters": voters.get(a.option),
-                    }
-                    for a in poll.answers
-                ],
-            },
-        }
-    if isinstance(
-        media, types.MessageMediaGeo | types.MessageMediaGeoLive | types.MessageMediaVenue
-    ):
-        geo = media.geo
-        record = {"media_type": "location"}
-        if isinstance(geo, types.GeoPoint):
-            record["location_information"] = {"latitude": geo.lat, "longitude": geo.long}
-        if isinstance(media, types.MessageMediaVenue):
-            record["place_name"], record["address"] = media.title, media.address
-        return record
-    if isinstance(media, types.MessageMediaContact):
-        return {
-            "media_type": "contact",
-            "contact_information": {
-                "first_name": media.first_name,
-                "last_name": media.last_name,
-                "phone_number": media.phone_number,
-            },
-        }
-    if isinstance(media, types.MessageMediaWebPage):
-        page = media.webpage
-        url = getattr(page, "url", None)
-        return {"media_type": "web_page", "web_page_url": url} if url else {}
-    name = type(media).__name__.removeprefix("MessageMedia")
-    return {"media_type": name[:1].lower() + name[1:]}
 
 
 def _reactions(reactions: Any) -> list[Record] | None:

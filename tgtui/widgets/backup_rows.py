@@ -16,7 +16,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from tgtui.backup.job import BackupJob, ChatRow
+from tgtui.backup.job import BackupJob
+from tgtui.backup.rows import ChatRow
 from tgtui.i18n import N_, _, counted, ngettext, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
