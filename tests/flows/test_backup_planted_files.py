@@ -1,7 +1,8 @@
 """`tgtui backup` into a backup folder whose own files were replaced by what no tgtui writes
 (a folder from elsewhere, a sync tool gone wrong): a manifest.json, updates-state.json or a
-chat's state.json that is a FIFO, an endless device or a link hangs nothing and is never followed; the run
-rebuilds them from the chats' files and completes. As a process against a sandbox."""
+chat's state.json that is a FIFO, an endless device or a link hangs nothing and is never
+followed; the run rebuilds them from the chats' files and completes. As a process against a
+sandbox."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ async def test_planted_manifest_and_state_files_hang_nothing(
                                    "--out", str(out))  # fmt: skip
     assert code == 0, err
     assert "Traceback" not in err
-    for rebuilt in (out / "manifest.json", out / "updates-state.json", chats[0] / "state.json"):
+    rebuilt_files = (out / "manifest.json", out / "updates-state.json", chats[0] / "state.json")
+    for rebuilt in rebuilt_files:
         assert rebuilt.is_file()
         assert not rebuilt.is_symlink()
         assert "secret" not in rebuilt.read_text()

@@ -21,6 +21,7 @@ CORE_PACKAGES = (
     "tgtui.format",
 )
 CORE_MODULES = (
+    "tgtui.children",
     "tgtui.cli",
     "tgtui.config",
     "tgtui.demo",

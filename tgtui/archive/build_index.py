@@ -1,11 +1,10 @@
 """`python -m tgtui.archive.build_index FOLDER`: bring a backup's search index up to date, in a
-process of its own (the TUI starts it), and print what was done as one JSON line.
+process of its own (the TUI starts it), and say what was done as one JSON line.
 
-A plain child process, not a multiprocessing one: its standard streams are its own (the
-TUI's terminal is never written to), and it starts the same whatever the parent has done
-with its own streams. Output: `{"chats": N, "messages": N, "rebuilt": bool, "damaged": N,
-"notes": [...]}` (damaged lines not indexed; what was wrong with the index itself), or
-`{"error": "why"}` with exit code 1.
+A child of `tgtui.children` (its streams are its own; see there why). Output: `{"chats": N,
+"messages": N, "rebuilt": bool, "damaged": N, "notes": [...]}` (damaged lines not indexed;
+what was wrong with the index itself), or `{"error": "why"}` with exit code 1. The TUI stops
+it with SIGTERM: SQLite rolls the unfinished build back.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from loguru import logger
 from tgtui.archive import index as index_module
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.archive.index import SearchIndex
+from tgtui.children import say
 from tgtui.log import redactor
-from tgtui.untrusted import json_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,18 +39,16 @@ def main(argv: list[str] | None = None) -> int:
             stats = index.update()
     except (ArchiveError, OSError) as exc:
         logger.opt(exception=exc).error("building the search index of {} failed", args.folder)
-        print(json_line({"error": str(exc)}))
+        say({"error": str(exc)})
         return 1
-    print(
-        json_line(
-            {
-                "chats": stats.chats,
-                "messages": stats.messages,
-                "rebuilt": stats.rebuilt,
-                "damaged": stats.damaged,
-                "notes": stats.notes,
-            }
-        )
+    say(
+        {
+            "chats": stats.chats,
+            "messages": stats.messages,
+            "rebuilt": stats.rebuilt,
+            "damaged": stats.damaged,
+            "notes": stats.notes,
+        }
     )
     return 0
 

@@ -1,10 +1,10 @@
 """A backup opened for reading, for the TUI: its chats, each chat's messages, and search.
 
 Building the search index is heavy Python work (every line parsed): it runs in a child
-process (`tgtui.archive.build_index`), so it never competes with the screen for the
-interpreter and uses another core; its streams are not the terminal's; leaving the archive
-stops it (SQLite rolls the unfinished build back, and the next open
-starts it again). Searches, and the small updates before each, run on one thread of the
+process (`tgtui.archive.build_index`, a `tgtui.children` child), so it never competes with the
+screen for the interpreter and uses another core; its streams are not the terminal's; leaving
+the archive stops it (SQLite rolls the unfinished build back, and the next open starts it
+again). Searches, and the small updates before each, run on one thread of the
 service's own (SQLite connections belong to the thread that made them), awaited from the
 event loop. Nothing here talks to Telegram.
 """
@@ -12,9 +12,7 @@ event loop. Nothing here talks to Telegram.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import sys
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import Archive, ArchiveChat, open_archive
 from tgtui.archive.index import SearchIndex, UpdateStats
 from tgtui.archive.search import Filters, Results, search_or_rebuild
+from tgtui.children import JsonLinesChild
 from tgtui.i18n import _
 
 
@@ -40,7 +39,7 @@ class ArchiveService:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tgtui-index")
         self._closed = False
         self._index: SearchIndex | None = None
-        self._builder: asyncio.subprocess.Process | None = None
+        self._builder: JsonLinesChild | None = None
         self._built: asyncio.Future[UpdateStats] | None = None
         self.indexed = False  # the index has been brought up to date at least once
 
@@ -81,25 +80,15 @@ class ArchiveService:
         args = [str(self.folder), "--parallel-bytes", str(index_module.PARALLEL_BYTES)]
         if self.log_file is not None:
             args += ["--log", str(self.log_file)]
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tgtui.archive.build_index",
-            *args,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,  # never the TUI's terminal
-        )
-        self._builder = process
-        output, _errors = await process.communicate()
-        try:
-            answer = json.loads(output.decode("utf-8", "replace").strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            answer = None
-        if not isinstance(answer, dict):
+        self._builder = builder = await JsonLinesChild.start("tgtui.archive.build_index", args)
+        answer = None
+        async for event in builder.events():
+            answer = event  # it says one line: the last one counts
+        returncode = await builder.wait()
+        if answer is None:
             raise IndexBuildError(
                 _("the index builder stopped (exit code {returncode})").format(
-                    returncode=process.returncode
+                    returncode=returncode
                 )
             )
         if "error" in answer:
@@ -131,10 +120,8 @@ class ArchiveService:
         if self._closed:
             return
         self._closed = True
-        builder = self._builder
-        if builder is not None and builder.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                builder.terminate()
+        if self._builder is not None:
+            self._builder.stop(signal.SIGTERM)
 
         def close_index() -> None:
             if self._index is not None:

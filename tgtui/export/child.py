@@ -1,10 +1,10 @@
 """`python -m tgtui.export.child SRC OUT FORMAT [--copy] [CHAT_ID ...]`: an export in a process of
 its own (the TUI starts it), telling how it goes as JSON lines on stdout.
 
-A plain child process, for the reasons `tgtui.archive.build_index` gives: its streams are
-its own, and it may start worker processes, which a running Textual app cannot. Lines:
-`{"progress": [lines read, lines in all]}` now and then, then `{"summary": {...}}`, or
-`{"error": "why"}` with exit code 1. SIGINT stops it and leaves nothing behind (exit 130).
+A child of `tgtui.children` (its streams are its own, and it may start worker processes).
+Lines: `{"progress": [lines read, lines in all]}` now and then, then `{"summary": {...}}`, or
+`{"error": "why"}` with exit code 1. SIGINT stops it and leaves nothing behind (exit 130,
+`tgtui.children.INTERRUPTED`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ import time
 from pathlib import Path
 
 from tgtui.archive.folder import ArchiveError, open_archive
+from tgtui.children import INTERRUPTED, say
 from tgtui.export.run import ExportError, export_backup
-from tgtui.untrusted import json_line
-
-
-def _say(value: object) -> None:
-    sys.stdout.write(json_line(value) + "\n")
-    sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         now = time.monotonic()
         if now - last >= 0.1:
             last = now
-            _say({"progress": [done, total]})
+            say({"progress": [done, total]})
 
     try:
         archive = open_archive(args.source)
@@ -49,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
             archive, args.out, args.format, chats, progress=progress, copy=args.copy
         )
     except (ArchiveError, ExportError) as exc:
-        _say({"error": str(exc)})
+        say({"error": str(exc)})
         return 1
     except KeyboardInterrupt:
-        return 130
-    _say(
+        return INTERRUPTED
+    say(
         {
             "summary": {
                 "folder": str(summary.folder),
