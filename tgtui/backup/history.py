@@ -1,7 +1,7 @@
 """A chat's history oldest-first, a page at a time, resumable from any message id.
 
-`messages.getHistory` answers newest first; asking for the page *after* an id (offset_id just
-above it, a negative add_offset, min_id) walks forward, so every run appends to the file in
+`messages.getHistory` answers newest first; asking for the page *after* an id
+(`tgtui.telegram.history.newer_than`) walks forward, so every run appends to the file in
 ascending id order and restarts exactly where the file ends, never from the top.
 """
 
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from telethon import TelegramClient
-from telethon.tl import functions, types
+from telethon.tl import types
 
 from tgtui.backup.budget import Budget
 from tgtui.backup.schema import Names
 from tgtui.retry import Backoff, FloodGate, Wait, retry
+from tgtui.telegram import history as get_history
 
 PAGE = 100
 HISTORY = "messages.getHistory"
@@ -103,18 +104,7 @@ class HistoryReader:
     async def after(self, after_id: int, limit: int = PAGE, before: int = 0) -> HistoryPage:
         """Up to ``limit`` messages with id > ``after_id`` (and < ``before``, if given),
         oldest first."""
-        answer = await self._get(
-            functions.messages.GetHistoryRequest(
-                peer=self.peer,
-                offset_id=after_id + 1,
-                offset_date=None,
-                add_offset=-limit,
-                limit=limit,
-                max_id=before,
-                min_id=after_id,
-                hash=0,
-            )
-        )
+        answer = await self._get(get_history.newer_than(self.peer, after_id, limit, below=before))
         if isinstance(answer, types.messages.MessagesNotModified):
             return HistoryPage([], Names([], []), answer.count)
         messages = sorted(
@@ -143,18 +133,7 @@ class HistoryReader:
 
     async def newest(self, limit: int = PAGE) -> HistoryPage:
         """The chat's newest ``limit`` messages (newest first) and its message count."""
-        answer = await self._get(
-            functions.messages.GetHistoryRequest(
-                peer=self.peer,
-                offset_id=0,
-                offset_date=None,
-                add_offset=0,
-                limit=limit,
-                max_id=0,
-                min_id=0,
-                hash=0,
-            )
-        )
+        answer = await self._get(get_history.newest(self.peer, limit))
         return _page(answer, list(getattr(answer, "messages", [])))
 
     async def last_id_before(self, when: dt.datetime) -> int:
@@ -162,18 +141,7 @@ class HistoryReader:
 
         One request with offset_date jumps there; older history is never read.
         """
-        answer = await self._get(
-            functions.messages.GetHistoryRequest(
-                peer=self.peer,
-                offset_id=0,
-                offset_date=when,
-                add_offset=0,
-                limit=1,
-                max_id=0,
-                min_id=0,
-                hash=0,
-            )
-        )
+        answer = await self._get(get_history.sent_before(self.peer, when, 1))
         messages = getattr(answer, "messages", [])
         return max((m.id for m in messages), default=0)
 

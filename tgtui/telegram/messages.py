@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from telethon import TelegramClient, utils
-from telethon.tl import functions, types
+from telethon.tl import types
 
 from tgtui.retry import Backoff, Wait, retry
+from tgtui.telegram import history as get_history
 from tgtui.telegram.dialogs import summary
 
 PAGE = 50
@@ -46,16 +47,7 @@ class MessagePager:
         """The next ``limit`` older messages, oldest first (empty at the start of the chat)."""
         if self.done:
             return []
-        request = functions.messages.GetHistoryRequest(
-            peer=self.peer,
-            offset_id=self.oldest_id,
-            offset_date=None,
-            add_offset=0,
-            limit=limit,
-            max_id=0,
-            min_id=0,
-            hash=0,
-        )
+        request = get_history.older_than(self.peer, self.oldest_id, limit)
 
         async def call() -> Any:
             return await self.client(request)
