@@ -90,3 +90,24 @@ async def test_a_huge_damaged_line_is_kept_whole_and_the_file_repaired(
     assert code == 0, err
     assert jsonl.with_name("messages.jsonl.damaged").read_bytes() == garbage
     assert jsonl.read_bytes() == b"".join(lines)
+
+
+async def test_an_unreadable_last_line_is_kept_not_thrown_away(
+    sandbox_info: dict[str, Any], tmp_path: Path
+) -> None:
+    """A whole line at the end of messages.jsonl that is not a message (someone edited the
+    file): kept in messages.jsonl.damaged like any damaged line (it was cut and lost, as if
+    a crash had torn it)."""
+    out = tmp_path / "b"
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    jsonl = sorted(out.glob("chats/*/messages.jsonl"))[0]
+    before = jsonl.read_bytes()
+    jsonl.write_bytes(before + b"my own note, typed into the file\n")
+    code, _, err = await run_tgtui(tmp_path, sandbox_info, "backup", "--all", "--no-media",
+                                   "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    damaged = jsonl.with_name("messages.jsonl.damaged")
+    assert damaged.read_bytes() == b"my own note, typed into the file\n"
+    assert jsonl.read_bytes() == before

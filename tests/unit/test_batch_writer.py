@@ -59,8 +59,10 @@ def test_a_torn_last_line_is_cut_and_the_last_whole_id_returned(tmp_path: Path) 
         (b"", None, b""),
         (b'{"id": 7', None, b""),
         (b'{"id": 1}\n{"id": 2}\n', 2, b'{"id": 1}\n{"id": 2}\n'),
-        (b'{"id": 1}\nnot json\n', 1, b'{"id": 1}\n'),
-        (b'{"id": 1}\n{"no_id": 1}\n{"id": ', 1, b'{"id": 1}\n'),
+        # A whole line that is not a record is kept (the integrity check moves it to
+        # messages.jsonl.damaged); only a torn one, without its newline, is cut.
+        (b'{"id": 1}\nnot json\n', 1, b'{"id": 1}\nnot json\n'),
+        (b'{"id": 1}\n{"no_id": 1}\n{"id": ', 1, b'{"id": 1}\n{"no_id": 1}\n'),
     ],
 )
 def test_repair_tail(tmp_path: Path, content: bytes, last: int | None, kept: bytes) -> None:

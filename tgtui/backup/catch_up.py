@@ -38,12 +38,11 @@ from tgtui.backup.files import write_json_atomically
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.schema import Names, to_record
 from tgtui.backup.versions import FileFor, Versions
-from tgtui.backup.writer import BackupWriteError
+from tgtui.backup.writer import BackupWriteError, last_record_id
 from tgtui.format.jsonl import after_last_newline
-from tgtui.format.records import record_id
 from tgtui.format.safe_files import STATE_MAX, read_json
 from tgtui.format.versions import JSONL, find_record, saved_records
-from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd, pread
+from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
 
 CHANNEL_LIMIT = 100  # updates asked per getChannelDifference (Telegram: users pass 10-100)
 CHANNEL_DIFFERENCE = "updates.getChannelDifference"
@@ -238,9 +237,6 @@ def _first_id(jsonl: Path) -> int | None:
     return next((int(r["id"]) for r in saved_records(jsonl)), None)
 
 
-LAST_LINES_TRIED = 16  # unreadable lines passed over at a file's end before giving up
-
-
 def last_saved_id(jsonl: Path) -> int:
     """The id of the last whole, readable record of a messages.jsonl (0 if none), read from
     its end. The file, not a checkpoint or the manifest, says what is saved: both may lag it
@@ -253,16 +249,8 @@ def last_saved_id(jsonl: Path) -> int:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return 0
-        end = after_last_newline(fd, info.st_size)  # a torn last line is not saved
-        for _ in range(LAST_LINES_TRIED):
-            if end <= 0:
-                break
-            start = after_last_newline(fd, end - 1)
-            parsed = record_id(pread(fd, end - start, start))
-            if parsed is not None:
-                return parsed[0]
-            end = start
-        return 0
+        # A torn last line is not saved; unreadable whole lines are passed over.
+        return last_record_id(fd, after_last_newline(fd, info.st_size)) or 0
     finally:
         os.close(fd)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
-from tgtui.portable import fsync_dir, open_fd
+from tgtui.portable import NOFOLLOW, NONBLOCK, fsync_dir, open_fd
 from tgtui.private_files import PRIVATE_FILE, make_private_dir
 
 __all__ = [
@@ -16,8 +18,42 @@ __all__ = [
     "fsync_dir",
     "link_on_the_way",
     "make_private_dir",
+    "open_new",
+    "open_to_write",
     "write_atomically",
 ]
+
+LINK_REFUSED = "it is a link, and tgtui does not write through links"
+
+
+def open_new(path: Path) -> int:
+    """A new private file at ``path``, open for writing. Whatever had the name (a stale
+    temp file of a run that was killed, or a link planted in a backup from elsewhere) is
+    removed first, never written through."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    return open_fd(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | NOFOLLOW, PRIVATE_FILE)
+
+
+def open_to_write(path: Path, *, append: bool = False, read: bool = False) -> int:
+    """``path`` open for writing (made private if it is new; also for reading with
+    ``read``), at its end with ``append``. Only a regular file is written: a link there is
+    refused (OSError ELOOP), and so is a FIFO or a device (EINVAL), without waiting for a
+    FIFO's reader."""
+    flags = os.O_CREAT | (os.O_RDWR if read else os.O_WRONLY) | NOFOLLOW | NONBLOCK
+    flags |= os.O_APPEND if append else 0
+    try:
+        fd = open_fd(path, flags, PRIVATE_FILE)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK):  # FreeBSD says EMLINK
+            raise OSError(errno.ELOOP, LINK_REFUSED, str(path)) from None
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader
+            raise OSError(errno.EINVAL, "it is not a regular file", str(path)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "it is not a regular file", str(path))
+    return fd
 
 
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
@@ -28,7 +64,7 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
     back): for files that may be behind, never ahead, such as checkpoints.
     """
     temp = path.with_name(f".{path.name}.tmp")
-    fd = open_fd(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+    fd = open_new(temp)
     try:
         view = memoryview(data)
         while view:

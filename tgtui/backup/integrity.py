@@ -20,11 +20,10 @@ from typing import Any
 
 from loguru import logger
 
-from tgtui.backup.files import PRIVATE_FILE, fsync_dir
+from tgtui.backup.files import fsync_dir, open_new, open_to_write
 from tgtui.format.records import FILE_MARK, media_path_problem, record_id
 from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
 from tgtui.i18n import N_plural, counted
-from tgtui.portable import open_fd
 
 DAMAGED_SUFFIX = ".damaged"
 
@@ -195,7 +194,7 @@ def rewrite(jsonl: Path, found: Scan, extra: Iterable[tuple[int, bytes]]) -> int
             _keep_damaged(source, jsonl, found)
         present = set(found.ids)
         pending = deque(sorted(i for i in extra_lines if i not in present))
-        fd = open_fd(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+        fd = open_new(temp)
         with os.fdopen(fd, "wb") as out:
             for index in order:
                 message_id = found.ids[index]
@@ -223,7 +222,7 @@ def _keep_damaged(source: Any, jsonl: Path, found: Scan) -> None:
     """Append the lines that are not records to ``<jsonl>.damaged`` (fsynced)."""
     source.seek(0)
     keep = jsonl.with_name(jsonl.name + DAMAGED_SUFFIX)
-    fd = open_fd(keep, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+    fd = open_to_write(keep, append=True)
     with os.fdopen(fd, "ab") as out:
         for start, end, line in read_lines(source):
             if line is None:  # longer than any record: copied a piece at a time, never whole

@@ -24,10 +24,9 @@ from loguru import logger
 from telethon import TelegramClient, errors
 from telethon.tl import types
 
-from tgtui.backup.files import PRIVATE_FILE, fsync_dir, make_private_dir
+from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write
 from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.backup.writer import BackupWriteError
-from tgtui.portable import open_fd
 from tgtui.retry import Backoff, FloodGate, Wait, retry
 from tgtui.untrusted import file_name
 
@@ -310,7 +309,7 @@ class MediaDownloader:
         requests = plan(offset, source.size)
         in_flight: deque[tuple[int, int, asyncio.Task[bytes]]] = deque()
         with on_disk(part):
-            fd = open_fd(part, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+            fd = open_to_write(part)  # a link planted there is refused
         try:
             with on_disk(part):
                 os.ftruncate(fd, offset)

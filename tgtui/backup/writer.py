@@ -19,9 +19,10 @@ from typing import Any
 import orjson
 from loguru import logger
 
-from tgtui.backup.files import PRIVATE_FILE, make_private_dir
+from tgtui.backup.files import make_private_dir, open_to_write
 from tgtui.format.jsonl import after_last_newline
-from tgtui.portable import open_fd, pread
+from tgtui.format.records import record_id
+from tgtui.portable import pread
 
 # Write errors no other file will escape either: the whole backup stops on them.
 RUN_STOPPING_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -50,27 +51,33 @@ def _cut(fd: int, path: Path, size: int, keep: int, what: str) -> int:
 
 
 def repair_tail(path: Path) -> int | None:
-    """Cut a torn or unreadable last line off ``path``; return the last whole record's id.
+    """Cut a torn last line (one without its newline: a write a crash cut short) off
+    ``path``; return the id of the last readable record (None when there is none).
 
-    None when the file has no record. Only the very end of a file can be torn (it is written
-    append-only), so only the end is read.
+    A whole line that is not a record is not cut: the integrity check keeps it in
+    messages.jsonl.damaged (lines are never thrown away). Only the end of a file can be torn
+    (it is written append-only), so only the end is read.
     """
-    fd = open_fd(path, os.O_RDWR)
+    fd = open_to_write(path, read=True)  # never a link's target, nor a FIFO
     try:
         size = os.fstat(fd).st_size
-        while size:
-            if pread(fd, 1, size - 1) != b"\n":
-                size = _cut(fd, path, size, after_last_newline(fd, size), "a torn last line")
-                continue
-            start = after_last_newline(fd, size - 1)
-            line = pread(fd, size - start, start)
-            try:
-                return int(json.loads(line)["id"])
-            except (ValueError, KeyError, TypeError):
-                size = _cut(fd, path, size, start, "an unreadable last line")
-        return None
+        if size and pread(fd, 1, size - 1) != b"\n":
+            size = _cut(fd, path, size, after_last_newline(fd, size), "a torn last line")
+        return last_record_id(fd, size)
     finally:
         os.close(fd)
+
+
+def last_record_id(fd: int, end: int) -> int | None:
+    """The id of the last readable record among the whole lines before ``end`` of ``fd``,
+    read backwards a line at a time (unreadable lines at the end are passed over)."""
+    while end > 0:
+        start = after_last_newline(fd, end - 1)
+        parsed = record_id(pread(fd, end - start, start))
+        if parsed is not None:
+            return parsed[0]
+        end = start
+    return None
 
 
 # Characters some line splitters take for a line end (Python's str.splitlines, old
@@ -149,7 +156,7 @@ class BatchWriter:
 
     def _create(self) -> None:
         make_private_dir(self.path.parent, tighten=False)  # the folder tightens it
-        self._fd = open_fd(self.path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE)
+        self._fd = open_to_write(self.path, append=True)  # a link planted there is refused
 
     def add(self, record: dict[str, Any]) -> bool:
         """Buffer one record; True when the batch is full or old enough to flush."""
