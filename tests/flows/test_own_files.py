@@ -103,6 +103,24 @@ async def test_a_folder_of_someone_elses_files_is_refused_and_left_as_it_is(
     assert sorted(p.name for p in (home / "www").iterdir()) == ["deploy.sh", "index.html"]
 
 
+async def test_a_folder_holding_only_a_chats_folder_of_someone_else_is_refused(
+    sandbox_info: dict[str, Any], tmp_path: Path
+) -> None:
+    """A folder whose only entry is a `chats` folder that tgtui did not make (a chat bot's
+    rooms): not a first run stopped before its manifest, so refused, its script left
+    runnable (it was taken as a backup and made private)."""
+    site = tmp_path / "site"
+    mine = _someones_folder(site / "chats" / "room1")
+    for path in (site / "chats" / "room1", site / "chats", site):
+        os.chmod(path, 0o755)
+    (site / "chats" / "room1" / "index.html").unlink()
+    mine = {path: mode for path, mode in mine.items() if path.exists()}
+    code, output = await _backup(tmp_path, sandbox_info, "--out", str(site))
+    assert code == EXIT_ERROR, output
+    _one_line(output, "is not a tgtui backup")
+    assert {path: _mode(path) for path in mine} == mine  # the script still runs
+
+
 async def test_an_empty_out_is_refused(sandbox_info: dict[str, Any], tmp_path: Path) -> None:
     home = tmp_path / "home"
     mine = _someones_folder(home)

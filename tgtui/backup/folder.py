@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,47 @@ def _made_by_tgtui(out: Path) -> bool:
     return isinstance(tool, str) and tool.startswith("tgtui")
 
 
+# A chat folder as tgtui names it (`tgtui.backup.naming`): <peer id>_<name made ASCII>, and
+# what a chat folder of a backup holds.
+_CHAT_FOLDER = re.compile(r"-?[0-9]+_[A-Za-z0-9_]{1,40}")
+CHAT_NAMES = frozenset(
+    {
+        "messages.jsonl",
+        "messages.jsonl.damaged",
+        ".messages.jsonl.tmp",
+        "state.json",
+        ".state.json.tmp",
+        "edits.jsonl",
+        "deleted.jsonl",
+        "media",
+    }
+)
+
+
+def _chats_are_tgtuis(chats: Path) -> bool:
+    """Whether ``chats`` (of a folder without tgtui's manifest: a first run stopped before it
+    wrote one) holds only chat folders as tgtui makes them, or is not there. A ``chats``
+    folder of someone's own (a chat bot's rooms, a project) is not a backup's."""
+    try:
+        entries = list(os.scandir(chats))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.name in LITTER:
+            continue
+        if not _CHAT_FOLDER.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+            return False
+        try:
+            inside = set(os.listdir(entry.path))
+        except OSError:
+            return False
+        if not inside - LITTER <= CHAT_NAMES:
+            return False
+    return True
+
+
 def folder_problem(out: Path) -> str | None:
     """Why ``out`` cannot take a backup, or None if it can: it does not exist yet, or is an
     empty folder, or is already a tgtui backup. Looks only; creates and changes nothing.
@@ -119,7 +161,7 @@ def folder_problem(out: Path) -> str | None:
             "{out} is not a usable backup: its {chats} is not a folder inside it. Choose "
             "another folder."
         ).format(out=out, chats=CHATS)
-    if names - LITTER <= OWN_NAMES or _made_by_tgtui(out):
+    if _made_by_tgtui(out) or (names - LITTER <= OWN_NAMES and _chats_are_tgtuis(chats)):
         return None
     return _(
         "{out} holds other files and is not a tgtui backup: back up into a new or empty "
