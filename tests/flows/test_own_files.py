@@ -231,6 +231,7 @@ def _files(folder: Path) -> set[Path]:
         ("typo", ["There is no session", "typo.session"]),
         ("passwd", ["passwd is not a Telethon session file", "end in .session"]),
         ("blank.session", ["holds no signed-in session", "log in first"]),
+        ("fifo.session", ["fifo.session is not a regular file"]),  # it waited for ever
     ],
 )
 def test_a_session_path_that_is_no_signed_in_session_makes_nothing_and_connects_nowhere(
@@ -240,6 +241,7 @@ def test_a_session_path_that_is_no_signed_in_session_makes_nothing_and_connects_
     home.mkdir()
     (home / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
     (home / "blank.session").write_bytes(b"")  # made by a login that never finished
+    os.mkfifo(home / "fifo.session")
     before = _files(home)
     code, output, connected = _offline(home, *command, "--session", str(home / session))
     assert not connected.exists(), connected.read_text()

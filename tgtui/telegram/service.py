@@ -22,7 +22,7 @@ from telethon.crypto import rsa
 from telethon.sessions import SQLiteSession
 
 from tgtui.i18n import _
-from tgtui.portable import owned_by_someone_else
+from tgtui.portable import NONBLOCK, open_fd, owned_by_someone_else
 from tgtui.private_files import (
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -82,14 +82,17 @@ def check_session_path(given: Path) -> None:
         )
     try:
         info = path.stat()
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
+        if not stat.S_ISREG(info.st_mode):  # before opening it: a FIFO would wait for ever
+            raise SessionFileError(_("{path} is not a regular file.").format(path=path))
+        fd = open_fd(path, os.O_RDONLY | NONBLOCK)
+        try:
+            head = os.read(fd, len(SQLITE_MAGIC))
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise SessionFileError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise SessionFileError(_("{path} is not a regular file.").format(path=path))
     if owned_by_someone_else(info):
         raise SessionFileError(
             _("{path} belongs to another user; tgtui will not use it.").format(path=path)
