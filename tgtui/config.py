@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Mapping
@@ -16,7 +18,7 @@ from typing import Any
 from platformdirs import PlatformDirs
 
 from tgtui.i18n import LANGUAGES, _, normalize
-from tgtui.portable import open_fd
+from tgtui.portable import NONBLOCK, open_fd
 
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme", "language", "keys")
@@ -219,6 +221,53 @@ def validate_keys(value: Any, source: str) -> dict[str, str]:
     return keys
 
 
+# The themes the app can be drawn in: Textual's own (textual.theme.BUILTIN_THEMES; config
+# loads without Textual, so they are named here, and a test keeps every one a real theme).
+THEMES = (
+    "ansi-dark",
+    "ansi-light",
+    "atom-one-dark",
+    "atom-one-light",
+    "catppuccin-frappe",
+    "catppuccin-latte",
+    "catppuccin-macchiato",
+    "catppuccin-mocha",
+    "dracula",
+    "flexoki",
+    "gruvbox",
+    "monokai",
+    "nord",
+    "rose-pine",
+    "rose-pine-dawn",
+    "rose-pine-moon",
+    "solarized-dark",
+    "solarized-light",
+    "textual-dark",
+    "textual-light",
+    "tokyo-night",
+)
+CONFIG_MAX = 1 << 20  # bytes: a config.toml is a few lines
+
+
+def _read_config(config_file: Path) -> bytes:
+    """The bytes of config.toml: a regular file (a link to one is fine: dotfiles often are)
+    of at most `CONFIG_MAX` bytes; OSError for anything else (a FIFO would wait for ever,
+    /dev/zero never end)."""
+    info = config_file.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, _("it is not a regular file"))
+    if info.st_size > CONFIG_MAX:
+        raise OSError(errno.EFBIG, _("it is bigger than 1 MB"))
+    fd = open_fd(config_file, os.O_RDONLY | NONBLOCK)
+    try:
+        data = os.read(fd, CONFIG_MAX + 1)
+    finally:
+        os.close(fd)
+    if len(data) > CONFIG_MAX:
+        raise OSError(errno.EFBIG, _("it is bigger than 1 MB"))
+    return data
+
+
 def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Settings:
     """Read config.toml (or $TGTUI_CONFIG), apply TGTUI_API_ID / TGTUI_API_HASH, validate."""
     env = os.environ if environ is None else environ
@@ -229,14 +278,15 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     data: dict[str, Any] = {}
     if config_file.exists():
         try:
-            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read_config(config_file).decode("utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(
                 source, None, _("not valid TOML ({reason})").format(reason=exc)
             ) from exc
         except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise ConfigError(
-                source, None, _("cannot be read ({reason})").format(reason=exc)
+                source, None, _("cannot be read ({reason})").format(reason=reason)
             ) from exc
     elif env.get("TGTUI_CONFIG"):
         raise ConfigError(source, None, _("does not exist (named by TGTUI_CONFIG)"))
@@ -279,6 +329,14 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     if not isinstance(theme, str):
         raise ConfigError(
             source, "theme", _("expected a theme name, got {theme}").format(theme=repr(theme))
+        )
+    if theme not in THEMES:
+        raise ConfigError(
+            source,
+            "theme",
+            _("no theme is named {theme} (there are {themes})").format(
+                theme=repr(theme), themes=", ".join(THEMES)
+            ),
         )
     language = data.get("language")
     chosen = normalize(language) if isinstance(language, str) else None

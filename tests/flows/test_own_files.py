@@ -300,7 +300,11 @@ def test_the_demo_refuses_a_folder_of_someone_elses_files_too(tmp_path: Path) ->
 )
 @pytest.mark.parametrize(
     ("config", "key"),
-    [('language = "klingon"\n', "language"), ("concurrency = 100\n", "concurrency")],
+    [
+        ('language = "klingon"\n', "language"),
+        ("concurrency = 100\n", "concurrency"),
+        ('theme = "nosuchtheme"\n', "theme"),  # the app fell back to its own in silence
+    ],
 )
 def test_a_bad_config_stops_every_command_with_one_line(
     tmp_path: Path, command: list[str], config: str, key: str
@@ -330,6 +334,32 @@ def test_a_bad_config_stops_every_command_with_one_line(
     assert line.startswith(" ".join(["tgtui", *command[:1]]) + ":")
     assert not connected.exists()
     assert not (tmp_path / "export").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+@pytest.mark.parametrize("command", [["search", "word", "--in", "."], ["chats"]])
+def test_a_config_that_is_no_file_is_one_line_not_a_hang(
+    tmp_path: Path, kind: str, command: list[str]
+) -> None:
+    """TGTUI_CONFIG (or config.toml) that is a FIFO or a link to /dev/zero: every command
+    waited for ever, or read until memory ran out."""
+    path = tmp_path / "config.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    connected = tmp_path / "connected.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "tgtui", *command],
+        env=_offline_env(tmp_path, connected, TGTUI_CONFIG=str(path)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_ERROR, done.stderr
+    _one_line(done.stderr, "bad configuration", str(path), "not a regular file")
 
 
 def test_help_still_works_with_a_bad_config(tmp_path: Path) -> None:

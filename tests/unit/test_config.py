@@ -134,3 +134,14 @@ def test_the_readme_lists_every_binding_id() -> None:
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert [i for i in sorted(BINDING_IDS) if f"`{i}`" not in readme] == []
+
+
+def test_every_theme_config_accepts_is_one_of_textuals() -> None:
+    """config.toml is read without Textual, so its themes are named in tgtui.config: each
+    must be a theme Textual draws (else the app would start in another, without a word)."""
+    from textual.theme import BUILTIN_THEMES
+
+    from tgtui.config import THEMES
+
+    assert set(THEMES) <= set(BUILTIN_THEMES)
+    assert "textual-dark" in THEMES
