@@ -353,6 +353,7 @@ async def test_keep_following_saves_what_arrives_until_stopped(
         await until_summary(pilot, app)
         await pilot.press("F")
         await wait_for(pilot, lambda: job.following is not None, what="following")
+        saved_before = job.totals().new
         row = next(iter(job.rows.values()))
         world = sandbox.world
         chat = next(
@@ -363,6 +364,9 @@ async def test_keep_following_saves_what_arrives_until_stopped(
         await wait_for(pilot, lambda: job.following is not None and job.following.new >= 1,
                        what="the new message saved")  # fmt: skip
         assert read_ids(chat_folder(out, row.target))[-1] == message.id
+        # What following saves adds to the run's count; a rate never runs backwards.
+        assert job.totals().new == saved_before + 1
+        assert job.totals().message_rate >= 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
         assert "Following 2 chats: 1 new" in text_of(app, "#backup-status")

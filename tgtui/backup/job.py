@@ -261,15 +261,17 @@ class BackupJob:
             pass
         elif isinstance(event, ChatStarted):
             row.status, row.started, row.done = "running", now, event.already
+            row.new_before, row.received_before = row.new, row.received
         elif isinstance(event, ChatProgress):
             row.status, row.wait_until = "running", None
-            row.done, row.new = event.done, event.new
+            row.done, row.new = event.done, row.new_before + event.new
             if event.total is not None:
                 row.total = max(event.total, event.done)
         elif isinstance(event, MediaProgress):
             row.status, row.wait_until = "running", None
             row.media_done, row.media_total = event.done, event.total
-            row.media_failed, row.received = event.failed, event.received
+            row.media_failed = event.failed
+            row.received = row.received_before + event.received
             row.media_bytes = event.total_bytes
         elif isinstance(event, ChatFinished):
             self._finish(row, event)
@@ -281,7 +283,7 @@ class BackupJob:
     def _finish(self, row: ChatRow, event: ChatFinished) -> None:
         row.wait_until, row.reason = None, event.reason
         row.done = max(row.done, event.messages)
-        row.new = max(row.new, event.new)
+        row.new = max(row.new, row.new_before + event.new)
         row.media_failed = event.media_failed
         row.repairs = event.repairs
         if event.status == "complete":

@@ -38,6 +38,10 @@ class ChatRow:
     sample: Sample | None = None
     estimate: Estimate | None = None
     started: float | None = None  # clock time its backup began in this run
+    # What earlier passes over the chat in this run counted (following brings a chat up to
+    # date again and again; each pass's events count from 0): new and received add to them.
+    new_before: int = 0
+    received_before: int = 0
     repairs: tuple[str, ...] = ()  # damage on disk this run found, and what it did
 
     @property
