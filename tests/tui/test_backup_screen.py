@@ -364,12 +364,17 @@ async def test_keep_following_saves_what_arrives_until_stopped(
         await wait_for(pilot, lambda: job.following is not None and job.following.new >= 1,
                        what="the new message saved")  # fmt: skip
         assert read_ids(chat_folder(out, row.target))[-1] == message.id
-        # What following saves adds to the run's count; a rate never runs backwards.
-        assert job.totals().new == saved_before + 1
+        # What following saves adds to the run's count, refresh after refresh of the same
+        # chat; a rate never runs backwards (each refresh counted from 0: -2 msg/s).
+        message, event = sandbox.living.post(chat, "and another, later")
+        sandbox.push_event(chat, event)
+        await wait_for(pilot, lambda: job.following is not None and job.following.new >= 2,
+                       what="the second message saved")  # fmt: skip
+        assert job.totals().new == saved_before + 2
         assert job.totals().message_rate >= 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DialogsScreen))
-        assert "Following 2 chats: 1 new" in text_of(app, "#backup-status")
+        assert "Following 2 chats: 2 new" in text_of(app, "#backup-status")
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, BackupScreen))
         await pilot.press("F")
