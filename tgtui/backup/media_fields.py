@@ -18,7 +18,11 @@ def _attribute(document: Any, kind: type[Any]) -> Any:
 
 def _document_fields(document: Any) -> Record:
     """media_type and details of a document, in Telegram Desktop's words."""
-    record: Record = {"mime_type": document.mime_type, "file_size": document.size}
+    record: Record = {
+        "mime_type": document.mime_type,
+        "file_size": document.size,
+        "media_id": str(document.id),  # changes when the file is replaced (same name or not)
+    }
     audio = _attribute(document, types.DocumentAttributeAudio)
     video = _attribute(document, types.DocumentAttributeVideo)
     sticker = _attribute(document, types.DocumentAttributeSticker)
@@ -62,6 +66,7 @@ def media_fields(media: Any) -> Record:
         if best is not None:
             size = best.size if isinstance(best, types.PhotoSize) else max(best.sizes)
             record.update(width=best.w, height=best.h, file_size=size)
+        record["media_id"] = str(photo.id)
         if media.ttl_seconds:
             record["self_destruct_period_seconds"] = media.ttl_seconds
         return record

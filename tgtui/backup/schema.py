@@ -276,6 +276,7 @@ FIELDS: dict[str, str] = {
     "file": "path of the saved media file, relative to the chat folder (null if not saved)",
     "file_name": "the document's original file name",
     "file_size": "size in bytes",
+    "media_id": "Telegram's id of the photo or document, as a string",
     "mime_type": "MIME type of a document",
     "width": "photo or video width in pixels",
     "height": "photo or video height in pixels",
