@@ -35,8 +35,9 @@ def _plant(path: Path, kind: str) -> None:
         os.mkfifo(path)
     elif kind == "endless":
         path.symlink_to("/dev/zero")
-    else:  # a link to a file elsewhere: never read, never written through
-        elsewhere = path.parent.parent / f"elsewhere-{path.name}"
+    else:  # a link to a file outside the backup: never read, never written through
+        outside = next(p for p in path.parents if p.name == "b").parent
+        elsewhere = outside / f"elsewhere-{path.parent.name}-{path.name}"
         elsewhere.write_text('{"secret": true}')
         path.symlink_to(elsewhere)
 
