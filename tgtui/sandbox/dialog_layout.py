@@ -61,6 +61,8 @@ class DialogLayout:
             ),
             None,
         )
+        # Each folder's dialogs as generated, newest top message first (index order): the
+        # list getDialogs starts from; `tgtui.sandbox.dialog_order` keeps it live.
         self.order: dict[int, list[int]] = {0: [], 1: []}
         for i in range(n):
             self.order[self.folders[i]].append(i)
@@ -68,19 +70,6 @@ class DialogLayout:
             0: self.order[0][:3],
             1: self.order[1][:1],
         }
-        self._all_order: list[int] | None = None
-
-    def dialog_order(self, folder: int | None) -> list[int]:
-        """Dialog indexes as getDialogs lists them: one folder's (0: main, 1: archive), or
-        every dialog (None: the main list's pinned ones, then all by last message)."""
-        if folder is not None:
-            return self.order[folder]
-        if self._all_order is None:
-            pinned = self.pinned[0]
-            skip = set(pinned)
-            # Indexes run from the most recently active: their order is the date order.
-            self._all_order = [*pinned, *(i for i in range(len(self)) if i not in skip)]
-        return self._all_order
 
     # -- generation rules -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from telethon.tl import types
 
 from tgtui.sandbox import names
+from tgtui.sandbox.dialog_order import DialogOrder
 from tgtui.sandbox.rng import mix, tag
 from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
 
@@ -78,6 +79,8 @@ class Living:
         self.box_size = box_size
         self.account = Box(ACCOUNT_PTS, box_size)
         self.channels: dict[int, Box] = {}
+        # The dialog list as it is now: a new message moves its dialog to the top.
+        self.order = DialogOrder(server.world, server.history)
         self.changes = 0  # made by `act` so far
         self._pending: set[asyncio.Task[None]] = set()  # pushes on their way
 
@@ -125,6 +128,7 @@ class Living:
 
         event = self.box(chat).add(make)
         history.add(chat, message, event.pts)
+        self.order.touch(chat)
         return message, event
 
     def say(self, chat: Chat, text: str) -> types.Message:
@@ -179,6 +183,7 @@ class Living:
         if not gone:
             return None
         history.delete(chat, gone)
+        self.order.touch(chat)  # its newest message may be gone: the dialog moves down
         bare = chat.bare_id
 
         def make(pts: int, count: int) -> Any:

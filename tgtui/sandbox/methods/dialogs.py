@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import Any
 
 from telethon.tl import functions, types
 
+from tgtui.sandbox.dialog_order import cursor
 from tgtui.sandbox.methods.common import (
     current_state,
     entities_for,
@@ -50,30 +50,52 @@ def _page(call: Call, chats: list[Chat], count: int | None) -> Any:
     )
 
 
+def _offset_peer(call: Call, peer: Any) -> int | None:
+    """The dialog index an offset_peer names (None: InputPeerEmpty). Private chats count:
+    they are listed too, so a page may end with one."""
+    world = call.server.world
+    chat: Chat | None = None
+    if isinstance(peer, types.InputPeerEmpty) or peer is None:
+        return None
+    if isinstance(peer, types.InputPeerSelf):
+        chat = world.saved()
+    elif isinstance(peer, types.InputPeerUser):
+        chat = world.find("user", peer.user_id)
+    elif isinstance(peer, types.InputPeerChat):
+        chat = world.find("chat", peer.chat_id)
+    elif isinstance(peer, types.InputPeerChannel):
+        chat = world.find("channel", peer.channel_id)
+    hash_ok = (
+        chat is not None and getattr(peer, "access_hash", chat.access_hash) == chat.access_hash
+    )
+    if chat is None or not hash_ok:
+        raise RpcError(400, "OFFSET_PEER_ID_INVALID")
+    return chat.index
+
+
 @handles(functions.messages.GetDialogsRequest)
 async def get_dialogs(call: Call, request: Any) -> Any:
-    """Pinned first (on the first page), then by last message date, newest first."""
+    """Pinned first (on a page without offsets), then by the date of each dialog's top
+    message, newest first, as it is now; an offset (offset_date, offset_id, offset_peer: a
+    top message and its dialog) starts the page after that dialog (`DialogOrder`)."""
     call.user_id()
     world = call.server.world
     folder = request.folder_id  # None: every dialog, archived ones too (as Telegram does)
     if folder not in (None, 0, 1):
         raise RpcError(400, "FOLDER_ID_INVALID")
     limit = max(0, min(MAX_LIMIT, request.limit))
-    order = world.dialog_order(folder)  # pinned ones first, then newest first by top date
-    pinned = len(world.pinned[folder or 0])
     offset_date = int(request.offset_date.timestamp()) if request.offset_date else 0
-    if offset_date > 0 or request.offset_id:
-        # Dialogs strictly older than the offset message; pinned ones only on the first page.
-        start = pinned
-        if offset_date > 0:
-            start = bisect_left(
-                order, -offset_date + 1, lo=pinned, key=lambda i: -world.chat(i).top_date
-            )
-    else:
-        start = pinned if request.exclude_pinned else 0
-    chosen = [world.chat(i) for i in order[start : start + limit]]
-    total = len(order)
-    complete = not (offset_date or request.offset_id) and len(chosen) == total
+    peer = _offset_peer(call, request.offset_peer)
+    offset = offset_date > 0 or bool(request.offset_id) or peer is not None
+    chosen_ids: list[int] = []
+    if not offset and not request.exclude_pinned:  # pinned ones only at the top of the list
+        chosen_ids = world.pinned[folder or 0][:limit]
+    start = cursor(offset_date, request.offset_id, peer) if offset else None
+    order = call.server.living.order
+    chosen_ids += order.after(folder, start, limit - len(chosen_ids))
+    chosen = [world.chat(i) for i in chosen_ids]
+    total = len(world) if folder is None else len(world.order[folder])
+    complete = not offset and len(chosen) == total
     return _page(call, chosen, None if complete else total)
 
 
