@@ -36,13 +36,19 @@ async def dialogs(
     on_page: Callable[[int, int], None] | None = None,
 ) -> list[DialogRow]:
     """Every dialog of the main list (``archived`` False), the archive (True) or both (None,
-    main list first). ``on_page`` hears the rows loaded so far and the total expected."""
+    main list first), each once (a chat that moved between them while they were read is
+    where it was first seen). ``on_page`` hears the rows loaded so far and the total
+    expected."""
     folders = [False, True] if archived is None else [archived]
     pagers = [DialogPager(client, archived=a, on_wait=on_wait) for a in folders]
     rows: list[DialogRow] = []
+    seen: set[int] = set()
     for pager in pagers:
-        while not pager.done:
-            rows += (await pager.next_page()).rows
+        while not pager.done:  # it ends: see DialogPager
+            for row in (await pager.next_page()).rows:
+                if row.peer_id not in seen:
+                    seen.add(row.peer_id)
+                    rows.append(row)
             if on_page is not None:
                 total = sum((p.total or p.loaded) for p in pagers)
                 on_page(len(rows), max(total, len(rows)))

@@ -130,8 +130,47 @@ class DialogPage:
     done: bool
 
 
+# A re-read from the top goes this far (seconds) below the newest top message the read
+# before it began with: the clocks of Telegram's data centres may differ a little.
+CLOCK_SLACK = 60
+READS = 3  # the list is read once, and again from the top at most twice (dialogs that moved)
+
+
+@dataclass(frozen=True, eq=False)
+class _Cursor:
+    """Where a page ended: its last dialog's top message (date and id) and the dialog."""
+
+    date: dt.datetime
+    msg_id: int
+    peer: Any  # the InputPeer of offset_peer
+    peer_id: int
+
+    def below(self, other: _Cursor | None) -> bool:
+        """Whether this cursor is further down the list than ``other`` (None: the top)."""
+        return other is None or self.date < other.date
+
+    def same(self, other: _Cursor | None) -> bool:
+        """Whether ``other`` is this very place (the same request would be sent)."""
+        place = (self.date, self.msg_id, self.peer_id)
+        return other is not None and place == (other.date, other.msg_id, other.peer_id)
+
+
 class DialogPager:
-    """Pages of one folder's dialogs (0: main list, 1: archive), in the server's order."""
+    """Pages of one folder's dialogs (0: main list, 1: archive), in Telegram's order.
+
+    Telegram lists dialogs by the date of their top message, newest first, and pages them
+    by a cursor: the top message (offset_date, offset_id) and dialog (offset_peer) a page
+    ended with (core.telegram.org/api/offsets, /method/messages.getDialogs). A dialog that
+    gets a new message while the list is read jumps to the top, above the cursor, where a
+    read by cursor never looks again; so when a read ends short of the count Telegram gave,
+    the list is read again from the top, down to where the dialogs are older than the newest
+    one the read before began with (none of those moved since), at most `READS` times in
+    all. Each dialog is given once (by peer).
+
+    A read ends when Telegram has nothing more: an empty page, a short one once the count
+    is reached, or a page that brings no new dialog and does not move the cursor down (then
+    asking again would bring the same answer: a request is never sent twice in a row).
+    """
 
     def __init__(
         self,
@@ -149,22 +188,28 @@ class DialogPager:
         self.done = False
         self.loaded = 0
         self._seen: set[int] = set()
-        self._offset_date: dt.datetime | None = None
-        self._offset_id = 0
-        self._offset_peer: Any = types.InputPeerEmpty()
+        self._cursor: _Cursor | None = None  # where the next page starts (None: the top)
+        self._past_pins = False  # from the top, without the pinned ones (a page held only them)
+        self._read = 1  # which read of the list this is
+        self._newest: dt.datetime | None = None  # the newest unpinned top message this read
+        self._floor: dt.datetime | None = None  # a re-read ends below this
         self._on_wait = on_wait
         self._policy = policy or Backoff(attempts=None)
 
     async def next_page(self) -> DialogPage:
-        """The next page (empty and done at the end). FLOOD_WAIT is waited out and reported."""
+        """The next page (empty and done at the end; empty and not done while a re-read
+        passes dialogs already given). FLOOD_WAIT is waited out and reported."""
         if self.done:
             return DialogPage([], self.total or self.loaded, True)
+        cursor = self._cursor
         request = functions.messages.GetDialogsRequest(
-            offset_date=self._offset_date,
-            offset_id=self._offset_id,
-            offset_peer=self._offset_peer,
+            offset_date=cursor.date if cursor else None,
+            offset_id=cursor.msg_id if cursor else 0,
+            offset_peer=cursor.peer if cursor else types.InputPeerEmpty(),
             limit=self.page_size,
             hash=0,
+            # Pinned dialogs are at the top only (they are left out after the first page).
+            exclude_pinned=cursor is not None or self._past_pins or None,
             folder_id=1 if self.archived else 0,
         )
 
@@ -174,36 +219,67 @@ class DialogPager:
         answer = await retry(
             call, policy=self._policy, on_wait=self._on_wait, what="messages.getDialogs"
         )
-        rows = self._rows(answer)
-        complete = isinstance(answer, types.messages.Dialogs)
-        count = getattr(answer, "count", None)
-        if not complete and isinstance(count, int):
-            self.total = count
+        rows, end = self._rows(answer)
+        pins_only = end is None and any(getattr(d, "pinned", False) for d in answer.dialogs)
         self.loaded += len(rows)
-        if complete or not answer.dialogs or len(answer.dialogs) < self.page_size:
-            self.done = True
-        if complete or self.total is None:
-            self.total = max(self.total or 0, self.loaded)
-        if self.done:
-            self.total = self.loaded
-        return DialogPage(rows, self.total, self.done)
+        if isinstance(answer, types.messages.Dialogs):  # the whole list in one answer
+            self._finish()
+        else:
+            count = getattr(answer, "count", None)
+            self.total = max(count if isinstance(count, int) else 0, self.loaded)
+            if pins_only and cursor is None and not self._past_pins:
+                self._past_pins = True  # a page of pinned dialogs: the others come after
+            else:
+                self._next(answer, bool(rows), end)
+        return DialogPage(rows, self.total or self.loaded, self.done)
 
-    def _rows(self, answer: Any) -> list[DialogRow]:
+    def _next(self, answer: Any, new: bool, end: _Cursor | None) -> None:
+        """Where the next page starts, after a page that brought ``new`` dialogs (or none)
+        and ended at ``end``; or the end of the list."""
+        got_all = len(self._seen) >= (self.total or 0)
+        short = len(answer.dialogs) < self.page_size
+        stuck = end is None or not (end.below(self._cursor) or (new and not end.same(self._cursor)))
+        below_floor = self._floor is not None and end is not None and end.date < self._floor
+        if not (stuck or below_floor or (short and got_all) or (self._read > 1 and got_all)):
+            self._cursor = end
+            return
+        # This read is over: read again from the top if dialogs moved past the cursor.
+        if got_all or self._read >= READS or self._newest is None or self._cursor is None:
+            self._finish()  # (a read of one page: from the top again is the same request)
+            return
+        self._read += 1
+        self._floor = self._newest - dt.timedelta(seconds=CLOCK_SLACK)
+        self._newest = None
+        self._cursor = None
+        self._past_pins = False
+
+    def _finish(self) -> None:
+        self.done = True
+        self.total = self.loaded
+
+    def _rows(self, answer: Any) -> tuple[list[DialogRow], _Cursor | None]:
+        """The page's dialogs not given before, and where the page ended."""
         entities: dict[int, Any] = {}
         for entity in [*answer.users, *answer.chats]:
             entities[utils.get_peer_id(entity)] = entity
         messages = {(utils.get_peer_id(m.peer_id), m.id): m for m in answer.messages}
         now = dt.datetime.now(dt.UTC)
         rows: list[DialogRow] = []
-        last: tuple[Any, Any, Any] | None = None
+        end: _Cursor | None = None
         for dialog in answer.dialogs:
             if not isinstance(dialog, types.Dialog):
                 continue  # folder entries
             peer_id = utils.get_peer_id(dialog.peer)
             entity = entities.get(peer_id)
             message = messages.get((peer_id, dialog.top_message))
-            if entity is not None:
-                last = (dialog, entity, message)
+            date = getattr(message, "date", None)
+            peer = _input_peer(entity)
+            if isinstance(date, dt.datetime) and peer is not None and not dialog.pinned:
+                # Pinned dialogs are out of the date order: the next page starts after the
+                # last of the others.
+                end = _Cursor(date, dialog.top_message, peer, peer_id)
+                if self._newest is None or date > self._newest:
+                    self._newest = date
             if peer_id in self._seen:
                 continue
             self._seen.add(peer_id)
@@ -216,16 +292,11 @@ class DialogPager:
                     muted=_muted(dialog.notify_settings, now),
                     pinned=bool(dialog.pinned),
                     archived=self.archived,
-                    date=getattr(message, "date", None),
+                    date=date,
                     preview=summary(message),
                     username=getattr(entity, "username", None),
-                    peer=_input_peer(entity),
+                    peer=peer,
                     is_self=bool(getattr(entity, "is_self", False)),
                 )
             )
-        if last is not None:
-            dialog, entity, message = last
-            self._offset_date = getattr(message, "date", None)
-            self._offset_id = dialog.top_message
-            self._offset_peer = utils.get_input_peer(entity)
-        return rows
+        return rows, end
