@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -103,7 +104,7 @@ async def wait_for(
     await pilot.pause()
 
 
-def text_of(app: TgtuiApp, selector: str) -> str:
+def text_of(app: App[Any], selector: str) -> str:
     """The plain text a Static shows ("" when hidden or not on the current screen)."""
     found = app.screen.query(selector).results(Static)
     widget = next(iter(found), None)

@@ -2,9 +2,10 @@
 process of its own (the TUI starts it), and say what was done as one JSON line.
 
 A child of `tgtui.children` (its streams are its own; see there why). Output: `{"chats": N,
-"messages": N, "rebuilt": bool, "damaged": N, "notes": [...]}` (damaged lines not indexed;
-what was wrong with the index itself), or `{"error": "why"}` with exit code 1. The TUI stops
-it with SIGTERM: SQLite rolls the unfinished build back.
+"messages": N, "rebuilt": bool, "damaged": N, "notes": [...], "unread": [...]}` (damaged
+lines not indexed; what was wrong with the index itself; the chats' files not read, and
+why), or `{"error": "why"}` with exit code 1. The TUI stops it with SIGTERM: SQLite rolls
+the unfinished build back.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             "rebuilt": stats.rebuilt,
             "damaged": stats.damaged,
             "notes": stats.notes,
+            "unread": stats.unread,
         }
     )
     return 0

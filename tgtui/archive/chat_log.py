@@ -4,7 +4,9 @@ and by date, without reading the whole file.
 Positions count from the newest message (0), as `LineIndex` finds lines. Lines are in
 ascending id order (the backup's promise, checked by every run), so a message id or a date
 is found by bisection: about twenty lines read for a million messages. A line that does not
-parse is shown as unreadable, never trusted, and never stops the reader.
+parse, or is longer than any message (`MAX_LINE`: not even read), is shown as unreadable,
+never trusted, and never stops the reader. The chat's other files that could not be read
+(edits.jsonl, deleted.jsonl, state.json) are named in `notes`, for the reader to show.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
 from tgtui.format.records import message_id, unixtime
 from tgtui.format.records import record_id as record_id_of_line
-from tgtui.format.safe_files import STATE_MAX, parse_json, read_json
+from tgtui.format.safe_files import MAX_LINE, STATE_MAX, parse_json, read_json
 from tgtui.format.versions import DELETED, EDITS, load_changes
 from tgtui.i18n import _, number
 
@@ -61,10 +63,17 @@ class ChatLog:
         self.lines = LineIndex(chat.jsonl)  # LinesError if it cannot be read
         self._cache: OrderedDict[int, Record] = OrderedDict()  # by byte offset
         self._cache_lock = threading.Lock()
-        self.media_failed = failed_files(chat.folder / STATE)
+        self._state_problems: list[str] = []
+        self.media_failed = failed_files(chat.folder / STATE, self._state_problems)
         # Later versions and deletions (`tgtui.backup.versions`): shown over the first ones.
         self.changes = load_changes(chat.folder)
         self._changes_stat = _changes_stat(chat.folder)
+
+    @property
+    def notes(self) -> list[str]:
+        """What of the chat could not be read besides its messages: edits.jsonl or
+        deleted.jsonl (not read and why, or their damaged lines), state.json."""
+        return [*self.changes.damaged, *self._state_problems]
 
     # --- messages --------------------------------------------------------------------------
 
@@ -102,12 +111,14 @@ class ChatLog:
 
     def first_version(self, k: int) -> Record:
         """Message ``k`` from the newest as first saved (messages.jsonl's line)."""
-        start, _end = self.lines.span(k)
+        start, end = self.lines.span(k)
         with self._cache_lock:
             cached = self._cache.get(start)
             if cached is not None:
                 self._cache.move_to_end(start)
                 return cached
+        if end - start > MAX_LINE:  # longer than any message: not even read
+            return self._remember(start, unreadable(_too_long(start, end - start)))
         try:
             raw = self.lines.line(k)
         except LinesError as exc:
@@ -117,7 +128,11 @@ class ChatLog:
                 _("cannot read this line: {reason}").format(reason=exc.strerror or exc)
             )
         parsed = record_id_of_line(raw)  # the test every reader of a backup makes
-        record = parsed[1] if parsed is not None else unreadable(_damage(raw, start))
+        return self._remember(
+            start, parsed[1] if parsed is not None else unreadable(_damage(raw, start))
+        )
+
+    def _remember(self, start: int, record: Record) -> Record:
         with self._cache_lock:
             self._cache[start] = record
             if len(self._cache) > CACHE:
@@ -128,7 +143,9 @@ class ChatLog:
         """Messages appended by a running backup since (None: the file was replaced)."""
         added = self.lines.refresh()
         if added:
-            self.media_failed = failed_files(self.chat.folder / STATE)
+            problems: list[str] = []
+            self.media_failed = failed_files(self.chat.folder / STATE, problems)
+            self._state_problems = problems
         return added
 
     def refresh_changes(self) -> bool:
@@ -211,6 +228,14 @@ class ChatLog:
         return record if record_id(record) == message_id else None
 
 
+def _too_long(start: int, size: int) -> str:
+    """What a line longer than any message is (a stranger's tail of gigabytes)."""
+    return _(
+        "line at byte {offset} is not a message: {size} bytes without a line end, longer "
+        "than any message (not read)"
+    ).format(offset=number(start), size=number(size))
+
+
 def _damage(raw: bytes, start: int) -> str:
     """What is wrong with a damaged line (a rare one: it is parsed again to say so)."""
     try:
@@ -231,16 +256,19 @@ def _changes_stat(folder: Path) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-def failed_files(path: Path) -> dict[str, str]:
+def failed_files(path: Path, problems: list[str] | None = None) -> dict[str, str]:
     """Why files failed, by message id, from a chat's state.json (empty if it cannot be
-    read: it is opened the one safe way, up to `STATE_MAX`; a reason that is not text is
-    left out)."""
+    read: it is opened the one safe way, up to `STATE_MAX`, and why not goes to
+    ``problems``; a reason that is not text is left out)."""
     try:
         data = read_json(path, STATE_MAX)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
         logger.warning("{}: not read ({})", path, exc)
+        if problems is not None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            problems.append(_("{file} is not read: {reason}").format(file=path.name, reason=reason))
         return {}
     failed = data.get("media_failed") if isinstance(data, dict) else None
     if not isinstance(failed, dict):

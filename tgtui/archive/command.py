@@ -1,6 +1,8 @@
 """`tgtui search`: find messages in a backup from the command line, offline.
 
 Exit codes: 0 something matched; 1 nothing matched; 2 error (no backup there, bad arguments).
+What was not searched (a chat left out, a chat's file that cannot be read, damaged lines) is
+said on stderr, whatever the exit code.
 """
 
 from __future__ import annotations
@@ -85,7 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help=_("one JSON object per line on stdout (chat_id, chat, message_id, date, from, text)"),
+        help=_(
+            "one JSON object per line on stdout (chat_id, chat, message_id, date, from, "
+            "text, file_name)"
+        ),
     )
 
 
@@ -98,6 +103,7 @@ def _as_json(hit: Hit) -> str:
             "date": hit.date.strftime("%Y-%m-%dT%H:%M:%S") if hit.date else None,
             "from": hit.sender or None,
             "text": hit.text,
+            "file_name": hit.file_name,
         }
     )
 
@@ -166,7 +172,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             index.update()
             words = " ".join(args.words)
             results = search_or_rebuild(index, archive, words, filters, args.limit)
-            notes = index.notes
+            notes = [*index.notes, *index.unread_notes(chats)]
             damaged, first_damaged = index.damaged_lines(chats)
     except OSError as exc:
         err.print(

@@ -5,11 +5,14 @@ it runs (it only ever appends whole lines). A backup may come from a stranger, s
 in it is checked before use (`tgtui.format.safe_files`): the manifest must be a regular
 file of a sane size, and a chat whose folder would lie outside the backup (a path that
 climbs out, a link anywhere on its way, something else than a folder) is left out, with the
-reason in ``Archive.left_out`` and the log.
+reason in ``Archive.left_out`` and the log. One folder is one chat: a second entry with the
+id or the folder of an earlier one is left out the same way (the first is read). A field of
+another type than tgtui writes is taken as absent (an ``updated`` that is not a date too).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 from dataclasses import dataclass
@@ -43,7 +46,7 @@ class ArchiveChat:
     messages: int
     status: str
     reason: str | None
-    updated: str
+    updated: str  # when it was last backed up (ISO 8601), "" when unknown
 
     @property
     def jsonl(self) -> Path:
@@ -76,6 +79,18 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _date(value: object) -> str:
+    """A manifest's date (ISO 8601, as tgtui writes it): the string, or "" for anything that
+    is not a date ("²", a list...)."""
+    if not isinstance(value, str) or not value.isascii() or len(value) > 40:
+        return ""
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    return value
+
+
 def _chat(folder: Path, item: object, left_out: list[str]) -> ArchiveChat | None:
     """One of the manifest's chats, or None (with the reason in ``left_out``) when the entry
     is not one tgtui writes or its folder is not inside the backup."""
@@ -101,7 +116,7 @@ def _chat(folder: Path, item: object, left_out: list[str]) -> ArchiveChat | None
         messages=non_negative(item.get("messages")) or 0,
         status=_text(item.get("status")),
         reason=reason if isinstance(reason, str) else None,
-        updated=_text(item.get("updated")),
+        updated=_date(item.get("updated")),
     )
     problem = _folder_problem(folder, relative)
     if problem is not None:
@@ -166,13 +181,45 @@ def open_archive(folder: Path) -> Archive:
         )
     left_out: list[str] = []
     chats: dict[int, ArchiveChat] = {}
+    folders: dict[object, ArchiveChat] = {}  # one folder, one chat
+    ids: set[int] = set()  # every id seen, the chat read or not
     for item in entries:
         chat = _chat(folder, item, left_out)
-        if chat is not None and chats.setdefault(chat.id, chat) is not chat:
+        if chat is None:
+            continue
+        if chat.id in ids:
             left_out.append(
                 _("the chat {id} is in the manifest twice: the first is read").format(id=chat.id)
             )
+            continue
+        ids.add(chat.id)
+        first = folders.setdefault(_folder_key(chat.folder), chat)
+        if first is not chat:
+            left_out.append(
+                _(
+                    "the chat {name} ({id}) is left out: its folder is the folder of {first} "
+                    "({first_id}), which is read"
+                ).format(
+                    name=repr(chat.name[:60]),
+                    id=chat.id,
+                    first=repr(first.name[:60]),
+                    first_id=first.id,
+                )
+            )
+            continue
+        chats[chat.id] = chat
     return Archive(folder, _account(data.get("account")), tuple(chats.values()), tuple(left_out))
+
+
+def _folder_key(folder: Path) -> object:
+    """What tells one chat folder from another: the folder itself (its device and inode, so
+    ``chats/a``, ``chats/./a`` and, on a case-blind disk, ``chats/A`` are one), or its path
+    with ``.`` and doubled slashes gone when it is not made yet."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return Path(os.path.normpath(folder))
+    return (info.st_dev, info.st_ino)
 
 
 def _account(value: object) -> dict[str, Any]:

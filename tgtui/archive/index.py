@@ -1,13 +1,16 @@
 """The full-text search index of a backup: SQLite FTS5 next to the data, never trusted over it.
 
-`BACKUP/.index/search.sqlite` holds, per message, its chat, id, date, sender and searchable
-text (the text, a document's file name, a poll's question), tokenised with case and accents
-folded (`coracao` finds `coração`). Each chat's JSONL stays the truth:
+`BACKUP/.index/search.sqlite` holds, per message, its chat, id, date, sender, where its line
+is in the chat's JSONL, and searchable text (the text, a document's file name, a poll's
+question), tokenised with case and accents folded (`coracao` finds `coração`). Each chat's
+JSONL stays the truth (what a search shows of a message is read back from its line):
 
 - `update` brings the index up to date: a chat whose file only grew since it was indexed is
   read from where the index stopped; a chat whose file was replaced, cut or changed is
   indexed again from the start; chats no longer in the backup are dropped.
 - An index that is missing, of another version, or damaged is deleted and built again.
+- A chat's file that cannot be read (messages.jsonl, edits.jsonl, deleted.jsonl: a FIFO, a
+  link, a device planted there) is named in `unread` after each update, for the user.
 
 A build from nothing merges the chats by date as it reads them, so rows reach FTS5 in row id
 order (several times faster for it than chat after chat); big backups are read and parsed by
@@ -44,6 +47,7 @@ from tgtui.archive.index_reading import (
     Keyed,
     Read,
     Sources,
+    Unread,
     jsonl_size,
     message_date,
     message_fields,
@@ -56,7 +60,9 @@ from tgtui.archive.index_reading import (
     sqlite_text,
 )
 from tgtui.format.jsonl import KEPT, DamagedLines
-from tgtui.format.versions import EDITS, load_changes
+from tgtui.format.safe_files import SIDE_FILE_MAX, file_problem
+from tgtui.format.versions import DELETED, EDITS, load_changes
+from tgtui.i18n import _
 
 __all__ = [  # what the search and the tests use, wherever it is defined
     "DATE_SHIFT",
@@ -77,15 +83,25 @@ DATE_SHIFT = 24
 SEQUENCE_MASK = (1 << DATE_SHIFT) - 1
 MERGE_FILES = 200  # chats merged at once in a fresh build (each an open file)
 PARALLEL_BYTES = 32 * 1024 * 1024  # read by other processes from this much JSONL on
-Doc = tuple[int, int, int, int, str, str]  # id, chat id, message id, date, sender, media
+# id, chat id, message id, date, sender, media, offset of its line in the chat's JSONL
+Doc = tuple[int, int, int, int, str, str, int]
 
 
-def _row(chat_id: int, record: dict[str, Any], sequence: int) -> tuple[Doc, tuple[int, str]]:
+def _row(
+    chat_id: int, record: dict[str, Any], sequence: int, offset: int
+) -> tuple[Doc, tuple[int, str]]:
     """A message's row in docs and in the text index."""
     date = message_date(record)
     row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
     message_id, sender, media, text = message_fields(record)
-    return (row_id, chat_id, message_id, date, sender, media), (row_id, text)
+    return (row_id, chat_id, message_id, date, sender, media, offset), (row_id, text)
+
+
+def unread_note(chat: ArchiveChat, file: str, reason: str) -> str:
+    """A chat's file that was not read, said for the user."""
+    return _("{chat}: {file} is not read: {reason}").format(
+        chat=chat.name or chat.id, file=file, reason=reason
+    )
 
 
 @dataclass
@@ -97,6 +113,7 @@ class UpdateStats:
     rebuilt: bool = False  # the index was built from nothing
     damaged: int = 0  # damaged lines in the chats indexed (not searchable)
     notes: list[str] = field(default_factory=list)  # what was wrong with the index itself
+    unread: list[str] = field(default_factory=list)  # the chats' files not read, and why
 
 
 class SearchIndex:
@@ -106,6 +123,8 @@ class SearchIndex:
         self.archive = archive
         self.path = archive.folder / INDEX_DIR / INDEX_FILE
         self.notes: list[str] = []  # what was found wrong with the index, for the user
+        # The chats' files the last update could not read: (chat id, file, why).
+        self.unread: list[Unread] = []
         self.db = open_index(self.path, self.notes)
 
     def rebuild(self) -> UpdateStats:
@@ -132,16 +151,29 @@ class SearchIndex:
         """Bring the index up to date with every chat's JSONL (see the module's notes)."""
         stats = UpdateStats()
         try:
+            self.unread = []
             self._update(stats)
         except sqlite3.DatabaseError as exc:
             logger.warning("{}: damaged ({}); building it again", self.path, exc)
             self.db.close()
             self.db = fresh_index(self.path, self.notes)
             stats = UpdateStats(rebuilt=True)
+            self.unread = []
             self._update(stats)
         stats.damaged = self.db.execute("SELECT total(count) FROM damaged_count").fetchone()[0]
         stats.notes = list(self.notes)
+        stats.unread = self.unread_notes()
         return stats
+
+    def unread_notes(self, chats: frozenset[int] | None = None) -> list[str]:
+        """The files of the chats (or of ``chats``) the last update could not read, each
+        named with its chat and why, in the backup's order."""
+        by_id = {chat.id: chat for chat in self.archive.chats}
+        return [
+            unread_note(by_id[chat_id], file, reason)
+            for chat_id, file, reason in self.unread
+            if chat_id in by_id and (chats is None or chat_id in chats)
+        ]
 
     def _update(self, stats: UpdateStats) -> None:
         known = {chat.id for chat in self.archive.chats}
@@ -164,20 +196,33 @@ class SearchIndex:
             self._apply_edits(chat, again=bool(added))
         self.db.commit()
 
+    def _side_file(self, chat: ArchiveChat, name: str) -> bool:
+        """Whether a chat's edits.jsonl or deleted.jsonl can be read (if it is there); if
+        not, it is named in `unread`. Looked at on every update, without opening it."""
+        problem = file_problem(chat.folder / name, SIDE_FILE_MAX)
+        if problem is not None:
+            logger.warning("{}: not read ({})", chat.folder / name, problem)
+            self.unread.append((chat.id, name, problem))
+        return problem is None
+
     def _apply_edits(self, chat: ArchiveChat, *, again: bool = False) -> None:
         """Make an edited message searchable by its latest words (edits.jsonl, small: read
         whole when it grew, or ``again`` after new messages, which a backup writes before
-        the edits that name them)."""
+        the edits that name them). A chat's edits.jsonl or deleted.jsonl that cannot be
+        read is named in `unread`."""
+        readable = self._side_file(chat, EDITS)
+        self._side_file(chat, DELETED)  # not searched, but the chat is not whole without it
         try:
-            size = (chat.folder / EDITS).stat().st_size
+            size = os.lstat(chat.folder / EDITS).st_size if readable else 0
         except OSError:
             size = 0
         row = self.db.execute(
             "SELECT size FROM edit_sources WHERE chat_id = ?", (chat.id,)
         ).fetchone()
-        if not again and (row[0] if row else 0) == size:
+        if not readable or (not again and (row[0] if row else 0) == size):
             return
-        for message_id, later in load_changes(chat.folder).versions.items():
+        changes = load_changes(chat.folder)
+        for message_id, later in changes.versions.items():
             text = searchable(later[-1])
             try:
                 self._set_text(chat.id, message_id, text)
@@ -228,10 +273,11 @@ class SearchIndex:
         sources: Sources = []
 
         def messages(reader: Iterator[Read]) -> Iterator[Keyed]:
-            for batch, read_to in reader:
+            for batch, last in reader:
                 yield from batch
-                if read_to is not None:
-                    sources.extend(read_to)
+                if last is not None:
+                    sources.extend(last[0])
+                    self.unread.extend(last[1])
 
         streams = [messages(reader) for reader in readers]
         merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
@@ -239,12 +285,20 @@ class SearchIndex:
         shift = DATE_SHIFT
         while chunk := list(itertools.islice(merged, BATCH)):
             docs: list[Doc] = [
-                ((date << shift) | (number & SEQUENCE_MASK), ids[place], message, date, who, media)
-                for number, (date, place, _, message, who, media, _) in enumerate(
+                (
+                    (date << shift) | (number & SEQUENCE_MASK),
+                    ids[place],
+                    message,
+                    date,
+                    who,
+                    media,
+                    begin,
+                )
+                for number, (date, place, _, begin, message, who, media, _) in enumerate(
                     chunk, sequence + 1
                 )
             ]
-            texts = [(doc[0], row[6]) for doc, row in zip(docs, chunk, strict=True)]
+            texts = [(doc[0], row[7]) for doc, row in zip(docs, chunk, strict=True)]
             sequence += len(chunk)
             stats.messages += self._insert(docs, texts, fresh=sequence <= SEQUENCE_MASK)
         for chat_id, inode, head, end, damaged in sources:
@@ -301,7 +355,7 @@ class SearchIndex:
 
     def _update_chat(self, chat: ArchiveChat) -> int | None:
         """Index what is new in one chat; None when nothing changed."""
-        handle = open_source(chat)
+        handle = open_source(chat, self.unread)
         if handle is None:
             return None
         with handle:
@@ -341,7 +395,7 @@ class SearchIndex:
                 damaged.add(begin)
                 continue
             sequence += 1
-            doc, text = _row(chat.id, record, sequence)
+            doc, text = _row(chat.id, record, sequence, begin)
             docs.append(doc)
             texts.append(text)
             if len(docs) >= BATCH:
@@ -385,7 +439,7 @@ class SearchIndex:
             ids = [doc[0] for doc in docs]
             self.db.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", ids)
             self.db.execute(f"DELETE FROM docs WHERE id IN ({marks})", ids)
-            docs[:] = [(*doc[:4], sqlite_text(doc[4]), sqlite_text(doc[5])) for doc in docs]
+            docs[:] = [(*doc[:4], sqlite_text(doc[4]), sqlite_text(doc[5]), doc[6]) for doc in docs]
             texts[:] = [(row_id, sqlite_text(text)) for row_id, text in texts]
             self._add(docs, texts)
         docs.clear()
@@ -393,5 +447,5 @@ class SearchIndex:
         return count
 
     def _add(self, docs: list[Doc], texts: list[tuple[int, str]]) -> None:
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs)
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
         self.db.executemany("INSERT INTO fts (rowid, text) VALUES (?, ?)", texts)

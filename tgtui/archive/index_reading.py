@@ -3,10 +3,12 @@ chat's messages merged by date, read here or by another process.
 
 Each chat's JSONL is read from an offset, whole lines only (a line still being written waits
 for the next update); a line that is not a message record (`tgtui.format.records.record_id`)
-is a damaged line, counted in `DamagedLines`, never indexed. A build reads a group of chats
-at once and merges their messages by date (`read_merged`), so rows reach the index in row id
-order; a big group is split between two other processes (`split_by_size`,
-`read_merged_elsewhere`).
+is a damaged line, counted in `DamagedLines`, never indexed. A chat's file that cannot be
+read (a FIFO, a link, a device planted in its place) is named in an `Unread`, for the user.
+A build reads a group of chats at once and merges their messages by date (`read_merged`), so
+rows reach the index in row id order; a big group is split between two other processes
+(`split_by_size`, `read_merged_elsewhere`). What a search shows of a message is read back
+from its line (`saved_messages`): exact, where the index keeps what SQLite can store.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from loguru import logger
 from tgtui.archive.folder import ArchiveChat
 from tgtui.format.jsonl import DamagedLines
 from tgtui.format.records import record_id, unixtime
-from tgtui.format.safe_files import open_lines, read_lines
+from tgtui.format.safe_files import open_lines, open_regular, read_lines
+from tgtui.format.versions import EDITS, find_record, load_changes, record_at
 
 HEAD_BYTES = 4096  # a file whose first bytes changed was replaced: index it again
 BATCH = 5_000  # messages read, and inserted, at a time
@@ -70,15 +73,17 @@ def records_from(handle: Any, start: int) -> Iterator[tuple[int, int, dict[str, 
 
 
 def _dated(
-    which: int, handle: Any, damaged: DamagedLines
-) -> Iterator[tuple[int, int, int, dict[str, Any]]]:
-    """(date, ``which``, offset after the line, record) of a chat's lines: for merging. The
-    offsets of damaged lines go to ``damaged``."""
+    which: int, handle: Any, damaged: DamagedLines, read_to: dict[int, int]
+) -> Iterator[tuple[int, int, int, int, dict[str, Any]]]:
+    """(date, ``which``, offset after the line, offset of the line, record) of a chat's
+    lines: for merging. The offsets of damaged lines go to ``damaged``; the offset after
+    the last line read, damaged or not, to ``read_to[which]``."""
     for begin, end, record in records_from(handle, 0):
+        read_to[which] = end
         if record is None:
             damaged.add(begin)
             continue
-        yield message_date(record), which, end, record
+        yield message_date(record), which, end, begin, record
 
 
 def message_date(record: dict[str, Any]) -> int:
@@ -93,24 +98,74 @@ def message_date(record: dict[str, Any]) -> int:
 def message_fields(record: dict[str, Any]) -> tuple[int, str, str, str]:
     """What the index keeps of a message: its id, sender, media type and searchable words
     (a field of another type than tgtui writes counts as absent)."""
-    sender = record.get("from") or record.get("author") or ""
     media = record.get("media_type") or ""
     return (
         record["id"],
-        sender if isinstance(sender, str) else "",
+        message_sender(record),
         media if isinstance(media, str) else "",
         searchable(record),
     )
 
 
-def open_source(chat: ArchiveChat) -> Any:
-    """The chat's JSONL opened for reading; None if there is none (or it is unusable)."""
+def message_sender(record: dict[str, Any]) -> str:
+    """Who sent a message (a channel's post: its author), "" when the record does not say."""
+    sender = record.get("from") or record.get("author") or ""
+    return sender if isinstance(sender, str) else ""
+
+
+def message_text(record: dict[str, Any]) -> str:
+    """A message's text alone (no file name, no poll), "" when it has none."""
+    text = record.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def message_file_name(record: dict[str, Any]) -> str | None:
+    """The name of a message's file, when it has one."""
+    name = record.get("file_name")
+    return name if isinstance(name, str) and name else None
+
+
+def saved_messages(chat: ArchiveChat, places: list[tuple[int, int]]) -> dict[int, dict[str, Any]]:
+    """Messages of ``chat`` read back from their lines, by id: ``places`` are (offset of the
+    line, message id), as the index keeps them. Each as it is now (its latest version). A
+    line that is no longer that message (the file was rewritten since) is looked for by its
+    id; a message not found is left out."""
+    found: dict[int, dict[str, Any]] = {}
+    try:
+        fd = open_regular(chat.jsonl)
+    except OSError:
+        return found
+    try:
+        for offset, message_id in places:
+            record = record_at(fd, offset)
+            if record is None or record["id"] != message_id:
+                record = find_record(chat.jsonl, message_id)
+            if record is not None and record["id"] == message_id:
+                found[message_id] = record
+    finally:
+        os.close(fd)
+    if found and os.path.lexists(chat.folder / EDITS):  # most chats have no edits
+        changes = load_changes(chat.folder)
+        if changes.versions:
+            found = {message_id: changes.apply(record) for message_id, record in found.items()}
+    return found
+
+
+# A chat's file that was not read: (chat id, the file's name, why), for the user.
+Unread = tuple[int, str, str]
+
+
+def open_source(chat: ArchiveChat, unread: list[Unread] | None = None) -> Any:
+    """The chat's JSONL opened for reading; None if there is none, or it cannot be read
+    (why goes to ``unread``)."""
     try:
         return open_lines(chat.jsonl, 1 << 20)
     except OSError as exc:
-        if exc.errno != errno.ENOENT:
+        if exc.errno != errno.ENOENT:  # else not backed up yet: nothing to search
             logger.warning("{}: not indexed ({})", chat.jsonl, exc.strerror or exc)
-        return None  # not backed up yet (or unreadable): nothing to search
+            if unread is not None:
+                unread.append((chat.id, chat.jsonl.name, exc.strerror or str(exc)))
+        return None
 
 
 def jsonl_size(chat: ArchiveChat) -> int:
@@ -122,22 +177,26 @@ def jsonl_size(chat: ArchiveChat) -> int:
 
 
 # A message as read, before it gets its row id: (date, chat's place in the group, offset after
-# its line, message id, sender, media type, searchable text). Tuples sort by date first.
-Keyed = tuple[int, int, int, int, str, str, str]
+# its line, offset of its line, message id, sender, media type, searchable text). Tuples sort
+# by date first.
+Keyed = tuple[int, int, int, int, int, str, str, str]
 # (chat id, inode, head, offset read to, its damaged lines)
 Sources = list[tuple[int, int, bytes, int, DamagedLines]]
-Read = tuple[list[Keyed], Sources | None]  # a batch; the sources come with the last one
+# A batch; with the last one, where each file was read to and the files not read.
+Read = tuple[list[Keyed], tuple[Sources, list[Unread]] | None]
 
 
 def read_merged(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
     """The messages of ``chats`` (each with its place in the group) merged by date, in
-    batches; then, last, where each file was read to."""
+    batches; then, last, where each file was read to, and which could not be read."""
+    unread: list[Unread] = []
     with contextlib.ExitStack() as files:
-        streams: list[Iterator[tuple[int, int, int, dict[str, Any]]]] = []
+        streams: list[Iterator[tuple[int, int, int, int, dict[str, Any]]]] = []
         sources: list[tuple[int, int, bytes, DamagedLines]] = []
         places: list[int] = []
+        ends: dict[int, int] = {}  # where each file was read to (past a damaged last line)
         for place, chat in chats:
-            handle = open_source(chat)
+            handle = open_source(chat, unread)
             if handle is None:
                 continue
             files.enter_context(handle)
@@ -145,19 +204,16 @@ def read_merged(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
             damaged = DamagedLines()
             sources.append((chat.id, inode, handle.read(HEAD_BYTES), damaged))
             places.append(place)
-            streams.append(_dated(place, handle, damaged))
-        ends = dict.fromkeys(places, 0)
+            ends[place] = 0
+            streams.append(_dated(place, handle, damaged, ends))
         batch: list[Keyed] = []
-        for date, place, end, record in heapq.merge(*streams):
-            batch.append((date, place, end, *message_fields(record)))
-            ends[place] = end
+        for date, place, end, begin, record in heapq.merge(*streams):
+            batch.append((date, place, end, begin, *message_fields(record)))
             if len(batch) >= BATCH:
                 yield batch, None
                 batch = []
-    yield (
-        batch,
-        [(c, i, h, ends[p], d) for (c, i, h, d), p in zip(sources, places, strict=True)],
-    )
+    read_to = [(c, i, h, ends[p], d) for (c, i, h, d), p in zip(sources, places, strict=True)]
+    yield batch, (read_to, unread)
 
 
 def _read_in_child(chats: list[tuple[int, ArchiveChat]], answer: Connection) -> None:

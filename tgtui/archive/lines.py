@@ -8,7 +8,10 @@ known after one small read; the rest are found by `scan`, in chunks, from a back
 A backup may be running into the file: `refresh` picks up whole lines appended since (a line
 still being written counts only once its newline is there) and says when the file was
 replaced or cut (a repair rewrote it), in which case the reader opens it again. The file is
-untrusted: it must be a regular file, and nothing here parses it.
+untrusted: it must be a regular file, and nothing here parses it. A tail longer than any
+line without a newline (a stranger's `truncate -s +1G`) is one more line, a damaged one,
+and the lines before it are found as any others: the holes of a sparse file are passed
+over unread (`tgtui.format.safe_files.hole_start`), since a hole holds no newline.
 
 Memory: eight bytes per line (8 MB for a million) and nothing else.
 """
@@ -21,11 +24,12 @@ import threading
 from array import array
 from pathlib import Path
 
-from tgtui.format.safe_files import MAX_LINE, open_regular
+from tgtui.format.safe_files import MAX_LINE, hole_start, next_data, open_regular
 from tgtui.i18n import _
 from tgtui.portable import pread
 
 FIRST_CHUNK = 64 * 1024  # the newest lines, found before anything is drawn
+FIRST_LINES = 64  # ... at least this many of them, if they are within `MAX_LINE` or so
 CHUNK = 2 * 1024 * 1024  # later chunks: small enough to never hold the UI back for long
 _NEWLINE = re.compile(b"\n")
 MAX_LINE_SHOWN = 4 * 1024 * 1024  # a longer line is read only this far (it is not a message)
@@ -59,7 +63,10 @@ class LineIndex:
         self._start_end = self._last_newline(info.st_size)
         self._end = self._start_end  # just after the last whole line
         self._scanned_to = self._start_end
-        self._scan_chunk(FIRST_CHUNK)
+        # The newest screenful, even past a damaged tail: a few chunks at most, holes free.
+        for _chunk in range(MAX_LINE // FIRST_CHUNK + 2):
+            if not self._scan_chunk(FIRST_CHUNK) or self.count >= FIRST_LINES:
+                break
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -77,7 +84,7 @@ class LineIndex:
             at = data.rfind(b"\n")
             if at >= 0:
                 return start + at + 1
-            position = start
+            position = hole_start(self._fd, start)  # a hole holds no newline
         return 0
 
     def _scan_chunk(self, size: int) -> bool:
@@ -92,10 +99,14 @@ class LineIndex:
                 self.complete.set()
                 return False
             data = pread(self._fd, end - start, start)
+            # A chunk without a newline may be the end of a hole (a sparse tail): the rest
+            # of the hole holds none either, and is passed over unread.
+            skipped = hole_start(self._fd, start) if start > 0 and b"\n" not in data else start
         # A line starts after each newline (the one that ends the file's last line starts
         # none) and at offset 0. A newline that ends this chunk starts the next chunk's line.
         last = self._start_end
         starts = [start + m.end() for m in _NEWLINE.finditer(data) if start + m.end() < last]
+        start = skipped
         if start == 0:
             starts.insert(0, 0)
         starts.reverse()
@@ -175,9 +186,27 @@ class LineIndex:
             end = self._last_newline(info.st_size)
             if end <= self._end:
                 return 0
-            data = pread(self._fd, end - self._end, self._end)
             base = self._end
-            starts = [base, *[base + m.end() for m in _NEWLINE.finditer(data)][:-1]]
+            starts = array("q", [base])
+            starts.extend(self._newlines(base, end))
+            if starts[-1] == end:  # the newline that ends the last line starts none
+                starts.pop()
             self._added.extend(starts)
             self._end = end
         return len(starts)
+
+    def _newlines(self, start: int, end: int) -> array[int]:
+        """The offsets just past each newline in bytes [start, end), read a chunk at a time
+        (a stranger's file may have grown by gigabytes); holes are not read."""
+        found = array("q")
+        position = start
+        while position < end:
+            data = pread(self._fd, min(CHUNK, end - position), position)
+            if not data:
+                break
+            found.extend(position + m.end() for m in _NEWLINE.finditer(data))
+            position += len(data)
+            if b"\n" not in data and position < end:
+                after = next_data(self._fd, position)
+                position = end if after is None else max(position, after)
+        return found

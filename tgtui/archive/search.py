@@ -12,6 +12,12 @@ from rich.text import Text
 
 from tgtui.archive.folder import Archive
 from tgtui.archive.index import DATE_SHIFT, MARK_OFF, MARK_ON, SearchIndex
+from tgtui.archive.index_reading import (
+    message_file_name,
+    message_sender,
+    message_text,
+    saved_messages,
+)
 from tgtui.i18n import _, number
 from tgtui.untrusted import clean
 
@@ -40,23 +46,28 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One message that matches."""
+    """One message that matches, as it is now (its latest version): its sender, text and
+    file name exactly as saved, read back from its line (the index keeps what SQLite can
+    store, and the words of the text, file name and poll together)."""
 
     chat_id: int
     chat: str
     message_id: int
     date: dt.datetime | None
     sender: str
-    text: str  # the searchable text, as saved
+    text: str  # the message's text, as saved
     snippet: str  # a short piece around the match, matches between MARK_ON and MARK_OFF
+    file_name: str | None = None  # the name of its file, when it has one
 
 
 @dataclass
 class Results:
-    """How many messages match, and the first of them (newest first)."""
+    """How many messages match, and the first of them (newest first); ``notes`` name the
+    files of the chats searched that could not be read (their messages are not found)."""
 
     count: int
     hits: list[Hit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def snippet_text(snippet: str) -> Text:
@@ -149,21 +160,36 @@ def search(
     ).fetchall()
     rows = []
     for row_id, saved, snippet in top:
-        chat_id, message_id, date, sender = index.db.execute(
-            "SELECT chat_id, message_id, date, sender FROM docs WHERE id = ?", (row_id,)
+        chat_id, message_id, date, sender, offset = index.db.execute(
+            "SELECT chat_id, message_id, date, sender, offset FROM docs WHERE id = ?", (row_id,)
         ).fetchone()
-        rows.append((chat_id, message_id, date, sender, saved, snippet))
-    names = {chat.id: chat.name for chat in archive.chats}
-    hits = [
-        Hit(
-            chat_id=chat_id,
-            chat=names.get(chat_id, str(chat_id)),
-            message_id=message_id,
-            date=dt.datetime.fromtimestamp(date, dt.UTC) if date else None,
-            sender=sender,
-            text=saved,
-            snippet=snippet,
+        rows.append((chat_id, message_id, date, sender, offset, saved, snippet))
+    chats = {chat.id: chat for chat in archive.chats}
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for chat_id, message_id, _date, _sender, offset, _saved, _snippet in rows:
+        wanted.setdefault(chat_id, []).append((offset, message_id))
+    records = {
+        (chat_id, message_id): record
+        for chat_id, places in wanted.items()
+        if chat_id in chats
+        for message_id, record in saved_messages(chats[chat_id], places).items()
+    }
+    hits = []
+    for chat_id, message_id, date, sender, _offset, saved, snippet in rows:
+        chat = chats.get(chat_id)
+        record = records.get((chat_id, message_id))
+        hits.append(
+            Hit(
+                chat_id=chat_id,
+                chat=chat.name if chat is not None else str(chat_id),
+                message_id=message_id,
+                date=dt.datetime.fromtimestamp(date, dt.UTC) if date else None,
+                # The line read back, exact; if it is gone since (a repair rewrote the file
+                # after the update), what the index kept.
+                sender=sender if record is None else message_sender(record),
+                text=saved if record is None else message_text(record),
+                snippet=snippet,
+                file_name=None if record is None else message_file_name(record),
+            )
         )
-        for chat_id, message_id, date, sender, saved, snippet in rows
-    ]
-    return Results(count, hits)
+    return Results(count, hits, index.unread_notes(filters.chats))

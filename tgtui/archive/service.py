@@ -94,13 +94,14 @@ class ArchiveService:
         if "error" in answer:
             raise IndexBuildError(str(answer["error"]))
         self.indexed = True
-        notes = answer.get("notes")
+        notes, unread = answer.get("notes"), answer.get("unread")
         return UpdateStats(
             chats=int(answer.get("chats", 0)),
             messages=int(answer.get("messages", 0)),
             rebuilt=bool(answer.get("rebuilt")),
             damaged=int(answer.get("damaged", 0)),
             notes=[str(n) for n in notes] if isinstance(notes, list) else [],
+            unread=[str(n) for n in unread] if isinstance(unread, list) else [],
         )
 
     async def search(self, words: str, filters: Filters, limit: int = 500) -> Results:

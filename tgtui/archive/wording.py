@@ -15,7 +15,7 @@ from typing import Any
 
 from tgtui.backup.action_names import current_name
 from tgtui.format.records import media_path_problem, non_negative
-from tgtui.format.safe_files import inside_folder
+from tgtui.format.safe_files import inside_folder, link_refused, not_a_file
 from tgtui.i18n import N_, _, ngettext, number
 from tgtui.widgets.units import duration, human_bytes
 
@@ -147,8 +147,11 @@ def media_status(record: Record, folder: Path, failed: dict[str, str]) -> tuple[
     problem = media_path_problem(path)
     if problem is not None:
         return _("not shown: {problem}").format(problem=problem), False
-    if saved_file(record, folder) is not None:  # the same test Enter uses to open it
+    found, refused = media_file(record, folder)  # the same test Enter uses to open it
+    if found is not None:
         return _("saved"), True
+    if refused is not None:
+        return _("not opened: {reason}").format(reason=refused), False
     reason = failed.get(str(record.get("id")))
     if reason:
         return _("not saved: {reason}").format(reason=reason), False
@@ -188,14 +191,29 @@ def media_line(record: Record, folder: Path, failed: dict[str, str]) -> tuple[st
 def saved_file(record: Record, folder: Path) -> Path | None:
     """The message's saved file, if it is there: a regular file inside the chat folder,
     with no link on its way (a link is never opened or exported, wherever it leads)."""
+    return media_file(record, folder)[0]
+
+
+def media_file(record: Record, folder: Path) -> tuple[Path | None, str | None]:
+    """The message's saved file (`saved_file`), or why what is in its place is refused: its
+    path leaves the chat folder, a link on its way, not a regular file (a FIFO, a folder).
+    (None, None) when the message names no file, or it is not there."""
     path = record.get("file")
     if not isinstance(path, str) or not path:
-        return None
-    if media_path_problem(path) is not None or inside_folder(folder, path) is not None:
-        return None
+        return None, None
+    problem = media_path_problem(path)
+    if problem is not None:
+        return None, problem
+    problem = inside_folder(folder, path)
+    if problem is not None:
+        return None, problem
     target = folder / path
     try:
         mode = os.lstat(target).st_mode
-    except OSError:
-        return None
-    return target if stat.S_ISREG(mode) else None
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    if not stat.S_ISREG(mode):
+        return None, link_refused() if stat.S_ISLNK(mode) else not_a_file(mode)
+    return target, None

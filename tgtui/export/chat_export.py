@@ -210,6 +210,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
         job.export_folder,
         failed_files(job.backup_folder / STATE),
         copy=job.copy_files,
+        name=job.name or str(job.peer_id),
     )
     html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
     out = _Out(part) if job.tde else None

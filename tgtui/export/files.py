@@ -7,7 +7,9 @@ A hard link is the backup's own file under a second name: the same bytes and the
 
 The backup is untrusted: a path in a line is used only if it passes the checks the reader
 uses (relative, under media/, inside the chat folder with no link on its way) and names a
-regular file; anything else is exported as "unavailable", never followed.
+regular file; anything else is exported as "unavailable", never followed, and said: a file
+that is not there is counted (``missing``), one refused (a link, a FIFO, a path out of the
+folder) is named with why in ``problems``, so that the export says it left it out.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tgtui.archive.wording import saved_file
+from tgtui.archive.wording import media_file
 from tgtui.export.tde import FOLDERS, NOT_INCLUDED, UNAVAILABLE
+from tgtui.i18n import _
 
 Record = dict[str, Any]
 
@@ -35,7 +38,8 @@ class FileTally:
 
     linked: int = 0
     copied: int = 0
-    missing: int = 0
+    missing: int = 0  # not in the backup (never saved, failed, deleted since)
+    refused: int = 0  # something in its place that is not exported (each in ``problems``)
     problems: list[str] = field(default_factory=list)
 
 
@@ -43,14 +47,22 @@ class FilePlacer:
     """Places the files of one chat's messages in that chat's export folder."""
 
     def __init__(
-        self, backup_chat: Path, export_chat: Path, failed: dict[str, str], *, copy: bool = False
+        self,
+        backup_chat: Path,
+        export_chat: Path,
+        failed: dict[str, str],
+        *,
+        copy: bool = False,
+        name: str = "",
     ) -> None:
         self.backup_chat = backup_chat
+        self.name = name or backup_chat.name  # the chat's, for the user
         self.export_chat = export_chat
         self.failed = failed
         self.tally = FileTally()
         self._folders: set[str] = set()  # made in the export
         self._placed: set[str] = set()  # files placed, relative to the chat's folder
+        self._refused: set[str] = set()  # files refused (named once), as the lines name them
         self._can_link = not copy  # copy: every file copied (`tgtui export --copy`)
 
     def place(self, record: Record) -> str | None:
@@ -65,7 +77,18 @@ class FilePlacer:
         path = record.get("file")
         if not isinstance(path, str) or not path:
             return UNAVAILABLE if self.failed.get(str(record.get("id"))) else NOT_INCLUDED
-        source = saved_file(record, self.backup_chat)
+        source, refused = media_file(record, self.backup_chat)
+        if refused is not None:
+            if path in self._refused:  # named once, however many messages show it
+                return UNAVAILABLE
+            self._refused.add(path)
+            self.tally.refused += 1
+            self.tally.problems.append(
+                _("{chat}: {file} is refused: {reason}").format(
+                    chat=self.name, file=path, reason=refused
+                )
+            )
+            return UNAVAILABLE
         if source is None:
             self.tally.missing += 1
             return UNAVAILABLE

@@ -1,4 +1,5 @@
-"""Finding lines in a JSONL file without reading it whole (its end, a line around an offset)."""
+"""Finding lines in a JSONL file without reading it whole (its end, a line around an offset),
+and without reading the holes of a sparse file (`tgtui.format.safe_files.next_data`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tgtui.format.safe_files import open_regular
+from tgtui.format.safe_files import hole_start, next_data, open_regular
 from tgtui.portable import pread
 
 TAIL_CHUNK = 64 * 1024
@@ -14,13 +15,14 @@ TAIL_CHUNK = 64 * 1024
 
 def after_last_newline(fd: int, end: int, chunk: int = TAIL_CHUNK) -> int:
     """Offset just past the last newline in the first ``end`` bytes (0 if there is none):
-    where the line holding byte ``end`` starts. Read backwards ``chunk`` bytes at a time."""
+    where the line holding byte ``end`` starts. Read backwards ``chunk`` bytes at a time
+    (a hole is passed over unread)."""
     while end > 0:
         start = max(0, end - chunk)
         cut = pread(fd, end - start, start).rfind(b"\n")
         if cut >= 0:
             return start + cut + 1
-        end = start
+        end = hole_start(fd, start)
     return 0
 
 
@@ -40,8 +42,12 @@ def line_number(path: Path, offset: int, chunk: int = 1 << 20) -> int | None:
             data = pread(fd, min(chunk, offset - position), position)
             if not data:
                 return None
-            newlines += data.count(b"\n")
+            found = data.count(b"\n")
+            newlines += found
             position += len(data)
+            if not found and position < offset:  # a hole holds no newline: not read
+                after = next_data(fd, position)
+                position = offset if after is None else min(offset, after)
         return newlines + 1
     finally:
         os.close(fd)

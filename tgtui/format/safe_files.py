@@ -10,7 +10,9 @@ bigger than its kind ever is. So every file of a backup is read through here:
 - read whole only up to a cap for its kind (`MANIFEST_MAX`, `STATE_MAX`, `SIDE_FILE_MAX`):
   a bigger one is refused before a byte of it is held;
 - read line by line with a cap on each line (`MAX_LINE`): a longer line is a damaged line,
-  skipped without being held in memory.
+  skipped without being held in memory, and without reading the holes of a sparse file
+  (`next_data`, `hole_start`): a stranger's file may end in gigabytes that are not there
+  (`truncate -s +20G`), and a hole reads as zeros, which hold no newline.
 
 `inside_folder` says whether a path under a backup folder crosses a link on its way.
 No Textual, no Telethon, no engine.
@@ -19,6 +21,7 @@ No Textual, no Telethon, no engine.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import stat
@@ -41,7 +44,7 @@ class TooBig(OSError):
     """A backup file is bigger than its kind of file can be; it is not read."""
 
 
-def _not_a_file(mode: int) -> str:
+def not_a_file(mode: int) -> str:
     """Why a file of this mode is not read: what it is."""
     if stat.S_ISDIR(mode):
         return _("it is not a regular file but a folder")
@@ -72,8 +75,27 @@ def open_regular(path: Path | str) -> int:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise OSError(errno.EINVAL, _not_a_file(info.st_mode), str(path))
+        raise OSError(errno.EINVAL, not_a_file(info.st_mode), str(path))
     return fd
+
+
+def file_problem(path: Path | str, limit: int | None = None) -> str | None:
+    """Why a backup file would not be read, seen without opening it (`open_regular` says
+    the same when it opens it): a link, not a regular file, or bigger than ``limit``. None
+    when it can be read, or is not there (nothing to read: not a problem)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if stat.S_ISLNK(info.st_mode):
+        return link_refused()
+    if not stat.S_ISREG(info.st_mode):
+        return not_a_file(info.st_mode)
+    if limit is not None and info.st_size > limit:
+        return too_big(limit)
+    return None
 
 
 def open_lines(path: Path | str, buffering: int = 1 << 16) -> IO[bytes]:
@@ -113,27 +135,85 @@ def read_json(path: Path | str, limit: int) -> Any:
     return parse_json(read_small(path, limit))
 
 
+_SEEK_DATA: int | None = getattr(os, "SEEK_DATA", None)  # Linux, macOS, the BSDs
+
+
+def next_data(fd: int, position: int) -> int | None:
+    """Where the first byte of data at or after ``position`` is: ``position`` itself when it
+    is data (or the system cannot tell), further on past a hole, None when only a hole
+    follows to the end of the file. The descriptor's offset is left where it was (a
+    buffered reader relies on it)."""
+    if _SEEK_DATA is None:
+        return position
+    saved = os.lseek(fd, 0, os.SEEK_CUR)
+    try:
+        return os.lseek(fd, position, _SEEK_DATA)
+    except OSError as exc:  # ENXIO: no data from there on; EINVAL...: the system cannot say
+        return None if exc.errno == errno.ENXIO else position
+    finally:
+        os.lseek(fd, saved, os.SEEK_SET)
+
+
+def hole_start(fd: int, end: int) -> int:
+    """Where the hole that ends at ``end`` starts: bytes [result, end) are a hole, zeros
+    that need not be read. ``end`` itself when the byte before it is data (or the system
+    cannot tell). Found by bisection: a few dozen seeks, whatever the hole's size."""
+    if _SEEK_DATA is None or end <= 0:
+        return end
+    found = next_data(fd, end - 1)
+    if found is not None and found < end:
+        return end  # the byte before ``end`` is data
+    low, high = 0, end - 1  # the smallest x with no data in [x, end)
+    while low < high:
+        middle = (low + high) // 2
+        found = next_data(fd, middle)
+        if found is not None and found < end:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 def read_lines(
     handle: IO[bytes], start: int = 0, limit: int = MAX_LINE
 ) -> Iterator[tuple[int, int, bytes | None]]:
     """(start, end, line) of each line from ``start`` (the handle's position), the line with
-    its newline; a line longer than ``limit`` is (start, end, None), never held whole. The
-    last line may lack its newline (a torn line, or one being written); an over-long one at
-    the end without its newline is not given at all (it may be being written)."""
+    its newline; a line longer than ``limit`` is (start, end, None), never held whole, and
+    the holes of a sparse file in it are not read (`next_data`). The last line may lack its
+    newline (a torn line, or one being written); an over-long one at the end without its
+    newline is damaged all the same (no line being written is that long)."""
     readline = handle.readline
     offset = start
     while line := readline(limit):
         end = offset + len(line)
         if line[-1] != 10 and len(line) == limit:  # no newline within the limit
-            while (more := readline(_SKIP)) and more[-1] != 10:
-                end += len(more)
-            if not more:
-                return
-            end += len(more)
+            end = _skip_line(handle, end)
             yield offset, end, None
         else:
             yield offset, end, line
         offset = end
+
+
+def _skip_line(handle: IO[bytes], position: int) -> int:
+    """Read on from ``position`` (the handle's) to just past the next newline, or to the end
+    of the file; a piece at a time, never held whole, and a hole on the way is not read: it
+    holds no newline. Where the handle is left (the end of the line)."""
+    try:
+        fd = handle.fileno()
+    except (AttributeError, io.UnsupportedOperation):  # not a file: every byte is read
+        fd = -1
+    while more := handle.readline(_SKIP):
+        position += len(more)
+        if more[-1] == 10:
+            break
+        after = next_data(fd, position) if fd >= 0 else position
+        if after is None:  # only a hole from here to the end: no newline
+            position = max(position, os.fstat(fd).st_size)
+            handle.seek(position)
+        elif after > position:
+            position = after
+            handle.seek(position)
+    return position
 
 
 def inside_folder(root: Path, relative: Path | str) -> str | None:

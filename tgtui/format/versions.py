@@ -24,7 +24,7 @@ from typing import Any
 
 from loguru import logger
 
-from tgtui.format.jsonl import after_last_newline
+from tgtui.format.jsonl import KEPT, after_last_newline
 from tgtui.format.records import carry_file, record_id, unixtime
 from tgtui.format.safe_files import (
     MAX_LINE,
@@ -34,7 +34,8 @@ from tgtui.format.safe_files import (
     read_lines,
     too_big,
 )
-from tgtui.i18n import _
+from tgtui.i18n import _, ngettext
+from tgtui.i18n import number as number_text
 from tgtui.portable import pread
 
 EDITS = "edits.jsonl"
@@ -56,7 +57,9 @@ def saved_records(path: Path, *, max_bytes: int | None = None) -> Iterator[dict[
 def _records(
     path: Path, max_bytes: int | None, damaged: list[str] | None
 ) -> Iterator[dict[str, Any]]:
-    """`saved_records`; each line left out, as "NAME: line N", appended to ``damaged``."""
+    """`saved_records`; each line left out, as "NAME: line N", appended to ``damaged`` (the
+    first `KEPT` of them; the others are counted in one more entry: a stranger's file of a
+    hundred million bad lines costs no more than one of twenty)."""
     try:
         handle = open_lines(path)
     except FileNotFoundError:
@@ -78,20 +81,33 @@ def _records(
                     )
                 )
             return
+        more = 0  # damaged lines past the first `KEPT`
         for number, (_start, _end, line) in enumerate(read_lines(handle), start=1):
             if line is not None and not line.endswith(b"\n"):
                 break  # a torn last line: cut on the next open
             parsed = None if line is None else record_id(line)
             if parsed is None:
-                logger.warning("{}: line {} is not a message record; skipped", path, number)
-                if damaged is not None:
+                if damaged is not None and more == 0 and len(damaged) < KEPT:
+                    logger.warning("{}: line {} is not a message record; skipped", path, number)
                     damaged.append(
                         _("{file} line {number} is damaged (not a record tgtui saved)").format(
                             file=path.name, number=number
                         )
                     )
+                else:
+                    more += 1
                 continue
             yield parsed[1]
+        if more:
+            logger.warning("{}: {} more lines are not message records; skipped", path, more)
+        if more and damaged is not None:
+            damaged.append(
+                ngettext(
+                    "{file}: {count} more damaged line (not a record tgtui saved)",
+                    "{file}: {count} more damaged lines (not a record tgtui saved)",
+                    more,
+                ).format(file=path.name, count=number_text(more))
+            )
 
 
 def version_key(record: dict[str, Any]) -> tuple[int, str, str]:
@@ -114,7 +130,7 @@ def find_record(jsonl: Path, message_id: int) -> dict[str, Any] | None:
         while low < high:
             middle = (low + high) // 2
             start = after_last_newline(fd, middle, CHUNK)
-            record = _record_at(fd, start)
+            record = record_at(fd, start)
             if record is None:
                 return None  # a damaged line: the integrity check deals with it
             if int(record["id"]) == message_id:
@@ -146,7 +162,9 @@ def _line_end(fd: int, start: int) -> int:
     return position
 
 
-def _record_at(fd: int, start: int) -> dict[str, Any] | None:
+def record_at(fd: int, start: int) -> dict[str, Any] | None:
+    """The message record whose line starts at byte ``start`` of ``fd`` (None if that line
+    is damaged, or longer than any line tgtui writes)."""
     end = _line_end(fd, start)
     if end - start > MAX_LINE:
         return None  # not a line tgtui writes: damaged

@@ -22,7 +22,7 @@ from tgtui.i18n import N_, _, counted
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.palette import Binding
 from tgtui.screens.reader import ChatScreen
-from tgtui.screens.reading import ReadingScreen
+from tgtui.screens.reading import ReadingScreen, notes_line
 from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean
 from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line, status_word
@@ -184,6 +184,8 @@ class ArchiveScreen(ReadingScreen):
                 )
             )
         parts.extend(clean(note, limit=200) for note in stats.notes)
+        if stats.unread:  # a chat's messages.jsonl that is a FIFO, a link...
+            parts.append("⚠ " + notes_line(stats.unread) + ".")
         status.update(" ".join(parts))
 
     def action_open_chat(self) -> None:

@@ -1,7 +1,9 @@
 """The message reader: one backed-up chat, newest at the bottom, read from its JSONL.
 
 It opens at once (the newest lines are found with one small read), finds the rest of the
-file's lines in a thread, and follows a backup that is running into the chat.
+file's lines in a thread, and follows a backup that is running into the chat. What of the
+chat could not be read (its edits.jsonl, deleted.jsonl or state.json: a FIFO, a link...) is
+said above the messages, and in a notice when the chat opens.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -25,7 +28,7 @@ from tgtui.archive.wording import saved_file
 from tgtui.i18n import N_, _, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.palette import Binding
-from tgtui.screens.reading import ReadingScreen
+from tgtui.screens.reading import ReadingScreen, notes_line
 from tgtui.screens.search import SearchScreen
 from tgtui.screens.versions import VersionsScreen, no_versions_note
 from tgtui.untrusted import clean, safe_text
@@ -87,6 +90,9 @@ class ChatScreen(ReadingScreen):
         """Title, messages, position."""
         yield Header()
         yield Static(safe_text(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
+        notes = Static("", id="reader-notes", markup=False)
+        notes.display = False
+        yield notes
         yield MessageView(id="messages")
         yield Static("", id="reader-status", markup=False)
         yield KeyFooter()
@@ -113,17 +119,33 @@ class ChatScreen(ReadingScreen):
             self.query_one("#reader-status", Static).update(clean(exc))
             return False
         self.view.show(self.chat_log)
+        self._show_notes(announce=True)
         self.scan(self.chat_log)
         if self.start_at is not None:
             self.go_to_id(self.start_at)
         return True
+
+    def _show_notes(self, *, announce: bool = False) -> None:
+        """Say what of the chat could not be read (above the messages, and once in a
+        notice), or nothing."""
+        notes = self.chat_log.notes if self.chat_log is not None else []
+        line = self.query_one("#reader-notes", Static)
+        line.display = bool(notes)
+        if not notes:
+            return
+        shown = notes_line(notes)
+        line.update(Text("⚠ " + shown, style="yellow"))
+        if announce:
+            self.notify(
+                shown, title=_("Part of this chat is not read"), severity="warning", markup=False
+            )
 
     @work(thread=True, group="scan", exit_on_error=False, description=N_("Reading the chat"))
     def scan(self, log: ChatLog) -> None:
         """Find every message's place in the file (the newest are shown meanwhile)."""
         log.scan()
         if log is self.chat_log:
-            self.app.call_from_thread(self._show_position)
+            self.app.call_from_thread(self.view.placed)
 
     def _follow(self) -> None:
         """Show messages a running backup has added; reopen a file a repair replaced."""
@@ -141,6 +163,7 @@ class ChatScreen(ReadingScreen):
             self.view.grew(added)
         if added is not None and log.refresh_changes():
             self.view.refresh_blocks()  # edited and deleted messages read differently now
+            self._show_notes()
 
     def on_unmount(self) -> None:
         """Stop reading."""

@@ -9,8 +9,20 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tgtui.archive.service import ArchiveService
-from tgtui.i18n import N_, _
+from tgtui.i18n import N_, _, counted
 from tgtui.untrusted import clean
+
+SHOWN_NOTES = 3  # what could not be read, named one by one (then how many more)
+
+
+def notes_line(notes: list[str]) -> str:
+    """What of a backup could not be read ("Family: messages.jsonl is not read: ..."), on
+    one line: the first few, then how many more."""
+    shown = [clean(note, limit=200) for note in notes[:SHOWN_NOTES]]
+    if len(notes) > SHOWN_NOTES:
+        more = len(notes) - SHOWN_NOTES
+        shown.append(counted("and {count} more", "and {count} more", more))
+    return "; ".join(shown)
 
 
 class ReadingScreen(Screen[None]):

@@ -2,6 +2,8 @@
 
 Results come from the backup's index (brought up to date first), newest first, with the
 match highlighted; Enter opens the message in its chat. Filters: sender, date range, media.
+A chat's file that could not be read (so its messages are not found) is named under the
+count.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tgtui.archive.service import ArchiveService
 from tgtui.backup.choices import parse_date
 from tgtui.i18n import N_, _, counted, number, short_datetime
 from tgtui.screens.palette import Binding
+from tgtui.screens.reading import notes_line
 from tgtui.untrusted import clean
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
@@ -122,6 +125,9 @@ class SearchScreen(Screen[Hit | None]):
                 id="search-media",
             )
         yield Static(_("Type words to search."), id="search-count", markup=False)
+        notes = Static("", id="search-notes", markup=False)
+        notes.display = False
+        yield notes
         yield HitList(with_chat=self.chat is None, id="search-hits")
         yield KeyFooter()
 
@@ -211,8 +217,16 @@ class SearchScreen(Screen[Hit | None]):
         if results.count > shown:
             text += " " + _("(the newest {count} listed)").format(count=number(shown))
         count.update(text if results.count else _("No messages match."))
+        self._show_notes(results.notes)
         self.hit_list.show_items(results.hits)
         self.shown_for = words
+
+    def _show_notes(self, notes: list[str]) -> None:
+        """Name the files of the chats searched that could not be read, or nothing."""
+        line = self.query_one("#search-notes", Static)
+        line.display = bool(notes)
+        if notes:
+            line.update(Text("⚠ " + notes_line(notes), style="yellow"))
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:

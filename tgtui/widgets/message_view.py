@@ -79,12 +79,14 @@ class MessageView(Widget, can_focus=True):
         self._look = 0  # counts the times the messages' look changed (see `_relayout`)
         self._rows: list[Row] = []
         self._rows_for: tuple[int, ...] | None = None  # the layout `_rows` shows
+        self._none_known = False  # no message's place was known when the chat was shown
 
     # --- data ------------------------------------------------------------------------------
 
     def show(self, log: ChatLog, at: int = 0) -> None:
         """Show ``log`` with message ``at`` under the cursor (0: the newest, at the bottom)."""
         self.chat_log = log
+        self._none_known = self.count == 0  # until the scan finds some
         self._relayout()
         if at == 0:
             self.cursor = 0
@@ -102,6 +104,16 @@ class MessageView(Widget, can_focus=True):
         else:
             self.cursor += added
             self.top += added
+        self._changed()
+
+    def placed(self) -> None:
+        """Every message's place is known now (the scan ended): show them, at the newest,
+        if none were known when the view was laid out (a damaged tail of megabytes before
+        the newest message, say)."""
+        if self._none_known and self.count:
+            self.cursor = 0
+            self._align_bottom(0)
+        self._none_known = False
         self._changed()
 
     def refresh_blocks(self) -> None:
@@ -334,7 +346,12 @@ class MessageView(Widget, can_focus=True):
         width = self.size.width
         rows = self.rows
         if self.chat_log is not None and self.count == 0 and y == 0:
-            text = Text("  " + _("No messages saved in this chat yet."), style="dim italic")
+            empty = (
+                _("No messages saved in this chat yet.")
+                if self.chat_log.complete
+                else _("Reading the chat…")
+            )
+            text = Text("  " + empty, style="dim italic")
             return Strip(list(text.render(self.app.console))).extend_cell_length(width)
         if y >= len(rows):
             return Strip.blank(width)
