@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from telethon import TelegramClient
+from telethon.tl import types
 
 from tests.flows.backup_helpers import read_records, targets
 from tgtui.backup import media as media_module
@@ -336,6 +337,51 @@ async def test_an_edited_caption_keeps_its_file_and_replaced_media_is_fetched(
     third = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
     assert third.all_complete
     assert not sandbox.log.of("upload.getFile")
+
+
+async def test_a_file_replaced_by_another_of_the_same_name_and_size_is_fetched(
+    app_client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A document replaced (messages.editMessage with new media) by a different file that
+    has the same name, type and size: Telegram's id of the media changed, so the new file
+    is fetched beside the old one (the backup kept the old file as the new version's)."""
+    chats = await targets(app_client, 3)
+    first = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert first.all_complete
+    chat, document = next(
+        (c, r)
+        for c in first.chats
+        for r in read_records(c.path)
+        if r.get("media_type") == "file" and r.get("file_name") and r.get("file")
+    )
+    old_bytes = (chat.path / document["file"]).read_bytes()
+    twin = bytes(reversed(old_bytes))  # same size, other bytes
+    assert twin != old_bytes
+    world = sandbox.world
+    world_chat = next(
+        world.chat(i) for i in range(len(world)) if world.chat(i).marked_id == chat.target.chat_id
+    )
+    sent = await app_client.send_file(
+        chat.target.chat_id,
+        twin,
+        force_document=True,
+        mime_type=document["mime_type"],
+        attributes=[types.DocumentAttributeFilename(document["file_name"])],
+    )
+    new_media = sandbox.history.by_id(world_chat, sent.id).media  # type: ignore[union-attr]
+    sandbox.living.edit(world_chat, document["id"], "the same name, another file", media=new_media)
+
+    second = await BackupEngine(app_client, BackupOptions(tmp_path, media=ALL)).run(chats)
+    assert second.all_complete
+    latest = {r["id"]: r for r in latest_view(chat.path)}[document["id"]]
+    assert latest["text"] == "the same name, another file"
+    assert (latest["file_name"], latest["file_size"]) == (
+        document["file_name"],
+        document["file_size"],
+    )
+    assert latest["file"] != document["file"]
+    assert (chat.path / latest["file"]).read_bytes() == twin  # the new file, not the old one
+    assert (chat.path / document["file"]).read_bytes() == old_bytes  # the old one stays
 
 
 async def test_links_planted_in_a_backup_are_never_written_through(

@@ -113,8 +113,8 @@ def non_negative(value: object) -> int | None:
     return value if type(value) is int and 0 <= value <= MAX_ID else None
 
 
-# What tells one media from another in a record (Telegram's ids are not kept): the same
-# kind of media with the same size, name, type and dimensions is the same file.
+# What tells one media from another in a record without ``media_id`` (records before tgtui
+# 0.5): the same kind of media with the same size, name, type and dimensions is the same file.
 MEDIA_KEYS = (
     "media_type",
     "file_size",
@@ -129,8 +129,13 @@ FILE_KEYS = ("file",)  # what a saved version says about its file on disk
 
 def same_media(earlier: dict[str, Any], later: dict[str, Any]) -> bool:
     """Whether two versions of a message carry the same media (a caption edited, not the
-    photo or file replaced). Versions without media never match."""
+    photo or file replaced). Versions without media never match. When both name Telegram's
+    id of their media (``media_id``, from tgtui 0.5) it decides: a file replaced by another
+    of the same name and size is another file; older records are told apart by shape."""
     if not earlier.get("media_type") or earlier.get("media_unavailable"):
+        return False
+    ids = earlier.get("media_id"), later.get("media_id")
+    if all(type(i) is str for i in ids) and ids[0] != ids[1]:
         return False
     return all(_scalar(earlier.get(key)) == _scalar(later.get(key)) for key in MEDIA_KEYS)
 
