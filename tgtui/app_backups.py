@@ -67,7 +67,7 @@ class BackupsApp(TgtuiBaseApp):
         """The backup screen: the running (or last) backup, or a new one of ``targets``."""
         from tgtui.backup.engine import BackupOptions
         from tgtui.backup.job import BackupJob
-        from tgtui.backup.media import MediaFilter
+        from tgtui.format.media_paths import MediaFilter
         from tgtui.screens.backup import BackupScreen
 
         job = self.backup_job

@@ -16,9 +16,10 @@ from telethon import TelegramClient
 from tests.flows.backup_helpers import read_ids, read_records, server_ids, targets
 from tgtui.backup import media as media_module
 from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult, ChatResult
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.parts import PART
 from tgtui.backup.selection import ChatTarget
+from tgtui.format import media_paths
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 
 ALL = MediaFilter(ALL_KINDS)
@@ -166,13 +167,13 @@ async def test_a_garbage_part_file_is_not_resumed_onto(
     )
     size = int(big["file_size"])
     assert size > PART
-    target = chat.path / media_module.media_path(big)
+    target = chat.path / media_paths.media_path(big)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     part.write_bytes(os.urandom(PART + 1000))  # planted, or left by a failing disk
     # The records were written without media: name the file in them as a media run would.
     lines = [
-        json.dumps({**r, "file": media_module.media_path(r)}, ensure_ascii=False).encode() + b"\n"
+        json.dumps({**r, "file": media_paths.media_path(r)}, ensure_ascii=False).encode() + b"\n"
         if r["id"] == big["id"]
         else json.dumps(r, ensure_ascii=False).encode() + b"\n"
         for r in read_records(chat.path)

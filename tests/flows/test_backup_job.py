@@ -13,8 +13,8 @@ from telethon import TelegramClient
 from tests.flows.backup_helpers import read_ids, server_ids, targets
 from tgtui.backup.engine import CANCELLED, BackupOptions, chat_folder
 from tgtui.backup.job import BackupJob
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.progress import BackupEvent
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 
 ALL = MediaFilter(ALL_KINDS)

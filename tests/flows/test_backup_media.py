@@ -17,10 +17,10 @@ from tests.flows.backup_helpers import read_records, targets
 from tgtui.backup import media as media_module
 from tgtui.backup.checkpoint import load_checkpoint
 from tgtui.backup.engine import BackupEngine, BackupOptions, ChatResult
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.parts import PART
 from tgtui.backup.progress import BackupEvent, MediaProgress
 from tgtui.backup.selection import ChatTarget
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.format.versions import latest_view
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 

@@ -14,8 +14,8 @@ from telethon import TelegramClient
 from tests.flows.backup_helpers import read_ids, targets
 from tgtui.backup.catch_up import is_channel_id
 from tgtui.backup.engine import BackupEngine, BackupOptions, chat_folder
-from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget
+from tgtui.format.media_paths import MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.sandbox.world import Chat
 

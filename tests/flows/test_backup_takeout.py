@@ -9,8 +9,8 @@ from telethon import TelegramClient, errors
 
 from tests.flows.backup_helpers import read_ids, server_ids, targets
 from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.takeout import Takeout
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.telegram.errors import explain
 

@@ -15,8 +15,8 @@ from tests.flows.backup_helpers import read_ids, server_ids, targets
 from tgtui.backup import history
 from tgtui.backup.budget import START
 from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.media import MediaFilter
 from tgtui.backup.progress import BackupEvent, ChatProgress, Waiting
+from tgtui.format.media_paths import MediaFilter
 from tgtui.retry import Backoff
 from tgtui.sandbox import (
     API_HASH,

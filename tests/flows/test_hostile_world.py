@@ -21,7 +21,7 @@ from tests.flows.backup_helpers import read_ids, read_records, server_ids, targe
 from tests.flows.test_demo_terminal import Terminal
 from tests.sandbox_process import start_sandbox_process
 from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.media import ALL_KINDS, MediaFilter
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.sandbox import SandboxOptions, WorldOptions
 
 # What must never reach a terminal from a server string: escape sequences as sent, NUL,

@@ -11,8 +11,8 @@ import pytest
 from telethon import TelegramClient
 
 from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.media import NO_MEDIA, MediaFilter
 from tgtui.backup.selection import all_dialogs, target_of
+from tgtui.format.media_paths import NO_MEDIA, MediaFilter
 from tgtui.sandbox import (
     API_HASH,
     API_ID,

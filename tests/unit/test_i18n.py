@@ -12,9 +12,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from tgtui import i18n
-from tgtui.backup.choices import parse_date
+from tgtui.choices import parse_date
 from tgtui.config import ConfigError, Paths, load_settings
-from tgtui.widgets.units import human_bytes
+from tgtui.units import human_bytes
 
 ROOT = Path(i18n.__file__).parent
 PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "tgtui.po"

@@ -13,11 +13,11 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from tgtui.backup.action_names import current_name
+from tgtui.format.action_names import current_name
 from tgtui.format.records import media_path_problem, non_negative
 from tgtui.format.safe_files import inside_folder, link_refused, not_a_file
 from tgtui.i18n import N_, _, ngettext, number
-from tgtui.widgets.units import duration, human_bytes
+from tgtui.units import duration, human_bytes
 
 Record = dict[str, Any]
 

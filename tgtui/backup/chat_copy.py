@@ -26,7 +26,6 @@ from tgtui.backup.checkpoint import Checkpoint, count_lines, reconcile, save_che
 from tgtui.backup.files import link_on_the_way
 from tgtui.backup.history import HISTORY, HistoryPage, HistoryReader
 from tgtui.backup.manifest import ChatEntry
-from tgtui.backup.media import media_path
 from tgtui.backup.naming import JSONL, STATE, chat_folder
 from tgtui.backup.options import CANCELLED, BackupAborted
 from tgtui.backup.progress import ChatProgress, ChatResult, ChatStarted, Status, Waiting
@@ -35,6 +34,7 @@ from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.windows import WORTH_SPLITTING, Plan, pages, plan
 from tgtui.backup.writer import BackupWriteError, BatchWriter
+from tgtui.format.media_paths import media_path
 from tgtui.i18n import _
 from tgtui.retry import Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain

@@ -20,13 +20,12 @@ from typing import TypeVar
 from loguru import logger
 from rich.console import Console
 
-from tgtui.backup import choices
+from tgtui import choices
 from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
 from tgtui.backup.folder import folder_problem
 from tgtui.backup.follow import MIN_SWEEP, SWEEP, Follower, Following
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.progress import BackupEvent
 from tgtui.backup.reporters import (
     HEARTBEAT,
@@ -41,6 +40,7 @@ from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
 from tgtui.config import MAX_CONCURRENCY, Paths, path_argument
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.i18n import _, counted, number
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
@@ -129,7 +129,7 @@ def _seconds(least: float, *, none: bool = False) -> Callable[[str], float]:
 
 
 def _typed(parse: Callable[[str], T]) -> Callable[[str], T]:
-    """An argparse type from one of `tgtui.backup.choices`' parsers."""
+    """An argparse type from one of `tgtui.choices`' parsers."""
 
     def convert(text: str) -> T:
         try:

@@ -36,8 +36,8 @@ from tgtui.backup.reporters import (
     quiet_refresh,
 )
 from tgtui.i18n import _, counted, decimal, number
+from tgtui.units import message_rate
 from tgtui.untrusted import clean, safe_text
-from tgtui.widgets.units import message_rate
 
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
 

@@ -28,7 +28,6 @@ from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
 from tgtui.backup.history import HISTORY, HistoryReader
 from tgtui.backup.manifest import Manifest
-from tgtui.backup.media import NAME_BYTES, version_media_path
 from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.naming import JSONL, STATE, chat_folder, chat_folders, name_bytes_for
 from tgtui.backup.options import CANCELLED, BackupAborted, BackupOptions
@@ -38,6 +37,7 @@ from tgtui.backup.repair import Repair
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.writer import BackupWriteError
+from tgtui.format.media_paths import NAME_BYTES, version_media_path
 from tgtui.i18n import _
 from tgtui.retry import FloodGate
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain

@@ -20,9 +20,9 @@ from telethon.tl import types
 from tgtui.backup.checkpoint import CheckpointError, load_checkpoint
 from tgtui.backup.engine import STATE, chat_folder
 from tgtui.backup.history import HistoryReader
-from tgtui.backup.media import MediaFilter
 from tgtui.backup.schema import to_record
 from tgtui.backup.selection import ChatTarget
+from tgtui.format.media_paths import MediaFilter
 from tgtui.retry import FloodGate, Wait
 
 SAMPLE = 100  # newest messages looked at per chat

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import mimetypes
 import os
 import stat
 from collections import deque
@@ -27,90 +26,14 @@ from telethon.tl import types
 from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write
 from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.backup.writer import BackupWriteError
+from tgtui.format.media_paths import PART_SUFFIX
 from tgtui.retry import Backoff, FloodGate, Wait, retry
-from tgtui.untrusted import file_name
 
 T = TypeVar("T")
 PARTS_IN_FLIGHT = 16  # getFile requests of one file in flight (bench_media: 1.46x 8 at 200 ms)
 GET_FILE = "upload.getFile"
 GET_FILE_HASHES = "upload.getFileHashes"
 MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
-
-# Our media type (as --media names it) for each schema media_type.
-KINDS: dict[str, str] = {
-    "photo": "photo",
-    "video_file": "video",
-    "video_message": "video",
-    "animation": "video",
-    "voice_message": "voice",
-    "audio_file": "audio",
-    "sticker": "sticker",
-    "file": "document",
-}
-ALL_KINDS = frozenset(KINDS.values())
-FOLDERS = {
-    "photo": "photos",
-    "video": "videos",
-    "voice": "voice",
-    "audio": "audio",
-    "sticker": "stickers",
-    "document": "files",
-}
-
-
-@dataclass(frozen=True)
-class MediaFilter:
-    """Which media files to save."""
-
-    kinds: frozenset[str] = ALL_KINDS  # empty: no media
-    max_size: int | None = None  # bytes
-
-    def wants(self, record: dict[str, Any]) -> bool:
-        """Whether this message's file should be saved."""
-        kind = KINDS.get(record.get("media_type", ""))
-        if kind is None or kind not in self.kinds or record.get("media_unavailable"):
-            return False
-        size = record.get("file_size")
-        return self.max_size is None or not isinstance(size, int) or size <= self.max_size
-
-
-NO_MEDIA = MediaFilter(kinds=frozenset())
-
-
-PART_SUFFIX = ".part"
-NAME_BYTES = 200  # of the sender's file name we keep (the id, "_" and ".part" fit in 255)
-
-
-def media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> str:
-    """Where a message's file goes, relative to the chat folder: media/<kind>/<id>[_name].ext.
-
-    The sender's file name is cut by bytes (`tgtui.untrusted.file_name`), so the name and its
-    ``.part`` twin always fit the filesystem, whatever the name holds.
-    """
-    kind = KINDS[record["media_type"]]
-    name = record.get("file_name")
-    safe = file_name(name, name_bytes) if isinstance(name, str) else ""
-    if safe:
-        filename = f"{record['id']}_{safe}"
-    else:
-        guess = (
-            mimetypes.guess_extension(record.get("mime_type") or "") if kind != "photo" else None
-        )
-        extension = ".jpg" if kind == "photo" else (guess or ".bin")
-        filename = f"{record['id']}{extension}"
-    return f"media/{FOLDERS[kind]}/{filename}"
-
-
-def version_media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> str:
-    """Where the file of a later version goes when its media is not the first version's
-    (Telegram replaced the photo or file): beside it, named by when that version was made,
-    ``media/<kind>/<id>v<edited unixtime>[_name].ext``, so no version's file takes another's
-    place."""
-    folder, _, filename = media_path(record, name_bytes).rpartition("/")
-    ident = str(record["id"])
-    when = str(record.get("edited_unixtime") or "0")
-    when = when if when.isascii() and when.isdigit() else "0"
-    return f"{folder}/{ident}v{when}{filename[len(ident) :]}"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from tgtui.backup.files import link_on_the_way
 from tgtui.backup.integrity import lines_naming_files
 from tgtui.backup.media import (
     GET_FILE,
-    PART_SUFFIX,
     FileSource,
     MediaDownloader,
     MediaDownloadError,
@@ -32,6 +31,7 @@ from tgtui.backup.progress import MediaProgress, ProgressSink, Waiting
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
+from tgtui.format.media_paths import PART_SUFFIX
 from tgtui.format.records import media_path_problem, record_id
 from tgtui.format.safe_files import open_lines
 from tgtui.format.versions import DELETED, EDITS, find_record, saved_records

@@ -7,8 +7,8 @@ import os
 import re
 from pathlib import Path
 
-from tgtui.backup.media import NAME_BYTES, PART_SUFFIX
 from tgtui.backup.selection import ChatTarget
+from tgtui.format.media_paths import NAME_BYTES, PART_SUFFIX
 from tgtui.untrusted import NAME_MAX_BYTES
 
 JSONL = "messages.jsonl"

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from tgtui.backup.media import NO_MEDIA, MediaFilter
 from tgtui.config import DEFAULT_CONCURRENCY
+from tgtui.format.media_paths import NO_MEDIA, MediaFilter
 from tgtui.i18n import N_
 
 CANCELLED = N_("cancelled")  # a reason: translated where it is shown

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from tgtui.archive.arguments import chosen_backup
 from tgtui.archive.folder import ArchiveError
-from tgtui.backup.choices import parse_date
+from tgtui.choices import parse_date
 from tgtui.config import Paths, Settings
 from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
 from tgtui.i18n import _, counted, ngettext, number

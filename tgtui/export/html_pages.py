@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from tgtui.archive.wording import media_label, service_sentence
 from tgtui.format.records import non_negative
+from tgtui.units import duration, human_bytes
 from tgtui.untrusted import html_text as esc
-from tgtui.widgets.units import duration, human_bytes
 
 Record = dict[str, Any]
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tgtui.backup.action_names import current_name
+from tgtui.format.action_names import current_name
 from tgtui.format.records import MAX_ID, non_negative, unixtime
 
 Record = dict[str, Any]

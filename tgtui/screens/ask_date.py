@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tgtui.backup.choices import parse_date
+from tgtui.choices import parse_date
 from tgtui.i18n import N_, _
 from tgtui.screens.palette import Binding
 from tgtui.untrusted import safe_text

@@ -18,11 +18,11 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Static
 
+from tgtui import choices
 from tgtui.archive.folder import ArchiveError, open_archive
-from tgtui.backup import choices
 from tgtui.backup.folder import folder_problem
 from tgtui.backup.job import BackupJob
-from tgtui.backup.media import ALL_KINDS, MediaFilter
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.i18n import N_, _
 from tgtui.private_files import make_private_dir
 from tgtui.screens.base import TgtuiScreen

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.search import Filters, Hit, QueryError, query_words, snippet_text
 from tgtui.archive.service import ArchiveService
-from tgtui.backup.choices import parse_date
+from tgtui.choices import parse_date
 from tgtui.i18n import N_, _, counted, number, short_datetime
 from tgtui.screens.palette import Binding
 from tgtui.screens.reading import notes_line

@@ -19,9 +19,9 @@ from textual.strip import Strip
 from tgtui.backup.job import BackupJob
 from tgtui.backup.rows import ChatRow
 from tgtui.i18n import N_, _, counted, ngettext, number
+from tgtui.units import bar, human_bytes, message_rate
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
-from tgtui.widgets.units import bar, human_bytes, message_rate
 
 BAR_WIDTH = 12
 MIN_NAME, MAX_NAME = 16, 32

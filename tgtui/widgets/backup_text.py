@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from tgtui.i18n import _, counted, number
+from tgtui.units import bar, duration, human_bytes, message_rate
 from tgtui.untrusted import clean
-from tgtui.widgets.units import bar, duration, human_bytes, message_rate
 
 if TYPE_CHECKING:  # the chat list shows a job's status without loading the engine first
     from tgtui.backup.job import BackupJob

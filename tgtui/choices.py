@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import re
 
-from tgtui.backup.media import ALL_KINDS
+from tgtui.format.media_paths import ALL_KINDS
 from tgtui.i18n import PORTUGUESE, _, current, number
 
 # A date as Brazilians write it, day first: 28/11/2026, 28/11/2026 14:05.
