@@ -9,7 +9,6 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from tgtui import __version__, i18n
 from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
@@ -36,14 +35,14 @@ class Command:
     """A subcommand: where it lives (imported only when it runs or shows its help) and how
     the command list describes it."""
 
-    module: str | None  # with add_arguments(parser), epilog() and run(args, ...)
+    module: str  # in tgtui.commands: add_arguments(parser), epilog() and run(args, paths)
     help: str  # marked with N_: translated when the parser is built
     description: str
 
 
 COMMANDS: dict[str, Command] = {
     "sandbox": Command(
-        "tgtui.sandbox.cli",
+        "tgtui.commands.sandbox",
         N_("run a local Telegram server (real MTProto on loopback) with a generated world"),
         N_(
             "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
@@ -52,7 +51,7 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "backup": Command(
-        "tgtui.backup.command",
+        "tgtui.commands.backup",
         N_("back up chats without the TUI (for cron and scripts)"),
         N_(
             "Back up chats to DIR: messages as JSON Lines in ascending order, each exactly "
@@ -60,7 +59,7 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "chats": Command(
-        "tgtui.chats.command",
+        "tgtui.commands.chats",
         N_("list your chats with their ids, types and folders (to choose what to back up)"),
         N_(
             "List the account's chats: id, type, folder, name and @username; with --counts "
@@ -68,12 +67,12 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "search": Command(
-        "tgtui.archive.command",
+        "tgtui.commands.search",
         N_("find messages in a backup (offline: no login, no network)"),
         N_("Find messages in a backup by their words, in every chat or some."),
     ),
     "open": Command(
-        None,
+        "tgtui.commands.open",
         N_("read a backup in the TUI (offline: no login, no network)"),
         N_(
             "Open a backup folder in the TUI: its chats, each chat's messages from the newest, "
@@ -81,7 +80,7 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "export": Command(
-        "tgtui.export.command",
+        "tgtui.commands.export",
         N_("export a backup as Telegram Desktop's JSON and/or browsable HTML (offline)"),
         N_(
             "Export a backup as Telegram Desktop's JSON export (read by tools made for "
@@ -155,22 +154,19 @@ def build_parser(
             description=_(spec.description),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        if name == "open":
-            sub.add_argument(
-                "folder",
-                nargs="?",
-                type=Path,
-                metavar="DIR",
-                help=_(
-                    "the backup folder (default: backup_dir from config.toml; with --demo, "
-                    "the demo's backups)"
-                ),
-            )
-        elif spec.module is not None and (every or name == command):
+        if every or name == command:
             module = importlib.import_module(spec.module)
             module.add_arguments(sub)
-            sub.epilog = module.epilog()
+            sub.epilog = module.epilog() or None
     return parser
+
+
+def _command_run(name: str) -> Callable[[argparse.Namespace, Paths], int]:
+    """The ``run`` of command ``name``'s module (imported now, not before)."""
+    run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(
+        COMMANDS[name].module
+    ).run
+    return run
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -195,9 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(paths, command_in(given)).parse_args(given)
     if args.command == "sandbox":  # a developer's tool: it reads no config
-        from tgtui.sandbox import cli as sandbox_cli
-
-        return sandbox_cli.run(args)
+        return _command_run("sandbox")(args, paths)
     if settings is None:  # one check for every command, the TUI and the offline ones alike
         from tgtui.untrusted import clean
 
@@ -210,24 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # names quoted raw); tgtui's log goes to its file only.
     import tgtui.log  # noqa: F401
 
-    spec = COMMANDS.get(args.command or "")
-    if spec is not None and spec.module is not None:
-        run: Callable[[argparse.Namespace, Paths], int] = importlib.import_module(spec.module).run
-        return run(args, paths)
-    if args.command is None and args.demo and args.session:
+    if args.command is not None:
+        return _command_run(args.command)(args, paths)
+    if args.demo and args.session:
         return _fail(_("--demo uses its own session; leave out --session"), 2)
-    if args.command == "open":
-        folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
-        from tgtui.reader_app import run_reader  # Textual only when a TUI runs
-
-        return run_reader(
-            folder.expanduser(),
-            paths,
-            theme=settings.theme,
-            debug=args.debug,
-            config_file=None if args.demo else settings.config_file,  # the demo keeps none
-            keys=settings.keys,
-        )
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
 
     return launch(paths, settings, demo=args.demo, session=args.session, debug=args.debug)

@@ -6,7 +6,8 @@ a literal with words in it instead of a translated string (`_()`, `N_()`, `ngett
 `counted()`). A string that is marked cannot be missed by the catalog test
 (test_i18n.py); this one catches the string nobody marked.
 
-Left out on purpose: `tgtui/sandbox/` (a developer's tool: its own options stay English), the
+Left out on purpose: `tgtui/sandbox/` and its command, `tgtui/commands/sandbox.py` (a
+developer's tool: its own options stay English), the
 export's page writers (`tgtui/export/html_pages.py`, `tde.py`), which write the English of
 Telegram Desktop's exports whatever the language, and the child processes the app starts.
 """
@@ -23,6 +24,7 @@ import tgtui
 ROOT = Path(tgtui.__file__).parent
 SKIPPED = (
     "sandbox/",
+    "commands/sandbox.py",
     "export/html_pages.py",
     "export/tde.py",
     # Child processes the app starts (`python -m ...`), never run by people.

@@ -19,6 +19,7 @@ CORE_PACKAGES = (
     "tgtui.export",
     "tgtui.chats",
     "tgtui.format",
+    "tgtui.commands",
 )
 CORE_MODULES = (
     "tgtui.children",

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.progress import ChatFinished, ChatProgress, ChatStarted, MediaProgress, Waiting
-from tgtui.backup.reporters import JsonProgress, LineProgress
+from tgtui.backup.reporters import LineProgress
 from tgtui.backup.selection import ChatTarget
 
 

@@ -23,6 +23,9 @@ In three modules: this one keeps the index up to date and answers what it holds;
 the merge by date, the other processes); `tgtui.archive.index_file` opens the database
 safely in a folder that may come from a stranger (links never followed, an index made
 elsewhere never trusted).
+
+Over 400 lines on purpose: the schema, updates and queries share one SQLite connection
+and its transactions; reading the chats' files is in index_reading.py and index_file.py.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from tgtui.archive.index_reading import (
     message_text,
     saved_messages,
 )
+from tgtui.archive.limits import MAX_LIMIT
 from tgtui.i18n import _, number
 from tgtui.untrusted import clean
 
@@ -26,7 +27,6 @@ _WORD = re.compile(r"[\w]+\*?", re.UNICODE)
 # query is bounded (4,000 words took 18 s), and the same word twice counts once.
 MAX_WORDS = 32
 MAX_QUERY_CHARS = 100_000
-MAX_LIMIT = 100_000  # results listed at most (each is held until it is shown)
 
 
 class QueryError(ValueError):

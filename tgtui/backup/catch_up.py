@@ -16,6 +16,9 @@ Telegram's own mechanisms (core.telegram.org/api/updates), written by `tgtui.bac
 Every version and deletion is written (fsynced) before the pts or state that covers it is
 saved, and written once (`Versions` remembers what it holds), so a run stopped anywhere loses
 nothing and repeats nothing.
+
+Over 400 lines on purpose: the two update boxes (a channel's, the account's) and the
+re-check share one rule (write, fsync, then save the pts), which reads best in one place.
 """
 
 from __future__ import annotations

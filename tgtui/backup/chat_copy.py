@@ -24,7 +24,7 @@ from telethon import errors
 from tgtui.backup.catch_up import Caught, catch_up_channel, is_channel_id, recheck_chat
 from tgtui.backup.checkpoint import Checkpoint, count_lines, reconcile, save_checkpoint, stat_key
 from tgtui.backup.files import link_on_the_way
-from tgtui.backup.history import HISTORY, HistoryPage, HistoryReader
+from tgtui.backup.history import HistoryPage, HistoryReader
 from tgtui.backup.manifest import ChatEntry
 from tgtui.backup.naming import JSONL, STATE, chat_folder
 from tgtui.backup.options import CANCELLED, BackupAborted
@@ -38,6 +38,7 @@ from tgtui.format.media_paths import media_path
 from tgtui.i18n import _
 from tgtui.retry import Wait
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
+from tgtui.telegram.history import HISTORY
 
 if TYPE_CHECKING:
     from tgtui.backup.engine import BackupEngine

@@ -26,7 +26,6 @@ from tgtui.backup.progress import (
     ChatStarted,
     MediaProgress,
     Waiting,
-    status_word,
 )
 from tgtui.backup.reporters import (
     Followed,
@@ -35,6 +34,7 @@ from tgtui.backup.reporters import (
     following_text,
     quiet_refresh,
 )
+from tgtui.format.outcomes import status_word
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.units import message_rate
 from tgtui.untrusted import clean, safe_text

@@ -26,7 +26,7 @@ from tgtui.backup.catch_up import Caught, catch_up_account, forget_state, saved_
 from tgtui.backup.chat_copy import ChatCopy, uncancel
 from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
-from tgtui.backup.history import HISTORY, HistoryReader
+from tgtui.backup.history import HistoryReader
 from tgtui.backup.manifest import Manifest
 from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.naming import JSONL, STATE, chat_folder, chat_folders, name_bytes_for
@@ -41,6 +41,7 @@ from tgtui.format.media_paths import NAME_BYTES, version_media_path
 from tgtui.i18n import _
 from tgtui.retry import FloodGate
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
+from tgtui.telegram.history import HISTORY
 
 __all__ = [  # what callers import from here (some of it lives in the modules above)
     "CANCELLED",

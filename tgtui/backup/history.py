@@ -18,14 +18,11 @@ from telethon.tl import types
 
 from tgtui.backup.budget import Budget
 from tgtui.backup.schema import Names
-from tgtui.retry import Backoff, FloodGate, Wait, retry
+from tgtui.retry import FloodGate, Wait, retry
 from tgtui.telegram import history as get_history
+from tgtui.telegram.history import HISTORY, HISTORY_RETRY
 
 PAGE = 100
-HISTORY = "messages.getHistory"
-# Transient faults are retried for as long as they last (with capped backoff); a run only
-# stops for a permanent error or the user.
-HISTORY_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
 
 
 @dataclass

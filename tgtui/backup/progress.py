@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from tgtui.i18n import N_, _
-
 if TYPE_CHECKING:  # a name for the type checker only: this module loads no Telethon
     from tgtui.backup.selection import ChatTarget
 
@@ -110,17 +108,3 @@ class BackupResult:
 
 BackupEvent = ChatStarted | ChatProgress | MediaProgress | Waiting | ChatFinished
 ProgressSink = Callable[[BackupEvent], None]
-
-
-# A chat's outcome (as ChatFinished and the manifest write it), as the user reads it.
-OUTCOME_WORDS = {
-    "complete": N_("complete"),
-    "partial": N_("partial"),
-    "failed": N_("failed"),
-    "skipped": N_("skipped"),
-}
-
-
-def status_word(status: str) -> str:
-    """A chat's outcome ("complete", "partial"...) in the user's language."""
-    return _(OUTCOME_WORDS[status]) if status in OUTCOME_WORDS else status

@@ -50,6 +50,6 @@ async def all_dialogs(
     client: TelegramClient, on_wait: Callable[[Wait], None] | None = None
 ) -> list[DialogRow]:
     """Every dialog, the main list then the archive."""
-    from tgtui.chats.listing import dialogs  # it reads history through tgtui.backup
+    from tgtui.chats.listing import dialogs
 
     return await dialogs(client, on_wait=on_wait)

@@ -6,13 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from telethon import TelegramClient, errors
-from telethon.tl import types
 
-from tgtui.backup.history import HistoryReader
 from tgtui.chats.matching import Candidate
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.dialogs import ChatKind, DialogPager, DialogRow
 from tgtui.telegram.errors import explain
+from tgtui.telegram.history import message_count
 
 KIND_TYPES = {
     ChatKind.USER: "users",
@@ -78,14 +77,12 @@ async def message_counts(
         if row.peer is None:
             counts[row.peer_id] = Count(None, "Telegram sent nothing to address this chat by")
         else:
-            reader = HistoryReader(client, row.peer, gate=gate, on_wait=on_wait)
             try:
-                page = await reader.newest(1)
+                count = await message_count(client, row.peer, gate=gate, on_wait=on_wait)
             except errors.RPCError as exc:  # a private channel, a banned chat, ...
                 counts[row.peer_id] = Count(None, explain(exc).text)
             else:
-                real = [m for m in page.messages if not isinstance(m, types.MessageEmpty)]
-                counts[row.peer_id] = Count(page.count if page.count is not None else len(real))
+                counts[row.peer_id] = Count(count)
         if on_count is not None:
             on_count(done)
     return counts

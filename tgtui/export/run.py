@@ -9,6 +9,9 @@ killed (SIGKILL, a power cut) is removed by the next export into the same parent
 The export holds private messages, so it is as private as the backup: files 0600, folders
 0700. Its media are hard links to the backup's files (the same files, with their modes) unless
 ``copy`` asks for copies.
+
+Over 400 lines on purpose: staging, worker processes, stopping and cleaning up are one
+sequence whose every exit must leave no half export; the writers are in tde.py and site.py.
 """
 
 from __future__ import annotations

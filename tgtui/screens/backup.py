@@ -3,6 +3,9 @@
 The screen renders a `BackupJob` (ten times a second at most, and only what changed) and
 sends it commands. The job runs at app level (`TgtuiApp.start_backup`): leaving this screen
 does not stop it, and the screen can be opened again from the chat list with `b`.
+
+Over 400 lines on purpose: the screen's three phases (options, progress, summary) share
+its widgets; what it shows is computed in `tgtui.widgets.backup_text`/`backup_rows`.
 """
 
 from __future__ import annotations

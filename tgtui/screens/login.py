@@ -4,6 +4,9 @@ or a QR code (F3) scanned by a phone already signed in -> 2FA password -> signed
 The screen only renders `LoginFlow`'s steps; every error is worded by
 `tgtui.telegram.errors.explain` and the user stays on the step to try again. A FLOOD_WAIT
 counts down with the button disabled until it ends.
+
+Over 400 lines on purpose: three ways in (code, 2FA, QR) on one screen, whose steps share
+its fields, countdowns and error line; the flow itself is `tgtui.telegram.auth`.
 """
 
 from __future__ import annotations

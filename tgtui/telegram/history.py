@@ -9,9 +9,17 @@ starts below a date. The four pages tgtui asks for are written here once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from telethon.tl import functions
+from telethon.tl import functions, types
+
+from tgtui.retry import Backoff, FloodGate, Wait, retry
+
+HISTORY = "messages.getHistory"
+# Transient faults are retried for as long as they last (with capped backoff); a run only
+# stops for a permanent error or the user.
+HISTORY_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
 
 
 def _history(
@@ -65,3 +73,22 @@ def newer_than(
 def sent_before(peer: Any, when: dt.datetime, limit: int) -> functions.messages.GetHistoryRequest:
     """Up to ``limit`` messages sent just before ``when``, newest first."""
     return _history(peer, limit=limit, offset_date=when)
+
+
+async def message_count(
+    client: Any, peer: Any, *, gate: FloodGate, on_wait: Callable[[Wait], None] | None = None
+) -> int:
+    """How many messages the chat has, as Telegram counts them (one request for its newest
+    message, through the retry policy and the flood gate). RPC errors are the caller's."""
+    answer = await retry(
+        lambda: client(newest(peer, 1)),
+        policy=HISTORY_RETRY,
+        on_wait=on_wait,
+        what=HISTORY,
+        gate=gate,
+    )
+    count = getattr(answer, "count", None)
+    if isinstance(count, int):
+        return count
+    # messages.messages: the whole chat came in the answer
+    return len([m for m in answer.messages if not isinstance(m, types.MessageEmpty)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from tgtui.archive.folder import ArchiveChat
-from tgtui.backup.progress import OUTCOME_WORDS
-from tgtui.backup.progress import status_word as outcome_word
+from tgtui.format.outcomes import OUTCOME_WORDS
+from tgtui.format.outcomes import status_word as outcome_word
 from tgtui.i18n import N_, N_plural, _, number
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines

@@ -15,21 +15,15 @@ from rich.console import Console
 from tgtui.chats.listing import Count, candidate, dialogs, message_counts
 from tgtui.chats.matching import ChoiceError, fold
 from tgtui.chats.options import add_filter_arguments, chat_filter
+from tgtui.commands.common import EXIT_ERROR, EXIT_OK, stderr_console
+from tgtui.commands.runner import add_session_arguments, command_settings, run_signed_in
 from tgtui.config import Paths
 from tgtui.i18n import _, counted, number
 from tgtui.retry import FloodGate, Wait
 from tgtui.status_line import StatusLine
 from tgtui.telegram.dialogs import DialogRow
-from tgtui.telegram.headless import (
-    EXIT_ERROR,
-    add_session_arguments,
-    command_settings,
-    run_signed_in,
-)
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean, json_line
-
-EXIT_OK = 0
 
 
 def epilog() -> str:
@@ -126,7 +120,7 @@ def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[s
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui chats`; returns the exit code."""
-    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    err = stderr_console()
     paths = paths or Paths.default()
     settings = command_settings(args, paths, err, "chats")
     if settings is None:

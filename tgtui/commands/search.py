@@ -10,32 +10,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
-
-import tgtui.log  # noqa: F401 - before anything logs: no log line on the terminal
-from tgtui.archive.arguments import chosen_backup
-from tgtui.archive.folder import Archive, ArchiveError
-from tgtui.archive.index import SearchIndex
-from tgtui.archive.search import (
-    MAX_LIMIT,
-    Filters,
-    Hit,
-    QueryError,
-    query_words,
-    search_or_rebuild,
-    snippet_text,
+from tgtui.archive.limits import MAX_LIMIT
+from tgtui.commands.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PARTLY,
+    add_chat_option,
+    add_date_options,
+    add_offline_arguments,
+    stderr_console,
+    stdout_console,
 )
-from tgtui.backup.command import parse_date
 from tgtui.config import Paths
-from tgtui.format.jsonl import line_number
 from tgtui.i18n import _, counted, ngettext, number, short_datetime
 from tgtui.untrusted import clean, json_line
 
-EXIT_FOUND = 0
-EXIT_NONE = 1
-EXIT_ERROR = 2
+if TYPE_CHECKING:  # the index and the search load when a search runs, not for --help
+    from tgtui.archive.folder import Archive
+    from tgtui.archive.search import Hit
 
 
 def epilog() -> str:
@@ -65,18 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=_("the backup (default: backup_dir; with --demo, the demo's backups)"),
     )
-    parser.add_argument(
-        "--chat",
-        action="append",
-        metavar="CHAT",
-        help=_(
-            "only this chat: its peer id, its name or part of it (any case, with or without "
-            "accents; one that fits several chats is an error listing them); repeatable"
-        ),
-    )
+    add_chat_option(parser)
     parser.add_argument("--from", dest="sender", metavar="NAME", help=_("only from this sender"))
-    parser.add_argument("--since", type=parse_date, metavar="DATE", help=_("from this date on"))
-    parser.add_argument("--until", type=parse_date, metavar="DATE", help=_("before this date"))
+    add_date_options(parser)
     parser.add_argument(
         "--limit",
         type=int,
@@ -92,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "text, file_name)"
         ),
     )
+    add_offline_arguments(parser)
 
 
 def _as_json(hit: Hit) -> str:
@@ -114,6 +100,8 @@ SHOWN_DAMAGED = 5  # damaged lines named one by one; the rest are counted
 def _damaged_note(archive: Archive, count: int, first: list[tuple[int, int]]) -> str:
     """One line counting the backup's damaged lines (left out of the search) and naming the
     first few."""
+    from tgtui.format.jsonl import line_number
+
     names = {chat.id: chat for chat in archive.chats}
     places = []
     for chat_id, offset in first[:SHOWN_DAMAGED]:
@@ -141,8 +129,21 @@ def _damaged_note(archive: Archive, count: int, first: list[tuple[int, int]]) ->
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui search`; returns the exit code."""
-    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
-    out = Console(highlight=False, markup=False, soft_wrap=True)
+    from rich.text import Text
+
+    from tgtui.archive.arguments import chosen_backup
+    from tgtui.archive.folder import ArchiveError
+    from tgtui.archive.index import SearchIndex
+    from tgtui.archive.search import (
+        Filters,
+        QueryError,
+        query_words,
+        search_or_rebuild,
+        snippet_text,
+    )
+
+    err = stderr_console()
+    out = stdout_console()
     paths = paths or Paths.default()
     if not 1 <= args.limit <= MAX_LIMIT:
         err.print(
@@ -204,4 +205,4 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     if results.count > shown:
         text += " " + _("(the newest {count} shown)").format(count=number(shown))
     err.print(text)
-    return EXIT_FOUND if results.count else EXIT_NONE
+    return EXIT_OK if results.count else EXIT_PARTLY

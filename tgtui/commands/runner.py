@@ -14,6 +14,7 @@ from loguru import logger
 from rich.console import Console
 from telethon import errors
 
+from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED
 from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
 from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
@@ -27,9 +28,6 @@ from tgtui.telegram.service import (
     TelegramService,
 )
 from tgtui.untrusted import clean
-
-EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130
 
 Work = Callable[[TelegramService, Callable[[Wait], None]], Awaitable[int]]
 
@@ -144,7 +142,7 @@ def run_signed_in(
             return asyncio.run(_connected(service, err, work, command, stopped))
         except KeyboardInterrupt:
             err.print(stopped)
-            return EXIT_INTERRUPTED
+            return EXIT_STOPPED
         except Exception as exc:  # noqa: BLE001 - the last resort: logged whole, told in a line
             logger.opt(exception=exc).error("tgtui {} failed", command)
             err.print(
@@ -178,7 +176,7 @@ async def _connected(
         return await work(service, connecting)
     except asyncio.CancelledError:
         err.print(stopped)
-        return EXIT_INTERRUPTED
+        return EXIT_STOPPED
     except errors.RPCError as exc:
         err.print(f"tgtui {command}: {clean(explain(exc).text)}")
         return EXIT_ERROR

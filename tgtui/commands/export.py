@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from tgtui.archive.arguments import chosen_backup
-from tgtui.archive.folder import ArchiveError
-from tgtui.choices import parse_date
+from tgtui.commands.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PARTLY,
+    EXIT_STOPPED,
+    add_chat_option,
+    add_date_options,
+    add_offline_arguments,
+    stderr_console,
+)
 from tgtui.config import Paths, Settings
-from tgtui.export.run import ExportError, ExportSummary, default_destination, export_backup
 from tgtui.i18n import _, counted, ngettext, number
 from tgtui.status_line import StatusLine
 from tgtui.untrusted import clean
 
-EXIT_OK = 0
-EXIT_PARTLY = 1
-EXIT_ERROR = 2
-EXIT_STOPPED = 130
+if TYPE_CHECKING:  # the exporter loads when an export runs, not for --help
+    from tgtui.export.run import ExportSummary
 
 
 def epilog() -> str:
@@ -80,15 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=_("a new folder for the export (default: beside SRC, SRC-export-YYYY-MM-DD)"),
     )
-    parser.add_argument(
-        "--chat",
-        action="append",
-        metavar="CHAT",
-        help=_(
-            "only this chat: its peer id, its name or part of it (any case, with or without "
-            "accents; one that fits several chats is an error listing them); repeatable"
-        ),
-    )
+    add_chat_option(parser)
     parser.add_argument(
         "--copy",
         action="store_true",
@@ -97,12 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "take no space but are the same files, with the same permissions)"
         ),
     )
-    parser.add_argument(
-        "--since", type=parse_date, metavar="DATE", help=_("from this date on (local time)")
-    )
-    parser.add_argument(
-        "--until", type=parse_date, metavar="DATE", help=_("before this date (local time)")
-    )
+    add_date_options(parser)
+    add_offline_arguments(parser)
 
 
 class _Progress:
@@ -165,7 +156,11 @@ def describe(summary: ExportSummary, fmt: str) -> list[str]:
 
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui export`; returns the exit code."""
-    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    from tgtui.archive.arguments import chosen_backup
+    from tgtui.archive.folder import ArchiveError
+    from tgtui.export.run import ExportError, default_destination, export_backup
+
+    err = stderr_console()
     paths = paths or Paths.default()
     demo = getattr(args, "demo", False)
     source = args.source

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TypeVar
@@ -22,42 +20,43 @@ from rich.console import Console
 
 from tgtui import choices
 from tgtui.backup.console import ConsoleProgress, line, summary_table
-from tgtui.backup.engine import BackupAborted, BackupEngine, BackupOptions, BackupResult
+from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.folder import folder_problem
-from tgtui.backup.follow import MIN_SWEEP, SWEEP, Follower, Following
+from tgtui.backup.follow import MIN_SWEEP, SWEEP
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
-from tgtui.backup.progress import BackupEvent
-from tgtui.backup.reporters import (
-    HEARTBEAT,
-    MIN_HEARTBEAT,
-    JsonProgress,
-    LineProgress,
-    Unattended,
-    followed_text,
-)
-from tgtui.backup.selection import ChatTarget, target_of
+from tgtui.backup.json_progress import JsonProgress
+from tgtui.backup.reporters import HEARTBEAT, MIN_HEARTBEAT, LineProgress
+from tgtui.backup.selection import target_of
 from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import CHAT_HELP, add_filter_arguments, chat_filter
+from tgtui.commands.backup_progress import (
+    following,
+    ignore,
+    print_summary,
+    progress_mode,
+    reporter,
+    tick,
+)
+from tgtui.commands.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PARTLY,
+    add_date_options,
+    stderr_console,
+    typed,
+)
+from tgtui.commands.runner import add_session_arguments, command_settings, run_signed_in
 from tgtui.config import MAX_CONCURRENCY, Paths, path_argument
 from tgtui.format.media_paths import ALL_KINDS, MediaFilter
-from tgtui.i18n import _, counted, number
-from tgtui.portable import on_terminate
+from tgtui.i18n import _
 from tgtui.retry import Wait
 from tgtui.telegram.crypto import crypto_warning
-from tgtui.telegram.headless import (
-    EXIT_ERROR,
-    add_session_arguments,
-    command_settings,
-    run_signed_in,
-)
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
 
 T = TypeVar("T")
 
-EXIT_COMPLETE = 0
-EXIT_INCOMPLETE = 1
 
 PROGRESS_MODES = ("auto", "bars", "lines", "json", "none")
 
@@ -128,22 +127,8 @@ def _seconds(least: float, *, none: bool = False) -> Callable[[str], float]:
     return convert
 
 
-def _typed(parse: Callable[[str], T]) -> Callable[[str], T]:
-    """An argparse type from one of `tgtui.choices`' parsers."""
-
-    def convert(text: str) -> T:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = parse.__name__
-    return convert
-
-
-parse_date = _typed(choices.parse_date)
-_media_kinds = _typed(choices.parse_media_kinds)
-_megabytes = _typed(choices.parse_megabytes)
+_media_kinds = typed(choices.parse_media_kinds)
+_megabytes = typed(choices.parse_megabytes)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -171,12 +156,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "backup folder: a new or empty one, or a tgtui backup (default: backup_dir in config)"
         ),
     )
-    parser.add_argument(
-        "--since", type=parse_date, metavar="DATE", help=_("only messages from this date on")
-    )
-    parser.add_argument(
-        "--until", type=parse_date, metavar="DATE", help=_("only messages before this date")
-    )
+    add_date_options(parser)
     media = parser.add_mutually_exclusive_group()
     media.add_argument(
         "--media",
@@ -273,7 +253,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui backup`; returns the exit code."""
     # Nothing printed here is read as markup: names, paths and reasons are shown as they are
     # (after `tgtui.untrusted.clean`), colours come from Text styles.
-    err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    err = stderr_console()
     paths = paths or Paths.default()
     if not args.chats and not args.all:
         err.print("tgtui backup: " + _("name the chats to back up, or use --all"))
@@ -339,7 +319,7 @@ async def _backup(
         return EXIT_ERROR
     if result is None:
         return EXIT_ERROR
-    code = EXIT_COMPLETE if result.all_complete else EXIT_INCOMPLETE
+    code = EXIT_OK if result.all_complete else EXIT_PARTLY
     if isinstance(report, JsonProgress):
         report.finished(code, result, str(options.out))
     if args.quiet and result.all_complete and not result.notes:
@@ -347,55 +327,8 @@ async def _backup(
     all_rows = len(result.chats) <= 40 and not args.quiet
     if all_rows or not result.all_complete:
         err.print(summary_table(result.chats, all_rows=all_rows))
-    saved = sum(c.messages for c in result.chats)
-    new = sum(c.new for c in result.chats)
-    files = sum(c.media_done for c in result.chats)
-    failed = sum(c.media_failed for c in result.chats)
-    summary = _("{chats}, {messages} ({new}), {files}").format(
-        chats=counted("{count} chat", "{count} chats", len(result.chats)),
-        messages=counted("{count} message", "{count} messages", saved),
-        new=counted("{count} new", "{count} new", new),
-        files=counted("{count} media file", "{count} media files", files),
-    )
-    parts: list[str | tuple[str, str]] = [summary]
-    if failed:
-        parts += [
-            ", ",
-            (counted("{count} file failed", "{count} files failed", failed), "yellow"),
-            " " + _("(reasons in each chat's state.json)"),
-        ]
-    gone = sum(c.media_gone for c in result.chats)
-    if gone:
-        parts += [
-            ", ",
-            counted(
-                "{count} file gone from Telegram with its message",
-                "{count} files gone from Telegram with their messages",
-                gone,
-            ),
-        ]
-    edits = sum(c.edits for c in result.chats)
-    deletions = sum(c.deletions for c in result.chats)
-    if edits or deletions:
-        parts.append(
-            "; "
-            + _("{edits} edited and {deletions} deleted on Telegram since last time").format(
-                edits=number(edits), deletions=number(deletions)
-            )
-        )
-    err.print(line(*parts, " " + _("in {folder}").format(folder=clean(options.out))))
-    for note in result.notes:
-        err.print(line((_("note:"), "cyan"), f" {clean(note)}"))
+    print_summary(err, result, options.out)
     return code
-
-
-def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
-    """bars, lines, json or none: ``--progress`` as asked, ``auto`` by the terminal."""
-    if quiet and asked in ("auto", "bars", "lines"):
-        return "none"
-    if asked == "auto":
-        return "bars" if tty else "lines"
-    return asked
 
 
 async def _plan_and_run(
@@ -429,15 +362,15 @@ async def _plan_and_run(
         return None, None
     logger.info("backing up {} chats into {}", len(targets), options.out)
     with ExitStack() as stack:
-        report = _reporter(mode, err, len(targets), args.heartbeat)
+        report = reporter(mode, err, len(targets), args.heartbeat)
         if isinstance(report, ConsoleProgress):
             stack.enter_context(report)
         ticking = None
         if isinstance(report, LineProgress | JsonProgress):
-            ticking = asyncio.ensure_future(_tick(report, min(1.0, args.heartbeat / 2)))
+            ticking = asyncio.ensure_future(tick(report, min(1.0, args.heartbeat / 2)))
             stack.callback(ticking.cancel)
         elif isinstance(report, ConsoleProgress):
-            ticking = asyncio.ensure_future(_tick(report, 1.0))  # the following line's clock
+            ticking = asyncio.ensure_future(tick(report, 1.0))  # the following line's clock
             stack.callback(ticking.cancel)
         job = BackupJob(
             client,
@@ -445,93 +378,12 @@ async def _plan_and_run(
             options,
             takeout=args.takeout,
             account=account_of(me),
-            listener=report if report is not None else _ignore,
+            listener=report if report is not None else ignore,
             pace_file=pace_file,
         )
-        follow = _following(err, report, args.sweep) if args.follow else None
+        follow = following(err, report, args.sweep) if args.follow else None
         try:
             return await job.run(follow=follow), report
         except TakeoutRefused as exc:
             err.print(f"tgtui backup: {clean(exc)}")
             return None, report
-
-
-def _following(
-    err: Console, report: object, sweep: float
-) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]:
-    """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
-
-    async def follow(engine: BackupEngine, targets: list[ChatTarget]) -> Following | None:
-        main = asyncio.current_task()
-        stopping = asyncio.Event()
-
-        def stop() -> None:
-            stopping.set()
-            if main is not None:
-                main.cancel()
-
-        undo = on_terminate(stop, ("SIGTERM", "SIGINT"))
-        if isinstance(report, Unattended | ConsoleProgress):
-            report.follow()
-        shown: list[object] = []
-
-        def on_round(state: Following) -> None:
-            now: list[object] = [state.new, state.edits, state.deletions, sorted(state.behind)]
-            if now != shown and isinstance(report, JsonProgress):
-                report.following()
-            elif isinstance(report, ConsoleProgress):
-                report.tick()
-            shown[:] = now
-
-        err.print(
-            counted(
-                "Following {count} chat; Ctrl+C or SIGTERM stops.",
-                "Following {count} chats; Ctrl+C or SIGTERM stops.",
-                len(targets),
-            )
-        )
-        follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
-        try:
-            await follower.run()
-        except asyncio.CancelledError:
-            if not stopping.is_set() or main is None:
-                raise
-            main.uncancel()
-            err.print(_("Stopped following: everything that arrived is saved."))
-        finally:
-            undo()
-        if not isinstance(report, JsonProgress):
-            err.print(followed_text(follower.state, time.monotonic()))
-        return follower.state
-
-    return follow
-
-
-def _ignore(event: BackupEvent) -> None:
-    """The sink of --progress none."""
-
-
-def _reporter(
-    mode: str, err: Console, chats: int, every: float
-) -> ConsoleProgress | LineProgress | JsonProgress | None:
-    if mode == "bars":
-        return ConsoleProgress(err, chats)
-    if mode == "lines":
-        return LineProgress(lambda text: err.print(text), chats, every=every)
-    if mode == "json":
-        return JsonProgress(_stdout_line, chats, every=every)
-    return None
-
-
-def _stdout_line(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-async def _tick(report: LineProgress | JsonProgress | ConsoleProgress, every: float) -> None:
-    """The heartbeat's clock: it ticks whether or not events arrive (a long FLOOD_WAIT)."""
-    if every <= 0:
-        return  # no heartbeat asked for
-    while True:
-        await asyncio.sleep(every)
-        report.tick()

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tgtui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PARTLY
+from tgtui.config import Paths
 from tgtui.portable import on_terminate
 from tgtui.sandbox.faults import SPEC_HELP, Faults, FaultSpecError
 from tgtui.sandbox.living import BOX_SIZE
@@ -160,8 +162,9 @@ async def serve(options: SandboxOptions, session_out: Path | None) -> None:
         await server.close()
 
 
-def run(args: argparse.Namespace) -> int:
-    """Entry point of `tgtui sandbox`. Returns the exit code."""
+def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
+    """Entry point of `tgtui sandbox` (a developer's tool: it reads no config, and ``paths``
+    is not used). Returns the exit code."""
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -169,13 +172,13 @@ def run(args: argparse.Namespace) -> int:
         options = build_options(args)
     except FaultSpecError as exc:
         sys.stderr.write(f"tgtui sandbox: {exc}\n\n{SPEC_HELP}")
-        return 2
+        return EXIT_ERROR
     try:
         asyncio.run(serve(options, args.session_out))
     except OSError as exc:
         sys.stderr.write(f"tgtui sandbox: cannot listen on {args.host}:{args.port}: {exc}\n")
-        return 1
-    return 0
+        return EXIT_PARTLY
+    return EXIT_OK
 
 
 def epilog() -> str:

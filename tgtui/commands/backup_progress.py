@@ -1,0 +1,158 @@
+"""How `tgtui backup` shows a run: the progress mode (bars, lines, json, none), its
+reporter and heartbeat clock, and following chats after the run until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from tgtui.backup.console import ConsoleProgress, line
+from tgtui.backup.engine import BackupEngine
+from tgtui.backup.follow import Follower, Following
+from tgtui.backup.json_progress import JsonProgress
+from tgtui.backup.progress import BackupEvent, BackupResult
+from tgtui.backup.reporters import LineProgress, Unattended, followed_text
+from tgtui.backup.selection import ChatTarget
+from tgtui.i18n import _, counted, number
+from tgtui.portable import on_terminate
+from tgtui.untrusted import clean
+
+
+def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
+    """bars, lines, json or none: ``--progress`` as asked, ``auto`` by the terminal."""
+    if quiet and asked in ("auto", "bars", "lines"):
+        return "none"
+    if asked == "auto":
+        return "bars" if tty else "lines"
+    return asked
+
+
+def following(
+    err: Console, report: object, sweep: float
+) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]:
+    """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
+
+    async def follow(engine: BackupEngine, targets: list[ChatTarget]) -> Following | None:
+        main = asyncio.current_task()
+        stopping = asyncio.Event()
+
+        def stop() -> None:
+            stopping.set()
+            if main is not None:
+                main.cancel()
+
+        undo = on_terminate(stop, ("SIGTERM", "SIGINT"))
+        if isinstance(report, Unattended | ConsoleProgress):
+            report.follow()
+        shown: list[object] = []
+
+        def on_round(state: Following) -> None:
+            now: list[object] = [state.new, state.edits, state.deletions, sorted(state.behind)]
+            if now != shown and isinstance(report, JsonProgress):
+                report.following()
+            elif isinstance(report, ConsoleProgress):
+                report.tick()
+            shown[:] = now
+
+        err.print(
+            counted(
+                "Following {count} chat; Ctrl+C or SIGTERM stops.",
+                "Following {count} chats; Ctrl+C or SIGTERM stops.",
+                len(targets),
+            )
+        )
+        follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
+        try:
+            await follower.run()
+        except asyncio.CancelledError:
+            if not stopping.is_set() or main is None:
+                raise
+            main.uncancel()
+            err.print(_("Stopped following: everything that arrived is saved."))
+        finally:
+            undo()
+        if not isinstance(report, JsonProgress):
+            err.print(followed_text(follower.state, time.monotonic()))
+        return follower.state
+
+    return follow
+
+
+def ignore(event: BackupEvent) -> None:
+    """The sink of --progress none."""
+
+
+def reporter(
+    mode: str, err: Console, chats: int, every: float
+) -> ConsoleProgress | LineProgress | JsonProgress | None:
+    """What reports the run's progress in ``mode`` (None: nothing, for --progress none)."""
+    if mode == "bars":
+        return ConsoleProgress(err, chats)
+    if mode == "lines":
+        return LineProgress(lambda text: err.print(text), chats, every=every)
+    if mode == "json":
+        return JsonProgress(_stdout_line, chats, every=every)
+    return None
+
+
+def _stdout_line(text: str) -> None:
+    """One JSON object of --progress json on stdout, flushed (a script reads it at once)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+async def tick(report: LineProgress | JsonProgress | ConsoleProgress, every: float) -> None:
+    """The heartbeat's clock: it ticks whether or not events arrive (a long FLOOD_WAIT)."""
+    if every <= 0:
+        return  # no heartbeat asked for
+    while True:
+        await asyncio.sleep(every)
+        report.tick()
+
+
+def print_summary(err: Console, result: BackupResult, folder: Path) -> None:
+    """The run's last line (chats, messages, files, what failed or changed) and its notes."""
+    saved = sum(c.messages for c in result.chats)
+    new = sum(c.new for c in result.chats)
+    files = sum(c.media_done for c in result.chats)
+    failed = sum(c.media_failed for c in result.chats)
+    summary = _("{chats}, {messages} ({new}), {files}").format(
+        chats=counted("{count} chat", "{count} chats", len(result.chats)),
+        messages=counted("{count} message", "{count} messages", saved),
+        new=counted("{count} new", "{count} new", new),
+        files=counted("{count} media file", "{count} media files", files),
+    )
+    parts: list[str | tuple[str, str]] = [summary]
+    if failed:
+        parts += [
+            ", ",
+            (counted("{count} file failed", "{count} files failed", failed), "yellow"),
+            " " + _("(reasons in each chat's state.json)"),
+        ]
+    gone = sum(c.media_gone for c in result.chats)
+    if gone:
+        parts += [
+            ", ",
+            counted(
+                "{count} file gone from Telegram with its message",
+                "{count} files gone from Telegram with their messages",
+                gone,
+            ),
+        ]
+    edits = sum(c.edits for c in result.chats)
+    deletions = sum(c.deletions for c in result.chats)
+    if edits or deletions:
+        parts.append(
+            "; "
+            + _("{edits} edited and {deletions} deleted on Telegram since last time").format(
+                edits=number(edits), deletions=number(deletions)
+            )
+        )
+    err.print(line(*parts, " " + _("in {folder}").format(folder=clean(folder))))
+    for note in result.notes:
+        err.print(line((_("note:"), "cyan"), f" {clean(note)}"))
