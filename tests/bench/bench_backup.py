@@ -1,6 +1,9 @@
 """Backup speed: tgtui's engine against simpler loops, side by side in one run.
 
     python -m tests.bench.bench_backup [--chats 50] [--messages 2000] [--latencies 0,20,50]
+                                       [--flood-limit 30/10] [--writer-lines 100000]
+                                       [--memory-sizes 5000,50000]
+                                       [--quick]
 
 `tgtui sandbox` runs as its own process. Every contender reads every chat whole, messages
 only, through a Telethon client on the same session:
@@ -31,13 +34,22 @@ from typing import Any
 
 from telethon import TelegramClient
 
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.backup.progress import BackupEvent, Waiting
 from tgtui.backup.schema import Names, to_record
 from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
 from tgtui.backup.writer import BatchWriter
 from tgtui.telegram.service import CLIENT_OPTIONS
+
+QUICK = {
+    "chats": 5,
+    "messages": 300,
+    "latencies": "0,20",
+    "writer_lines": 2_000,
+    "memory_sizes": "200,2000",
+    "flood_limit": "8/1",  # met by the quick world's 14 requests too
+}
 
 
 @dataclass
@@ -127,7 +139,7 @@ async def timed(name: str, job: Any, client: TelegramClient, chats: list[ChatTar
 
 async def by_latency(chats: int, messages: int, latency: float, folder: Path) -> list[Run]:
     """The three contenders against one sandbox with ``latency`` ms per answer."""
-    process, info = await start_sandbox_process(
+    process, info = await start_sandbox(
         "--dialogs", str(chats), "--messages", str(messages), "--latency-ms", str(latency),
         "--session-out", str(folder / f"l{latency}.session"),
     )  # fmt: skip
@@ -142,15 +154,16 @@ async def by_latency(chats: int, messages: int, latency: float, folder: Path) ->
         ]
     finally:
         await client.disconnect()
-        process.terminate()
-        await process.wait()
+        await stop_sandbox(process)
 
 
-async def flood_bound(chats: int, messages: int, folder: Path) -> tuple[Run, int, float, int]:
-    """tgtui under a limit of 30 getHistory per 10 s: history requests answered (the budget's
-    count), share of the limit, FLOOD_WAITs met."""
-    count, window = 30, 10
-    process, info = await start_sandbox_process(
+async def flood_bound(
+    chats: int, messages: int, folder: Path, limit: str
+) -> tuple[Run, int, float, int]:
+    """tgtui under a limit of getHistory calls (``COUNT/SECONDS``): history requests answered
+    (the budget's count), share of the limit, FLOOD_WAITs met."""
+    count, window = (int(n) for n in limit.split("/"))
+    process, info = await start_sandbox(
         "--dialogs", str(chats), "--messages", str(messages),
         "--fault", f"flood:messages.getHistory={count}/{window}",
         "--session-out", str(folder / "flood.session"),
@@ -170,8 +183,7 @@ async def flood_bound(chats: int, messages: int, folder: Path) -> tuple[Run, int
         return Run("tgtui", done, seconds), pages, share, waits
     finally:
         await client.disconnect()
-        process.terminate()
-        await process.wait()
+        await stop_sandbox(process)
 
 
 def writer_alone(records: int, folder: Path) -> tuple[float, float]:
@@ -195,11 +207,11 @@ def writer_alone(records: int, folder: Path) -> tuple[float, float]:
     return batch, time.perf_counter() - started
 
 
-async def memory_by_chat_size(sizes: tuple[int, int], folder: Path) -> list[tuple[int, float]]:
+async def memory_by_chat_size(sizes: list[int], folder: Path) -> list[tuple[int, float]]:
     """tracemalloc peak (MB) while tgtui backs up a single chat of each size."""
     peaks = []
     for size in sizes:
-        process, info = await start_sandbox_process(
+        process, info = await start_sandbox(
             "--dialogs", "1", "--messages", str(size),
             "--session-out", str(folder / f"m{size}.session"),
         )  # fmt: skip
@@ -214,8 +226,7 @@ async def memory_by_chat_size(sizes: tuple[int, int], folder: Path) -> list[tupl
             peaks.append((done, peak / 1e6))
         finally:
             await client.disconnect()
-            process.terminate()
-            await process.wait()
+            await stop_sandbox(process)
     return peaks
 
 
@@ -225,7 +236,11 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=50)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--latencies", default="0,20,50")
-    args = parser.parse_args()
+    parser.add_argument("--flood-limit", default="30/10", help="getHistory calls/seconds")
+    parser.add_argument("--writer-lines", type=int, default=100_000, help="the writer alone")
+    parser.add_argument("--memory-sizes", default="5000,50000", help="one chat of each")
+    args = parse_args(parser, QUICK)
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"{args.chats} chats, the biggest {args.messages:,} messages; messages only\n")
@@ -243,25 +258,33 @@ async def main() -> None:
                     f"{run.rate:,.0f} | {run.rate / base:.2f}x | {run.rate / ceiling:.2f}x |",
                     flush=True,
                 )
-        run, pages, share, waits = await flood_bound(args.chats, args.messages, folder)
+                figures[f"{latency:g} ms {run.name} messages/s"] = run.rate
+        run, pages, share, waits = await flood_bound(
+            args.chats, args.messages, folder, args.flood_limit
+        )
+        count, window = args.flood_limit.split("/")
         print(
             "\n| flood limit | messages | requests | seconds | share of the limit | FLOOD_WAITs |"
         )
         print("|---|---:|---:|---:|---:|---:|")
         print(
-            f"| 30 getHistory / 10 s | {run.messages:,} | {pages} | {run.seconds:.1f} | "
+            f"| {count} getHistory / {window} s | {run.messages:,} | {pages} | {run.seconds:.1f} | "
             f"{share:.2f} | {waits} |"
         )
-        batch, per_line = writer_alone(100_000, folder)
-        print("\n| 100,000 lines | seconds | vs per-message open |")
+        figures.update(flood_seconds=run.seconds, flood_share=share, flood_waits=waits)
+        batch, per_line = writer_alone(args.writer_lines, folder)
+        print(f"\n| {args.writer_lines:,} lines | seconds | vs per-message open |")
         print("|---|---:|---:|")
         print(f"| open, append, close per message | {per_line:.2f} | 1.00x |")
         print(f"| batch writer (fsync per 500) | {batch:.2f} | {per_line / batch:.1f}x faster |")
-        peaks = await memory_by_chat_size((5_000, 50_000), folder)
+        figures.update(writer_batch_s=batch, writer_per_line_s=per_line)
+        peaks = await memory_by_chat_size([int(n) for n in args.memory_sizes.split(",")], folder)
         print("\n| one chat of | tracemalloc peak |")
         print("|---:|---:|")
         for done, peak in peaks:
             print(f"| {done:,} messages | {peak:.1f} MB |")
+            figures[f"peak MB, {done} messages"] = peak
+    check_figures(figures)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 side by side in one run.
 
     python -m tests.bench.bench_big_chat [--sizes 20000] [--latencies 0,50] [--rounds 3]
-                                         [--contenders ...]
+                                         [--contenders ...] [--quick]
 
 For each size and latency, `tgtui sandbox` runs as its own process with one big chat (a
 supergroup) answering every request ``latency`` ms late. Each contender runs in a process of
@@ -35,7 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.bench.common import check_figures, parse_args
+
 CONTENDERS = ("plain loop", "one at a time", "tgtui 1", "tgtui")
+QUICK = {"sizes": "1000", "latencies": "0,20", "rounds": 1}
 
 
 async def _contender(name: str, info: dict[str, Any], home: Path) -> dict[str, float]:
@@ -44,10 +47,10 @@ async def _contender(name: str, info: dict[str, Any], home: Path) -> dict[str, f
     from telethon.crypto import rsa
 
     from tgtui.backup.engine import BackupEngine, BackupOptions
-    from tgtui.backup.media import MediaFilter
     from tgtui.backup.schema import Names, to_record
     from tgtui.backup.selection import all_dialogs, target_of
     from tgtui.backup.writer import BatchWriter
+    from tgtui.format.media_paths import MediaFilter
     from tgtui.telegram.service import CLIENT_OPTIONS
 
     rsa.add_key(info["rsa_public_key"], old=False)
@@ -102,6 +105,8 @@ async def _in_child(name: str, info: dict[str, Any], home: Path) -> dict[str, fl
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     stdout, _ = await process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"contender {name!r} failed ({process.returncode})")
     figures: dict[str, float] = json.loads(stdout.decode().strip().splitlines()[-1])
     return figures
 
@@ -109,11 +114,11 @@ async def _in_child(name: str, info: dict[str, Any], home: Path) -> dict[str, fl
 async def _one(
     size: int, latency: float, contenders: list[str], rounds: int
 ) -> dict[str, dict[str, float]]:
-    from tests.sandbox_process import start_sandbox_process
+    from tests.bench.common import start_sandbox, stop_sandbox
 
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
-        process, info = await start_sandbox_process(
+        process, info = await start_sandbox(
             "--dialogs", "2", "--messages", str(size), "--seed", "8", "--biggest-supergroup",
             "--latency-ms", str(latency), "--session-out", str(home / "s.session"),
         )  # fmt: skip
@@ -135,8 +140,7 @@ async def _one(
                 for name, runs in tries.items()
             }
         finally:
-            process.terminate()
-            await process.wait()
+            await stop_sandbox(process)
 
 
 async def main() -> None:
@@ -150,19 +154,20 @@ async def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--info", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(parser, QUICK)
     if args.child:
         from loguru import logger
 
         logger.remove()
-        figures = await _contender(args.child, json.loads(args.info), Path(args.home))
-        print(json.dumps(figures))
+        mine = await _contender(args.child, json.loads(args.info), Path(args.home))
+        print(json.dumps(mine))
         return
     print(
         "| messages | latency | contender | msg/s | vs one at a time | CPU per message "
         "| vs plain loop | peak RSS |"
     )
     print("|---:|---:|---|---:|---:|---:|---:|---:|")
+    figures: dict[str, float] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         for latency in (float(x) for x in args.latencies.split(",")):
             runs = await _one(size, latency, args.contenders.split(","), args.rounds)
@@ -175,6 +180,9 @@ async def main() -> None:
                     f"{run['cpu_us'] / floor['cpu_us']:.2f}x | {run['rss_mb']:.0f} MB |",
                     flush=True,
                 )
+                for key in ("rate", "cpu_us", "rss_mb"):
+                    figures[f"{size} {latency:g} ms {name} {key}"] = run[key]
+    check_figures(figures)
 
 
 if __name__ == "__main__":

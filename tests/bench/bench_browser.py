@@ -1,6 +1,6 @@
 """The chat browser at 10,000+ chats: tgtui's virtual list against a naive OptionList.
 
-    python -m tests.bench.bench_browser [--dialogs 10000,100000]
+    python -m tests.bench.bench_browser [--dialogs 10000,100000] [--keys 40] [--quick]
 
 `tgtui sandbox` runs as its own process (so tracemalloc counts the app, not the server). For
 each size, side by side in one run:
@@ -32,7 +32,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
 from tests.tui.helpers import chats_loaded, settings_for, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.telegram.service import CLIENT_OPTIONS, ClientSpec, TelegramService
@@ -40,6 +40,7 @@ from tgtui.widgets.dialog_list import DialogList
 
 SIZE = (120, 40)
 LIMIT = 300.0  # seconds one contender may take
+QUICK = {"dialogs": "300", "keys": 5}
 
 
 class NaiveBrowser(App[None]):
@@ -92,23 +93,23 @@ class StallMonitor:
             self._task.cancel()
 
 
-async def _keys(pilot: Any) -> float:
-    """The slowest of 40 up/down presses, in seconds."""
+async def _keys(pilot: Any, keys: int) -> float:
+    """The slowest of ``keys`` up/down presses, in seconds."""
     slowest = 0.0
-    for i in range(40):
+    for i in range(keys):
         started = time.perf_counter()
         await pilot.press("up" if i % 2 else "down")
         slowest = max(slowest, time.perf_counter() - started)
     return slowest
 
 
-async def _keys_handled(app: App[Any], position: Callable[[], object]) -> float:
-    """The slowest of 40 up/down keys, from the key event posted to the cursor moved.
+async def _keys_handled(app: App[Any], position: Callable[[], object], keys: int) -> float:
+    """The slowest of ``keys`` up/down keys, from the key event posted to the cursor moved.
 
     Unlike Pilot.press, this does not wait for the whole process to go idle.
     """
     slowest = 0.0
-    for i in range(40):
+    for i in range(keys):
         before = position()
         started = time.perf_counter()
         app.post_message(events.Key("down" if i % 2 else "up", None))
@@ -119,7 +120,9 @@ async def _keys_handled(app: App[Any], position: Callable[[], object]) -> float:
     return slowest
 
 
-async def run_tgtui(info: dict[str, Any], folder: Path, *, trace: bool) -> dict[str, float]:
+async def run_tgtui(
+    info: dict[str, Any], folder: Path, keys: int, *, trace: bool
+) -> dict[str, float]:
     """tgtui's figures."""
     spec = ClientSpec(Path(info["session"]), info["api_id"], info["api_hash"], user_folder=True)
     service = TelegramService(spec)
@@ -144,8 +147,8 @@ async def run_tgtui(info: dict[str, Any], folder: Path, *, trace: bool) -> dict[
                 )
             figures["End to last"] = time.perf_counter() - end_started
             figures["longest stall"] = stalls.longest
-            figures["slowest key"] = await _keys(pilot)
-            figures["key handled"] = await _keys_handled(app, lambda: listing.cursor)
+            figures["slowest key"] = await _keys(pilot, keys)
+            figures["key handled"] = await _keys_handled(app, lambda: listing.cursor, keys)
     finally:
         if trace:
             figures["peak MB"] = tracemalloc.get_traced_memory()[1] / 1e6
@@ -154,7 +157,7 @@ async def run_tgtui(info: dict[str, Any], folder: Path, *, trace: bool) -> dict[
     return figures
 
 
-async def run_naive(info: dict[str, Any], *, trace: bool) -> dict[str, float]:
+async def run_naive(info: dict[str, Any], keys: int, *, trace: bool) -> dict[str, float]:
     """The naive browser's figures."""
     app = NaiveBrowser(info)
     figures: dict[str, float] = {}
@@ -172,9 +175,9 @@ async def run_naive(info: dict[str, Any], *, trace: bool) -> dict[str, float]:
                 await pilot.pause()
                 figures["End to last"] = time.perf_counter() - end_started
             figures["longest stall"] = stalls.longest
-            figures["slowest key"] = await _keys(pilot)
+            figures["slowest key"] = await _keys(pilot, keys)
             options = app.query_one(OptionList)
-            figures["key handled"] = await _keys_handled(app, lambda: options.highlighted)
+            figures["key handled"] = await _keys_handled(app, lambda: options.highlighted, keys)
     finally:
         if trace:
             figures["peak MB"] = tracemalloc.get_traced_memory()[1] / 1e6
@@ -186,7 +189,9 @@ async def main() -> None:
     """Measure each size and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dialogs", default="10000,100000")
-    args = parser.parse_args()
+    parser.add_argument("--keys", type=int, default=40, help="arrow keys timed")
+    args = parse_args(parser, QUICK)
+    made: dict[str, float] = {}
     print(
         "| chats | browser | first rows | End to last chat | longest UI stall "
         "| slowest key (idle, Pilot) | slowest key handled | peak memory |"
@@ -195,14 +200,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for count in (int(x) for x in args.dialogs.split(",")):
-            process, info = await start_sandbox_process(
+            process, info = await start_sandbox(
                 "--dialogs", str(count), "--messages", "20",
                 "--session-out", str(folder / f"b{count}.session"),
             )  # fmt: skip
             try:
                 contenders: tuple[tuple[str, Callable[..., Awaitable[dict[str, float]]]], ...] = (
-                    ("tgtui", partial(run_tgtui, info, folder)),
-                    ("naive", partial(run_naive, info)),
+                    ("tgtui", partial(run_tgtui, info, folder, args.keys)),
+                    ("naive", partial(run_naive, info, args.keys)),
                 )
                 for name, job in contenders:
                     figures = await job(trace=False)  # times, untraced
@@ -216,9 +221,10 @@ async def main() -> None:
                         f"{figures['peak MB']:.0f} MB |",
                         flush=True,
                     )
+                    made.update({f"{count} {name} {key}": v for key, v in figures.items()})
             finally:
-                process.terminate()
-                await process.wait()
+                await stop_sandbox(process)
+    check_figures(made)
 
 
 if __name__ == "__main__":

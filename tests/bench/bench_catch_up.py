@@ -1,6 +1,6 @@
 """What keeping the archive true costs an incremental run, in requests (not seconds).
 
-    python -m tests.bench.bench_catch_up [--chats 1000] [--big 100000] [--changes 50]
+    python -m tests.bench.bench_catch_up [--chats 1000] [--big 100000] [--changes 50] [--quick]
 
 On an in-process sandbox, with the engine as it ships (messages only):
 
@@ -27,15 +27,17 @@ from pathlib import Path
 
 from telethon import TelegramClient
 
+from tests.bench.common import check_figures, parse_args
 from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.media import MediaFilter
 from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
+from tgtui.format.media_paths import MediaFilter
 from tgtui.sandbox import API_HASH, API_ID, SandboxOptions, WorldOptions, running_sandbox
 from tgtui.sandbox import demo_session as make_session
 from tgtui.sandbox.server import SandboxServer
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 OPTIONS = MediaFilter(frozenset(), None)
+QUICK = {"chats": 30, "big": 2_000, "changes": 5}
 
 
 def _count(server: SandboxServer) -> Counter[str]:
@@ -110,11 +112,13 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=50)
-    args = parser.parse_args()
+    args = parse_args(parser, QUICK)
+    figures: dict[str, float] = {}
     print("| incremental run | requests | by method | edits + deletions found |")
     print("|---|---:|---|---|")
     count, counts = await unchanged(args.chats)
     print(f"| {count:,} unchanged chats | {sum(counts.values()):,} | {_methods(counts)} | - |")
+    figures["unchanged requests"] = sum(counts.values())
     for supergroup, forget, label in (
         (True, False, "supergroup"),
         (False, False, "basic group"),
@@ -125,6 +129,8 @@ async def main() -> None:
             f"| {args.big:,}-message {label}, {args.changes} edits + {args.changes} deletions "
             f"| {sum(counts.values()):,} | {_methods(counts)} | {found} of {made} |"
         )
+        figures.update({f"{label} requests": sum(counts.values()), f"{label} found": found})
+    check_figures(figures)
 
 
 if __name__ == "__main__":

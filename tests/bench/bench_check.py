@@ -1,7 +1,7 @@
 """What the check of what is on disk costs an incremental run, side by side in one run.
 
     python -m tests.bench.bench_check [--chats 300] [--messages 20000] [--rounds 3]
-                                      [--latency-ms 0]
+                                      [--latency-ms 0] [--quick]
 
 `tgtui sandbox` runs as its own process. One full backup (messages and media files up to
 64 KB) is made first; then incremental runs with nothing new alternate, round after round:
@@ -33,15 +33,16 @@ from unittest import mock
 
 from telethon import TelegramClient
 
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
 from tgtui.backup import chat_copy
 from tgtui.backup.engine import BackupEngine, BackupOptions, Repair
 from tgtui.backup.integrity import scan
-from tgtui.backup.media import ALL_KINDS, MediaFilter
 from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
+from tgtui.format.media_paths import ALL_KINDS, MediaFilter
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 MEDIA = MediaFilter(ALL_KINDS, max_size=64 * 1024)
+QUICK = {"chats": 10, "messages": 300, "rounds": 1}
 
 
 async def _client(info: dict[str, Any]) -> TelegramClient:
@@ -75,7 +76,7 @@ async def _run(client: TelegramClient, chats: list[ChatTarget], out: Path, mode:
 
 async def main(chats: int, messages: int, rounds: int, latency_ms: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        process, info = await start_sandbox_process(
+        process, info = await start_sandbox(
             "--dialogs", str(chats), "--messages", str(messages), "--seed", "3",
             "--latency-ms", str(latency_ms),
             "--session-out", str(Path(folder) / "bench.session"),
@@ -96,6 +97,7 @@ async def main(chats: int, messages: int, rounds: int, latency_ms: int) -> None:
             )
             modes = ("unchecked", "shipped", "whole")
             times: dict[str, list[float]] = {mode: [] for mode in modes}
+            figures: dict[str, float] = {"messages": total, "files": files}
             for _ in range(rounds):
                 for mode in modes:
                     times[mode].append(await _run(client, targets, out, mode))
@@ -106,6 +108,7 @@ async def main(chats: int, messages: int, rounds: int, latency_ms: int) -> None:
                     f"incremental, {mode:>9}: median {median:.2f} s of {rounds}, "
                     f"{median / plain:.2f}x unchecked"
                 )
+                figures[f"incremental {mode}"] = median
             started = time.perf_counter()
             scanned = sum(scan(c.path / "messages.jsonl", c.path).records for c in first.chats)
             seconds = time.perf_counter() - started
@@ -113,9 +116,10 @@ async def main(chats: int, messages: int, rounds: int, latency_ms: int) -> None:
                 f"scan alone: {scanned:,} messages in {seconds:.2f} s, {scanned / seconds:,.0f}/s"
             )
             await client.disconnect()
+            figures.update(scanned=scanned, scan_seconds=seconds)
+            check_figures(figures)
         finally:
-            process.terminate()
-            await process.wait()
+            await stop_sandbox(process)
 
 
 if __name__ == "__main__":
@@ -124,5 +128,5 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=0, help="sandbox answer delay")
-    arguments = parser.parse_args()
+    arguments = parse_args(parser, QUICK)
     asyncio.run(main(arguments.chats, arguments.messages, arguments.rounds, arguments.latency_ms))

@@ -2,11 +2,12 @@
 of the same lines (`json.loads` then `json.dumps`, one process), and memory, side by side in
 one run.
 
-    python -m tests.bench.bench_export [--messages 1000000] [--rounds 3] [--keep DIR]
+    python -m tests.bench.bench_export [--messages 1000000] [--rounds 3] [--keep DIR] [--quick]
 
-`tgtui sandbox` runs as its own process; one `BackupEngine` run saves its 4 chats (messages
-only, the biggest with --messages). Then, each in a fresh process so that time and memory
-are its own:
+The backup is the one search and reader read (`tests.bench.common.shared_backup`: 4 chats,
+the biggest with --messages, saved by one `BackupEngine` run, messages only), made once when
+``$TGTUI_BENCH_CACHE`` is set. Then, each in a fresh process so that time and memory are its
+own:
 
 - **plain**: every line of every chat read, parsed and written again as JSON, one process;
 - **tde**, **html**, **both**: `export_backup` into a new folder (worker processes as
@@ -31,8 +32,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.bench_search import sandbox_backup
+from tests.bench.common import BIG, SMALL, BackupWorld, check_figures, parse_args, shared_backup
 from tgtui.archive.folder import ArchiveChat, open_archive
+
+QUICK = {"messages": SMALL.messages, "rounds": 1}
 
 
 def _rss() -> dict[str, float]:
@@ -80,33 +83,19 @@ def export(folder: Path, out: Path, fmt: str, smallest: bool) -> dict[str, float
 def _child(*args: str) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_export", "--child", *args],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{args[0]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
 
 async def main(messages: int, keep: Path | None, rounds: int) -> None:
+    world = BackupWorld(BIG.dialogs, messages)
     with tempfile.TemporaryDirectory() as work:
-        folder = keep or Path(work) / "backup"
-        if not (folder / "manifest.json").exists():
-            await sandbox_backup(Path(work), folder, 4, messages)
-        runs: dict[str, dict[str, float]] = {}
-
-        def keep_best(name: str, run: dict[str, float]) -> None:
-            if name not in runs or run["seconds"] < runs[name]["seconds"]:
-                runs[name] = run
-
-        # Round after round, every contender once a round; the best time of each is kept
-        # (on a shared machine the slower runs measure the neighbours).
-        for _ in range(rounds):
-            keep_best("plain", _child("plain", str(folder), str(Path(work) / "plain.jsonl")))
-            for fmt in ("tde", "html", "both"):
-                keep_best(fmt, _child(fmt, str(folder), str(Path(work) / fmt)))
-                shutil.rmtree(Path(work) / fmt)
-            small = Path(work) / "small"
-            keep_best("tde, one tenth", _child("tde-small", str(folder), str(small)))
-            shutil.rmtree(small)
+        async with shared_backup(world, keep) as folder:
+            runs = _rounds(folder, Path(work), rounds)
         base = runs["plain"]["messages"] / runs["plain"]["seconds"]
         print(f"backup: {runs['plain']['messages']:,.0f} messages in 4 chats; best of {rounds}")
         print("| run | messages | seconds | messages/s | vs plain copy | peak RSS | worker RSS |")
@@ -118,6 +107,29 @@ async def main(messages: int, keep: Path | None, rounds: int) -> None:
                 f"| {name} | {run['messages']:,.0f} | {run['seconds']:.2f} | {rate:,.0f} | "
                 f"{rate / base:.2f}x | {run['rss_mb']:.0f} MB | {workers} |"
             )
+        check_figures(
+            {f"{name} {key}": value for name, run in runs.items() for key, value in run.items()}
+        )
+
+
+def _rounds(folder: Path, work: Path, rounds: int) -> dict[str, dict[str, float]]:
+    """Round after round, every contender once a round; the best time of each is kept (on a
+    shared machine the slower runs measure the neighbours)."""
+    runs: dict[str, dict[str, float]] = {}
+
+    def keep_best(name: str, run: dict[str, float]) -> None:
+        if name not in runs or run["seconds"] < runs[name]["seconds"]:
+            runs[name] = run
+
+    for _ in range(rounds):
+        keep_best("plain", _child("plain", str(folder), str(work / "plain.jsonl")))
+        for fmt in ("tde", "html", "both"):
+            keep_best(fmt, _child(fmt, str(folder), str(work / fmt)))
+            shutil.rmtree(work / fmt)
+        small = work / "small"
+        keep_best("tde, one tenth", _child("tde-small", str(folder), str(small)))
+        shutil.rmtree(small)
+    return runs
 
 
 if __name__ == "__main__":
@@ -128,7 +140,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (the best is kept)")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SRC", "OUT"), help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
+    arguments = parse_args(parser, QUICK)
     if arguments.child:
         mode, source, target = arguments.child
         if mode == "plain":

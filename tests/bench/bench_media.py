@@ -1,6 +1,7 @@
 """Media download speed: tgtui's parallel downloads against Telethon's download_media.
 
     python -m tests.bench.bench_media [--latency 50] [--large-mb 50] [--small 200]
+                                      [--parts 4,8,16] [--quick]
 
 `tgtui sandbox` runs as its own process with the latency injected on every answer; its
 biggest chat starts with one large document and then the small files. Side by side in one
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -29,15 +31,17 @@ from typing import Any
 from loguru import logger
 from telethon import TelegramClient
 
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
 from tgtui.backup.engine import BackupEngine, BackupOptions, chat_folder
-from tgtui.backup.media import MediaDownloader, MediaFilter, file_source
+from tgtui.backup.media import MediaDownloader, file_source
 from tgtui.backup.progress import BackupEvent, Waiting
 from tgtui.backup.selection import all_dialogs, target_of
+from tgtui.format.media_paths import MediaFilter
 from tgtui.retry import FloodGate
 from tgtui.telegram.service import CLIENT_OPTIONS
 
 MB = 1024 * 1024
+QUICK = {"latency": 20.0, "large_mb": 3, "small": 6, "parts": "4,8"}
 
 
 def small_sizes(count: int) -> list[int]:
@@ -55,10 +59,11 @@ async def main() -> None:
     parser.add_argument("--large-mb", type=int, default=50)
     parser.add_argument("--small", type=int, default=200)
     parser.add_argument("--parts", default="4,8,16", help="parts in flight to compare")
-    args = parser.parse_args()
+    args = parse_args(parser, QUICK)
     logger.remove()  # figures only on the terminal
     sizes = [args.large_mb * MB, *small_sizes(args.small)]
-    process, info = await start_sandbox_process(
+    work = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    process, info = await start_sandbox(
         "--dialogs",
         "4",
         "--messages",
@@ -68,7 +73,7 @@ async def main() -> None:
         "--latency-ms",
         str(args.latency),
         "--session-out",
-        str(Path(tempfile.mkdtemp()) / "bench.session"),
+        str(work / "bench.session"),
     )
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
     await client.connect()
@@ -86,7 +91,8 @@ async def main() -> None:
         large, small = with_files[0], with_files[1:]
         assert large.file.size == sizes[0], "the large file is not where it should be"
         assert len(small) == len(sizes) - 1, f"{len(small)} small files, not {len(sizes) - 1}"
-        out = Path(tempfile.mkdtemp(prefix="bench-media-"))
+        out = work / "out"
+        figures: dict[str, float] = {}
         lines = [
             f"Latency {args.latency:.0f} ms; one {args.large_mb} MB file and {len(small)} files "
             f"of {min(sizes[1:]) // 1000}-{max(sizes[1:]) // 1000} KB "
@@ -117,6 +123,7 @@ async def main() -> None:
                 f"| 1 x {args.large_mb} MB | {name} | {seconds:.2f} | "
                 f"{sizes[0] / 1e6 / seconds:.1f} | {plain_time / seconds:.2f}x |"
             )
+            figures[f"large {name}"] = seconds
 
         # Parts of the large file in flight at once.
         parts_lines = [
@@ -134,6 +141,7 @@ async def main() -> None:
             timings[parts] = time.perf_counter() - started
             assert digest(target_file) == digest(plain), f"the file differs with {parts} parts"
             target_file.unlink()
+            figures[f"large, {parts} parts"] = timings[parts]
         for parts, seconds in timings.items():
             parts_lines.append(
                 f"| {parts} | {seconds:.2f} | {sizes[0] / 1e6 / seconds:.1f} | "
@@ -169,12 +177,14 @@ async def main() -> None:
                 f"| {len(small)} small | {name} | {seconds:.2f} | {total / seconds:.1f} | "
                 f"{plain_time / seconds:.2f}x |"
             )
+            figures[f"small {name}"] = seconds
         lines += ["", f"FLOOD_WAITs met by tgtui: {len(floods)}"]
         print("\n".join(lines + parts_lines))
+        check_figures({**figures, "FLOOD_WAITs": len(floods)})
     finally:
         await client.disconnect()
-        process.terminate()
-        await process.wait()
+        await stop_sandbox(process)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Reading a big chat in the TUI: opening at the newest message, jumps, and memory, against a
 plain reader that loads the whole JSONL first, side by side in one run.
 
-    python -m tests.bench.bench_reader [--messages 1000000] [--jumps 30] [--keep DIR]
+    python -m tests.bench.bench_reader [--messages 1000000] [--jumps 30] [--keep DIR] [--quick]
 
-`tgtui sandbox` runs as its own process; one `BackupEngine` run saves its chats (messages
-only, the biggest with --messages). Then, each in a fresh process so memory is its own:
+The backup is the one search and export read (`tests.bench.common.shared_backup`: 4 chats,
+the biggest with --messages, saved by one `BackupEngine` run, messages only), made once when
+``$TGTUI_BENCH_CACHE`` is set. Then, each in a fresh process so memory is its own:
 
 - **plain**: what a reader without an index does: read every line of the biggest chat's JSONL
   and parse it (`json.loads`), keeping only the last screenful, then show it; the time to its
@@ -27,12 +28,13 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.bench_search import sandbox_backup
+from tests.bench.common import BIG, SMALL, BackupWorld, check_figures, parse_args, shared_backup
+
+QUICK = {"messages": SMALL.messages, "jumps": 3}
 
 
 async def _poll(condition: Any) -> None:
@@ -139,17 +141,16 @@ def _child(mode: str, folder: Path, jumps: int) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_reader", "--child", mode, str(folder),
          "--jumps", str(jumps)],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
 
 async def main(messages: int, jumps: int, keep: Path | None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        out = keep or Path(folder) / "out"
-        if not (out / "manifest.json").exists():
-            await sandbox_backup(Path(folder), out, 4, messages)
+    async with shared_backup(BackupWorld(BIG.dialogs, messages), keep) as out:
         manifest = json.loads((out / "manifest.json").read_text())
         big = max(manifest["chats"], key=lambda c: c["messages"])
         jsonl = out / big["path"] / "messages.jsonl"
@@ -166,6 +167,12 @@ async def main(messages: int, jumps: int, keep: Path | None) -> None:
               f"longest event-loop stall while opening {ours['stall_open_s'] * 1000:.0f} ms, "
               f"while jumping {ours['stall_max_s'] * 1000:.0f} ms; "
               f"peak RSS {ours['rss_mb']:.0f} MB (plain: {naive['rss_mb']:.0f} MB)")  # fmt: skip
+        check_figures(
+            {
+                **{f"plain {key}": value for key, value in naive.items()},
+                **{f"tgtui {key}": value for key, value in ours.items()},
+            }
+        )
 
 
 if __name__ == "__main__":
@@ -176,7 +183,7 @@ if __name__ == "__main__":
         "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
     )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
+    arguments = parse_args(parser, QUICK)
     if arguments.child:
         mode, path = arguments.child
         if mode == "plain":

@@ -1,10 +1,13 @@
 """Search in a backup: building the index, keeping it current, and answering, against a plain
 scan of the JSONL, side by side in one run.
 
-    python -m tests.bench.bench_search [--dialogs 20] [--messages 230000] [--queries 40]
+    python -m tests.bench.bench_search [--dialogs 4] [--messages 1000000] [--queries 40]
+                                       [--keep DIR] [--quick]
 
-`tgtui sandbox` runs as its own process; one `BackupEngine` run saves every chat (messages
-only: about 4.4 times --messages in all, so the defaults give about a million). Then:
+The backup is the one export and reader read (`tests.bench.common.shared_backup`: the
+sandbox's world backed up by one `BackupEngine` run, messages only; the defaults give
+2,360,726 messages), made once when ``$TGTUI_BENCH_CACHE`` is set. Its search index is removed
+first. Then:
 
 - build: `SearchIndex.update()` from nothing, in messages per second;
 - update: the same with nothing new (every chat's file looked at, none read);
@@ -21,37 +24,20 @@ import asyncio
 import json
 import random
 import re
+import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from telethon import TelegramClient
-
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import BIG, SMALL, BackupWorld, check_figures, parse_args, shared_backup
 from tgtui.archive.folder import Archive, open_archive
 from tgtui.archive.index import SearchIndex
+from tgtui.archive.index_file import INDEX_DIR
 from tgtui.archive.search import Filters, search
-from tgtui.backup.engine import BackupEngine, BackupOptions
-from tgtui.backup.selection import all_dialogs, target_of
 from tgtui.sandbox.names import WORDS
-from tgtui.telegram.service import CLIENT_OPTIONS
 
 SCANNED = 3  # queries also answered by a plain scan (each reads everything)
-
-
-async def backup_all(info: dict[str, Any], out: Path) -> int:
-    client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)
-    await client.connect()
-    try:
-        targets = [target_of(r) for r in await all_dialogs(client) if r.peer is not None]
-        result = await BackupEngine(
-            client, BackupOptions(out, concurrency=4), account={"id": 77_777}
-        ).run(targets)
-        return sum(c.messages for c in result.chats)
-    finally:
-        await client.disconnect()
+QUICK = {"dialogs": SMALL.dialogs, "messages": SMALL.messages, "queries": 5}
 
 
 def _scan(archive: Archive, words: list[str]) -> int:
@@ -71,26 +57,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def sandbox_backup(work: Path, out: Path, dialogs: int, messages: int) -> None:
-    """Back up every chat of a sandbox world (``--seed 3``) into ``out``, and say how long it
-    took; the sandbox runs as its own process, its session file in ``work``."""
-    process, info = await start_sandbox_process(
-        "--dialogs", str(dialogs), "--messages", str(messages), "--seed", "3",
-        "--session-out", str(work / "bench.session"),
-    )  # fmt: skip
-    try:
-        started = time.perf_counter()
-        total = await backup_all(info, out)
-        print(f"backup: {total:,} messages in {time.perf_counter() - started:.1f} s")
-    finally:
-        process.terminate()
-        await process.wait()
-
-
-async def main(dialogs: int, messages: int, queries: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "out"
-        await sandbox_backup(Path(folder), out, dialogs, messages)
+async def main(dialogs: int, messages: int, queries: int, keep: Path | None) -> None:
+    async with shared_backup(BackupWorld(dialogs, messages), keep) as out:
+        shutil.rmtree(out / INDEX_DIR, ignore_errors=True)  # built from nothing
         archive = open_archive(out)
         with SearchIndex(archive) as index:
             started = time.perf_counter()
@@ -123,12 +92,24 @@ async def main(dialogs: int, messages: int, queries: int) -> None:
                       f"(index: {count:,})")  # fmt: skip
             ratio = statistics.median(scans) / statistics.median(times[:SCANNED])
             print(f"plain scan / index: {ratio:,.0f}x (medians of the first {SCANNED} queries)")
+    check_figures(
+        {
+            "build seconds": build,
+            "build messages": stats.messages,
+            "search median": statistics.median(times),
+            "search p95": _percentile(times, 0.95),
+            "scan median": statistics.median(scans),
+        }
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dialogs", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=230_000)
+    parser.add_argument("--dialogs", type=int, default=BIG.dialogs)
+    parser.add_argument("--messages", type=int, default=BIG.messages, help="the biggest chat")
     parser.add_argument("--queries", type=int, default=40)
-    arguments = parser.parse_args()
-    asyncio.run(main(arguments.dialogs, arguments.messages, arguments.queries))
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
+    )
+    arguments = parse_args(parser, QUICK)
+    asyncio.run(main(arguments.dialogs, arguments.messages, arguments.queries, arguments.keep))

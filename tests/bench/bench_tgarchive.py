@@ -1,17 +1,23 @@
 """tgtui backup against tg-archive, both pointed at the sandbox, side by side in one run.
 
-    python -m tests.bench.bench_tgarchive --tg-archive /tmp/tga/bin/tg-archive
+    python -m tests.bench.bench_tgarchive [--tg-archive PATH] [--chats 10] [--latencies 0,50]
+                                          [--fetch-waits 5,0] [--quick]
 
 tg-archive (https://github.com/knadh/tg-archive) syncs one group per run into SQLite. It
-lives in its own virtualenv (see tests/bench/README.md): it pins an older Telethon whose layer
-the sandbox does not speak, so that venv gets the same Telethon as tgtui.
+lives in its own virtualenv: it pins an older Telethon whose layer the sandbox does not speak,
+so that venv gets the same Telethon as tgtui. Without --tg-archive (or $TGTUI_BENCH_TG_ARCHIVE)
+the bench makes that venv itself, once, from PyPI with pip, in
+``~/.cache/tgtui-bench/tg-archive-1.3.1-telethon-VERSION`` (CI does so too).
 
 For each latency, `tgtui sandbox` runs as its own process, and each contender is a command,
 timed from start to exit, messages only:
 
 - tgtui: one `tgtui backup --session S --out DIR --no-media CHAT ...` for all the chats;
 - tg-archive: one `tg-archive --sync` per chat (as it works), with its shipped settings
-  (batches of 2,000, `fetch_wait: 5` seconds between batches) and with `fetch_wait: 0`.
+  (batches of 2,000, `fetch_wait: 5` seconds after each batch) and with `fetch_wait: 0`
+  (``--fetch-waits``; the first is the reference). Messages only: media and avatars off.
+  (Avatars live on the sandbox's media DC, whose connection tg-archive's process cannot make:
+  it does not trust the sandbox's key, and it would retry that for ever.)
 
 Both are given a copy of one session file (the sandbox's address, the demo account's key and
 the chats' entities, so tg-archive can name a chat by its id). The message counts are checked
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -34,9 +41,35 @@ from typing import Any
 
 from telethon import TelegramClient
 
-from tests.sandbox_process import start_sandbox_process
+from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
 from tgtui.backup.selection import all_dialogs
 from tgtui.telegram.service import CLIENT_OPTIONS
+
+TG_ARCHIVE = "1.3.1"
+QUICK = {"chats": 2, "messages": 300, "latencies": "0", "fetch_waits": "1,0"}
+
+
+def installed_tg_archive() -> Path:
+    """tg-archive's command, in a virtualenv of its own made once with pip (kept in the
+    user's cache folder). tg-archive pins Telethon 1.39, whose layer the sandbox does not
+    speak: the venv gets this process's Telethon instead; nothing else of it is changed."""
+    from telethon import version
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tgtui-bench"
+    venv = cache / f"tg-archive-{TG_ARCHIVE}-telethon-{version.__version__}"
+    binary = venv / "bin" / "tg-archive"
+    done = venv / "installed"  # written last: a venv half made is made again
+    if done.exists():
+        return binary
+    print(f"installing tg-archive {TG_ARCHIVE} into {venv} (pip, once)", flush=True)
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, f"tg-archive=={TG_ARCHIVE}", "cryptg"], check=True)
+    # pip warns that tg-archive wants Telethon 1.39: that is the point.
+    subprocess.run([*pip, f"telethon=={version.__version__}"], check=True)
+    done.write_text(f"tg-archive {TG_ARCHIVE}, telethon {version.__version__}\n")
+    return binary
 
 
 async def biggest_chats(info: dict[str, Any], count: int) -> list[int]:
@@ -56,8 +89,11 @@ async def biggest_chats(info: dict[str, Any], count: int) -> list[int]:
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> float:
+    """Seconds from start to exit; what it said on stderr if it failed."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, timeout=1800, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return time.perf_counter() - started
 
 
@@ -73,7 +109,8 @@ def tg_archive(
         shutil.copy(info["session"], work / "session.session")
         (work / "config.yaml").write_text(
             f'api_id: {info["api_id"]}\napi_hash: "{info["api_hash"]}"\ngroup: {chat}\n'
-            f"download_media: False\nfetch_wait: {wait}\nfetch_batch_size: 2000\n"
+            "download_media: False\ndownload_avatars: False\n"
+            f"fetch_wait: {wait}\nfetch_batch_size: 2000\n"
             f'media_dir: "{work / "media"}"\n'
         )
         seconds += run(
@@ -88,8 +125,8 @@ def tg_archive(
                 str(work / "session.session"),
             ]
         )
-        database = sqlite3.connect(work / "data.sqlite")
-        stored += int(database.execute("select count(*) from messages").fetchone()[0])
+        with contextlib.closing(sqlite3.connect(work / "data.sqlite")) as database:
+            stored += int(database.execute("select count(*) from messages").fetchone()[0])
     return seconds, stored
 
 
@@ -112,47 +149,61 @@ def tgtui(info: dict[str, Any], chats: list[int], folder: Path) -> tuple[float, 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tg-archive", type=Path, required=True, help="tg-archive's command")
+    parser.add_argument(
+        "--tg-archive",
+        type=Path,
+        default=os.environ.get("TGTUI_BENCH_TG_ARCHIVE"),
+        help="tg-archive's command (default: $TGTUI_BENCH_TG_ARCHIVE, else installed once)",
+    )
     parser.add_argument("--chats", type=int, default=10)
     parser.add_argument("--messages", type=int, default=2000, help="the biggest chat")
     parser.add_argument("--latencies", default="0,50", help="ms, comma-separated")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--fetch-waits", default="5,0", help="tg-archive's fetch_wait, seconds (the first: 1.00x)"
+    )
+    args = parse_args(parser, QUICK)
+    binary: Path = args.tg_archive or installed_tg_archive()
+    waits = [int(w) for w in args.fetch_waits.split(",")]
     print(
         f"The {args.chats} biggest chats (the biggest {args.messages:,} messages); "
         "messages only; each contender timed from start to exit\n\n"
-        "| latency | contender | messages | seconds | vs tg-archive (shipped) |\n"
-        "|---:|---|---:|---:|---:|"
+        f"| latency | contender | messages | seconds | vs tg-archive (fetch_wait {waits[0]}) |\n"
+        "|---:|---|---:|---:|---:|",
+        flush=True,
     )
+    figures: dict[str, float] = {}
     for latency in (float(x) for x in args.latencies.split(",")):
-        folder = Path(tempfile.mkdtemp(prefix="bench-tga-"))
-        process, info = await start_sandbox_process(
-            "--dialogs",
-            "50",
-            "--messages",
-            str(args.messages),
-            "--latency-ms",
-            str(latency),
-            "--session-out",
-            str(folder / "sandbox.session"),
-        )
-        try:
-            chats = await biggest_chats(info, args.chats)
-            shipped = tg_archive(args.tg_archive, info, chats, folder, wait=5)
-            no_wait = tg_archive(args.tg_archive, info, chats, folder, wait=0)
-            ours = tgtui(info, chats, folder)
-        finally:
-            process.terminate()
-            await process.wait()
-        assert shipped[1] == no_wait[1] == ours[1], (shipped, no_wait, ours)
-        for name, (seconds, messages) in (
-            ("tg-archive (fetch_wait 5)", shipped),
-            ("tg-archive (fetch_wait 0)", no_wait),
-            ("tgtui backup", ours),
-        ):
+        with tempfile.TemporaryDirectory(prefix="bench-tga-") as work:
+            folder = Path(work)
+            process, info = await start_sandbox(
+                "--dialogs", "50", "--messages", str(args.messages),
+                "--latency-ms", str(latency), "--session-out", str(folder / "sandbox.session"),
+            )  # fmt: skip
+            try:
+                chats = await biggest_chats(info, args.chats)
+                runs = [
+                    (
+                        f"tg-archive (fetch_wait {wait})",
+                        tg_archive(binary, info, chats, folder, wait),
+                    )
+                    for wait in waits
+                ]
+                runs.append(("tgtui backup", tgtui(info, chats, folder)))
+            finally:
+                await stop_sandbox(process)
+        counts = {messages for _, (_, messages) in runs}
+        if len(counts) != 1:
+            raise SystemExit(f"the contenders stored different message counts: {runs}")
+        reference = runs[0][1][0]
+        for name, (seconds, messages) in runs:
             print(
                 f"| {latency:.0f} ms | {name} | {messages:,} | {seconds:.1f} | "
-                f"{shipped[0] / seconds:.2f}x |"
+                f"{reference / seconds:.2f}x |",
+                flush=True,
             )
+            figures[f"{latency:g} ms {name} seconds"] = seconds
+            figures[f"{latency:g} ms {name} messages"] = messages
+    check_figures(figures)
 
 
 if __name__ == "__main__":

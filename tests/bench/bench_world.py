@@ -1,6 +1,6 @@
 """What building the sandbox's world costs, and that it is the same for the same seed.
 
-    python -m tests.bench.bench_world [--sizes 1000,10000,100000] [--rounds 3]
+    python -m tests.bench.bench_world [--sizes 1000,10000,100000] [--rounds 3] [--quick]
 
 For each world size: the time to build the world (what `tgtui sandbox` and every test pay
 before listening), its peak memory (tracemalloc), the time to make every dialog's entity
@@ -17,8 +17,11 @@ import hashlib
 import time
 import tracemalloc
 
+from tests.bench.common import check_figures, parse_args
 from tgtui.sandbox.history import History
 from tgtui.sandbox.world import World, WorldOptions
+
+QUICK = {"sizes": "300,1000", "rounds": 1}
 
 
 def _fingerprint(seed: int, dialogs: int) -> str:
@@ -57,19 +60,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(parser, QUICK)
+    figures: dict[str, float] = {}
     sizes = [int(x) for x in args.sizes.split(",")]
     print("| dialogs | build | peak memory | every entity and top message |")
     print("|---:|---:|---:|---:|")
     for size in sizes:
         build, peak, walk = _measure(size, args.rounds)
         print(f"| {size:,} | {build:.2f} s | {peak:.1f} MB | {walk:.2f} s |")
+        figures.update({f"{size} build": build, f"{size} peak": peak, f"{size} walk": walk})
     size = min(sizes)
     same = _fingerprint(7, size) == _fingerprint(7, size)
     other = _fingerprint(7, size) != _fingerprint(8, size)
     print(f"\nSame seed, same world ({size:,} dialogs): {same}; another seed, another: {other}")
     if not (same and other):
         raise SystemExit("the world is not deterministic per seed")
+    check_figures(figures)
 
 
 if __name__ == "__main__":
