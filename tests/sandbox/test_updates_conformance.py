@@ -15,6 +15,7 @@ References (core.telegram.org):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from typing import Any
 
@@ -332,7 +333,9 @@ async def test_reading_contacts_and_the_lists_asked_at_start(
 ) -> None:
     # messages.readHistory answers affectedMessages with the account box's new pts;
     # channels.readHistory answers true; contacts.getContacts lists the contacts with their
-    # users; getSplitRanges and getLeftChannels answer (empty here) instead of an error.
+    # users; getSplitRanges names the parts of the account's history (from id 1 on, each
+    # following the one before, the last open-ended: tests/sandbox/test_ranges_conformance.py)
+    # and getLeftChannels answers (empty here) instead of an error.
     private = _first(sandbox, Kind.USER)
     before = (await client(functions.updates.GetStateRequest())).pts
     affected = await client(
@@ -351,7 +354,10 @@ async def test_reading_contacts_and_the_lists_asked_at_start(
     assert contacts.contacts
     assert {c.user_id for c in contacts.contacts} == {u.id for u in contacts.users}
     assert all(u.contact for u in contacts.users)
-    assert await client(functions.messages.GetSplitRangesRequest()) == []
+    ranges = await client(functions.messages.GetSplitRangesRequest())
+    assert ranges[0].min_id == 1
+    assert ranges[-1].max_id == 2**31 - 1
+    assert all(b.min_id == a.max_id + 1 for a, b in itertools.pairwise(ranges))
     left = await client(functions.channels.GetLeftChannelsRequest(offset=0))
     assert left.chats == []
 

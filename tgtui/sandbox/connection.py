@@ -21,9 +21,20 @@ from telethon.tl import functions, types
 from telethon.tl.tlobject import TLObject
 
 from tgtui.sandbox.crypto import BadPacket, decrypt_from_client, encrypt_from_server
-from tgtui.sandbox.handshake import Handshake, HandshakeError
+from tgtui.sandbox.handshake import Handshake, HandshakeError, HandshakeRefused
 from tgtui.sandbox.rpc import Call, RpcError
 from tgtui.sandbox.state import AuthKeyRecord, SessionRecord
+from tgtui.sandbox.tl.layers import (
+    Incoming,
+    TlError,
+    UnknownConstructor,
+    answer_to_layer,
+    is_native,
+    to_native,
+    unknown_method_error,
+    updates_to_layer,
+)
+from tgtui.sandbox.tl.schema import NATIVE_LAYER
 from tgtui.sandbox.transport import Codec, TransportError, detect_codec
 
 if TYPE_CHECKING:
@@ -35,12 +46,35 @@ RPC_RESULT = 0xF35C6D01
 MSG_CONTAINER = 0x73F1F8DC
 GZIP_PACKED = 0x3072CFA1
 MSGS_ACK = types.MsgsAck.CONSTRUCTOR_ID
+MSGS_STATE_REQ = types.MsgsStateReq.CONSTRUCTOR_ID
 PING = functions.PingRequest.CONSTRUCTOR_ID
 PING_DELAY_DISCONNECT = functions.PingDelayDisconnectRequest.CONSTRUCTOR_ID
 NOT_CONTENT_RELATED = frozenset({MSG_CONTAINER, MSGS_ACK})
 # Pings "do not require acknowledgments" (core.telegram.org/mtproto/service_messages), yet
-# many clients (Telethon) number them as content-related: Telegram takes either seq_no.
-EITHER_PARITY = frozenset({PING, PING_DELAY_DISCONNECT})
+# many clients (Telethon) number them as content-related; mtcute numbers its msgs_ack as
+# content-related too. Telegram takes either seq_no for these.
+EITHER_PARITY = frozenset({PING, PING_DELAY_DISCONNECT, MSGS_ACK, MSGS_STATE_REQ})
+# msgs_state_info's byte per msg_id (core.telegram.org/mtproto/service_messages_about_messages)
+STATE_UNKNOWN, STATE_NOT_RECEIVED, STATE_TOO_HIGH, STATE_RECEIVED = 1, 2, 3, 4
+STATE_PROCESSED = 32
+INVOKE_WITH_LAYER = struct.pack("<I", functions.InvokeWithLayerRequest.CONSTRUCTOR_ID)
+# Methods that wrap another (their ids are the same in every layer): one may hold an
+# invokeWithLayer, so a request starting with one is read with the schemas.
+_WRAPPER_PREFIXES = frozenset(
+    struct.pack("<I", request.CONSTRUCTOR_ID)
+    for request in (
+        functions.InitConnectionRequest,
+        functions.InvokeAfterMsgRequest,
+        functions.InvokeAfterMsgsRequest,
+        functions.InvokeWithoutUpdatesRequest,
+        functions.InvokeWithMessagesRangeRequest,
+        functions.InvokeWithTakeoutRequest,
+        functions.InvokeWithBusinessConnectionRequest,
+        functions.InvokeWithGooglePlayIntegrityRequest,
+        functions.InvokeWithApnsSecretRequest,
+        functions.InvokeWithReCaptchaRequest,
+    )
+)
 GZIP_THRESHOLD = 16 * 1024
 BOOL_TRUE, BOOL_FALSE = 0x997275B5, 0xBC799737
 MAX_PAST = 300  # seconds a client msg_id may lag behind the server clock
@@ -77,6 +111,8 @@ class Connection:
         self.requests = 0
         self.auth: AuthKeyRecord | None = None
         self.session: SessionRecord | None = None
+        # The layer this connection declared (invokeWithLayer); None: the auth key's.
+        self.layer: int | None = None
         self._write_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
@@ -192,6 +228,8 @@ class Connection:
             await self._on_message(record, session, msg_id, seq_no, inner)
         elif constructor == MSGS_ACK:
             return
+        elif constructor == MSGS_STATE_REQ:
+            await self._msgs_state_info(record, session, msg_id, body)
         elif constructor in (PING, PING_DELAY_DISCONNECT):
             (ping_id,) = struct.unpack("<q", body[4:12])
             pong = types.Pong(msg_id=msg_id, ping_id=ping_id)
@@ -233,14 +271,22 @@ class Connection:
                 await self._on_message(record, session, inner_id, inner_seq, inner)
 
     async def _on_plain(self, packet: bytes) -> None:
-        _msg_id, length = struct.unpack("<qi", packet[8:20])
-        with BinaryReader(packet[20 : 20 + length]) as reader:
-            request = reader.tgread_object()
-        if self.handshake is None or isinstance(
-            request, functions.ReqPqMultiRequest | functions.ReqPqRequest
-        ):
-            self.handshake = Handshake(self.server.rsa_key)
-        answer, key = self.handshake.answer(request)
+        try:
+            _msg_id, length = struct.unpack("<qi", packet[8:20])
+            with BinaryReader(packet[20 : 20 + length]) as reader:
+                request = reader.tgread_object()
+            if self.handshake is None or isinstance(
+                request, functions.ReqPqMultiRequest | functions.ReqPqRequest
+            ):
+                self.handshake = Handshake(self.server.rsa_key)
+            answer, key = self.handshake.answer(request)
+        except (HandshakeRefused, TypeNotFoundError, struct.error, ValueError) as exc:
+            # What Telegram does with a plain message it cannot use: the transport error
+            # -404, then it closes the connection.
+            log.warning("refusing a plain message: %s", exc)
+            await self._send_raw(struct.pack("<i", -404))
+            self.abort()
+            return
         if key is not None:
             self.server.auth.add(key, dc=self.dc)
             self.handshake = None
@@ -255,6 +301,30 @@ class Connection:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def current_layer(self) -> int:
+        """The layer this connection is answered in: the one it declared, else its key's."""
+        if self.layer is not None:
+            return self.layer
+        if self.auth is not None and self.auth.layer is not None:
+            return self.auth.layer
+        return NATIVE_LAYER
+
+    def _incoming(self, record: AuthKeyRecord, body: bytes) -> Incoming | None:
+        """The request in the native layer, when it needs translating: sent in another
+        layer, or starting with a wrapper that may declare one (invokeWithLayer)."""
+        layer = self.current_layer()
+        if body[:4] == INVOKE_WITH_LAYER and len(body) >= 8:
+            (declared,) = struct.unpack("<i", body[4:8])
+            self.layer = record.layer = declared
+            if is_native(declared):
+                return None  # the rest is in the native layer already
+        elif is_native(layer) and body[:4] not in _WRAPPER_PREFIXES:
+            return None
+        incoming = to_native(body, layer)
+        if incoming.declared_layer is not None:
+            self.layer = record.layer = incoming.declared_layer
+        return incoming
+
     async def _answer(
         self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, body: bytes
     ) -> None:
@@ -265,24 +335,62 @@ class Connection:
             self.abort()
             return
         try:
-            with BinaryReader(body) as reader:
+            incoming = self._incoming(record, body)
+            with BinaryReader(incoming.data if incoming else body) as reader:
                 request = reader.tgread_object()
+        except UnknownConstructor as exc:
+            await self._send(record, session, self._unreadable(msg_id, exc, body))
+            return
         except TypeNotFoundError as exc:
-            error = RpcError(
-                400, f"INPUT_METHOD_INVALID (constructor 0x{exc.invalid_constructor_id:08x})"
-            )
+            method = struct.pack("<I", exc.invalid_constructor_id) == body[:4]
+            unknown = UnknownConstructor(exc.invalid_constructor_id, method=method)
+            await self._send(record, session, self._unreadable(msg_id, unknown, body))
+            return
+        except (TlError, struct.error, ValueError, IndexError):
+            log.warning("unreadable request %s", body[:4].hex())
+            error = RpcError(400, "INPUT_FETCH_FAIL")
             await self._send(record, session, self._rpc_error(msg_id, error))
             return
         call = Call(server=self.server, auth=record, session=session, msg_id=msg_id)
+        layer = self.current_layer()
         try:
             result = await self.server.dispatch(call, request)
-            payload = self._rpc_result(msg_id, serialize_result(result))
+            data = serialize_result(result)
+            if incoming is not None and not is_native(layer):
+                data = answer_to_layer(data, incoming.method, layer)
+            payload = self._rpc_result(msg_id, data)
         except RpcError as exc:
             payload = self._rpc_error(msg_id, exc)
         except Exception:
             log.exception("sandbox handler failed for %s", type(request).__name__)
             payload = self._rpc_error(msg_id, RpcError(500, "INTERNAL_SANDBOX_ERROR"))
         await self._send(record, session, payload)
+
+    def _unreadable(self, msg_id: int, error: UnknownConstructor, body: bytes) -> bytes:
+        """Telegram's answer to a request naming a method or constructor it does not have."""
+        log.warning("request with %s", error)
+        return self._rpc_error(msg_id, RpcError(400, unknown_method_error(error, body)))
+
+    async def _msgs_state_info(
+        self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, body: bytes
+    ) -> None:
+        """Answer msgs_state_req: one byte per msg_id asked about."""
+        with BinaryReader(body) as reader:
+            asked = reader.tgread_object()
+        seen = set(session.seen)
+        lowest = min(seen, default=0)
+        info = bytearray()
+        for asked_id in asked.msg_ids:
+            if asked_id in seen:
+                info.append(STATE_RECEIVED | STATE_PROCESSED)
+            elif asked_id > session.highest_client_msg_id:
+                info.append(STATE_TOO_HIGH)
+            elif asked_id < lowest:
+                info.append(STATE_UNKNOWN)
+            else:
+                info.append(STATE_NOT_RECEIVED)
+        answer = types.MsgsStateInfo(req_msg_id=msg_id, info=bytes(info))
+        await self._send(record, session, bytes(answer), content_related=False)
 
     @staticmethod
     def _rpc_result(req_msg_id: int, data: bytes) -> bytes:
@@ -304,6 +412,9 @@ class Connection:
     async def push(self, data: bytes) -> None:
         """Send a server-initiated message (updates) on this connection's current session."""
         if self.auth is not None and self.session is not None and not self.closed:
+            layer = self.current_layer()
+            if not is_native(layer):
+                data = updates_to_layer(data, layer)
             await self._send(self.auth, self.session, data, response=False)
 
     # -- outgoing ----------------------------------------------------------------------------

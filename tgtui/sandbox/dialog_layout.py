@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from tgtui.sandbox.rng import positive63, tag, unit
 from tgtui.sandbox.world_types import (
@@ -107,9 +107,6 @@ class DialogLayout:
         folder = self.folders[index]
         pins = self.pinned[folder]
         count = self.counts[index]
-        unread = 0
-        if unit(seed, tag("unread"), index) < 0.3:
-            unread = min(count, 1 + int(unit(seed, tag("unread-n"), index) * 40))
         base = {
             Kind.USER: DIALOG_USER_BASE,
             Kind.BOT: DIALOG_USER_BASE,
@@ -129,8 +126,21 @@ class DialogLayout:
             folder=folder,
             pinned_rank=pins.index(index) if index in pins else None,
             muted=not saved and unit(seed, tag("muted"), index) < 0.2,
-            unread=0 if saved else unread,
+            unread=self._unread(index),
         )
+
+    def _unread(self, index: int) -> int:
+        """How many of a dialog's messages are unread (none in Saved Messages)."""
+        seed = self.options.seed
+        if index == self.saved_index or unit(seed, tag("unread"), index) >= 0.3:
+            return 0
+        return min(self.counts[index], 1 + int(unit(seed, tag("unread-n"), index) * 40))
+
+    @cached_property
+    def unread_total(self) -> int:
+        """Unread messages in every dialog together: the sum of the dialogs' unread counts,
+        as updates.state's ``unread_count`` gives it."""
+        return sum(self._unread(i) for i in range(len(self)))
 
     @property
     def self_hash(self) -> int:

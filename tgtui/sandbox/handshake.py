@@ -5,6 +5,7 @@ One `Handshake` lives per connection until it yields an auth key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -37,6 +38,20 @@ class HandshakeError(Exception):
     """The client broke the key-exchange protocol; the connection is closed."""
 
 
+class HandshakeRefused(HandshakeError):
+    """A request the server cannot read (an RSA block that decrypts to nothing valid, an
+    unknown fingerprint): Telegram answers with the transport error -404 and closes."""
+
+
+_INNER_DATA = (
+    types.PQInnerData,
+    types.PQInnerDataDc,
+    types.PQInnerDataTemp,
+    types.PQInnerDataTempDc,
+)
+_PAD_DATA = 192  # RSA_PAD: the data and its random padding
+
+
 def _is_probable_prime(n: int) -> bool:
     if n < 2:
         return False
@@ -64,6 +79,34 @@ def _random_prime(bits: int) -> int:
         candidate = random.getrandbits(bits) | (1 << (bits - 1)) | 1
         if _is_probable_prime(candidate):
             return candidate
+
+
+def _rsa_pad_data(block: bytes) -> bytes | None:
+    """Undo RSA_PAD: block = temp_key_xor (32) + AES-256-IGE(reversed(data_with_padding) +
+    SHA256(temp_key + data_with_padding), temp_key, zero IV); None if the hash disagrees."""
+    temp_key_xor, aes_encrypted = block[:32], block[32:]
+    mask = hashlib.sha256(aes_encrypted).digest()
+    temp_key = bytes(a ^ b for a, b in zip(temp_key_xor, mask, strict=True))
+    data_with_hash = aes_ige_decrypt(aes_encrypted, temp_key, bytes(32))
+    data_with_padding = data_with_hash[:_PAD_DATA][::-1]
+    if hashlib.sha256(temp_key + data_with_padding).digest() != data_with_hash[_PAD_DATA:]:
+        return None
+    return data_with_padding
+
+
+def _legacy_data(block: bytes) -> bytes | None:
+    """Undo the older scheme: block = 0 + SHA1(data) + data + padding (255 bytes); None if
+    no prefix of what follows the hash has that SHA1."""
+    if block[0] != 0:
+        return None
+    digest, rest = block[1:21], block[21:]
+    with contextlib.suppress(Exception):
+        with BinaryReader(rest) as reader:
+            reader.tgread_object()
+            length = reader.tell_position()
+        if hashlib.sha1(rest[:length]).digest() == digest:
+            return rest[:length]
+    return None
 
 
 def _be(value: int) -> bytes:
@@ -107,20 +150,46 @@ class Handshake:
         if nonce != self._nonce or server_nonce != self._server_nonce:
             raise HandshakeError("nonce mismatch")
 
-    def _dh_params(self, request: ReqDHParamsRequest) -> types.ServerDHParamsOk:
+    def _inner_data(self, encrypted: bytes) -> TLObject:
+        """p_q_inner_data* from req_DH_params' encrypted_data, in either of Telegram's
+        schemes (core.telegram.org/mtproto/auth_key, step 4): RSA_PAD, which current clients
+        send, or the older SHA1(data) + data + padding."""
+        if len(encrypted) != 256 or int.from_bytes(encrypted, "big") >= self._rsa.n:
+            raise HandshakeRefused("encrypted_data is not an RSA block of the server's key")
+        block = self._rsa.decrypt_raw(encrypted)
+        for decode in (_rsa_pad_data, _legacy_data):
+            data = decode(block)
+            if data is None:
+                continue
+            try:
+                with BinaryReader(data) as reader:
+                    inner = reader.tgread_object()
+            except Exception:  # noqa: BLE001 - any unreadable inner data is refused alike
+                continue
+            if isinstance(inner, _INNER_DATA):
+                return inner
+        raise HandshakeRefused("encrypted_data holds no p_q_inner_data")
+
+    def _dh_params(
+        self, request: ReqDHParamsRequest
+    ) -> types.ServerDHParamsOk | types.ServerDHParamsFail:
         self._check_nonces(request.nonce, request.server_nonce)
         if request.public_key_fingerprint != self._rsa.fingerprint:
-            raise HandshakeError("unknown RSA fingerprint")
-        block = self._rsa.decrypt_raw(request.encrypted_data)[1:]  # 255 bytes: sha1 + data + pad
-        with BinaryReader(block[20:]) as reader:
-            inner = reader.tgread_object()
-        if not isinstance(inner, types.PQInnerData | types.PQInnerDataDc):
-            raise HandshakeError("p_q_inner_data expected")
-        if hashlib.sha1(bytes(inner)).digest() != block[:20]:
-            raise HandshakeError("p_q_inner_data hash mismatch")
-        self._check_nonces(inner.nonce, inner.server_nonce)
-        if {int.from_bytes(inner.p, "big"), int.from_bytes(inner.q, "big")} != {self._p, self._q}:
-            raise HandshakeError("wrong factorisation of pq")
+            raise HandshakeRefused("unknown RSA fingerprint")
+        inner = self._inner_data(request.encrypted_data)
+        factors = {int.from_bytes(inner.p, "big"), int.from_bytes(inner.q, "big")}
+        if (inner.nonce, inner.server_nonce) != (self._nonce, self._server_nonce) or factors != {
+            self._p,
+            self._q,
+        }:
+            # Read, but wrong: Telegram's server_DH_params_fail, which proves the server
+            # read new_nonce (128 lower-order bits of its SHA1).
+            digest = hashlib.sha1(inner.new_nonce.to_bytes(32, "little", signed=True)).digest()
+            return types.ServerDHParamsFail(
+                nonce=request.nonce,
+                server_nonce=request.server_nonce,
+                new_nonce_hash=int.from_bytes(digest[4:20], "little", signed=True),
+            )
         self._new_nonce = inner.new_nonce
         while True:
             self._a = int.from_bytes(os.urandom(256), "big")

@@ -32,6 +32,7 @@ __all__ = [  # with what other modules import from here, wherever it is defined
     "LiveMessage",
     "Overlay",
     "chat_is_channel",
+    "utf16_len",
 ]
 
 
@@ -199,12 +200,16 @@ class History:
         if hostile:
             text = names.hostile(chat.index + k)
         entities: list[Any] = []
+        # Entity offsets and lengths count UTF-16 code units, as Telegram's do: an emoji
+        # before a link is two of them (core.telegram.org/api/entities#entity-length).
         if not hostile and rng.random() < 0.12:
             word_end = text.find(" ") if " " in text else len(text)
-            entities.append(types.MessageEntityBold(offset=0, length=word_end))
+            entities.append(types.MessageEntityBold(offset=0, length=utf16_len(text[:word_end])))
         if not hostile and rng.random() < 0.05:
             url = rng.choice(names.URLS)
-            entities.append(types.MessageEntityUrl(offset=len(text) + 1, length=len(url)))
+            entities.append(
+                types.MessageEntityUrl(offset=utf16_len(text) + 1, length=utf16_len(url))
+            )
             text = f"{text} {url}"
         media = self.media.drawn(chat, k, rng, date) if self.world.options.media else None
         if media is not None and rng.random() < 0.5:
@@ -346,6 +351,12 @@ class History:
             return (int(extra[-1].id) if extra else chat.top_id) + 1
         shared = [int(m.message.id) for m in self.overlay.live if not chat_is_channel(m.message)]
         return max([self.world.shared_id_top, *shared]) + 1
+
+
+def utf16_len(text: str) -> int:
+    """The length of ``text`` in UTF-16 code units, the unit of Telegram's entity offsets
+    and lengths (a character outside the Basic Multilingual Plane, like most emoji, is 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def chat_is_channel(message: types.TypeMessage) -> bool:

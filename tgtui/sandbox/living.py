@@ -33,7 +33,6 @@ from tgtui.sandbox.world import SELF_ID, Chat, Kind, ts
 if TYPE_CHECKING:
     from tgtui.sandbox.server import SandboxServer
 
-ACCOUNT_PTS = 1_000  # the account box's pts before anything happens
 BOX_SIZE = 100_000  # updates kept per box (Telegram: "usually latestPts - 100000")
 
 
@@ -77,7 +76,9 @@ class Living:
     def __init__(self, server: SandboxServer, *, box_size: int = BOX_SIZE) -> None:
         self.server = server
         self.box_size = box_size
-        self.account = Box(ACCOUNT_PTS, box_size)
+        # Each message of the account's (private chats' and basic groups') history was one
+        # update of its box: its pts starts where its highest message id is, as on Telegram.
+        self.account = Box(max(1, server.world.shared_id_top), box_size)
         self.channels: dict[int, Box] = {}
         # The dialog list as it is now: a new message moves its dialog to the top.
         self.order = DialogOrder(server.world, server.history)

@@ -51,6 +51,7 @@ WRAPPERS = (
     functions.InvokeAfterMsgRequest,
     functions.InvokeAfterMsgsRequest,
     functions.InvokeWithTakeoutRequest,
+    functions.InvokeWithMessagesRangeRequest,
 )
 # Methods a client needs to connect at all; faults never hit them.
 CONNECTION_METHODS = frozenset({"help.getConfig", "help.getNearestDc"})

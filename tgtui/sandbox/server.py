@@ -22,6 +22,7 @@ from tgtui.sandbox.history import History
 from tgtui.sandbox.living import BOX_SIZE, Event, Living
 from tgtui.sandbox.login import LoginState
 from tgtui.sandbox.methods.common import entities_for
+from tgtui.sandbox.methods.ranges import within_messages_range
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog, SessionRecord
 from tgtui.sandbox.uploads import Uploads
@@ -146,8 +147,11 @@ class SandboxServer:
 
     async def dispatch(self, call: Call, request: Any) -> Any:
         """Unwrap invokeWith*/initConnection, apply faults, run the handler, log the outcome."""
+        message_range: Any = None
         while isinstance(request, WRAPPERS):
-            if isinstance(request, functions.InvokeWithLayerRequest):
+            if isinstance(request, functions.InvokeWithMessagesRangeRequest):
+                message_range = request.range  # the wrapped query answers within it
+            elif isinstance(request, functions.InvokeWithLayerRequest):
                 call.auth.layer = request.layer
             elif isinstance(request, functions.InvokeWithoutUpdatesRequest):
                 call.session.no_updates = True
@@ -171,7 +175,10 @@ class SandboxServer:
                 # parse them): the method's name goes to the log, not into the error.
                 log.warning("%s is not served by the sandbox", method)
                 raise RpcError(400, "INPUT_METHOD_INVALID")
-            return await handler(call, request)
+            if message_range is None:
+                return await handler(call, request)
+            with within_messages_range(message_range):
+                return await handler(call, request)
         except RpcError as exc:
             error = exc.message
             raise

@@ -12,7 +12,7 @@ import struct
 import zlib
 from typing import Protocol
 
-from telethon.crypto import AESModeCTR
+from tgtui.sandbox.crypto import AesCtr
 
 OBFUSCATED_HEADER = 64  # the random bytes an obfuscated connection opens with
 
@@ -122,12 +122,12 @@ class AbridgedCodec:
 class _Decrypting:
     """A byte source that decrypts what it reads with the connection's AES-CTR stream."""
 
-    def __init__(self, reader: ByteSource, cipher: AESModeCTR) -> None:
+    def __init__(self, reader: ByteSource, cipher: AesCtr) -> None:
         self._reader = reader
         self._cipher = cipher
 
     async def readexactly(self, n: int) -> bytes:
-        return bytes(self._cipher.decrypt(await self._reader.readexactly(n)))
+        return self._cipher(await self._reader.readexactly(n))
 
 
 class ObfuscatedCodec:
@@ -136,7 +136,7 @@ class ObfuscatedCodec:
     client); decrypted, bytes 56-59 name the transport inside (abridged, intermediate or
     padded intermediate), whose packets then travel encrypted."""
 
-    def __init__(self, inner: Codec, reader: ByteSource, cipher_in: AESModeCTR, out: AESModeCTR):
+    def __init__(self, inner: Codec, reader: ByteSource, cipher_in: AesCtr, out: AesCtr):
         self.name = f"obfuscated-{inner.name}"
         self._inner = inner
         self._source = _Decrypting(reader, cipher_in)
@@ -146,7 +146,7 @@ class ObfuscatedCodec:
         return await self._inner.read(self._source)
 
     def frame(self, packet: bytes) -> bytes:
-        return bytes(self._out.encrypt(self._inner.frame(packet)))
+        return self._out(self._inner.frame(packet))
 
 
 TAGGED: dict[bytes, type[IntermediateCodec] | type[AbridgedCodec]] = {
@@ -159,9 +159,9 @@ TAGGED: dict[bytes, type[IntermediateCodec] | type[AbridgedCodec]] = {
 async def _obfuscated(first: bytes, reader: ByteSource) -> ObfuscatedCodec:
     header = first + await reader.readexactly(OBFUSCATED_HEADER - len(first))
     backwards = header[55:7:-1]
-    cipher_in = AESModeCTR(header[8:40], header[40:56])
-    cipher_out = AESModeCTR(backwards[:32], backwards[32:48])
-    tag = bytes(cipher_in.decrypt(header))[56:60]
+    cipher_in = AesCtr(header[8:40], header[40:56])
+    cipher_out = AesCtr(backwards[:32], backwards[32:48])
+    tag = cipher_in(header)[56:60]
     codec = TAGGED.get(tag)
     if codec is None:
         raise TransportError(f"obfuscated header names no transport ({tag.hex()})")

@@ -14,7 +14,7 @@ from datetime import datetime
 from telethon.tl import types
 
 from tgtui.sandbox import names
-from tgtui.sandbox.avatars import AvatarId, Avatars, Owner, decode_avatar_id
+from tgtui.sandbox.avatars import AvatarId, Avatars, Owner, avatar_id, decode_avatar_id
 from tgtui.sandbox.dialog_layout import DialogLayout
 from tgtui.sandbox.rng import mix, positive63, tag, unit
 from tgtui.sandbox.world_types import (
@@ -159,14 +159,14 @@ class World(DialogLayout):
         rng = random.Random(mix(self.options.seed, tag("title"), chat.index))
         created = ts(chat.top_date - HISTORY_SPAN)
         if chat.kind is Kind.GROUP:
-            title = names.group_title(rng) if chat.index % 83 != 29 else ""
+            title = names.group_title(rng)  # never empty: Telegram requires a title
             if self.options.hostile:
                 title = names.hostile(chat.index)
             return types.Chat(
                 id=chat.bare_id,
                 title=title,
                 photo=self._chat_photo(chat),
-                participants_count=len(self.members(chat)) + 1,
+                participants_count=len(self.people(chat)),
                 date=created,
                 version=1,
             )
@@ -184,8 +184,16 @@ class World(DialogLayout):
             admin_rights=None if broadcast else CREATOR_RIGHTS,
             signatures=self.signs(chat) or None,
             username=self.username(chat),
-            participants_count=50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000),
+            participants_count=self.participants_count(chat),
         )
+
+    def participants_count(self, chat: Chat) -> int:
+        """How many are in a group or channel: a group's people, every one listed by
+        channels.getParticipants (`people`); a broadcast channel's subscribers, whom only its
+        admins may list (50 to 5,050)."""
+        if chat.kind is Kind.CHANNEL:
+            return 50 + int(unit(self.options.seed, tag("subs"), chat.index) * 5000)
+        return len(self.people(chat))
 
     def avatar_count(self, owner: Owner, bare_id: int) -> int:
         """How many photos a user, group or channel of this world has (0: none, or no such
@@ -268,6 +276,20 @@ class World(DialogLayout):
                 self._members.clear()
             self._members[chat.index] = known
         return list(known)
+
+    def people(self, chat: Chat) -> list[int]:
+        """A group's people: the account (its creator) first, then each member once."""
+        if chat.kind not in (Kind.GROUP, Kind.SUPERGROUP):
+            return []
+        return [SELF_ID, *dict.fromkeys(self.members(chat))]
+
+    def chat_photo_full(self, chat: Chat, file_reference: bytes) -> types.TypePhoto:
+        """The group's or channel's current photo as a Photo (chatFull, channelFull), or
+        photoEmpty when it has none: the one its Chat/Channel's ``photo`` names."""
+        owner = owner_of(chat)
+        if not self.avatar_count(owner, chat.bare_id):
+            return types.PhotoEmpty(id=0)
+        return self.avatars.photo(avatar_id(owner, chat.bare_id, 0), file_reference)
 
     def display_name(self, chat: Chat) -> str:
         """Name as a client shows it (for tests and logs)."""

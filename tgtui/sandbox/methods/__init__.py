@@ -10,8 +10,10 @@ from tgtui.sandbox.methods import (
     history,
     login,
     photos,
+    ranges,
     reading,
     sending,
+    startup,
 )
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "history",
     "login",
     "photos",
+    "ranges",
     "reading",
     "sending",
+    "startup",
 ]

@@ -39,34 +39,42 @@ async def get_channels(call: Call, request: Any) -> types.messages.Chats:
 
 @handles(functions.channels.GetFullChannelRequest)
 async def get_full_channel(call: Call, request: Any) -> types.messages.ChatFull:
-    """channels.getFullChannel."""
+    """channels.getFullChannel (core.telegram.org/constructor/channelFull): the channel's
+    own pts (where getChannelDifference goes on from), its photo, and as many participants
+    as channels.getParticipants lists; the account created its supergroups, so it may list
+    their members (``can_view_participants``), but not a broadcast channel's subscribers."""
     call.user_id()
-    chat = resolve(call.server, request.channel)
-    history = call.server.history
-    entity = call.server.world.entity(chat)
-    top = history.top_message(chat)
+    server = call.server
+    chat = resolve(server, request.channel)
+    world = server.world
+    entity = world.entity(chat)
+    top = server.history.top_message(chat)
+    megagroup = chat.kind is Kind.SUPERGROUP
     full = types.ChannelFull(
         id=chat.bare_id,
         about="A generated sandbox channel",
         read_inbox_max_id=max(0, top.id - chat.unread),
         read_outbox_max_id=top.id,
         unread_count=chat.unread,
-        chat_photo=types.PhotoEmpty(id=0),
-        notify_settings=call.server.world.notify_settings(chat),
+        chat_photo=world.chat_photo_full(chat, server.history.file_reference()),
+        notify_settings=world.notify_settings(chat),
         bot_info=[],
-        pts=1,
-        participants_count=getattr(entity, "participants_count", None),
+        pts=server.living.box(chat).pts,
+        participants_count=world.participants_count(chat),
+        can_view_participants=megagroup or None,
+        admins_count=1 if megagroup else None,
     )
     return types.messages.ChatFull(full_chat=full, chats=[entity], users=[])
 
 
 @handles(functions.messages.GetFullChatRequest)
 async def get_full_chat(call: Call, request: Any) -> types.messages.ChatFull:
-    """messages.getFullChat (basic groups)."""
+    """messages.getFullChat (basic groups; core.telegram.org/constructor/chatFull): its
+    photo, and its participants with the date each joined (the account created it)."""
     call.user_id()
-    chat = resolve(call.server, types.InputPeerChat(request.chat_id))
-    world = call.server.world
-    members = world.members(chat)
+    server = call.server
+    chat = resolve(server, types.InputPeerChat(request.chat_id))
+    world = server.world
     full = types.ChatFull(
         id=chat.bare_id,
         about="",
@@ -74,11 +82,12 @@ async def get_full_chat(call: Call, request: Any) -> types.messages.ChatFull:
             chat_id=chat.bare_id,
             participants=[types.ChatParticipantCreator(user_id=SELF_ID)]
             + [
-                types.ChatParticipant(user_id=m, inviter_id=SELF_ID, date=None)
-                for m in dict.fromkeys(members)
+                types.ChatParticipant(user_id=m, inviter_id=SELF_ID, date=world.joined(chat, m))
+                for m in world.people(chat)[1:]
             ],
             version=1,
         ),
+        chat_photo=world.chat_photo_full(chat, server.history.file_reference()),
         notify_settings=world.notify_settings(chat),
     )
     return types.messages.ChatFull(
@@ -87,9 +96,8 @@ async def get_full_chat(call: Call, request: Any) -> types.messages.ChatFull:
 
 
 def _people(world: World, chat: Chat) -> list[types.User]:
-    """A group's people: the account (its creator) first, then each member once."""
-    members = [u for m in dict.fromkeys(world.members(chat)) if (u := world.user(m))]
-    return [world.me(), *members]
+    """A group's people as users: the account (its creator) first, then each member once."""
+    return [u for m in world.people(chat) if (u := world.user(m))]
 
 
 @handles(functions.channels.GetParticipantsRequest)

@@ -146,6 +146,16 @@ def is_self(peer: Any) -> bool:
 
 def current_state(server: SandboxServer) -> types.updates.State:
     """The account's update state now (updates.getState and friends)."""
+    return state_at(server, server.pts)
+
+
+def state_at(server: SandboxServer, pts: int) -> types.updates.State:
+    """The account's update state at ``pts``: dated now, with its unread messages counted
+    as the dialogs count them (core.telegram.org/constructor/updates.state)."""
     return types.updates.State(
-        pts=server.pts, qts=0, date=ts(int(time.time())), seq=0, unread_count=0
+        pts=pts,
+        qts=0,
+        date=ts(int(time.time())),
+        seq=0,
+        unread_count=server.world.unread_total,
     )

@@ -10,7 +10,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.living import Event
 from tgtui.sandbox.methods.changing import EDIT_TIME_LIMIT
-from tgtui.sandbox.methods.common import current_state, entities_for, resolve
+from tgtui.sandbox.methods.common import current_state, entities_for, resolve, state_at
 from tgtui.sandbox.methods.dialogs import dialog_of
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.world import DC_COUNT, HOME_DC, ts
@@ -102,7 +102,7 @@ async def get_difference(call: Call, request: Any) -> Any:
     chunk = events[:size]
     new, other = _split(chunk)
     users, chats = entities_for(server, _messages_of(new, other))
-    state = types.updates.State(pts=chunk[-1].pts, qts=0, date=now, seq=0, unread_count=0)
+    state = state_at(server, chunk[-1].pts)
     fields: dict[str, Any] = {
         "new_messages": new,
         "new_encrypted_messages": [],

@@ -9,6 +9,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.history import DescendingHistory
 from tgtui.sandbox.methods.common import entities_for, is_self, resolve
+from tgtui.sandbox.methods.ranges import range_bounds
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.search import matching
 from tgtui.sandbox.world import SELF_ID, Chat
@@ -18,6 +19,7 @@ MAX_LIMIT = 100
 
 def _window(
     view: DescendingHistory,
+    bounds: tuple[int, int],
     *,
     offset_id: int,
     offset_date: int,
@@ -26,15 +28,17 @@ def _window(
     max_id: int,
     min_id: int,
 ) -> list[int]:
-    """Positions (newest first) that getHistory/search return, as Telegram documents them."""
+    """Positions (newest first) that getHistory/search return, as Telegram documents them,
+    among the positions ``bounds`` (``[start, end)``: a date or message range) allows."""
+    low, high = bounds
     if offset_id:
-        start = view.first_below_id(offset_id)
+        start = max(low, view.first_below_id(offset_id))
     elif offset_date:
-        start = view.first_below_date(offset_date)
+        start = max(low, view.first_below_date(offset_date))
     else:
-        start = 0
+        start = low
     start += add_offset
-    positions = range(max(0, start), min(len(view), max(0, start + limit)))
+    positions = range(max(low, start), min(high, max(low, start + limit)))
     return [
         j
         for j in positions
@@ -42,20 +46,46 @@ def _window(
     ]
 
 
-def _messages_answer(call: Call, chat: Chat | None, messages: list[Any], count: int) -> Any:
+def _messages_answer(
+    call: Call,
+    chat: Chat | None,
+    messages: list[Any],
+    count: int,
+    offset_id_offset: int | None = None,
+) -> Any:
+    """The answer to a history request: messages.messages when ``messages`` are the whole
+    result (core.telegram.org/constructor/messages.messages), else messages.messagesSlice
+    with the ``count`` of the whole result and, for a page asked for by ``offset_id``, the
+    position of its first message in it (core.telegram.org/constructor/messages.messagesSlice);
+    a channel's always messages.channelMessages, with its pts."""
     users, chats = entities_for(call.server, messages, [chat] if chat else [])
     if chat is not None and chat.kind.is_channel:
         return types.messages.ChannelMessages(
             pts=call.server.living.box(chat).pts,
             count=count,
+            offset_id_offset=offset_id_offset,
             messages=messages,
             topics=[],
             chats=chats,
             users=users,
         )
+    if len(messages) == count:
+        return types.messages.Messages(messages=messages, topics=[], chats=chats, users=users)
     return types.messages.MessagesSlice(
-        count=count, messages=messages, topics=[], chats=chats, users=users
+        count=count,
+        offset_id_offset=offset_id_offset,
+        messages=messages,
+        topics=[],
+        chats=chats,
+        users=users,
     )
+
+
+def _date(value: Any) -> int:
+    """A date parameter as Unix time; 0 (no bound) for none or a non-positive one, as
+    Telegram reads them ("if a positive value was transferred")."""
+    seconds = int(value.timestamp()) if value is not None else 0
+    return max(0, seconds)
 
 
 def _limit(value: int) -> int:
@@ -66,23 +96,35 @@ def _limit(value: int) -> int:
 
 @handles(functions.messages.GetHistoryRequest)
 async def get_history(call: Call, request: Any) -> Any:
-    """messages.getHistory: offset_id/offset_date, add_offset (negative too), max_id, min_id."""
+    """messages.getHistory: offset_id/offset_date, add_offset (negative too), max_id, min_id;
+    within a message range when invokeWithMessagesRange asks for one."""
     call.user_id()
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
+    bounds = range_bounds(view)
     positions = _window(
         view,
+        bounds,
         offset_id=request.offset_id,
-        offset_date=int(request.offset_date.timestamp()) if request.offset_date else 0,
+        offset_date=_date(request.offset_date),
         add_offset=request.add_offset,
         limit=_limit(request.limit),
         max_id=request.max_id,
         min_id=request.min_id,
     )
     messages = [view.message_at(j) for j in positions]
+    count = bounds[1] - bounds[0]
     if request.hash and request.hash == history_hash(messages):
-        return types.messages.MessagesNotModified(count=len(view))
-    return _messages_answer(call, chat, messages, len(view))
+        return types.messages.MessagesNotModified(count=count)
+    return _messages_answer(call, chat, messages, count, _position(request, positions, bounds))
+
+
+def _position(request: Any, positions: list[int], bounds: tuple[int, int]) -> int | None:
+    """offset_id_offset: where a page asked for by offset_id starts in the whole result."""
+    if not request.offset_id:
+        return None
+    first = positions[0] if positions else bounds[1]
+    return first - bounds[0]
 
 
 def history_hash(messages: list[Any]) -> int:
@@ -111,31 +153,35 @@ MASK64 = (1 << 64) - 1
 @handles(functions.messages.SearchRequest)
 async def search(call: Call, request: Any) -> Any:
     """messages.search: with an empty query and no filter, a date-bounded walk (min_date /
-    max_date) of history; otherwise what matches (`tgtui.sandbox.search`)."""
+    max_date; a non-positive one is no bound) of history; otherwise what matches
+    (`tgtui.sandbox.search`). Within a message range when invokeWithMessagesRange asks."""
     call.user_id()
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
-    max_date = int(request.max_date.timestamp()) if request.max_date else 0
-    min_date = int(request.min_date.timestamp()) if request.min_date else 0
+    max_date = _date(request.max_date)
+    min_date = _date(request.min_date)
     plain = isinstance(request.filter, types.InputMessagesFilterEmpty)
     if request.q or not plain or request.from_id is not None:
         return _found(call, chat, view, request, min_date, max_date)
-    offset_date = max_date + 1 if max_date else 0
+    low, high = range_bounds(view)
+    if max_date:
+        low = max(low, view.first_below_date(max_date + 1))
+    if min_date:
+        high = min(high, view.first_below_date(min_date))
+    bounds = (low, max(low, high))
     positions = _window(
         view,
+        bounds,
         offset_id=request.offset_id,
-        offset_date=offset_date,
+        offset_date=0,
         add_offset=request.add_offset,
         limit=_limit(request.limit),
         max_id=request.max_id,
         min_id=request.min_id,
     )
-    positions = [j for j in positions if not min_date or view.date_at(j) >= min_date]
-    lowest = view.first_below_date(min_date) if min_date else len(view)
-    highest = view.first_below_date(max_date + 1) if max_date else 0
-    return _messages_answer(
-        call, chat, [view.message_at(j) for j in positions], max(0, lowest - highest)
-    )
+    messages = [view.message_at(j) for j in positions]
+    count = bounds[1] - bounds[0]
+    return _messages_answer(call, chat, messages, count, _position(request, positions, bounds))
 
 
 def _found(
@@ -157,18 +203,22 @@ def _found(
         )
     except ValueError:
         raise RpcError(400, "FILTER_NOT_SUPPORTED") from None
+    low, high = range_bounds(view)
+    positions = [j for j in positions if low <= j < high]
     ids = [view[j] for j in positions]
     start = 0
     if request.offset_id:
         start = next((n for n, i in enumerate(ids) if i < request.offset_id), len(ids))
     start = max(0, start + request.add_offset)
     chosen = [
-        positions[n]
+        n
         for n in range(start, min(len(ids), start + _limit(request.limit)))
         if (not request.max_id or ids[n] < request.max_id)
         and (not request.min_id or ids[n] > request.min_id)
     ]
-    return _messages_answer(call, chat, [view.message_at(j) for j in chosen], len(ids))
+    offset = (chosen[0] if chosen else len(ids)) if request.offset_id else None
+    messages = [view.message_at(positions[n]) for n in chosen]
+    return _messages_answer(call, chat, messages, len(ids), offset)
 
 
 def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:

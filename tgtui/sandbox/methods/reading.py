@@ -1,6 +1,6 @@
-"""Marking history read, the contact list, and two lists an account may ask for at start:
-messages.readHistory, channels.readHistory, contacts.getContacts, messages.getSplitRanges,
-channels.getLeftChannels."""
+"""Marking history read, the contact list, and a list an account may ask for at start:
+messages.readHistory, channels.readHistory, contacts.getContacts, channels.getLeftChannels
+(messages.getSplitRanges: `tgtui.sandbox.methods.ranges`)."""
 
 from __future__ import annotations
 
@@ -71,13 +71,6 @@ async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer
         raise RpcError(400, "PHONE_NOT_OCCUPIED")
     user = world.dialog_user(chat)
     return types.contacts.ResolvedPeer(peer=chat.peer, chats=[], users=[user])
-
-
-@handles(functions.messages.GetSplitRangesRequest)
-async def get_split_ranges(call: Call, request: Any) -> list[Any]:
-    """messages.getSplitRanges: none (the account's history is not split)."""
-    call.user_id()
-    return []
 
 
 @handles(functions.channels.GetLeftChannelsRequest)
