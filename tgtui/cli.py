@@ -41,15 +41,6 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "sandbox": Command(
-        "tgtui.commands.sandbox",
-        N_("run a local Telegram server (real MTProto on loopback) with a generated world"),
-        N_(
-            "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
-            "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
-            "rsa_public_key, session) and serves until SIGINT or SIGTERM."
-        ),
-    ),
     "backup": Command(
         "tgtui.commands.backup",
         N_("back up chats without the TUI (for cron and scripts)"),
@@ -85,6 +76,15 @@ COMMANDS: dict[str, Command] = {
         N_(
             "Export a backup as Telegram Desktop's JSON export (read by tools made for "
             "Telegram Desktop's exports) and/or an HTML archive to read in a browser."
+        ),
+    ),
+    "sandbox": Command(
+        "tgtui.commands.sandbox",
+        N_("run a local Telegram server (real MTProto on loopback) with a generated world"),
+        N_(
+            "Run a local Telegram server that speaks real MTProto on loopback. When ready it "
+            "prints one JSON line (host, port, dc_id, phone, code, password, api_id, api_hash, "
+            "rsa_public_key, session) and serves until SIGINT or SIGTERM."
         ),
     ),
 }

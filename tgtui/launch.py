@@ -12,6 +12,7 @@ from loguru import logger
 from tgtui.config import Paths, Settings
 from tgtui.demo import DemoSandbox, demo_session_file, remove_demo_session
 from tgtui.log import setup_logging, stop_logging
+from tgtui.sandbox_mark import api_for
 from tgtui.telegram.service import (
     ClientSpec,
     SessionFileError,
@@ -69,10 +70,13 @@ def _prepare(
 ) -> tuple[TelegramService, DemoSandbox | None]:
     """The service (not yet locked) and, for --demo, the running sandbox."""
     if not demo:
+        api_id, api_hash = settings.api_id, settings.api_hash
+        if session is not None:  # a sandbox's session (`tgtui sandbox --session-out`)
+            api_id, api_hash = api_for(session, api_id, api_hash)
         spec = ClientSpec(
             session_file=session or paths.sessions_dir / "main.session",
-            api_id=settings.api_id,
-            api_hash=settings.api_hash,
+            api_id=api_id,
+            api_hash=api_hash,
             user_folder=session is not None,
         )
         return TelegramService(spec), None

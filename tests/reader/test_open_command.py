@@ -53,6 +53,9 @@ def test_open_a_folder_that_holds_no_backup(tmp_path: Path) -> None:
         env=_env(tmp_path),
     )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        f"tgtui open: {tmp_path / 'nothing'} holds no backup (no manifest.json)"
+    folder = tmp_path / "nothing"
+    assert done.stderr.strip().splitlines() == [  # one line, and how to make a backup
+        f"tgtui open: {folder} holds no backup (no manifest.json). Make one with "
+        f"`tgtui backup --all --out {folder}` or in the app (b on the chat list), or try it "
+        "all offline with `tgtui --demo`"
     ]

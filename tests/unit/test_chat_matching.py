@@ -116,3 +116,20 @@ def test_hostile_names_are_shown_cleaned_in_the_candidates() -> None:
         choose(evil, ["x\x1b]52;c;aaaa\x07"], lambda c: c)
     assert "\x1b" not in str(caught.value)
     assert "\x07" not in str(caught.value)
+
+
+def test_a_name_with_a_typo_suggests_the_closest_chats() -> None:
+    with pytest.raises(ChoiceError) as caught:
+        choose(CHATS, ["hikrs", "@quiet_nws", "Jose Alvares"], lambda c: c)
+    lines = str(caught.value).splitlines()
+    assert "did you mean Hidden Hikers (-4000123), Quiet Hikers News @quiet_news" in lines[0]
+    assert (
+        "'@quiet_nws'; did you mean Quiet Hikers News @quiet_news (-1001500000075)?" in (lines[1])
+    )
+    assert "did you mean José Álvarez (1000700)?" in lines[2]
+
+
+def test_nothing_close_suggests_nothing() -> None:
+    with pytest.raises(ChoiceError) as caught:
+        choose(CHATS, ["zzzz", "99999"], lambda c: c)
+    assert "did you mean" not in str(caught.value)

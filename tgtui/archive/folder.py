@@ -156,7 +156,11 @@ def open_archive(folder: Path) -> Archive:
         data = read_json(manifest, MANIFEST_MAX)
     except FileNotFoundError:
         raise ArchiveError(
-            _("{folder} holds no backup (no {manifest})").format(folder=folder, manifest=MANIFEST)
+            _(
+                "{folder} holds no backup (no {manifest}). Make one with `tgtui backup --all "
+                "--out {folder}` or in the app (b on the chat list), or try it all offline "
+                "with `tgtui --demo`"
+            ).format(folder=folder, manifest=MANIFEST)
         ) from None
     except OSError as exc:
         raise ArchiveError(

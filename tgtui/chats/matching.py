@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import TypeVar
 
 from tgtui.i18n import _, ngettext, number
@@ -135,6 +136,35 @@ def _found(selector: _Selector, chats: Sequence[tuple[Candidate, T]]) -> list[tu
     return []
 
 
+SUGGESTED = 3  # names offered for a name that matches no chat
+_CLOSE = 0.75  # how alike a typed name and a chat's name (or one of its words) must be
+
+
+def _likeness(typed: str, candidate: Candidate) -> float:
+    """How close ``typed`` (folded) is to the chat's name, one of its words, or its
+    @username (0 to 1)."""
+    name = fold(candidate.name)
+    names = [name, *name.split(), (candidate.username or "").lower()]
+    return max(SequenceMatcher(None, typed, n).ratio() for n in names if n)
+
+
+def _close(selector: _Selector, chats: Sequence[Candidate]) -> list[Candidate]:
+    """The chats whose names are closest to a name that matched none (a typo: "hikrs"),
+    best first, at most `SUGGESTED`."""
+    typed = selector.username or (selector.name if selector.id is None else None)
+    if not typed:
+        return []
+    scored = [(_likeness(typed, c), c) for c in chats if c.name or c.username]
+    best = sorted((x for x in scored if x[0] >= _CLOSE), key=lambda x: -x[0])
+    return [c for _score, c in best[:SUGGESTED]]
+
+
+def _named(chat: Candidate) -> str:
+    """A chat as a suggestion: its name (and @username), then its id to type instead."""
+    username = f" @{chat.username}" if chat.username else ""
+    return f"{clean(chat.name, limit=60)}{clean(username, limit=40)} ({chat.id})"
+
+
 def describe(chat: Candidate, id_width: int = 0) -> str:
     """One line naming a chat for a list of candidates: id, type, name, @username, folder."""
     line = f"{chat.id:>{id_width}}  {chat.type.removesuffix('s'):<7}  {clean(chat.name, limit=60)}"
@@ -170,7 +200,17 @@ def choose(
         if not found and missing is not None:
             missing.append(text)
         elif not found:
-            problems.append(_("no chat matches {text}").format(text=repr(clean(text, limit=80))))
+            quoted = repr(clean(text, limit=80))
+            close = _close(selector, [c for c, _ in chats])
+            if close:
+                names = ", ".join(_named(c) for c in close)
+                problems.append(
+                    _("no chat matches {text}; did you mean {names}?").format(
+                        text=quoted, names=names
+                    )
+                )
+            else:
+                problems.append(_("no chat matches {text}").format(text=quoted))
         elif len(found) > 1:
             shown = [c for c, _ in found[:MAX_LISTED]]
             width = max(len(str(c.id)) for c in shown)

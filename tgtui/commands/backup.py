@@ -68,7 +68,7 @@ def epilog() -> str:
 chats:
   CHAT is a peer id (`tgtui chats` lists them), @username, t.me link or name; a name that
   fits several chats is an error that lists them with their ids.
-  tgtui backup --all --type groups,channels --no-archived --exclude @noisy_channel
+  tgtui backup --all --type groups,channels --no-archived --exclude @sandbox_channel22
 
 progress (--progress):
   bars   live bars (the default on a terminal)

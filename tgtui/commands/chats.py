@@ -41,7 +41,7 @@ exit codes:
 examples:
   tgtui chats --type channels --no-archived
   tgtui chats hikers                 chats whose name or @username contains "hikers"
-  tgtui chats --json | jq '.[] | select(.type == "groups") | .id'
+  tgtui chats --json | jq '.[] | select(.type == "group") | .id'
 """
     )
 

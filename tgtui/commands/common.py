@@ -55,8 +55,14 @@ def typed(parse: Callable[[str], T]) -> Callable[[str], T]:
 
 parse_date = typed(choices.parse_date)
 
-_SINCE = N_("only messages from this date on (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time)")
-_UNTIL = N_("only messages before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time)")
+_SINCE = N_(
+    "only messages from this date on (YYYY-MM-DD: that day included; or YYYY-MM-DDTHH:MM; "
+    "local time)"
+)
+_UNTIL = N_(
+    "only messages before this date (YYYY-MM-DD: that day not included; or "
+    "YYYY-MM-DDTHH:MM; local time)"
+)
 _CHAT = N_(
     "only this chat: its peer id, its name or part of it (any case, with or without "
     "accents; one that fits several chats is an error listing them); repeatable"

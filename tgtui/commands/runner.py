@@ -20,6 +20,7 @@ from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
 from tgtui.retry import Wait
+from tgtui.sandbox_mark import api_for
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import (
     ClientSpec,
@@ -81,10 +82,13 @@ def client_spec(
     if not args.demo:
         session = args.session or paths.sessions_dir / "main.session"
         given = args.session is not None
+        api_id, api_hash = settings.api_id, settings.api_hash
+        if given:  # a sandbox's session (`tgtui sandbox --session-out`) names its own
+            api_id, api_hash = api_for(session, api_id, api_hash)
         return ClientSpec(
             session,
-            settings.api_id,
-            settings.api_hash,
+            api_id,
+            api_hash,
             user_folder=given,
             signed_in=True,
             login=f"tgtui --session {args.session}" if given else "tgtui",

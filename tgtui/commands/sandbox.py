@@ -22,12 +22,43 @@ from tgtui.sandbox.world import DEMO_CODE, DEMO_PASSWORD, DEMO_PHONE, WorldOptio
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sandbox command's options."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
-    parser.add_argument("--seed", type=int, default=1, help="world seed (same seed, same world)")
-    parser.add_argument("--dialogs", type=int, default=1000, help="exact number of dialogs")
-    parser.add_argument("--messages", type=int, default=5000, help="size of the biggest chat")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, metavar="PORT", help="port (default: 0, a free one)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="N",
+        help="world seed: the same seed makes the same world (default: %(default)s, the demo's)",
+    )
+    parser.add_argument(
+        "--dialogs",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="exact number of dialogs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="messages in the biggest chat; the others have fewer (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="delay every answer by MS milliseconds (default: %(default)s)",
+    )
     parser.add_argument(
         "--file-sizes",
         default="",
@@ -40,7 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--session-out",
         type=Path,
-        help="write a Telethon session file here, signed in as the demo account",
+        metavar="FILE",
+        help="write a Telethon session file here, signed in as the demo account (tgtui "
+        "commands take it with --session FILE, no api_id needed)",
     )
     parser.add_argument(
         "--activity",
@@ -48,13 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         metavar="RATE",
         help="others write, edit and delete RATE times a second (chosen by --seed: the same "
-        "seed makes the same changes)",
+        "seed makes the same changes; default: 0, none)",
     )
     parser.add_argument(
         "--activity-limit",
         type=int,
         metavar="N",
-        help="with --activity: stop after N changes",
+        help="with --activity: stop after N changes (default: no limit)",
     )
     parser.add_argument(
         "--box-size",

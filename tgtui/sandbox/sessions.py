@@ -8,7 +8,7 @@ from telethon.crypto import AuthKey
 from telethon.sessions import SQLiteSession, StringSession
 
 from tgtui.private_files import create_private_file, session_file_path
-from tgtui.sandbox.server import DC_ID, SandboxServer
+from tgtui.sandbox.server import API_HASH, API_ID, DC_ID, SandboxServer
 from tgtui.sandbox_mark import write_mark
 
 
@@ -42,5 +42,6 @@ def write_demo_session(server: SandboxServer, path: Path) -> Path:
         session.save()
     finally:
         session.close()
-    write_mark(target, server.rsa_key.public_pem)  # so a tgtui in another process trusts it
+    # so a tgtui in another process trusts it, and needs no api_id of the user's for it
+    write_mark(target, server.rsa_key.public_pem, (API_ID, API_HASH))
     return target
