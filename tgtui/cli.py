@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -176,6 +177,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
+    os.environ["LOGURU_AUTOINIT"] = "False"  # before anything imports loguru (children too)
     paths = Paths.default()
     # The language speaks from the first word on, the help included: the locale's while the
     # settings are read (a config error is worded in it, and reported after the arguments),
@@ -201,8 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args.settings = settings  # the commands use these, never a second reading
     # Before any command logs: loguru's own sink writes to the terminal (a stranger's folder
-    # names quoted raw); tgtui's log goes to its file only.
-    import tgtui.log  # noqa: F401
+    # names quoted raw); tgtui's log goes to its file only. loguru is not loaded yet (an
+    # offline command may never load it: `tgtui.lazylog`), so it is told to add no sink.
+    if "loguru" in sys.modules:
+        import tgtui.log  # noqa: F401 - loaded already (a test calling main): take it off
 
     if args.command is not None:
         return _command_run(args.command)(args, paths)

@@ -14,12 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from loguru import logger
-
 from tgtui.archive import index as index_module
 from tgtui.archive.folder import ArchiveError, open_archive
 from tgtui.archive.index import SearchIndex
 from tgtui.children import say
+from tgtui.lazylog import logger
 from tgtui.log import redactor
 
 

@@ -20,8 +20,6 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
-
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
 from tgtui.format.records import message_id, unixtime
@@ -29,6 +27,7 @@ from tgtui.format.records import record_id as record_id_of_line
 from tgtui.format.safe_files import MAX_LINE, STATE_MAX, parse_json, read_json
 from tgtui.format.versions import DELETED, EDITS, load_changes
 from tgtui.i18n import _, number
+from tgtui.lazylog import logger
 
 CACHE = 2_000  # parsed messages kept (a few screens' worth, and every bisection's steps)
 STATE = "state.json"

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
-
 from tgtui.chats.matching import fold
 from tgtui.format.records import non_negative, peer_id
 from tgtui.format.safe_files import MANIFEST_MAX, inside_folder, read_json
 from tgtui.i18n import _
+from tgtui.lazylog import logger
 
 JSONL = "messages.jsonl"
 MANIFEST = "manifest.json"

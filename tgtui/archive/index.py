@@ -38,8 +38,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from loguru import logger
-
 from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.archive.index_file import DOCS_CHAT_INDEX, INDEX_DIR, INDEX_FILE, fresh_index, open_index
 from tgtui.archive.index_reading import (
@@ -66,6 +64,7 @@ from tgtui.format.jsonl import KEPT, DamagedLines
 from tgtui.format.safe_files import SIDE_FILE_MAX, file_problem
 from tgtui.format.versions import DELETED, EDITS, load_changes
 from tgtui.i18n import _
+from tgtui.lazylog import logger
 
 __all__ = [  # what the search and the tests use, wherever it is defined
     "DATE_SHIFT",

@@ -17,10 +17,9 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from loguru import logger
-
 from tgtui.format.safe_files import link_refused
 from tgtui.i18n import _
+from tgtui.lazylog import logger
 from tgtui.private_files import create_private_file, make_private_dir
 
 INDEX_DIR = ".index"

@@ -22,13 +22,12 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
-from loguru import logger
-
 from tgtui.archive.folder import ArchiveChat
 from tgtui.format.jsonl import DamagedLines
 from tgtui.format.records import record_id, unixtime
 from tgtui.format.safe_files import open_lines, open_regular, read_lines
 from tgtui.format.versions import EDITS, find_record, load_changes, record_at
+from tgtui.lazylog import logger
 
 HEAD_BYTES = 4096  # a file whose first bytes changed was replaced: index it again
 BATCH = 5_000  # messages read, and inserted, at a time

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
-
 from tgtui.format.jsonl import KEPT, after_last_newline
 from tgtui.format.records import carry_file, record_id, unixtime
 from tgtui.format.safe_files import (
@@ -36,6 +34,7 @@ from tgtui.format.safe_files import (
 )
 from tgtui.i18n import _, ngettext
 from tgtui.i18n import number as number_text
+from tgtui.lazylog import logger
 from tgtui.portable import pread
 
 EDITS = "edits.jsonl"
