@@ -139,3 +139,34 @@ async def test_growth_wakes_those_waiting() -> None:
     assert inside == 2
     gate.set()
     await asyncio.gather(*tasks)
+
+
+async def test_requests_the_probe_is_not_about_go_out_together_during_it() -> None:
+    """A channel's difference (one per channel: all an incremental run with nothing new
+    asks) is not held at START while the history probe lasts; history requests are, and the
+    others' answers neither end the probe nor grow the limit."""
+    budget = Budget(16)
+    held: list[asyncio.Event] = []
+
+    async def hold(probed: bool) -> None:
+        async with budget.slot(probed=probed):
+            done = asyncio.Event()
+            held.append(done)
+            await done.wait()
+
+    others = [asyncio.ensure_future(hold(False)) for _ in range(16)]
+    await asyncio.sleep(0)
+    assert budget.in_flight == 16  # up to the ceiling, not START
+    history = asyncio.ensure_future(hold(True))
+    await asyncio.sleep(0)
+    assert budget.in_flight == 16  # history waits for room under the probe's limit
+    for _ in range(PROBE + 10):
+        budget.answered(0.05, probed=False)
+    assert budget.limit == START  # the probe still holds for history
+    for done in held:
+        done.set()
+    await asyncio.gather(*others)
+    for done in held:
+        done.set()
+    await history
+    assert budget.in_flight == 0

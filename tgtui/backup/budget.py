@@ -9,11 +9,14 @@ The limit adapts, as a TCP sender's window does:
 
 - It starts at ``start`` (4, what four chats with one request each kept in flight before).
 - While no flood limit is known for history requests, it stays there for the first ``probe``
-  answers of the run. The requests in flight when an unknown limit is first reached all meet
+  history answers of the run. The requests in flight when an unknown limit is first reached all meet
   FLOOD_WAIT, so a run that first grew would meet more of them; a limit met within the probe
   is met with ``start`` in flight, and from then on the gate paces the calls. With a pace
   learned by an earlier run (``flood-limits.json``), or inside a takeout session (whose limits
-  Telegram relaxes for exports), there is nothing to probe for.
+  Telegram relaxes for exports), there is nothing to probe for. The probe is about history
+  requests: others (a channel's difference, one per channel, which an incremental run with
+  nothing new is made of) are not held back by it and go up to ``most`` at once; their
+  answers do not count as the probe's. A FLOOD_WAIT on any of them ends the probe (below).
 - Then, while answers come back about as fast as the fastest one seen (the round trip with no
   queue behind it), it grows by one per answer (doubling every round trip) up to ``most``.
 - The first slow answer (a queue building up, at Telegram or on the way) ends the doubling
@@ -70,19 +73,22 @@ class Budget:
         return max(1, (self.limit - taken) // max(1, takers))
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one slot while the block runs (wait for one first)."""
-        await self._acquire()
+    async def slot(self, *, probed: bool = True) -> AsyncIterator[None]:
+        """Hold one slot while the block runs (wait for one first). A request the probe is
+        not about (``probed`` False) may take one up to ``most`` while the probe lasts."""
+        await self._acquire(probed)
         try:
             yield
         finally:
             self._busy -= 1
             self._wake()
 
-    def answered(self, seconds: float) -> None:
+    def answered(self, seconds: float, *, probed: bool = True) -> None:
         """A request was answered after ``seconds``: grow while answers stay fast."""
-        self.answers += 1
         self._fastest = min(self._fastest, seconds)
+        if self._probe > 0 and not probed:
+            return  # not what the probe waits for, and no reason to grow before it ends
+        self.answers += 1
         if self._probe > 0:
             self._probe -= 1
             return
@@ -111,8 +117,9 @@ class Budget:
             self._halved_at = self.answers
             self.most = self.limit = max(1, self.limit // 2)
 
-    async def _acquire(self) -> None:
-        if self._busy < self.limit and not self._waiting:
+    async def _acquire(self, probed: bool = True) -> None:
+        room = self.limit if probed or self._probe == 0 else self.most
+        if self._busy < room and (not self._waiting or not probed):
             self._take()
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()

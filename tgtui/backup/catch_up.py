@@ -158,6 +158,7 @@ async def catch_up_channel(
                         limit=CHANNEL_LIMIT,
                     ),
                     CHANNEL_DIFFERENCE,
+                    probed=False,  # one per channel: they go out together (budget)
                 )
                 caught.requests += 1
                 if isinstance(answer, types.updates.ChannelDifferenceEmpty):

@@ -60,19 +60,20 @@ class HistoryReader:
     async def _get(self, request: Any) -> Any:
         return await self.call(request, HISTORY)
 
-    async def call(self, request: Any, method: str) -> Any:
+    async def call(self, request: Any, method: str, *, probed: bool = True) -> Any:
         """Send ``request`` (a ``method``) for this chat through the retry policy and the
-        flood gate, inside the takeout if there is one."""
+        flood gate, inside the takeout if there is one. ``probed`` False: a request the
+        budget's probe of history flood limits does not hold back (`tgtui.backup.budget`)."""
 
         budget = self.budget
         if budget is None:
-            return await self._retry(request, method)
+            return await self._retry(request, method, probed)
         # The slot is held from before the gate's waits to the answer (a call is counted as
         # sent by the gate when it really goes out); only the round trip is timed.
-        async with budget.slot():
-            return await self._retry(request, method)
+        async with budget.slot(probed=probed):
+            return await self._retry(request, method, probed)
 
-    async def _retry(self, request: Any, method: str) -> Any:
+    async def _retry(self, request: Any, method: str, probed: bool = True) -> Any:
         budget = self.budget
         loop = asyncio.get_running_loop()
 
@@ -80,7 +81,7 @@ class HistoryReader:
             sent = loop.time()
             answer = await self.client(self.wrap(request) if self.wrap else request)
             if budget is not None:
-                budget.answered(loop.time() - sent)
+                budget.answered(loop.time() - sent, probed=probed)
             return answer
 
         def waited(wait: Wait) -> None:
