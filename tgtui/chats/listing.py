@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,23 +35,30 @@ async def dialogs(
     on_wait: Callable[[Wait], None] | None = None,
     on_page: Callable[[int, int], None] | None = None,
 ) -> list[DialogRow]:
-    """Every dialog of the main list (``archived`` False), the archive (True) or both (None,
-    main list first), each once (a chat that moved between them while they were read is
-    where it was first seen). ``on_page`` hears the rows loaded so far and the total
-    expected."""
+    """Every dialog of the main list (``archived`` False), the archive (True) or both (None:
+    read side by side, one request of each in flight; the main list first), each once (a
+    chat that moved between them while they were read is in the main list). ``on_page``
+    hears the rows loaded so far and the total expected."""
     folders = [False, True] if archived is None else [archived]
     pagers = [DialogPager(client, archived=a, on_wait=on_wait) for a in folders]
+    found: list[list[DialogRow]] = [[] for _ in pagers]
+
+    async def read(index: int) -> None:
+        pager = pagers[index]
+        while not pager.done:  # it ends: see DialogPager
+            found[index] += (await pager.next_page()).rows
+            if on_page is not None:
+                loaded = sum(len(rows) for rows in found)
+                total = sum((p.total or p.loaded) for p in pagers)
+                on_page(loaded, max(total, loaded))
+
+    await asyncio.gather(*(read(i) for i in range(len(pagers))))
     rows: list[DialogRow] = []
     seen: set[int] = set()
-    for pager in pagers:
-        while not pager.done:  # it ends: see DialogPager
-            for row in (await pager.next_page()).rows:
-                if row.peer_id not in seen:
-                    seen.add(row.peer_id)
-                    rows.append(row)
-            if on_page is not None:
-                total = sum((p.total or p.loaded) for p in pagers)
-                on_page(len(rows), max(total, len(rows)))
+    for row in (row for folder in found for row in folder):
+        if row.peer_id not in seen:
+            seen.add(row.peer_id)
+            rows.append(row)
     return rows
 
 

@@ -341,8 +341,9 @@ async def _plan_and_run(
     mode: str,
 ) -> tuple[BackupResult | None, object]:
     client = service.client
-    me = await service.me(on_wait=on_wait)
-    rows = await dialogs(client, on_wait=on_wait)
+    # Who the account is and its chats, asked together (one round trip less to the first
+    # history request).
+    me, rows = await asyncio.gather(service.me(on_wait=on_wait), dialogs(client, on_wait=on_wait))
     missing: list[str] = []
     try:
         chosen = rows if args.all else choose(rows, args.chats, candidate)
