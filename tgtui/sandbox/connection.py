@@ -1,28 +1,46 @@
 """One client TCP connection: transport, key exchange, MTProto 2.0 session layer, answers.
 
 Every request gets an rpc_result or an rpc_error; service messages (containers, gzip, acks,
-pings, salts, bad msg notifications) are handled here, requests are dispatched by the server.
+pings, salts, bad msg notifications) are routed here and written by `service_messages`;
+requests are read in the layer the connection declared, dispatched by the server and
+answered in that layer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import logging
 import os
 import struct
-import time
 from typing import TYPE_CHECKING, Any
 
 from telethon.errors import TypeNotFoundError
 from telethon.extensions import BinaryReader
 from telethon.tl import functions, types
-from telethon.tl.tlobject import TLObject
 
 from tgtui.sandbox.crypto import BadPacket, decrypt_from_client, encrypt_from_server
 from tgtui.sandbox.handshake import Handshake, HandshakeError, HandshakeRefused
 from tgtui.sandbox.rpc import Call, RpcError
+from tgtui.sandbox.service_messages import (
+    DESTROY_SESSION,
+    GET_FUTURE_SALTS,
+    GZIP_PACKED,
+    MSG_CONTAINER,
+    MSGS_ACK,
+    MSGS_STATE_REQ,
+    PING,
+    PING_DELAY_DISCONNECT,
+    bad_msg_notification,
+    future_salts,
+    gunzip,
+    header_error,
+    msgs_state_info,
+    pong,
+    rpc_error,
+    rpc_result,
+    serialize_result,
+)
 from tgtui.sandbox.state import AuthKeyRecord, SessionRecord
 from tgtui.sandbox.tl.layers import (
     Incoming,
@@ -42,21 +60,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RPC_RESULT = 0xF35C6D01
-MSG_CONTAINER = 0x73F1F8DC
-GZIP_PACKED = 0x3072CFA1
-MSGS_ACK = types.MsgsAck.CONSTRUCTOR_ID
-MSGS_STATE_REQ = types.MsgsStateReq.CONSTRUCTOR_ID
-PING = functions.PingRequest.CONSTRUCTOR_ID
-PING_DELAY_DISCONNECT = functions.PingDelayDisconnectRequest.CONSTRUCTOR_ID
-NOT_CONTENT_RELATED = frozenset({MSG_CONTAINER, MSGS_ACK})
-# Pings "do not require acknowledgments" (core.telegram.org/mtproto/service_messages), yet
-# many clients (Telethon) number them as content-related; mtcute numbers its msgs_ack as
-# content-related too. Telegram takes either seq_no for these.
-EITHER_PARITY = frozenset({PING, PING_DELAY_DISCONNECT, MSGS_ACK, MSGS_STATE_REQ})
-# msgs_state_info's byte per msg_id (core.telegram.org/mtproto/service_messages_about_messages)
-STATE_UNKNOWN, STATE_NOT_RECEIVED, STATE_TOO_HIGH, STATE_RECEIVED = 1, 2, 3, 4
-STATE_PROCESSED = 32
 INVOKE_WITH_LAYER = struct.pack("<I", functions.InvokeWithLayerRequest.CONSTRUCTOR_ID)
 # Methods that wrap another (their ids are the same in every layer): one may hold an
 # invokeWithLayer, so a request starting with one is read with the schemas.
@@ -75,21 +78,6 @@ _WRAPPER_PREFIXES = frozenset(
         functions.InvokeWithReCaptchaRequest,
     )
 )
-GZIP_THRESHOLD = 16 * 1024
-BOOL_TRUE, BOOL_FALSE = 0x997275B5, 0xBC799737
-MAX_PAST = 300  # seconds a client msg_id may lag behind the server clock
-MAX_FUTURE = 30  # seconds it may run ahead
-
-
-def serialize_result(result: Any) -> bytes:
-    """TL bytes of a handler's result: an object, raw bytes, or a vector of objects."""
-    if isinstance(result, bytes):
-        return result
-    if isinstance(result, list):
-        return struct.pack("<Ii", 0x1CB5C415, len(result)) + b"".join(bytes(x) for x in result)
-    if isinstance(result, bool):  # boolTrue / boolFalse (Telethon has no classes for them)
-        return struct.pack("<I", BOOL_TRUE if result else BOOL_FALSE)
-    return bytes(result)
 
 
 class Connection:
@@ -189,25 +177,10 @@ class Connection:
         self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, seq_no: int, body: bytes
     ) -> bool:
         """MTProto's msg_id and seq_no rules; a violation gets a bad_msg_notification."""
-        code = 0
-        now = time.time()
-        if msg_id % 4:
-            code = 18
-        elif (msg_id >> 32) < now - MAX_PAST:
-            code = 16
-        elif (msg_id >> 32) > now + MAX_FUTURE:
-            code = 17
-        elif len(body) >= 4 and (kind := struct.unpack("<I", body[:4])[0]) not in EITHER_PARITY:
-            content = kind not in NOT_CONTENT_RELATED
-            if content and seq_no % 2 == 0:
-                code = 35
-            elif not content and seq_no % 2 == 1:
-                code = 34
+        code = header_error(msg_id, seq_no, body)
         if code:
-            note = types.BadMsgNotification(
-                bad_msg_id=msg_id, bad_msg_seqno=seq_no, error_code=code
-            )
-            await self._send(record, session, bytes(note), content_related=False)
+            note = bad_msg_notification(msg_id, seq_no, code)
+            await self._send(record, session, note, content_related=False)
             return False
         return True
 
@@ -222,33 +195,22 @@ class Connection:
         if constructor == MSG_CONTAINER:
             await self._on_container(record, session, body)
         elif constructor == GZIP_PACKED:
-            with BinaryReader(body[4:]) as reader:
-                inner = gzip.decompress(reader.tgread_bytes())
             session.seen.remove(msg_id)
-            await self._on_message(record, session, msg_id, seq_no, inner)
+            await self._on_message(record, session, msg_id, seq_no, gunzip(body))
         elif constructor == MSGS_ACK:
             return
         elif constructor == MSGS_STATE_REQ:
-            await self._msgs_state_info(record, session, msg_id, body)
+            info = msgs_state_info(session, msg_id, body)
+            await self._send(record, session, info, content_related=False)
         elif constructor in (PING, PING_DELAY_DISCONNECT):
-            (ping_id,) = struct.unpack("<q", body[4:12])
-            pong = types.Pong(msg_id=msg_id, ping_id=ping_id)
-            await self._send(record, session, bytes(pong), content_related=True, response=True)
-        elif constructor == functions.DestroySessionRequest.CONSTRUCTOR_ID:
+            await self._send(record, session, pong(msg_id, body))
+        elif constructor == DESTROY_SESSION:
             (target,) = struct.unpack("<q", body[4:12])
             record.sessions.pop(target, None)
             ok = types.DestroySessionOk(session_id=target)
-            await self._send(record, session, self._rpc_result(msg_id, bytes(ok)))
-        elif constructor == functions.GetFutureSaltsRequest.CONSTRUCTOR_ID:
-            now = int(time.time())
-            salts = types.FutureSalts(
-                req_msg_id=msg_id,
-                now=now,
-                salts=[
-                    types.FutureSalt(valid_since=now, valid_until=now + 86_400, salt=record.salt)
-                ],
-            )
-            await self._send(record, session, bytes(salts), content_related=True, response=True)
+            await self._send(record, session, rpc_result(msg_id, bytes(ok)))
+        elif constructor == GET_FUTURE_SALTS:
+            await self._send(record, session, future_salts(msg_id, record.salt))
         else:
             self._spawn(self._answer(record, session, msg_id, body))
 
@@ -262,10 +224,8 @@ class Connection:
             inner = body[pos + 16 : pos + 16 + length]
             pos += 16 + length
             if len(inner) != length or inner[:4] == struct.pack("<I", MSG_CONTAINER):
-                note = types.BadMsgNotification(
-                    bad_msg_id=inner_id, bad_msg_seqno=inner_seq, error_code=64
-                )
-                await self._send(record, session, bytes(note), content_related=False)
+                note = bad_msg_notification(inner_id, inner_seq, 64)  # invalid container
+                await self._send(record, session, note, content_related=False)
                 return
             if await self._check_header(record, session, inner_id, inner_seq, inner):
                 await self._on_message(record, session, inner_id, inner_seq, inner)
@@ -349,7 +309,7 @@ class Connection:
         except (TlError, struct.error, ValueError, IndexError):
             log.warning("unreadable request %s", body[:4].hex())
             error = RpcError(400, "INPUT_FETCH_FAIL")
-            await self._send(record, session, self._rpc_error(msg_id, error))
+            await self._send(record, session, rpc_error(msg_id, error))
             return
         call = Call(server=self.server, auth=record, session=session, msg_id=msg_id)
         layer = self.current_layer()
@@ -358,56 +318,18 @@ class Connection:
             data = serialize_result(result)
             if incoming is not None and not is_native(layer):
                 data = answer_to_layer(data, incoming.method, layer)
-            payload = self._rpc_result(msg_id, data)
+            payload = rpc_result(msg_id, data)
         except RpcError as exc:
-            payload = self._rpc_error(msg_id, exc)
+            payload = rpc_error(msg_id, exc)
         except Exception:
             log.exception("sandbox handler failed for %s", type(request).__name__)
-            payload = self._rpc_error(msg_id, RpcError(500, "INTERNAL_SANDBOX_ERROR"))
+            payload = rpc_error(msg_id, RpcError(500, "INTERNAL_SANDBOX_ERROR"))
         await self._send(record, session, payload)
 
     def _unreadable(self, msg_id: int, error: UnknownConstructor, body: bytes) -> bytes:
         """Telegram's answer to a request naming a method or constructor it does not have."""
         log.warning("request with %s", error)
-        return self._rpc_error(msg_id, RpcError(400, unknown_method_error(error, body)))
-
-    async def _msgs_state_info(
-        self, record: AuthKeyRecord, session: SessionRecord, msg_id: int, body: bytes
-    ) -> None:
-        """Answer msgs_state_req: one byte per msg_id asked about."""
-        with BinaryReader(body) as reader:
-            asked = reader.tgread_object()
-        seen = set(session.seen)
-        lowest = min(seen, default=0)
-        info = bytearray()
-        for asked_id in asked.msg_ids:
-            if asked_id in seen:
-                info.append(STATE_RECEIVED | STATE_PROCESSED)
-            elif asked_id > session.highest_client_msg_id:
-                info.append(STATE_TOO_HIGH)
-            elif asked_id < lowest:
-                info.append(STATE_UNKNOWN)
-            else:
-                info.append(STATE_NOT_RECEIVED)
-        answer = types.MsgsStateInfo(req_msg_id=msg_id, info=bytes(info))
-        await self._send(record, session, bytes(answer), content_related=False)
-
-    @staticmethod
-    def _rpc_result(req_msg_id: int, data: bytes) -> bytes:
-        if len(data) > GZIP_THRESHOLD and data[:4] != struct.pack(
-            "<I", types.upload.File.CONSTRUCTOR_ID
-        ):
-            packed = struct.pack("<I", GZIP_PACKED) + TLObject.serialize_bytes(
-                gzip.compress(data, compresslevel=1)
-            )
-            if len(packed) < len(data):
-                data = packed
-        return struct.pack("<Iq", RPC_RESULT, req_msg_id) + data
-
-    @staticmethod
-    def _rpc_error(req_msg_id: int, error: RpcError) -> bytes:
-        body = bytes(types.RpcError(error_code=error.code, error_message=error.message))
-        return struct.pack("<Iq", RPC_RESULT, req_msg_id) + body
+        return rpc_error(msg_id, RpcError(400, unknown_method_error(error, body)))
 
     async def push(self, data: bytes) -> None:
         """Send a server-initiated message (updates) on this connection's current session."""

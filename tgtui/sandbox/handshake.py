@@ -232,17 +232,9 @@ class Handshake:
             raise HandshakeError("g_b outside the safe range")
         auth_key = pow(g_b, self._a, DH_PRIME).to_bytes(256, "big")
         holder = AuthKey(auth_key)
-        if auth_key[0] == 0:
-            # Telethon strips leading zero bytes from the key it computes, so it would hold a
-            # different key than ours: refuse this one; the client starts a new exchange.
-            return (
-                types.DhGenFail(
-                    nonce=self._nonce,
-                    server_nonce=self._server_nonce,
-                    new_nonce_hash3=holder.calc_new_nonce_hash(self._new_nonce, 3),
-                ),
-                None,
-            )
+        # A key whose first byte is 0 is a key like any other (Telegram answers dh_gen_ok for
+        # it too): a client that drops that byte (Telethon) fails its own check of the answer
+        # and starts a new exchange, as it does against Telegram, about once in 256.
         return (
             types.DhGenOk(
                 nonce=self._nonce,

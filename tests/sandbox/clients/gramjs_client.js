@@ -1,7 +1,8 @@
 // GramJS (npm `telegram`), unmodified, against the tgtui sandbox: a fresh login (code and 2FA
-// password), every dialog, one chat's whole history, a search paged to its end and a photo
-// download. The only changes are the ones any test server needs: trust the sandbox's RSA key
-// and dial its ports. Prints one JSON object on stdout.
+// password), every dialog, one chat's whole history, a search paged to its end, and two
+// downloads from DC 1: a photo and a document of several parts. The only changes are the
+// ones any test server needs: trust the sandbox's RSA key and dial its ports. Prints one
+// JSON object on stdout.
 //
 // Usage: node gramjs_client.js '<json config>' (see tests/sandbox/test_independent_clients.py)
 "use strict";
@@ -13,6 +14,11 @@ const { StringSession } = require("telegram/sessions");
 const RSA = require("telegram/crypto/RSA");
 const { LAYER } = require("telegram/tl/AllTLObjects");
 const { PromisedNetSockets } = require("telegram/extensions");
+
+function digest(id, data) {
+    const sha256 = crypto.createHash("sha256").update(data).digest("hex");
+    return { id, size: data.length, sha256 };
+}
 
 async function main() {
     const cfg = JSON.parse(process.argv[2]);
@@ -65,13 +71,16 @@ async function main() {
 
     const photo = history.find((m) => m.photo);
     if (photo) {
-        const data = await client.downloadMedia(photo, {});
-        out.photo = {
-            id: photo.id,
-            size: data.length,
-            sha256: crypto.createHash("sha256").update(data).digest("hex"),
-        };
+        out.photo = digest(photo.id, await client.downloadMedia(photo, {}));
     }
+
+    const home = dialogs.find((d) => d.id.toString() === cfg.document.chat);
+    if (!home) throw new Error(`chat ${cfg.document.chat} not among the dialogs`);
+    const [message] = await client.getMessages(home.entity, { ids: [cfg.document.id] });
+    if (!message || !message.document) {
+        throw new Error(`message ${cfg.document.id} has no document`);
+    }
+    out.document = digest(message.id, await client.downloadMedia(message, {}));
     await client.disconnect();
     await client.destroy();
     process.stdout.write(JSON.stringify(out) + "\n");

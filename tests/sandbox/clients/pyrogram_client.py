@@ -1,7 +1,8 @@
 """A Pyrogram-family client (pyrofork, from PyPI), unmodified, against the tgtui sandbox: a
 fresh login (code and 2FA password), every dialog, one chat's whole history and its count, a
-search paged to its end and a photo download. The only changes are the ones any test server
-needs: trust the sandbox's RSA key and dial its ports. Prints one JSON object on stdout.
+search paged to its end, and two downloads from DC 1: a photo and a document of several
+parts. The only changes are the ones any test server needs: trust the sandbox's RSA key and
+dial its ports. Prints one JSON object on stdout.
 
 Usage: python pyrogram_client.py '<json config>' (see tests/sandbox/test_independent_clients.py)
 """
@@ -33,6 +34,14 @@ def _patch(cfg: dict[str, Any]) -> None:
         return cfg["host"], int(cfg["ports"][str(dc_id)])
 
     setattr(pyrogram_connection, "DataCenter", data_center)  # noqa: B010 - not exported
+
+
+async def _download(app: pyrogram.Client, message: pyrogram.types.Message) -> dict[str, Any]:
+    """A message's media, downloaded into memory: its message id, size and digest."""
+    data = await app.download_media(message, in_memory=True)
+    assert isinstance(data, BytesIO)
+    body = data.getvalue()
+    return {"id": message.id, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
 
 
 async def _main(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -69,14 +78,11 @@ async def _main(cfg: dict[str, Any]) -> dict[str, Any]:
     }
     photo = next((message for message in history if message.photo), None)
     if photo is not None:
-        data = await app.download_media(photo, in_memory=True)
-        assert isinstance(data, BytesIO)
-        body = data.getvalue()
-        out["photo"] = {
-            "id": photo.id,
-            "size": len(body),
-            "sha256": hashlib.sha256(body).hexdigest(),
-        }
+        out["photo"] = await _download(app, photo)
+    message = await app.get_messages(int(cfg["document"]["chat"]), int(cfg["document"]["id"]))
+    assert isinstance(message, pyrogram.types.Message)
+    assert message.document is not None
+    out["document"] = await _download(app, message)
     await app.disconnect()
     return out
 
