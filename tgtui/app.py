@@ -215,6 +215,15 @@ class TgtuiApp(BackupsApp):
             answered,
         )
 
+    def action_search_backups(self) -> None:
+        """Open the backups and search them (s in the chat list)."""
+        from tgtui.screens.archive import ArchiveScreen
+
+        self.action_open_archive()
+        screen = self.screen
+        if isinstance(screen, ArchiveScreen):
+            screen.action_search()
+
     def app_commands(self) -> Iterable[SystemCommand]:
         """Over every screen, signed in: log out (the screens' own commands come from their
         bindings: `tgtui.screens.palette`)."""

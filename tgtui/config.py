@@ -36,18 +36,64 @@ BINDING_IDS = frozenset(
         "resend-code", "another-number", "qr-login", "demo-scan", "quit-setup",
         # the chat list
         "open-chat", "backup", "filter", "chat-type", "archive", "select-all",
-        "clear-selection", "clear-filter", "read-backups", "reload", "log-out", "select-chat",
+        "clear-selection", "clear-filter", "read-backups", "search-backups", "reload",
+        "log-out", "select-chat",
         # the backup screen
         "backup-start", "backup-pause-all", "backup-pause-chat", "backup-cancel-chat",
         "backup-cancel-all", "backup-failures", "backup-retry", "backup-export",
-        "backup-follow", "backup-leave",
+        "backup-follow", "backup-stop-following", "backup-leave",
         # reading backups: the chats, one chat, search, versions, dialogs
         "read-chat", "search-all", "filter-chats", "export-backup", "back",
         "close-chat", "activate", "go-reply", "jump-back", "go-date", "versions",
         "search-chat", "search-back", "open-hit", "to-results", "search-filters",
-        "close-versions", "close-help", "cancel",
+        "export-start", "close-versions", "close-help", "cancel",
     }
 )  # fmt: skip
+# The one key map: the commands that are one kind of thing on different screens. A key is
+# bound only to commands of one kind, on every screen (tests/tui/test_key_map.py reads every
+# binding and checks it); an id not named here is a kind of its own.
+KEY_KINDS: dict[str, frozenset[str]] = {
+    # arrows, j/k, PgUp/PgDn, Home/g, End/G: move in whatever list is in front
+    "move": frozenset(
+        {"up", "down", "page-up", "page-down", "first", "last"}
+        | {"older", "newer", "oldest", "newest", "to-results"}
+    ),
+    # Enter: the obvious thing for what is under the cursor (open it, start it)
+    "open": frozenset({"open-chat", "read-chat", "activate", "open-hit", "export-start"}),
+    # Escape: back one step (close what is open, drop the filter, leave the screen)
+    "back": frozenset(
+        {"back", "close-chat", "search-back", "cancel", "close-versions", "close-help"}
+        | {"backup-leave", "quit-setup", "clear-filter"}
+    ),
+    # /: narrow the list on screen to the names typed
+    "filter": frozenset({"filter", "filter-chats"}),
+    # s, Ctrl+F: search the messages of the backups by their words
+    "search": frozenset({"search-all", "search-chat", "search-backups"}),
+    # Space: select or pause the one under the cursor
+    "toggle": frozenset({"select-chat", "backup-pause-chat"}),
+    # F: keep following the chats backed up, or stop
+    "follow": frozenset({"backup-follow", "backup-stop-following"}),
+    # e: export the backup
+    "export": frozenset({"export-backup", "backup-export"}),
+    # Ctrl+R, F5, r: again (reload, resend, retry)
+    "again": frozenset({"reload", "resend-code", "backup-retry"}),
+    # o, F2: read the backups offline
+    "read-backups": frozenset({"read-backups"}),
+    # ?, F1: the keys of this screen
+    "help": frozenset({"help", "help-f1"}),
+}
+# A window's close key may be the key that opened it (? opens the keys and closes them).
+CLOSED_BY_ITS_KEY: dict[str, frozenset[str]] = {
+    "close-help": frozenset({"help", "help-f1"}),
+    "close-versions": frozenset({"versions"}),
+}
+
+
+def key_kind(binding_id: str) -> str:
+    """The kind of command ``binding_id`` is (`KEY_KINDS`; else its own)."""
+    return next((kind for kind, ids in KEY_KINDS.items() if binding_id in ids), binding_id)
+
+
 KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 NAMED_KEYS = frozenset(
     {"escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end"}

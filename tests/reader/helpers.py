@@ -53,5 +53,5 @@ def on_cursor(app: ReaderApp) -> dict[str, Any]:
 
 async def open_chat(pilot: Pilot[Any], app: ReaderApp, name: str) -> None:
     """Filter the archive to ``name`` and open it."""
-    await pilot.press("f", *name, "enter", "enter")
+    await pilot.press("slash", *name, "enter", "enter")
     await pilot.pause(0.2)

@@ -23,7 +23,7 @@ async def test_x_exports_the_backup_and_open_shows_it(backup: Path, tmp_path: Pa
     opened: list[Path] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await pilot.press("x")
+        await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         screen = app.screen
         assert isinstance(screen, ExportScreen)
@@ -54,7 +54,7 @@ async def test_copy_asks_for_copies_of_the_media_not_the_backups_own_files(
     async with app.run_test(size=SIZE) as pilot:
         for out, copy in ((tmp_path / "linked", False), (tmp_path / "copied", True)):
             await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-            await pilot.press("x")
+            await pilot.press("e")
             await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
             if copy:
                 await pilot.click("#export-copy")

@@ -30,7 +30,7 @@ async def test_question_mark_and_f1_show_the_keys_of_the_screen(backup: Path) ->
             assert not isinstance(binding, tuple)
             if binding.show and binding.description:
                 assert binding.description in described
-        assert described["Export"] == "x"
+        assert described["Export"] == "e"
         assert described["Quit"] == "^q"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is archive)
@@ -50,7 +50,7 @@ async def test_a_question_mark_typed_in_a_field_is_text(backup: Path) -> None:
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await pilot.press("f")
+        await pilot.press("slash")
         field = app.screen.query_one("#archive-filter", Input)
         await wait_for(pilot, lambda: field.has_focus)
         await pilot.press("a", "question_mark")

@@ -31,7 +31,7 @@ def test_open_reads_a_backup_in_a_terminal_without_telegram(backup: Path, tmp_pa
         terminal.wait_for(r"message [\d,]+ of [\d,]+")
         terminal.type("\x1b")  # back to the archive (a key right after ESC would be Alt+key)
         terminal.wait_for(r"last backup")
-        terminal.type("/")
+        terminal.type("s")
         terminal.wait_for(r"Type words to search")
         terminal.type("garden")  # the index is built in a process of its own
         terminal.wait_for(r"[\d,]+ messages")

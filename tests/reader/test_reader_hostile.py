@@ -40,7 +40,7 @@ async def test_hostile_names_and_texts_are_shown_literally(hostile_backup: Path)
         # Markup is text: the brackets are on screen, never taken as styles or links.
         assert "[bold red]x[/]" in shown_everything + seen
         assert "␛" in shown_everything + seen  # escapes are visible, not acted on
-        await pilot.press("slash", *"pwned")
+        await pilot.press("s", *"pwned")
         await wait_for(pilot, lambda: bool(app.screen.query_one(HitList).hits), within=30)
         hits = app.screen.query_one(HitList)
         for y in range(hits.size.height):

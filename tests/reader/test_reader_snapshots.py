@@ -60,7 +60,7 @@ async def _chat(pilot: Pilot[Any]) -> None:
 
 async def _search(pilot: Pilot[Any]) -> None:
     await _archive(pilot)
-    await pilot.press("slash", *"garden")
+    await pilot.press("s", *"garden")
     screen = pilot.app.screen
     assert isinstance(screen, SearchScreen)
     await wait_for(pilot, lambda: screen.shown_for == "garden", within=30)  # not a partial word's

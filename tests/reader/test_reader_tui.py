@@ -79,12 +79,12 @@ async def test_jump_to_a_date(backup: Path) -> None:
         assert target is not None
         await app.push_screen(ChatScreen(service, target))
         await pilot.pause()
-        await pilot.press("g", *day.isoformat(), "enter")
+        await pilot.press("d", *day.isoformat(), "enter")
         await wait_for(pilot, lambda: on_cursor(app)["id"] == expected["id"])
         heading = f"{day:%A}, {day.day} {day:%B %Y}"
         assert any(heading in line for line in screen_lines(app))
         # A date that is not a date says so and stays.
-        await pilot.press("g", *"someday", "enter")
+        await pilot.press("d", *"someday", "enter")
         assert "is not a date" in status(app, "#date-error")
         await pilot.press("escape")
         assert on_cursor(app)["id"] == expected["id"]
@@ -108,7 +108,7 @@ async def test_reply_jumps_to_the_answered_message_and_backspace_returns(backup:
         await wait_for(pilot, lambda: on_cursor(app)["id"] == reply["id"])
         quote = f"↩ {answered.get('from')}"
         assert any(quote in line for line in screen_lines(app))
-        await pilot.press("r")
+        await pilot.press("right")
         await wait_for(pilot, lambda: on_cursor(app)["id"] == answered["id"])
         await pilot.press("backspace")
         await wait_for(pilot, lambda: on_cursor(app)["id"] == reply["id"])

@@ -1,4 +1,4 @@
-"""Searching a backup in the TUI: every chat with `/`, one chat with Ctrl+F, accents folded,
+"""Searching a backup in the TUI: every chat with `s`, one chat with Ctrl+F, accents folded,
 filters, a result opened in context, and a damaged index built again."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ async def test_search_every_chat_and_open_a_result_in_context(backup: Path) -> N
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await pilot.press("slash")
+        await pilot.press("s")
         assert isinstance(app.screen, SearchScreen)
         await _search(app, pilot, "GARDEN")
         assert status(app, "#search-count").startswith(f"{len(expected):,} message")
@@ -137,7 +137,7 @@ async def test_a_damaged_index_is_built_again(backup: Path) -> None:
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await pilot.press("slash")
+        await pilot.press("s")
         await _search(app, pilot, "river")
         assert _hits(app) == expected
 
@@ -150,7 +150,7 @@ async def test_a_search_of_every_chat_narrowed_to_one_chat_by_name(backup: Path)
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await pilot.press("slash")
+        await pilot.press("s")
         await _search(app, pilot, "garden")
         app.screen.query_one("#search-chat").focus()
         await pilot.press(*chat["name"].upper())

@@ -108,7 +108,7 @@ async def test_the_archive_and_the_search_screen_name_the_files_not_read(tmp_pat
         line = status(app, "#archive-status")
         assert "Family: messages.jsonl is not read" in line
         assert "Work: messages.jsonl is not read" in line
-        await pilot.press("slash", *"riverword")
+        await pilot.press("s", *"riverword")
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         await wait_for(pilot, lambda: screen.shown_for == "riverword", within=30)

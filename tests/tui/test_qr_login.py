@@ -56,7 +56,7 @@ async def test_a_scanned_code_and_the_password_reach_the_chat_list(
         assert "A new code in" in text_of(app, "#qr-status")
         widget = app.screen.query_one("#qr-code", QrCode)
         assert widget.fits  # 33 columns and 17 lines fit the test terminal
-        await pilot.press("s")  # the demo phone scans it
+        await pilot.press("f4")  # the demo phone scans it
         await wait_for(pilot, lambda: _on_step(app, Step.PASSWORD), what="password step")
         steps = text_of(app, "#login-steps")
         assert "1 QR code" in steps
@@ -82,7 +82,7 @@ async def test_the_code_is_renewed_before_it_expires_and_an_expired_one_is_refus
         # The phone scans the code on screen after it expired on the server's clock.
         later = time.time() + 40
         sandbox.login.clock = lambda: later
-        await pilot.press("s")
+        await pilot.press("f4")
         await wait_for(pilot, lambda: "expired" in text_of(app, "#login-error"), what="refusal")
         assert _on_step(app, Step.QR)  # still waiting for a good scan
         sandbox.login.clock = time.time
@@ -90,7 +90,7 @@ async def test_the_code_is_renewed_before_it_expires_and_an_expired_one_is_refus
         await wait_for(
             pilot, lambda: len(sandbox.log.of("auth.exportLoginToken")) == 3, what="renewal"
         )
-        await pilot.press("s")
+        await pilot.press("f4")
         await _password_to_chats(pilot)
 
 
@@ -102,7 +102,7 @@ async def test_a_login_begun_on_another_dc_moves_to_the_accounts(
     app = make_app(sandbox, tmp_path, dc=(4, sandbox.host, sandbox.dc_ports[4]))
     async with running(app) as pilot:
         await _to_qr(pilot)
-        await pilot.press("s")
+        await pilot.press("f4")
         await _password_to_chats(pilot)
         assert app.service.client.session.dc_id == 2
     assert [e.error for e in sandbox.log.of("auth.importLoginToken")] == ["SESSION_PASSWORD_NEEDED"]

@@ -136,11 +136,12 @@ def test_numbers_sizes_and_dates_are_written_as_the_language_writes_them(
 
 
 def test_counts_take_the_form_for_their_number_in_portuguese() -> None:
-    """pt_BR has three plural forms: one (0 and 1), many (whole millions), other."""
+    """pt_BR has three plural forms: one (1), many (whole millions), other (0 too: Brazilians
+    write "0 conversas" and "(0 novas)", not CLDR's "0 conversa")."""
     i18n.use(i18n.PORTUGUESE)
     chats = ("{count} chat", "{count} chats")
     assert i18n.counted(*chats, 1) == "1 conversa"
-    assert i18n.counted(*chats, 0) == "0 conversa"  # CLDR's rule for pt: 0 and 1 are "one"
+    assert i18n.counted(*chats, 0) == "0 conversas"  # issue 29: "(0 nova)" read wrong
     assert i18n.counted(*chats, 2) == "2 conversas"
     assert i18n.counted(*chats, 2_000_000) == "2.000.000 conversas"
     i18n.use(i18n.ENGLISH)

@@ -1,6 +1,7 @@
 """The Archive view: the chats of a backup, read from its manifest, without Telegram.
 
-Enter opens a chat in the reader, `/` searches every chat, `x` exports the backup. The list
+Enter opens a chat in the reader, `/` filters the chats by name, `s` (or Ctrl+F) searches
+every chat's messages, `e` exports the backup. The list
 follows a backup that is running into the folder (the manifest is read again every few
 seconds).
 """
@@ -45,14 +46,23 @@ class ArchiveScreen(ReadingScreen):
             tooltip=N_("The chat under the cursor"),
         ),
         Binding(
-            "slash",
+            "s,ctrl+f",
             "search",
             N_("Search"),
             id="search-all",
-            tooltip=N_("Find messages in a backup by their words, in every chat or some."),
+            command=N_("Search the messages"),
+            tooltip=N_("Find messages by their words, in every chat or some"),
         ),
         Binding(
-            "f",
+            "e",
+            "export",
+            N_("Export"),
+            id="export-backup",
+            command=N_("Export the backup"),
+            tooltip=N_("HTML and Telegram Desktop's JSON"),
+        ),
+        Binding(
+            "slash",
             "filter",
             N_("Filter"),
             id="filter-chats",
@@ -67,14 +77,6 @@ class ArchiveScreen(ReadingScreen):
             command=N_("Chat type"),
             tooltip=N_("Cycle all/users/bots/groups/channels"),
         ),
-        Binding(
-            "x",
-            "export",
-            N_("Export"),
-            id="export-backup",
-            command=N_("Export the backup"),
-            tooltip=N_("HTML and Telegram Desktop's JSON"),
-        ),
         Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
 
@@ -88,7 +90,7 @@ class ArchiveScreen(ReadingScreen):
         yield Header()
         yield Static("", id="archive-title", markup=False)
         yield Input(placeholder=_("filter: part of a chat's name"), id="archive-filter")
-        yield Static(columns_line(), id="archive-columns")
+        yield Static(columns_line(), id="archive-columns", markup=False)
         yield ArchiveList(id="archive-list")
         yield Static("", id="archive-detail", markup=False)
         yield Static("", id="archive-status", markup=False)
@@ -98,6 +100,11 @@ class ArchiveScreen(ReadingScreen):
     def chat_list(self) -> ArchiveList:
         """The list widget."""
         return self.query_one(ArchiveList)
+
+    @on(ArchiveList.Resized)
+    def _resized(self, event: ArchiveList.Resized) -> None:
+        """The column names over the columns as wide as the list is now."""
+        self.query_one("#archive-columns", Static).update(columns_line(event.width))
 
     def on_mount(self) -> None:
         """Show the chats, start the index, follow a running backup."""
@@ -200,12 +207,11 @@ class ArchiveScreen(ReadingScreen):
         self.app.push_screen(ExportScreen(self.service.archive, self.chat_list.current))
 
     def action_search(self) -> None:
-        """Search every chat; a result opens in its chat."""
-        self.app.push_screen(SearchScreen(self.service), self._open_hit)
+        """Search every chat; a result opens in its chat, over the results (Escape goes
+        back to them)."""
+        self.app.push_screen(SearchScreen(self.service, open_hit=self._open_hit))
 
-    def _open_hit(self, hit: Hit | None) -> None:
-        if hit is None:
-            return
+    def _open_hit(self, hit: Hit) -> None:
         chat = self.service.archive.chat(hit.chat_id)
         if chat is None:
             self.notify(_("That chat is no longer in the backup."), severity="warning")

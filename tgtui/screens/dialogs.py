@@ -67,7 +67,7 @@ class DialogsScreen(TgtuiScreen):
         Binding(
             "slash",
             "filter",
-            N_("Find"),
+            N_("Filter"),
             id="filter",
             command=N_("Filter chats"),
             tooltip=N_("Type part of a name"),
@@ -113,6 +113,14 @@ class DialogsScreen(TgtuiScreen):
             palette=False,
         ),
         read_backups_key("o"),
+        Binding(
+            "s,ctrl+f",
+            "app.search_backups",
+            N_("Search"),
+            id="search-backups",
+            command=N_("Search the backups"),
+            tooltip=N_("Find saved messages by their words, offline"),
+        ),
         Binding(
             "f5,ctrl+r",
             "reload",

@@ -37,16 +37,35 @@ FORMATS = (
 class ExportScreen(ModalScreen[None]):
     """Asks what to export and where, runs the export, says what it wrote."""
 
+    # Compact widgets (one line each, no borders): the whole dialog fits an 80x24 terminal.
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
-    ExportScreen RadioSet { width: 100%; margin-bottom: 1; }
-    ExportScreen ProgressBar { margin: 1 0; }
+    ExportScreen .dialog { width: 76; max-height: 100%; padding: 0 1; }
+    ExportScreen .dialog-title { margin-bottom: 0; }
+    ExportScreen RadioSet { width: 100%; margin: 1 0; }
+    ExportScreen Checkbox { width: 100%; }
+    ExportScreen #export-out { margin-bottom: 1; background: $boost; }
+    ExportScreen #export-out:focus { background: $primary 40%; }
+    ExportScreen ProgressBar { margin: 0; }
+    ExportScreen #export-status { height: auto; }
     ExportScreen #export-buttons { height: auto; margin-top: 1; }
     ExportScreen #export-buttons Button { margin-right: 2; }
+    ExportScreen #export-hint { margin-top: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel", palette=False)
+        # Enter exports from anywhere in the dialog (Space ticks the choices); on a button,
+        # it presses the button.
+        Binding(
+            "enter",
+            "enter",
+            N_("Export"),
+            id="export-start",
+            priority=True,
+            palette=False,
+            tooltip=N_("Start the export, or press the button in focus"),
+        ),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", palette=False),
     ]
 
     def __init__(
@@ -67,9 +86,9 @@ class ExportScreen(ModalScreen[None]):
         chats = len(self.archive.chats)
         with Vertical(classes="dialog"):
             yield Static(_("Export the backup"), classes="dialog-title")
-            with RadioSet(id="export-format"):
+            with RadioSet(id="export-format", compact=True):
                 for n, (_format, label) in enumerate(FORMATS):
-                    yield Choice(_(label), value=n == 0)
+                    yield Choice(_(label), value=n == 0, compact=True)
             if self.current is not None:
                 name = clean(self.current.name, limit=40)
                 only = ngettext(
@@ -77,18 +96,29 @@ class ExportScreen(ModalScreen[None]):
                     "Only {name} (not all {count} chats)",
                     chats,
                 )
-                yield Tick(only.format(name=name, count=number(chats)), id="export-one")
+                yield Tick(
+                    only.format(name=name, count=number(chats)), id="export-one", compact=True
+                )
             yield Tick(
-                _("Copy the media files (else: the backup's own, hard-linked)"), id="export-copy"
+                _("Copy the media files (else: the backup's own, hard-linked)"),
+                id="export-copy",
+                compact=True,
             )
             yield Static(_("Into a new folder:"), classes="hint")
-            yield Input(str(default_destination(self.archive.folder)), id="export-out")
+            yield Input(
+                str(default_destination(self.archive.folder)), id="export-out", compact=True
+            )
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-status", markup=False)
             with Horizontal(id="export-buttons"):
-                yield Button(_("Export"), variant="primary", id="export-start")
-                yield Button(_("Open"), id="export-open", disabled=True)
-                yield Button(_("Close"), id="export-close")
+                yield Button(_("Export"), variant="primary", id="export-start", compact=True)
+                yield Button(_("Open"), id="export-open", disabled=True, compact=True)
+                yield Button(_("Close"), id="export-close", compact=True)
+            yield Static(
+                _("Enter exports · Space ticks · Tab moves · Escape closes"),
+                id="export-hint",
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         """Nothing runs yet: the bar stays hidden."""
@@ -103,8 +133,15 @@ class ExportScreen(ModalScreen[None]):
     def _status(self, text: str) -> None:
         self.query_one("#export-status", Static).update(safe_text(text))
 
+    def action_enter(self) -> None:
+        """Enter: the button in focus, else start the export (once)."""
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+        elif self.job is None and (self.result is None or self.result.summary is None):
+            self._start()
+
     @on(Button.Pressed, "#export-start")
-    @on(Input.Submitted, "#export-out")
     def _start(self) -> None:
         if self.job is not None:
             return

@@ -1,7 +1,9 @@
-"""The keys of the screen underneath, on `?` or F1: each key with what it does.
+"""The keys of the screen underneath, on `?` or F1: each key with what it does, in one line.
 
 Read from the bindings that are active there (the screen's, its focused widget's and the
-app's), never from a hand-kept list, so it cannot go out of date.
+app's), never from a hand-kept list, so it cannot go out of date. Only tgtui's keys (those
+with an id config.toml's [keys] knows) are listed, all in one style: Textual's own keys of
+text fields and scrolling (Focus Next, Scroll Left...) are what any terminal app does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tgtui.config import BINDING_IDS
 from tgtui.i18n import N_, _
 from tgtui.screens.palette import Binding
 
@@ -41,9 +44,11 @@ SCREEN_NAMES = {
 }
 
 
-def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
-    """(key, what it does) for every binding active on ``screen`` that has a description,
-    in the order they apply, each key once."""
+def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """(keys, name, what it does) for every tgtui binding active on ``screen`` that has a
+    description, in the order they apply, each key once; keys that do the same thing share
+    a row ("↑ k  Up"). "What it does" is the palette's wording (`command`, `tooltip`), or ""
+    where the name says it all."""
     app = screen.app
 
     def rank(item: tuple[str, ActiveBinding]) -> int:
@@ -57,18 +62,36 @@ def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
         method = getattr(type(screen), f"action_{action}", None)
         return 0 if getattr(method, "__module__", "").startswith("tgtui.") else 2
 
-    # Keys that do the same thing share a row: "↑ k  Up".
-    rows: dict[tuple[int, str, str], list[str]] = {}
+    rows: dict[tuple[int, str, str], tuple[list[str], str]] = {}
     seen: set[str] = set()
     for key, active in sorted(screen.active_bindings.items(), key=rank):
         binding = active.binding
-        if not binding.description or key in seen:
+        if not binding.description or binding.id not in BINDING_IDS or key in seen:
             continue
         seen.add(key)
         if active.enabled:
             same = (id(active.node), binding.action, binding.description)
-            rows.setdefault(same, []).append(app.get_key_display(binding))
-    return [(" ".join(keys), description) for (_key, _action, description), keys in rows.items()]
+            keys, _detail = rows.setdefault(same, ([], explanation(binding)))
+            keys.append(app.get_key_display(binding))
+    return [
+        (" ".join(keys), description, detail)
+        for (_n, _a, description), (keys, detail) in rows.items()
+    ]
+
+
+def explanation(binding: object) -> str:
+    """What a key does beyond its name, untranslated: its tooltip, else its palette name
+    when that says more than the footer's word."""
+    tooltip = getattr(binding, "tooltip", "")
+    if tooltip:
+        return str(tooltip)
+    command = getattr(binding, "command", "")
+    return str(command) if command and command != getattr(binding, "description", "") else ""
+
+
+def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(key, what it does) for every tgtui binding active on ``screen`` (see `key_rows`)."""
+    return [(keys, name) for keys, name, _detail in key_rows(screen)]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -92,17 +115,21 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
-        self.rows = keys_of(under)
+        self.lines = key_rows(under)
+        self.rows = [(keys, name) for keys, name, _detail in self.lines]
         name = type(under).__name__.removesuffix("Screen")
         self.under_title = _(SCREEN_NAMES[name]) if name in SCREEN_NAMES else "tgtui"
 
     def compose(self) -> ComposeResult:
         """A table of keys and what they do."""
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold")
+        table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, description in self.rows:
-            table.add_row(Text(key), Text(_(description)))
+        for key, name, detail in self.lines:
+            line = Text(_(name), style="bold")
+            if detail:
+                line.append(" · " + _(detail), style="dim")
+            table.add_row(Text(key), line)
         with VerticalScroll(classes="dialog"):
             yield Static(
                 _("Keys here ({screen})").format(screen=self.under_title),

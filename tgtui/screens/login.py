@@ -97,7 +97,7 @@ class LoginScreen(TgtuiScreen):
             command=N_("Sign in with QR code"),
             tooltip=N_("Scan it in Telegram: Settings > Devices > Link Desktop Device"),
         ),
-        Binding("s", "scan", N_("Scan (demo phone)"), id="demo-scan"),
+        Binding("f4", "scan", N_("Scan (demo phone)"), id="demo-scan"),
         read_backups_key("f2"),
     ]
 
@@ -348,7 +348,7 @@ class LoginScreen(TgtuiScreen):
                 if self.step is not Step.QR:
                     self.step = Step.QR
                     if self.demo_phone is not None:
-                        self.notify(_("Demo: press s to scan the code with the demo phone."))
+                        self.notify(_("Demo: press F4 to scan the code with the demo phone."))
                 self._show_qr_status()
                 if await self.flow.qr_scanned(code):
                     self.query_one("#qr-status", Static).update(_("Scanned: signing in…"))

@@ -43,24 +43,48 @@ class ChatScreen(ReadingScreen):
     """One chat's saved messages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Most used first: the footer shows them in this order while they fit.
         Binding("escape", "close", N_("Back"), id="close-chat", palette=False),
-        Binding("enter", "activate", N_("Open"), id="activate", palette=False),
         Binding(
-            "r",
+            "s,ctrl+f",
+            "search",
+            N_("Search"),
+            id="search-chat",
+            command=N_("Search this chat"),
+            tooltip=N_("Find this chat's messages by their words"),
+        ),
+        Binding(
+            "d",
+            "go_date",
+            N_("Date"),
+            id="go-date",
+            command=N_("Go to a date"),
+            tooltip=N_("The first message of a day you type"),
+        ),
+        Binding(
+            "enter",
+            "activate",
+            N_("Open"),
+            id="activate",
+            palette=False,
+            tooltip=N_("The message's saved file, or the message it answers"),
+        ),
+        Binding(
+            "right",
             "reply",
-            N_("Replied"),
+            N_("Original"),
             id="go-reply",
-            command=N_("Go to the replied message"),
+            command=N_("Go to the message it answers"),
             tooltip=N_("The message the one under the cursor answers"),
         ),
         Binding(
-            "backspace",
+            "left,backspace",
             "back",
             N_("Return"),
             id="jump-back",
             command=N_("Return to where you were"),
+            tooltip=N_("Where the last jump started"),
         ),
-        Binding("g", "go_date", N_("Date"), id="go-date", command=N_("Go to a date")),
         Binding(
             "v",
             "versions",
@@ -68,7 +92,6 @@ class ChatScreen(ReadingScreen):
             id="versions",
             tooltip=N_("Every saved version of the message under the cursor"),
         ),
-        Binding("ctrl+f", "search", N_("Search"), id="search-chat", command=N_("Search this chat")),
     ]
 
     def __init__(
@@ -321,13 +344,11 @@ class ChatScreen(ReadingScreen):
         self.app.call_from_thread(self.view.jump, k)
 
     def action_search(self) -> None:
-        """Search this chat; a result opens here."""
-        self.app.push_screen(SearchScreen(self.service, chat=self.chat), self._hit_chosen)
+        """Search this chat; a result opens over the results (Escape goes back to them)."""
+        self.app.push_screen(SearchScreen(self.service, chat=self.chat, open_hit=self._open_hit))
 
-    def _hit_chosen(self, hit: Hit | None) -> None:
-        if hit is not None and hit.chat_id == self.chat.id:
-            self._remember()
-            self.go_to_id(hit.message_id)
+    def _open_hit(self, hit: Hit) -> None:
+        self.app.push_screen(ChatScreen(self.service, self.chat, message_id=hit.message_id))
 
     def action_close(self) -> None:
         """Back to the archive."""

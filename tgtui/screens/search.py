@@ -1,7 +1,8 @@
-"""Search a backup: every chat (`/` in the archive) or one (Ctrl+F in a chat).
+"""Search a backup: every chat (`s` or Ctrl+F in the archive) or one (the same keys in a chat).
 
 Results come from the backup's index (brought up to date first), newest first, with the
-match highlighted; Enter opens the message in its chat. Filters: sender, date range, media.
+match highlighted and always in view; Enter opens the message in its chat, over the
+results (Escape comes back to them). Filters: sender, date range, media.
 A chat's file that could not be read (so its messages are not found) is named under the
 count.
 """
@@ -9,6 +10,7 @@ count.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import ClassVar
 
 from loguru import logger
@@ -49,17 +51,46 @@ MEDIA_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
-def hit_line(hit: Hit, *, with_chat: bool) -> Text:
-    """Date, chat, sender, snippet: one line."""
+def hit_line(hit: Hit, *, with_chat: bool, width: int = 0) -> Text:
+    """Date, chat, sender, snippet: one line, for a list ``width`` wide (0: any width); the
+    snippet starts near its first match so the match is always in view."""
     when = short_datetime(hit.date.astimezone()) if hit.date else "????-??-?? --:--"
     text = Text(when + "  ", style="dim")
+    names = 30 if width <= 0 or width >= 120 else max(8, width // 6)
     if with_chat:
-        text.append(clean(hit.chat, limit=30), style="bold")
+        text.append(clean(hit.chat, limit=names), style="bold")
         text.append(" · ", style="dim")
-    text.append(clean(hit.sender or _("Unknown"), limit=30), style="cyan")
+    text.append(clean(hit.sender or _("Unknown"), limit=names), style="cyan")
     text.append("  ")
-    text.append_text(snippet_text(hit.snippet))
+    room = width - text.cell_len if width > 0 else 0
+    text.append_text(match_in_view(snippet_text(hit.snippet), room))
     return text
+
+
+def match_in_view(snippet: Text, room: int) -> Text:
+    """``snippet`` cut at its start, if it must be, so that its first match (and a little
+    after it) fits in ``room`` columns (0: no limit)."""
+    marks = [span for span in snippet.spans if span.style]
+    if room <= 0 or not marks or snippet.cell_len <= room:
+        return snippet
+    first = min(marks, key=lambda span: span.start)
+    length = first.end - first.start
+    if first.end + min(8, room // 4) <= room:
+        return snippet
+    plain = snippet.plain
+    before = max(4, (room - length) // 3)  # some words before the match, more after it
+    start = max(0, first.start - before)
+    back = start
+    while back > 0 and not plain[back - 1].isspace():
+        back -= 1  # from the start of a word, if the match still fits
+    if first.end - back + 1 <= room:
+        start = back
+    else:
+        while start < first.start and not plain[start - 1].isspace():
+            start += 1
+    while start < first.start and plain[start] in "… ":
+        start += 1
+    return Text("…").append_text(snippet[start:])
 
 
 class HitList(ItemLines[Hit]):
@@ -76,18 +107,18 @@ class HitList(ItemLines[Hit]):
 
     def line_of(self, item: Hit) -> Text:
         """One result."""
-        return hit_line(item, with_chat=self.with_chat)
+        return hit_line(item, with_chat=self.with_chat, width=self.scrollable_content_region.width)
 
 
-class SearchScreen(Screen[Hit | None]):
-    """Words and filters on top, results below; dismisses with the result chosen."""
+class SearchScreen(Screen[None]):
+    """Words and filters on top, results below; a result chosen opens over them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Back"), id="search-back", palette=False),
-        Binding("enter", "choose", N_("Open"), id="open-hit", show=False, palette=False),
+        Binding("enter", "choose", N_("Open"), id="open-hit", palette=False),
         Binding("down", "to_results", N_("Results"), show=False, id="to-results", palette=False),
         Binding(
-            "ctrl+e",
+            "ctrl+l",
             "toggle_filters",
             N_("Filters"),
             id="search-filters",
@@ -95,9 +126,16 @@ class SearchScreen(Screen[Hit | None]):
         ),
     ]
 
-    def __init__(self, service: ArchiveService, *, chat: ArchiveChat | None = None) -> None:
+    def __init__(
+        self,
+        service: ArchiveService,
+        *,
+        open_hit: Callable[[Hit], None],
+        chat: ArchiveChat | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
+        self.open_hit = open_hit  # opens a result (its chat, over this screen)
         self.chat = chat
         self._debounce: Timer | None = None
         self.shown_for: str | None = None
@@ -242,11 +280,11 @@ class SearchScreen(Screen[Hit | None]):
         self.hit_list.focus()
 
     def action_choose(self) -> None:
-        """Open the result under the cursor."""
+        """Open the result under the cursor (from the words: go to the results first)."""
         hit = self.hit_list.current
         if hit is not None:
-            self.dismiss(hit)
+            self.open_hit(hit)
 
     def action_cancel(self) -> None:
-        """Back without opening anything."""
+        """Back to where the search was opened."""
         self.dismiss(None)

@@ -1,13 +1,22 @@
-"""The backed-up chats of an archive: a virtual list with a filter and a type filter."""
+"""The backed-up chats of an archive: a virtual list with a filter and a type filter.
+
+Its columns fit the width they are given: the name takes what the others leave, so at 80
+columns every column (the status too) is whole, in English and in Portuguese.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual.events import Resize
+from textual.message import Message
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.format.outcomes import OUTCOME_WORDS
 from tgtui.format.outcomes import status_word as outcome_word
-from tgtui.i18n import N_, N_plural, _, number
+from tgtui.i18n import N_, N_plural, _, number, short_datetime
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines
 
@@ -31,22 +40,49 @@ TYPE_LABEL = {
     "saved_messages": N_("saved"),
     "bot_chat": N_("bot"),
     "private_group": N_("group"),
-    "private_supergroup": N_("super"),
-    "public_supergroup": N_("super"),
+    "private_supergroup": N_("supergroup"),
+    "public_supergroup": N_("supergroup"),
     "private_channel": N_("channel"),
     "public_channel": N_("channel"),
 }
-NAME_WIDTH = 36
+NAME_WIDTH = 36  # the name's columns when the list is wide enough (else what is left)
+MIN_NAME_WIDTH = 12
+DATE_WIDTH = 16  # "2026-12-06 08:39", "06/12/2026 08:39"
 STATUS_STYLE = {"complete": "green", "partial": "yellow", "failed": "red", "skipped": "dim"}
 
 
-def columns_line() -> Text:
-    """The names of `chat_row`'s columns, aligned with them."""
+@dataclass(frozen=True)
+class Columns:
+    """The widths of the archive's columns, in the user's language, for one list width."""
+
+    kind: int
+    name: int
+    messages: int
+    status: int
+
+    @classmethod
+    def fitting(cls, width: int) -> Columns:
+        """Columns for a list ``width`` wide (0: as wide as they like)."""
+        kind = max(len(_(label)) for label in TYPE_LABEL.values()) + 1
+        kind = max(kind, len(_("type")) + 1)
+        messages = max(len(_("messages")), 7)
+        status = max(len(_(word)) for word in OUTCOME_WORDS.values())
+        fixed = kind + 1 + messages + 2 + DATE_WIDTH + 2 + status
+        name = NAME_WIDTH if width <= 0 else max(MIN_NAME_WIDTH, min(NAME_WIDTH, width - fixed))
+        return cls(kind, name, messages, status)
+
+
+def columns_line(width: int = 0) -> Text:
+    """The names of `chat_row`'s columns, aligned with them, for a list ``width`` wide."""
+    cols = Columns.fitting(width)
     kind, chat, messages = _("type"), _("chat"), _("messages")
     last, status = _("last backup"), _("status")
     return Text(
-        f"{kind:<8}{chat:<{NAME_WIDTH}} {messages:>11}  {last:<16}  {status}",
+        f"{kind:<{cols.kind}}{chat:<{cols.name}} {messages:>{cols.messages}}"
+        f"  {last:<{DATE_WIDTH}}  {status}",
         style="bold dim",
+        no_wrap=True,
+        overflow="ellipsis",
     )
 
 
@@ -57,14 +93,27 @@ def status_word(status: str | None) -> str:
     return outcome_word(status) if status in OUTCOME_WORDS else clean(status, limit=12)
 
 
-def chat_row(chat: ArchiveChat) -> Text:
-    """One line: type, name, messages saved, last backup, status (and why, if not complete)."""
+def backed_up_at(updated: str) -> str:
+    """When a chat was last backed up, as the user's language writes dates and in local
+    time ("06/12/2026 08:39" in Portuguese); "" when unknown."""
+    try:
+        moment = dt.datetime.fromisoformat(updated)
+    except ValueError:
+        return clean(updated[:DATE_WIDTH])
+    return short_datetime(moment.astimezone() if moment.tzinfo else moment)
+
+
+def chat_row(chat: ArchiveChat, width: int = 0) -> Text:
+    """One line: type, name, messages saved, last backup, status (and why, if not complete),
+    in columns for a list ``width`` wide."""
+    cols = Columns.fitting(width)
     text = Text()
     kind = _(TYPE_LABEL[chat.type]) if chat.type in TYPE_LABEL else clean(chat.type, limit=7)
-    text.append(f"{kind:<8}", style="dim")
-    text.append(f"{clean(chat.name or str(chat.id), limit=NAME_WIDTH):<{NAME_WIDTH}}", style="bold")
-    text.append(f" {number(chat.messages):>11}", style="cyan")
-    text.append(f"  {clean(chat.updated[:16].replace('T', ' ')):<16}", style="dim")
+    text.append(f"{kind:<{cols.kind}}", style="dim")
+    name = clean(chat.name or str(chat.id), limit=cols.name)
+    text.append(f"{name:<{cols.name}}", style="bold")
+    text.append(f" {number(chat.messages):>{cols.messages}}", style="cyan")
+    text.append(f"  {backed_up_at(chat.updated):<{DATE_WIDTH}}", style="dim")
     status = chat.status or "unknown"
     text.append(f"  {status_word(status)}", style=STATUS_STYLE.get(status, "yellow"))
     if chat.reason and status != "complete":
@@ -74,6 +123,16 @@ def chat_row(chat: ArchiveChat) -> Text:
 
 class ArchiveList(ItemLines[ArchiveChat]):
     """The archive's chats, with a name filter and a type filter."""
+
+    @dataclass
+    class Resized(Message):
+        """The list is another width now: its column names should follow."""
+
+        width: int
+
+    def on_resize(self, event: Resize) -> None:
+        """Say the new width (the column names above are another widget)."""
+        self.post_message(self.Resized(self.scrollable_content_region.width))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -114,7 +173,7 @@ class ArchiveList(ItemLines[ArchiveChat]):
 
     def line_of(self, item: ArchiveChat) -> Text:
         """One chat."""
-        return chat_row(item)
+        return chat_row(item, self.scrollable_content_region.width)
 
     def empty_text(self) -> str:
         """No chats, or none matching."""

@@ -8,6 +8,7 @@ of the end of what is loaded. Drawing never waits for the network.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -18,7 +19,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.chats.matching import fold
-from tgtui.i18n import N_, _, number
+from tgtui.i18n import N_, _, counted, short_date
 from tgtui.telegram.dialogs import ChatKind, DialogRow
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
@@ -27,26 +28,50 @@ KIND_LABEL = {
     ChatKind.USER: N_("user"),
     ChatKind.BOT: N_("bot"),
     ChatKind.GROUP: N_("group"),
-    ChatKind.SUPERGROUP: N_("super"),
+    ChatKind.SUPERGROUP: N_("supergroup"),
     ChatKind.CHANNEL: N_("channel"),
 }
 MARK_WIDTH = 4  # "[x] " at the start of each line: a click there toggles the selection
 AHEAD = 50  # ask for the next page when this close to the end of the loaded rows
 
 
-def row_text(row: DialogRow, *, selected: bool) -> Text:
-    """One line: selection mark, kind, name, unread count, marks, preview."""
+def when_text(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """When the last message was sent, as Telegram's apps show it: the time today, the date
+    before ("2026-12-06" in English, "06/12/2026" in Portuguese)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    today = (now or dt.datetime.now().astimezone()).date()
+    return f"{local:%H:%M}" if local.date() == today else short_date(local.date())
+
+
+def row_text(row: DialogRow, *, selected: bool, width: int = 0) -> Text:
+    """One line: selection mark, kind, name, unread count, marks, preview, and the time of
+    the last message at the right edge of a list ``width`` wide (0: after the rest)."""
     text = Text()
     text.append("[x] " if selected else "[ ] ", style="bold green" if selected else "dim")
-    text.append(f"{_(KIND_LABEL[row.kind]):<8}", style="dim")
+    kinds = max(len(_(label)) for label in KIND_LABEL.values()) + 1
+    text.append(f"{_(KIND_LABEL[row.kind]):<{kinds}}", style="dim")
     text.append(clean(row.name, limit=80), style="bold" if row.unread else "")
     if row.unread:
-        text.append(f" ({number(row.unread)})", style="bold cyan")
+        unread = counted("{count} unread", "{count} unread", row.unread)
+        text.append(f" · {unread}", style="bold cyan")
     marks = " ".join(_(m) for m, on in ((N_("pinned"), row.pinned), (N_("muted"), row.muted)) if on)
     if marks:
         text.append(f" [{marks}]", style="yellow")
     if row.preview:
         text.append(f"  {clean(row.preview, limit=200)}", style="dim")
+    when = when_text(row.date)
+    if not when:
+        return text
+    if width <= 0:
+        text.append(f"  {when}", style="dim")
+        return text
+    room = max(0, width - len(when) - 2)
+    if text.cell_len > room:
+        text.truncate(room, overflow="ellipsis")
+    text.pad_right(room - text.cell_len + 2)
+    text.append(when, style="dim")
     return text
 
 
@@ -172,10 +197,10 @@ class DialogList(CursorLines):
             empty = _("No chats match.") if self.filtering else _("No chats here.")
             return self.line_strip(Text(f"    {empty}", style="dim italic"), -1)
         if index >= self.line_count:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
         if row is not None:
-            text = row_text(row, selected=row.peer_id in self.selected)
+            text = row_text(row, selected=row.peer_id in self.selected, width=width)
         elif self.filtering:
             text = Text("    " + _("searching more chats…"), style="dim italic")
         else:

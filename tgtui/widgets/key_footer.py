@@ -9,7 +9,7 @@ are one `?` away, on the help screen.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.events import Resize
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -34,7 +34,8 @@ class KeyFooter(Footer):
         if not self._bindings_ready:
             return
         first: dict[str, tuple[Binding, bool, str]] = {}
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+        active = sorted(self.screen.active_bindings.values(), key=self._rank)
+        for _node, binding, enabled, tooltip in active:
             if binding.show and binding.action not in first:
                 first[binding.action] = (binding, enabled, tooltip)
         pinned = [first[action] for action in PINNED if action in first]
@@ -78,6 +79,19 @@ class KeyFooter(Footer):
                     disabled=not enabled,
                     tooltip=_(binding.tooltip or binding.description),
                 )
+
+    def _rank(self, active: ActiveBinding) -> tuple[int, int]:
+        """The focused widget's keys first, then the screen's, then the app's; each node's in
+        the order its class lists them (a key moved by config.toml keeps its place)."""
+        node = active.node
+        group = 2 if node is self.app else 1 if node is self.screen else 0
+        declared = [
+            getattr(binding, "id", None)
+            for cls in type(node).__mro__
+            for binding in cls.__dict__.get("BINDINGS", ())
+        ]
+        ident = active.binding.id
+        return group, declared.index(ident) if ident in declared else len(declared)
 
     def on_resize(self, event: Resize) -> None:
         """Another width fits other keys."""

@@ -86,6 +86,8 @@ class CursorLines(ScrollView, can_focus=True):
         text.overflow = "ellipsis"
         text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
         strip = Strip(list(text.render(self.app.console))).crop(scroll_x, scroll_x + width)
+        # The theme's colours under the text's own (a light theme's rows are light too).
+        strip = strip.apply_style(self.rich_style)
         if index == self.cursor:
             cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
             strip = Strip(Segment.apply_style(strip, post_style=cursor_style), strip.cell_length)
@@ -136,7 +138,7 @@ class ItemLines(CursorLines, Generic[Item]):
         if index == 0 and not self.items and self.empty_text():
             return self.line_strip(Text(f"  {self.empty_text()}", style="dim italic"), -1)
         if index >= len(self.items):
-            return Strip.blank(self.scrollable_content_region.width)
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         return self.line_strip(self.line_of(self.items[index]), index)
 
     @property

@@ -19,13 +19,15 @@ from rich.text import Text
 
 from tgtui.archive.chat_log import record_date
 from tgtui.archive.wording import media_label, media_line, service_sentence
-from tgtui.i18n import _, long_date, number
+from tgtui.i18n import _, counted, long_date, number
 from tgtui.untrusted import clean
 
 Record = dict[str, Any]
 INDENT = 6  # the text starts under the sender, after the time
 QUOTE_CHARS = 200
 TEXT_CHARS = 20_000  # of one message shown (longer ones end in an ellipsis)
+MAX_POLL_ANSWERS = 12  # Telegram allows 10 (12 shown: a stranger's backup may hold more)
+MAX_REACTIONS = 24
 
 ENTITY_STYLES: dict[str, Style] = {
     "bold": Style(bold=True),
@@ -179,6 +181,10 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
         header.append(clean(service_sentence(record), limit=400), style="italic")
         lines.extend(_wrapped(header, width, console, 0))
         return lines
+    topic = topic_line(record, shown)
+    if topic is not None:
+        header.append("  ")
+        header.append_text(topic)
     lines.append(header)
     quote = _quote(record, shown)
     if quote is not None:
@@ -194,12 +200,77 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
     media = media_line(record, shown.folder, shown.failed)
     if media is not None:
         words, saved = media
-        label = Text(" " * INDENT)
-        label.append("▣ " + clean(words, limit=300), style="green" if saved else "yellow")
-        lines.extend(_wrapped(label, width, console, 0))
+        label = Text("▣ " + clean(words, limit=300), style="green" if saved else "yellow")
+        lines.extend(_wrapped(label, width, console, INDENT))
+    for extra in (*poll_lines(record), reactions_line(record)):
+        if extra is not None:
+            lines.extend(_wrapped(extra, width, console, INDENT + 2))
     if kind == "empty":
         lines.append(Text(" " * INDENT + _("(empty message)"), style="dim italic"))
     return lines
+
+
+def poll_lines(record: Record) -> list[Text]:
+    """A poll's options with their votes, as Telegram shows them once one has voted: "✓"
+    on the option this account chose (where the backup saved it), "closed" when it ended."""
+    poll = record.get("poll")
+    if not isinstance(poll, dict) or not isinstance(poll.get("answers"), list):
+        return []
+    total = poll.get("total_voters")
+    lines = []
+    for answer in poll["answers"][:MAX_POLL_ANSWERS]:
+        if not isinstance(answer, dict):
+            continue
+        voters = answer.get("voters")
+        mark = "✓ " if answer.get("chosen") is True else "○ "
+        line = Text(mark, style="bold" if mark == "✓ " else "dim")
+        line.append(clean(answer.get("text"), limit=200))
+        if isinstance(voters, int) and not isinstance(voters, bool) and voters >= 0:
+            votes = counted("{count} vote", "{count} votes", voters)
+            if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+                votes += f", {round(100 * voters / total)} %"
+            line.append(f" · {votes}", style="dim")
+        lines.append(line)
+    if poll.get("closed") is True:
+        lines.append(Text(_("poll closed"), style="dim italic"))
+    return lines
+
+
+def reactions_line(record: Record) -> Text | None:
+    """The message's reactions with their counts ("👍 3  ❤ 1"), or None."""
+    reactions = record.get("reactions")
+    if not isinstance(reactions, list) or not reactions:
+        return None
+    line = Text()
+    for reaction in reactions[:MAX_REACTIONS]:
+        if not isinstance(reaction, dict):
+            continue
+        count = reaction.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            continue
+        kind = reaction.get("type")
+        if kind == "paid":
+            face = "⭐"
+        elif kind == "emoji" and isinstance(reaction.get("emoji"), str):
+            face = clean(reaction["emoji"], limit=8)
+        else:
+            face = "◇"  # a custom emoji: its picture is not in the backup
+        if line:
+            line.append("  ")
+        line.append(f"{face} {number(count)}")
+    return line if line else None
+
+
+def topic_line(record: Record, shown: Shown) -> Text | None:
+    """The forum topic a message belongs to ("# Releases"), or None outside topics."""
+    topic = record.get("topic_id")
+    if not isinstance(topic, int) or isinstance(topic, bool) or topic <= 1:
+        return None  # 1: a forum's General topic, which Telegram does not name per message
+    started = shown.replied(topic)
+    title = started.get("title") if started else None
+    if not isinstance(title, str) or not title:
+        return Text("# " + _("topic {id}").format(id=number(topic)), style="dim")
+    return Text("# " + clean(title, limit=60), style="dim")
 
 
 def _one_line(text: Text, width: int) -> Text:

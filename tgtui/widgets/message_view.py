@@ -52,9 +52,9 @@ class MessageView(Widget, can_focus=True):
         Binding("up,k", "move(1)", N_("Older"), show=False, id="older"),
         Binding("down,j", "move(-1)", N_("Newer"), show=False, id="newer"),
         Binding("pageup", "page(-1)", N_("Page up"), show=False, id="page-up"),
-        Binding("pagedown,space", "page(1)", N_("Page down"), show=False, id="page-down"),
-        Binding("home", "oldest", N_("Oldest"), id="oldest"),
-        Binding("end", "newest", N_("Newest"), id="newest"),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False, id="page-down"),
+        Binding("home,g", "oldest", N_("Oldest"), show=False, id="oldest"),
+        Binding("end,G", "newest", N_("Newest"), show=False, id="newest"),
     ]
 
     @dataclass
@@ -352,16 +352,17 @@ class MessageView(Widget, can_focus=True):
                 else _("Reading the chat…")
             )
             text = Text("  " + empty, style="dim italic")
-            return Strip(list(text.render(self.app.console))).extend_cell_length(width)
+            strip = Strip(list(text.render(self.app.console))).extend_cell_length(width)
+            return strip.apply_style(self.rich_style)
         if y >= len(rows):
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         row = rows[y]
         selected = row.k == self.cursor
         line = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
         line.append_text(row.text)
         line.no_wrap = True
         line.truncate(width, overflow="ellipsis", pad=True)
-        strip = Strip(list(line.render(self.app.console)))
+        strip = Strip(list(line.render(self.app.console))).apply_style(self.rich_style)
         if selected and self.has_focus:
             strip = Strip(Segment.apply_style(strip, post_style=CURSOR_STYLE), strip.cell_length)
         return strip.crop(0, width)
