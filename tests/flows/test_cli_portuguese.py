@@ -64,7 +64,11 @@ def test_tgtuis_own_errors_in_portuguese(tmp_path: Path) -> None:
     empty.mkdir()
     done = _tgtui(tmp_path, "search", "--in", str(empty), "jardim", LANG="pt_BR.UTF-8")
     assert done.returncode == 2
-    assert done.stderr.strip() == f"tgtui search: {empty} não tem backup (não há manifest.json)"
+    assert done.stderr.strip() == (
+        f"tgtui search: {empty} não tem backup (não há manifest.json). Faça um com "
+        f"`tgtui backup --all --out {empty}` ou no app (b na lista de conversas), ou "
+        "experimente tudo offline com `tgtui --demo`"
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from tgtui.archive.chat_log import record_date
 from tgtui.archive.wording import media_label, media_line, service_sentence
+from tgtui.format.records import non_negative
 from tgtui.i18n import _, counted, long_date, number
 from tgtui.untrusted import clean
 
@@ -216,19 +217,19 @@ def poll_lines(record: Record) -> list[Text]:
     poll = record.get("poll")
     if not isinstance(poll, dict) or not isinstance(poll.get("answers"), list):
         return []
-    total = poll.get("total_voters")
+    total = non_negative(poll.get("total_voters"))  # a stranger's backup: any JSON value
     lines = []
     for answer in poll["answers"][:MAX_POLL_ANSWERS]:
         if not isinstance(answer, dict):
             continue
-        voters = answer.get("voters")
+        voters = non_negative(answer.get("voters"))
         mark = "✓ " if answer.get("chosen") is True else "○ "
         line = Text(mark, style="bold" if mark == "✓ " else "dim")
         line.append(clean(answer.get("text"), limit=200))
-        if isinstance(voters, int) and not isinstance(voters, bool) and voters >= 0:
+        if voters is not None:
             votes = counted("{count} vote", "{count} votes", voters)
-            if isinstance(total, int) and not isinstance(total, bool) and total > 0:
-                votes += f", {round(100 * voters / total)} %"
+            if total:  # whole numbers only: 2^63 voters overflow a float
+                votes += f", {min(100, (200 * voters + total) // (2 * total))} %"
             line.append(f" · {votes}", style="dim")
         lines.append(line)
     if poll.get("closed") is True:
