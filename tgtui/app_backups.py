@@ -91,6 +91,7 @@ class BackupsApp(TgtuiBaseApp):
             options,
             clock=self.context.clock,
             pace_file=self.context.pace_file,
+            estimate_while_running=True,  # chats started before their estimate came
         )
         self.push_screen(BackupScreen(job))
 

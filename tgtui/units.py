@@ -40,3 +40,23 @@ def bar(fraction: float | None, width: int) -> str:
     full = int(filled)
     half = "╸" if filled - full >= 0.5 and full < width else ""
     return "━" * full + half + "╌" * (width - full - len(half))
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a whole percent, rounded down: "99%" until it is all there."""
+    return f"{math.floor(fraction * 100 + 1e-9)}%"
+
+
+def sizes(done: float, total: float | None, *, guess: bool = False) -> str:
+    """Bytes received of bytes expected: "78.3/120 MB" (one unit when both share it),
+    "950 KB/1.2 MB"; "≈" marks an expected size that is a guess."""
+    if total is None:
+        return human_bytes(done)
+    mark = "≈" if guess else ""
+    if not done:
+        return f"0/{mark}{human_bytes(total)}"
+    got, expected = human_bytes(done), human_bytes(total)
+    value, _, unit = got.rpartition(" ")
+    if expected.rpartition(" ")[2] == unit:
+        return f"{value}/{mark}{expected}"
+    return f"{got}/{mark}{expected}"

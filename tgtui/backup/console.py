@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
     TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 from rich.text import Text
@@ -35,37 +34,55 @@ from tgtui.backup.reporters import (
     quiet_refresh,
 )
 from tgtui.format.outcomes import status_word
-from tgtui.i18n import _, counted, decimal, number
-from tgtui.units import message_rate
+from tgtui.i18n import _, counted, ngettext, number
+from tgtui.units import duration, human_bytes, message_rate, percent, sizes
 from tgtui.untrusted import clean, safe_text
 
+if TYPE_CHECKING:  # the job is handed over by the command (`watch`)
+    from tgtui.backup.job import BackupJob
+
 MAX_BARS = 8  # running chats shown at once; the rest are counted in the overall bar
+NAME_WIDTH = 24
+STEPS = 1000  # a bar's resolution
 
 
 class ConsoleProgress:
-    """A live view of a backup: an overall bar, one bar per running chat, waits as lines."""
+    """A live view of a backup: an overall bar and one per running chat, each counting
+    messages and files together (`tgtui.backup.rows`), with files, bytes and the time left;
+    waits and problems as lines. The bars read the job they `watch`."""
 
     def __init__(self, console: Console, chats: int) -> None:
         self.console = console
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}", justify="left", markup=False),
-            BarColumn(bar_width=30),
-            MofNCompleteColumn(),
+            BarColumn(bar_width=20),
+            TextColumn("{task.fields[percent]}", justify="right", markup=False),
+            TextColumn("{task.fields[counts]}", markup=False),
+            TextColumn("{task.fields[files]}", markup=False),
             TextColumn("{task.fields[rate]}", markup=False),
-            TimeElapsedColumn(),
+            TextColumn("{task.fields[eta]}", markup=False),
             console=console,
             transient=True,
         )
-        self.overall = self.progress.add_task(_("all chats"), total=chats, rate="")
+        self.overall = self.progress.add_task(
+            _("all chats"), total=None, percent="", counts="", files="", rate="", eta=""
+        )
         self.bars: dict[int, TaskID] = {}
         self.names: dict[int, str] = {}
         self.messages = 0
         self.started = time.monotonic()
         self.chats = chats
         self.tally = Tally(chats, self.started)  # follow mode's arrivals are counted here
+        self.job: BackupJob | None = None
         self._received_at_follow = 0
         self._last_wait: tuple[str, int] | None = None
+
+    def watch(self, job: BackupJob) -> None:
+        """Draw the bars from ``job``'s rows (this reporter is its listener), and have it
+        estimate its chats while it runs: their files' bytes make the time left."""
+        self.job = job
+        job.estimate_while_running = True
 
     def __enter__(self) -> ConsoleProgress:
         self.progress.start()
@@ -84,16 +101,66 @@ class ConsoleProgress:
         self.progress.update(
             self.overall,
             description=following_text(self.tally.following, self.chats, now, 0),
+            percent="",
+            counts="",
+            files="",
             rate="",
+            eta="",
         )
 
     def tick(self) -> None:
-        """Redraw the following line (its clock moves when nothing arrives)."""
+        """Redraw what moves with the clock: the time left, or the following line."""
         following = self.tally.following
         if following is not None:
             received = self.tally.bytes_received() - self._received_at_follow
             text = following_text(following, self.chats, time.monotonic(), received)
             self.progress.update(self.overall, description=text)
+        else:
+            self._draw()
+
+    def _draw(self) -> None:
+        """The overall bar and each chat's, from the job's rows."""
+        job = self.job
+        if job is None:
+            return
+        totals = job.totals()
+        fraction = totals.fraction
+        self.progress.update(
+            self.overall,
+            total=STEPS if fraction is not None else None,
+            completed=round((fraction or 0.0) * STEPS),
+            percent=percent(fraction) if fraction is not None else "",
+            counts=_("{ended}/{count} chats").format(
+                ended=number(totals.chats_ended), count=number(totals.chats)
+            ),
+            files=files_text(
+                totals.media_done, totals.files_total, totals.received, totals.bytes_total,
+                guess=totals.guessed,
+            ),
+            rate=_rates(totals.message_rate, totals.byte_rate),
+            eta=_eta(totals.eta),
+        )  # fmt: skip
+        now = job.clock()
+        for chat_id, bar in self.bars.items():
+            row = job.rows.get(chat_id)
+            if row is None:
+                continue
+            share = row.fraction()
+            total = "?" if row.total is None else number(row.total)
+            self.progress.update(
+                bar,
+                total=STEPS if share is not None else None,
+                completed=round((share or 0.0) * STEPS),
+                percent=percent(share) if share is not None else "",
+                counts=_("{done}/{total} messages").format(done=number(row.done), total=total),
+                files=files_text(
+                    row.media_done, row.files_total, row.received, row.bytes_total,
+                    guess=not row.media_started and row.estimate is not None
+                    and not (row.estimate.files_counted and row.estimate.bytes_exact),
+                ) if row.files_wanted else "",
+                rate="",
+                eta=_eta(row.eta(now)),
+            )  # fmt: skip
 
     def __call__(self, event: BackupEvent) -> None:
         """The engine's progress sink."""
@@ -102,26 +169,20 @@ class ConsoleProgress:
             self._following(event, files)
             return
         if isinstance(event, ChatStarted):
-            self.names[event.chat_id] = clean(event.name, limit=32)
+            self.names[event.chat_id] = clean(event.name, limit=NAME_WIDTH)
             if len(self.bars) < MAX_BARS:
                 self.bars[event.chat_id] = self.progress.add_task(
-                    self.names[event.chat_id], total=None, completed=event.already, rate=""
+                    self.names[event.chat_id],
+                    total=None,
+                    percent="",
+                    counts="",
+                    files="",
+                    rate="",
+                    eta="",
                 )
-        elif isinstance(event, ChatProgress):
-            bar = self.bars.get(event.chat_id)
-            if bar is not None:
-                self.progress.update(bar, completed=event.done, total=event.total)
-        elif isinstance(event, MediaProgress):
-            bar = self.bars.get(event.chat_id)
-            if bar is not None and event.total:
-                name = clean(self.names.get(event.chat_id, ""), limit=24)
-                self.progress.update(
-                    bar,
-                    description=_("{name} files").format(name=name),
-                    completed=event.done + event.failed,
-                    total=event.total,
-                    rate=f"{decimal(event.received / 1e6)} MB",
-                )
+        elif isinstance(event, ChatProgress | MediaProgress):
+            if self.job is None:
+                self._unwatched(event)
         elif isinstance(event, ChatFinished):
             self.messages += event.new
             bar = self.bars.pop(event.chat_id, None)
@@ -143,12 +204,11 @@ class ConsoleProgress:
                         " " + _("in {name} (run again to retry them)").format(name=name),
                     )
                 )
-            elapsed = max(time.monotonic() - self.started, 1e-6)
-            self.progress.update(
-                self.overall,
-                advance=1,
-                rate=message_rate(self.messages / elapsed),
-            )
+            if self.job is None:
+                elapsed = max(time.monotonic() - self.started, 1e-6)
+                self.progress.update(
+                    self.overall, advance=1, rate=message_rate(self.messages / elapsed)
+                )
         elif isinstance(event, Waiting):
             key = (event.kind, round(event.seconds))
             if event.kind == "flood" and key != self._last_wait:
@@ -167,22 +227,44 @@ class ConsoleProgress:
                     )
                 )
             self._last_wait = key
+        self._draw()
+
+    def _unwatched(self, event: ChatProgress | MediaProgress) -> None:
+        """Without a job to read: the event's own figures."""
+        bar = self.bars.get(event.chat_id)
+        if bar is None:
+            return
+        if isinstance(event, ChatProgress):
+            self.progress.update(
+                bar,
+                completed=event.done,
+                total=event.total,
+                counts=_("{done}/{total} messages").format(
+                    done=number(event.done),
+                    total="?" if event.total is None else number(event.total),
+                ),
+            )
+        else:
+            self.progress.update(
+                bar,
+                files=files_text(event.done, event.total, event.received, event.total_bytes),
+            )
 
     def _following(self, event: BackupEvent, files: int) -> None:
         """While following: a bar only for files coming down, a line for what arrived."""
         if isinstance(event, MediaProgress) and event.total:
             bar = self.bars.get(event.chat_id)
             if bar is None and len(self.bars) < MAX_BARS:
-                bar = self.bars[event.chat_id] = self.progress.add_task("", total=None, rate="")
+                bar = self.bars[event.chat_id] = self.progress.add_task(
+                    "", total=None, percent="", counts="", files="", rate="", eta=""
+                )
             if bar is not None:
                 self.progress.update(
                     bar,
-                    description=_("{name} files").format(
-                        name=clean(self.names.get(event.chat_id, ""), limit=24)
-                    ),
+                    description=clean(self.names.get(event.chat_id, ""), limit=NAME_WIDTH),
                     completed=event.done + event.failed,
                     total=event.total,
-                    rate=f"{decimal(event.received / 1e6)} MB",
+                    files=files_text(event.done, event.total, event.received, event.total_bytes),
                 )
         elif isinstance(event, ChatStarted):
             self.names[event.chat_id] = clean(event.name, limit=32)
@@ -196,35 +278,93 @@ class ConsoleProgress:
         self.tick()
 
 
+def files_text(
+    done: int, total: int | None, received: int, expected: int | None, *, guess: bool = False
+) -> str:
+    """Files saved of files to fetch, and their bytes: "7/12 files 2.4/5.1 MB"."""
+    if total is None:
+        files = counted("{count} file", "{count} files", done)
+    else:
+        mark = "≈" if guess else ""
+        files = ngettext("{done}/{mark}{total} file", "{done}/{mark}{total} files", total).format(
+            done=number(done), total=number(total), mark=mark
+        )
+    return f"{files} {sizes(received, expected, guess=guess)}"
+
+
+def _rates(messages: float, received: float) -> str:
+    if received:
+        return f"{human_bytes(received)}/s"
+    return message_rate(messages) if messages else ""
+
+
+def _eta(seconds: float | None) -> str:
+    return "" if seconds is None else _("ETA {time}").format(time=duration(seconds))
+
+
 def line(*parts: str | tuple[str, str]) -> Text:
     """A line of plain and (text, style) parts; nothing in it is read as markup."""
     return Text.assemble(*parts)
 
 
-def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> Table:
-    """Chats with their outcome; only the ones that need attention unless ``all_rows``."""
-    table = Table(title="tgtui backup", show_lines=False, highlight=False)
-    table.add_column(_("chat"))
-    table.add_column(_("status"))
-    table.add_column(_("messages"), justify="right")
-    table.add_column(_("new"), justify="right")
-    table.add_column(_("files"), justify="right")
-    table.add_column(_("note"))
-    colours = {"complete": "green", "partial": "yellow", "skipped": "yellow", "failed": "red"}
-    for result in results:
-        if not all_rows and result.status == "complete" and not result.media_failed:
-            continue
-        note = result.reason or (
+class SummaryTable:
+    """Chats with their outcome: a table on a terminal, plain lines elsewhere (a log, a pipe:
+    no box-drawing there). Only the chats that need attention unless ``all_rows``."""
+
+    def __init__(self, results: Sequence[ChatResult], *, all_rows: bool) -> None:
+        self.results = [r for r in results if all_rows or r.status != "complete" or r.media_failed]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The table, or a line per chat."""
+        if console.is_terminal:
+            yield self.table()
+            return
+        for result in self.results:
+            yield line(*self.plain(result))
+
+    @staticmethod
+    def note(result: ChatResult) -> str:
+        """Why a chat needs attention ("" when it does not)."""
+        return result.reason or (
             counted("{count} file failed", "{count} files failed", result.media_failed)
             if result.media_failed
             else ""
         )
-        table.add_row(
-            safe_text(result.target.name, limit=60),
-            Text(status_word(result.status), style=colours[result.status]),
-            number(result.messages),
-            number(result.new),
-            number(result.media_done),
-            safe_text(note, limit=300),
+
+    def plain(self, result: ChatResult) -> list[str | tuple[str, str]]:
+        """One chat's outcome as a line."""
+        text = _("{status}: {name}: {messages} ({new}), {files}").format(
+            status=status_word(result.status),
+            name=clean(result.target.name, limit=60),
+            messages=counted("{count} message", "{count} messages", result.messages),
+            new=counted("{count} new", "{count} new", result.new),
+            files=counted("{count} file", "{count} files", result.media_done),
         )
-    return table
+        note = self.note(result)
+        return [text + (f"; {clean(note, limit=300)}" if note else "")]
+
+    def table(self) -> Table:
+        """The chats as a table."""
+        table = Table(title="tgtui backup", show_lines=False, highlight=False)
+        table.add_column(_("chat"))
+        table.add_column(_("status"))
+        table.add_column(_("messages"), justify="right")
+        table.add_column(_("new"), justify="right")
+        table.add_column(_("files"), justify="right")
+        table.add_column(_("note"))
+        colours = {"complete": "green", "partial": "yellow", "skipped": "yellow", "failed": "red"}
+        for result in self.results:
+            table.add_row(
+                safe_text(result.target.name, limit=60),
+                Text(status_word(result.status), style=colours[result.status]),
+                number(result.messages),
+                number(result.new),
+                number(result.media_done),
+                safe_text(self.note(result), limit=300),
+            )
+        return table
+
+
+def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> SummaryTable:
+    """Chats with their outcome (`SummaryTable`: a table on a terminal, lines elsewhere)."""
+    return SummaryTable(results, all_rows=all_rows)

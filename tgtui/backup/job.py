@@ -9,6 +9,7 @@ every change so a screen redraws only when something moved.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -26,7 +27,15 @@ from tgtui.backup.engine import (
     BackupResult,
     chat_folders,
 )
-from tgtui.backup.estimate import estimate, on_disk, sample
+from tgtui.backup.estimate import (
+    Saved,
+    assumed,
+    count_files,
+    estimate,
+    sample,
+    saved_of,
+    search_keys,
+)
 from tgtui.backup.follow import Following, merged
 from tgtui.backup.pace import load_paces, save_paces
 from tgtui.backup.progress import (
@@ -83,15 +92,24 @@ class BackupJob:
         clock: Callable[[], float] = time.monotonic,
         listener: ProgressSink | None = None,
         pace_file: Path | None = None,
+        estimate_while_running: bool = False,
     ) -> None:
         self.client = client
+        # Estimate the chats not estimated yet while the run goes (their files' bytes make
+        # the time left): the app and the command line's bars; unattended runs need not.
+        self.estimate_while_running = estimate_while_running
         self.pace_file = pace_file  # flood limits learned by earlier runs, per account
         self.options = options
         self.takeout = takeout
         self.account = account
         self.clock = clock
         self.listener = listener  # e.g. the command line's progress bars
-        self.rows: dict[int, ChatRow] = {t.chat_id: ChatRow(t) for t in targets}
+        wanted = bool(options.media.kinds or options.verify)
+        self.rows: dict[int, ChatRow] = {
+            t.chat_id: ChatRow(t, files_wanted=wanted) for t in targets
+        }
+        self._saved: dict[int, Saved] = {}  # what each chat had on disk when the run began
+        self._estimated_with: dict[int, Saved] = {}  # what was on disk for its estimate
         self.control = RunControl()
         self.state: JobState = "ready"
         self.error: str | None = None  # why the last run stopped early
@@ -103,42 +121,101 @@ class BackupJob:
         self.flood_until: float | None = None  # the latest FLOOD_WAIT ends then
         self.changes = 0
         self._engine: BackupEngine | None = None
+        self._estimating: asyncio.Future[None] | None = None
         self._samples = Samples()
         self._gate = FloodGate()
 
     # --- the run -------------------------------------------------------------------------
 
     async def estimate(self) -> None:
-        """Sample every chat (one request each, under the shared flood gate) and estimate it."""
+        """Sample every chat (one request each, under the shared flood gate), ask Telegram
+        how many files it has where the sample does not tell (`tgtui.backup.estimate`), and
+        estimate it. Asks only what earlier calls have not."""
+        folders = chat_folders(self.options.out)  # one listing for every chat
         for row in list(self.rows.values()):
-            if row.sample is not None:
-                continue
+            if row.ended or (self.running and row.media_started):
+                continue  # its own figures are known now
 
             def waiting(wait: Wait, row: ChatRow = row) -> None:
                 self._wait(row.chat_id, wait.seconds, wait.kind, explain(wait.error).text)
 
-            row.sample = await sample(self.client, row.target, gate=self._gate, on_wait=waiting)
-            row.wait_until = None
-            if row.status == "waiting":
-                row.status, row.reason = "queued", None
-            self._estimate(row, chat_folders(self.options.out))
+            if row.sample is None and self.running:
+                saved = self._saved.get(row.chat_id, Saved())
+                if saved.complete:  # up to date last time: no request for its figures
+                    row.estimate = assumed(saved)
+                    self.changed()
+                    continue
+            if row.sample is None:
+                row.sample = await sample(self.client, row.target, gate=self._gate, on_wait=waiting)
+                self._estimate(row, folders)
+                self.changed()
+            options = self.options
+            keys = search_keys(
+                row.sample,
+                saved=self._saved_of(row, folders),
+                media=options.media,
+                since=options.since,
+                until=options.until,
+            )
+            if any(key not in row.sample.searches for key in keys):
+                await count_files(
+                    self.client, row.target, row.sample, keys, gate=self._gate, on_wait=waiting
+                )
+            self._settled(row)
+            self._estimate(row, folders)
             self.changed()
 
+    def _settled(self, row: ChatRow) -> None:
+        """A wait while estimating is over."""
+        row.wait_until = None
+        if row.status == "waiting" and not self.running:
+            row.status, row.reason = "queued", None
+
     def reconfigure(self, options: BackupOptions) -> None:
-        """New options before the run starts; estimates follow without asking the server."""
+        """New options before the run starts; estimates follow without asking the server
+        (what it has not said yet is guessed until `estimate` asks)."""
         self.options = options
+        wanted = bool(options.media.kinds or options.verify)
         folders = chat_folders(options.out)  # one listing for every chat
         for row in self.rows.values():
+            row.files_wanted = wanted
             self._estimate(row, folders)
         self.changed()
 
+    def fully_estimated(self, row: ChatRow) -> bool:
+        """Telegram has said all the chat's estimate needs (its files are no longer guessed
+        for want of an answer)."""
+        saved = self._estimated_with.get(row.chat_id)
+        if row.sample is None or saved is None:
+            return False
+        options = self.options
+        keys = search_keys(
+            row.sample, saved=saved, media=options.media, since=options.since, until=options.until
+        )
+        return all(key in row.sample.searches for key in keys)
+
+    def _saved_of(self, row: ChatRow, folders: dict[int, Path]) -> Saved:
+        if self.running:
+            return self._saved.get(row.chat_id, Saved())
+        return saved_of(self.options.out, row.target, folders)
+
     def _estimate(self, row: ChatRow, folders: dict[int, Path]) -> None:
-        if row.sample is None or self.state == "running":
+        if row.sample is None:
             return
-        saved = on_disk(self.options.out, row.target, folders)
-        row.estimate = estimate(row.sample, saved=saved, media=self.options.media)
+        options = self.options
+        saved = self._estimated_with[row.chat_id] = self._saved_of(row, folders)
+        row.estimate = estimate(
+            row.sample, saved=saved, media=options.media, since=options.since, until=options.until
+        )
         if self.state == "ready":
             row.total, row.done = row.estimate.messages, row.estimate.on_disk
+
+    async def _estimate_meanwhile(self) -> None:
+        """`estimate` alongside the run; a failure there costs only the figures."""
+        try:
+            await self.estimate()
+        except Exception as exc:  # noqa: BLE001 - the figures only; the run goes on
+            logger.warning("estimating during the backup stopped: {!r}", exc)
 
     async def run(
         self,
@@ -156,11 +233,19 @@ class BackupJob:
         """
         chosen = set(self.rows) if only is None else set(only)
         targets = [r.target for r in self.rows.values() if r.chat_id in chosen]
+        again = self.started is not None  # a second run: what the estimates said is stale
+        folders = chat_folders(self.options.out) if self.estimate_while_running else {}
+        wanted = bool(self.options.media.kinds or self.options.verify)
         for row in self.rows.values():
             if row.chat_id in chosen:
                 row.status, row.reason = "queued", None
                 row.new = row.media_done = row.media_total = row.media_failed = 0
                 row.received = row.media_bytes = 0
+                row.media_started, row.files_wanted, row.started = False, wanted, None
+                if again:  # asked again if need be (a chat left complete is not: `assumed`)
+                    row.estimate = row.sample = None
+                if self.estimate_while_running:
+                    self._saved[row.chat_id] = saved_of(self.options.out, row.target, folders)
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
         self._samples = Samples()
@@ -189,9 +274,12 @@ class BackupJob:
                     self.followed = await follow(engine, targets)
 
             self.followed = None
+            if self.estimate_while_running:
+                self._estimating = asyncio.ensure_future(self._estimate_meanwhile())
             result = await engine.run(targets, follow=following if follow else None)
             if self.followed is not None:
                 result = merged(result, self.followed)
+            result.seconds = self.clock() - self.started
             self.result = result
             return result
         except (BackupAborted, TakeoutRefused) as exc:
@@ -199,6 +287,9 @@ class BackupJob:
             raise
         finally:
             self._engine = None
+            if self._estimating is not None:
+                self._estimating.cancel()
+                self._estimating = None
             if self.pace_file is not None and account is not None:
                 save_paces(self.pace_file, account, self._gate.paces)
             self.state, self.finished = "finished", self.clock()
@@ -262,6 +353,7 @@ class BackupJob:
         elif isinstance(event, ChatStarted):
             row.status, row.started, row.done = "running", now, event.already
             row.new_before, row.received_before = row.new, row.received
+            row.media_started = False
         elif isinstance(event, ChatProgress):
             row.status, row.wait_until = "running", None
             row.done, row.new = event.done, row.new_before + event.new
@@ -273,6 +365,7 @@ class BackupJob:
             row.media_failed = event.failed
             row.received = row.received_before + event.received
             row.media_bytes = event.total_bytes
+            row.media_started = True
         elif isinstance(event, ChatFinished):
             self._finish(row, event)
         self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())

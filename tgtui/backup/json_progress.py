@@ -154,5 +154,6 @@ class JsonProgress(Unattended):
                 edits=sum(c.edits for c in result.chats),
                 deletions=sum(c.deletions for c in result.chats),
                 notes=result.notes,
+                seconds=None if result.seconds is None else round(result.seconds, 1),
             )
         self._emit("finished", **fields)

@@ -299,6 +299,7 @@ class _Counter:
 
     def bytes(self, count: int) -> None:
         self.received += count
+        self.send()  # a big file's progress shows part by part, not only once it is saved
 
     def send(self) -> None:
         self.emit(

@@ -99,6 +99,7 @@ class BackupResult:
 
     chats: list[ChatResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the folder (permissions tightened)
+    seconds: float | None = None  # how long the run took (following included), when timed
 
     @property
     def all_complete(self) -> bool:

@@ -382,6 +382,8 @@ async def _plan_and_run(
             listener=report if report is not None else ignore,
             pace_file=pace_file,
         )
+        if isinstance(report, ConsoleProgress):
+            report.watch(job)  # the bars read the job: messages and files, time left
         follow = following(err, report, args.sweep) if args.follow else None
         try:
             return await job.run(follow=follow), report

@@ -18,7 +18,7 @@ from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.progress import BackupEvent, BackupResult
 from tgtui.backup.reporters import LineProgress, Unattended, followed_text
 from tgtui.backup.selection import ChatTarget
-from tgtui.i18n import _, counted, number
+from tgtui.i18n import _, counted, decimal, number
 from tgtui.portable import on_terminate
 from tgtui.untrusted import clean
 
@@ -115,6 +115,20 @@ async def tick(report: LineProgress | JsonProgress | ConsoleProgress, every: flo
         report.tick()
 
 
+def took(seconds: float) -> str:
+    """How long a run took: "0.4 s", "12 s", "3 min 05 s", "1 h 02 min"."""
+    if seconds < 10:
+        return _("{seconds} s").format(seconds=decimal(seconds))
+    whole = round(seconds)
+    if whole < 60:
+        return _("{seconds} s").format(seconds=whole)
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
+    hours, minutes = divmod(minutes, 60)
+    return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+
+
 def print_summary(err: Console, result: BackupResult, folder: Path) -> None:
     """The run's last line (chats, messages, files, what failed or changed) and its notes."""
     saved = sum(c.messages for c in result.chats)
@@ -153,6 +167,9 @@ def print_summary(err: Console, result: BackupResult, folder: Path) -> None:
                 edits=number(edits), deletions=number(deletions)
             )
         )
-    err.print(line(*parts, " " + _("in {folder}").format(folder=clean(folder))))
+    parts.append(" " + _("in {folder}").format(folder=clean(folder)))
+    if result.seconds is not None:
+        parts.append("; " + _("took {time}").format(time=took(result.seconds)))
+    err.print(line(*parts))
     for note in result.notes:
         err.print(line((_("note:"), "cyan"), f" {clean(note)}"))

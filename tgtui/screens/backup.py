@@ -47,6 +47,7 @@ from tgtui.widgets.toggles import Tick
 
 FRAME = 0.1  # seconds between redraws while something moves
 RUNNING_ACTIONS = {"pause_all", "pause_chat", "cancel_chat", "cancel_all"}
+FOLLOWING_HIDDEN = RUNNING_ACTIONS  # while following, F stops it (nothing to pause or cancel)
 
 
 def media_words(media: MediaFilter) -> str:
@@ -129,6 +130,13 @@ class BackupScreen(TgtuiScreen):
             id="backup-follow",
             tooltip=N_("Save new, edited and deleted messages as they happen, until stopped"),
         ),
+        Binding(
+            "F",
+            "stop_following",
+            N_("Stop following"),
+            id="backup-stop-following",
+            tooltip=N_("What arrived is saved; the backup ends"),
+        ),
         Binding("escape", "leave", N_("Chats"), id="backup-leave", palette=False),
     ]
 
@@ -136,7 +144,7 @@ class BackupScreen(TgtuiScreen):
         super().__init__()
         self.job = job
         self._seen = -1
-        self._state = job.state
+        self._state = (job.state, job.following is not None)  # what the title and keys show
 
     def compose(self) -> ComposeResult:
         """Title, options (before the start), banner, overall line, chats, summary."""
@@ -198,8 +206,9 @@ class BackupScreen(TgtuiScreen):
 
     def _tick(self) -> None:
         job = self.job
-        if job.state != self._state:
-            self._state = job.state
+        phase = (job.state, job.following is not None)
+        if phase != self._state:
+            self._state = phase
             self._show_state()
         moving = job.running or any(r.status == "waiting" for r in job.rows.values())
         if job.changes == self._seen and not moving and not job.flood_left():
@@ -214,6 +223,8 @@ class BackupScreen(TgtuiScreen):
             "running": _("Backing up {chats} into {folder}"),
             "finished": _("Backup of {chats} into {folder}"),
         }[state]
+        if self.job.following is not None:
+            title = _("Following {chats} into {folder}")
         self.query_one("#backup-title", Static).update(
             safe_text(title.format(chats=chats(len(self.job.rows)), folder=self.job.options.out))
         )
@@ -233,7 +244,7 @@ class BackupScreen(TgtuiScreen):
         flood = self.query_one("#backup-flood", Static)
         flood.display = bool(banner)
         flood.update(banner)
-        self.query_one("#backup-overall", Static).update(overall_text(job, width))
+        self.query_one("#backup-overall", Static).update(overall_text(job, width - 2))
         if job.state == "finished":
             self.query_one("#backup-summary", Static).update(summary_text(job))
         if self.query_one("#backup-failures-box").display:
@@ -282,6 +293,7 @@ class BackupScreen(TgtuiScreen):
         if options != self.job.options:
             self.job.reconfigure(options)
             self._show_state()
+            self.estimate()  # Telegram's counts for what the new options need
         return True
 
     def _usable_folder(self) -> bool:
@@ -311,6 +323,8 @@ class BackupScreen(TgtuiScreen):
         state = self.job.state
         if action == "start":
             return state != "running"
+        if action in FOLLOWING_HIDDEN and self.job.following is not None:
+            return False
         if action in RUNNING_ACTIONS:
             return state == "running"
         if action == "failures":
@@ -320,7 +334,9 @@ class BackupScreen(TgtuiScreen):
         if action == "export":
             return state == "finished"
         if action == "follow":
-            return state == "finished" or self.job.following is not None
+            return state == "finished" and self.job.following is None
+        if action == "stop_following":
+            return self.job.following is not None
         return True
 
     @on(Input.Submitted)
@@ -399,12 +415,17 @@ class BackupScreen(TgtuiScreen):
         self.notify(_("Retrying {chats}.").format(chats=chats(len(again))))
         self._tick()
 
+    def action_stop_following(self) -> None:
+        """F while following: stop (what arrived is saved)."""
+        if self.job.following is not None:
+            self.tgtui.stop_following()
+            self.notify(_("Stopped following: everything that arrived is saved."))
+
     def action_follow(self) -> None:
         """F: keep these chats up to date as things happen (new, edited and deleted
         messages); F again stops following."""
         if self.job.following is not None:
-            self.tgtui.stop_following()
-            self.notify(_("Stopped following: everything that arrived is saved."))
+            self.action_stop_following()
             return
         self.tgtui.start_backup(self.job, follow=True)
         self.notify(

@@ -19,14 +19,18 @@ from textual.strip import Strip
 from tgtui.backup.job import BackupJob
 from tgtui.backup.rows import ChatRow
 from tgtui.i18n import N_, _, counted, ngettext, number
-from tgtui.units import bar, human_bytes, message_rate
+from tgtui.units import bar, duration, human_bytes, message_rate, sizes
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 
-BAR_WIDTH = 12
-MIN_NAME, MAX_NAME = 16, 32
-FILES_WIDTH, RATE_WIDTH, ID_WIDTH = 32, 11, 15
-FIXED_WIDTH = 2 + 1 + BAR_WIDTH + 20 + 16  # glyph, gap, bar, counts, status
+BAR_WIDTH = 8
+MIN_NAME, GOOD_NAME, MAX_NAME = 12, 20, 32
+COUNT_WIDTH = 14  # " 12,345/67,890"
+FILES_WIDTH, RATE_WIDTH, ETA_WIDTH, ID_WIDTH = 27, 11, 13, 15  # "faltam 12:34"
+STATUS_WIDTH = 15  # the least the status keeps ("em andamento", "esperando 23 s")
+FIXED_WIDTH = 2 + 1 + BAR_WIDTH + COUNT_WIDTH + STATUS_WIDTH  # glyph, gap, bar, counts, status
+# Columns a narrow screen gives up first: the id, the rate, the time left; the files last.
+OPTIONAL = ("id", "rate", "eta", "files")
 STATUS_STYLE = {
     "queued": "dim",
     "running": "cyan",
@@ -82,47 +86,73 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
     return row.status, shown
 
 
+def files_of(job: BackupJob, row: ChatRow) -> str:
+    """The chat's files: what its estimate expects before its files come, then how many of
+    how many are saved and their bytes ("7/12 files 2.4/5.1 MB")."""
+    estimate = row.estimate
+    if not row.media_started and not row.ended and estimate is not None:
+        if not row.files_wanted:
+            return ""
+        count = estimate.media_files
+        mark = "" if estimate.files_counted else "≈"
+        files = ngettext("{mark}{count} file", "{mark}{count} files", count).format(
+            count=number(count), mark=mark
+        )
+        if not count:
+            return files
+        mark = "" if estimate.bytes_exact else "≈"
+        return f"{files} {mark}{human_bytes(estimate.media_bytes)}"
+    if row.media_total or row.media_done or row.received:
+        size = sizes(row.received, None if row.ended else row.bytes_total)
+        files = ngettext("{done}/{total} file", "{done}/{total} files", row.media_total).format(
+            done=number(row.media_done), total=number(row.media_total)
+        )
+        return f"{files} {size}"
+    return ""
+
+
+def eta_of(job: BackupJob, row: ChatRow) -> str:
+    """The chat's time left, at its own pace ("" when not running or not known)."""
+    if not job.running or row.status != "running" or job.is_paused(row.chat_id):
+        return ""
+    left = row.eta(job.clock())
+    return "" if left is None else _("ETA {time}").format(time=duration(left))
+
+
 def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     """One chat's line, fitted to ``width`` cells: narrow screens drop the chat's id, then
-    the rate, then the files, before the name gets short."""
+    the rate, then its time left, then the files, before the name gets short."""
     word, status = status_of(job, row)
     style = STATUS_STYLE[word]
     rate = rate_of(job, row)
-    if job.state == "ready" and row.estimate is not None:
-        count = row.estimate.media_files
-        files = ngettext("≈{count} file {size}", "≈{count} files {size}", count).format(
-            count=number(count), size=human_bytes(row.estimate.media_bytes)
-        )
-    elif row.media_total:
-        size = human_bytes(row.received)
-        if row.media_bytes and not row.ended:
-            size = f"{size}/{human_bytes(row.media_bytes)}"
-        files = _("{done}/{total} files {size}").format(
-            done=number(row.media_done), total=number(row.media_total), size=size
-        )
-    else:
-        files = ""
-    columns = {"files": FILES_WIDTH, "rate": RATE_WIDTH, "id": ID_WIDTH}
-    for optional in ("id", "rate", "files"):
-        if width - FIXED_WIDTH - sum(columns.values()) >= MIN_NAME:
+    files = files_of(job, row)
+    eta = eta_of(job, row)
+    columns = {"files": FILES_WIDTH, "eta": ETA_WIDTH, "rate": RATE_WIDTH, "id": ID_WIDTH}
+    for optional in OPTIONAL:  # the name keeps room to be read; the files go last
+        least = MIN_NAME if optional == "files" else GOOD_NAME
+        if width - FIXED_WIDTH - sum(columns.values()) >= least:
             break
         del columns[optional]
     name_width = max(MIN_NAME, min(MAX_NAME, width - FIXED_WIDTH - sum(columns.values())))
-    fraction = None if row.total is None else (row.done / row.total if row.total else 1.0)
+    fraction = row.fraction()
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{GLYPH[word]} ", style=style)
     name = set_cell_size(clean(row.target.name, limit=name_width) or _("(no name)"), name_width)
     text.append(f"{name} ", style="bold" if word == "running" else "")
     if "id" in columns:
         text.append(f"{row.chat_id:>{ID_WIDTH - 1}} ", style="dim")
-    text.append(bar(None if fraction is None else min(1.0, fraction), BAR_WIDTH), style=style)
+    text.append(bar(fraction, BAR_WIDTH), style=style)
     total = "?" if row.total is None else number(row.total)
-    text.append(f" {number(row.done):>9}/{total:<9}")
+    counts = f"{number(row.done)}/{total}"
+    text.append(f" {counts:>{COUNT_WIDTH - 1}}")
     if "files" in columns:
-        text.append(f" {files:<{FILES_WIDTH - 1}}", style="dim")
+        text.append(f" {set_cell_size(files, FILES_WIDTH - 1)}", style="dim")
     if "rate" in columns:
-        text.append(f" {rate:>{RATE_WIDTH - 1}}", style="dim")
+        text.append(f" {set_cell_size(rate.rjust(RATE_WIDTH - 1), RATE_WIDTH - 1)}", style="dim")
+    if "eta" in columns:
+        text.append(f" {set_cell_size(eta.rjust(ETA_WIDTH - 1), ETA_WIDTH - 1)}", style="dim")
     text.append(f" {status}", style=style)
+    text.truncate(width, overflow="ellipsis")  # a long reason ends in "…" at the edge
     return text
 
 
@@ -131,7 +161,7 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
     if row.ended or row.started is None:
         return ""
     elapsed = max(job.clock() - row.started, 1e-3)
-    if row.media_total:
+    if row.media_started:
         return f"{human_bytes(row.received / elapsed)}/s"
     return message_rate(row.new / elapsed)
 

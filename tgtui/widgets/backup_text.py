@@ -6,12 +6,14 @@ Plain functions of a `BackupJob`, so the screen only decides where they go.
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 
-from tgtui.i18n import _, counted, number
-from tgtui.units import bar, duration, human_bytes, message_rate
+from tgtui.i18n import _, counted, ngettext, number
+from tgtui.units import bar, duration, human_bytes, message_rate, percent, sizes
 from tgtui.untrusted import clean
 
 if TYPE_CHECKING:  # the chat list shows a job's status without loading the engine first
@@ -41,47 +43,119 @@ def estimate_text(job: BackupJob) -> Text:
     )
     if saved:
         text.append(" (" + counted("{count} already saved", "{count} already saved", saved) + ")")
+    note = ""
     if job.options.media.kinds:
-        files_text = counted("{count} file", "{count} files", files)
-        text.append(f" · ≈ {files_text}, {human_bytes(size)}", style="bold")
+        files_counted = all(e.files_counted for e in estimates) and len(estimates) == len(rows)
+        exact = files_counted and all(e.bytes_exact for e in estimates)
+        figures = f"{counted('{count} file', '{count} files', files)}, {human_bytes(size)}"
+        text.append(f" · {figures}" if exact else f" · ≈ {figures}", style="bold")
+        if not files_counted:
+            note = _("files guessed from the newest messages")
+        elif not exact:
+            note = _("files as Telegram counts them; their size guessed from the newest")
     else:
         text.append(" · " + _("no media"))
-    if len(estimates) < len(rows):
+    waiting = sum(1 for r in rows if not job.fully_estimated(r))
+    if waiting:
         estimating = _("estimating {done} of {total}…").format(
-            done=number(len(estimates)), total=number(len(rows))
+            done=number(len(rows) - waiting), total=number(len(rows))
         )
         text.append(f" · {estimating}", style="dim")
+    elif note:
+        text.append(f" · {note}", style="dim")
     if job.options.since or job.options.until:
         text.append(" · " + _("the date range fetches less"), style="dim")
     return text
 
 
+def fit(parts: list[tuple[str, str]], width: int, separator: str = " · ") -> Text:
+    """(text, style) parts joined by ``separator`` on lines of at most ``width`` cells: a
+    line breaks between parts, never inside one ("78.3 MB" is never "78.3" and "MB")."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    used = 0
+    for n, (part, style) in enumerate(parts):
+        size = cell_len(part)
+        if n and used + len(separator) + size > width:
+            text.append("\n")
+            used = 0
+        elif n:
+            text.append(separator)
+            used += len(separator)
+        text.append(part, style=style)
+        used += size
+    return text
+
+
 def overall_text(job: BackupJob, width: int) -> Text:
-    """The whole backup on one line: bar, percent, counts, rates, time left."""
+    """The whole backup: bar, percent (messages and files together), counts, rates, time
+    left; on as many lines as ``width`` needs, each value whole. While following: what
+    arrived, since when."""
+    if job.following is not None:
+        return following_text(job, width)
     totals = job.totals()
     fraction = totals.fraction
-    text = Text()  # wraps on narrow screens
     style = "green" if job.state == "finished" else "cyan"
-    text.append(bar(fraction, max(10, min(30, width // 4))), style=style)
-    text.append(f" {fraction * 100:3.0f}%" if fraction is not None else "   …", style="bold")
+    track = bar(fraction, max(10, min(30, width // 4)))
+    shown = f"{track} {percent(fraction):>4}" if fraction is not None else f"{track}    …"
+    parts: list[tuple[str, str]] = [(shown, style)]
     total = "?" if totals.total is None else number(totals.total)
-    done = number(totals.done)
-    text.append("  " + _("{done}/{total} messages").format(done=done, total=total))
-    text.append(
-        " · " + _("{ended}/{count} chats").format(ended=totals.chats_ended, count=totals.chats)
+    parts.append((_("{done}/{total} messages").format(done=number(totals.done), total=total), ""))
+    parts.append(
+        (_("{ended}/{count} chats").format(ended=totals.chats_ended, count=totals.chats), "")
     )
-    if totals.media_done or totals.received:
-        files = counted("{count} file", "{count} files", totals.media_done)
-        text.append(f" · {files} {human_bytes(totals.received)}")
+    if job.options.media.kinds or totals.media_done or totals.received:
+        files = totals.files_total
+        if files is None or job.state == "finished":
+            counted_files = counted("{count} file", "{count} files", totals.media_done)
+        else:
+            mark = "≈" if totals.guessed else ""
+            counted_files = ngettext(
+                "{done}/{mark}{total} file", "{done}/{mark}{total} files", files
+            ).format(done=number(totals.media_done), total=number(files), mark=mark)
+        expected = None if job.state == "finished" else totals.bytes_total
+        parts.append((counted_files, ""))
+        parts.append((sizes(totals.received, expected, guess=totals.guessed), ""))
     if job.running:
-        text.append(" · " + message_rate(totals.message_rate), style="bold")
         if totals.byte_rate:
-            text.append(f" · {human_bytes(totals.byte_rate)}/s", style="bold")
+            parts.append((f"{human_bytes(totals.byte_rate)}/s", "bold"))
+        parts.append((message_rate(totals.message_rate), "bold"))
         if job.is_paused():
-            text.append(" · " + _("paused"), style="yellow bold")
+            parts.append((_("paused"), "yellow bold"))
         elif totals.eta is not None:
-            text.append(" · " + _("ETA {time}").format(time=duration(totals.eta)))
-    return text
+            parts.append((_("ETA {time}").format(time=duration(totals.eta)), "bold"))
+    return fit(parts, width)
+
+
+def following_text(job: BackupJob, width: int) -> Text:
+    """Following, as it goes: since when, what arrived, when last, what is not up to date."""
+    following = job.following
+    assert following is not None
+    now = time.monotonic()
+    began = following.began.astimezone().strftime("%H:%M")
+    parts: list[tuple[str, str]] = [
+        (
+            _("Following since {clock} ({time})").format(
+                clock=began, time=duration(now - following.since)
+            ),
+            "bold cyan",
+        ),
+        (counted("{count} new message", "{count} new messages", following.new), ""),
+        (counted("{count} edited", "{count} edited", following.edits), ""),
+        (counted("{count} deleted", "{count} deleted", following.deletions), ""),
+        (counted("{count} file", "{count} files", following.files), ""),
+    ]
+    if following.last is not None:
+        ago = _("the last change {time} ago").format(time=duration(now - following.last))
+        parts.append((ago, "dim"))
+    else:
+        parts.append((_("nothing new yet"), "dim"))
+    if following.behind:
+        behind = counted(
+            "{count} chat not up to date", "{count} chats not up to date", len(following.behind)
+        )
+        parts.append((behind, "yellow"))
+    parts.append((_("F stops following"), "dim"))
+    return fit(parts, width)
 
 
 def flood_text(job: BackupJob) -> str:
@@ -195,8 +269,7 @@ def status_line(job: BackupJob) -> str:
             _("Backup: {ended}/{count} chats").format(ended=totals.chats_ended, count=totals.chats)
         ]
         if totals.fraction is not None:
-            percent = f"{totals.fraction * 100:.0f}%"
-            parts.append(_("{percent} of messages").format(percent=percent))
+            parts.append(_("{percent} done").format(percent=percent(totals.fraction)))
         if totals.media_done:
             parts.append(counted("{count} file", "{count} files", totals.media_done))
         if totals.byte_rate:
