@@ -125,7 +125,7 @@ async def main() -> None:
             await pilot.press("enter")
             await wait_for(pilot, lambda: " of " in _status(app, "#reader-status"))
             await _shoot(pilot, "reader")
-            await pilot.press("escape", "slash", *"garden")
+            await pilot.press("escape", "s", *"garden")
             try:
                 await wait_for(pilot, lambda: _searched(app, "garden"), within=60)
             except AssertionError:
@@ -136,7 +136,7 @@ async def main() -> None:
             # Export it: HTML and Telegram Desktop's JSON.
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-            await pilot.press("x")
+            await pilot.press("e")
             await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
             await type_into(pilot, "#export-out", str(EXPORT))
             await wait_for(pilot, lambda: "Exported" in _status(app, "#export-status"), within=60)
