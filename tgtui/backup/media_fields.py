@@ -77,7 +77,9 @@ def media_fields(media: Any) -> Record:
         return _document_fields(document)
     if isinstance(media, types.MessageMediaPoll):
         poll, results = media.poll, media.results
-        voters = {r.option: r.voters for r in (results.results or [])} if results else {}
+        counts = (results.results or []) if results else []
+        voters = {r.option: r.voters for r in counts}
+        chosen = {r.option for r in counts if r.chosen}  # the account's own vote(s)
         question = poll.question.text if hasattr(poll.question, "text") else str(poll.question)
         return {
             "media_type": "poll",
@@ -89,6 +91,7 @@ def media_fields(media: Any) -> Record:
                     {
                         "text": a.text.text if hasattr(a.text, "text") else str(a.text),
                         "voters": voters.get(a.option),
+                        **({"chosen": True} if a.option in chosen else {}),
                     }
                     for a in poll.answers
                 ],

@@ -107,7 +107,12 @@ class MessageMedia:
                 results=types.PollResults(
                     results=[
                         types.PollAnswerVoters(
-                            option=bytes([i]), voters=rng.randint(0, 40), recent_voters=[]
+                            option=bytes([i]),
+                            voters=rng.randint(0, 40),
+                            recent_voters=[],
+                            # the account voted in every third poll (no draw: the rest of
+                            # the world stays as it was)
+                            chosen=mid % 3 == 0 and i == mid % len(options),
                         )
                         for i in range(len(options))
                     ],
