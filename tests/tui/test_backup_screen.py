@@ -412,3 +412,20 @@ async def test_quitting_while_following_stops_following_and_quits(
         assert any("Stopping following" in message for message in told)
         await wait_for(pilot, lambda: app.return_code is not None, what="the app's exit")
     assert job.following is None
+
+
+async def test_the_backup_rows_follow_a_light_theme(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """catppuccin-latte: every row of the chats being backed up, the empty ones below them
+    too, is drawn on the theme's background (not the terminal's default: dark on light)."""
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app, size=(100, 30)) as pilot:
+        app.theme = "catppuccin-latte"
+        await open_backup(pilot, app, tmp_path / "out", media="none")
+        await pilot.press("ctrl+s")
+        await until_summary(pilot, app)
+        rows = app.screen.query_one(BackupRows)
+        assert rows.size.height > 3  # more lines than chats: blank rows are drawn too
+        for y in range(rows.size.height):
+            for segment in rows.render_line(y):
+                assert segment.style is not None
+                assert segment.style.bgcolor is not None, (y, segment)

@@ -196,7 +196,7 @@ class BackupRows(CursorLines):
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if index >= len(self.order):
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         return self.line_strip(row_text(self.job, self.job.rows[self.order[index]], width), index)
 
     def watch_cursor(self) -> None:
