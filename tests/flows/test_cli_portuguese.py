@@ -98,3 +98,16 @@ def test_a_bad_config_is_explained_in_the_locales_language(tmp_path: Path) -> No
         f"tgtui open: configuração inválida: {config}: language: esperava en or pt_BR, "
         "veio 'klingon'"
     )
+
+
+def test_the_chat_list_names_types_in_portuguese_and_json_stays_english(tmp_path: Path) -> None:
+    table = _tgtui(tmp_path, "chats", "hikers", "--demo", LANG="pt_BR.UTF-8")
+    assert table.returncode == 0, table.stderr
+    header, *rows = table.stdout.splitlines()
+    assert header.split()[:3] == ["ID", "TIPO", "PASTA"]
+    assert rows
+    kinds = {row.split()[1] for row in rows}
+    assert kinds == {"grupo", "canal"}, rows  # the demo's hikers: groups and channels
+    listed = _tgtui(tmp_path, "chats", "hikers", "--demo", "--json", LANG="pt_BR.UTF-8")
+    assert '"type": "group"' in listed.stdout  # for scripts, whatever the language
+    assert '"type": "channel"' in listed.stdout
