@@ -112,7 +112,8 @@ def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[s
     id_width = max([len(ident), *(len(str(r.peer_id)) for r in rows)])
     header = f"{ident:>{id_width}}  {kind:<{kind_width}}  {folder:<{folder_width}}"
     if counts is not None:
-        header += f"  {_('MESSAGES'):>9}"
+        messages = _("MESSAGES")
+        header += f"  {messages:>9}"
     lines = [header + "  " + _("NAME")]
     for row in rows:
         line = f"{row.peer_id:>{id_width}}  {_type_word(row):<{kind_width}}  "
