@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
+from tgtui import i18n
 from tgtui.backup.console import summary_table
 from tgtui.backup.estimate import Counted, Sample, Saved, estimate, search_keys
 from tgtui.backup.progress import ChatFinished
@@ -18,6 +21,7 @@ from tgtui.backup.selection import ChatTarget
 from tgtui.commands.backup_progress import took
 from tgtui.format.media_paths import MediaFilter
 from tgtui.units import percent, sizes
+from tgtui.widgets.backup_rows import FILES_WIDTH, files_of
 
 DOCS = MediaFilter(frozenset({"document"}))
 
@@ -112,3 +116,22 @@ def test_the_summary_is_a_table_on_a_terminal_and_lines_in_a_log() -> None:
     assert took(0.43) == "0.4 s"
     assert took(75) == "1 min 15 s"
     assert took(3_725) == "1 h 02 min"
+
+
+@pytest.mark.parametrize("language", ["en", "pt_BR"])
+def test_a_chats_files_column_drops_its_word_before_a_number_is_cut(language: str) -> None:
+    """At 80 columns the files cell has 26 cells: "200/779 arquivos 80,4/303,3 MB" is 30.
+    The backup screen showed "80,4/303," (the total cut in half); the word goes instead."""
+    i18n.use(i18n.choose(language))
+    try:
+        row = ChatRow(target(), status="running", done=5_000, total=5_000, started=0.0)
+        row.media_started, row.media_total, row.media_done = True, 779, 200
+        row.media_bytes, row.received = 303_300_000, 80_400_000
+        shown = files_of(cast(Any, None), row, FILES_WIDTH - 1)
+        assert cell_len(shown) <= FILES_WIDTH - 1, shown
+        assert shown.startswith("200/779 ")
+        assert shown.endswith(sizes(80_400_000, row.bytes_total)), shown  # both values whole
+        roomy = files_of(cast(Any, None), row)
+        assert roomy.split()[1] in ("files", "arquivos")  # with room, the word stays
+    finally:
+        i18n.use(i18n.choose("en"))

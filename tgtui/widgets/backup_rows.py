@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
@@ -86,9 +86,10 @@ def status_of(job: BackupJob, row: ChatRow) -> tuple[str, str]:
     return row.status, shown
 
 
-def files_of(job: BackupJob, row: ChatRow) -> str:
+def files_of(job: BackupJob, row: ChatRow, room: int | None = None) -> str:
     """The chat's files: what its estimate expects before its files come, then how many of
-    how many are saved and their bytes ("7/12 files 2.4/5.1 MB")."""
+    how many are saved and their bytes ("7/12 files 2.4/5.1 MB"); within ``room`` cells,
+    the word "files" goes before a number would be cut ("200/779 80.4/303.3 MB")."""
     estimate = row.estimate
     if not row.media_started and not row.ended and estimate is not None:
         if not row.files_wanted:
@@ -104,10 +105,14 @@ def files_of(job: BackupJob, row: ChatRow) -> str:
         return f"{files} {mark}{human_bytes(estimate.media_bytes)}"
     if row.media_total or row.media_done or row.received:
         size = sizes(row.received, None if row.ended else row.bytes_total)
+        done, total = number(row.media_done), number(row.media_total)
         files = ngettext("{done}/{total} file", "{done}/{total} files", row.media_total).format(
-            done=number(row.media_done), total=number(row.media_total)
+            done=done, total=total
         )
-        return f"{files} {size}"
+        whole = f"{files} {size}"
+        if room is not None and cell_len(whole) > room:
+            return f"{done}/{total} {size}"  # the values whole, without the word
+        return whole
     return ""
 
 
@@ -125,7 +130,7 @@ def row_text(job: BackupJob, row: ChatRow, width: int) -> Text:
     word, status = status_of(job, row)
     style = STATUS_STYLE[word]
     rate = rate_of(job, row)
-    files = files_of(job, row)
+    files = files_of(job, row, FILES_WIDTH - 1)
     eta = eta_of(job, row)
     columns = {"files": FILES_WIDTH, "eta": ETA_WIDTH, "rate": RATE_WIDTH, "id": ID_WIDTH}
     for optional in OPTIONAL:  # the name keeps room to be read; the files go last
