@@ -20,11 +20,12 @@ and what is named is changed here. No Textual import: the CLI and the engine use
 
 from __future__ import annotations
 
-import html
 import json
 import re
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:  # Rich loads when a `Text` is made, not with the sanitiser (a search's
+    from rich.text import Text  # JSON lines and plain output never need it)
 
 # Control characters become the visible "control pictures" (U+2400 block): the user sees that
 # something was there, and the terminal sees nothing it would act on.
@@ -52,8 +53,21 @@ MULTI_LINE: dict[int, str | None] = {**_COMMON, 0x09: "    ", 0x0A: "\n"}
 
 # More than a few combining marks on one letter ("Zalgo" text) only draws over other lines.
 _COMBINING = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_MARK_FLOOD = re.compile(f"([{_COMBINING}]{{4}})[{_COMBINING}]+")
 MAX_MARKS_SHOWN = 4
+
+# The patterns below are compiled when first used, not on import (each costs a few tenths of
+# a millisecond, and a command such as `tgtui search` starts within ripgrep's time).
+_mark_flood: re.Pattern[str] | None = None
+_unsafe_in_json: re.Pattern[str] | None = None
+_unsafe_in_html: re.Pattern[str] | None = None
+
+
+def _compiled_mark_flood() -> re.Pattern[str]:
+    """A letter's combining marks past the first `MAX_MARKS_SHOWN`."""
+    global _mark_flood  # compiled once, on first use
+    _mark_flood = re.compile(f"([{_COMBINING}]{{4}})[{_COMBINING}]+")
+    return _mark_flood
+
 
 ELLIPSIS = "…"
 
@@ -72,7 +86,7 @@ def clean(value: object, *, limit: int | None = None, multiline: bool = False) -
         text = text[: 4 * limit]  # a megabyte-long name costs no more than a short one
     text = text.translate(MULTI_LINE if multiline else ONE_LINE)
     if not text.isascii():
-        text = _MARK_FLOOD.sub(r"\1", text)
+        text = (_mark_flood or _compiled_mark_flood()).sub(r"\1", text)
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + ELLIPSIS
     return text
@@ -91,15 +105,23 @@ def safe_text(
     value: object, *, style: str = "", limit: int | None = None, multiline: bool = False
 ) -> Text:
     """`clean` as a Rich `Text`: shown literally, never parsed as markup."""
+    from rich.text import Text
+
     return Text(clean(value, limit=limit, multiline=multiline), style=style)
 
 
 # -- JSON for a terminal ----------------------------------------------------------------------
 
-# JSON escapes C0 controls itself; these it writes raw, and a terminal may act on them (DEL,
-# C1 controls such as the one-byte CSI, bidi overrides, line separators) or, for lone
-# surrogates, they cannot be encoded at all.
-_UNSAFE_IN_JSON = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+def _compiled_unsafe_in_json() -> re.Pattern[str]:
+    """What JSON writes raw and a terminal may act on (DEL, C1 controls such as the one-byte
+    CSI, bidi overrides, line separators) or, for lone surrogates, cannot be encoded at all
+    (JSON escapes C0 controls itself)."""
+    global _unsafe_in_json  # compiled once, on first use
+    _unsafe_in_json = re.compile(
+        "[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    )
+    return _unsafe_in_json
 
 
 def json_line(value: object) -> str:
@@ -108,7 +130,7 @@ def json_line(value: object) -> str:
     line separators and lone surrogates are written as \\u escapes, which parse back to the
     same characters. The one way tgtui prints JSON for scripts."""
     text = json.dumps(value, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(_escaped, text)
+    return (_unsafe_in_json or _compiled_unsafe_in_json()).sub(_escaped, text)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -117,12 +139,16 @@ def _escaped(match: re.Match[str]) -> str:
 
 # -- HTML -------------------------------------------------------------------------------------
 
-# Not allowed in HTML text (C0 controls but tab and newlines, DEL, C1), or able to reorder a
-# page's own words around a name (bidi embeddings, overrides, isolates): dropped. Lone
-# surrogates cannot be written in UTF-8: replaced.
-_UNSAFE_IN_HTML = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+
+def _compiled_unsafe_in_html() -> re.Pattern[str]:
+    """What is not allowed in HTML text (C0 controls but tab and newlines, DEL, C1), or could
+    reorder a page's own words around a name (bidi embeddings, overrides, isolates): dropped.
+    Lone surrogates cannot be written in UTF-8: replaced."""
+    global _unsafe_in_html  # compiled once, on first use
+    _unsafe_in_html = re.compile(
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    )
+    return _unsafe_in_html
 
 
 def _html_replacement(match: re.Match[str]) -> str:
@@ -134,9 +160,13 @@ def html_text(value: object) -> str:
     controls and bidi overrides dropped, lone surrogates replaced. The one way tgtui puts a
     string in a page."""
     text = value if isinstance(value, str) else _text_of(value)
-    if _UNSAFE_IN_HTML.search(text):
-        text = _UNSAFE_IN_HTML.sub(_html_replacement, text)
-    return html.escape(text, quote=True)
+    unsafe = _unsafe_in_html or _compiled_unsafe_in_html()
+    if unsafe.search(text):
+        text = unsafe.sub(_html_replacement, text)
+    # html.escape(text, quote=True), as the standard library spells it (its module, with
+    # every named entity, is not loaded for it)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;")
 
 
 # -- file names ------------------------------------------------------------------------------

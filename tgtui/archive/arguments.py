@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tgtui.archive.folder import Archive, ArchiveChat, ArchiveError, open_archive
-from tgtui.chats.matching import Candidate, ChoiceError, choose
 from tgtui.config import ConfigError, Paths, Settings, load_settings
 from tgtui.i18n import _
+
+if TYPE_CHECKING:  # chat matching loads when --chat names chats, not for every search
+    from tgtui.chats.matching import Candidate
 
 
 def backup_argument(
@@ -45,6 +48,8 @@ def chosen_backup(
     archive = backup_argument(folder, paths, demo=demo, settings=settings)
     if not selectors:
         return archive, None
+    from tgtui.chats.matching import ChoiceError, choose
+
     try:
         return archive, choose(archive.chats, selectors, candidate)
     except ChoiceError as exc:
@@ -68,4 +73,6 @@ _TYPES = {
 
 def candidate(chat: ArchiveChat) -> Candidate:
     """A backed-up chat as chat matching sees it (no @username or folder is kept)."""
+    from tgtui.chats.matching import Candidate
+
     return Candidate(chat.id, chat.name, _TYPES.get(chat.type, "users"))

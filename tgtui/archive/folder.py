@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tgtui.chats.matching import fold
 from tgtui.format.records import non_negative, peer_id
 from tgtui.format.safe_files import MANIFEST_MAX, inside_folder, read_json
 from tgtui.i18n import _
@@ -55,6 +54,8 @@ class ArchiveChat:
     def named(self, text: str) -> bool:
         """Whether ``text`` names this chat: its id, or part of its name in any case, with or
         without accents (for filters typed in the TUI)."""
+        from tgtui.chats.matching import fold  # for filters typed in the TUI, not for a search
+
         wanted = text.strip()
         return wanted == str(self.id) or fold(wanted) in fold(self.name)
 

@@ -7,7 +7,10 @@ JSONL stays the truth (what a search shows of a message is read back from its li
 
 - `update` brings the index up to date: a chat whose file only grew since it was indexed is
   read from where the index stopped; a chat whose file was replaced, cut or changed is
-  indexed again from the start; chats no longer in the backup are dropped.
+  indexed again from the start; chats no longer in the backup are dropped. A chat's file
+  whose `lstat` is what it was when the index last found it whole and indexed (device,
+  inode, size, modification and change times, kept in ``source_stats``) is not opened: a
+  search with a current index looks at each chat's files once (one `lstat` each).
 - An index that is missing, of another version, or damaged is deleted and built again.
 - A chat's file that cannot be read (messages.jsonl, edits.jsonl, deleted.jsonl: a FIFO, a
   link, a device planted there) is named in `unread` after each update, for the user.
@@ -34,6 +37,8 @@ import heapq
 import itertools
 import os
 import sqlite3
+import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +66,7 @@ from tgtui.archive.index_reading import (
     sqlite_text,
 )
 from tgtui.format.jsonl import KEPT, DamagedLines
-from tgtui.format.safe_files import SIDE_FILE_MAX, file_problem
+from tgtui.format.safe_files import SIDE_FILE_MAX, link_refused, not_a_file, too_big
 from tgtui.format.versions import DELETED, EDITS, load_changes
 from tgtui.i18n import _
 from tgtui.lazylog import logger
@@ -85,8 +90,17 @@ DATE_SHIFT = 24
 SEQUENCE_MASK = (1 << DATE_SHIFT) - 1
 MERGE_FILES = 200  # chats merged at once in a fresh build (each an open file)
 PARALLEL_BYTES = 32 * 1024 * 1024  # read by other processes from this much JSONL on
+# A file's lstat younger than this is not kept as its state (`_keep_seen`): a change
+# made within the same tick of the file system's clock as the last one would keep it.
+SETTLED_NS = 3_000_000_000
 # id, chat id, message id, date, sender, media, offset of its line in the chat's JSONL
 Doc = tuple[int, int, int, int, str, str, int]
+# What `source_stats` keeps of a chat's JSONL: device, inode, size, mtime and ctime (ns).
+Seen = tuple[int, int, int, int, int]
+
+
+def _seen(info: os.stat_result) -> Seen:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _row(
@@ -187,41 +201,96 @@ class SearchIndex:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # into the file, synced
             return
-        for (chat_id,) in self.db.execute("SELECT chat_id FROM sources").fetchall():
+        indexed = {
+            chat_id: (inode, indexed_to)
+            for chat_id, inode, indexed_to in self.db.execute(
+                "SELECT chat_id, inode, indexed_to FROM sources"
+            )
+        }
+        seen: dict[int, Seen] = {
+            chat_id: tuple(rest)
+            for chat_id, *rest in self.db.execute(
+                "SELECT chat_id, device, inode, size, mtime_ns, ctime_ns FROM source_stats"
+            )
+        }
+        edit_sizes = dict(self.db.execute("SELECT chat_id, size FROM edit_sources").fetchall())
+        for chat_id in indexed:
             if chat_id not in known:
                 self._drop(chat_id)
         for chat in self.archive.chats:
-            added = self._update_chat(chat)
+            added = None
+            kept = seen.get(chat.id)
+            edits_read: int | None = edit_sizes.get(chat.id, 0)
+            if not self._unchanged(chat, indexed.get(chat.id), kept):
+                added = self._update_chat(chat, kept)
+                edits_read = None  # looked up again: the chat may have been dropped
             if added is not None:
                 stats.chats += 1
                 stats.messages += added
-            self._apply_edits(chat, again=bool(added))
+            self._apply_edits(chat, again=bool(added), indexed_size=edits_read)
         self.db.commit()
 
-    def _side_file(self, chat: ArchiveChat, name: str) -> bool:
-        """Whether a chat's edits.jsonl or deleted.jsonl can be read (if it is there); if
-        not, it is named in `unread`. Looked at on every update, without opening it."""
-        problem = file_problem(chat.folder / name, SIDE_FILE_MAX)
-        if problem is not None:
-            logger.warning("{}: not read ({})", chat.folder / name, problem)
-            self.unread.append((chat.id, name, problem))
-        return problem is None
+    @staticmethod
+    def _unchanged(chat: ArchiveChat, source: tuple[int, int] | None, seen: Seen | None) -> bool:
+        """Whether the chat's JSONL is, by its `lstat`, the file the index last found whole
+        and indexed to its end (nothing to open, nothing to read); else `_update_chat`
+        looks at it."""
+        if source is None or seen is None:
+            return False
+        try:
+            info = os.lstat(chat.jsonl)
+        except OSError:
+            return False
+        inode, indexed_to = source
+        return (
+            stat.S_ISREG(info.st_mode)
+            and _seen(info) == seen
+            and info.st_ino == inode
+            and info.st_size == indexed_to
+        )
 
-    def _apply_edits(self, chat: ArchiveChat, *, again: bool = False) -> None:
+    def _side_file(self, chat: ArchiveChat, name: str) -> int | None:
+        """The size of a chat's edits.jsonl or deleted.jsonl (0 when it is not there), or
+        None when it cannot be read: then it is named in `unread`. Looked at on every update
+        (one `lstat`, as `tgtui.format.safe_files.file_problem` looks), without opening it."""
+        path = chat.folder / name
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+        else:
+            if stat.S_ISLNK(info.st_mode):
+                problem = link_refused()
+            elif not stat.S_ISREG(info.st_mode):
+                problem = not_a_file(info.st_mode)
+            elif info.st_size > SIDE_FILE_MAX:
+                problem = too_big(SIDE_FILE_MAX)
+            else:
+                return info.st_size
+        logger.warning("{}: not read ({})", path, problem)
+        self.unread.append((chat.id, name, problem))
+        return None
+
+    def _apply_edits(
+        self, chat: ArchiveChat, *, again: bool = False, indexed_size: int | None = None
+    ) -> None:
         """Make an edited message searchable by its latest words (edits.jsonl, small: read
         whole when it grew, or ``again`` after new messages, which a backup writes before
         the edits that name them). A chat's edits.jsonl or deleted.jsonl that cannot be
-        read is named in `unread`."""
-        readable = self._side_file(chat, EDITS)
+        read is named in `unread`. ``indexed_size``: the size of edits.jsonl the index
+        last read, when the caller has it (else it is looked up)."""
+        size = self._side_file(chat, EDITS)
         self._side_file(chat, DELETED)  # not searched, but the chat is not whole without it
-        try:
-            size = os.lstat(chat.folder / EDITS).st_size if readable else 0
-        except OSError:
-            size = 0
-        row = self.db.execute(
-            "SELECT size FROM edit_sources WHERE chat_id = ?", (chat.id,)
-        ).fetchone()
-        if not readable or (not again and (row[0] if row else 0) == size):
+        if size is None:
+            return
+        if indexed_size is None:
+            row = self.db.execute(
+                "SELECT size FROM edit_sources WHERE chat_id = ?", (chat.id,)
+            ).fetchone()
+            indexed_size = row[0] if row else 0
+        if not again and indexed_size == size:
             return
         changes = load_changes(chat.folder)
         for message_id, later in changes.versions.items():
@@ -318,6 +387,7 @@ class SearchIndex:
         self.db.execute("DELETE FROM docs WHERE chat_id = ?", (chat_id,))
         self.db.execute("DELETE FROM sources WHERE chat_id = ?", (chat_id,))
         self.db.execute("DELETE FROM edit_sources WHERE chat_id = ?", (chat_id,))
+        self.db.execute("DELETE FROM source_stats WHERE chat_id = ?", (chat_id,))
         self.db.execute("DELETE FROM damaged WHERE chat_id = ?", (chat_id,))
         self.db.execute("DELETE FROM damaged_count WHERE chat_id = ?", (chat_id,))
 
@@ -355,8 +425,9 @@ class SearchIndex:
         ]
         return total, first
 
-    def _update_chat(self, chat: ArchiveChat) -> int | None:
-        """Index what is new in one chat; None when nothing changed."""
+    def _update_chat(self, chat: ArchiveChat, kept: Seen | None = None) -> int | None:
+        """Index what is new in one chat; None when nothing changed. ``kept``: the state of
+        its JSONL that `source_stats` holds."""
         handle = open_source(chat, self.unread)
         if handle is None:
             return None
@@ -372,17 +443,41 @@ class SearchIndex:
                 grown = info.st_size >= indexed_to and head[: len(old_head)] == old_head
                 if inode == info.st_ino and grown:
                     if info.st_size == indexed_to:
+                        if self._keep_seen(chat.id, info, indexed_to, kept):
+                            self.db.commit()
                         return None
                     start = indexed_to
                 else:
                     self._drop(chat.id)
+                    kept = None
             end, added = self._index(chat, handle, start)
         self.db.execute(
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
             (chat.id, info.st_ino, head, end),
         )
+        self._keep_seen(chat.id, info, end, kept)
         self.db.commit()
         return added
+
+    def _keep_seen(
+        self, chat_id: int, info: os.stat_result, indexed_to: int, kept: Seen | None
+    ) -> bool:
+        """Keep the state of the chat's JSONL (``info``: its `fstat` when it was opened) in
+        `source_stats` when the index holds all of it, for `_unchanged`; else forget the one
+        ``kept``. Never a state younger than `SETTLED_NS`: a change within the same tick of
+        the file system's clock, at the same size, would leave it the same. Whether
+        anything was written."""
+        settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > SETTLED_NS
+        now = _seen(info) if settled and info.st_size == indexed_to else None
+        if now == kept:
+            return False
+        if now is None:
+            self.db.execute("DELETE FROM source_stats WHERE chat_id = ?", (chat_id,))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO source_stats VALUES (?, ?, ?, ?, ?, ?)", (chat_id, *now)
+            )
+        return True
 
     def _index(self, chat: ArchiveChat, handle: Any, start: int) -> tuple[int, int]:
         """Add the records from ``start``; (offset indexed to, messages added)."""

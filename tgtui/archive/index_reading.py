@@ -16,11 +16,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import heapq
-import multiprocessing
 import os
 from collections.abc import Iterator
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.format.jsonl import DamagedLines
@@ -28,6 +26,9 @@ from tgtui.format.records import record_id, unixtime
 from tgtui.format.safe_files import open_lines, open_regular, read_lines
 from tgtui.format.versions import EDITS, find_record, load_changes, record_at
 from tgtui.lazylog import logger
+
+if TYPE_CHECKING:  # multiprocessing loads for a big build only, not for a search
+    from multiprocessing.connection import Connection
 
 HEAD_BYTES = 4096  # a file whose first bytes changed was replaced: index it again
 BATCH = 5_000  # messages read, and inserted, at a time
@@ -228,6 +229,8 @@ def _read_in_child(chats: list[tuple[int, ArchiveChat]], answer: Connection) -> 
 
 def read_merged_elsewhere(chats: list[tuple[int, ArchiveChat]]) -> Iterator[Read]:
     """`read_merged`, read and parsed by another process."""
+    import multiprocessing
+
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=False)
     child = context.Process(target=_read_in_child, args=(chats, theirs), daemon=True)

@@ -6,9 +6,7 @@ import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from tgtui.archive.folder import Archive
 from tgtui.archive.index import DATE_SHIFT, MARK_OFF, MARK_ON, SearchIndex
@@ -21,6 +19,9 @@ from tgtui.archive.index_reading import (
 from tgtui.archive.limits import MAX_LIMIT
 from tgtui.i18n import _, number
 from tgtui.untrusted import clean
+
+if TYPE_CHECKING:  # Rich loads for a highlighted snippet only (the TUI, a terminal)
+    from rich.text import Text
 
 _WORD = re.compile(r"[\w]+\*?", re.UNICODE)
 # Every word is one more posting list for SQLite to walk, for each match of the others: a
@@ -72,10 +73,17 @@ class Results:
 
 def snippet_text(snippet: str) -> Text:
     """A snippet with its matches highlighted; everything else shown literally."""
+    from rich.text import Text
+
     line = Text()
     for i, piece in enumerate(snippet.replace(MARK_OFF, MARK_ON).split(MARK_ON)):
         line.append(clean(piece), style="bold reverse" if i % 2 else "")
     return line
+
+
+def snippet_plain(snippet: str) -> str:
+    """The text `snippet_text` shows, without its highlights (where no style is shown)."""
+    return "".join(clean(piece) for piece in snippet.replace(MARK_OFF, MARK_ON).split(MARK_ON))
 
 
 def query_words(text: str) -> list[str]:
@@ -151,18 +159,26 @@ def search(
         args.append(filters.media)
     condition = " AND ".join(where)
     needs_docs = filters.chats is not None or bool(filters.sender) or filters.media is not None
-    source = "fts JOIN docs ON docs.id = fts.rowid" if needs_docs else "fts"
+    # CROSS JOIN keeps the matches outside (SQLite never reorders it): joined the other way,
+    # each of a big chat's messages would run the whole query again (minutes for `--chat`).
+    source = "fts CROSS JOIN docs ON docs.id = fts.rowid" if needs_docs else "fts"
     count = index.db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", args).fetchone()[0]
     top = index.db.execute(
         f"SELECT fts.rowid, fts.text, snippet(fts, 0, '{MARK_ON}', '{MARK_OFF}', '…', 16) "
         f"FROM {source} WHERE {condition} ORDER BY fts.rowid DESC LIMIT ?",
         [*args, max(1, min(limit, MAX_LIMIT))],
     ).fetchall()
+    marks = ",".join("?" * len(top))
+    docs = {
+        row_id: rest
+        for row_id, *rest in index.db.execute(
+            f"SELECT id, chat_id, message_id, date, sender, offset FROM docs WHERE id IN ({marks})",
+            [row_id for row_id, _saved, _snippet in top],
+        )
+    }
     rows = []
     for row_id, saved, snippet in top:
-        chat_id, message_id, date, sender, offset = index.db.execute(
-            "SELECT chat_id, message_id, date, sender, offset FROM docs WHERE id = ?", (row_id,)
-        ).fetchone()
+        chat_id, message_id, date, sender, offset = docs[row_id]
         rows.append((chat_id, message_id, date, sender, offset, saved, snippet))
     chats = {chat.id: chat for chat in archive.chats}
     wanted: dict[int, list[tuple[int, int]]] = {}

@@ -8,9 +8,12 @@ said on stderr, whatever the exit code.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from tgtui.archive.limits import MAX_LIMIT
 from tgtui.commands.common import (
@@ -28,6 +31,8 @@ from tgtui.i18n import _, counted, ngettext, number, short_datetime
 from tgtui.untrusted import clean, json_line
 
 if TYPE_CHECKING:  # the index and the search load when a search runs, not for --help
+    from rich.console import Console
+
     from tgtui.archive.folder import Archive
     from tgtui.archive.search import Hit
 
@@ -127,26 +132,119 @@ def _damaged_note(archive: Archive, count: int, first: list[tuple[int, int]]) ->
     return text
 
 
+# What Rich's console changes in what it prints (such a line is left to Rich): the controls
+# it drops and tabs it expands (`clean` has turned them into pictures in all we show), and
+# in a string, not a `Text`, what it may take for an emoji code (`:smile:`).
+_RICH_CHANGES = re.compile(r"[\t\a\b\v\f\r]")
+_EMOJI_CODE = re.compile(r":\S*?:")
+
+
+def _plain_stream(stream: TextIO) -> bool:
+    """Whether Rich would write to ``stream`` without styles: not a terminal, and nothing
+    in the environment telling it otherwise (the variables its `Console.is_terminal` reads).
+    """
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    try:
+        return not stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _as_rich_writes(line: str, *, text: bool = False) -> bool:
+    """Whether Rich's console (no markup, no highlighting, soft wrap) would write ``line``
+    (a string; a `Text` with ``text``) exactly as it is, and a newline."""
+    if _RICH_CHANGES.search(line) is not None:
+        return False
+    return text or _EMOJI_CODE.search(line) is None
+
+
+class _Output:
+    """Where a search writes: results on stdout, notes and the count on stderr, as the
+    command's Rich consoles (`tgtui.commands.common`) write them, line for line.
+
+    Rich is loaded only for what it would write differently from the plain text: styles
+    on a terminal, emoji codes in a string. Everything else (the notes, the count,
+    `--json`, results read by a script) is written as it is, without loading Rich.
+    """
+
+    def __init__(self) -> None:
+        self._err: Console | None = None
+        self._out: Console | None = None
+
+    def say(self, line: str) -> None:
+        """A line on stderr (a note, the count), as `stderr_console().print` writes it."""
+        if self._err is None and _as_rich_writes(line):
+            try:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+            except BrokenPipeError:
+                _broken_pipe()
+            return
+        if self._err is None:
+            self._err = stderr_console()
+        self._err.print(line)
+
+    def hits(self, hits: list[Hit]) -> None:
+        """The results as text: a heading (date, chat, sender) and the snippet, each hit."""
+        if _plain_stream(sys.stdout):
+            from tgtui.archive.search import snippet_plain
+
+            lines = []  # as `_rich_hits` shows them, unstyled
+            for hit in hits:
+                when = short_datetime(hit.date) if hit.date else "?"
+                head = f"{when}  {clean(hit.chat, limit=60)}"
+                if hit.sender:
+                    head += f" · {clean(hit.sender, limit=60)}"
+                lines.append(f"{head}\n    {snippet_plain(hit.snippet)}\n")
+            if all(_as_rich_writes(line, text=True) for line in lines):
+                self.write(lines)
+                return
+        self._rich_hits(hits)
+
+    def write(self, lines: Iterable[str]) -> None:
+        """Lines on stdout as they are, flushed as Rich flushes what it prints."""
+        try:
+            sys.stdout.writelines(lines)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _broken_pipe()
+
+    def _rich_hits(self, hits: list[Hit]) -> None:
+        from rich.text import Text
+
+        from tgtui.archive.search import snippet_text
+
+        out = self._out = self._out or stdout_console()
+        for hit in hits:
+            when = short_datetime(hit.date) if hit.date else "?"
+            head = Text(f"{when}  ", style="dim")
+            head.append(clean(hit.chat, limit=60), style="bold")
+            if hit.sender:
+                head.append(f" · {clean(hit.sender, limit=60)}")
+            out.print(head)
+            out.print(Text("    ") + snippet_text(hit.snippet))
+
+
+def _broken_pipe() -> NoReturn:
+    """What Rich's console does when the reader of its output went away (`| head`): the
+    rest goes nowhere, exit code 1."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(1)
+
+
 def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     """Entry point of `tgtui search`; returns the exit code."""
-    from rich.text import Text
-
     from tgtui.archive.arguments import chosen_backup
     from tgtui.archive.folder import ArchiveError
     from tgtui.archive.index import SearchIndex
-    from tgtui.archive.search import (
-        Filters,
-        QueryError,
-        query_words,
-        search_or_rebuild,
-        snippet_text,
-    )
+    from tgtui.archive.search import Filters, QueryError, query_words, search_or_rebuild
 
-    err = stderr_console()
-    out = stdout_console()
+    output = _Output()
     paths = paths or Paths.default()
     if not 1 <= args.limit <= MAX_LIMIT:
-        err.print(
+        output.say(
             "tgtui search: "
             + _("--limit must be from 1 to {count}").format(count=number(MAX_LIMIT))
         )
@@ -154,7 +252,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     try:
         query_words(" ".join(args.words))
     except QueryError as exc:
-        err.print(f"tgtui search: {clean(exc)}")
+        output.say(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
     demo = getattr(args, "demo", False)
     try:
@@ -162,10 +260,10 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             args.folder, args.chat, paths, demo=demo, settings=getattr(args, "settings", None)
         )
     except ArchiveError as exc:
-        err.print(f"tgtui search: {clean(exc)}")
+        output.say(f"tgtui search: {clean(exc)}")
         return EXIT_ERROR
     for note in archive.left_out:
-        err.print(clean(_("note: {problem}").format(problem=note)))
+        output.say(clean(_("note: {problem}").format(problem=note)))
     chats = None if named is None else frozenset(c.id for c in named)
     filters = Filters(chats=chats, sender=args.sender, since=args.since, until=args.until)
     try:
@@ -176,7 +274,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             notes = [*index.notes, *index.unread_notes(chats)]
             damaged, first_damaged = index.damaged_lines(chats)
     except OSError as exc:
-        err.print(
+        output.say(
             "tgtui search: "
             + _("cannot use the index in {folder}: {reason}").format(
                 folder=clean(archive.folder), reason=exc.strerror or exc
@@ -184,25 +282,18 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         )
         return EXIT_ERROR
     for note in notes:
-        err.print(clean(_("note: {problem}").format(problem=note)))
+        output.say(clean(_("note: {problem}").format(problem=note)))
     if damaged:
-        err.print(_damaged_note(archive, damaged, first_damaged))
+        output.say(_damaged_note(archive, damaged, first_damaged))
     if args.json:
         for hit in results.hits:
             sys.stdout.write(_as_json(hit) + "\n")
     else:
-        for hit in results.hits:
-            when = short_datetime(hit.date) if hit.date else "?"
-            head = Text(f"{when}  ", style="dim")
-            head.append(clean(hit.chat, limit=60), style="bold")
-            if hit.sender:
-                head.append(f" · {clean(hit.sender, limit=60)}")
-            out.print(head)
-            out.print(Text("    ") + snippet_text(hit.snippet))
+        output.hits(results.hits)
     shown = len(results.hits)
     match = ngettext("{count} message matches", "{count} messages match", results.count)
     text = match.format(count=number(results.count))
     if results.count > shown:
         text += " " + _("(the newest {count} shown)").format(count=number(shown))
-    err.print(text)
+    output.say(text)
     return EXIT_OK if results.count else EXIT_PARTLY
