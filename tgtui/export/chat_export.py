@@ -3,16 +3,18 @@
 exported as HTML, in one part) its HTML pages.
 
 A part is a run of whole lines of the chat's messages.jsonl, so a big chat is exported by
-several processes at once; the parts are joined in order afterwards. Streaming: one line in
-memory at a time (and, for HTML, the ids written so far, to link replies), so a chat of any
-size exports in flat memory. Everything a worker needs crosses as plain data (Part).
+several processes at once; the parts are joined in order afterwards. Streaming: one block of
+lines read (`BLOCK`) and one batch of messages to write (`BATCH`) in memory at a time (and,
+for HTML, the ids written so far, to link replies), so a chat of any size exports in flat
+memory. Everything a worker needs crosses as plain data (Part).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -103,6 +105,7 @@ class Part:
     single: Path  # its messages for the chat's result.json
     account: Path  # the same, with file paths from the export's root
     last: bool  # the chat's last part
+    size: int = 0  # bytes, about (what the workers start with first)
 
 
 @dataclass
@@ -160,29 +163,145 @@ def split_points(path: Path, parts: int) -> list[tuple[int, int | None]]:
 
 
 class _Out:
-    """A part's two outputs, written in batches."""
+    """A part's two outputs, written in batches: the messages of a batch joined once for the
+    chat's result.json and once for the whole-account one (the same bytes but for the few
+    messages whose file path differs, and the indentation between them)."""
 
     def __init__(self, part: Part) -> None:
         self.single: IO[bytes] = open(part.single, "wb")  # noqa: SIM115
         self.account: IO[bytes] = open(part.account, "wb")  # noqa: SIM115
         self.lines: list[bytes] = []
-        self.account_lines: list[bytes] = []
+        self.account_lines: dict[int, bytes] = {}  # index in ``lines`` -> its account text
         self.started = False
 
     def flush(self) -> None:
-        if self.lines:
+        lines = self.lines
+        if lines:
             if self.started:
                 self.single.write(SINGLE_SEPARATOR)
                 self.account.write(ACCOUNT_SEPARATOR)
-            self.single.write(SINGLE_SEPARATOR.join(self.lines))
-            self.account.write(ACCOUNT_SEPARATOR.join(self.account_lines))
+            single = SINGLE_SEPARATOR.join(lines)
+            escape = _has_separators(single)
+            if escape:
+                single = single.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
+            if self.account_lines:
+                for at, text in self.account_lines.items():
+                    lines[at] = text
+                    escape = escape or _has_separators(text)
+                self.account_lines.clear()
+            account = ACCOUNT_SEPARATOR.join(lines)
+            if escape:
+                account = account.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
+            self.single.write(single)
+            self.account.write(account)
             self.started = True
-            self.lines.clear()
-            self.account_lines.clear()
+            lines.clear()
 
     def close(self) -> None:
         self.single.close()
         self.account.close()
+
+
+# Both separators start with these bytes, and so do few others (punctuation, symbols).
+_E2 = _LS[:1]
+_E2_TAILS = (_LS[1:], _PS[1:])
+_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
+
+
+def _has_separators(data: bytes) -> bool:
+    """Whether U+2028 or U+2029 is in ``data``: each byte 0xE2 looked at (found by memchr, the
+    fastest search there is), or past the first few, a regular expression."""
+    at = data.find(_E2)
+    for _looked in range(64):
+        if at < 0:
+            return False
+        if data[at + 1 : at + 3] in _E2_TAILS:
+            return True
+        at = data.find(_E2, at + 1)
+    return _SEPARATORS.search(data, at) is not None
+
+
+def _raw_dumps(value: object) -> bytes:
+    """`dumps` without the escapes of U+2028 and U+2029 (`_Out.flush` makes them on a batch
+    of messages at once: the same bytes, as neither ever spans two messages, nor is in what
+    joins them)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate, an integer past 64 bits: ASCII JSON says it all
+        return json.dumps(value).encode("ascii")
+
+
+# Lines are read this much at a time and split in one go.
+BLOCK = 1 << 20
+
+Lines = list[bytes | None]
+
+
+def line_blocks(
+    handle: IO[bytes], start: int, stop: int | None, limit: int = MAX_LINE
+) -> Iterator[tuple[int, Lines]]:
+    """The lines of ``handle`` from ``start`` (its position) that start before ``stop``, as
+    `tgtui.format.safe_files.read_lines` gives them but a block at a time: (offset of the
+    block's first line, its lines without their newlines). A line of ``limit`` bytes or more
+    is None, alone in its block, skipped as `read_lines` skips it (never held whole, holes
+    not read); the last line may lack its newline."""
+    size = min(BLOCK, limit)  # so that only a block's first line can reach the limit
+    position = start  # where the next line starts
+    carry = b""  # the start of that line, read but not yet whole
+    while stop is None or position < stop:
+        data = handle.read(size)
+        if not data:
+            if carry:
+                yield position, [carry if len(carry) < limit else None]
+            return
+        split = data.split(b"\n")
+        if len(split) == 1:  # no newline in this block
+            carry += data
+            if len(carry) < limit:
+                continue
+            # No newline within the limit: a damaged line, skipped the careful way.
+            handle.seek(position)
+            skipped = next(read_lines(handle, position, limit), None)
+            if skipped is None:  # the file got shorter meanwhile: nothing more to read
+                return
+            end = skipped[1]
+            yield position, [None]
+            position, carry = end, b""
+            handle.seek(position)
+            continue
+        end = position + len(carry) + len(data)  # where the line read in part starts
+        first = carry + split[0] if carry else split[0]
+        carry = split.pop()
+        end -= len(carry)
+        lines: Lines = split  # type: ignore[assignment]  # a line too long: None, below
+        if len(first) >= limit:
+            yield position, [None]
+            position += len(first) + 1
+            del lines[0]
+        else:
+            lines[0] = first
+        if stop is not None and end > stop:
+            at, kept = position, 0
+            while kept < len(lines) and at < stop:
+                line = lines[kept]
+                assert line is not None
+                at += len(line) + 1
+                kept += 1
+            if kept:
+                yield position, lines[:kept]
+            return
+        if lines:
+            yield position, lines
+        position = end
+
+
+def _offsets(start: int, lines: Lines) -> list[int]:
+    """Where each line of a block starts (a block holding a None holds nothing else)."""
+    starts = []
+    for line in lines:
+        starts.append(start)
+        start += (0 if line is None else len(line)) + 1
+    return starts
 
 
 def _damaged_name(job: ChatJob, line: int | None, offset: int) -> str:
@@ -214,9 +333,10 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     )
     html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
     out = _Out(part) if job.tde else None
+    out_lines = out.lines if out is not None else []
     prefix = job.relative + "/"
     filtered = job.since is not None or job.until is not None
-    convert = tde.message
+    convert, place, parse, to_json = tde.message, placer.place, orjson.loads, orjson.dumps
     # A chat as it is now: each message's latest version (edits.jsonl); deleted ones kept.
     changes = load_changes(job.backup_folder)
     if part.number == 0:  # named once per chat
@@ -224,7 +344,6 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     current = changes.apply if changes.versions or changes.deleted else None
     read = messages = 0
     damaged = DamagedLines()
-    stop = part.end
     try:
         try:
             lines = open_lines(job.backup_folder / JSONL, 1 << 20)
@@ -239,44 +358,53 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
             lines = None
         with lines if lines is not None else open(os.devnull, "rb") as handle:
             handle.seek(part.start)
-            for start, _end, raw in read_lines(handle, part.start, MAX_LINE):
-                if stop is not None and start >= stop:
-                    break
-                read += 1
-                if progress is not None and read % REPORT_EVERY == 0:
+            reported = 0
+            for first, block in line_blocks(handle, part.start, part.end):
+                offsets: list[int] | None = None  # where each line starts, when needed
+                for at, raw in enumerate(block):
+                    # `loads` and `tgtui.format.records.message_id`, written out: this runs
+                    # for every line
+                    try:
+                        record = parse(raw)  # type: ignore[arg-type]  # None: refused
+                    except ValueError:  # what orjson refuses: `loads` says if JSON allows it
+                        try:
+                            record = None if raw is None else loads(raw)
+                        except ValueError:
+                            record = None
+                    if type(record) is not dict or type(ident := record.get("id")) is not int:
+                        ident = 0
+                    if not 0 < ident <= MAX_ID:
+                        if offsets is None:
+                            offsets = _offsets(first, block)
+                        damaged.add(offsets[at])
+                        continue
+                    assert record is not None
+                    if filtered and not _in_range(record, job):
+                        continue
+                    if current is not None:
+                        record = current(record)
+                    path = place(record) if "media_type" in record else None
+                    message = convert(record, path)
+                    if message is None:
+                        continue
+                    messages += 1
+                    if html is not None:
+                        html.add(record, message, path)
+                    if out is not None:
+                        try:
+                            text = to_json(message)
+                        except TypeError:
+                            text = _raw_dumps(message)
+                        out_lines.append(text)
+                        if path is not None and "/" in path:
+                            message["photo" if "photo" in message else "file"] = prefix + path
+                            out.account_lines[len(out_lines) - 1] = _raw_dumps(message)
+                        if len(out_lines) >= BATCH:
+                            out.flush()
+                read += len(block)
+                if progress is not None and read - reported >= REPORT_EVERY:
+                    reported = read
                     progress(job.index, part.number, read)
-                try:
-                    record = None if raw is None else loads(raw)
-                except ValueError:
-                    record = None
-                # `tgtui.format.records.message_id`, written out: this runs for every line
-                if type(record) is not dict:
-                    damaged.add(start)
-                    continue
-                ident = record.get("id")
-                if type(ident) is not int or not 0 < ident <= MAX_ID:
-                    damaged.add(start)
-                    continue
-                if filtered and not _in_range(record, job):
-                    continue
-                if current is not None:
-                    record = current(record)
-                path = placer.place(record) if "media_type" in record else None
-                message = convert(record, path)
-                if message is None:
-                    continue
-                messages += 1
-                if html is not None:
-                    html.add(record, message, path)
-                if out is not None:
-                    text = dumps(message)
-                    out.lines.append(text)
-                    if path is not None and "/" in path:
-                        message["photo" if "photo" in message else "file"] = prefix + path
-                        text = dumps(message)
-                    out.account_lines.append(text)
-                    if messages % BATCH == 0:
-                        out.flush()
         if out is not None:
             out.flush()
         if html is not None:

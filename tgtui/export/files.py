@@ -76,7 +76,8 @@ class FilePlacer:
             return UNAVAILABLE
         path = record.get("file")
         if not isinstance(path, str) or not path:
-            return UNAVAILABLE if self.failed.get(str(record.get("id"))) else NOT_INCLUDED
+            failed = self.failed and self.failed.get(str(record.get("id")))
+            return UNAVAILABLE if failed else NOT_INCLUDED
         source, refused = media_file(record, self.backup_chat)
         if refused is not None:
             if path in self._refused:  # named once, however many messages show it

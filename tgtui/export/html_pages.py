@@ -136,6 +136,9 @@ class HtmlChat:
         self._on_page = 0
         self._day = ""
         self._colours: dict[str, int] = {}
+        self._senders: dict[str, str] = {}  # a sender's name -> as the page shows it
+        self._labels: dict[str, str | None] = {}  # a media_type -> `media_label`'s words
+        self._pending: list[str] = []  # what is written to the page next, in one write
         self._ids = array("q")  # every id written so far, ascending
         self._firsts: list[int] = []  # index in _ids of each page's first message
 
@@ -160,8 +163,14 @@ class HtmlChat:
             parts.append(f'<a href="{page_name(self._number + 1)}">Newer →</a>')
         return '<nav class="pages">' + " ".join(parts) + "</nav>\n"
 
+    def _write(self) -> None:
+        assert self._page is not None
+        self._page.write("".join(self._pending))
+        self._pending.clear()
+
     def _close(self, more: bool) -> None:
         assert self._page is not None
+        self._write()
         self._page.write(
             f"</main>\n<footer>\n{self._nav(more)}</footer>\n</div>\n</body>\n</html>\n"
         )
@@ -179,14 +188,16 @@ class HtmlChat:
 
     def add(self, record: Record, message: Record, path: str | None) -> None:
         """One message: ``record`` is the backup line, ``message`` its Telegram Desktop
-        object, ``path`` where its file is in the chat's folder (or a skip text)."""
+        object, ``path`` where its file is in the chat's folder (or a skip text).
+
+        This runs for every message of an export. Its date is `tgtui.export.tde.local_date`'s
+        text (digits, "-", ":" and "T"), which escaping leaves as it is: it is not escaped."""
         if self._page is not None and self._on_page >= PAGE_SIZE:
             self._close(more=True)
         if self._page is None:
             self._open()
-        assert self._page is not None
+        out = self._pending
         when = message["date"] if isinstance(message["date"], str) else "0000-00-00T00:00:00"
-        out: list[str] = []
         if when[:10] != self._day:
             self._day = when[:10]
             out.append(f'<div class="day">{_day_title(self._day)}</div>\n')
@@ -195,27 +206,34 @@ class HtmlChat:
             out.append(
                 f'<div class="service" id="message{message_id}">'
                 f"{_lines(service_sentence(record))}"
-                f' <span class="time" title="{esc(when.replace("T", " "))}">{esc(when[11:16])}'
+                f' <span class="time" title="{when.replace("T", " ")}">{when[11:16]}'
                 "</span></div>\n"
             )
         else:
             out.append(self._message(record, message, path, when))
-        self._page.write("".join(out))
+        if len(out) >= 64:
+            self._write()
         self._ids.append(message_id)
         self._on_page += 1
 
     def _message(self, record: Record, message: Record, path: str | None, when: str) -> str:
         message_id = message["id"]
-        sender = message.get("from") or message.get("author") or self.name
-        key = str(message.get("from_id") or sender)
+        get = message.get
+        sender = get("from") or get("author") or self.name
+        key = str(get("from_id") or sender)
         colour = self._colours.get(key)
         if colour is None:
             colour = self._colours[key] = _colour(key) if len(self._colours) < 10_000 else 0
+        shown = self._senders.get(sender)
+        if shown is None:
+            if len(self._senders) >= 10_000:
+                self._senders.clear()
+            shown = self._senders[sender] = esc(sender)
         out = [
-            f'<div class="message" id="message{message_id}">\n<div class="meta">',
-            f'<span class="from c{colour}">{esc(sender)}</span>',
-            f' <a class="time" href="#message{message_id}" title="{esc(when.replace("T", " "))}">'
-            f"{esc(when[11:16])}</a>",
+            f'<div class="message" id="message{message_id}">\n<div class="meta">'
+            f'<span class="from c{colour}">{shown}</span>'
+            f' <a class="time" href="#message{message_id}" title="{when.replace("T", " ")}">'
+            f"{when[11:16]}</a>"
         ]
         if "edited" in message:
             versions = record.get("versions")
@@ -226,14 +244,14 @@ class HtmlChat:
             out.append(
                 f' <span class="deleted" title="noticed {noticed}">deleted on Telegram</span>'
             )
-        if isinstance(message.get("via_bot"), str):
+        if isinstance(get("via_bot"), str):
             out.append(f' <span class="via">via {esc(message["via_bot"])}</span>')
         out.append("</div>\n")
         if "forwarded_from" in message:
             origin = message["forwarded_from"] or "a hidden account"
             out.append(f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n')
-        reply = message.get("reply_to_message_id")
-        if isinstance(reply, int) and not message.get("reply_to_peer_id"):
+        reply = get("reply_to_message_id")
+        if isinstance(reply, int) and not get("reply_to_peer_id"):
             link = self._where(reply)
             if link is None:
                 out.append('<div class="reply">In reply to a message not in this export</div>\n')
@@ -243,11 +261,12 @@ class HtmlChat:
                 )
         elif isinstance(reply, int):
             out.append('<div class="reply">In reply to a message in another chat</div>\n')
-        out.append(self._media(record, message, path))
-        text = text_html(message.get("text"))
+        if "media_type" in record:
+            out.append(self._media(record, message, path))
+        text = text_html(get("text"))
         if text:
             out.append(f'<div class="text">{text}</div>\n')
-        reactions = message.get("reactions")
+        reactions = get("reactions")
         if isinstance(reactions, list) and reactions:
             shown = " ".join(
                 f"<span>{esc(r.get('emoji') or '★')} {non_negative(r.get('count')) or 0}</span>"
@@ -259,10 +278,15 @@ class HtmlChat:
         return "".join(out)
 
     def _media(self, record: Record, message: Record, path: str | None) -> str:
-        label = media_label(record)
-        if label is None or record.get("media_type") == "web_page":
-            return ""
         kind = record.get("media_type")
+        if type(kind) is str:  # its words depend on nothing else: found once per kind
+            label = self._labels.get(kind, "")
+            if label == "":
+                label = self._labels[kind] = media_label(record)
+        else:
+            label = media_label(record)
+        if label is None or kind == "web_page":
+            return ""
         saved = path is not None and not path.startswith("(")
         if kind == "photo" and saved and path is not None:
             size = ""

@@ -165,9 +165,20 @@ def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: i
                 staging / PARTS / f"{name}.account",
             )
             last = number == len(ranges) - 1
-            parts.append(Part(job, number, start, end, single, account, last))
+            size = (sizes[job.index] if end is None else end) - start
+            parts.append(Part(job, number, start, end, single, account, last, size))
     # In the order they are joined, so that joining goes on while the workers work; no part
     # is more than about a quarter of a worker's share, so none is left alone long at the end.
+    return parts
+
+
+def _first_things_first(parts: list[Part]) -> list[Part]:
+    """The order the workers take the parts in: as they are joined, so that joining goes on
+    while the workers work; but when chats are not cut (HTML pages are numbered: one part a
+    chat), the biggest first, so that no big chat is started last, alone, while the other
+    workers have nothing left to do."""
+    if all(part.last and part.number == 0 for part in parts):
+        return sorted(parts, key=lambda part: -part.size)
     return parts
 
 
@@ -212,7 +223,7 @@ def _run_parts(
     channel = context.Queue()
     try:
         with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
-            pending = {pool.submit(_export_in_worker, part) for part in parts}
+            pending = {pool.submit(_export_in_worker, part) for part in _first_things_first(parts)}
             done: list[PartDone] = []
             while pending:
                 ready, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -222,7 +233,8 @@ def _run_parts(
                     except queue.Empty:
                         break
                 done.extend(finished(future.result()) for future in ready)
-            return done
+            # In the chats' order (as one process gives them), not in the order they ended.
+            return sorted(done, key=lambda result: (result.index, result.number))
     except BrokenProcessPool as exc:
         raise ExportError(
             _("a worker process of the export stopped: {reason}").format(reason=exc)

@@ -119,18 +119,28 @@ def local_dates() -> Callable[[object], str | None]:
     """Telegram Desktop's dates: the local time of this machine, ISO 8601 without an offset.
 
     Fast for many dates: the zone's offset is looked up once per UTC day (and exactly, the
-    slow way, on the rare day it changes), the local day's text once per day.
+    slow way, on the rare day it changes), the local day's text once per day, and a date in
+    the same stretch as the one before (same UTC day, same local day: messages come in
+    order) is found at once, with no look-up at all.
     """
     offsets: dict[int, int | None] = {}
     days: dict[int, str] = {}
+    # The last stretch [low, high) of seconds with one offset and one local day, that day's
+    # text, and the second its local midnight was.
+    low = high = midnight = 0
+    day_text = ""
 
     def local(value: object) -> str | None:
+        nonlocal low, high, midnight, day_text
         if type(value) is str and value.isdigit() and value.isascii() and len(value) < 12:
             seconds: int | None = int(value)  # as written, the usual case: taken straight
         else:
             seconds = unixtime(value)
         if seconds is None:
             return None
+        if low <= seconds < high:
+            minute, second = divmod(seconds - midnight, 60)
+            return day_text + _TIMES[minute] + _SECONDS[second]
         try:
             day = seconds // 86400
             offset = offsets.get(day, -1)
@@ -147,6 +157,9 @@ def local_dates() -> Callable[[object], str | None]:
                 text = days[local_day] = dt.date.fromordinal(local_day + 719163).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
+        midnight = local_day * 86400 - offset
+        low, high = max(day * 86400, midnight), min(day * 86400 + 86400, midnight + 86400)
+        day_text = text
         minute, second = divmod(second, 60)
         return text + _TIMES[minute] + _SECONDS[second]
 
@@ -385,7 +398,11 @@ def _reactions(record: Record, out: Record) -> None:
 def message(record: Record, path: str | None = None) -> Record | None:
     """The Telegram Desktop object of one backup line; None for lines it would not write
     (empty messages, lines without an id). ``path``: where the message's file is in the
-    export, relative to its result.json, or a skip text (None: not included)."""
+    export, relative to its result.json, or a skip text (None: not included).
+
+    This runs for every message of an export: the usual fields (`_sender`, `_texts`,
+    `text_fields` for one plain piece) are written out here rather than called, with the
+    same tests in the same order; the rarer ones are called."""
     get = record.get
     message_id = get("id")
     if type(message_id) is not int or not 0 < message_id <= MAX_ID:  # `message_id`, inline
@@ -408,11 +425,39 @@ def message(record: Record, path: str | None = None) -> Record | None:
             out["edited"], out["edited_unixtime"] = when, str(edited)
     if kind == "service":
         _service(record, out)
-    else:
-        _sender(record, out)
+    else:  # `_sender`, written out
+        from_id = get("from_id")
+        if from_id and type(from_id) is str:
+            name = get("from")
+            out["from"] = name if type(name) is str else None
+            out["from_id"] = from_id
+        value = get("author")
+        if type(value) is str and value:
+            out["author"] = value
+        value = get("forwarded_from")
+        if value is not None or get("forwarded_from_id"):
+            out["forwarded_from"] = value if type(value) is str else None
+        if "reply_to_message_id" in record:
+            _reply(record, out, "reply_to_message_id")
+        value = get("via_bot")
+        if type(value) is str and value:
+            out["via_bot"] = value
         if get("media_type") is not None:
             _media(record, out, path)
-    out["text"], out["text_entities"] = text_fields(record)
+    raw = get("text_entities")
+    if type(raw) is list and len(raw) == 1:  # `text_fields`' usual case: one plain piece
+        part = raw[0]
+        if (
+            type(part) is dict
+            and len(part) == 2
+            and part.get("type") == "plain"
+            and type(part.get("text")) is str
+        ):
+            out["text"], out["text_entities"] = part["text"], raw
+        else:
+            out["text"], out["text_entities"] = text_fields(record)
+    else:
+        out["text"], out["text_entities"] = text_fields(record)
     if get("reactions") is not None:
         _reactions(record, out)
     return out
