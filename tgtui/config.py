@@ -1,4 +1,9 @@
-"""Settings from config.toml and the environment; every path from platformdirs."""
+"""Settings from config.toml and the environment; every path from platformdirs.
+
+Over 400 lines on purpose: one load and one check for every setting (paths, api, folders,
+concurrency, theme, language, the key map), so every command meets the same errors; the key
+map's tables are data.
+"""
 
 from __future__ import annotations
 

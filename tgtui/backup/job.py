@@ -5,6 +5,10 @@ The TUI's backup screen renders a `BackupJob` and sends it commands; `tgtui back
 too. Nothing here draws anything: rows, totals, rates and failures are plain data
 (`tgtui.backup.rows`), changed only by the engine's progress events, and `changes` counts
 every change so a screen redraws only when something moved.
+
+Over 400 lines on purpose: the job is what the TUI and the CLI both watch, and its estimate,
+run and controls (pause, cancel, retry, follow) change the same rows together; the figures
+themselves are computed in rows.py and estimate.py.
 """
 
 from __future__ import annotations

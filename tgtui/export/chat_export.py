@@ -7,6 +7,9 @@ several processes at once; the parts are joined in order afterwards. Streaming: 
 lines read (`BLOCK`) and one batch of messages to write (`BATCH`) in memory at a time (and,
 for HTML, the ids written so far, to link replies), so a chat of any size exports in flat
 memory. Everything a worker needs crosses as plain data (Part).
+
+Over 400 lines on purpose: the streaming loop (lines read in blocks, parsed and dumped in
+batches, with the part's edits and deletions) is the export's hot path and reads best whole.
 """
 
 from __future__ import annotations
