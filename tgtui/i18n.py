@@ -97,6 +97,17 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the language in use, as said in ``context`` (one English word that
+    two languages say differently: "saved" of a file and of Saved Messages' type)."""
+    return _translation.pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a constant for translation in ``context``, shown with `pgettext` (returns it)."""
+    return message
+
+
 def N_plural(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular and plural pair for translation where it is counted (`ngettext`)."""
     return singular, plural

@@ -109,8 +109,10 @@ async def test_the_chat_list_and_a_backup_speak_portuguese(
         assert re.fullmatch(r"\d+( de \d+)? conversas · \d+ arquivadas", count), count
         listing = app.screen.query_one(DialogList)
         kinds = {str(row_text(row, selected=False)).split()[2] for row in listing.rows[:20]}
-        assert kinds <= {"usuário", "bot", "grupo", "supergrupo", "canal"}
+        assert kinds <= {"usuário", "bot", "grupo", "supergrupo", "canal", "salvas"}
         assert "usuário" in kinds
+        saved = next(row for row in listing.rows if row.is_self)  # Saved Messages
+        assert str(row_text(saved, selected=False)).split()[2] == "salvas"  # not a user
         assert "Fazer backup" in _footer(app)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")

@@ -19,7 +19,15 @@ from tgtui.units import human_bytes
 ROOT = Path(i18n.__file__).parent
 PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "tgtui.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (1, 2), "N_plural": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "counted": (1, 2),
+    "N_plural": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +89,12 @@ def test_the_compiled_catalog_is_the_po_files() -> None:
     plurals = 0
     for message in catalog:
         if message.id and isinstance(message.id, str):
-            assert compiled.gettext(message.id) == message.string, message.id
+            shown = (
+                compiled.pgettext(message.context, message.id)
+                if message.context
+                else compiled.gettext(message.id)
+            )
+            assert shown == message.string, message.id
         elif message.id:  # one, many (a million: "de"), other
             singular, plural = message.id
             forms = message.string

@@ -31,7 +31,7 @@ SKIPPED = (
     "archive/build_index.py",
     "export/child.py",
 )
-MARKERS = {"_", "N_", "N_plural", "ngettext", "counted"}
+MARKERS = {"_", "N_", "N_plural", "ngettext", "counted", "pgettext", "NC_"}
 
 # Where text reaches the user: call name -> (positional indexes, keyword names) it shows.
 SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {

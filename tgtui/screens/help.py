@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tgtui.config import BINDING_IDS
-from tgtui.i18n import N_, _
+from tgtui.i18n import N_, NC_, _, pgettext
 from tgtui.screens.palette import Binding
 
 # The app's keys that open it ("? Keys" is always in the footer: see KeyFooter).
@@ -30,17 +30,17 @@ HELP_KEYS: list[BindingType] = [
 
 # What each screen is called in the help's title.
 SCREEN_NAMES = {
-    "Archive": N_("Backups"),
-    "Backup": N_("Backup"),
-    "Chat": N_("Chat"),
-    "Credentials": N_("Setup"),
-    "Date": N_("Date"),
-    "Dialogs": N_("Chats"),
-    "Export": N_("Export"),
-    "Login": N_("Login"),
-    "Search": N_("Search"),
-    "Start": N_("Start"),
-    "Versions": N_("Versions"),
+    "Archive": NC_("screen", "Backups"),
+    "Backup": NC_("screen", "Backup"),
+    "Chat": NC_("screen", "Chat"),
+    "Credentials": NC_("screen", "Setup"),
+    "Date": NC_("screen", "Date"),
+    "Dialogs": NC_("screen", "Chats"),
+    "Export": NC_("screen", "Export"),
+    "Login": NC_("screen", "Login"),
+    "Search": NC_("screen", "Search"),
+    "Start": NC_("screen", "Start"),
+    "Versions": NC_("screen", "Versions"),
 }
 
 
@@ -118,7 +118,10 @@ class HelpScreen(ModalScreen[None]):
         self.lines = key_rows(under)
         self.rows = [(keys, name) for keys, name, _detail in self.lines]
         name = type(under).__name__.removesuffix("Screen")
-        self.under_title = _(SCREEN_NAMES[name]) if name in SCREEN_NAMES else "tgtui"
+        if name in SCREEN_NAMES:
+            self.under_title = pgettext("screen", SCREEN_NAMES[name])
+        else:
+            self.under_title = "tgtui"
 
     def compose(self) -> ComposeResult:
         """A table of keys and what they do."""

@@ -16,7 +16,7 @@ from textual.message import Message
 from tgtui.archive.folder import ArchiveChat
 from tgtui.format.outcomes import OUTCOME_WORDS
 from tgtui.format.outcomes import status_word as outcome_word
-from tgtui.i18n import N_, N_plural, _, number, short_datetime
+from tgtui.i18n import NC_, N_plural, _, number, pgettext, short_datetime
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines
 
@@ -36,14 +36,14 @@ TYPE_GROUPS: tuple[tuple[tuple[str, str], frozenset[str] | None], ...] = (
     ),
 )
 TYPE_LABEL = {
-    "personal_chat": N_("user"),
-    "saved_messages": N_("saved"),
-    "bot_chat": N_("bot"),
-    "private_group": N_("group"),
-    "private_supergroup": N_("supergroup"),
-    "public_supergroup": N_("supergroup"),
-    "private_channel": N_("channel"),
-    "public_channel": N_("channel"),
+    "personal_chat": NC_("chat type", "user"),
+    "saved_messages": NC_("chat type", "saved"),
+    "bot_chat": NC_("chat type", "bot"),
+    "private_group": NC_("chat type", "group"),
+    "private_supergroup": NC_("chat type", "supergroup"),
+    "public_supergroup": NC_("chat type", "supergroup"),
+    "private_channel": NC_("chat type", "channel"),
+    "public_channel": NC_("chat type", "channel"),
 }
 NAME_WIDTH = 36  # the name's columns when the list is wide enough (else what is left)
 MIN_NAME_WIDTH = 12
@@ -63,7 +63,7 @@ class Columns:
     @classmethod
     def fitting(cls, width: int) -> Columns:
         """Columns for a list ``width`` wide (0: as wide as they like)."""
-        kind = max(len(_(label)) for label in TYPE_LABEL.values()) + 1
+        kind = max(len(pgettext("chat type", label)) for label in TYPE_LABEL.values()) + 1
         kind = max(kind, len(_("type")) + 1)
         messages = max(len(_("messages")), 7)
         status = max(len(_(word)) for word in OUTCOME_WORDS.values())
@@ -108,7 +108,10 @@ def chat_row(chat: ArchiveChat, width: int = 0) -> Text:
     in columns for a list ``width`` wide."""
     cols = Columns.fitting(width)
     text = Text()
-    kind = _(TYPE_LABEL[chat.type]) if chat.type in TYPE_LABEL else clean(chat.type, limit=7)
+    if chat.type in TYPE_LABEL:
+        kind = pgettext("chat type", TYPE_LABEL[chat.type])
+    else:
+        kind = clean(chat.type, limit=7)
     text.append(f"{kind:<{cols.kind}}", style="dim")
     name = clean(chat.name or str(chat.id), limit=cols.name)
     text.append(f"{name:<{cols.name}}", style="bold")

@@ -19,18 +19,19 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tgtui.chats.matching import fold
-from tgtui.i18n import N_, _, counted, short_date
+from tgtui.i18n import N_, NC_, _, counted, pgettext, short_date
 from tgtui.telegram.dialogs import ChatKind, DialogRow
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import CursorLines
 
 KIND_LABEL = {
-    ChatKind.USER: N_("user"),
-    ChatKind.BOT: N_("bot"),
-    ChatKind.GROUP: N_("group"),
-    ChatKind.SUPERGROUP: N_("supergroup"),
-    ChatKind.CHANNEL: N_("channel"),
+    ChatKind.USER: NC_("chat type", "user"),
+    ChatKind.BOT: NC_("chat type", "bot"),
+    ChatKind.GROUP: NC_("chat type", "group"),
+    ChatKind.SUPERGROUP: NC_("chat type", "supergroup"),
+    ChatKind.CHANNEL: NC_("chat type", "channel"),
 }
+SAVED = NC_("chat type", "saved")  # the account's own chat (Saved Messages)
 MARK_WIDTH = 4  # "[x] " at the start of each line: a click there toggles the selection
 AHEAD = 50  # ask for the next page when this close to the end of the loaded rows
 
@@ -50,8 +51,9 @@ def row_text(row: DialogRow, *, selected: bool, width: int = 0) -> Text:
     the last message at the right edge of a list ``width`` wide (0: after the rest)."""
     text = Text()
     text.append("[x] " if selected else "[ ] ", style="bold green" if selected else "dim")
-    kinds = max(len(_(label)) for label in KIND_LABEL.values()) + 1
-    text.append(f"{_(KIND_LABEL[row.kind]):<{kinds}}", style="dim")
+    kinds = max(len(pgettext("chat type", label)) for label in [*KIND_LABEL.values(), SAVED]) + 1
+    label = SAVED if row.is_self else KIND_LABEL[row.kind]  # Saved Messages: not a user
+    text.append(f"{pgettext('chat type', label):<{kinds}}", style="dim")
     text.append(clean(row.name, limit=80), style="bold" if row.unread else "")
     if row.unread:
         unread = counted("{count} unread", "{count} unread", row.unread)
