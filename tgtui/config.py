@@ -50,7 +50,7 @@ BINDING_IDS = frozenset(
         # reading backups: the chats, one chat, search, versions, dialogs
         "read-chat", "search-all", "filter-chats", "export-backup", "back",
         "close-chat", "activate", "go-reply", "jump-back", "go-date", "versions",
-        "search-chat", "search-back", "open-hit", "to-results", "search-filters",
+        "search-chat", "search-back", "open-hit", "search-submit", "to-results", "search-filters",
         "export-start", "close-versions", "close-help", "cancel",
     }
 )  # fmt: skip
@@ -64,7 +64,9 @@ KEY_KINDS: dict[str, frozenset[str]] = {
         | {"older", "newer", "oldest", "newest", "to-results"}
     ),
     # Enter: the obvious thing for what is under the cursor (open it, start it)
-    "open": frozenset({"open-chat", "read-chat", "activate", "open-hit", "export-start"}),
+    "open": frozenset(
+        {"open-chat", "read-chat", "activate", "open-hit", "export-start", "search-submit"}
+    ),
     # Escape: back one step (close what is open, drop the filter, leave the screen)
     "back": frozenset(
         {"back", "close-chat", "search-back", "cancel", "close-versions", "close-help"}

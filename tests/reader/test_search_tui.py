@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from tests.reader.helpers import SIZE, manifest_chats, on_cursor, reader, records, status
 from tests.tui.helpers import wait_for
@@ -17,6 +18,7 @@ from tgtui.reader_app import ReaderApp
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.search import HitList, SearchScreen
+from tgtui.widgets.key_footer import KeyFooter
 
 
 def _matching(folder: Path, word: str, chat: dict[str, Any] | None = None) -> set[tuple[int, int]]:
@@ -157,3 +159,29 @@ async def test_a_search_of_every_chat_narrowed_to_one_chat_by_name(backup: Path)
         await wait_for(pilot, lambda: _hits(app) == expected)
         await pilot.press(*"zzz-no-such-chat")
         await wait_for(pilot, lambda: "No chat's name contains" in status(app, "#search-count"))
+
+
+async def test_the_footer_says_what_enter_does_in_the_words_and_in_the_results(
+    backup: Path,
+) -> None:
+    """In the words field Enter searches (and goes to the results); in the results it opens
+    one: the footer shows Enter in both places, with what it does there."""
+    app = reader(backup)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert isinstance(app.focused, Input)
+        await pilot.pause()
+        assert "⏎ Search" in _footer_text(app)
+        await _search(app, pilot, "garden")
+        await pilot.press("enter")  # the words are searched, the results take the keys
+        await wait_for(pilot, lambda: isinstance(app.focused, HitList))
+        await pilot.pause()
+        assert "⏎ Open" in _footer_text(app)
+
+
+def _footer_text(app: ReaderApp) -> str:
+    footer = app.screen.query_one(KeyFooter)
+    return " ".join(f"{key.key_display} {key.description}" for key in footer.query(FooterKey))

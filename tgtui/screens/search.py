@@ -93,6 +93,15 @@ def match_in_view(snippet: Text, room: int) -> Text:
     return Text("…").append_text(snippet[start:])
 
 
+class WordsInput(Input):
+    """The search's fields: Enter searches and goes to the results, and the footer says so
+    (an Input's own Enter is hidden, which left the footer without it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", N_("Search"), id="search-submit", palette=False),
+    ]
+
+
 class HitList(ItemLines[Hit]):
     """Search results, one line each."""
 
@@ -150,13 +159,13 @@ class SearchScreen(Screen[None]):
             )
         else:
             where = _("search in every chat: words (accents and case do not matter)")
-        yield Input(placeholder=where, id="search-words")
+        yield WordsInput(placeholder=where, id="search-words")
         with Horizontal(id="search-filters"):
             if self.chat is None:
-                yield Input(placeholder=_("chat name"), id="search-chat")
-            yield Input(placeholder=_("sender"), id="search-from")
-            yield Input(placeholder=_("since YYYY-MM-DD"), id="search-since")
-            yield Input(placeholder=_("until YYYY-MM-DD"), id="search-until")
+                yield WordsInput(placeholder=_("chat name"), id="search-chat")
+            yield WordsInput(placeholder=_("sender"), id="search-from")
+            yield WordsInput(placeholder=_("since YYYY-MM-DD"), id="search-since")
+            yield WordsInput(placeholder=_("until YYYY-MM-DD"), id="search-until")
             yield Select(
                 [(_(label), value) for label, value in MEDIA_CHOICES],
                 prompt=_("any message"),
