@@ -139,7 +139,7 @@ def build_parser(
     parser.add_argument(
         "--session",
         type=path_argument,
-        metavar="PATH",
+        metavar=_("PATH"),
         help=_(
             "use this Telethon session file (e.g. one written by `tgtui sandbox --session-out`)"
         ),

@@ -52,6 +52,9 @@ def test_a_commands_help_and_its_argument_errors_in_portuguese(tmp_path: Path) -
     assert "códigos de saída:" in done.stdout
     assert "argumentos posicionais:" in done.stdout
     assert "conversas para o backup:" in done.stdout
+    for metavar in ("--out PASTA", "--since DATA", "--exclude CONVERSA", "--session CAMINHO"):
+        assert metavar in done.stdout, metavar  # the names of values in Portuguese too
+    assert "CONVERSA é um id" in done.stdout  # and the text that names them says the same
     wrong = _tgtui(tmp_path, "backup", "--all", "--concurrency", "0", LANG="pt_BR.UTF-8")
     assert wrong.returncode == 2
     assert "tgtui backup: erro: argumento --concurrency: esperava de 1 a" in wrong.stderr

@@ -20,7 +20,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
     parser.add_argument(
         "--type",
         type=_types,
-        metavar="TYPES",
+        metavar=_("TYPES"),
         help=_(
             "only chats of these types (comma-separated: {types}; groups includes supergroups)"
         ).format(types=",".join(TYPES)),
@@ -51,7 +51,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
             "--exclude",
             action="append",
             default=[],
-            metavar="CHAT",
+            metavar=_("CHAT"),
             help=_("leave this chat out (id, @username, link or name); repeatable"),
         )
 

@@ -136,7 +136,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "chats",
         nargs="*",
-        metavar="CHAT",
+        metavar=_("CHAT"),
         help=_("chats to back up: {chat}").format(chat=_(CHAT_HELP)),
     )
     parser.add_argument(
@@ -151,7 +151,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=path_argument,
-        metavar="DIR",
+        metavar=_("DIR"),
         help=_(
             "backup folder: a new or empty one, or a tgtui backup (default: backup_dir in config)"
         ),
@@ -161,7 +161,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     media.add_argument(
         "--media",
         type=_media_kinds,
-        metavar="TYPES",
+        metavar=_("TYPES"),
         help=_(
             "save only these media files (comma-separated: {kinds}; or all, or none); default: all"
         ).format(kinds=", ".join(sorted(ALL_KINDS))),
@@ -190,7 +190,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sweep",
         type=_seconds(MIN_SWEEP),
         default=SWEEP,
-        metavar="SECONDS",
+        metavar=_("SECONDS"),
         help=_(
             "with --follow: ask Telegram about every chat this often, in case an update "
             "was missed (default {seconds})"
@@ -235,7 +235,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--heartbeat",
         type=_seconds(MIN_HEARTBEAT, none=True),
         default=HEARTBEAT,
-        metavar="SECONDS",
+        metavar=_("SECONDS"),
         help=_("with lines or json: a summary every SECONDS (default {seconds}; 0: none)").format(
             seconds=f"{HEARTBEAT:.0f}"
         ),

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "words",
         nargs="*",
-        metavar="TEXT",
+        metavar=_("TEXT"),
         help=_(
             "only chats whose name or @username contains this (any case, with or without accents)"
         ),

@@ -71,13 +71,13 @@ _CHAT = N_(
 
 def add_date_options(parser: argparse.ArgumentParser) -> None:
     """--since and --until, with the dates they take."""
-    parser.add_argument("--since", type=parse_date, metavar="DATE", help=_(_SINCE))
-    parser.add_argument("--until", type=parse_date, metavar="DATE", help=_(_UNTIL))
+    parser.add_argument("--since", type=parse_date, metavar=_("DATE"), help=_(_SINCE))
+    parser.add_argument("--until", type=parse_date, metavar=_("DATE"), help=_(_UNTIL))
 
 
 def add_chat_option(parser: argparse.ArgumentParser) -> None:
     """--chat of the offline commands (a chat of the backup, by id or name); repeatable."""
-    parser.add_argument("--chat", action="append", metavar="CHAT", help=_(_CHAT))
+    parser.add_argument("--chat", action="append", metavar=_("CHAT"), help=_(_CHAT))
 
 
 def add_offline_arguments(parser: argparse.ArgumentParser) -> None:

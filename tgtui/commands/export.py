@@ -68,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "source",
         nargs="?",
         type=Path,
-        metavar="SRC",
+        metavar=_("SRC"),
         help=_("the backup folder (default: backup_dir; with --demo, the demo's backups)"),
     )
     parser.add_argument(
@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        metavar="DIR",
+        metavar=_("DIR"),
         help=_("a new folder for the export (default: beside SRC, SRC-export-YYYY-MM-DD)"),
     )
     add_chat_option(parser)

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "folder",
         nargs="?",
         type=Path,
-        metavar="DIR",
+        metavar=_("DIR"),
         help=_(
             "the backup folder (default: backup_dir from config.toml; with --demo, the "
             "demo's backups)"

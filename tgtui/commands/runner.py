@@ -41,7 +41,7 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--session",
         type=path_argument,
-        metavar="PATH",
+        metavar=_("PATH"),
         default=keep,
         help=_("use this Telethon session file (signed in: `tgtui --session PATH` logs in)"),
     )

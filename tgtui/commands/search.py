@@ -56,16 +56,16 @@ The index lives in DIR/.index/ and is brought up to date from the backup on each
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The search command's options."""
-    parser.add_argument("words", nargs="+", metavar="WORD", help=_("what to look for"))
+    parser.add_argument("words", nargs="+", metavar=_("WORD"), help=_("what to look for"))
     parser.add_argument(
         "--in",
         dest="folder",
         type=Path,
-        metavar="DIR",
+        metavar=_("DIR"),
         help=_("the backup (default: backup_dir; with --demo, the demo's backups)"),
     )
     add_chat_option(parser)
-    parser.add_argument("--from", dest="sender", metavar="NAME", help=_("only from this sender"))
+    parser.add_argument("--from", dest="sender", metavar=_("NAME"), help=_("only from this sender"))
     add_date_options(parser)
     parser.add_argument(
         "--limit",
