@@ -11,6 +11,7 @@ import pytest
 
 from tests.tui.helpers import chats_loaded, make_app, running, text_of, wait_for
 from tests.tui.screen_text import cut, footer_keys, rows, wrapped_mid_value
+from tests.tui.test_backup_screen import open_backup
 from tgtui import i18n
 from tgtui.i18n import _
 from tgtui.sandbox import SandboxServer
@@ -79,3 +80,28 @@ async def test_the_chat_list_and_a_preview_at_80x24(
         await pilot.press("escape")
         await wait_for(pilot, lambda: not preview.display, what="the preview closed")
         assert app.screen is screen
+
+
+async def test_the_backup_finished_and_following_at_80x24(
+    sandbox: SandboxServer, tmp_path: Path, language: str
+) -> None:
+    """The backup screen once the run is over, and while it follows the chats: nothing
+    wrapped mid-value, the footer keeps the keys that matter there."""
+    app = make_app(sandbox, tmp_path, signed_in=True)
+    async with running(app, size=SMALL) as pilot:
+        job = await open_backup(pilot, app, tmp_path / "out", chats=3, media="photo")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: job.state == "finished", within=150, what="the end")
+        await pilot.pause(0.3)
+        finished = rows(app)
+        assert wrapped_mid_value(finished) == [], finished
+        assert "F" in footer_keys(app), footer_keys(app)  # keep following: the next step
+        await pilot.press("F")
+        following = _("Following since {clock} ({time})").split("{")[0].strip()
+        await wait_for(pilot, lambda: following in text_of(app, "#backup-overall"), what="F")
+        await pilot.pause(0.3)
+        lines = rows(app)
+        assert wrapped_mid_value(lines) == [], lines
+        assert cut(lines, [following]) == []
+        assert "F" in footer_keys(app)  # F stops following
+        await pilot.press("F")

@@ -327,8 +327,8 @@ class BackupScreen(TgtuiScreen):
             return False
         if action in RUNNING_ACTIONS:
             return state == "running"
-        if action == "failures":
-            return state != "ready"
+        if action == "failures":  # once the run is over, only when something failed
+            return state == "running" or (state == "finished" and self.job.failure_count() > 0)
         if action == "retry":
             return state == "finished" and bool(self.job.retryable())
         if action == "export":
