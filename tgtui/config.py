@@ -13,7 +13,6 @@ import errno
 import os
 import re
 import stat
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -330,6 +329,8 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     source = str(config_file)
     data: dict[str, Any] = {}
     if config_file.exists():
+        import tomllib  # here: a start with no config.toml (most commands) never loads it
+
         try:
             data = tomllib.loads(_read_config(config_file).decode("utf-8"))
         except tomllib.TOMLDecodeError as exc:

@@ -136,7 +136,7 @@ def _loaded_by_search(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
         from tgtui.cli import main
         code = main({["search", *args]!r})
         sys.stdout.flush()
-        heavy = ("rich", "multiprocessing", "tgtui.chats.matching", "loguru", "telethon")
+        heavy = ("rich", "multiprocessing", "tgtui.chats.matching", "loguru", "telethon", "tomllib")
         loaded = sorted({{m for m in sys.modules if m.startswith(heavy)}})
         sys.stderr.write("\\n" + json.dumps([code, loaded]) + "\\n")
         """
