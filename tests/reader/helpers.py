@@ -39,6 +39,11 @@ def screen_lines(app: ReaderApp) -> list[str]:
     return [view.render_line(y).text for y in range(view.size.height)]
 
 
+def toasts(app: ReaderApp) -> list[str]:
+    """The notifications on screen."""
+    return [str(toast.render()) for toast in app.screen.query("Toast").results(Static)]
+
+
 def status(app: ReaderApp, selector: str) -> str:
     """What a status line says."""
     return str(app.screen.query_one(selector, Static).render())

@@ -97,6 +97,15 @@ def two_chats(root: Path, extra: list[bytes] | None = None) -> tuple[Chat, Chat]
     return family, work
 
 
+def plant(path: Path, kind: str) -> None:
+    """Replace ``path`` by a FIFO ("fifo") or by a link to /dev/zero (any other kind)."""
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+
+
 def limit_memory() -> None:
     """In the child, before it runs: at most `MEMORY_LIMIT` of address space."""
     import resource

@@ -13,18 +13,16 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.app import App
-from textual.widgets import Static
 
-from tests.reader.helpers import SIZE, reader, screen_lines, status
+from tests.reader.helpers import SIZE, reader, screen_lines, status, toasts
 from tests.reader.stranger import (
     Chat,
     line,
     message,
     no_traceback,
+    plant,
     tgtui_run,
     two_chats,
 )
@@ -48,20 +46,6 @@ def _exported(out: Path) -> str:
     )
 
 
-def _plant(path: Path, kind: str) -> None:
-    """Replace ``path`` by a FIFO or by a link to /dev/zero."""
-    path.unlink(missing_ok=True)
-    if kind == "fifo":
-        os.mkfifo(path)
-    else:
-        path.symlink_to("/dev/zero")
-
-
-def _toasts(app: App[Any]) -> list[str]:
-    """The notifications on screen."""
-    return [str(toast.render()) for toast in app.screen.query("Toast").results(Static)]
-
-
 # -- 1. FIFOs and endless files -------------------------------------------------------------
 
 
@@ -72,7 +56,7 @@ def test_a_fifo_or_endless_file_in_a_chat_hangs_nothing(
 ) -> None:
     backup = tmp_path / "backup"
     family, _work = two_chats(backup)
-    _plant(backup / family.path / name, kind)
+    plant(backup / family.path / name, kind)
     found = tgtui_run("search", "otherword", "--in", str(backup), home=tmp_path, timeout=HANG)
     no_traceback(found)
     assert found.returncode == 0, found.stderr
@@ -99,7 +83,7 @@ def test_a_manifest_that_is_a_fifo_or_endless_is_one_line_of_error(
 ) -> None:
     backup = tmp_path / "backup"
     two_chats(backup)
-    _plant(backup / "manifest.json", kind)
+    plant(backup / "manifest.json", kind)
     commands = (["search", "riverword", "--in", str(backup)], ["export", str(backup)])
     for command in (*commands, ["open", str(backup)]):
         done = tgtui_run(*command, home=tmp_path, timeout=HANG)
@@ -387,8 +371,8 @@ async def test_the_reader_opens_a_hostile_folder_and_reads_the_rest(tmp_path: Pa
     outside = _secret_outside(tmp_path)
     family, _work = two_chats(backup, extra=[DEEP, ODD_FIELDS["text half a surrogate pair"]])
     for name in ("edits.jsonl", "state.json"):
-        _plant(backup / family.path / name, "fifo")
-    _plant(backup / family.path / "deleted.jsonl", "zero")
+        plant(backup / family.path / name, "fifo")
+    plant(backup / family.path / "deleted.jsonl", "zero")
     evil = Chat(-100_3, "Evil", folder="chats/3_evil")
     manifest = json.loads((backup / "manifest.json").read_text())
     manifest["chats"].append(evil.entry())
@@ -399,7 +383,7 @@ async def test_the_reader_opens_a_hostile_folder_and_reads_the_rest(tmp_path: Pa
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
         listing = app.screen.query_one(ArchiveList)
         assert [chat.name for chat in listing.shown] == ["Family", "Work"]  # not "Evil"
-        await wait_for(pilot, lambda: any("Evil" in toast for toast in _toasts(app)))
+        await wait_for(pilot, lambda: any("Evil" in toast for toast in toasts(app)))
         target = app.service.archive.chat(family.id)
         assert target is not None
         await app.push_screen(ChatScreen(app.service, target))

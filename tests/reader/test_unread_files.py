@@ -12,11 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
-from textual.widgets import Static
 
-from tests.reader.helpers import SIZE, reader, screen_lines, status
-from tests.reader.stranger import Chat, line, message, no_traceback, tgtui_run, two_chats
+from tests.reader.helpers import SIZE, reader, screen_lines, status, toasts
+from tests.reader.stranger import (
+    Chat,
+    line,
+    message,
+    no_traceback,
+    plant,
+    tgtui_run,
+    two_chats,
+)
 from tests.tui.helpers import text_of, wait_for
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.reader import ChatScreen
@@ -27,19 +33,6 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and lin
 HANG = 60  # seconds: these folders are answered in about one; a hang fails instead
 FIFO = "it is not a regular file but a FIFO"
 LINK = "it is a link"
-
-
-def _plant(path: Path, kind: str) -> None:
-    """Replace ``path`` by a FIFO or by a link to /dev/zero."""
-    path.unlink(missing_ok=True)
-    if kind == "fifo":
-        os.mkfifo(path)
-    else:
-        path.symlink_to("/dev/zero")
-
-
-def _toasts(app: App[Any]) -> list[str]:
-    return [str(toast.render()) for toast in app.screen.query("Toast").results(Static)]
 
 
 def _search(backup: Path, home: Path, *words: str) -> Any:
@@ -55,7 +48,7 @@ def test_search_names_every_chat_whose_messages_cannot_be_read(tmp_path: Path) -
     backup = tmp_path / "backup"
     family, work = two_chats(backup)
     for chat in (family, work):
-        _plant(backup / chat.path / "messages.jsonl", "fifo")
+        plant(backup / chat.path / "messages.jsonl", "fifo")
     for _run in range(2):  # built, then from the index: said each time
         done = _search(backup, tmp_path, "riverword")
         assert done.returncode == 1  # nothing matched, as README says
@@ -69,7 +62,7 @@ def test_search_names_a_chat_whose_messages_are_a_link_and_finds_the_others(
 ) -> None:
     backup = tmp_path / "backup"
     family, _work = two_chats(backup)
-    _plant(backup / family.path / "messages.jsonl", "zero")
+    plant(backup / family.path / "messages.jsonl", "zero")
     found = _search(backup, tmp_path, "otherword")
     assert found.returncode == 0
     assert "Work" in found.stdout
@@ -83,7 +76,7 @@ def test_search_names_edits_and_deletions_it_cannot_read(tmp_path: Path) -> None
     backup = tmp_path / "backup"
     family, _work = two_chats(backup)
     for name in ("edits.jsonl", "deleted.jsonl"):
-        _plant(backup / family.path / name, "zero")
+        plant(backup / family.path / name, "zero")
     for _run in range(2):  # built, then from the index: said each time
         done = _search(backup, tmp_path, "riverword")
         assert done.returncode == 0
@@ -98,7 +91,7 @@ async def test_the_archive_and_the_search_screen_name_the_files_not_read(tmp_pat
     backup = tmp_path / "backup"
     family, work = two_chats(backup)
     for chat in (family, work):
-        _plant(backup / chat.path / "messages.jsonl", "fifo")
+        plant(backup / chat.path / "messages.jsonl", "fifo")
     app = reader(backup)
     async with app.run_test(size=(160, 34)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
@@ -122,7 +115,7 @@ async def test_the_reader_says_which_of_the_chats_files_it_did_not_read(tmp_path
     backup = tmp_path / "backup"
     family, _work = two_chats(backup)
     for name in ("edits.jsonl", "deleted.jsonl"):
-        _plant(backup / family.path / name, "zero")
+        plant(backup / family.path / name, "zero")
     app = reader(backup)
     async with app.run_test(size=(160, 34), notifications=True) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
@@ -133,7 +126,7 @@ async def test_the_reader_says_which_of_the_chats_files_it_did_not_read(tmp_path
         notes = text_of(app, "#reader-notes")
         assert f"edits.jsonl is not read: {LINK}" in notes
         assert f"deleted.jsonl is not read: {LINK}" in notes
-        assert any("edits.jsonl is not read" in toast for toast in _toasts(app))
+        assert any("edits.jsonl is not read" in toast for toast in toasts(app))
         await pilot.press("escape")
         work = app.service.archive.chat(-100_2)
         assert work is not None
