@@ -17,9 +17,12 @@ def cli_env(home: Path, info: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-async def run_tgtui(home: Path, info: dict[str, Any], *args: str) -> tuple[int, str, str]:
+async def run_tgtui(
+    home: Path, info: dict[str, Any], *args: str, within: float = 120
+) -> tuple[int, str, str]:
     """`tgtui ARGS --session <the sandbox's>`: exit code, stdout, stderr (a pipe, not a
-    terminal, as under cron)."""
+    terminal, as under cron). Killed, and the test failed, if it has not ended ``within``
+    seconds."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tgtui", *args, "--session", info["session"],
         env=cli_env(home, info),
@@ -27,6 +30,11 @@ async def run_tgtui(home: Path, info: dict[str, Any], *args: str) -> tuple[int, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), within)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError(f"tgtui {' '.join(args)} had not ended after {within} s") from None
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()

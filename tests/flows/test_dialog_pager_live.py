@@ -13,8 +13,6 @@ import itertools
 import json
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ import pytest
 from telethon import TelegramClient, utils
 from telethon.tl import types
 
-from tests.flows.cli_process import cli_env
+from tests.flows.cli_process import run_tgtui
 from tests.sandbox_process import start_sandbox_process
 from tgtui.chats.listing import dialogs
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
@@ -187,28 +185,6 @@ async def test_a_chat_in_both_folders_is_listed_once() -> None:
     assert len(rows) == len({row.peer_id for row in rows}) == 30
 
 
-async def _tgtui_within(
-    seconds: float, home: Path, info: dict[str, Any], *args: str
-) -> tuple[int, str, str]:
-    """`tgtui ARGS --session <the sandbox's>`, stopped (and the test failed) if it has not
-    ended within ``seconds``."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tgtui", *args, "--session", info["session"],
-        env=cli_env(home, info),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), seconds)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise AssertionError(f"tgtui {' '.join(args)} had not ended after {seconds} s") from None
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 async def test_tgtui_chats_lists_every_chat_while_chats_are_active(tmp_path: Path) -> None:
     """`tgtui chats` against a sandbox process whose chats are busy (and Telegram fails now
     and then): every chat once, and it ends."""
@@ -220,7 +196,7 @@ async def test_tgtui_chats_lists_every_chat_while_chats_are_active(tmp_path: Pat
     try:
         mine = shutil.copy(info["session"], tmp_path / "test.session")
         await asyncio.sleep(1)  # chats got messages before the listing, too
-        code, out, err = await _tgtui_within(60, tmp_path, info, "chats", "--json")
+        code, out, err = await run_tgtui(tmp_path, info, "chats", "--json", within=60)
         assert code == 0, err
         listed = [item["id"] for item in json.loads(out)]
         assert len(listed) == len(set(listed)) == 400
