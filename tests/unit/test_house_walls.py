@@ -235,29 +235,3 @@ def test_the_reader_loads_no_telethon_while_it_reads_and_searches(tmp_path: Path
         tmp_path,
     )
     assert loaded == []
-
-
-def test_a_search_loads_only_what_it_uses(tmp_path: Path) -> None:
-    """A cold `tgtui search` is timed against ripgrep (issue 30): it loads neither the
-    logger (loguru, and the asyncio it brings: `tgtui.lazylog` loads it on the first line
-    logged), Telethon nor Textual, and finds what it looks for."""
-    backup = tmp_path / "backup"
-    two_chats(backup)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TGTUI_", "XDG_", "LOGURU"))}
-    env["HOME"] = str(tmp_path)
-    probe = textwrap.dedent(
-        f"""
-        import json, sys
-        from tgtui.cli import main
-        code = main(["search", "riverword", "--in", {str(backup)!r}])
-        heavy = {{"loguru", "asyncio", "telethon", "textual"}}
-        print(json.dumps([code, sorted({{m.split(".")[0] for m in sys.modules}} & heavy)]))
-        """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert result.returncode == 0, result.stderr
-    code, loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert code == 0  # it found the messages
-    assert loaded == []

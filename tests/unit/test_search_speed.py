@@ -5,7 +5,8 @@ tests/bench/bench_search.py's): the mechanism, never the clock.
   per file against the state the index kept, nothing written to the index;
 - a change the index does not hold is still found (a file that grew, a file replaced);
 - a cold search loads neither Rich (for `--json`, and for results read through a pipe),
-  multiprocessing (a big build's) nor chat matching (`--chat`'s);
+  multiprocessing (a big build's) nor chat matching (`--chat`'s), nor the logger (loguru and
+  its asyncio: `tgtui.lazylog`), Telethon, Textual or a TOML parser (no config.toml);
 - what it writes without Rich is what Rich's consoles would have written, byte for byte.
 """
 
@@ -136,7 +137,8 @@ def _loaded_by_search(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
         from tgtui.cli import main
         code = main({["search", *args]!r})
         sys.stdout.flush()
-        heavy = ("rich", "multiprocessing", "tgtui.chats.matching", "loguru", "telethon", "tomllib")
+        heavy = ("rich", "multiprocessing", "tgtui.chats.matching", "loguru", "asyncio")
+        heavy += ("telethon", "textual", "tomllib")
         loaded = sorted({{m for m in sys.modules if m.startswith(heavy)}})
         sys.stderr.write("\\n" + json.dumps([code, loaded]) + "\\n")
         """
