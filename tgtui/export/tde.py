@@ -444,20 +444,7 @@ def message(record: Record, path: str | None = None) -> Record | None:
             out["via_bot"] = value
         if get("media_type") is not None:
             _media(record, out, path)
-    raw = get("text_entities")
-    if type(raw) is list and len(raw) == 1:  # `text_fields`' usual case: one plain piece
-        part = raw[0]
-        if (
-            type(part) is dict
-            and len(part) == 2
-            and part.get("type") == "plain"
-            and type(part.get("text")) is str
-        ):
-            out["text"], out["text_entities"] = part["text"], raw
-        else:
-            out["text"], out["text_entities"] = text_fields(record)
-    else:
-        out["text"], out["text_entities"] = text_fields(record)
+    out["text"], out["text_entities"] = text_fields(record)  # its first test: one plain piece
     if get("reactions") is not None:
         _reactions(record, out)
     return out
