@@ -18,7 +18,7 @@ from tgtui.chats.options import add_filter_arguments, chat_filter
 from tgtui.commands.common import EXIT_ERROR, EXIT_OK, stderr_console
 from tgtui.commands.runner import add_session_arguments, command_settings, run_signed_in
 from tgtui.config import Paths
-from tgtui.i18n import N_, _, counted, number
+from tgtui.i18n import NC_, _, counted, number, pgettext
 from tgtui.retry import FloodGate, Wait
 from tgtui.status_line import StatusLine
 from tgtui.telegram.dialogs import DialogRow
@@ -71,13 +71,19 @@ def _type(row: DialogRow) -> str:
     return candidate(row).type.removesuffix("s")
 
 
-# The type as the table shows it, in the user's language (--json keeps the English word).
-TYPE_WORDS = {"user": N_("user"), "bot": N_("bot"), "group": N_("group"), "channel": N_("channel")}
+# The type as the table shows it, in the user's language and in the chat list's words (the
+# same "chat type" entries of the catalog); --json keeps the English word.
+TYPE_WORDS = {
+    "user": NC_("chat type", "user"),
+    "bot": NC_("chat type", "bot"),
+    "group": NC_("chat type", "group"),
+    "channel": NC_("chat type", "channel"),
+}
 
 
 def _type_word(row: DialogRow) -> str:
     kind = _type(row)
-    return _(TYPE_WORDS[kind]) if kind in TYPE_WORDS else kind
+    return pgettext("chat type", TYPE_WORDS[kind]) if kind in TYPE_WORDS else kind
 
 
 def _contains(row: DialogRow, words: Sequence[str]) -> bool:
@@ -108,7 +114,7 @@ def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[s
     ident, kind, folder = _("ID"), _("TYPE"), _("FOLDER")
     archive, main = _("archive"), _("main")
     folder_width = max(8, len(folder), len(archive), len(main))
-    kind_width = max(8, len(kind), *(len(_(word)) for word in TYPE_WORDS.values()))
+    kind_width = max(8, len(kind), *(len(pgettext("chat type", w)) for w in TYPE_WORDS.values()))
     id_width = max([len(ident), *(len(str(r.peer_id)) for r in rows)])
     header = f"{ident:>{id_width}}  {kind:<{kind_width}}  {folder:<{folder_width}}"
     if counts is not None:

@@ -80,15 +80,15 @@ def add_chat_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chat", action="append", metavar=_("CHAT"), help=_(_CHAT))
 
 
-def add_offline_arguments(parser: argparse.ArgumentParser) -> None:
-    """--demo and --debug of the offline commands, after the command as well as before it
-    (`tgtui --demo search WORD` = `tgtui search WORD --demo`): absent here, they leave the
-    main parser's value alone."""
+def add_global_options(parser: argparse.ArgumentParser, demo_help: str) -> None:
+    """--demo (meaning ``demo_help`` for this command) and --debug, after the command as well
+    as before it (`tgtui --demo search WORD` = `tgtui search WORD --demo`): absent here, they
+    leave the main parser's value alone."""
     keep = argparse.SUPPRESS
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        default=keep,
-        help=_("use the demo's backups (those made with --demo)"),
-    )
+    parser.add_argument("--demo", action="store_true", default=keep, help=demo_help)
     parser.add_argument("--debug", action="store_true", default=keep, help=_("log in detail"))
+
+
+def add_offline_arguments(parser: argparse.ArgumentParser) -> None:
+    """--demo and --debug of the offline commands (`add_global_options`)."""
+    add_global_options(parser, _("use the demo's backups (those made with --demo)"))

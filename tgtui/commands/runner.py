@@ -14,7 +14,7 @@ from loguru import logger
 from rich.console import Console
 from telethon import errors
 
-from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED
+from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED, add_global_options
 from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
 from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
@@ -45,13 +45,7 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
         default=keep,
         help=_("use this Telethon session file (signed in: `tgtui --session PATH` logs in)"),
     )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        default=keep,
-        help=_("use the offline demo sandbox's account"),
-    )
-    parser.add_argument("--debug", action="store_true", default=keep, help=_("log in detail"))
+    add_global_options(parser, _("use the offline demo sandbox's account"))
 
 
 def command_settings(
