@@ -74,12 +74,18 @@ class Terminal:
         """Type at the keyboard."""
         os.write(self.master, keys.encode())
 
-    def close(self) -> int:
-        """Stop the process (it should already have exited) and return its exit code."""
+    def close(self, within: float = 40.0) -> int:
+        """Wait for the process to exit and return its exit code (killed after ``within``).
+
+        The output is drained meanwhile: a program that draws while quitting blocks on a full
+        pty otherwise, and the test would time out on itself rather than on the program.
+        """
+        end = time.monotonic() + within
         try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            while self.process.poll() is None and time.monotonic() < end:
+                self.read(0.2)
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
             return self.process.wait()
         finally:
             os.close(self.master)
@@ -101,7 +107,7 @@ def test_demo_from_phone_to_chat_list_in_a_terminal(tmp_path: Path) -> None:
         count = terminal.wait_for(r"(\d[\d,]*) (of [\d,]+ )?chats")
         assert int(count.group(1).replace(",", "")) > 0
         terminal.type("\x11")  # ctrl+q
-        assert terminal.close() == 0
+        assert terminal.close() == 0, terminal.text[-1500:]
     finally:
         if terminal.process.poll() is None:
             os.killpg(terminal.process.pid, signal.SIGKILL)
