@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tgtui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PARTLY
 from tgtui.config import Paths
@@ -74,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write a Telethon session file here, signed in as the demo account (tgtui "
         "commands take it with --session FILE, no api_id needed)",
+    )
+    parser.add_argument(
+        "--request-log",
+        type=Path,
+        metavar="FILE",
+        help="append one JSON line per answered request to FILE (its arrival as a Unix "
+        "time, the method, the error if any): for timing whole client processes",
     )
     parser.add_argument(
         "--activity",
@@ -180,9 +187,12 @@ def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:
     }
 
 
-async def serve(options: SandboxOptions, session_out: Path | None) -> None:
+async def serve(
+    options: SandboxOptions, session_out: Path | None, request_log: TextIO | None = None
+) -> None:
     """Start, print the JSON line, serve until SIGINT or SIGTERM."""
     server = SandboxServer(options)
+    server.log.trace = request_log
     await server.start()
     session = write_demo_session(server, session_out) if session_out else None
     sys.stdout.write(json.dumps(describe(server, session)) + "\n")
@@ -206,8 +216,25 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     except FaultSpecError as exc:
         sys.stderr.write(f"tgtui sandbox: {exc}\n\n{SPEC_HELP}")
         return EXIT_ERROR
+    request_log: TextIO | None = None
+    if args.request_log is not None:
+        try:  # line-buffered: a reader sees each request as soon as it is answered
+            request_log = args.request_log.open("a", buffering=1)
+        except OSError as exc:
+            sys.stderr.write(f"tgtui sandbox: cannot write --request-log: {exc}\n")
+            return EXIT_ERROR
     try:
-        asyncio.run(serve(options, args.session_out))
+        return _serve_until_stopped(options, args, request_log)
+    finally:
+        if request_log is not None:
+            request_log.close()
+
+
+def _serve_until_stopped(
+    options: SandboxOptions, args: argparse.Namespace, request_log: TextIO | None
+) -> int:
+    try:
+        asyncio.run(serve(options, args.session_out, request_log))
     except OSError as exc:
         sys.stderr.write(f"tgtui sandbox: cannot listen on {args.host}:{args.port}: {exc}\n")
         return EXIT_PARTLY

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from tgtui.sandbox.crypto import auth_key_id
 from tgtui.sandbox.world import HOME_DC
@@ -114,6 +115,9 @@ class RequestLog:
         self.entries: deque[LogEntry] = deque(maxlen=maxlen)
         self.in_flight: dict[str, int] = {}  # requests of each method being answered now
         self.most_in_flight: dict[str, int] = {}  # the most at once (benchmarks, tests)
+        # `tgtui sandbox --request-log FILE`: one JSON line per answered request (arrival
+        # as wall-clock time, method, error), for benchmarks that time whole processes.
+        self.trace: TextIO | None = None
 
     def started(self, method: str) -> None:
         """A request of ``method`` arrived (it is answered, and logged, later)."""
@@ -125,8 +129,12 @@ class RequestLog:
         self.in_flight[method] -= 1
 
     def add(self, entry: LogEntry) -> None:
-        """Record one request."""
+        """Record one request (and trace it, when a trace file is set)."""
         self.entries.append(entry)
+        if self.trace is not None:
+            arrived = time.time() - (time.monotonic() - entry.at)
+            line = {"at": round(arrived, 6), "method": entry.method, "error": entry.error}
+            self.trace.write(json.dumps(line) + "\n")
 
     def of(self, method: str) -> list[LogEntry]:
         """Entries for one method, oldest first."""
