@@ -351,16 +351,31 @@ class ChatCopy:
             emit(ChatProgress(chat_id, done, total, done - start))
             return True
 
+        def finished(page: HistoryPage) -> bool:
+            """Whether ``page`` (taken) was the chat's last: fewer messages than asked for
+            came back, so Telegram had nothing newer, and the chat's count says nothing is
+            missing (Telegram hides a few messages in some channels, and then a short page
+            is not the end: those chats are read until an empty page, as before)."""
+            if not page.short or page.count is None or since is not None or until is not None:
+                return False
+            return checkpoint.messages + writer.pending >= page.count
+
         async def ready() -> None:
             await engine.control.ready(chat_id)
 
         await ready()
         with engine.in_flight.reading():
             first = await reader.after(cursor)
-            if take(first) and first.messages:
+            if take(first) and first.messages and not finished(first):
                 chosen = await self._plan(first, checkpoint.messages)
                 with engine.in_flight.windowed_if(chosen.windows > 1):
-                    ordered = pages(reader, chosen, ready=ready, share=engine.in_flight.share)
+                    ordered = pages(
+                        reader,
+                        chosen,
+                        ready=ready,
+                        share=engine.in_flight.share,
+                        finished=finished,
+                    )
                     # Closed at once however the loop ends: no window goes on fetching.
                     async with contextlib.aclosing(ordered):
                         async for page in ordered:

@@ -33,6 +33,10 @@ class HistoryPage:
     names: Names
     count: int | None  # messages in the whole chat, as the server counts them
     pts: int | None = None  # a channel's update box pts when the answer was made
+    # Fewer came back than were asked for: the server had nothing newer when it answered
+    # (unless it hides some messages, as Telegram does in a few channels: see
+    # `tgtui.backup.chat_copy`, which also checks the count before it stops asking).
+    short: bool = False
 
 
 class HistoryReader:
@@ -108,7 +112,9 @@ class HistoryReader:
         messages = sorted(
             (m for m in answer.messages if m.id > after_id), key=lambda message: message.id
         )
-        return _page(answer, messages)
+        page = _page(answer, messages)
+        page.short = len(answer.messages) < limit
+        return page
 
     async def walk(
         self,

@@ -80,9 +80,12 @@ async def pages(
     *,
     ready: Ready = _always,
     share: Callable[[], int] | None = None,
+    finished: Callable[[HistoryPage], bool] | None = None,
 ) -> AsyncGenerator[HistoryPage, None]:
     """The chat's pages after ``chosen.after``, oldest first; every request first waits for
-    ``ready`` (pause).
+    ``ready`` (pause). After the windows, pages are read until one is empty, or until
+    ``finished(page)`` says the page just taken was the last (saving that empty page's
+    round trip).
 
     The ids are cut into chunks of a few pages (`bounds`); up to ``chosen.windows`` chunks are
     fetched at once, each by its own paged walk, and handed on strictly in order: when the
@@ -142,3 +145,5 @@ async def pages(
             return
         cursor = page.messages[-1].id
         yield page
+        if finished is not None and finished(page):
+            return

@@ -21,6 +21,9 @@ Fault specs (repeat --fault for several):
   rpc500=P | rpc500:METHOD=P   answer 500 INTERNAL with probability P
   file-ref-ttl=SECONDS         file references older than this get FILE_REFERENCE_EXPIRED
   private=PEER_ID[,PEER_ID]    these chats answer CHANNEL_PRIVATE / CHAT_FORBIDDEN
+  withheld=PEER_ID[,PEER_ID]   these chats' history leaves out every tenth message (ids
+                               ending in 0), still counted, as Telegram does with messages
+                               it may not show in a country
   takeout-delay=SECONDS        account.initTakeoutSession answers TAKEOUT_INIT_DELAY_X
   corrupt=P                    flip one byte of an upload.getFile answer with probability P
 """
@@ -50,6 +53,7 @@ class Faults:
     rpc500: dict[str, float] = field(default_factory=dict)  # method or "*" -> probability
     file_reference_ttl: float | None = None
     private: set[int] = field(default_factory=set)  # Telethon-marked peer ids
+    withheld: set[int] = field(default_factory=set)  # Telethon-marked peer ids
     takeout_delay: int | None = None
     corrupt: float = 0.0  # probability that a getFile answer has one byte flipped
     seed: int = 1
@@ -113,6 +117,8 @@ class Faults:
                 self.file_reference_ttl = float(value)
             elif kind == "private":
                 self.private.update(int(x) for x in value.split(","))
+            elif kind == "withheld":
+                self.withheld.update(int(x) for x in value.split(","))
             elif kind == "takeout-delay":
                 self.takeout_delay = int(value)
             elif kind == "corrupt":

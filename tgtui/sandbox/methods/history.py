@@ -113,6 +113,11 @@ async def get_history(call: Call, request: Any) -> Any:
         min_id=request.min_id,
     )
     messages = [view.message_at(j) for j in positions]
+    if chat.marked_id in call.server.faults.withheld:
+        # Some channels answer fewer messages than asked for, though more exist: those
+        # Telegram may not show here are left out of the page and still counted (Telethon's
+        # iter_messages documents it: a short page is not the end of a chat).
+        messages = [message for message in messages if message.id % 10]
     count = bounds[1] - bounds[0]
     if request.hash and request.hash == history_hash(messages):
         return types.messages.MessagesNotModified(count=count)

@@ -1,0 +1,74 @@
+"""What a backup asks Telegram for each chat: no request a plain script would not send.
+
+A page that comes back shorter than asked, in a chat whose count says nothing is missing, is
+the chat's last: the run does not ask once more for an empty page (a round trip per chat,
+which at Telegram's latency doubled the time of every small chat). Telegram leaves out of
+some channels' pages messages it may not show in a country, still counting them; such a
+short page is not the end, and those chats are still read whole.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from telethon import TelegramClient, utils
+
+from tests.flows.backup_helpers import read_ids, targets
+from tgtui.backup.engine import BackupEngine, BackupOptions
+from tgtui.format.media_paths import MediaFilter
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.world_types import Chat
+
+NO_MEDIA = MediaFilter(frozenset(), None)
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    """Chats of every kind, from a handful of messages to several pages (none big enough to
+    be fetched in windows)."""
+    return SandboxOptions(world=WorldOptions(seed=23, dialogs=30, messages=700, media=False))
+
+
+def _history_requests(server: SandboxServer) -> Counter[int]:
+    """messages.getHistory requests per chat (Telethon-marked id)."""
+    return Counter(
+        utils.get_peer_id(entry.request.peer) for entry in server.log.of("messages.getHistory")
+    )
+
+
+async def test_each_chat_costs_its_pages_and_no_empty_one(
+    sandbox: SandboxServer, client: TelegramClient, tmp_path: Path
+) -> None:
+    chats = await targets(client)
+    sandbox.log.clear()
+    result = await BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA)).run(chats)
+    assert result.all_complete
+    asked = _history_requests(sandbox)
+    sizes = {c.target.chat_id: c.messages for c in result.chats}
+    assert any(0 < size < 100 for size in sizes.values())
+    assert any(size > 100 for size in sizes.values())
+    # A page of 100 is not short: one more (empty) page follows it, as it must.
+    expected = {chat: size // 100 + 1 for chat, size in sizes.items() if size}
+    assert {chat: asked[chat] for chat in expected} == expected
+
+
+def _chat(server: SandboxServer, chat_id: int) -> Chat:
+    world = server.world
+    return next(world.chat(i) for i in range(len(world)) if world.chat(i).marked_id == chat_id)
+
+
+async def test_a_channel_that_withholds_messages_is_still_read_whole(
+    sandbox: SandboxServer, client: TelegramClient, tmp_path: Path
+) -> None:
+    channels = [t for t in await targets(client) if _chat(sandbox, t.chat_id).kind.is_channel]
+    withheld = [t for t in channels if len(sandbox.history.view(_chat(sandbox, t.chat_id))) > 20]
+    assert withheld
+    sandbox.faults.withheld.update(t.chat_id for t in withheld)
+    result = await BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA)).run(withheld)
+    assert result.all_complete
+    for outcome in result.chats:
+        view = sandbox.history.view(_chat(sandbox, outcome.target.chat_id))
+        shown = sorted(msg_id for msg_id in view if msg_id % 10)
+        assert read_ids(outcome.path) == shown
