@@ -1,5 +1,9 @@
 """What a backup asks Telegram for each chat: no request a plain script would not send.
 
+`tgtui backup` asks for everything it needs before the first history request in one round
+(the chats, who the account is, and for a new backup the account's update state), beside
+Telethon's own requests when it connects, and sends nothing else before it.
+
 A page that comes back shorter than asked, in a chat whose count says nothing is missing, is
 the chat's last: the run does not ask once more for an empty page (a round trip per chat,
 which at Telegram's latency doubled the time of every small chat). Telegram leaves out of
@@ -9,13 +13,17 @@ short page is not the end, and those chats are still read whole.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telethon import TelegramClient, utils
 
 from tests.flows.backup_helpers import read_ids, targets
+from tests.flows.cli_process import run_tgtui
+from tests.sandbox_process import start_sandbox_process
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.format.media_paths import MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
@@ -29,6 +37,11 @@ def sandbox_options() -> SandboxOptions:
     """Chats of every kind, from a handful of messages to several pages (none big enough to
     be fetched in windows)."""
     return SandboxOptions(world=WorldOptions(seed=23, dialogs=30, messages=700, media=False))
+
+
+def at(request: dict[str, Any]) -> float:
+    """When a traced request arrived."""
+    return float(request["at"])
 
 
 def _history_requests(server: SandboxServer) -> Counter[int]:
@@ -72,3 +85,36 @@ async def test_a_channel_that_withholds_messages_is_still_read_whole(
         view = sandbox.history.view(_chat(sandbox, outcome.target.chat_id))
         shown = sorted(msg_id for msg_id in view if msg_id % 10)
         assert read_ids(outcome.path) == shown
+
+
+async def test_the_command_asks_for_nothing_between_the_chat_list_and_the_history(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "requests.jsonl"
+    process, info = await start_sandbox_process(
+        "--dialogs", "12", "--messages", "300", "--seed", "7", "--latency-ms", "20",
+        "--session-out", str(tmp_path / "sandbox.session"), "--request-log", str(log),
+    )  # fmt: skip
+    try:
+        out = tmp_path / "backup"
+        code, _, err = await run_tgtui(
+            tmp_path, info, "backup", "--all", "--no-media", "--out", str(out)
+        )
+    finally:
+        process.terminate()
+        await process.wait()
+    assert code == 0, err
+    requests = sorted((json.loads(line) for line in log.read_text().splitlines()), key=at)
+    methods = [r["method"] for r in requests]
+    first_history = methods.index("messages.getHistory")
+    before = requests[:first_history]
+    assert {r["method"] for r in before} <= {
+        "help.getConfig", "users.getUsers", "updates.getState", "updates.getDifference",
+        "messages.getDialogs",
+    }  # fmt: skip
+    # Everything was asked before the chat list came back: nothing waited for it but the
+    # history (the old way asked for the update state only then, a round trip more).
+    listed = min(r["answered"] for r in before if r["method"] == "messages.getDialogs")
+    assert [r["method"] for r in before if r["at"] > listed] == []
+    assert "updates.getState" not in methods[first_history:]
+    assert (out / "updates-state.json").exists()  # and saved, for the next run

@@ -27,13 +27,13 @@ import contextlib
 import datetime as dt
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
-from telethon import utils
+from telethon import TelegramClient, utils
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -46,6 +46,8 @@ from tgtui.format.jsonl import after_last_newline
 from tgtui.format.safe_files import STATE_MAX, read_json
 from tgtui.format.versions import JSONL, find_record, saved_records
 from tgtui.portable import NOFOLLOW, NONBLOCK, open_fd
+from tgtui.retry import Wait, retry
+from tgtui.telegram.history import HISTORY_RETRY
 
 CHANNEL_LIMIT = 100  # updates asked per getChannelDifference (Telegram: users pass 10-100)
 CHANNEL_DIFFERENCE = "updates.getChannelDifference"
@@ -285,18 +287,50 @@ def _owners(
             yield chat
 
 
+def first_state(
+    client: TelegramClient, out: Path, on_wait: Callable[[Wait], None] | None = None
+) -> Awaitable[Any | None]:
+    """The account's update state now, when the backup in ``out`` has none saved (its first
+    run), else None (the run asks for the difference since the saved one instead).
+
+    Asked while the chats are listed, before any history is read, it saves a first run the
+    round trip `catch_up_account` would spend on it before its first history request. A
+    state taken before the history is read is always safe to save: the next run's difference
+    then covers every change made after it (taken after, it would skip changes to messages
+    read before it).
+    """
+    if os.path.lexists(out / STATE_FILE):
+        return _nothing()
+
+    async def call() -> Any:
+        return await client(functions.updates.GetStateRequest())
+
+    return retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=STATE)
+
+
+async def _nothing() -> None:
+    return None
+
+
 async def catch_up_account(
-    reader: HistoryReader, out: Path, chats: list[SavedChat], file_for: FileFor | None = None
+    reader: HistoryReader,
+    out: Path,
+    chats: list[SavedChat],
+    file_for: FileFor | None = None,
+    *,
+    now: Any | None = None,
 ) -> tuple[bool, Caught]:
     """Edits and deletions in private chats and basic groups since the backup's saved state,
     written to ``chats``' folders. Returns whether they are followed (False: no state was
     saved, or Telegram said the difference is too long, so saved chats must be re-checked)
-    and what was found. The state is saved for the next run either way."""
+    and what was found. The state is saved for the next run either way: when none was saved,
+    ``now`` (`first_state`, taken before any history was read) or the state asked for here."""
     caught = Caught()
     state = load_state(out)
     if state is None:
-        now = await reader.call(functions.updates.GetStateRequest(), STATE)
-        caught.requests += 1
+        if now is None:
+            now = await reader.call(functions.updates.GetStateRequest(), STATE)
+            caught.requests += 1
         _untrack(chats)
         save_state(out, now)
         return False, caught

@@ -108,9 +108,13 @@ class BackupEngine:
         wrap: Callable[[Any], Any] | None = None,
         control: RunControl | None = None,
         gate: FloodGate | None = None,
+        first_state: Any | None = None,
     ) -> None:
         self.client = client
         self.options = options
+        # The account's update state, asked before the run while the chats were listed
+        # (`tgtui.backup.catch_up.first_state`): saved if the backup has none yet.
+        self.first_state = first_state
         self.on_event = on_event
         self.gate = gate or FloodGate()  # shared with whoever else calls for this account
         self.wrap = wrap
@@ -249,8 +253,9 @@ class BackupEngine:
             self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
         try:
+            now, self.first_state = self.first_state, None  # good for this run only
             followed, caught = await catch_up_account(
-                reader, self.options.out, saved, self.version_file
+                reader, self.options.out, saved, self.version_file, now=now
             )
         except OSError as exc:
             raise BackupAborted(

@@ -97,8 +97,10 @@ class BackupJob:
         listener: ProgressSink | None = None,
         pace_file: Path | None = None,
         estimate_while_running: bool = False,
+        first_state: Any | None = None,
     ) -> None:
         self.client = client
+        self.first_state = first_state  # for the first run's engine (`BackupEngine`)
         # Estimate the chats not estimated yet while the run goes (their files' bytes make
         # the time left): the app and the command line's bars; unattended runs need not.
         self.estimate_while_running = estimate_while_running
@@ -270,7 +272,9 @@ class BackupJob:
                 wrap=takeout.wrap if takeout is not None else None,
                 control=self.control,
                 gate=self._gate,
+                first_state=self.first_state,
             )
+            self.first_state = None
             engine = self._engine
 
             async def following() -> None:

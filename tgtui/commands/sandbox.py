@@ -79,8 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--request-log",
         type=Path,
         metavar="FILE",
-        help="append one JSON line per answered request to FILE (its arrival as a Unix "
-        "time, the method, the error if any): for timing whole client processes",
+        help="append one JSON line per answered request to FILE (when it arrived and when "
+        "it was answered, as Unix times; the method; the error if any): for timing whole "
+        "client processes",
     )
     parser.add_argument(
         "--activity",

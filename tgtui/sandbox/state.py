@@ -132,8 +132,14 @@ class RequestLog:
         """Record one request (and trace it, when a trace file is set)."""
         self.entries.append(entry)
         if self.trace is not None:
-            arrived = time.time() - (time.monotonic() - entry.at)
-            line = {"at": round(arrived, 6), "method": entry.method, "error": entry.error}
+            now = time.time()
+            arrived = now - (time.monotonic() - entry.at)
+            line = {
+                "at": round(arrived, 6),
+                "answered": round(now, 6),
+                "method": entry.method,
+                "error": entry.error,
+            }
             self.trace.write(json.dumps(line) + "\n")
 
     def of(self, method: str) -> list[LogEntry]:
