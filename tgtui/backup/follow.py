@@ -32,10 +32,9 @@ from telethon.tl import types
 
 from tgtui.backup.catch_up import is_channel_id
 from tgtui.backup.engine import BackupEngine, BackupResult, ChatResult
+from tgtui.backup.options import MIN_SWEEP, SWEEP
 from tgtui.backup.selection import ChatTarget
 
-SWEEP = 300.0  # seconds between sweeps of every followed chat
-MIN_SWEEP = 1.0  # the least a user may ask for (0 would ask Telegram without a pause)
 SWEEP_SHARE = 0.5  # at most this share of the time goes to sweeping (a big account's sweep
 # can take long: the next one waits at least as long again)
 SETTLE = 0.5  # updates arriving within this are handled together

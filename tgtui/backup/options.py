@@ -11,6 +11,12 @@ from tgtui.format.media_paths import NO_MEDIA, MediaFilter
 from tgtui.i18n import N_
 
 CANCELLED = N_("cancelled")  # a reason: translated where it is shown
+# Follow mode (`tgtui.backup.follow`) and the unattended reports (`tgtui.backup.reporters`),
+# here so that the command line's options know them without loading either.
+SWEEP = 300.0  # seconds between sweeps of every followed chat
+MIN_SWEEP = 1.0  # the least a user may ask for (0 would ask Telegram without a pause)
+HEARTBEAT = 30.0  # seconds between summary lines, by default
+MIN_HEARTBEAT = 0.1  # the least a user may ask for (0: none): at most 10 lines a second
 
 
 @dataclass(frozen=True)

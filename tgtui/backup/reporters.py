@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tgtui.backup.options import HEARTBEAT
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
@@ -28,9 +29,6 @@ from tgtui.backup.progress import (
 from tgtui.format.outcomes import status_word
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean
-
-HEARTBEAT = 30.0  # seconds between summary lines, by default
-MIN_HEARTBEAT = 0.1  # the least a user may ask for (0: none): at most 10 lines a second
 
 Write = Callable[[str], None]
 

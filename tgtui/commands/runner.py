@@ -14,8 +14,8 @@ from loguru import logger
 from rich.console import Console
 from telethon import errors
 
-from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED, add_global_options
-from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
+from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED
+from tgtui.config import Paths, Settings
 from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
@@ -31,41 +31,6 @@ from tgtui.telegram.service import (
 from tgtui.untrusted import clean
 
 Work = Callable[[TelegramService, Callable[[Wait], None]], Awaitable[int]]
-
-
-def add_session_arguments(parser: argparse.ArgumentParser) -> None:
-    """--session, --demo and --debug, which every command that talks to Telegram takes, after
-    the command as well as before it (`tgtui --demo chats` = `tgtui chats --demo`): absent
-    here, they leave the main parser's value alone."""
-    keep = argparse.SUPPRESS
-    parser.add_argument(
-        "--session",
-        type=path_argument,
-        metavar=_("PATH"),
-        default=keep,
-        help=_("use this Telethon session file (signed in: `tgtui --session PATH` logs in)"),
-    )
-    add_global_options(parser, _("use the offline demo sandbox's account"))
-
-
-def command_settings(
-    args: argparse.Namespace, paths: Paths, err: Console, command: str
-) -> Settings | None:
-    """The settings, or None after saying why there are none (a bad config, or --demo with
-    --session)."""
-    if args.demo and args.session:
-        err.print(f"tgtui {command}: " + _("--demo uses its own session; leave out --session"))
-        return None
-    settings = getattr(args, "settings", None)  # read and checked once, by `tgtui.cli`
-    if isinstance(settings, Settings):
-        return settings
-    try:
-        return load_settings(paths)
-    except ConfigError as exc:
-        err.print(
-            f"tgtui {command}: " + _("bad configuration: {problem}").format(problem=clean(exc))
-        )
-        return None
 
 
 def client_spec(

@@ -1,0 +1,133 @@
+"""The work of `tgtui backup` once it is connected: list the chats, choose, run the backup
+with its progress, and say how it went (`tgtui.commands.backup` parses the options and
+imports this module in the background while it connects: `tgtui.preload`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from loguru import logger
+from rich.console import Console
+
+from tgtui.backup.catch_up import first_state
+from tgtui.backup.console import ConsoleProgress, line, summary_table
+from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
+from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
+from tgtui.backup.json_progress import JsonProgress
+from tgtui.backup.reporters import LineProgress
+from tgtui.backup.selection import target_of
+from tgtui.chats.listing import candidate, dialogs
+from tgtui.chats.matching import ChoiceError, choose
+from tgtui.chats.options import chat_filter
+from tgtui.commands.backup_progress import (
+    following,
+    ignore,
+    print_summary,
+    progress_mode,
+    reporter,
+    tick,
+)
+from tgtui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PARTLY
+from tgtui.i18n import _
+from tgtui.retry import Wait
+from tgtui.telegram.service import TelegramService
+from tgtui.untrusted import clean
+
+
+async def backup(
+    service: TelegramService,
+    args: argparse.Namespace,
+    options: BackupOptions,
+    err: Console,
+    pace_file: Path | None,
+    on_wait: Callable[[Wait], None],
+) -> int:
+    mode = progress_mode(args.progress, quiet=args.quiet, tty=err.is_terminal)
+    try:
+        result, report = await _plan_and_run(service, args, options, err, pace_file, on_wait, mode)
+    except BackupAborted as exc:
+        err.print(line((_("tgtui backup stopped:"), "red"), f" {clean(exc)}"))
+        err.print(_("Everything written so far is consistent; run again once this is fixed."))
+        return EXIT_ERROR
+    if result is None:
+        return EXIT_ERROR
+    code = EXIT_OK if result.all_complete else EXIT_PARTLY
+    if isinstance(report, JsonProgress):
+        report.finished(code, result, str(options.out))
+    if args.quiet and result.all_complete and not result.notes:
+        return code
+    all_rows = len(result.chats) <= 40 and not args.quiet
+    if all_rows or not result.all_complete:
+        err.print(summary_table(result.chats, all_rows=all_rows))
+    print_summary(err, result, options.out)
+    return code
+
+
+async def _plan_and_run(
+    service: TelegramService,
+    args: argparse.Namespace,
+    options: BackupOptions,
+    err: Console,
+    pace_file: Path | None,
+    on_wait: Callable[[Wait], None],
+    mode: str,
+) -> tuple[BackupResult | None, object]:
+    client = service.client
+    # Who the account is, its chats and (for a new backup) its update state, asked together:
+    # the first history request follows their one round trip.
+    me, rows, state = await asyncio.gather(
+        service.me(on_wait=on_wait),
+        dialogs(client, on_wait=on_wait),
+        first_state(client, options.out, on_wait),
+    )
+    missing: list[str] = []
+    try:
+        chosen = rows if args.all else choose(rows, args.chats, candidate)
+        chosen = chat_filter(args).apply(chosen, candidate, missing)
+    except ChoiceError as exc:
+        err.print(f"tgtui backup: {exc}")
+        return None, None
+    for text in missing:
+        err.print(
+            _("note: --exclude {text} matches no chat; nothing left out").format(
+                text=repr(clean(text, limit=80))
+            )
+        )
+    targets = [target_of(row) for row in chosen if row.peer is not None]
+    if not targets:
+        err.print("tgtui backup: " + _("no chat is left to back up after the filters"))
+        return None, None
+    logger.info("backing up {} chats into {}", len(targets), options.out)
+    with ExitStack() as stack:
+        report = reporter(mode, err, len(targets), args.heartbeat)
+        if isinstance(report, ConsoleProgress):
+            stack.enter_context(report)
+        ticking = None
+        if isinstance(report, LineProgress | JsonProgress):
+            ticking = asyncio.ensure_future(tick(report, min(1.0, args.heartbeat / 2)))
+            stack.callback(ticking.cancel)
+        elif isinstance(report, ConsoleProgress):
+            ticking = asyncio.ensure_future(tick(report, 1.0))  # the following line's clock
+            stack.callback(ticking.cancel)
+        job = BackupJob(
+            client,
+            targets,
+            options,
+            takeout=args.takeout,
+            account=account_of(me),
+            listener=report if report is not None else ignore,
+            pace_file=pace_file,
+            first_state=state,
+        )
+        if isinstance(report, ConsoleProgress):
+            report.watch(job)  # the bars read the job: messages and files, time left
+        follow = following(err, report, args.sweep) if args.follow else None
+        try:
+            return await job.run(follow=follow), report
+        except TakeoutRefused as exc:
+            err.print(f"tgtui backup: {clean(exc)}")
+            return None, report
