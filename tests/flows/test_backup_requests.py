@@ -118,3 +118,35 @@ async def test_the_command_asks_for_nothing_between_the_chat_list_and_the_histor
     assert [r["method"] for r in before if r["at"] > listed] == []
     assert "updates.getState" not in methods[first_history:]
     assert (out / "updates-state.json").exists()  # and saved, for the next run
+
+
+async def test_channels_whose_listed_pts_is_the_saved_one_cost_no_request(
+    sandbox: SandboxServer, client: TelegramClient, tmp_path: Path
+) -> None:
+    """The chat list gives each channel's pts; a run made from a list just made asks no
+    channel difference where that pts is the one saved, and still finds what changed."""
+    first = await BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA)).run(
+        await targets(client), listed=True
+    )
+    assert first.all_complete
+    channels = [c.target for c in first.chats if _chat(sandbox, c.target.chat_id).kind.is_channel]
+    assert len(channels) >= 2
+    changed = _chat(sandbox, channels[0].chat_id)
+    edited = sandbox.history.view(changed)[3]
+    sandbox.living.edit(changed, edited, "edited after the first run")
+    sandbox.living.say(changed, "new after the first run")
+    sandbox.log.clear()
+    second = await BackupEngine(client, BackupOptions(tmp_path, media=NO_MEDIA)).run(
+        await targets(client),
+        listed=True,  # listed again, after the changes
+    )
+    assert second.all_complete
+    asked = [
+        utils.get_peer_id(entry.request.channel)
+        for entry in sandbox.log.of("updates.getChannelDifference")
+    ]
+    assert asked == [channels[0].chat_id]  # the one that changed, and no other
+    outcome = next(c for c in second.chats if c.target.chat_id == changed.marked_id)
+    assert outcome.new == 1
+    versions = (outcome.path / "edits.jsonl").read_text(encoding="utf-8")
+    assert "edited after the first run" in versions

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import errno
+import time
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -44,13 +45,17 @@ if TYPE_CHECKING:
     from tgtui.backup.engine import BackupEngine
 
 LINKED_FOLDER = "it is a link, and tgtui does not write through links"
+# A channel's pts from a chat list this recent stands for a channel difference: what
+# happened after it is the next run's (or follow mode's) to fetch, as after any difference.
+LISTED_FRESH = 60.0
 
 
 class ChatCopy:
     """One chat, from where its file ends to its newest message (or --until), for one run."""
 
-    def __init__(self, engine: BackupEngine, target: ChatTarget) -> None:
+    def __init__(self, engine: BackupEngine, target: ChatTarget, *, listed: bool = False) -> None:
         self.engine = engine  # the run this chat belongs to
+        self.listed = listed  # the target's pts is from the chat list of this run
         self.options = options = engine.options
         self.target = target
         self.folder = chat_folder(options.out, target, engine.folders)
@@ -159,6 +164,16 @@ class ChatCopy:
         self.start = checkpoint.messages
         self.engine.emit(ChatStarted(self.target.chat_id, self.target.name, self.start))
 
+    def listed_pts(self) -> int | None:
+        """The channel's pts as this run's chat list gave it, if it was listed less than
+        `LISTED_FRESH` seconds ago (an older list may not know what happened since)."""
+        target = self.target
+        if not self.listed or target.pts is None:
+            return None
+        if time.monotonic() - target.listed > LISTED_FRESH:
+            return None
+        return target.pts
+
     async def catch_up(self) -> bool:
         """Bring the chat's saved messages up to date (edits, deletions); whether its history
         must be read for new messages (False: Telegram said nothing changed)."""
@@ -172,9 +187,15 @@ class ChatCopy:
         before = (checkpoint.pts, checkpoint.tracked, checkpoint.complete)
         if channel:
             known = checkpoint.pts
-            pts, found = await catch_up_channel(
-                self.reader, self.folder, checkpoint.last_id, known, engine.version_file
-            )
+            pts: int | None
+            if known is not None and self.listed_pts() == known:
+                # Nothing happened in the channel since the last run: every new message,
+                # edit and deletion raises its pts, which the chat list just gave.
+                pts, found = known, Caught()
+            else:
+                pts, found = await catch_up_channel(
+                    self.reader, self.folder, checkpoint.last_id, known, engine.version_file
+                )
             unchanged = known is not None and not found.new_messages and not found.rechecked
             checkpoint.pts = pts
             if found.new_messages:

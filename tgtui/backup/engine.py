@@ -173,10 +173,16 @@ class BackupEngine:
             await self.client.connect()
 
     async def run(
-        self, targets: list[ChatTarget], *, follow: Callable[[], Awaitable[None]] | None = None
+        self,
+        targets: list[ChatTarget],
+        *,
+        follow: Callable[[], Awaitable[None]] | None = None,
+        listed: bool = False,
     ) -> BackupResult:
         """Back up every target, at most ``concurrency`` at once; then, with ``follow``, keep
         the backup folder (and its lock) while ``follow()`` runs (`tgtui.backup.follow`).
+        ``listed``: the targets come from a chat list made for this run, just before it
+        (their channels' pts then stand for a channel difference: `ChatCopy.listed_pts`).
 
         Raises BackupAborted (after every running chat has flushed and checkpointed) when the
         disk fails or the session is revoked.
@@ -193,7 +199,7 @@ class BackupEngine:
             self.folders = chat_folders(self.options.out)
             await self.catch_up_account()
             try:
-                result = await self._run(targets)
+                result = await self._run(targets, listed)
             finally:
                 await private
             result.notes[:0] = folder.notes
@@ -211,7 +217,7 @@ class BackupEngine:
         finally:
             self._save_manifest()
 
-    async def _run(self, targets: list[ChatTarget]) -> BackupResult:
+    async def _run(self, targets: list[ChatTarget], listed: bool) -> BackupResult:
         limit = asyncio.Semaphore(max(1, self.options.concurrency))
         result = BackupResult()
 
@@ -219,7 +225,7 @@ class BackupEngine:
             try:
                 async with limit:
                     self._started.add(target.chat_id)
-                    result.chats.append(await self.backup_chat(target))
+                    result.chats.append(await self.backup_chat(target, listed=listed))
             except asyncio.CancelledError:
                 if target.chat_id not in self._cancelled or target.chat_id in self._started:
                     raise
@@ -236,10 +242,11 @@ class BackupEngine:
         result.chats.sort(key=lambda c: order[c.target.chat_id])
         return result
 
-    async def backup_chat(self, target: ChatTarget) -> ChatResult:
+    async def backup_chat(self, target: ChatTarget, *, listed: bool = False) -> ChatResult:
         """One chat, from where its file ends to its newest message (or --until): see
-        `ChatCopy.run`."""
-        return await ChatCopy(self, target).run()
+        `ChatCopy.run`. ``listed``: the target's pts is the chat list's, fetched for this
+        run (a refresh, in follow mode, is for a change that came after it)."""
+        return await ChatCopy(self, target, listed=listed).run()
 
     async def catch_up_account(self) -> None:
         """Edits and deletions in the backup's private chats and basic groups since the last

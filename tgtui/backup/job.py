@@ -98,9 +98,13 @@ class BackupJob:
         pace_file: Path | None = None,
         estimate_while_running: bool = False,
         first_state: Any | None = None,
+        listed: bool = False,
     ) -> None:
         self.client = client
-        self.first_state = first_state  # for the first run's engine (`BackupEngine`)
+        # Asked for the first run just before it (`tgtui backup`): the account's update
+        # state, and the chat list the targets come from (`BackupEngine.run`'s ``listed``).
+        self.first_state = first_state
+        self.listed = listed
         # Estimate the chats not estimated yet while the run goes (their files' bytes make
         # the time left): the app and the command line's bars; unattended runs need not.
         self.estimate_while_running = estimate_while_running
@@ -284,7 +288,8 @@ class BackupJob:
             self.followed = None
             if self.estimate_while_running:
                 self._estimating = asyncio.ensure_future(self._estimate_meanwhile())
-            result = await engine.run(targets, follow=following if follow else None)
+            listed, self.listed = self.listed, False  # a later run's list is older
+            result = await engine.run(targets, follow=following if follow else None, listed=listed)
             if self.followed is not None:
                 result = merged(result, self.followed)
             result.seconds = self.clock() - self.started

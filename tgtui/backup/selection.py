@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telethon import TelegramClient
@@ -21,6 +21,9 @@ class ChatTarget:
     type: str  # Telegram Desktop's chat type
     username: str | None
     input_peer: Any
+    # A channel's pts as the chat list gave it, and when (`DialogRow.pts`, `.listed`).
+    pts: int | None = field(default=None, compare=False)
+    listed: float = field(default=0.0, repr=False, compare=False)
 
 
 def chat_type(row: DialogRow) -> str:
@@ -43,6 +46,8 @@ def target_of(row: DialogRow) -> ChatTarget:
         type=chat_type(row),
         username=row.username,
         input_peer=row.peer,
+        pts=row.pts,
+        listed=row.listed,
     )
 
 

@@ -122,6 +122,7 @@ async def _plan_and_run(
             listener=report if report is not None else ignore,
             pace_file=pace_file,
             first_state=state,
+            listed=True,
         )
         if isinstance(report, ConsoleProgress):
             report.watch(job)  # the bars read the job: messages and files, time left

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,10 @@ class DialogRow:
     # Rows keep only this, not the whole User/Chat/Channel: 100,000 rows stay small.
     peer: Any = field(default=None, repr=False, compare=False)
     is_self: bool = False  # the account's own chat (Saved Messages)
+    # A channel's pts when it was listed (every change in a channel raises it), and when that
+    # was (time.monotonic()): a backup that saved this pts knows the channel had nothing new.
+    pts: int | None = field(default=None, compare=False)
+    listed: float = field(default=0.0, repr=False, compare=False)
 
 
 def _kind(entity: Any) -> ChatKind:
@@ -264,6 +269,7 @@ class DialogPager:
             entities[utils.get_peer_id(entity)] = entity
         messages = {(utils.get_peer_id(m.peer_id), m.id): m for m in answer.messages}
         now = dt.datetime.now(dt.UTC)
+        listed = time.monotonic()
         rows: list[DialogRow] = []
         end: _Cursor | None = None
         for dialog in answer.dialogs:
@@ -297,6 +303,8 @@ class DialogPager:
                     username=getattr(entity, "username", None),
                     peer=peer,
                     is_self=bool(getattr(entity, "is_self", False)),
+                    pts=getattr(dialog, "pts", None),
+                    listed=listed,
                 )
             )
         return rows, end
