@@ -28,7 +28,9 @@ user+system CPU; peak RSS; requests it sent. Issue 30's goals, printed, not asse
 - CPU per message at 0 ms within 1.1x the script's, as a whole process and marginal (the
   difference between a world of ``--messages`` and one of ``--cpu-messages``);
 - one big chat (``--big-chat`` messages, at the highest latency): at least 0.95x 8 ranges;
-- an incremental run with nothing new within 1.3x connect + dialogs.
+- an incremental run with nothing new within 1.3x connect + dialogs;
+- memory: `tgtui backup` of one chat of ``--memory-chat`` messages (1,000,000) at 0 ms
+  stays under 100 MB of peak RSS.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ QUICK = {
     "latencies": "0",
     "cpu_messages": 600,
     "big_chat": 1000,
+    "memory_chat": 2000,
     "rounds": 1,
 }
 
@@ -184,9 +187,15 @@ def _environment(work: Path, info: dict[str, Any]) -> dict[str, str]:
 
 
 async def measure(
-    dialogs: int, messages: int, latency: float, rounds: int, big_chat: bool = False
+    dialogs: int,
+    messages: int,
+    latency: float,
+    rounds: int,
+    big_chat: bool = False,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Run]:
-    """Every contender against one sandbox, ``rounds`` turns each; the best run of each."""
+    """Every contender (or those ``only`` names) against one sandbox, ``rounds`` turns each;
+    the best run of each."""
     with tempfile.TemporaryDirectory(prefix="bench-backup-process-") as folder:
         work = Path(folder)
         log = work / "requests.jsonl"
@@ -201,6 +210,8 @@ async def measure(
             env = _environment(work, info)
             for _ in range(rounds):
                 for name, (command, out) in contenders(info, work, big_chat).items():
+                    if only is not None and name not in only:
+                        continue
                     if name != AGAIN:
                         shutil.rmtree(out, ignore_errors=True)
                         out.mkdir()
@@ -268,6 +279,9 @@ async def main() -> None:
         "--cpu-messages", type=int, default=8000, help="the bigger world for marginal CPU"
     )
     parser.add_argument("--big-chat", type=int, default=20000, help="one chat of N (0: none)")
+    parser.add_argument(
+        "--memory-chat", type=int, default=1_000_000, help="tgtui alone, peak RSS (0: none)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     args = parse_args(parser, QUICK)
     print(
@@ -309,6 +323,18 @@ async def main() -> None:
         speed = runs["script, 8 ranges"].seconds / runs["tgtui backup"].seconds
         print(f"\none big chat: {speed:.2f}x 8 ranges (goal >= 0.95)", flush=True)
         figures["big chat speed"] = speed
+    if args.memory_chat:
+        runs = await measure(
+            1, args.memory_chat, 0, 1, big_chat=True, only=frozenset({"tgtui backup"})
+        )
+        rss = runs["tgtui backup"].rss_mb
+        print(
+            f"\nmemory: tgtui backup of one chat of {runs['tgtui backup'].messages:,} "
+            f"messages, 0 ms: peak RSS {rss:.0f} MB (goal <= 100) in "
+            f"{runs['tgtui backup'].seconds:.1f} s",
+            flush=True,
+        )
+        figures["memory chat rss"] = rss
     check_figures(figures)
 
 
