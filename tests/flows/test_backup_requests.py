@@ -87,37 +87,56 @@ async def test_a_channel_that_withholds_messages_is_still_read_whole(
         assert read_ids(outcome.path) == shown
 
 
+CONNECTING = {"help.getConfig", "users.getUsers", "updates.getState", "updates.getDifference"}
+
+
+def _asked_beside_the_chat_list(log: Path) -> list[str]:
+    """The methods a run sent (the trace in ``log``, emptied), checking that all it sent
+    before its first history request (if any) was connecting and one round: nothing arrived
+    after the chat list was answered."""
+    requests = sorted((json.loads(line) for line in log.read_text().splitlines()), key=at)
+    log.write_text("")
+    methods = [r["method"] for r in requests]
+    first_history = (
+        methods.index("messages.getHistory") if "messages.getHistory" in methods else None
+    )
+    before = requests[:first_history]
+    assert {r["method"] for r in before} <= CONNECTING | {"messages.getDialogs"}
+    listed = min(r["answered"] for r in before if r["method"] == "messages.getDialogs")
+    assert [r["method"] for r in before if r["at"] > listed] == []
+    return methods
+
+
 async def test_the_command_asks_for_nothing_between_the_chat_list_and_the_history(
     tmp_path: Path,
 ) -> None:
+    """A new backup's update state, and an incremental run's account difference, are asked
+    for beside the chat list (the old way asked for them once it came back: a round trip
+    more before the first history request, or before the end of a run with nothing new)."""
     log = tmp_path / "requests.jsonl"
     process, info = await start_sandbox_process(
         "--dialogs", "12", "--messages", "300", "--seed", "7", "--latency-ms", "20",
         "--session-out", str(tmp_path / "sandbox.session"), "--request-log", str(log),
     )  # fmt: skip
+    out = tmp_path / "backup"
+    command = ("backup", "--all", "--no-media", "--out", str(out))
     try:
-        out = tmp_path / "backup"
-        code, _, err = await run_tgtui(
-            tmp_path, info, "backup", "--all", "--no-media", "--out", str(out)
-        )
+        code, _, err = await run_tgtui(tmp_path, info, *command)
+        assert code == 0, err
+        first = _asked_beside_the_chat_list(log)
+        assert first.count("updates.getState") == 2  # Telethon's, connecting; and the run's
+        assert (out / "updates-state.json").exists()  # saved, for the next run
+        code, _, err = await run_tgtui(tmp_path, info, *command)
+        assert code == 0, err
+        again = _asked_beside_the_chat_list(log)
     finally:
         process.terminate()
         await process.wait()
-    assert code == 0, err
-    requests = sorted((json.loads(line) for line in log.read_text().splitlines()), key=at)
-    methods = [r["method"] for r in requests]
-    first_history = methods.index("messages.getHistory")
-    before = requests[:first_history]
-    assert {r["method"] for r in before} <= {
-        "help.getConfig", "users.getUsers", "updates.getState", "updates.getDifference",
-        "messages.getDialogs",
-    }  # fmt: skip
-    # Everything was asked before the chat list came back: nothing waited for it but the
-    # history (the old way asked for the update state only then, a round trip more).
-    listed = min(r["answered"] for r in before if r["method"] == "messages.getDialogs")
-    assert [r["method"] for r in before if r["at"] > listed] == []
-    assert "updates.getState" not in methods[first_history:]
-    assert (out / "updates-state.json").exists()  # and saved, for the next run
+    # Nothing new: the account's difference, asked beside the chat list, and the chats'
+    # pts in that list said so; no channel difference, no history.
+    assert "messages.getHistory" not in again
+    assert "updates.getChannelDifference" not in again
+    assert again.count("updates.getDifference") == 2  # Telethon's, connecting; and the run's
 
 
 async def test_channels_whose_listed_pts_is_the_saved_one_cost_no_request(

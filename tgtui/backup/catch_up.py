@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from loguru import logger
-from telethon import TelegramClient, utils
+from telethon import TelegramClient, errors, utils
 from telethon.tl import functions, types
 
 from tgtui.backup.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -287,25 +287,53 @@ def _owners(
             yield chat
 
 
-def first_state(
+@dataclass(frozen=True)
+class AccountAhead:
+    """The account catch-up's first answer, asked for beside the chat list (`account_ahead`)."""
+
+    since: dict[str, int] | None  # the saved state it is the difference from; None: the
+    answer: Any  # ... update state now (a backup with none saved)
+
+
+def account_ahead(
     client: TelegramClient, out: Path, on_wait: Callable[[Wait], None] | None = None
-) -> Awaitable[Any | None]:
-    """The account's update state now, when the backup in ``out`` has none saved (its first
-    run), else None (the run asks for the difference since the saved one instead).
-
-    Asked while the chats are listed, before any history is read, it saves a first run the
-    round trip `catch_up_account` would spend on it before its first history request. A
-    state taken before the history is read is always safe to save: the next run's difference
-    then covers every change made after it (taken after, it would skip changes to messages
-    read before it).
+) -> Awaitable[AccountAhead | None]:
+    """What `catch_up_account` asks Telegram first, asked before it, while the chats are
+    listed: the account's update state for a backup with none saved (its first run), else
+    the difference since the saved one. Either way a round trip less before the first
+    history request, and still asked before any history is read: a state taken then is safe
+    to save (the next run's difference covers every change after it; taken after, it would
+    skip changes to messages read before it), and the difference is the one the run would
+    ask for. None when nothing can be asked ahead (an unreadable state: the run re-checks)
+    or Telegram refused (the run asks again itself, and handles the refusal).
     """
-    if os.path.lexists(out / STATE_FILE):
+    if not os.path.lexists(out / STATE_FILE):
+        return _ahead(client, None, functions.updates.GetStateRequest(), STATE, on_wait)
+    state = load_state(out)
+    if state is None:
         return _nothing()
+    request = functions.updates.GetDifferenceRequest(
+        pts=state["pts"], date=_date(state["date"]), qts=state["qts"], pts_total_limit=None
+    )
+    return _ahead(client, state, request, DIFFERENCE, on_wait)
 
+
+async def _ahead(
+    client: TelegramClient,
+    since: dict[str, int] | None,
+    request: Any,
+    method: str,
+    on_wait: Callable[[Wait], None] | None,
+) -> AccountAhead | None:
     async def call() -> Any:
-        return await client(functions.updates.GetStateRequest())
+        return await client(request)
 
-    return retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=STATE)
+    try:
+        answer = await retry(call, policy=HISTORY_RETRY, on_wait=on_wait, what=method)
+    except errors.RPCError as exc:
+        logger.info("{} asked ahead: {}; the run asks again", method, exc)
+        return None
+    return AccountAhead(since, answer)
 
 
 async def _nothing() -> None:
@@ -318,16 +346,21 @@ async def catch_up_account(
     chats: list[SavedChat],
     file_for: FileFor | None = None,
     *,
-    now: Any | None = None,
+    ahead: AccountAhead | None = None,
 ) -> tuple[bool, Caught]:
     """Edits and deletions in private chats and basic groups since the backup's saved state,
     written to ``chats``' folders. Returns whether they are followed (False: no state was
     saved, or Telegram said the difference is too long, so saved chats must be re-checked)
-    and what was found. The state is saved for the next run either way: when none was saved,
-    ``now`` (`first_state`, taken before any history was read) or the state asked for here."""
+    and what was found. The state is saved for the next run either way. ``ahead``: the first
+    answer, asked for beside the chat list (`account_ahead`), used if it is from the state
+    found here."""
     caught = Caught()
     state = load_state(out)
+    first = ahead.answer if ahead is not None and ahead.since == state else None
+    if first is not None:
+        caught.requests += 1
     if state is None:
+        now = first
         if now is None:
             now = await reader.call(functions.updates.GetStateRequest(), STATE)
             caught.requests += 1
@@ -366,13 +399,16 @@ async def catch_up_account(
     final: Any = None
     try:
         while True:
-            answer = await reader.call(
-                functions.updates.GetDifferenceRequest(
-                    pts=pts, date=_date(date), qts=qts, pts_total_limit=None
-                ),
-                DIFFERENCE,
-            )
-            caught.requests += 1
+            if first is not None:
+                answer, first = first, None
+            else:
+                answer = await reader.call(
+                    functions.updates.GetDifferenceRequest(
+                        pts=pts, date=_date(date), qts=qts, pts_total_limit=None
+                    ),
+                    DIFFERENCE,
+                )
+                caught.requests += 1
             if isinstance(answer, types.updates.DifferenceEmpty):
                 break
             if isinstance(answer, types.updates.DifferenceTooLong):

@@ -22,7 +22,7 @@ from loguru import logger
 from telethon import TelegramClient, errors
 
 from tgtui.backup.budget import Budget
-from tgtui.backup.catch_up import Caught, catch_up_account, forget_state, saved_chats
+from tgtui.backup.catch_up import AccountAhead, Caught, catch_up_account, forget_state, saved_chats
 from tgtui.backup.chat_copy import ChatCopy, uncancel
 from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
@@ -108,13 +108,13 @@ class BackupEngine:
         wrap: Callable[[Any], Any] | None = None,
         control: RunControl | None = None,
         gate: FloodGate | None = None,
-        first_state: Any | None = None,
+        ahead: AccountAhead | None = None,
     ) -> None:
         self.client = client
         self.options = options
-        # The account's update state, asked before the run while the chats were listed
-        # (`tgtui.backup.catch_up.first_state`): saved if the backup has none yet.
-        self.first_state = first_state
+        # The account catch-up's first answer, asked for while the chats were listed
+        # (`tgtui.backup.catch_up.account_ahead`), for this run's catch-up only.
+        self.ahead = ahead
         self.on_event = on_event
         self.gate = gate or FloodGate()  # shared with whoever else calls for this account
         self.wrap = wrap
@@ -260,9 +260,9 @@ class BackupEngine:
             self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
         try:
-            now, self.first_state = self.first_state, None  # good for this run only
+            ahead, self.ahead = self.ahead, None  # good for this run only
             followed, caught = await catch_up_account(
-                reader, self.options.out, saved, self.version_file, now=now
+                reader, self.options.out, saved, self.version_file, ahead=ahead
             )
         except OSError as exc:
             raise BackupAborted(

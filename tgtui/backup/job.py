@@ -22,6 +22,7 @@ from typing import Any, Literal
 from loguru import logger
 from telethon import TelegramClient, errors
 
+from tgtui.backup.catch_up import AccountAhead
 from tgtui.backup.control import RunControl
 from tgtui.backup.engine import (
     CANCELLED,
@@ -97,13 +98,14 @@ class BackupJob:
         listener: ProgressSink | None = None,
         pace_file: Path | None = None,
         estimate_while_running: bool = False,
-        first_state: Any | None = None,
+        ahead: AccountAhead | None = None,
         listed: bool = False,
     ) -> None:
         self.client = client
-        # Asked for the first run just before it (`tgtui backup`): the account's update
-        # state, and the chat list the targets come from (`BackupEngine.run`'s ``listed``).
-        self.first_state = first_state
+        # Asked for the first run just before it (`tgtui backup`): the account catch-up's
+        # first answer, and the chat list the targets come from (`BackupEngine.run`'s
+        # ``listed``).
+        self.ahead = ahead
         self.listed = listed
         # Estimate the chats not estimated yet while the run goes (their files' bytes make
         # the time left): the app and the command line's bars; unattended runs need not.
@@ -276,9 +278,9 @@ class BackupJob:
                 wrap=takeout.wrap if takeout is not None else None,
                 control=self.control,
                 gate=self._gate,
-                first_state=self.first_state,
+                ahead=self.ahead,
             )
-            self.first_state = None
+            self.ahead = None
             engine = self._engine
 
             async def following() -> None:

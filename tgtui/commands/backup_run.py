@@ -13,7 +13,7 @@ from pathlib import Path
 from loguru import logger
 from rich.console import Console
 
-from tgtui.backup.catch_up import first_state
+from tgtui.backup.catch_up import account_ahead
 from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
@@ -77,12 +77,13 @@ async def _plan_and_run(
     mode: str,
 ) -> tuple[BackupResult | None, object]:
     client = service.client
-    # Who the account is, its chats and (for a new backup) its update state, asked together:
-    # the first history request follows their one round trip.
-    me, rows, state = await asyncio.gather(
+    # Who the account is, its chats and the account catch-up's first answer (the update
+    # state of a new backup, else the difference since the saved one), asked together: the
+    # first history request follows their one round trip.
+    me, rows, ahead = await asyncio.gather(
         service.me(on_wait=on_wait),
         dialogs(client, on_wait=on_wait),
-        first_state(client, options.out, on_wait),
+        account_ahead(client, options.out, on_wait),
     )
     missing: list[str] = []
     try:
@@ -121,7 +122,7 @@ async def _plan_and_run(
             account=account_of(me),
             listener=report if report is not None else ignore,
             pace_file=pace_file,
-            first_state=state,
+            ahead=ahead,
             listed=True,
         )
         if isinstance(report, ConsoleProgress):
