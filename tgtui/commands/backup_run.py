@@ -46,6 +46,8 @@ async def backup(
     pace_file: Path | None,
     on_wait: Callable[[Wait], None],
 ) -> int:
+    """`tgtui backup`'s work once connected and signed in: list, choose, back up, report;
+    returns the exit code."""
     mode = progress_mode(args.progress, quiet=args.quiet, tty=err.is_terminal)
     try:
         result, report = await _plan_and_run(service, args, options, err, pace_file, on_wait, mode)
