@@ -8,7 +8,6 @@ map's tables are data.
 from __future__ import annotations
 
 import argparse
-import difflib
 import errno
 import os
 import re
@@ -251,6 +250,8 @@ def validate_keys(value: Any, source: str) -> dict[str, str]:
     for binding_id, given in value.items():
         name = f"keys.{binding_id}"
         if binding_id not in BINDING_IDS:
+            import difflib  # here: every command reads the config, few have a typo in it
+
             near = difflib.get_close_matches(binding_id, BINDING_IDS, n=1)
             raise ConfigError(
                 source,

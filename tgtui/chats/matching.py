@@ -21,7 +21,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import TypeVar
 
 from tgtui.i18n import _, ngettext, number
@@ -145,6 +144,8 @@ def _likeness(typed: str, candidate: Candidate) -> float:
     @username (0 to 1)."""
     name = fold(candidate.name)
     names = [name, *name.split(), (candidate.username or "").lower()]
+    from difflib import SequenceMatcher  # here: only a name that matches no chat needs it
+
     return max(SequenceMatcher(None, typed, n).ratio() for n in names if n)
 
 
