@@ -1,6 +1,6 @@
 """What every benchmark shares: the quick mode, the check that its figures came out, sandboxes
 started one after another in one process, and one cached backup for the benches that read a
-big one (search, export, reader, and start-up's `tgtui search`).
+big one (search, export, reader, open, and start-up's `tgtui search`).
 
 Quick mode (``--quick``, or ``TGTUI_BENCH_QUICK=1`` in the environment) runs a bench's own
 code on a tiny world in seconds and fails unless every figure came out (a finite number, not
@@ -130,8 +130,8 @@ class BackupWorld:
     seed: int = 3
 
 
-# The big backup that search, export and reader read (2,360,726 messages, 877 MB of JSONL);
-# with $TGTUI_BENCH_CACHE set it is made once for all three.
+# The big backup that search, export, reader and open read (2,360,726 messages, 877 MB of JSONL);
+# with $TGTUI_BENCH_CACHE set it is made once for all of them.
 BIG = BackupWorld(dialogs=4, messages=1_000_000)
 # The same shape, tiny: those benches' quick mode, and the backup start-up searches.
 SMALL = BackupWorld(dialogs=4, messages=2_000)

@@ -20,7 +20,6 @@ from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
 from tgtui.i18n import N_, _, counted
-from tgtui.screens.export import ExportScreen
 from tgtui.screens.palette import Binding
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.reading import ReadingScreen, notes_line
@@ -204,6 +203,8 @@ class ArchiveScreen(ReadingScreen):
     def action_export(self) -> None:
         """Export the backup (or the chat under the cursor) as HTML and/or Telegram Desktop's
         JSON."""
+        from tgtui.screens.export import ExportScreen  # its exporter only when asked for
+
         self.app.push_screen(ExportScreen(self.service.archive, self.chat_list.current))
 
     def action_search(self) -> None:

@@ -80,6 +80,7 @@ class MessageView(Widget, can_focus=True):
         self._rows: list[Row] = []
         self._rows_for: tuple[int, ...] | None = None  # the layout `_rows` shows
         self._none_known = False  # no message's place was known when the chat was shown
+        self._unplaced = False  # shown before it had a height: placed by its first frame
 
     # --- data ------------------------------------------------------------------------------
 
@@ -90,7 +91,12 @@ class MessageView(Widget, can_focus=True):
         self._relayout()
         if at == 0:
             self.cursor = 0
-            self._align_bottom(0)
+            # Shown as its screen mounts, it has no height yet: placing the newest message
+            # then laid it out 10 columns wide and left the first frame blank (the rows are
+            # placed by `rows`, for the height the first frame gives).
+            self._unplaced = self.size.height <= 0
+            if not self._unplaced:
+                self._align_bottom(0)
         else:
             self.jump(at)
         self._changed()
@@ -165,6 +171,9 @@ class MessageView(Widget, can_focus=True):
     def rows(self) -> list[Row]:
         """The screen's lines, laid out from the top message down."""
         width, height = self.size
+        if self._unplaced and height > 0:
+            self._unplaced = False
+            self._place()
         layout = (self.top, self.top_skip, self.count, width, height, self._look)
         if layout != self._rows_for:
             rows: list[Row] = []
@@ -190,12 +199,18 @@ class MessageView(Widget, can_focus=True):
     def on_resize(self) -> None:
         """Widths change the wrapping: lay out again, keeping the cursor in view."""
         self._relayout()
+        self._unplaced = False
         if self.chat_log is not None:
-            if self.cursor == 0:
-                self._align_bottom(0)
-            else:
-                self._follow()
+            self._place()
         self.refresh()
+
+    def _place(self) -> None:
+        """Keep the cursor in view at the size the view has now: the newest message at the
+        bottom when the cursor is on it, else the cursor's message whole."""
+        if self.cursor == 0:
+            self._align_bottom(0)
+        else:
+            self._follow()
 
     def _align_bottom(self, k: int) -> None:
         """Place message ``k``'s last line on the screen's last line (or as low as it goes)."""
