@@ -26,13 +26,20 @@ def key_width(key: str, description: str) -> int:
     return len(key) + len(description) + 3
 
 
-class KeyFooter(Footer):
-    """A Footer that fits its width (see the module's doc)."""
+# One key as the footer shows it: key, key display, description, action, enabled, tooltip
+# (the words in the user's language, the key as config.toml's [keys] may have moved it).
+Shown = tuple[str, str, str, str, bool, str]
 
-    def compose(self) -> ComposeResult:
-        """The keys that fit, pinned ones first, then the command palette's."""
-        if not self._bindings_ready:
-            return
+
+class KeyFooter(Footer):
+    """A Footer that fits its width (see the module's doc), and composes its keys again only
+    when what it shows changes: Textual's recomposed them at every change of focus, screen
+    or size, six times before a chat opened in the reader (about 105 ms)."""
+
+    _composed: tuple[tuple[Shown, ...], Shown | None] | None = None
+
+    def _plan(self) -> tuple[tuple[Shown, ...], Shown | None]:
+        """The keys that fit, pinned ones first, and the command palette's key (if shown)."""
         first: dict[str, tuple[Binding, bool, str]] = {}
         active = sorted(self.screen.active_bindings.values(), key=self._rank)
         for _node, binding, enabled, tooltip in active:
@@ -41,26 +48,20 @@ class KeyFooter(Footer):
         pinned = [first[action] for action in PINNED if action in first]
         others = [entry for action, entry in first.items() if action not in PINNED]
         room = (self.size.width or self.app.size.width) - PALETTE_WIDTH
-        shown: list[tuple[Binding, bool, str]] = []
+        shown: list[Shown] = []
         for entry in [*pinned, *others]:
-            binding = entry[0]
-            width = key_width(self.app.get_key_display(binding), _(binding.description))
+            binding, enabled, tooltip = entry
+            display = self.app.get_key_display(binding)
+            description = _(binding.description)  # marked with N_ where the binding is made
+            width = key_width(display, description)
             if width > room and entry not in pinned:
                 continue  # a shorter key further on may still fit
             room -= width
-            shown.append(entry)
-        self.styles.grid_size_columns = len(shown)
-        for binding, enabled, tooltip in shown:
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                _(binding.description),  # marked with N_ where the binding is made
-                binding.action,
-                disabled=not enabled,
-                tooltip=_(tooltip) if tooltip else "",  # the palette's words for it
-            ).data_bind(compact=Footer.compact)
+            words = _(tooltip) if tooltip else ""  # the palette's words for it
+            shown.append((binding.key, display, description, binding.action, enabled, words))
+        palette: Shown | None = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            palette = next(
+            found = next(
                 (
                     active
                     for active in self.screen.active_bindings.values()
@@ -68,17 +69,46 @@ class KeyFooter(Footer):
                 ),
                 None,
             )  # found by what it does: config.toml's [keys] may have moved it
-            if palette is not None:
-                _node, binding, enabled, tooltip = palette
-                yield FooterKey(
+            if found is not None:
+                _node, binding, enabled, _tooltip = found
+                palette = (
                     binding.key,
                     self.app.get_key_display(binding),
                     _(binding.description),  # Textual's words are in i18n.TEXTUAL_WORDS
                     binding.action,
-                    classes="-command-palette",
-                    disabled=not enabled,
-                    tooltip=_(binding.tooltip or binding.description),
+                    enabled,
+                    _(binding.tooltip or binding.description),
                 )
+        return tuple(shown), palette
+
+    def compose(self) -> ComposeResult:
+        """The keys that fit, pinned ones first, then the command palette's."""
+        if not self._bindings_ready:
+            return
+        self._composed = shown, palette = self._plan()
+        self.styles.grid_size_columns = len(shown)
+        for key, display, description, action, enabled, tooltip in shown:
+            yield FooterKey(
+                key, display, description, action, disabled=not enabled, tooltip=tooltip
+            ).data_bind(compact=Footer.compact)
+        if palette is not None:
+            key, display, description, action, enabled, tooltip = palette
+            yield FooterKey(
+                key,
+                display,
+                description,
+                action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=tooltip,
+            )
+
+    async def recompose(self) -> None:
+        """Compose the keys again, if they are not the ones shown."""
+        unchanged = self._composed is not None and self._bindings_ready and self.is_attached
+        if unchanged and self._plan() == self._composed:
+            return
+        await super().recompose()
 
     def _rank(self, active: ActiveBinding) -> tuple[int, int]:
         """The focused widget's keys first, then the screen's, then the app's; each node's in
