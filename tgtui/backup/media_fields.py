@@ -11,9 +11,14 @@ from telethon.tl import types
 Record = dict[str, Any]
 
 
-def _attribute(document: Any, kind: type[Any]) -> Any:
-    """The first attribute of ``document`` of that kind, or None."""
-    return next((a for a in document.attributes if isinstance(a, kind)), None)
+def _first_attributes(document: Any) -> dict[type[Any], Any]:
+    """Each kind of attribute ``document`` has, with its first of that kind (one pass)."""
+    found: dict[type[Any], Any] = {}
+    for attribute in document.attributes:
+        kind = type(attribute)
+        if kind not in found:
+            found[kind] = attribute
+    return found
 
 
 def _document_fields(document: Any) -> Record:
@@ -23,16 +28,18 @@ def _document_fields(document: Any) -> Record:
         "file_size": document.size,
         "media_id": str(document.id),  # changes when the file is replaced (same name or not)
     }
-    audio = _attribute(document, types.DocumentAttributeAudio)
-    video = _attribute(document, types.DocumentAttributeVideo)
-    sticker = _attribute(document, types.DocumentAttributeSticker)
-    name = _attribute(document, types.DocumentAttributeFilename)
+    found = _first_attributes(document)
+    get = found.get
+    audio = get(types.DocumentAttributeAudio)
+    video = get(types.DocumentAttributeVideo)
+    sticker = get(types.DocumentAttributeSticker)
+    name = get(types.DocumentAttributeFilename)
     if name is not None:
         record["file_name"] = name.file_name
     if sticker is not None:
         record["media_type"] = "sticker"
         record["sticker_emoji"] = sticker.alt or None
-    elif _attribute(document, types.DocumentAttributeAnimated) is not None:
+    elif types.DocumentAttributeAnimated in found:
         record["media_type"] = "animation"
     elif audio is not None:
         record["media_type"] = "voice_message" if audio.voice else "audio_file"

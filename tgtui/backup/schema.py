@@ -44,14 +44,33 @@ _ENTITY_TYPES: dict[type[Any], str] = {
 }
 
 
+_UTC = dt.UTC
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+# "HH:MM:" for each minute of a day, "SS" for each second of a minute, and "YYYY-MM-DDT" for
+# the days met so far: a date is written from these (a backup writes two a message, and
+# datetime.isoformat and timestamp cost three times as much).
+_MINUTES = tuple(f"{minute // 60:02d}:{minute % 60:02d}:" for minute in range(24 * 60))
+_SECONDS = tuple(f"{second:02d}" for second in range(60))
+_DAYS: dict[int, str] = {}
+_MOST_DAYS = 100_000  # 270 years of days: only a server sending any date at all gets there
+
+
 def _when(value: dt.datetime | None) -> tuple[str | None, str | None]:
     """(ISO-8601 UTC without offset, unix time as a string), Telegram Desktop's pair."""
     if value is None:
         return None, None
-    if value.tzinfo is not dt.UTC:  # Telethon's dates are UTC already (the fast path)
-        value = value.astimezone(dt.UTC)
-    # "2024-05-06T07:08:09+00:00" without its offset: cheaper than a naive copy's isoformat
-    return value.isoformat(timespec="seconds")[:19], str(int(value.timestamp()))
+    if value.tzinfo is not _UTC:  # Telethon's dates are UTC already (the fast path)
+        value = value.astimezone(_UTC)
+    if value.microsecond:  # never in Telegram's dates (whole seconds)
+        return value.isoformat(timespec="seconds")[:19], str(int(value.timestamp()))
+    since = value - _EPOCH  # both UTC: plain arithmetic, whole days and seconds
+    day, second = since.days, since.seconds
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        if len(_DAYS) >= _MOST_DAYS:
+            _DAYS.clear()
+        prefix = _DAYS[day] = value.date().isoformat() + "T"
+    return prefix + _MINUTES[second // 60] + _SECONDS[second % 60], str(day * 86_400 + second)
 
 
 def _marked(peer: Any) -> int:
@@ -78,6 +97,23 @@ def peer_ref(peer: Any) -> str | None:
     return None
 
 
+_CHAT_KINDS = frozenset({types.Chat, types.ChatForbidden, types.Channel, types.ChannelForbidden})
+
+
+def _entity_id(entity: Any) -> int:
+    """A User, Chat or Channel's marked id (`telethon.utils.get_peer_id`, the short way for
+    the kinds an answer brings)."""
+    kind = type(entity)
+    if kind is types.User:
+        return int(entity.id)
+    bare = entity.id if kind in _CHAT_KINDS else None
+    if type(bare) is not int or not 0 < bare <= 9_999_999_999:  # get_peer_id's own checks
+        return int(utils.get_peer_id(entity))
+    if kind is types.Chat or kind is types.ChatForbidden:
+        return -bare
+    return -(1_000_000_000_000 + bare)
+
+
 class Names:
     """Display names of the users and chats a history answer came with."""
 
@@ -85,13 +121,14 @@ class Names:
         self._by_id: dict[int, str] = {}
         self._usernames: dict[int, str] = {}
         for entity in [*users, *chats]:
+            marked = _entity_id(entity)
             username = getattr(entity, "username", None)
             if isinstance(username, str) and username:
-                self._usernames[utils.get_peer_id(entity)] = username
+                self._usernames[marked] = username
             name = utils.get_display_name(entity).strip()
             if isinstance(entity, types.User) and entity.deleted:
                 name = "Deleted Account"
-            self._by_id[utils.get_peer_id(entity)] = name
+            self._by_id[marked] = name
 
     def of(self, peer: Any) -> str | None:
         """The name of ``peer`` (a Peer*), or None when the answer did not include it."""
@@ -108,25 +145,30 @@ def text_entities(text: str, entities: list[Any] | None) -> list[Record]:
     """Telegram Desktop's text_entities: the text cut into typed pieces (plain between)."""
     if not entities:
         return [{"type": "plain", "text": text}] if text else []
-    # Offsets are in UTF-16 code units.
-    units = text.encode("utf-16-le")
+    # Offsets are in UTF-16 code units: an ASCII text's are its characters' (the short way).
+    ascii_text = text.isascii()
+    units = b"" if ascii_text else text.encode("utf-16-le")
+    length = len(text) if ascii_text else len(units) // 2
     pieces: list[Record] = []
     cursor = 0
 
     def cut(start: int, end: int) -> str:
+        if ascii_text:
+            return text[start:end]
         return units[start * 2 : end * 2].decode("utf-16-le", "replace")
 
-    for entity in sorted(entities, key=lambda e: (e.offset, -e.length)):
+    ordered = entities if len(entities) == 1 else sorted(entities, key=_entity_order)
+    for entity in ordered:
         start, end = entity.offset, entity.offset + entity.length
         if start < cursor:
             continue  # nested entities: the outer one keeps the text
         if start > cursor:
             pieces.append({"type": "plain", "text": cut(cursor, start)})
-        piece: Record = {
-            "type": _ENTITY_TYPES.get(type(entity), "unknown"),
-            "text": cut(start, end),
-        }
-        if isinstance(entity, types.MessageEntityTextUrl):
+        kind = type(entity)
+        piece: Record = {"type": _ENTITY_TYPES.get(kind, "unknown"), "text": cut(start, end)}
+        if kind in _PLAIN_ENTITIES:
+            pass  # nothing more to say (the common case)
+        elif isinstance(entity, types.MessageEntityTextUrl):
             piece["href"] = entity.url
         elif isinstance(entity, types.MessageEntityMentionName):
             piece["user_id"] = entity.user_id
@@ -136,9 +178,22 @@ def text_entities(text: str, entities: list[Any] | None) -> list[Record]:
             piece["document_id"] = entity.document_id
         pieces.append(piece)
         cursor = end
-    if cursor * 2 < len(units):
-        pieces.append({"type": "plain", "text": cut(cursor, len(units) // 2)})
+    if cursor < length:
+        pieces.append({"type": "plain", "text": cut(cursor, length)})
     return pieces
+
+
+def _entity_order(entity: Any) -> tuple[int, int]:
+    return entity.offset, -entity.length
+
+
+# Entity kinds whose piece is only its type and text.
+_PLAIN_ENTITIES = frozenset(_ENTITY_TYPES) - {
+    types.MessageEntityTextUrl,
+    types.MessageEntityMentionName,
+    types.MessageEntityPre,
+    types.MessageEntityCustomEmoji,
+}
 
 
 def _reactions(reactions: Any) -> list[Record] | None:
@@ -158,44 +213,63 @@ def _reactions(reactions: Any) -> list[Record] | None:
     return out
 
 
-def _forward(fwd: Any, names: Names) -> Record:
-    if fwd is None:
-        return {}
-    record: Record = {
-        "forwarded_from": fwd.from_name or names.of(fwd.from_id),
-        "forwarded_from_id": peer_ref(fwd.from_id),
-    }
-    date, unix = _when(fwd.date)
-    record["forwarded_date"], record["forwarded_date_unixtime"] = date, unix
+def _forward(fwd: Any, names: Names, record: Record) -> None:
+    """The forwarded_* fields into ``record``."""
+    record["forwarded_from"] = fwd.from_name or names.of(fwd.from_id)
+    record["forwarded_from_id"] = peer_ref(fwd.from_id)
+    record["forwarded_date"], record["forwarded_date_unixtime"] = _when(fwd.date)
     if fwd.channel_post:
         record["forwarded_message_id"] = fwd.channel_post
-    return record
 
 
-def _reply(reply: Any) -> Record:
+def _reply(reply: Any, record: Record) -> None:
+    """The reply_to_* and topic fields into ``record``."""
     if not isinstance(reply, types.MessageReplyHeader):
-        return {}
-    record: Record = {}
+        return
     if reply.reply_to_msg_id:
         record["reply_to_message_id"] = reply.reply_to_msg_id
     if reply.reply_to_peer_id is not None:
         record["reply_to_peer_id"] = peer_ref(reply.reply_to_peer_id)
     if reply.forum_topic:
         record["topic_id"] = reply.reply_to_top_id or reply.reply_to_msg_id
-    return record
 
 
 def _sender(message: Any, names: Names, record: Record) -> None:
     """from, from_id and author into ``record``."""
-    peer = message.from_id or (message.peer_id if message.post else None)
-    if peer is None and type(message.peer_id) is types.PeerUser:
-        peer = message.peer_id  # private chats omit from_id for the other side
-    if peer is None:
-        peer = message.peer_id
-    record["from"] = names.of(peer)
-    record["from_id"] = peer_ref(peer)
+    # The sender, else the chat: a channel's posts and the other side of a private chat
+    # come without from_id.
+    peer = message.from_id or message.peer_id
+    kind = type(peer)
+    if kind is types.PeerUser:
+        user_id = peer.user_id
+        record["from"] = names._by_id.get(int(user_id))
+        record["from_id"] = f"user{user_id}"
+    elif kind is types.PeerChannel:
+        channel_id = peer.channel_id
+        record["from"] = names._by_id.get(-(1_000_000_000_000 + int(channel_id)))
+        record["from_id"] = f"channel{channel_id}"
+    else:
+        record["from"] = names.of(peer)
+        record["from_id"] = peer_ref(peer)
     if getattr(message, "post_author", None):
         record["author"] = message.post_author
+
+
+# Message class -> its record's type. Telethon's message classes are abstract base classes,
+# whose isinstance is slow: each class is looked up once.
+_MESSAGE_KINDS: dict[type[Any], str] = {}
+
+
+def _message_kind(cls: type[Any]) -> str:
+    """The record type of a message of class ``cls`` ("empty", "service" or "message")."""
+    if issubclass(cls, types.MessageEmpty):
+        kind = "empty"
+    elif issubclass(cls, types.MessageService):
+        kind = "service"
+    else:
+        kind = "message"
+    _MESSAGE_KINDS[cls] = kind
+    return kind
 
 
 def to_record(message: Any, names: Names) -> Record:
@@ -205,44 +279,54 @@ def to_record(message: Any, names: Names) -> Record:
     dicts) and takes Telethon's UTC dates the short way; the field order is SCHEMA.md's.
     """
     record: Record = {"id": message.id}
-    if isinstance(message, types.MessageEmpty):
-        record["type"] = "empty"
+    cls = type(message)
+    kind = _MESSAGE_KINDS.get(cls) or _message_kind(cls)
+    record["type"] = kind
+    if kind == "empty":
         return record
-    service = isinstance(message, types.MessageService)
-    record["type"] = "service" if service else "message"
+    service = kind == "service"
     record["date"], record["date_unixtime"] = _when(message.date)
     _sender(message, names, record)
     if message.out:
         record["out"] = True
     if message.reply_to is not None:
-        record.update(_reply(message.reply_to))
+        _reply(message.reply_to, record)
     if service:
         record.update(action_fields(message.action, names.of))
         return record
     if message.edit_date is not None:
         record["edited"], record["edited_unixtime"] = _when(message.edit_date)
     if message.fwd_from is not None:
-        record.update(_forward(message.fwd_from, names))
-    if message.via_bot_id:
-        record["via_bot_id"] = message.via_bot_id
-        bot = names.username(message.via_bot_id)
+        _forward(message.fwd_from, names, record)
+    via_bot_id = message.via_bot_id
+    if via_bot_id:
+        record["via_bot_id"] = via_bot_id
+        bot = names.username(via_bot_id)
         if bot:
             record["via_bot"] = "@" + bot
     text = message.message or ""
     record["text"] = text
-    record["text_entities"] = text_entities(text, message.entities)
-    if message.media is not None:
-        record.update(media_fields(message.media))
+    entities = message.entities
+    if entities:
+        record["text_entities"] = text_entities(text, entities)
+    else:
+        record["text_entities"] = [{"type": "plain", "text": text}] if text else []
+    media = message.media
+    if media is not None:
+        record.update(media_fields(media))
     if message.reactions is not None:
         reactions = _reactions(message.reactions)
         if reactions is not None:
             record["reactions"] = reactions
-    if message.views is not None:
-        record["views"] = message.views
-    if message.forwards is not None:
-        record["forwards"] = message.forwards
-    if message.grouped_id is not None:
-        record["grouped_id"] = message.grouped_id
+    views = message.views
+    if views is not None:
+        record["views"] = views
+    forwards = message.forwards
+    if forwards is not None:
+        record["forwards"] = forwards
+    grouped_id = message.grouped_id
+    if grouped_id is not None:
+        record["grouped_id"] = grouped_id
     return record
 
 

@@ -118,6 +118,8 @@ def encode_record(record: dict[str, Any]) -> bytes:
         for raw, escaped in _LINE_BREAKERS:
             if raw in data:
                 data = data.replace(raw, escaped)
+    # A copy, not orjson's OPT_APPEND_NEWLINE: orjson's own bytes keep its whole write
+    # buffer (some 4 KiB each), and a batch holds hundreds of lines.
     return data + b"\n"
 
 
@@ -160,11 +162,14 @@ class BatchWriter:
 
     def add(self, record: dict[str, Any]) -> bool:
         """Buffer one record; True when the batch is full or old enough to flush."""
-        self._buffer.append(encode_record(record))
+        buffer = self._buffer
+        buffer.append(encode_record(record))
         self._buffer_last_id = int(record["id"])
-        if self._oldest is None:
-            self._oldest = time.monotonic()
-        return self.due()
+        now = time.monotonic()
+        oldest = self._oldest
+        if oldest is None:
+            self._oldest = oldest = now
+        return len(buffer) >= self.batch_size or now - oldest >= self.max_age
 
     def due(self) -> bool:
         """Whether the buffered batch should be written now."""

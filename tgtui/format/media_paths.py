@@ -41,6 +41,8 @@ class MediaFilter:
 
     def wants(self, record: dict[str, Any]) -> bool:
         """Whether this message's file should be saved."""
+        if not self.kinds:  # no media (asked of every message a backup reads)
+            return False
         kind = KINDS.get(record.get("media_type", ""))
         if kind is None or kind not in self.kinds or record.get("media_unavailable"):
             return False
