@@ -94,10 +94,18 @@ def reporter(
     if mode == "bars":
         return ConsoleProgress(err, chats)
     if mode == "lines":
-        return LineProgress(lambda text: err.print(text), chats, every=every)
+        return LineProgress(_stderr_line, chats, every=every)
     if mode == "json":
         return JsonProgress(_stdout_line, chats, every=every)
     return None
+
+
+def _stderr_line(text: str) -> None:
+    """One line of --progress lines on stderr, as it is: plain text, cleaned by the reporter
+    (Rich's print of it cost 0.3 ms a line, a third of a run with nothing new at 0 ms, and
+    turned a name's ":smile:" into an emoji)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 def _stdout_line(text: str) -> None:
