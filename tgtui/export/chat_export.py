@@ -1,6 +1,7 @@
 """One part of a chat of a backup, exported: its messages for the chat's Telegram Desktop
 `result.json` (single-chat shape) and for the whole-account `result.json`, and (for a chat
-exported as HTML, in one part) its HTML pages.
+exported as HTML) its HTML pages, or the part's run of them (a chat cut where a page starts:
+`tgtui.export.html_parts`).
 
 A part is a run of whole lines of the chat's messages.jsonl, so a big chat is exported by
 several processes at once; the parts are joined in order afterwards. Streaming: one block of
@@ -30,7 +31,7 @@ from tgtui.archive.chat_log import STATE, failed_files
 from tgtui.archive.folder import JSONL
 from tgtui.export import tde
 from tgtui.export.files import FilePlacer, FileTally
-from tgtui.export.html_pages import HtmlChat
+from tgtui.export.html_pages import Continued, HtmlChat, PagesDone
 from tgtui.format.jsonl import DamagedLines, line_number
 from tgtui.format.records import MAX_ID, unixtime
 from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
@@ -109,6 +110,10 @@ class Part:
     account: Path  # the same, with file paths from the export's root
     last: bool  # the chat's last part
     size: int = 0  # bytes, about (what the workers start with first)
+    # A chat exported as HTML and cut at pages (`tgtui.export.html_parts`): where its pages
+    # continue (None: the whole chat, or only JSON)
+    continued: Continued | None = None
+    again: bool = False  # its pages written again (only them: the rest is done)
 
 
 @dataclass
@@ -123,6 +128,7 @@ class PartDone:
     unreadable: int = 0
     files: FileTally = field(default_factory=FileTally)
     problems: list[str] = field(default_factory=list)
+    pages: PagesDone | None = None  # what it wrote of its chat's pages, when cut at pages
 
 
 def chat_header(job: ChatJob, indent: str) -> str:
@@ -334,7 +340,9 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
         copy=job.copy_files,
         name=job.name or str(job.peer_id),
     )
-    html = HtmlChat(job.export_folder, job.name, job.relative) if job.html else None
+    html = None
+    if job.html:
+        html = HtmlChat(job.export_folder, job.name, job.relative, part.continued, part.last)
     out = _Out(part) if job.tde else None
     out_lines = out.lines if out is not None else []
     prefix = job.relative + "/"
@@ -412,6 +420,8 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
             out.flush()
         if html is not None:
             html.finish()
+            if part.continued is not None:
+                done.pages = html.done()
     finally:
         if out is not None:
             out.close()

@@ -110,6 +110,10 @@ class FilePlacer:
         return relative
 
     def _put(self, source: Path, target: Path) -> None:
+        """``source`` at ``target``, unless a file is there already: placed by another part of
+        this chat (a big chat is exported in parts, each with its own placer), which is the
+        same file. Nothing is ever written through a file already there (it may be a link
+        to the backup's own)."""
         # The file itself, never what a link there leads to (a link planted between the
         # check and now is refused here, or linked as a link: never followed).
         if not stat.S_ISREG(source.lstat().st_mode):
@@ -117,6 +121,8 @@ class FilePlacer:
         if self._can_link:
             try:
                 os.link(source, target, follow_symlinks=False)
+            except FileExistsError:
+                return
             except OSError as exc:
                 if exc.errno not in _NO_LINK:
                     raise
@@ -124,6 +130,15 @@ class FilePlacer:
             else:
                 self.tally.linked += 1
                 return
-        shutil.copyfile(source, target, follow_symlinks=False)  # 0600: the export's umask
+        try:
+            with open(target, "xb"):  # the name is this placer's (0600: the export's umask)
+                pass
+        except FileExistsError:
+            return
+        try:
+            shutil.copyfile(source, target, follow_symlinks=False)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         os.chmod(target, 0o600)
         self.tally.copied += 1

@@ -5,14 +5,22 @@ Every string comes from the backup and is escaped before it reaches a page; noth
 message is ever taken as markup. Links in messages keep their address visible and only
 web, mail and tg: addresses become links. Photos are shown inline and lazily loaded; other
 files are links with their name and size.
+
+Over 400 lines on purpose: the page writer and the one message's HTML it builds share the
+page's state (the day, the sender colours, the ids placed so far), and the escaping helpers
+beside them are what every piece of a page goes through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
+import re
 import zlib
 from array import array
 from bisect import bisect_right
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -26,6 +34,8 @@ Record = dict[str, Any]
 
 PAGE_SIZE = 1_000
 CSS_PATH = "css/style.css"
+# The first this many senders of a chat get a colour of their own; the later ones colour 0.
+COLOURED = 10_000
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tg://")
 
@@ -41,8 +51,16 @@ _TAGS = {
 }
 
 
+NEWLINE, BREAK = "\n", "<br>"
+# Every character `esc` changes (escapes, drops or replaces), and the newline `_lines` breaks:
+# a text holding none of them is shown as it is, the usual case (`esc` is not called for it).
+_AS_IT_IS = re.compile(
+    "[&<>\"'\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
 def _lines(value: object) -> str:
-    return esc(value).replace("\n", "<br>")
+    return esc(value).replace(NEWLINE, BREAK)
 
 
 def _url(path: str) -> str:
@@ -119,25 +137,86 @@ def _day_title(day: str) -> str:
     return f"{date:%A}, {date.day} {date:%B %Y}"
 
 
+def _reactions(reactions: list[Any]) -> str:
+    shown = " ".join(
+        f"<span>{esc(r.get('emoji') or '★')} {non_negative(r.get('count')) or 0}</span>"
+        for r in reactions
+        if isinstance(r, dict)
+    )
+    return f'<div class="reactions">{shown}</div>\n'
+
+
 def _colour(sender: object) -> int:
     return zlib.crc32(str(sender).encode("utf-8", "replace")) % 8
 
 
-class HtmlChat:
-    """Writes one chat's pages as its messages arrive, oldest first."""
+@dataclass(frozen=True)
+class Continued:
+    """Where a part of a chat cut at the first message of a page continues the chat's pages
+    (`tgtui.export.html_parts`): what one process writing the whole chat would know there.
 
-    def __init__(self, folder: Path, name: str, relative: str) -> None:
+    Every message before the part is on a full page (PAGE_SIZE messages); their ids are the
+    first ``before`` of the file ``ids`` (ascending, 8 bytes each, as `array` writes them);
+    the part checks that its own messages are the next ``own`` (what a first look at its
+    lines read) and says which senders it met (`HtmlChat.done`)."""
+
+    page: int  # the number of its first page
+    ids: Path
+    before: int  # messages before it
+    own: int | None  # messages it should hold (None: the chat's last part, any number)
+    coloured: frozenset[str] | None = None  # the chat's first COLOURED senders, when known
+
+    def read(self, start: int, count: int) -> array[int]:
+        """Ids ``start`` to ``start + count`` (fewer if the file ends before)."""
+        ids = array("q")
+        with open(self.ids, "rb") as handle:
+            handle.seek(start * ids.itemsize)
+            data = handle.read(count * ids.itemsize)
+        ids.frombytes(data[: len(data) - len(data) % ids.itemsize])
+        return ids
+
+
+@dataclass
+class PagesDone:
+    """What a part of a chat wrote of its pages, and whether it is what one process writing
+    the whole chat writes (as far as the part can tell)."""
+
+    pages: int  # how many, from its first (`Continued.page`)
+    exact: bool  # its messages were the ones its first look saw, in order
+    senders: list[str]  # the senders it met, in the order it met them (2 x COLOURED at most)
+
+
+class HtmlChat:
+    """Writes one chat's pages as its messages arrive, oldest first: the whole chat, or (with
+    ``continued``) a part of it whose pages continue the part before it."""
+
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        relative: str,
+        continued: Continued | None = None,
+        last: bool = True,
+    ) -> None:
         self.folder = folder
         self.name = name or "Chat"
         depth = relative.count("/") + 1
         self._root = "../" * depth
         self._page: IO[str] | None = None
-        self._number = 0
+        self._continued = continued
+        self._first = 1 if continued is None else continued.page  # the number of its first page
+        # the ids of the chat's messages before this part, ascending
+        self._earlier = array("q") if continued is None else continued.read(0, continued.before)
+        self._last = last  # the chat's last part: its last page links to no newer one
+        self._number = self._first - 1
         self._on_page = 0
         self._day = ""
         self._colours: dict[str, int] = {}
-        self._senders: dict[str, str] = {}  # a sender's name -> as the page shows it
+        if continued is not None and continued.coloured is not None:
+            self._colours = {key: _colour(key) for key in continued.coloured}
+        self._shown: dict[tuple[Any, str], str] = {}  # (from_id, name) -> as the page shows it
         self._labels: dict[str, str | None] = {}  # a media_type -> `media_label`'s words
+        self._words: dict[str, str] = {}  # words that come back often -> escaped
         self._pending: list[str] = []  # what is written to the page next, in one write
         self._ids = array("q")  # every id written so far, ascending
         self._firsts: list[int] = []  # index in _ids of each page's first message
@@ -180,9 +259,14 @@ class HtmlChat:
     def _where(self, message_id: int) -> str | None:
         """The link to an earlier message of this export, if it is in it."""
         at = bisect_right(self._ids, message_id) - 1
-        if at < 0 or self._ids[at] != message_id:
+        if at < 0:  # before this part's messages, if anywhere
+            at = bisect_right(self._earlier, message_id) - 1
+            if at < 0 or self._earlier[at] != message_id:
+                return None
+            return f"{page_name(at // PAGE_SIZE + 1)}#message{message_id}"
+        if self._ids[at] != message_id:
             return None
-        page = bisect_right(self._firsts, at)
+        page = bisect_right(self._firsts, at) + self._first - 1
         here = "" if page == self._number else page_name(page)
         return f"{here}#message{message_id}"
 
@@ -190,11 +274,13 @@ class HtmlChat:
         """One message: ``record`` is the backup line, ``message`` its Telegram Desktop
         object, ``path`` where its file is in the chat's folder (or a skip text).
 
-        This runs for every message of an export. Its date is `tgtui.export.tde.local_date`'s
-        text (digits, "-", ":" and "T"), which escaping leaves as it is: it is not escaped."""
-        if self._page is not None and self._on_page >= PAGE_SIZE:
-            self._close(more=True)
-        if self._page is None:
+        This runs for every message of an export: a message's HTML is made here in one go
+        (the usual parts inline, the rarer ones called). Its date is
+        `tgtui.export.tde.local_date`'s text (digits, "-", ":" and "T"), which escaping leaves
+        as it is: it is not escaped."""
+        if self._page is None or self._on_page >= PAGE_SIZE:
+            if self._page is not None:
+                self._close(more=True)
             self._open()
         out = self._pending
         when = message["date"] if isinstance(message["date"], str) else "0000-00-00T00:00:00"
@@ -210,31 +296,69 @@ class HtmlChat:
                 "</span></div>\n"
             )
         else:
-            out.append(self._message(record, message, path, when))
+            get = message.get
+            sender = get("from") or get("author") or self.name
+            who = (get("from_id"), sender)
+            shown = self._shown.get(who)
+            if shown is None:
+                shown = self._sender(who)
+            marks = ""
+            if "edited" in message or "via_bot" in message or record.get("deleted_on_telegram"):
+                marks = self._marks(record, message)
+            forwarded = ""
+            if "forwarded_from" in message:
+                origin = message["forwarded_from"] or "a hidden account"
+                forwarded = f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n'
+            reply = get("reply_to_message_id")
+            replied = self._reply(reply, get("reply_to_peer_id")) if isinstance(reply, int) else ""
+            media = self._media(record, message, path) if "media_type" in record else ""
+            text = get("text")
+            if type(text) is str:  # `text_html`, the usual case
+                if text and _AS_IT_IS.search(text) is not None:
+                    text = esc(text).replace(NEWLINE, BREAK)
+            else:
+                text = text_html(text)
+            if text:
+                text = f'<div class="text">{text}</div>\n'
+            reactions = get("reactions")
+            if isinstance(reactions, list) and reactions:
+                text += _reactions(reactions)
+            out.append(
+                f'<div class="message" id="message{message_id}">\n<div class="meta">{shown}'
+                f' <a class="time" href="#message{message_id}" title="{when.replace("T", " ")}">'
+                f"{when[11:16]}</a>{marks}</div>\n{forwarded}{replied}{media}{text}</div>\n"
+            )
         if len(out) >= 64:
             self._write()
         self._ids.append(message_id)
         self._on_page += 1
 
-    def _message(self, record: Record, message: Record, path: str | None, when: str) -> str:
-        message_id = message["id"]
-        get = message.get
-        sender = get("from") or get("author") or self.name
-        key = str(get("from_id") or sender)
+    def _sender(self, who: tuple[Any, str]) -> str:
+        """The sender of a message (its from_id, and the name shown), as its line shows it:
+        the name in the sender's colour (the chat's first COLOURED senders each get one)."""
+        from_id, sender = who
+        key = str(from_id or sender)
         colour = self._colours.get(key)
         if colour is None:
-            colour = self._colours[key] = _colour(key) if len(self._colours) < 10_000 else 0
-        shown = self._senders.get(sender)
+            colours = self._colours
+            colour = colours[key] = _colour(key) if len(colours) < COLOURED else 0
+        if len(self._shown) >= 10_000:
+            self._shown.clear()
+        shown = self._shown[who] = f'<span class="from c{colour}">{esc(sender)}</span>'
+        return shown
+
+    def _escaped(self, words: str) -> str:
+        """`esc` of words that come back often (a media kind's, a skip text), found once."""
+        shown = self._words.get(words)
         if shown is None:
-            if len(self._senders) >= 10_000:
-                self._senders.clear()
-            shown = self._senders[sender] = esc(sender)
-        out = [
-            f'<div class="message" id="message{message_id}">\n<div class="meta">'
-            f'<span class="from c{colour}">{shown}</span>'
-            f' <a class="time" href="#message{message_id}" title="{when.replace("T", " ")}">'
-            f"{when[11:16]}</a>"
-        ]
+            if len(self._words) >= 1_000:
+                self._words.clear()
+            shown = self._words[words] = esc(words)
+        return shown
+
+    def _marks(self, record: Record, message: Record) -> str:
+        """Edited, deleted on Telegram, sent via a bot: what the line under the sender says."""
+        out = []
         if "edited" in message:
             versions = record.get("versions")
             label = f"edited ({versions} versions)" if isinstance(versions, int) else "edited"
@@ -244,38 +368,18 @@ class HtmlChat:
             out.append(
                 f' <span class="deleted" title="noticed {noticed}">deleted on Telegram</span>'
             )
-        if isinstance(get("via_bot"), str):
+        if isinstance(message.get("via_bot"), str):
             out.append(f' <span class="via">via {esc(message["via_bot"])}</span>')
-        out.append("</div>\n")
-        if "forwarded_from" in message:
-            origin = message["forwarded_from"] or "a hidden account"
-            out.append(f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n')
-        reply = get("reply_to_message_id")
-        if isinstance(reply, int) and not get("reply_to_peer_id"):
-            link = self._where(reply)
-            if link is None:
-                out.append('<div class="reply">In reply to a message not in this export</div>\n')
-            else:
-                out.append(
-                    f'<div class="reply">In reply to <a href="{link}">this message</a></div>\n'
-                )
-        elif isinstance(reply, int):
-            out.append('<div class="reply">In reply to a message in another chat</div>\n')
-        if "media_type" in record:
-            out.append(self._media(record, message, path))
-        text = text_html(get("text"))
-        if text:
-            out.append(f'<div class="text">{text}</div>\n')
-        reactions = get("reactions")
-        if isinstance(reactions, list) and reactions:
-            shown = " ".join(
-                f"<span>{esc(r.get('emoji') or '★')} {non_negative(r.get('count')) or 0}</span>"
-                for r in reactions
-                if isinstance(r, dict)
-            )
-            out.append(f'<div class="reactions">{shown}</div>\n')
-        out.append("</div>\n")
         return "".join(out)
+
+    def _reply(self, reply: int, peer: object) -> str:
+        """The line saying which message this one answers."""
+        if peer:
+            return '<div class="reply">In reply to a message in another chat</div>\n'
+        link = self._where(reply)
+        if link is None:
+            return '<div class="reply">In reply to a message not in this export</div>\n'
+        return f'<div class="reply">In reply to <a href="{link}">this message</a></div>\n'
 
     def _media(self, record: Record, message: Record, path: str | None) -> str:
         kind = record.get("media_type")
@@ -292,11 +396,12 @@ class HtmlChat:
             size = ""
             if isinstance(message.get("width"), int) and isinstance(message.get("height"), int):
                 size = f' width="{message["width"]}" height="{message["height"]}"'
+            url = _url(path)
             return (
-                f'<div class="media"><a href="{_url(path)}"><img src="{_url(path)}"'
+                f'<div class="media"><a href="{url}"><img src="{url}"'
                 f'{size} loading="lazy" alt="Photo"></a></div>\n'
             )
-        details = [esc(label)]
+        details = [self._escaped(label)]
         name = record.get("file_name")
         if isinstance(name, str) and name:
             details.append(esc(name))
@@ -332,15 +437,32 @@ class HtmlChat:
         if isinstance(contact, dict):
             who = f"{contact.get('first_name', '')} {contact.get('last_name', '')}".strip()
             extra = f" · {esc(who)} {esc(contact.get('phone_number', ''))}"
-        if path is not None:
-            extra += f' <span class="missing">{esc(path.strip("()"))}</span>'
+        if path is not None:  # a skip text: one of a few
+            extra += f' <span class="missing">{self._escaped(path.strip("()"))}</span>'
         return f'<div class="media">{body}{extra}</div>\n'
 
     def finish(self) -> None:
-        """Close the last page (a chat with no message still gets one, saying so)."""
+        """Close the last page (a chat with no message still gets one, saying so); a part
+        that is not the chat's last links its last page to the next part's first."""
         if self._page is None and self._number == 0:
             self._open()
             assert self._page is not None
             self._page.write('<p class="empty">No messages in this export.</p>\n')
         if self._page is not None:
-            self._close(more=False)
+            self._close(more=not self._last)
+
+    def done(self) -> PagesDone:
+        """What this part wrote (after `finish`): its pages, whether its messages were the
+        ones it was told of (all of them, every page full, for a part that is not the chat's
+        last; ascending after the ones before, for the last), and the senders it met."""
+        continued, ids = self._continued, self._ids
+        if continued is None:
+            exact = True
+        elif continued.own is not None:
+            exact = ids == continued.read(continued.before, continued.own)
+        else:
+            exact = all(map(operator.le, ids, itertools.islice(ids, 1, None))) and (
+                not ids or not self._earlier or self._earlier[-1] <= ids[0]
+            )
+        senders = list(itertools.islice(self._colours, 2 * COLOURED))
+        return PagesDone(self._number - self._first + 1, exact, senders)

@@ -24,13 +24,14 @@ import shutil
 import stat
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from tgtui.archive.folder import JSONL, Archive, ArchiveChat
+from tgtui.export import html_parts
 from tgtui.export.chat_export import (
     ACCOUNT_SEPARATOR,
     SINGLE_SEPARATOR,
@@ -42,7 +43,7 @@ from tgtui.export.chat_export import (
     export_part,
     split_points,
 )
-from tgtui.export.html_pages import CSS_PATH
+from tgtui.export.html_pages import CSS_PATH, PagesDone
 from tgtui.export.site import write_index, write_style
 from tgtui.i18n import ENGLISH, _, speaking
 from tgtui.portable import owned_by_someone_else, process_gone
@@ -54,6 +55,8 @@ FORMATS = ("tde", "html", "both")
 PARALLEL_BYTES = 32 * 1024 * 1024
 # A big chat exported only as JSON is cut into parts of at least this much.
 PART_BYTES = 8 * 1024 * 1024
+# A big chat exported as HTML (cut where a page starts, after a first look) into at least this.
+HTML_PART_BYTES = 16 * 1024 * 1024
 # Where the parts are written before they are joined (inside the hidden staging folder).
 PARTS = ".parts"
 # The hidden folder an export is written into: .OUT.partial-PID, beside OUT.
@@ -149,7 +152,8 @@ def _sizes(jobs: list[ChatJob]) -> dict[int, int]:
 
 def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: int) -> list[Part]:
     """The chats cut into parts: a chat exported only as JSON, when big, into several, so
-    that the workers share the work; a chat with HTML pages in one (pages are numbered)."""
+    that the workers share the work; a chat with HTML pages in one (pages are numbered: a
+    big one is cut by the workers, `_html_cuts`)."""
     target = max(PART_BYTES, sum(sizes.values()) // (workers * 4) + 1)
     parts: list[Part] = []
     for job in jobs:
@@ -172,11 +176,31 @@ def _parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path, workers: i
     return parts
 
 
+def _html_cuts(parts: list[Part], workers: int) -> dict[int, int]:
+    """The chats with HTML pages to cut where a page starts, into how many parts (chat index
+    -> parts): each one big enough that one worker alone on it would be left alone at the end
+    (as JSON-only chats are cut), unless it is filtered by date (its pages then hold the
+    messages of the dates asked for, which a first look at the lines cannot count)."""
+    if workers <= 1:
+        return {}
+    target = max(HTML_PART_BYTES, sum(part.size for part in parts) // (workers * 4) + 1)
+    return {
+        part.job.index: -(-part.size // target)
+        for part in parts
+        if part.job.html
+        and part.number == 0
+        and part.last
+        and part.size > target
+        and part.job.since is None
+        and part.job.until is None
+    }
+
+
 def _first_things_first(parts: list[Part]) -> list[Part]:
     """The order the workers take the parts in: as they are joined, so that joining goes on
     while the workers work; but when chats are not cut (HTML pages are numbered: one part a
-    chat), the biggest first, so that no big chat is started last, alone, while the other
-    workers have nothing left to do."""
+    chat, until a first look cuts a big one, `_Plan`), the biggest first, so that no big chat
+    is started last, alone, while the other workers have nothing left to do."""
     if all(part.last and part.number == 0 for part in parts):
         return sorted(parts, key=lambda part: -part.size)
     return parts
@@ -195,7 +219,74 @@ def _report(index: int, number: int, lines: int) -> None:
 
 
 def _export_in_worker(part: Part) -> PartDone:
-    return export_part(part, _report)
+    return export_part(part, None if part.again else _report)
+
+
+def _cut_in_worker(whole: Part, count: int) -> list[tuple[int, int]] | None:
+    try:
+        return html_parts.cut(whole.job.backup_folder / JSONL, count, _ids(whole))
+    except OSError:
+        return None  # the chat is exported in one part, which says why it cannot be read
+
+
+def _ids(whole: Part) -> Path:
+    """Where the ids of a chat cut at pages are kept while it is exported (`Continued.ids`)."""
+    return whole.single.parent / f"{whole.job.index}.ids"
+
+
+class _Plan:
+    """What the workers do next: the chats to cut at pages looked at first, then pages to
+    write again, then the parts (biggest first, or in the order they are joined)."""
+
+    def __init__(self, parts: list[Part], cuts: dict[int, int], joiner: _Joiner | None) -> None:
+        self.by_size = joiner is None or all(part.last and part.number == 0 for part in parts)
+        self.joiner = joiner
+        self.queue = list(_first_things_first(parts))
+        # The biggest first (or in the order they are joined), as the parts they are cut into
+        self.cutting = [
+            (part, cuts[part.job.index]) for part in self.queue if part.job.index in cuts
+        ]
+        self.queue = [part for part in self.queue if part.job.index not in cuts]
+        self.again: list[Part] = []
+        # A chat cut at pages: its parts, and what each wrote of its pages so far
+        self.made: dict[int, tuple[list[Part], dict[int, PagesDone | None]]] = {}
+
+    def next(self) -> tuple[Part, int] | None:
+        """The next work for a free worker, None if none is ready: (a chat, the parts to cut it
+        into) to look at first, or (a part, 0) to export."""
+        if self.cutting:
+            return self.cutting.pop(0)
+        if self.again:
+            return self.again.pop(0), 0
+        if self.queue:
+            return self.queue.pop(0), 0
+        return None
+
+    def cut(self, whole: Part, starts: list[tuple[int, int]] | None) -> None:
+        """A chat was looked at: its parts (or the chat in one part) join the queue."""
+        made = [whole] if starts is None else html_parts.parts(whole, starts, _ids(whole))
+        if starts is not None:
+            self.made[whole.job.index] = (made, {})
+            if self.joiner is not None:
+                self.joiner.split(whole, made)
+        self.queue.extend(made)
+        if self.by_size:
+            self.queue.sort(key=lambda part: -part.size)
+        else:  # the order they are joined in: chat by chat, part by part
+            self.queue.sort(key=lambda part: (part.job.index, part.number))
+
+    def done(self, part: Part, result: PartDone) -> bool:
+        """A part is done: whether it is one to join and count (not pages written again).
+        The last part of a chat cut at pages settles what is written again."""
+        if part.again:
+            return False
+        if part.continued is not None:
+            made, wrote = self.made[part.job.index]
+            wrote[part.number] = result.pages
+            if len(wrote) == len(made):
+                del self.made[part.job.index]
+                self.again.extend(html_parts.again(made, [wrote[n] for n in range(len(made))]))
+        return True
 
 
 def _run_parts(
@@ -221,18 +312,40 @@ def _run_parts(
         return [finished(export_part(part, note)) for part in parts]
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
+    plan = _Plan(parts, _html_cuts(parts, workers), joiner)
     try:
         with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
-            pending = {pool.submit(_export_in_worker, part) for part in _first_things_first(parts)}
+            # A part ahead of each worker, no more: the workers never wait for this process
+            # (joining), and the plan says what comes next when one is free (a chat looked at
+            # first is then cut into parts, which go before what is not started).
+            running: dict[Future[Any], tuple[Part, int]] = {}
             done: list[PartDone] = []
-            while pending:
-                ready, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+
+            def submit() -> None:
+                while len(running) < 2 * workers and (work := plan.next()) is not None:
+                    part, count = work
+                    if count:
+                        running[pool.submit(_cut_in_worker, part, count)] = work
+                    else:
+                        running[pool.submit(_export_in_worker, part)] = work
+
+            submit()
+            while running:
+                ready, _pending = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
                 while True:
                     try:
                         note(*channel.get_nowait())
                     except queue.Empty:
                         break
-                done.extend(finished(future.result()) for future in ready)
+                results = []
+                for future in ready:
+                    part, count = running.pop(future)
+                    if count:  # a chat looked at
+                        plan.cut(part, future.result())
+                    elif plan.done(part, result := future.result()):
+                        results.append(result)
+                submit()  # before joining: the workers go on meanwhile
+                done.extend(finished(result) for result in results)
             # In the chats' order (as one process gives them), not in the order they ended.
             return sorted(done, key=lambda result: (result.index, result.number))
     except BrokenProcessPool as exc:
@@ -268,7 +381,7 @@ class _Joiner:
     def __init__(self, staging: Path, jobs: list[ChatJob], parts: list[Part]) -> None:
         self.jobs = {job.index: job for job in jobs}
         self.last_index = jobs[-1].index
-        self.order = parts  # as _parts made them: chat by chat, part by part
+        self.order = list(parts)  # as _parts made them: chat by chat, part by part
         self.done: dict[tuple[int, int], PartDone] = {}
         self.next = 0
         self.account: BinaryIO = open(staging / "result.json", "wb")  # noqa: SIM115
@@ -276,6 +389,11 @@ class _Joiner:
         self.account.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
         self.single: BinaryIO | None = None
         self.started = False  # whether the open chat has a message yet
+
+    def split(self, whole: Part, parts: list[Part]) -> None:
+        """A chat to be joined as ``whole`` was cut into ``parts``: joined as them."""
+        at = next(n for n, part in enumerate(self.order) if part is whole)
+        self.order[at : at + 1] = parts
 
     def add(self, part: PartDone) -> None:
         """One part is done; join every part that now can be."""
@@ -405,8 +523,9 @@ def export_backup(
             workers = max(1, os.cpu_count() or 1) if parallel else 1
             parts = _parts(jobs, sizes, staging, workers)
             joiner = _Joiner(staging, jobs, parts) if tde else None
+            cut = sum(count - 1 for count in _html_cuts(parts, workers).values())
             try:
-                results = _run_parts(parts, min(workers, len(parts)), progress, total, joiner)
+                results = _run_parts(parts, min(workers, len(parts) + cut), progress, total, joiner)
                 if joiner is not None:
                     joiner.finish()
             finally:
