@@ -291,8 +291,10 @@ def _owners(
 class AccountAhead:
     """The account catch-up's first answer, asked for beside the chat list (`account_ahead`)."""
 
-    since: dict[str, int] | None  # the saved state it is the difference from; None: the
-    answer: Any  # ... update state now (a backup with none saved)
+    # The saved state ``answer`` is the difference from; None: ``answer`` is the update state
+    # now (for a backup with none saved).
+    since: dict[str, int] | None
+    answer: Any
 
 
 def account_ahead(

@@ -108,13 +108,9 @@ class BackupEngine:
         wrap: Callable[[Any], Any] | None = None,
         control: RunControl | None = None,
         gate: FloodGate | None = None,
-        ahead: AccountAhead | None = None,
     ) -> None:
         self.client = client
         self.options = options
-        # The account catch-up's first answer, asked for while the chats were listed
-        # (`tgtui.backup.catch_up.account_ahead`), for this run's catch-up only.
-        self.ahead = ahead
         self.on_event = on_event
         self.gate = gate or FloodGate()  # shared with whoever else calls for this account
         self.wrap = wrap
@@ -178,11 +174,14 @@ class BackupEngine:
         *,
         follow: Callable[[], Awaitable[None]] | None = None,
         listed: bool = False,
+        ahead: AccountAhead | None = None,
     ) -> BackupResult:
         """Back up every target, at most ``concurrency`` at once; then, with ``follow``, keep
         the backup folder (and its lock) while ``follow()`` runs (`tgtui.backup.follow`).
         ``listed``: the targets come from a chat list made for this run, just before it
-        (their channels' pts then stand for a channel difference: `ChatCopy.listed_pts`).
+        (their channels' pts then stand for a channel difference: `ChatCopy.listed_pts`);
+        ``ahead``: the account catch-up's first answer, asked for while that list was made
+        (`tgtui.backup.catch_up.account_ahead`).
 
         Raises BackupAborted (after every running chat has flushed and checkpointed) when the
         disk fails or the session is revoked.
@@ -197,7 +196,7 @@ class BackupEngine:
             self.manifest = Manifest(self.options.out, self.account)
             self.name_bytes = name_bytes_for(self.options.out)
             self.folders = chat_folders(self.options.out)
-            await self.catch_up_account()
+            await self.catch_up_account(ahead)
             try:
                 result = await self._run(targets, listed)
             finally:
@@ -248,9 +247,10 @@ class BackupEngine:
         run (a refresh, in follow mode, is for a change that came after it)."""
         return await ChatCopy(self, target, listed=listed).run()
 
-    async def catch_up_account(self) -> None:
+    async def catch_up_account(self, ahead: AccountAhead | None = None) -> None:
         """Edits and deletions in the backup's private chats and basic groups since the last
-        run: one account difference for all of them (see `tgtui.backup.catch_up`)."""
+        run: one account difference for all of them (see `tgtui.backup.catch_up`), its first
+        answer ``ahead`` if it was asked for already."""
         # From the files: the manifest (and a checkpoint) may lag them after a kill, and a
         # change to a message saved past them must not be taken for one not saved yet.
         saved = await asyncio.to_thread(
@@ -260,7 +260,6 @@ class BackupEngine:
             self.client, None, gate=self.gate, reconnect=self.reconnect, wrap=self.wrap
         )
         try:
-            ahead, self.ahead = self.ahead, None  # good for this run only
             followed, caught = await catch_up_account(
                 reader, self.options.out, saved, self.version_file, ahead=ahead
             )

@@ -278,9 +278,7 @@ class BackupJob:
                 wrap=takeout.wrap if takeout is not None else None,
                 control=self.control,
                 gate=self._gate,
-                ahead=self.ahead,
             )
-            self.ahead = None
             engine = self._engine
 
             async def following() -> None:
@@ -290,8 +288,12 @@ class BackupJob:
             self.followed = None
             if self.estimate_while_running:
                 self._estimating = asyncio.ensure_future(self._estimate_meanwhile())
-            listed, self.listed = self.listed, False  # a later run's list is older
-            result = await engine.run(targets, follow=following if follow else None, listed=listed)
+            # For the first run only: a later one's list and account state are older.
+            ahead, listed = self.ahead, self.listed
+            self.ahead, self.listed = None, False
+            result = await engine.run(
+                targets, follow=following if follow else None, listed=listed, ahead=ahead
+            )
             if self.followed is not None:
                 result = merged(result, self.followed)
             result.seconds = self.clock() - self.started
