@@ -36,7 +36,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.bench.common import BIG, SMALL, BackupWorld, check_figures, parse_args, shared_backup
+from tests.bench.common import (
+    BIG,
+    SMALL,
+    BackupWorld,
+    add_keep_option,
+    check_figures,
+    parse_args,
+    shared_backup,
+)
 
 QUICK = {"messages": SMALL.messages, "rounds": 1}
 
@@ -184,9 +192,7 @@ async def main(messages: int, keep: Path | None, rounds: int, before: Path | Non
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument(
-        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
-    )
+    add_keep_option(parser)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (the best is kept)")
     parser.add_argument(
         "--before",

@@ -65,6 +65,8 @@ from tests.bench.common import (
     CACHE_ENV,
     SMALL,
     BackupWorld,
+    add_also_option,
+    add_keep_option,
     check_figures,
     parse_args,
     shared_backup,
@@ -386,15 +388,8 @@ if __name__ == "__main__":
         default="100x30,80x24",
         help="terminal sizes, COLUMNSxROWS, comma-separated (default: 100x30,80x24)",
     )
-    parser.add_argument(
-        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
-    )
-    parser.add_argument(
-        "--also",
-        type=Path,
-        metavar="DIR",
-        help="also time the tgtui of the checkout in DIR (another commit), same rounds",
-    )
+    add_keep_option(parser)
+    add_also_option(parser, "the tgtui")
     arguments = parse_args(parser, QUICK)
     asyncio.run(
         main(

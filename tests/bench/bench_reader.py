@@ -32,7 +32,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import BIG, SMALL, BackupWorld, check_figures, parse_args, shared_backup
+from tests.bench.common import (
+    BIG,
+    SMALL,
+    BackupWorld,
+    add_keep_option,
+    check_figures,
+    parse_args,
+    shared_backup,
+)
 
 QUICK = {"messages": SMALL.messages, "jumps": 3}
 
@@ -179,9 +187,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--jumps", type=int, default=30)
-    parser.add_argument(
-        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
-    )
+    add_keep_option(parser)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     arguments = parse_args(parser, QUICK)
     if arguments.child:

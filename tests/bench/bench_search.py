@@ -51,6 +51,8 @@ from tests.bench.common import (
     CACHE_ENV,
     SMALL,
     BackupWorld,
+    add_also_option,
+    add_keep_option,
     check_figures,
     parse_args,
     shared_backup,
@@ -267,15 +269,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--rounds", type=int, default=5, help="of the whole processes against ripgrep"
     )
-    parser.add_argument(
-        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
-    )
-    parser.add_argument(
-        "--also",
-        type=Path,
-        metavar="DIR",
-        help="also time the tgtui search of the checkout in DIR (another commit), same rounds",
-    )
+    add_keep_option(parser)
+    add_also_option(parser, "the tgtui search")
     arguments = parse_args(parser, QUICK)
     asyncio.run(
         main(

@@ -69,6 +69,24 @@ def parse_args(
     return args
 
 
+def add_keep_option(parser: argparse.ArgumentParser) -> None:
+    """``--keep DIR``: the shared backup made in DIR, or the one there reused
+    (`shared_backup`'s ``keep``)."""
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="make the backup here, or reuse the one there"
+    )
+
+
+def add_also_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--also DIR``: time ``what`` of another checkout too, in the same rounds."""
+    parser.add_argument(
+        "--also",
+        type=Path,
+        metavar="DIR",
+        help=f"also time {what} of the checkout in DIR (another commit), same rounds",
+    )
+
+
 def byte_compile_tgtui() -> None:
     """Compile tgtui's modules to bytecode, as pip does when it installs a package.
 
