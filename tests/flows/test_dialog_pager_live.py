@@ -103,6 +103,37 @@ async def test_a_dialog_that_moves_above_the_cursor_is_fetched_from_the_top(
     assert sent <= pages + 2  # the pages, one empty answer at the end, one from the top
 
 
+async def test_a_dialog_that_stays_above_the_cursor_read_after_read_is_found_once_it_rests(
+    app_client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """A chat that gets a message each time a page is read, just after enough other chats
+    to be below the next page's start (so the cursor never meets it), is missed by a read,
+    by a second read from the top and by a third; the list keeps moving, so it is read again
+    until the chat is found (it was lost for good after three reads)."""
+    every = _every(sandbox, 0)
+    # Chats whose message ids are the account's (not a channel's own): of two messages in
+    # the same second, the later one is higher in the list.
+    chats = [sandbox.world.chat(i) for i in sandbox.world.order[0]]
+    shared = [c for c in chats if not c.kind.is_channel and c.index not in sandbox.world.pinned[0]]
+    page = 20
+    elusive, busy = shared[-1], shared[:page]
+    pager = DialogPager(app_client, page_size=page)
+    listed: list[int] = []
+    for step in range(MAX_PAGES):
+        if pager.done:
+            break
+        listed += [row.peer_id for row in (await pager.next_page()).rows]
+        if pager.reads <= 3 and elusive.marked_id not in listed:
+            sandbox.living.say(elusive, f"moved again ({step})")
+            for chat in busy:  # newer still: the next read's first page holds only them
+                sandbox.living.say(chat, f"busy ({step})")
+    assert pager.done
+    assert len(listed) == len(set(listed)) == len(every)
+    assert set(listed) == every
+    assert pager.reads > 3
+    _never_asked_twice_in_a_row(sandbox)
+
+
 async def test_after_a_page_of_pinned_dialogs_the_others_follow_newest_first(
     app_client: TelegramClient, sandbox: SandboxServer
 ) -> None:

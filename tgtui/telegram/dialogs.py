@@ -138,7 +138,10 @@ class DialogPage:
 # A re-read from the top goes this far (seconds) below the newest top message the read
 # before it began with: the clocks of Telegram's data centres may differ a little.
 CLOCK_SLACK = 60
-READS = 3  # the list is read once, and again from the top at most twice (dialogs that moved)
+# The list is read again from the top while dialogs are missing and the read before saw the
+# list move (a dialog found, or one with a newer top message), at most this many reads in
+# all: under steady activity each re-read misses fewer; a still list ends it.
+READS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,8 +172,9 @@ class DialogPager:
     gets a new message while the list is read jumps to the top, above the cursor, where a
     read by cursor never looks again; so when a read ends short of the count Telegram gave,
     the list is read again from the top, down to where the dialogs are older than the newest
-    one the read before began with (none of those moved since), at most `READS` times in
-    all. Each dialog is given once (by peer).
+    one the read before began with (none of those moved since), for as long as some are
+    missing and the list moved (at most `READS` reads in all). Each dialog is given
+    once (by peer).
 
     A read ends when Telegram has nothing more: an empty page, a short one once the count
     is reached, or a page that brings no new dialog and does not move the cursor down (then
@@ -198,8 +202,16 @@ class DialogPager:
         self._read = 1  # which read of the list this is
         self._newest: dt.datetime | None = None  # the newest unpinned top message this read
         self._floor: dt.datetime | None = None  # a re-read ends below this
+        self._tops: dict[int, int] = {}  # each dialog's top message when last seen
+        self._moved = False  # this read found a dialog, or one with a newer top message
         self._on_wait = on_wait
         self._policy = policy or Backoff(attempts=None)
+
+    @property
+    def reads(self) -> int:
+        """How many times the list was read (from the top) so far: 1, then 2 once a read
+        from the top again began."""
+        return self._read
 
     async def next_page(self) -> DialogPage:
         """The next page (empty and done at the end; empty and not done while a re-read
@@ -252,7 +264,13 @@ class DialogPager:
         if got_all or self._read >= READS or self._newest is None or self._cursor is None:
             self._finish()  # (a read of one page: from the top again is the same request)
             return
+        if self._read > 1 and not self._moved:
+            # Nothing moved since the read before: what is still missing is gone (or the
+            # count was wrong), and reading again would bring the same.
+            self._finish()
+            return
         self._read += 1
+        self._moved = False
         self._floor = self._newest - dt.timedelta(seconds=CLOCK_SLACK)
         self._newest = None
         self._cursor = None
@@ -276,6 +294,9 @@ class DialogPager:
             if not isinstance(dialog, types.Dialog):
                 continue  # folder entries
             peer_id = utils.get_peer_id(dialog.peer)
+            if self._tops.get(peer_id) != dialog.top_message:
+                self._tops[peer_id] = dialog.top_message
+                self._moved = True
             entity = entities.get(peer_id)
             message = messages.get((peer_id, dialog.top_message))
             date = getattr(message, "date", None)
