@@ -15,6 +15,7 @@ from tgtui.config import Paths
 from tgtui.portable import on_terminate
 from tgtui.sandbox.faults import SPEC_HELP, Faults, FaultSpecError
 from tgtui.sandbox.living import BOX_SIZE
+from tgtui.sandbox.mtproxy import MtproxySecret, MtproxySecretError
 from tgtui.sandbox.server import API_HASH, API_ID, DC_ID, SandboxOptions, SandboxServer
 from tgtui.sandbox.sessions import write_demo_session
 from tgtui.sandbox.world import DEMO_CODE, DEMO_PASSWORD, DEMO_PHONE, WorldOptions
@@ -119,6 +120,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "connection, as on Telegram when media live elsewhere; 2 is the account's own)",
     )
     parser.add_argument(
+        "--mtproxy-secret",
+        metavar="HEX",
+        help="also listen on one more port as an MTProxy with this secret, in hex: 16 bytes "
+        "(obfuscated), dd and 16 bytes (padded only), or ee, 16 bytes and a domain (fake "
+        "TLS); the JSON line gives its port and tg://proxy link",
+    )
+    parser.add_argument(
         "--hostile",
         action="store_true",
         help="names, titles, texts and file names with markup, terminal escapes, controls, "
@@ -127,7 +135,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_options(args: argparse.Namespace) -> SandboxOptions:
-    """SandboxOptions from parsed arguments (FaultSpecError for a bad --fault)."""
+    """SandboxOptions from parsed arguments (FaultSpecError for a bad --fault,
+    MtproxySecretError for a bad --mtproxy-secret)."""
+    secret = args.mtproxy_secret
+    mtproxy_secret = MtproxySecret.from_hex(secret).raw if secret is not None else None
     if args.dialogs < 1:
         raise FaultSpecError("--dialogs must be at least 1")
     if args.messages < 1:
@@ -168,12 +179,14 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         activity=args.activity,
         activity_limit=args.activity_limit,
         box_size=args.box_size,
+        mtproxy_secret=mtproxy_secret,
     )
 
 
 def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:
-    """What a client needs to use the sandbox: the one JSON line printed at start."""
-    return {
+    """What a client needs to use the sandbox: the one JSON line printed at start (with
+    ``mtproxy_port`` and ``mtproxy_link`` when it is an MTProxy too)."""
+    info: dict[str, Any] = {
         "host": server.host,
         "port": server.port,
         "dc_id": DC_ID,
@@ -186,6 +199,10 @@ def describe(server: SandboxServer, session: Path | None) -> dict[str, Any]:
         "rsa_public_key": server.rsa_key.public_pem,
         "session": str(session) if session else None,
     }
+    if server.mtproxy_port is not None:
+        info["mtproxy_port"] = server.mtproxy_port
+        info["mtproxy_link"] = server.mtproxy_link
+    return info
 
 
 async def serve(
@@ -216,6 +233,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         options = build_options(args)
     except FaultSpecError as exc:
         sys.stderr.write(f"tgtui sandbox: {exc}\n\n{SPEC_HELP}")
+        return EXIT_ERROR
+    except MtproxySecretError as exc:  # its message never holds the secret
+        sys.stderr.write(f"tgtui sandbox: --mtproxy-secret: {exc}\n")
         return EXIT_ERROR
     request_log: TextIO | None = None
     if args.request_log is not None:

@@ -53,7 +53,7 @@ from tgtui.sandbox.tl.layers import (
     updates_to_layer,
 )
 from tgtui.sandbox.tl.schema import NATIVE_LAYER
-from tgtui.sandbox.transport import Codec, TransportError, detect_codec
+from tgtui.sandbox.transport import ByteSink, ByteSource, Codec, TransportError, detect_codec
 
 if TYPE_CHECKING:
     from tgtui.sandbox.server import SandboxServer
@@ -86,15 +86,19 @@ class Connection:
     def __init__(
         self,
         server: SandboxServer,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
+        reader: ByteSource,
+        writer: ByteSink,
         dc: int,
+        codec: Codec | None = None,
     ) -> None:
+        """``reader`` and ``writer``: the socket's, or layers over them (an MTProxy's fake
+        TLS); ``codec``: the transport when a layer below already read it (an MTProxy's
+        obfuscation header), else the client's first bytes announce it."""
         self.server = server
-        self.dc = dc  # the DC whose port the client connected to
+        self.dc = dc  # the DC whose port the client connected to (or its MTProxy named)
         self.reader = reader
         self.writer = writer
-        self.codec: Codec | None = None
+        self.codec = codec
         self.handshake: Handshake | None = None
         self.requests = 0
         self.auth: AuthKeyRecord | None = None
@@ -110,7 +114,8 @@ class Connection:
     async def run(self) -> None:
         """Read and answer packets until the peer goes away."""
         try:
-            self.codec = await detect_codec(self.reader)
+            if self.codec is None:
+                self.codec = await detect_codec(self.reader)
             while not self.closed:
                 packet = await self.codec.read(self.reader)
                 await self._on_packet(packet)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from tgtui.sandbox.living import BOX_SIZE, Event, Living
 from tgtui.sandbox.login import LoginState
 from tgtui.sandbox.methods.common import entities_for
 from tgtui.sandbox.methods.ranges import within_messages_range
+from tgtui.sandbox.mtproxy import MtProxy, MtproxySecret
 from tgtui.sandbox.rpc import CONNECTION_METHODS, HANDLERS, WRAPPERS, Call, RpcError, method_name
 from tgtui.sandbox.state import AuthKeyRecord, AuthStore, LogEntry, RequestLog, SessionRecord
 from tgtui.sandbox.uploads import Uploads
@@ -46,6 +48,8 @@ class SandboxOptions:
     activity: float = 0.0  # changes a second made by others (`Living.run`); 0: none
     activity_limit: int | None = None  # stop after this many changes (None: never)
     box_size: int = BOX_SIZE  # updates kept per update box (older pts: "too long")
+    # Also listen as an MTProxy with this secret (16 bytes; dd and 16; ee, 16 and a domain).
+    mtproxy_secret: bytes | None = field(default=None, repr=False)
 
 
 class SandboxServer:
@@ -70,6 +74,12 @@ class SandboxServer:
         self.host = options.host
         self.port = options.port  # the account's home DC; every DC has its own port
         self.dc_ports: dict[int, int] = {}
+        # Connections accepted, by listener: "dc1".."dc5" direct, "mtproxy" on the proxy's
+        # port, "mtproxy-dc1".."mtproxy-dc5" those it passed on, by the DC they named.
+        self.accepted: collections.Counter[str] = collections.Counter()
+        secret = options.mtproxy_secret
+        self.mtproxy = MtProxy(self, MtproxySecret.parse(secret)) if secret is not None else None
+        self.mtproxy_port: int | None = None
         self._servers: list[asyncio.Server] = []
         self._clients: set[asyncio.Task[None]] = set()
         self.demo_key = self._demo_key(options.world.seed)
@@ -98,6 +108,13 @@ class SandboxServer:
             self.dc_ports[dc] = server.sockets[0].getsockname()[1]
         self.port = self.dc_ports[HOME_DC]
         log.info("sandbox listening on %s:%d (DC %d)", self.host, self.port, HOME_DC)
+        if self.mtproxy is not None:
+            proxy = await asyncio.start_server(
+                functools.partial(self._on_mtproxy_client, self.mtproxy), self.host, 0
+            )
+            self._servers.append(proxy)
+            self.mtproxy_port = proxy.sockets[0].getsockname()[1]
+            log.info("MTProxy listening on %s:%d", self.host, self.mtproxy_port)
         if self.options.activity > 0:
             self._activity = asyncio.ensure_future(
                 self.living.run(
@@ -125,15 +142,32 @@ class SandboxServer:
         for server in self._servers:
             await server.wait_closed()
 
+    @property
+    def mtproxy_link(self) -> str | None:
+        """The tg://proxy link of the MTProxy port, once listening (it holds the secret)."""
+        if self.mtproxy is None or self.mtproxy_port is None:
+            return None
+        return self.mtproxy.link(self.host, self.mtproxy_port)
+
     async def _on_client(
         self, dc: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        connection = Connection(self, reader, writer, dc)
+        self.accepted[f"dc{dc}"] += 1
+        await self._serving(Connection(self, reader, writer, dc).run())
+
+    async def _on_mtproxy_client(
+        self, mtproxy: MtProxy, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.accepted["mtproxy"] += 1
+        await self._serving(mtproxy.serve(reader, writer))
+
+    async def _serving(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a client's work as one of the tasks `close` cancels."""
         task = asyncio.current_task()
         if task is not None:
             self._clients.add(task)
         try:
-            await connection.run()
+            await work
         finally:
             if task is not None:
                 self._clients.discard(task)

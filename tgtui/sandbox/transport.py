@@ -1,5 +1,5 @@
 """MTProto TCP transports on the server side: full, intermediate, padded intermediate,
-abridged, and any of the last three obfuscated.
+abridged, and any of the last three obfuscated (directly, or behind an MTProxy's secret).
 
 The client announces its transport with its first bytes; the server answers in kind
 (core.telegram.org/mtproto/mtproto-transports and /mtproto/obfuscation).
@@ -7,6 +7,8 @@ The client announces its transport with its first bytes; the server answers in k
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import struct
 import zlib
@@ -26,6 +28,23 @@ class ByteSource(Protocol):
 
     async def readexactly(self, n: int) -> bytes:
         """Exactly ``n`` bytes (or IncompleteReadError)."""
+        ...
+
+
+class ByteSink(Protocol):
+    """Where a connection writes: the socket's writer, or a layer over it (fake TLS)."""
+
+    @property
+    def transport(self) -> asyncio.WriteTransport:
+        """The socket underneath (closed at once by `Connection.abort`)."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data`` to be sent."""
+        ...
+
+    async def drain(self) -> None:
+        """Wait until the queue is small enough to write more."""
         ...
 
 
@@ -89,14 +108,37 @@ class IntermediateCodec:
         return struct.pack("<i", len(packet)) + packet
 
 
+PLAIN_HEADER = 20  # auth_key_id (0), msg_id, message_data_length
+ENCRYPTED_HEADER = 24  # auth_key_id, msg_key; then whole AES blocks
+MAX_PADDING = 15
+
+
+def unpadded(payload: bytes) -> bytes:
+    """The MTProto packet at the start of a padded-intermediate payload, without the 0-15
+    random bytes after it (core.telegram.org/mtproto/mtproto-transports#padded-intermediate).
+
+    The envelope's length counts the padding too, so the packet's own length is read from
+    the packet: a plain message states it after its auth_key_id (zero) and msg_id
+    (/mtproto/description#unencrypted-message); an encrypted one is its auth_key_id and
+    msg_key, then whole 16-byte AES blocks (/mtproto/description#encrypted-message)."""
+    if payload[:8] == bytes(8) and len(payload) >= PLAIN_HEADER:
+        (length,) = struct.unpack_from("<i", payload, 16)
+        end = PLAIN_HEADER + length
+    else:
+        end = len(payload) - (len(payload) - ENCRYPTED_HEADER) % 16
+    if not len(payload) - MAX_PADDING <= end <= len(payload):
+        raise TransportError(f"a packet of {end} bytes in a padded payload of {len(payload)}")
+    return payload[:end]
+
+
 class PaddedIntermediateCodec(IntermediateCodec):
-    """TCP padded intermediate (tag 0xdddddddd): 0-3 random bytes after each packet."""
+    """TCP padded intermediate (tag 0xdddddddd): 0-15 random bytes after each packet (the
+    server's own are 0-3, as Telegram's: clients such as Telethon strip only those)."""
 
     name = "padded-intermediate"
 
     async def read(self, reader: ByteSource) -> bytes:
-        packet = await super().read(reader)
-        return packet[: len(packet) - len(packet) % 4]
+        return unpadded(await super().read(reader))
 
     def frame(self, packet: bytes) -> bytes:
         return super().frame(packet + os.urandom(os.urandom(1)[0] % 4))
@@ -149,23 +191,35 @@ class ObfuscatedCodec:
         return self._out(self._inner.frame(packet))
 
 
+PADDED_TAG = b"\xdd\xdd\xdd\xdd"
 TAGGED: dict[bytes, type[IntermediateCodec] | type[AbridgedCodec]] = {
     b"\xef\xef\xef\xef": AbridgedCodec,
     b"\xee\xee\xee\xee": IntermediateCodec,
-    b"\xdd\xdd\xdd\xdd": PaddedIntermediateCodec,
+    PADDED_TAG: PaddedIntermediateCodec,
 }
 
 
-async def _obfuscated(first: bytes, reader: ByteSource) -> ObfuscatedCodec:
-    header = first + await reader.readexactly(OBFUSCATED_HEADER - len(first))
-    backwards = header[55:7:-1]
-    cipher_in = AesCtr(header[8:40], header[40:56])
-    cipher_out = AesCtr(backwards[:32], backwards[32:48])
-    tag = cipher_in(header)[56:60]
-    codec = TAGGED.get(tag)
+def open_obfuscated(
+    header: bytes, reader: ByteSource, secret: bytes | None = None
+) -> tuple[ObfuscatedCodec, bytes]:
+    """The codec an obfuscated connection's 64-byte ``header`` sets up, and the header
+    decrypted (its bytes 56-59 the transport's tag, 60-61 an MTProxy's DC).
+
+    Client to server: the key is bytes 8-39, the IV 40-55; server to client: the same 48
+    bytes reversed. Behind an MTProxy each key is SHA256(key + the secret's 16 bytes)
+    (core.telegram.org/mtproto/mtproto-transports#transport-obfuscation)."""
+    forward, backward = header[8:56], header[55:7:-1]
+    key_in, key_out = forward[:32], backward[:32]
+    if secret is not None:
+        key_in = hashlib.sha256(key_in + secret).digest()
+        key_out = hashlib.sha256(key_out + secret).digest()
+    cipher_in = AesCtr(key_in, forward[32:48])
+    cipher_out = AesCtr(key_out, backward[32:48])
+    plain = cipher_in(header)
+    codec = TAGGED.get(plain[56:60])
     if codec is None:
-        raise TransportError(f"obfuscated header names no transport ({tag.hex()})")
-    return ObfuscatedCodec(codec(), reader, cipher_in, cipher_out)
+        raise TransportError(f"obfuscated header names no transport ({plain[56:60].hex()})")
+    return ObfuscatedCodec(codec(), reader, cipher_in, cipher_out), plain
 
 
 async def detect_codec(reader: ByteSource) -> Codec:
@@ -182,5 +236,6 @@ async def detect_codec(reader: ByteSource) -> Codec:
     # its sequence number, 0. An obfuscated header never has zeros there (its rule).
     second = await reader.readexactly(4)
     if second != bytes(4):
-        return await _obfuscated(first + second, reader)
+        header = first + second + await reader.readexactly(OBFUSCATED_HEADER - 8)
+        return open_obfuscated(header, reader)[0]
     return FullCodec(first + second)
