@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tgtui import __version__, i18n
+from tgtui.commands.session_options import add_proxy_arguments
 from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
 from tgtui.i18n import N_, _
 
@@ -147,6 +148,7 @@ def build_parser(
     parser.add_argument(
         "--debug", action="store_true", help=_("log in detail (secrets still hidden)")
     )
+    add_proxy_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"))
     for name, spec in COMMANDS.items():
         sub = commands.add_parser(
@@ -212,6 +214,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _command_run(args.command)(args, paths)
     if args.demo and args.session:
         return _fail(_("--demo uses its own session; leave out --session"), 2)
+    from tgtui.commands.session_options import chosen_proxy
     from tgtui.launch import launch  # here: `tgtui sandbox` and `--help` stay light
+    from tgtui.proxy import ProxyError
 
-    return launch(paths, settings, demo=args.demo, session=args.session, debug=args.debug)
+    try:
+        proxy = chosen_proxy(args, settings)
+    except ProxyError as exc:
+        return _fail(_("bad proxy: {problem}").format(problem=exc), 2)
+    return launch(
+        paths, settings, demo=args.demo, session=args.session, debug=args.debug, proxy=proxy
+    )

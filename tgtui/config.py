@@ -16,15 +16,27 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import PlatformDirs
 
 from tgtui.i18n import LANGUAGES, _, normalize
 from tgtui.portable import NONBLOCK, open_fd
 
+if TYPE_CHECKING:
+    from tgtui.proxy import Proxy
+
 API_HASH_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-KNOWN_KEYS = ("api_id", "api_hash", "backup_dir", "concurrency", "theme", "language", "keys")
+KNOWN_KEYS = (
+    "api_id",
+    "api_hash",
+    "backup_dir",
+    "concurrency",
+    "theme",
+    "language",
+    "keys",
+    "proxy",
+)
 # The ids of the app's key bindings, which [keys] may remap (`Binding(..., id=...)` in
 # tgtui/screens, tgtui/widgets and tgtui/base_app.py; a test keeps the two the same). One id
 # names the same command on every screen that has it (chat-type, cancel, page-down...).
@@ -187,6 +199,7 @@ class Settings:
     config_file: Path
     language: str | None = None  # "en" or "pt_BR"; None: from the locale
     keys: Mapping[str, str] = field(default_factory=dict)  # [keys]: binding id -> keys
+    proxy: Proxy | None = None  # `proxy = "..."`: a URL or a t.me/tg: link
 
     @property
     def has_api_credentials(self) -> bool:
@@ -412,7 +425,23 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         config_file=config_file,
         language=chosen,
         keys=validate_keys(data["keys"], source) if "keys" in data else {},
+        proxy=validate_proxy(data["proxy"], source) if "proxy" in data else None,
     )
+
+
+def validate_proxy(value: Any, source: str) -> Proxy | None:
+    """config.toml's `proxy`: a proxy URL or link; "" for none. Its message never holds the
+    password or the secret."""
+    if not isinstance(value, str):
+        raise ConfigError(source, "proxy", _("expected a proxy URL or a t.me link in quotes"))
+    if not value.strip():
+        return None
+    from tgtui.proxy import ProxyError, parse_proxy  # here: most configs name no proxy
+
+    try:
+        return parse_proxy(value)
+    except ProxyError as exc:
+        raise ConfigError(source, "proxy", str(exc)) from None
 
 
 def save_api_credentials(config_file: Path, api_id: int, api_hash: str) -> None:
@@ -429,16 +458,30 @@ def save_theme(config_file: Path, theme: str) -> None:
     _save_settings(config_file, {"theme": f'"{theme}"'})
 
 
-def _save_settings(config_file: Path, values: dict[str, str]) -> None:
-    """Set ``values`` (key: TOML value text) in config.toml, first in the file, keeping every
-    other line (comments included) as it was."""
+def save_proxy(config_file: Path, proxy: str | None) -> None:
+    """Store the proxy set in the app (a URL or link; None: none), 0600 and atomically,
+    keeping the other settings. ProxyError for one that cannot be read."""
+    if proxy is None:
+        _save_settings(config_file, {"proxy": None})
+        return
+    import json
+
+    from tgtui.proxy import parse_proxy
+
+    parse_proxy(proxy)
+    _save_settings(config_file, {"proxy": json.dumps(proxy.strip())})  # a TOML string too
+
+
+def _save_settings(config_file: Path, values: dict[str, str | None]) -> None:
+    """Set ``values`` (key: TOML value text; None: remove the key) in config.toml, first in
+    the file, keeping every other line (comments included) as it was."""
     pattern = re.compile(r"^\s*(" + "|".join(map(re.escape, values)) + r")\s*=")
     kept = []
     if config_file.exists():
         for line in config_file.read_text(encoding="utf-8").splitlines():
             if not pattern.match(line):
                 kept.append(line)
-    lines = [f"{key} = {value}" for key, value in values.items()]
+    lines = [f"{key} = {value}" for key, value in values.items() if value is not None]
     text = "\n".join([*lines, *kept]).rstrip() + "\n"
     config_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temp = config_file.with_name(config_file.name + ".tmp")

@@ -12,6 +12,7 @@ from loguru import logger
 from tgtui.config import Paths, Settings
 from tgtui.demo import DemoSandbox, demo_session_file, remove_demo_session
 from tgtui.log import setup_logging, stop_logging
+from tgtui.proxy import ProxySetting
 from tgtui.sandbox_mark import api_for
 from tgtui.telegram.service import (
     ClientSpec,
@@ -23,15 +24,23 @@ from tgtui.untrusted import clean
 
 
 def launch(
-    paths: Paths, settings: Settings, *, demo: bool, session: Path | None, debug: bool
+    paths: Paths,
+    settings: Settings,
+    *,
+    demo: bool,
+    session: Path | None,
+    debug: bool,
+    proxy: ProxySetting | None = None,
 ) -> int:
-    """Run the TUI until the user quits; return the exit code."""
+    """Run the TUI until the user quits; return the exit code. Every connection goes
+    through ``proxy`` (where it applies: `ProxySetting.applies_to`)."""
     log_file = setup_logging(paths.log_dir, debug=debug)
     logger.info("tgtui starting (demo={}, session={})", demo, session)
     try:
         with ExitStack() as cleanup:
             cleanup.callback(stop_logging)
             service, sandbox = _prepare(paths, settings, demo, session, cleanup)
+            service.spec = replace(service.spec, proxy=proxy)
             if sandbox is not None:
                 settings = replace(settings, backup_dir=paths.demo_backup_dir)
             try:

@@ -20,6 +20,7 @@ import base64
 import binascii
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -121,7 +122,7 @@ def _link(what: str, query: str) -> Proxy:
         if (user is None) != (password is None):
             raise ProxyError(_("a proxy's user name and password go together"))
         return Proxy("socks5", host, port, user, password)
-    secret, mode, domain = _secret(fields.get("secret"))
+    secret, mode, domain = parse_secret(fields.get("secret"))
     return Proxy("mtproxy", host, port, secret=secret, mode=mode, domain=domain)
 
 
@@ -144,7 +145,7 @@ def _port(value: str | None) -> int:
     return int(value)
 
 
-def _secret(value: str | None) -> tuple[bytes, Mode, str | None]:
+def parse_secret(value: str | None) -> tuple[bytes, Mode, str | None]:
     """An MTProxy secret: its key, how to speak to the proxy, the fake-TLS domain."""
     raw = _decoded(value or "")
     if len(raw) == KEY_BYTES:
@@ -159,7 +160,7 @@ def _secret(value: str | None) -> tuple[bytes, Mode, str | None]:
             name = ""
         if not _HOSTNAME.match(name):
             raise ProxyError(_("the MTProxy secret's fake-TLS domain is not a host name"))
-        return raw[1 : KEY_BYTES + 1], "fake-tls", name.lower()
+        return raw[1 : KEY_BYTES + 1], "fake-tls", name  # as given: MTProxy compares bytes
     raise ProxyError(
         _("an MTProxy secret is 16 bytes, or dd and 16 bytes, or ee, 16 bytes and a domain")
     )
@@ -175,3 +176,90 @@ def _decoded(text: str) -> bytes:
         return base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         raise ProxyError(_("the MTProxy secret is neither hex nor base64")) from None
+
+
+# The environment's proxy variables, in the order they are looked at (each lowercase one
+# first, as curl does): ALL_PROXY is meant for every protocol (SOCKS, usually); HTTPS_PROXY
+# is the one a network's HTTP proxy is set in.
+ENVIRONMENT = ("all_proxy", "ALL_PROXY", "https_proxy", "HTTPS_PROXY")
+
+
+@dataclass(frozen=True)
+class ProxySetting:
+    """The proxy chosen for a run, and where it was chosen (for messages and the log).
+
+    One from the environment is a default for every program, not a choice made for tgtui:
+    it is not used for addresses that NO_PROXY names, nor for loopback ones (a sandbox on
+    this machine, which a proxy elsewhere could not reach)."""
+
+    proxy: Proxy
+    source: str  # "--proxy", "config.toml", or the environment variable's name
+    no_proxy: str = ""  # the environment's NO_PROXY, for a proxy from the environment
+
+    @property
+    def from_environment(self) -> bool:
+        """Whether the environment set it (not --proxy or config.toml)."""
+        return self.source in ENVIRONMENT
+
+    def applies_to(self, host: str | None) -> bool:
+        """Whether connections to ``host`` go through the proxy."""
+        if not self.from_environment or host is None:
+            return True
+        try:
+            if ipaddress.ip_address(host.strip("[]")).is_loopback:
+                return False
+        except ValueError:
+            if host.lower() == "localhost":
+                return False
+        return not _excluded(host, self.no_proxy)
+
+
+def _excluded(host: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY (comma- or space-separated: `*`, host names and their domains, IP
+    addresses and networks) names ``host``."""
+    name = host.strip("[]").lower()
+    for entry in re.split(r"[,\s]+", no_proxy.strip().lower()):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        try:
+            if ipaddress.ip_address(name) in ipaddress.ip_network(entry, strict=False):
+                return True
+            continue
+        except ValueError:
+            pass
+        domain = entry.lstrip("*").lstrip(".")
+        if domain and (name == domain or name.endswith("." + domain)):
+            return True
+    return False
+
+
+def choose_proxy(
+    given: Proxy | None,
+    off: bool,
+    configured: Proxy | None,
+    environ: Mapping[str, str],
+) -> ProxySetting | None:
+    """The proxy for this run: none with --no-proxy; else --proxy's, config.toml's `proxy`,
+    then the environment's (`ENVIRONMENT`). ProxyError (naming the variable) for one in the
+    environment that cannot be read."""
+    if off:
+        return None
+    if given is not None:
+        return ProxySetting(given, "--proxy")
+    if configured is not None:
+        return ProxySetting(configured, "config.toml")
+    for name in ENVIRONMENT:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        if "://" not in value:
+            value = "http://" + value  # "proxy.example:3128", as curl reads it
+        try:
+            proxy = parse_proxy(value)
+        except ProxyError as exc:
+            raise ProxyError(f"{name}: {exc}") from None
+        no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
+        return ProxySetting(proxy, name, no_proxy)
+    return None

@@ -9,16 +9,19 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from dataclasses import replace
 
 from loguru import logger
 from rich.console import Console
 from telethon import errors
 
 from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED
+from tgtui.commands.session_options import chosen_proxy
 from tgtui.config import Paths, Settings
 from tgtui.i18n import _
 from tgtui.log import setup_logging, stop_logging
 from tgtui.portable import on_terminate
+from tgtui.proxy import ProxyError
 from tgtui.retry import Wait
 from tgtui.sandbox_mark import api_for
 from tgtui.telegram.errors import explain
@@ -28,6 +31,7 @@ from tgtui.telegram.service import (
     SessionLockedError,
     TelegramService,
 )
+from tgtui.telegram.through_proxy import ProxyProblem
 from tgtui.untrusted import clean
 
 Work = Callable[[TelegramService, Callable[[Wait], None]], Awaitable[int]]
@@ -37,7 +41,15 @@ def client_spec(
     args: argparse.Namespace, paths: Paths, settings: Settings, cleanup: ExitStack
 ) -> ClientSpec:
     """The session to use: the demo's (signed in to a sandbox started here), ``--session``,
-    or the app's own. It must be there and signed in: these commands never create one."""
+    or the app's own, and the proxy to reach it through. It must be there and signed in:
+    these commands never create one. ProxyError for a bad proxy in the environment."""
+    proxy = chosen_proxy(args, settings)
+    return replace(_session_spec(args, paths, settings, cleanup), proxy=proxy)
+
+
+def _session_spec(
+    args: argparse.Namespace, paths: Paths, settings: Settings, cleanup: ExitStack
+) -> ClientSpec:
     if not args.demo:
         session = args.session or paths.sessions_dir / "main.session"
         given = args.session is not None
@@ -75,7 +87,11 @@ def run_signed_in(
     log_file = setup_logging(paths.log_dir, debug=args.debug)
     with ExitStack() as cleanup:
         cleanup.callback(stop_logging)
-        spec = client_spec(args, paths, settings, cleanup)
+        try:
+            spec = client_spec(args, paths, settings, cleanup)
+        except ProxyError as exc:
+            err.print(f"tgtui {command}: " + _("bad proxy: {problem}").format(problem=clean(exc)))
+            return EXIT_ERROR
         if spec.api_id is None or spec.api_hash is None:
             err.print(
                 f"tgtui {command}: "
@@ -140,7 +156,7 @@ async def _connected(
     except asyncio.CancelledError:
         err.print(stopped)
         return EXIT_STOPPED
-    except errors.RPCError as exc:
+    except (errors.RPCError, ProxyProblem) as exc:
         err.print(f"tgtui {command}: {clean(explain(exc).text)}")
         return EXIT_ERROR
     finally:

@@ -1,11 +1,12 @@
-"""The options every command that talks to Telegram takes (`--session`, `--demo`, `--debug`)
-and its settings: what `--help` and the checks before connecting need, without Telethon
-(`tgtui.commands.runner` connects)."""
+"""The options every command that talks to Telegram takes (`--session`, `--demo`, `--debug`,
+`--proxy`, `--no-proxy`) and its settings: what `--help` and the checks before connecting
+need, without Telethon (`tgtui.commands.runner` connects)."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from tgtui.commands.common import add_global_options
 from tgtui.config import ConfigError, Paths, Settings, load_settings, path_argument
@@ -14,6 +15,8 @@ from tgtui.untrusted import clean
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from tgtui.proxy import Proxy, ProxySetting
 
 
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +32,52 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("use this Telethon session file (signed in: `tgtui --session PATH` logs in)"),
     )
     add_global_options(parser, _("use the offline demo sandbox's account"))
+    add_proxy_arguments(parser, keep)
+
+
+def add_proxy_arguments(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """--proxy URL and --no-proxy (``default``: argparse.SUPPRESS after a command, so the
+    main parser's value stays)."""
+    parser.add_argument(
+        "--proxy",
+        type=proxy_argument,
+        metavar="URL",
+        default=default,
+        help=_(
+            "connect through this proxy: socks5://[USER:PASS@]HOST:PORT, socks4://, http://, "
+            "or a t.me/proxy (MTProxy) or t.me/socks link as Telegram's apps take it "
+            "(over config.toml's proxy and ALL_PROXY/HTTPS_PROXY)"
+        ),
+    )
+    parser.add_argument(
+        "--no-proxy",
+        action="store_true",
+        default=default if default is not None else False,
+        help=_("connect straight to Telegram, whatever config.toml or the environment say"),
+    )
+
+
+def proxy_argument(text: str) -> Proxy:
+    """--proxy's value read; a wrong one is argparse's one-line error (exit 2), which never
+    repeats the value (it may hold a password)."""
+    from tgtui.proxy import ProxyError, parse_proxy  # here: --help never reads a proxy
+
+    try:
+        return parse_proxy(text)
+    except ProxyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def chosen_proxy(args: argparse.Namespace, settings: Settings) -> ProxySetting | None:
+    """The proxy this run connects through (`tgtui.proxy.choose_proxy`); ProxyError for a
+    bad one in the environment."""
+    from tgtui.proxy import ProxyError, choose_proxy
+
+    given = getattr(args, "proxy", None)
+    off = bool(getattr(args, "no_proxy", False))
+    if given is not None and off:
+        raise ProxyError(_("give --proxy or --no-proxy, not both"))
+    return choose_proxy(given, off, settings.proxy, os.environ)
 
 
 def command_settings(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telethon import errors
 
 from tgtui.i18n import N_, _
+from tgtui.telegram import through_proxy as proxied
 
 # Order matters only where classes inherit from one another; the first match wins.
 MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
@@ -73,6 +74,45 @@ MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
         errors.FileReferenceExpiredError,
         N_("The file's download link expired; it will be refreshed and retried."),
     ),
+    (
+        proxied.ProxyUnreachable,
+        N_(
+            "Nothing answers at the proxy {proxy}: is it running, and are its address and "
+            "port right?"
+        ),
+    ),
+    (
+        proxied.ProxyHostUnknown,
+        N_("The proxy's host name in {proxy} cannot be found: check it, and the network."),
+    ),
+    (proxied.ProxyAuthFailed, N_("The proxy {proxy} refused the user name and password.")),
+    (
+        proxied.ProxyCannotReachTelegram,
+        N_("The proxy {proxy} answers, but cannot reach Telegram from where it is."),
+    ),
+    (proxied.ProxyRefused, N_("The proxy {proxy} does not allow connections to Telegram.")),
+    (proxied.ProxyTimedOut, N_("The proxy {proxy} did not answer in time.")),
+    (
+        proxied.ProxyWrongKind,
+        N_(
+            "What answers at {proxy} is not that kind of proxy: check the address's kind "
+            "(socks5://, socks4://, http://)."
+        ),
+    ),
+    (
+        proxied.ProxyClosed,
+        N_(
+            "The proxy {proxy} closed the connection without answering: check its kind "
+            "(socks5://, socks4://, http://) and whether it needs a user name and password."
+        ),
+    ),
+    (
+        proxied.MTProxyClosed,
+        N_(
+            "The MTProxy {proxy} did not let tgtui through: its secret may be wrong, or it "
+            "cannot reach Telegram."
+        ),
+    ),
     (errors.ServerError, N_("Telegram had an internal problem. Retrying.")),
     (ConnectionError, N_("Cannot reach Telegram. Check your network; retrying.")),
     (asyncio.TimeoutError, N_("Telegram is not answering. Retrying.")),
@@ -106,6 +146,8 @@ def explain(error: BaseException) -> Explanation:
     sign_in_again = isinstance(error, SIGN_IN_AGAIN)
     for kind, text in MESSAGES:
         if isinstance(error, kind):
+            if isinstance(error, proxied.ProxyProblem):  # the proxy named, never its secrets
+                return Explanation(_(text).format(proxy=error.proxy.redacted))
             return Explanation(_(text), sign_in_again=sign_in_again)
     if isinstance(error, errors.RPCError):
         return Explanation(

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from tgtui.private_files import (
     create_private_file,
     session_file_path,
 )
+from tgtui.proxy import Proxy, ProxySetting
 from tgtui.retry import Backoff, Wait, retry
 from tgtui.sandbox_mark import read_mark
 
@@ -222,12 +223,15 @@ def make_client(
     *,
     dc: tuple[int, str, int] | None = None,
     user_folder: bool = False,
+    proxy: ProxySetting | None = None,
 ) -> TelegramClient:
     """The app's client on a prepared session file.
 
     ``flood_sleep_threshold=0``: Telethon never sleeps silently on FLOOD_WAIT; the retry
     policy waits instead, so the UI can count down. ``dc`` (id, host, port) points a blank
-    session at a server (the demo sandbox); ``user_folder`` leaves the folder's mode alone.
+    session at a server (the demo sandbox); ``user_folder`` leaves the folder's mode alone;
+    every connection goes through ``proxy`` if it applies to the session's server
+    (`through`: the proxy used, or None).
     """
     prepared = (
         prepare_user_session_file(session_file)
@@ -245,14 +249,29 @@ def make_client(
         # would let anyone pose as Telegram. (A sandbox this process started trusts it
         # itself.)
         rsa.add_key(sandbox_key, old=False)
+    chosen = through(proxy, session.server_address)
+    routing: dict[str, Any] = {}
+    if proxy is not None and chosen is not None:
+        from tgtui.telegram.through_proxy import telethon_options
+
+        routing = telethon_options(chosen)
+        logger.info("connecting through the proxy {} (from {})", chosen.redacted, proxy.source)
     return TelegramClient(
         session,
         api_id,
         api_hash,
         **CLIENT_OPTIONS,
+        **routing,
         device_model="tgtui",
         app_version="tgtui",
     )
+
+
+def through(proxy: ProxySetting | None, server: str | None) -> Proxy | None:
+    """The proxy connections to ``server`` go through (None: straight)."""
+    if proxy is None or not proxy.applies_to(server):
+        return None
+    return proxy.proxy
 
 
 CONNECT_RETRY = Backoff(base=1.0, cap=30.0, attempts=None)
@@ -273,6 +292,7 @@ class ClientSpec:
     # command that would make it, for the message.
     signed_in: bool = False
     login: str = "tgtui"
+    proxy: ProxySetting | None = None  # --proxy, config.toml's or the environment's
 
 
 class TelegramService:
@@ -313,6 +333,7 @@ class TelegramService:
             self.spec.api_hash,
             dc=dc or self.spec.dc,
             user_folder=self.spec.user_folder,
+            proxy=self.spec.proxy,
         )
 
     @property
@@ -330,7 +351,31 @@ class TelegramService:
         client = self._client
 
         async def call() -> None:
-            await client.connect()
+            session = client.session
+            proxy = through(self.spec.proxy, session.server_address)
+            if proxy is None:
+                await client.connect()
+                return
+            # Through a proxy, the way through is tried beside the client's own connect:
+            # a proxy that is not there, refuses the password or cannot reach Telegram
+            # will not mend by waiting (and some take the connection, then close it, which
+            # Telethon would take for a blip and reconnect for ever). Say which, at once.
+            from tgtui.telegram.through_proxy import diagnose
+
+            connecting = asyncio.ensure_future(client.connect())
+            try:
+                problem = await diagnose(proxy, session.server_address, session.port, session.dc_id)
+            except BaseException:
+                connecting.cancel()
+                raise
+            if problem is not None:
+                connecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError, OSError):
+                    await connecting
+                await client.disconnect()
+                logger.warning("connecting failed: {} ({})", problem, problem.detail)
+                raise problem
+            await connecting
 
         await retry(call, policy=CONNECT_RETRY, on_wait=on_wait, what="connect")
         logger.info("connected to Telegram (session {})", self.session_file)
@@ -370,6 +415,36 @@ class TelegramService:
         # The next login starts on the same DC (the account's home; the sandbox in the demo).
         self._client = self._build(dc=home_dc)
         await self.connect()
+
+    @property
+    def proxy(self) -> Proxy | None:
+        """The proxy connections go through now (None: straight to Telegram)."""
+        return through(self.spec.proxy, self._server()[0])
+
+    async def use_proxy(self, proxy: ProxySetting | None) -> None:
+        """Connect through ``proxy`` from now on (None: straight): the client is dropped
+        (disconnected first) and the next `connect` builds it anew; the session stays."""
+        await self.disconnect()
+        if self._client is not None:
+            self._client.session.close()
+            self._client = None
+        self.spec = replace(self.spec, proxy=proxy)
+        logger.info("proxy now {}", proxy.proxy.redacted if proxy else "none")
+
+    async def test_proxy(self, proxy: Proxy) -> Any:
+        """Try the way to this session's Telegram server through ``proxy``, as connecting
+        would (`through_proxy.diagnose`): the ProxyProblem, or None if Telegram answered."""
+        from tgtui.telegram.through_proxy import diagnose
+
+        host, port, dc_id = self._server()
+        return await diagnose(proxy, host, port, dc_id)
+
+    def _server(self) -> tuple[str, int, int]:
+        """Where this session connects: (host, port, DC id)."""
+        if self._client is None:
+            self._client = self._build()
+        session = self._client.session
+        return session.server_address, session.port, session.dc_id
 
     async def disconnect(self) -> None:
         """Disconnect (safe to call twice)."""
