@@ -46,11 +46,13 @@ class ProxyProcess:
 
 
 @contextlib.asynccontextmanager
-async def running_proxy(scheme: str, auth: str | None = None) -> AsyncIterator[ProxyProcess]:
-    """pproxy listening on a free loopback port for ``scheme`` ("socks5", "socks4", "http",
-    or several joined by "+"), with ``auth`` ("user:password") if given, asking for it on
-    every connection (its default trusts an address once it has signed in)."""
-    port = free_port()
+async def running_proxy(
+    scheme: str, auth: str | None = None, port: int | None = None
+) -> AsyncIterator[ProxyProcess]:
+    """pproxy listening on loopback (on ``port``, else a free one) for ``scheme`` ("socks5",
+    "socks4", "http", or several joined by "+"), with ``auth`` ("user:password") if given,
+    asking for it on every connection (its default trusts an address once it signed in)."""
+    port = port or free_port()
     listen = f"{scheme}://127.0.0.1:{port}" + (f"#{auth}" if auth else "")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-u", "-m", "pproxy", "-l", listen, "-v", "--auth", "0",

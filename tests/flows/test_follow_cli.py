@@ -190,3 +190,42 @@ async def test_following_under_server_errors_and_kills_keeps_every_chat_true(
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_follow_through_a_proxy_survives_the_proxy_restarting(
+    living: dict[str, Any], tmp_path: Path
+) -> None:
+    """The proxy goes away for a while and comes back on the same port (a restart): the
+    follower waits, reconnects through it, and the archive ends true."""
+    from tests.proxy_process import free_port, running_proxy
+
+    out = tmp_path / "b"
+    port = free_port()
+    async with running_proxy("socks5", "f:pw", port) as proxy:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tgtui", "backup", "--follow", "--all", "--no-media",
+            "--sweep", "1", "--out", str(out), "--session", living["session"],
+            "--proxy", f"socks5://f:pw@127.0.0.1:{port}",
+            env=cli_env(tmp_path, living),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        await _until(lambda: bool(proxy.onward()))  # it connected through the proxy
+        await asyncio.sleep(CHANGES / RATE / 3)  # following, while others write
+    await asyncio.sleep(2)  # no proxy: every connection through it is gone
+    async with running_proxy("socks5", "f:pw", port) as proxy:
+        await _until(lambda: bool(proxy.onward()))  # it came back through the new one
+        await asyncio.sleep(CHANGES / RATE + 3)  # the rest of the activity, and sweeps
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    _check(_archive(out), await _server_truth(living, tmp_path))
+
+
+async def _until(condition: Callable[[], bool], within: float = 60) -> None:
+    """Wait until ``condition`` holds (polled), failing after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "it did not happen in time"
+        await asyncio.sleep(0.1)

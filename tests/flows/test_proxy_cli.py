@@ -158,3 +158,32 @@ async def test_the_environment_s_proxy_is_not_used_for_a_sandbox_on_this_machine
     assert err.strip() == "tgtui chats: bad proxy: ALL_PROXY: " + (
         "the proxy's port must be a number from 1 to 65535"
     )
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["5f" * 16, "dd" + "5f" * 16, "ee" + "5f" * 16 + b"cdn.example.org".hex()],
+    ids=["plain", "dd", "ee"],
+)
+async def test_a_backup_with_media_goes_through_an_mtproxy_link(
+    tmp_path: Path, secret: str
+) -> None:
+    """The link a channel posts (tg://proxy?server=...&port=...&secret=...), pasted as it is:
+    a backup with files from the media DC, every connection through the MTProxy."""
+    process, info = await start_sandbox_process(
+        "--dialogs", "4", "--messages", "80", "--seed", "12", "--mtproxy-secret", secret,
+        "--session-out", str(tmp_path / "sandbox.session"),
+    )  # fmt: skip
+    try:
+        out = tmp_path / "backup"
+        code, _, err = await run_tgtui(
+            tmp_path, info, "backup", "--out", str(out), "--all", "--max-file-size", "0.3",
+            "--progress", "none", "--proxy", info["mtproxy_link"],
+        )  # fmt: skip
+        assert code == 0, err
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert sum(chat["media_files"] for chat in manifest["chats"]) > 0
+        assert secret[-32:] not in _log(tmp_path)
+    finally:
+        process.terminate()
+        await process.wait()
