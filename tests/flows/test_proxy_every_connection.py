@@ -7,6 +7,7 @@ MTProxy, its DC ports took none.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -73,3 +74,20 @@ async def test_through_an_mtproxy_no_connection_goes_straight(
     assert _direct(sandbox) == 0
     assert sandbox.accepted["mtproxy"] >= 3
     assert sum(n for where, n in sandbox.accepted.items() if where.startswith("mtproxy-dc")) >= 3
+
+
+async def test_a_proxy_that_lost_telegram_is_not_asked_again_and_again(
+    connect: ClientFactory, sandbox: SandboxServer
+) -> None:
+    """Telegram goes away behind the proxy: the proxy still takes each connection and closes
+    it at once. Telethon would reconnect as fast as it answers (hundreds a second, a core
+    busy); each connection waits 1, 2, 4... s after one that closed right away."""
+    async with running_proxy("socks5") as proxy:
+        url = f"socks5://127.0.0.1:{proxy.port}"
+        client = await connect(**CLIENT_OPTIONS, **telethon_options(parse_proxy(url)))
+        assert (await client.get_me()).id
+        before = len(proxy.onward())
+        await sandbox.close()  # Telegram is gone; the proxy is not
+        await asyncio.sleep(3.5)  # the window the connections are counted in
+        tries = len(proxy.onward()) - before
+    assert 1 <= tries <= 4, tries  # at 0, 1 and 3 s (and one more on a slow machine)

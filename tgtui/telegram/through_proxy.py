@@ -14,7 +14,9 @@ key: core.telegram.org/mtproto/auth_key) and turns what happened into one of the
 timed out, or is not that kind of proxy. Those are not network blips to retry for ever: the
 run stops and says which. (Some proxies say "connected" before they try Telegram, and close
 the connection when they cannot reach it: only an answer from Telegram shows the way is
-open.)
+open.) Later, when Telegram goes away behind the proxy, the proxy still takes each connection
+and closes it: every connection class here waits (1, 2, 4... s) before opening again after
+one that closed right away, where Telethon alone would reconnect in a tight loop.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from typing import Any
 
 from loguru import logger
@@ -89,10 +92,60 @@ class MTProxyClosed(ProxyProblem):
     cannot reach Telegram (an MTProxy says no more than that)."""
 
 
+# A connection through a proxy that closes this soon after it opened (the proxy took it, then
+# could not reach Telegram) is not opened again at once: Telethon would reconnect in a tight
+# loop, as fast as the proxy answers. It waits PACE_BASE s, doubling up to PACE_CAP.
+SHORT_LIVED = 2.0
+PACE_BASE = 1.0
+PACE_CAP = 30.0
+
+
+class _Paced:
+    """A connection that waits before opening again when its last one closed right away."""
+
+    _ip: str
+    _port: int
+    _opened = 0.0  # when the last connect succeeded (time.monotonic())
+    _quick = 0  # how many in a row closed within SHORT_LIVED
+
+    async def connect(self, timeout: float | None = None, ssl: Any = None) -> None:  # noqa: ASYNC109 - Telethon's signature
+        """Telethon's connect, after a pause if the last connection was short-lived."""
+        since = time.monotonic() - self._opened
+        if self._opened and since < SHORT_LIVED:
+            self._quick += 1
+            pause = min(PACE_CAP, PACE_BASE * 2 ** (self._quick - 1))
+            logger.warning(
+                "through the proxy, the connection to {}:{} closed {:.1f} s after it opened; "
+                "the next in {:.0f} s",
+                self._ip,
+                self._port,
+                since,
+                pause,
+            )
+            await asyncio.sleep(pause)
+        else:
+            self._quick = 0
+        await super().connect(timeout=timeout, ssl=ssl)  # type: ignore[misc]
+        self._opened = time.monotonic()
+
+
+class PacedTcpFull(_Paced, ConnectionTcpFull):  # type: ignore[misc]
+    """Telethon's default connection (TCP full), paced: for SOCKS and HTTP proxies."""
+
+
+class PacedMTProxyIntermediate(_Paced, ConnectionTcpMTProxyIntermediate):  # type: ignore[misc]
+    """An MTProxy with a plain secret, paced."""
+
+
+class PacedMTProxyPadded(_Paced, ConnectionTcpMTProxyRandomizedIntermediate):  # type: ignore[misc]
+    """An MTProxy with a `dd` secret (padded intermediate), paced."""
+
+
 def telethon_options(proxy: Proxy) -> dict[str, Any]:
     """TelegramClient's ``connection`` and ``proxy`` options for ``proxy``."""
     if proxy.kind != "mtproxy":
         return {
+            "connection": PacedTcpFull,
             "proxy": {
                 "proxy_type": proxy.kind,
                 "addr": proxy.host,
@@ -100,7 +153,7 @@ def telethon_options(proxy: Proxy) -> dict[str, Any]:
                 "username": proxy.username,
                 "password": proxy.password,
                 "rdns": True,
-            }
+            },
         }
     return {"connection": _mtproxy_connection(proxy), "proxy": _mtproxy_address(proxy)}
 
@@ -110,10 +163,13 @@ def _mtproxy_connection(proxy: Proxy) -> Any:
     if proxy.mode == "fake-tls":
         from tgtui.telegram.fake_tls import ConnectionTcpMTProxyFakeTLS
 
-        return ConnectionTcpMTProxyFakeTLS
+        class PacedFakeTLS(_Paced, ConnectionTcpMTProxyFakeTLS):
+            """A fake-TLS MTProxy, paced."""
+
+        return PacedFakeTLS
     if proxy.mode == "padded":
-        return ConnectionTcpMTProxyRandomizedIntermediate
-    return ConnectionTcpMTProxyIntermediate
+        return PacedMTProxyPadded
+    return PacedMTProxyIntermediate
 
 
 def _mtproxy_address(proxy: Proxy) -> tuple[str, int, str]:
