@@ -25,7 +25,9 @@ from tgtui.app_backups import BackupsApp
 from tgtui.config import Settings, save_api_credentials
 from tgtui.i18n import _
 from tgtui.memory import freeze_long_lived
+from tgtui.proxy import ProxySetting
 from tgtui.screens.confirm import ConfirmScreen
+from tgtui.screens.connection import COMMAND, TOOLTIP, ConnectionScreen
 from tgtui.screens.credentials import CredentialsScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.keep_theme import keep_theme
@@ -68,6 +70,7 @@ class TgtuiApp(BackupsApp):
         self.context = context
         self.service = context.service
         self.signed_in = False
+        self.proxy_text = ""  # the proxy last saved on the Connection screen, this run
         self._unsubscribe_codes: Callable[[], None] | None = None
         if context.demo:
             self.sub_title = _("demo on a local sandbox")
@@ -224,9 +227,33 @@ class TgtuiApp(BackupsApp):
         if isinstance(screen, ArchiveScreen):
             screen.action_search()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The Connection screen once the API keys are known (its test needs them), and
+        only once in the stack."""
+        if action == "connection":
+            known = self.service.spec.api_id is not None and self.service.spec.api_hash
+            opened = any(isinstance(screen, ConnectionScreen) for screen in self.screen_stack)
+            return bool(known) and not opened
+        return super().check_action(action, parameters)
+
+    def action_connection(self) -> None:
+        """The Connection screen: the proxy (F6 on the login and connecting screens)."""
+        if self.check_action("connection", ()):
+            self.push_screen(ConnectionScreen(self.proxy_text))
+
+    def reconnect(self, proxy: ProxySetting | None) -> None:
+        """Back to the connecting screen, which connects again through ``proxy`` (None:
+        straight), then shows the login or the chat list."""
+        self.signed_in = False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.start_screen.reconnect(proxy)
+
     def app_commands(self) -> Iterable[SystemCommand]:
-        """Over every screen, signed in: log out (the screens' own commands come from their
-        bindings: `tgtui.screens.palette`)."""
+        """Over every screen: the Connection screen; signed in, log out (the screens' own
+        commands come from their bindings: `tgtui.screens.palette`)."""
+        if self.check_action("connection", ()):
+            yield SystemCommand(_(COMMAND), _(TOOLTIP), self.action_connection)
         if self.signed_in:
             yield SystemCommand(
                 _("Log out"), _("Sign this session out of Telegram"), self.action_log_out

@@ -49,6 +49,8 @@ BINDING_IDS = frozenset(
         "older", "newer", "oldest", "newest",
         # login and first setup
         "resend-code", "another-number", "qr-login", "demo-scan", "quit-setup",
+        # a proxy: the Connection screen (login, connecting) and its test
+        "connection", "proxy-test",
         # the chat list
         "open-chat", "backup", "filter", "chat-type", "archive", "select-all",
         "clear-selection", "clear-filter", "read-backups", "search-backups", "reload",

@@ -1,5 +1,6 @@
 """Login: phone -> code (resend, delivery shown) -> 2FA password (hint shown) -> signed in;
-or a QR code (F3) scanned by a phone already signed in -> 2FA password -> signed in.
+or a QR code (F3) scanned by a phone already signed in -> 2FA password -> signed in. F6
+opens the Connection screen (a proxy, where Telegram is blocked).
 
 The screen only renders `LoginFlow`'s steps; every error is worded by
 `tgtui.telegram.errors.explain` and the user stays on the step to try again. A FLOOD_WAIT
@@ -26,6 +27,7 @@ from textual.worker import get_current_worker
 from tgtui.i18n import N_, _
 from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen, read_backups_key
+from tgtui.screens.connection import connection_key
 from tgtui.screens.palette import Binding
 from tgtui.telegram.auth import CodeSent, LoginFlow, Step
 from tgtui.telegram.errors import explain
@@ -99,6 +101,7 @@ class LoginScreen(TgtuiScreen):
         ),
         Binding("f4", "scan", N_("Scan (demo phone)"), id="demo-scan"),
         read_backups_key("f2"),
+        connection_key("f6"),
     ]
 
     step: reactive[Step] = reactive(Step.PHONE, init=False)
