@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from telethon import TelegramClient
+from telethon import TelegramClient, errors
 from telethon.tl import functions
 
 KIB = 1024
@@ -72,11 +72,23 @@ class FileParts:
             return await self.client(request)
         # Another DC: Telethon keeps one exported connection per DC, shared by every
         # borrower and closed when idle; borrowing an open one is cheap.
-        sender = await self.client._borrow_exported_sender(self.dc_id)
+        sender = await self._borrow()
         try:
             return await self.client._call(sender, request)
         finally:
             await self.client._return_exported_sender(sender)
+
+    async def _borrow(self) -> Any:
+        """Telethon's connection to the file's DC. Setting a new one up fails in two ways
+        that are the network's, not the file's, when the connection drops meanwhile: it
+        closes while its key is made (EOFError: Telethon retries only OSErrors there), or,
+        once reconnected, Telethon sends auth.importAuthorization again and the server, which
+        had taken it, answers AUTH_BYTES_INVALID (exported authorizations are good once).
+        Both are ConnectionErrors here, retried as a drop is: the next borrow starts anew."""
+        try:
+            return await self.client._borrow_exported_sender(self.dc_id)
+        except (EOFError, errors.AuthBytesInvalidError) as exc:
+            raise ConnectionError(f"connecting to DC {self.dc_id} failed: {exc!r}") from exc
 
 
 async def matches_hashes(

@@ -1,9 +1,11 @@
 """How `tgtui backup` shows a run: the progress mode (bars, lines, json, none), its
-reporter and heartbeat clock, and following chats after the run until Ctrl+C or SIGTERM."""
+reporter and heartbeat clock, the link to Telegram lost and back, and following chats after
+the run until Ctrl+C or SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -20,7 +22,8 @@ from tgtui.backup.reporters import LineProgress, Unattended, followed_text
 from tgtui.backup.selection import ChatTarget
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.portable import on_terminate
-from tgtui.untrusted import clean
+from tgtui.telegram.link_state import LinkStatus
+from tgtui.untrusted import clean, json_line
 
 
 def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
@@ -81,6 +84,68 @@ def following(
         return follower.state
 
     return follow
+
+
+def link_teller(
+    mode: str, err: Console, report: object, clock: Callable[[], float] = time.monotonic
+) -> Callable[[LinkStatus], None]:
+    """A `LinkState` listener that says when the link to Telegram is lost and when it is
+    back: a line on stderr (bars and lines: "Connection lost; reconnecting (next try in
+    N s)"), a ``connection_lost``/``connection_back`` object (json), nothing (none)."""
+    lost: list[float] = []  # when it was lost, while it is
+
+    def tell(status: LinkStatus) -> None:
+        now = clock()
+        if status.down and not lost:
+            lost.append(status.since if status.since is not None else now)
+            wait = status.next_try_in(now)
+            if isinstance(report, JsonProgress):
+                report.write(
+                    _json_event(
+                        "connection_lost",
+                        reason=status.error,
+                        next_try_seconds=None if wait is None else round(wait, 1),
+                    )
+                )
+            else:
+                _say(mode, err, lost_text(status.error, wait))
+        elif status.phase == "connected" and lost:
+            seconds = now - lost.pop()
+            if isinstance(report, JsonProgress):
+                report.write(_json_event("connection_back", seconds=round(seconds, 1)))
+            else:
+                _say(mode, err, back_text(seconds))
+
+    return tell
+
+
+def lost_text(reason: str | None, wait: float | None) -> str:
+    """The line said when the link to Telegram is lost."""
+    if wait is None:
+        text = _("Connection lost; reconnecting")
+    else:
+        text = _("Connection lost; reconnecting (next try in {seconds} s)").format(
+            seconds=f"{wait:.0f}"
+        )
+    return f"{text}: {reason}" if reason else text
+
+
+def back_text(seconds: float) -> str:
+    """The line said when the link to Telegram is back."""
+    return _("Connected again after {time}.").format(time=took(seconds))
+
+
+def _say(mode: str, err: Console, text: str) -> None:
+    if mode == "lines":
+        _stderr_line(text)
+    elif mode == "bars":
+        err.print(line((text, "yellow")))
+
+
+def _json_event(event: str, **fields: object) -> str:
+    """One object of --progress json, as `JsonProgress` writes its own."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return json_line({"event": event, "time": now, **fields})
 
 
 def ignore(event: BackupEvent) -> None:

@@ -28,6 +28,7 @@ from tgtui.chats.options import chat_filter
 from tgtui.commands.backup_progress import (
     following,
     ignore,
+    link_teller,
     print_summary,
     progress_mode,
     reporter,
@@ -155,6 +156,9 @@ async def _plan_and_run(
         )
         if isinstance(report, ConsoleProgress):
             report.watch(job)  # the bars read the job: messages and files, time left
+        # The link to Telegram lost and back, while the backup (and following) runs:
+        # Telethon reconnects, the requests in flight wait, the retries count on.
+        stack.callback(service.link.listen(link_teller(mode, err, report)))
         follow = following(err, report, args.sweep) if args.follow else None
         try:
             return await job.run(follow=follow), report

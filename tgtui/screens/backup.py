@@ -43,6 +43,7 @@ from tgtui.widgets.backup_text import (
     summary_text,
 )
 from tgtui.widgets.key_footer import KeyFooter
+from tgtui.widgets.link_line import LinkLine
 from tgtui.widgets.toggles import Tick
 
 FRAME = 0.1  # seconds between redraws while something moves
@@ -179,6 +180,7 @@ class BackupScreen(TgtuiScreen):
             yield Static(id="backup-estimate")
             yield Static(_("Enter or Ctrl+S starts · Esc goes back to the chats"), classes="hint")
         yield Static("", id="backup-flood", classes="countdown")
+        yield LinkLine(self.tgtui.service.link, id="backup-link")  # while the network is away
         yield Static(id="backup-overall")
         yield BackupRows(self.job, id="backup-rows")
         with VerticalScroll(id="backup-failures-box"):

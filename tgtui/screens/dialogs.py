@@ -6,6 +6,7 @@ The first chats show after one request; the next page is fetched only when the l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -13,21 +14,25 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
+from textual.worker import Worker
 
 from tgtui.backup.selection import target_of
 from tgtui.i18n import N_, N_plural, _, counted, ngettext, number
 from tgtui.memory import freeze_long_lived
-from tgtui.retry import Wait
+from tgtui.retry import Wait, retry
 from tgtui.screens.base import TgtuiScreen, read_backups_key
 from tgtui.screens.palette import Binding
 from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
+from tgtui.telegram.link_state import LinkStatus
 from tgtui.telegram.messages import MessagePager
+from tgtui.telegram.service import CONNECT_RETRY
 from tgtui.widgets.backup_text import status_line
 from tgtui.widgets.chat_preview import ChatPreview
 from tgtui.widgets.countdown import Countdown
 from tgtui.widgets.dialog_list import DialogList
 from tgtui.widgets.key_footer import KeyFooter
+from tgtui.widgets.link_line import LinkLine
 
 # The type filter's steps: how many of that type match ("{count} users"), and the types.
 KIND_FILTERS: tuple[tuple[tuple[str, str], frozenset[ChatKind] | None], ...] = (
@@ -148,9 +153,11 @@ class DialogsScreen(TgtuiScreen):
         self.kind_filter = 0  # index into KIND_FILTERS
         self.messages: MessagePager | None = None
         self._frozen_rows = 0
+        self._stop_link: Callable[[], None] = lambda: None
+        self._reconnecting: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
-        """Count, list, wait line."""
+        """Count, list, wait line, the link's line, the backup's status."""
         yield Header()
         yield Static(_("Loading chats…"), id="dialog-count")
         yield Input(placeholder=_("filter: part of a name or @username"), id="dialog-filter")
@@ -158,6 +165,7 @@ class DialogsScreen(TgtuiScreen):
             yield DialogList(id="dialog-list")
             yield ChatPreview(id="chat-preview")
         yield Countdown(id="dialog-wait")
+        yield LinkLine(self.tgtui.service.link, id="dialog-link")  # while the network is away
         yield Static("", id="backup-status")
         yield KeyFooter()
 
@@ -175,6 +183,33 @@ class DialogsScreen(TgtuiScreen):
         self._show_backup()
         self.set_interval(0.5, self._show_backup)
         self.set_interval(1.0, self._freeze_loaded)
+        self._stop_link = self.tgtui.service.link.listen(self._link_changed)
+
+    def on_unmount(self) -> None:
+        """Stop listening to the link."""
+        self._stop_link()
+
+    def _link_changed(self, status: LinkStatus) -> None:
+        """Telethon gave up reconnecting (the network was away too long): connect again
+        from here, whatever screen is on top, so nothing waits on a link nobody mends."""
+        running = self._reconnecting is not None and not self._reconnecting.is_finished
+        if status.phase == "offline" and not running:
+            self._reconnecting = self.reconnect()
+
+    @work(group="reconnect", exit_on_error=False, description=N_("Reconnecting"))
+    async def reconnect(self) -> None:
+        """Connect the client again, retrying while the network is down (the connecting
+        policy: for ever), each wait counted down by the link's line. Not the first
+        connect's way through a proxy, which stops at a proxy that is away: here it is a
+        proxy restarting, waited for like the network."""
+        service = self.tgtui.service
+        client = service.client
+        await retry(
+            client.connect,
+            policy=CONNECT_RETRY,
+            on_wait=lambda wait: service.link.waiting(wait.seconds),
+            what="connect",
+        )
 
     def on_screen_resume(self) -> None:
         """Back from another screen (the backup's): the status as it is now, not as it was

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from telethon import TelegramClient
@@ -34,6 +34,10 @@ from tgtui.private_files import (
 from tgtui.proxy import Proxy, ProxySetting
 from tgtui.retry import Backoff, Wait, retry
 from tgtui.sandbox_mark import read_mark
+from tgtui.telegram.link_state import LinkState
+
+if TYPE_CHECKING:
+    from tgtui.telegram.through_proxy import ProxyProblem
 
 SESSION_DIR_MODE = PRIVATE_DIR
 SESSION_FILE_MODE = PRIVATE_FILE
@@ -224,6 +228,7 @@ def make_client(
     dc: tuple[int, str, int] | None = None,
     user_folder: bool = False,
     proxy: ProxySetting | None = None,
+    link: LinkState | None = None,
 ) -> TelegramClient:
     """The app's client on a prepared session file.
 
@@ -231,8 +236,11 @@ def make_client(
     policy waits instead, so the UI can count down. ``dc`` (id, host, port) points a blank
     session at a server (the demo sandbox); ``user_folder`` leaves the folder's mode alone;
     every connection goes through ``proxy`` if it applies to the session's server
-    (`through`: the proxy used, or None).
+    (`through`: the proxy used, or None). Every connection, straight or through the proxy,
+    is paced (`through_proxy._Paced`) and tells ``link`` how it fares.
     """
+    from tgtui.telegram.through_proxy import PacedTcpFull, telethon_options
+
     prepared = (
         prepare_user_session_file(session_file)
         if user_folder
@@ -250,13 +258,16 @@ def make_client(
         # itself.)
         rsa.add_key(sandbox_key, old=False)
     chosen = through(proxy, session.server_address)
-    routing: dict[str, Any] = {}
+    routing: dict[str, Any] = {"connection": PacedTcpFull}
     if proxy is not None and chosen is not None:
-        from tgtui.telegram.through_proxy import telethon_options
-
         routing = telethon_options(chosen)
         logger.info("connecting through the proxy {} (from {})", chosen.redacted, proxy.source)
-    return TelegramClient(
+    if link is not None:
+        # Telethon makes each connection itself, from the class: this client's class knows
+        # its link.
+        kind = routing["connection"]
+        routing["connection"] = type(f"{kind.__name__}OfClient", (kind,), {"link": link})
+    client = TelegramClient(
         session,
         api_id,
         api_hash,
@@ -265,6 +276,9 @@ def make_client(
         device_model="tgtui",
         app_version="tgtui",
     )
+    if link is not None:
+        link.bind(client.is_connected)
+    return client
 
 
 def through(proxy: ProxySetting | None, server: str | None) -> Proxy | None:
@@ -307,6 +321,9 @@ class TelegramService:
         self.session_file = session_file_path(spec.session_file.expanduser())
         self._lock = SessionLock(self.session_file)
         self._client: TelegramClient | None = None
+        # One for the service's life: a client built anew (a proxy chosen, a log-out)
+        # reports to the same link, and its listeners stay.
+        self._link = LinkState(retry_delay=float(CLIENT_OPTIONS.get("retry_delay", 1)))
 
     def open(self) -> None:
         """Take the session lock and prepare the file (SessionLockedError if taken,
@@ -334,7 +351,14 @@ class TelegramService:
             dc=dc or self.spec.dc,
             user_folder=self.spec.user_folder,
             proxy=self.spec.proxy,
+            link=self._link,
         )
+
+    @property
+    def link(self) -> LinkState:
+        """How the client's connections fare: connected, or reconnecting (since when, why,
+        the next try), with listeners (`tgtui.telegram.link_state`)."""
+        return self._link
 
     @property
     def client(self) -> TelegramClient:
@@ -431,7 +455,7 @@ class TelegramService:
         self.spec = replace(self.spec, proxy=proxy)
         logger.info("proxy now {}", proxy.proxy.redacted if proxy else "none")
 
-    async def test_proxy(self, proxy: Proxy) -> Any:
+    async def test_proxy(self, proxy: Proxy) -> ProxyProblem | None:
         """Try the way to this session's Telegram server through ``proxy``, as connecting
         would (`through_proxy.diagnose`): the ProxyProblem, or None if Telegram answered."""
         from tgtui.telegram.through_proxy import diagnose

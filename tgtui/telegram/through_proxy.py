@@ -16,7 +16,9 @@ run stops and says which. (Some proxies say "connected" before they try Telegram
 the connection when they cannot reach it: only an answer from Telegram shows the way is
 open.) Later, when Telegram goes away behind the proxy, the proxy still takes each connection
 and closes it: every connection class here waits (1, 2, 4... s) before opening again after
-one that closed right away, where Telethon alone would reconnect in a tight loop.
+one that closed right away, unanswered, where Telethon alone would reconnect in a tight loop.
+The same classes tell the client's `tgtui.telegram.link_state.LinkState` how its connections
+fare (direct ones too: `PacedTcpFull`), so a dropped link can be shown while it mends.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import logging
 import os
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from telethon.errors import InvalidBufferError
@@ -37,9 +39,13 @@ from telethon.network.connection import (
     ConnectionTcpMTProxyIntermediate,
     ConnectionTcpMTProxyRandomizedIntermediate,
 )
+from telethon.network.connection.connection import ObfuscatedConnection
 from telethon.tl.functions import ReqPqMultiRequest
 
 from tgtui.proxy import Proxy
+
+if TYPE_CHECKING:
+    from tgtui.telegram.link_state import LinkState
 
 PROBE_TIMEOUT = 10.0  # seconds, as Telethon's own connect
 
@@ -64,6 +70,11 @@ class ProxyHostUnknown(ProxyProblem):
 
 class ProxyAuthFailed(ProxyProblem):
     """The proxy refused the user name and password (or wants some and none were given)."""
+
+
+class ProxyLoginClosed(ProxyProblem):
+    """The proxy closed the connection, without a word, once given the user name and
+    password: how some refuse them (or another kind of proxy)."""
 
 
 class ProxyCannotReachTelegram(ProxyProblem):
@@ -92,52 +103,116 @@ class MTProxyClosed(ProxyProblem):
     cannot reach Telegram (an MTProxy says no more than that)."""
 
 
-# A connection through a proxy that closes this soon after it opened (the proxy took it, then
-# could not reach Telegram) is not opened again at once: Telethon would reconnect in a tight
-# loop, as fast as the proxy answers. It waits PACE_BASE s, doubling up to PACE_CAP.
+# A connection that closes this soon after it opened, before any answer came (a proxy took it,
+# then could not reach Telegram), is not opened again at once: Telethon would reconnect in a
+# tight loop, as fast as the proxy answers. It waits PACE_BASE s, doubling up to PACE_CAP.
 SHORT_LIVED = 2.0
 PACE_BASE = 1.0
 PACE_CAP = 30.0
 
 
-class _Paced:
-    """A connection that waits before opening again when its last one closed right away."""
+def _no_delay(connection: Any) -> None:
+    """Send each packet at once (TCP_NODELAY) on a connection Telethon opened. asyncio sets
+    it on the sockets it connects itself, not on one handed over by python-socks: through a
+    SOCKS or HTTP proxy, Nagle's algorithm held each request back until the last one's
+    acknowledgement, 22 ms a round trip on loopback against 0.2 ms straight."""
+    writer = getattr(connection, "_writer", None)  # Telethon's asyncio StreamWriter
+    sock = writer.get_extra_info("socket") if writer is not None else None
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+
+class _Paced:
+    """A connection that waits before opening again when its last one closed right away,
+    unanswered, and that tells its client's `LinkState` (``link``, set on a subclass made
+    for each client: `tgtui.telegram.service.make_client`) each attempt, failure, pause and
+    success. Nothing per packet but one flag, until the first answer."""
+
+    link: LinkState | None = None
     _ip: str
     _port: int
     _opened = 0.0  # when the last connect succeeded (time.monotonic())
-    _quick = 0  # how many in a row closed within SHORT_LIVED
+    _quick = 0  # how many in a row closed within SHORT_LIVED, unanswered
+    _heard = False  # the connection opened last carried an answer
+    _confirm = False  # after a pause: only the first answer is a success to tell
 
     async def connect(self, timeout: float | None = None, ssl: Any = None) -> None:  # noqa: ASYNC109 - Telethon's signature
         """Telethon's connect, after a pause if the last connection was short-lived."""
+        link = self.link
         since = time.monotonic() - self._opened
-        if self._opened and since < SHORT_LIVED:
+        again = bool(self._opened)
+        suspect = again and not self._heard and since < SHORT_LIVED
+        if suspect:
             self._quick += 1
             pause = min(PACE_CAP, PACE_BASE * 2 ** (self._quick - 1))
             logger.warning(
-                "through the proxy, the connection to {}:{} closed {:.1f} s after it opened; "
+                "the connection to {}:{} closed {:.1f} s after it opened, unanswered; "
                 "the next in {:.0f} s",
                 self._ip,
                 self._port,
                 since,
                 pause,
             )
+            if link is not None:
+                closed = ConnectionError(f"closed {since:.1f} s after it opened")
+                link.paused(self, pause, closed)
             await asyncio.sleep(pause)
         else:
             self._quick = 0
-        await super().connect(timeout=timeout, ssl=ssl)  # type: ignore[misc]
+        if link is not None:
+            link.trying(self, again=again)
+        opened = False
+        try:
+            await super().connect(timeout=timeout, ssl=ssl)  # type: ignore[misc]
+            opened = True
+            _no_delay(self)
+        except (OSError, TimeoutError) as exc:  # refused, unreachable, the proxy's no
+            if link is not None:
+                link.failed(self, exc)
+            raise
+        finally:
+            if not opened and link is not None:
+                link.ended(self)  # cancelled (or failed, told above): the attempt is over
         self._opened = time.monotonic()
+        self._heard = False
+        self._confirm = suspect
+        if link is not None:
+            if suspect:
+                link.ended(self)  # open, but so were the last ones: wait for an answer
+            else:
+                link.opened(self)
+
+    async def recv(self) -> Any:
+        """Telethon's recv; the first answer of a connection is noted (and told, after a
+        pause)."""
+        data = await super().recv()  # type: ignore[misc]
+        if not self._heard:
+            self._heard = True
+            if self._confirm and self.link is not None:
+                self.link.opened(self)
+        return data
 
 
 class PacedTcpFull(_Paced, ConnectionTcpFull):  # type: ignore[misc]
-    """Telethon's default connection (TCP full), paced: for SOCKS and HTTP proxies."""
+    """Telethon's default connection (TCP full), paced: straight to Telegram, and through
+    SOCKS and HTTP proxies."""
 
 
-class PacedMTProxyIntermediate(_Paced, ConnectionTcpMTProxyIntermediate):  # type: ignore[misc]
+class _Unwaited:
+    """Telethon's MTProxy connections wait 2 s after connecting, for a proxy that would close
+    on a transport it does not take (its issue 1134): 2 s at every start and every media DC.
+    The transports here are what the secret asks for (`dd`: padded), and a proxy that closes
+    anyway fails the first read, which `diagnose` and the reconnects already handle."""
+
+    async def _connect(self, timeout: float | None = None, ssl: Any = None) -> None:  # noqa: ASYNC109 - Telethon's signature
+        await ObfuscatedConnection._connect(self, timeout=timeout, ssl=ssl)
+
+
+class PacedMTProxyIntermediate(_Paced, _Unwaited, ConnectionTcpMTProxyIntermediate):  # type: ignore[misc]
     """An MTProxy with a plain secret, paced."""
 
 
-class PacedMTProxyPadded(_Paced, ConnectionTcpMTProxyRandomizedIntermediate):  # type: ignore[misc]
+class PacedMTProxyPadded(_Paced, _Unwaited, ConnectionTcpMTProxyRandomizedIntermediate):  # type: ignore[misc]
     """An MTProxy with a `dd` secret (padded intermediate), paced."""
 
 
@@ -160,6 +235,9 @@ def telethon_options(proxy: Proxy) -> dict[str, Any]:
 
 def _mtproxy_connection(proxy: Proxy) -> Any:
     """The Connection class (Telethon's classes are untyped) that speaks to this MTProxy."""
+    from tgtui.telegram.fast_ctr import use_fast_ctr
+
+    use_fast_ctr()  # its obfuscation on OpenSSL, not pure Python
     if proxy.mode == "fake-tls":
         from tgtui.telegram.fake_tls import ConnectionTcpMTProxyFakeTLS
 
@@ -250,9 +328,9 @@ def classify(proxy: Proxy, error: BaseException) -> ProxyProblem:
     if code in REFUSED:
         return ProxyRefused(proxy, text)
     if "closed unexpectedly" in lowered and proxy.username is not None:
-        # It took the greeting and closed on the user name and password, as some proxies
-        # do instead of answering "refused" (RFC 1929 says they should answer).
-        return ProxyAuthFailed(proxy, text)
+        # Closed once the user name and password were sent, as some proxies refuse them
+        # instead of answering (RFC 1929 says they should answer): or it is another kind.
+        return ProxyLoginClosed(proxy, text)
     if "invalid proxy response" in lowered or "closed unexpectedly" in lowered:
         return ProxyClosed(proxy, text)  # nothing came back at all
     return ProxyWrongKind(proxy, text)  # an answer, but not one this kind of proxy gives
