@@ -98,7 +98,7 @@ def command_in(argv: Sequence[str]) -> str | None:
     for token in argv:
         if skip:
             skip = False
-        elif token == "--session":
+        elif token in ("--session", "--proxy"):
             skip = True
         elif token in COMMANDS:
             return token
@@ -172,6 +172,13 @@ def _command_run(name: str) -> Callable[[argparse.Namespace, Paths], int]:
     return run
 
 
+def _warn(message: str) -> None:
+    """One line on stderr, before the TUI takes the terminal."""
+    from tgtui.untrusted import clean
+
+    sys.stderr.write(f"tgtui: {clean(message)}\n")
+
+
 def _fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"tgtui: {message}\n")
     return code
@@ -219,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tgtui.proxy import ProxyError
 
     try:
-        proxy = chosen_proxy(args, settings)
+        proxy = chosen_proxy(args, settings, _warn)
     except ProxyError as exc:
         return _fail(_("bad proxy: {problem}").format(problem=exc), 2)
     return launch(

@@ -34,6 +34,7 @@ SCHEMES: dict[str, Kind] = {
     "socks5": "socks5",
     "socks5h": "socks5",
     "socks4": "socks4",
+    "socks4a": "socks4",  # the host name resolved by the proxy, as tgtui always asks
     "http": "http",
 }
 LINK_HOSTS = ("t.me", "telegram.me", "telegram.dog")
@@ -76,8 +77,22 @@ class Proxy:
         return f"Proxy({self.redacted})"
 
 
+MAX_LENGTH = 4096  # a proxy link is well under 1 KB
+
+
 def parse_proxy(text: str) -> Proxy:
     """The proxy ``text`` names (see the module's doc); ProxyError if it names none."""
+    if len(text) > MAX_LENGTH:
+        raise ProxyError(_("too long for a proxy address or link"))
+    try:
+        return _parse(text)
+    except ProxyError:
+        raise
+    except ValueError:  # anything urllib or ipaddress refused that the checks did not see
+        raise ProxyError(_("not a proxy address or link")) from None
+
+
+def _parse(text: str) -> Proxy:
     given = text.strip()
     if not given:
         raise ProxyError(_("no proxy given"))
@@ -114,7 +129,7 @@ def _link(what: str, query: str) -> Proxy:
     """A t.me/tg: link: `proxy` (MTProxy) or `socks`."""
     if what not in ("socks", "proxy"):
         raise ProxyError(_("not a proxy address or link"))
-    fields = {key: values[0] for key, values in parse_qs(query).items() if values}
+    fields = {key.lower(): values[0] for key, values in parse_qs(query).items() if values}
     host = _host(fields.get("server"))
     port = _port(fields.get("port"))
     if what == "socks":
@@ -122,7 +137,8 @@ def _link(what: str, query: str) -> Proxy:
         if (user is None) != (password is None):
             raise ProxyError(_("a proxy's user name and password go together"))
         return Proxy("socks5", host, port, user, password)
-    secret, mode, domain = parse_secret(fields.get("secret"))
+    # A base64 secret pasted as it is: its "+" read as a space by the query's rules.
+    secret, mode, domain = parse_secret((fields.get("secret") or "").replace(" ", "+"))
     return Proxy("mtproxy", host, port, secret=secret, mode=mode, domain=domain)
 
 
@@ -140,7 +156,8 @@ def _host(value: str | None) -> str:
 
 
 def _port(value: str | None) -> int:
-    if value is None or not value.isdigit() or not 1 <= int(value) <= 65535:
+    # ASCII digits only: str.isdigit() takes "²" and "①", which int() then refuses.
+    if value is None or not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
         raise ProxyError(_("the proxy's port must be a number from 1 to 65535"))
     return int(value)
 
@@ -240,10 +257,12 @@ def choose_proxy(
     off: bool,
     configured: Proxy | None,
     environ: Mapping[str, str],
+    skipped: list[str] | None = None,
 ) -> ProxySetting | None:
     """The proxy for this run: none with --no-proxy; else --proxy's, config.toml's `proxy`,
-    then the environment's (`ENVIRONMENT`). ProxyError (naming the variable) for one in the
-    environment that cannot be read."""
+    then the environment's (`ENVIRONMENT`). A variable that cannot be read is passed over,
+    and why is added to ``skipped``."""
+    skipped = [] if skipped is None else skipped
     if off:
         return None
     if given is not None:
@@ -259,7 +278,10 @@ def choose_proxy(
         try:
             proxy = parse_proxy(value)
         except ProxyError as exc:
-            raise ProxyError(f"{name}: {exc}") from None
+            # Set for other programs too (curl takes https:// proxies tgtui cannot use):
+            # a word on stderr, and the next variable, or none.
+            skipped.append(_("{name} is not used: {problem}").format(name=name, problem=exc))
+            continue
         no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
         return ProxySetting(proxy, name, no_proxy)
     return None

@@ -5,14 +5,17 @@ too; and each way a proxy fails told in one line, exit 2, the password never sho
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.flows.cli_process import run_tgtui
+from tests.flows.cli_process import cli_env, run_tgtui
 from tests.proxy_process import free_port, running_proxy
 from tests.sandbox_process import start_sandbox_process
 
@@ -80,9 +83,10 @@ async def test_a_wrong_password_is_one_line_and_never_shown(
         url = f"socks5://reader:{SECRET}@127.0.0.1:{proxy.port}"
         code, out, err = await run_tgtui(tmp_path, sandbox_process, "chats", "--proxy", url)
     assert code == 2
-    assert err.strip().splitlines() == [
+    assert err.strip().splitlines() == [  # pproxy closes on a wrong password, unsaid
         f"tgtui chats: The proxy socks5 127.0.0.1:{proxy.port} (with a user name and "
-        "password) refused the user name and password."
+        "password) closed the connection when given the user name and password: check them, "
+        "and that it is that kind of proxy (socks5://, socks4://, http://)."
     ]
     assert out == ""
     assert SECRET not in _log(tmp_path)
@@ -151,39 +155,46 @@ async def test_the_environment_s_proxy_is_not_used_for_a_sandbox_on_this_machine
     )
     assert code == 2
     assert "Nothing answers at the proxy" in err
-    code, _, err = await run_tgtui(
-        tmp_path, sandbox_process, "chats", environ={"ALL_PROXY": "socks5://host:port"}
+    code, out, err = await run_tgtui(
+        tmp_path,
+        sandbox_process,
+        "chats",
+        "--json",
+        environ={"ALL_PROXY": "socks5://host:port", "HTTPS_PROXY": "https://proxy.corp:3128"},
     )
-    assert code == 2
-    assert err.strip() == "tgtui chats: bad proxy: ALL_PROXY: " + (
-        "the proxy's port must be a number from 1 to 65535"
-    )
+    assert code == 0, err  # set for other programs: passed over, with a word
+    assert len(json.loads(out)) == 6
+    assert err.strip().splitlines() == [
+        "tgtui: ALL_PROXY is not used: the proxy's port must be a number from 1 to 65535",
+        "tgtui: HTTPS_PROXY is not used: unknown kind of proxy 'https': use socks5://, "
+        "socks4://, http:// or a t.me link",
+    ]
 
 
-@pytest.mark.parametrize(
-    "secret",
-    ["5f" * 16, "dd" + "5f" * 16, "ee" + "5f" * 16 + b"cdn.example.org".hex()],
-    ids=["plain", "dd", "ee"],
-)
-async def test_a_backup_with_media_goes_through_an_mtproxy_link(
-    tmp_path: Path, secret: str
+async def test_proxy_before_the_command_and_the_demo_leaves_config_s_proxy_alone(
+    sandbox_process: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The link a channel posts (tg://proxy?server=...&port=...&secret=...), pasted as it is:
-    a backup with files from the media DC, every connection through the MTProxy."""
-    process, info = await start_sandbox_process(
-        "--dialogs", "4", "--messages", "80", "--seed", "12", "--mtproxy-secret", secret,
-        "--session-out", str(tmp_path / "sandbox.session"),
-    )  # fmt: skip
-    try:
-        out = tmp_path / "backup"
-        code, _, err = await run_tgtui(
-            tmp_path, info, "backup", "--out", str(out), "--all", "--max-file-size", "0.3",
-            "--progress", "none", "--proxy", info["mtproxy_link"],
+    """`tgtui --proxy URL chats` (the option before the command, as `tgtui --help` shows
+    it), and a proxy saved in config.toml is Telegram's way, not the demo's: the demo's
+    sandbox is on this machine."""
+    async with running_proxy("socks4") as proxy:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tgtui", "--proxy", f"socks4://127.0.0.1:{proxy.port}",
+            "chats", "--json", "--session", sandbox_process["session"],
+            env=cli_env(tmp_path, sandbox_process),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        assert code == 0, err
-        manifest = json.loads((out / "manifest.json").read_text())
-        assert sum(chat["media_files"] for chat in manifest["chats"]) > 0
-        assert secret[-32:] not in _log(tmp_path)
-    finally:
-        process.terminate()
-        await process.wait()
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, err.decode()
+        assert len(json.loads(out)) == 6
+        assert proxy.onward()
+    config = tmp_path / "config.toml"
+    config.write_text(f'proxy = "socks5://me:{SECRET}@127.0.0.1:{free_port()}"\n')
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tgtui", "chats", "--demo", "--json",
+        env={**cli_env(tmp_path, sandbox_process), "TGTUI_CONFIG": str(config)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    assert json.loads(out)

@@ -141,10 +141,11 @@ async def test_test_says_connected_refused_or_nothing_there_through_a_real_proxy
         assert proxy.onward(), proxy.lines  # it went through the proxy to the sandbox
         await _paste(pilot, f"socks5://reader:wrong-{SECRET}@127.0.0.1:{proxy.port}")
         assert text_of(app, "#connection-result") == ""  # the answer was for the old text
-        said = await _test(pilot, "refused")
+        said = await _test(pilot, "user name and password:")
         assert said == (
             f"The proxy socks5 127.0.0.1:{proxy.port} (with a user name and password) "
-            "refused the user name and password."
+            "closed the connection when given the user name and password: check them, and "
+            "that it is that kind of proxy (socks5://, socks4://, http://)."
         )
         dead = free_port()
         await _paste(pilot, f"socks5://reader:{SECRET}@127.0.0.1:{dead}")

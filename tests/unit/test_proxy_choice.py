@@ -75,11 +75,43 @@ def test_a_proxy_chosen_for_tgtui_is_used_even_for_loopback() -> None:
     assert chosen.applies_to("127.0.0.1")
 
 
-def test_a_bad_environment_proxy_names_the_variable_not_the_password() -> None:
+def test_a_bad_environment_proxy_is_passed_over_naming_the_variable_not_the_password() -> None:
+    skipped: list[str] = []
+    environ = {"ALL_PROXY": "socks5://me:hunter2@host:99999", "HTTPS_PROXY": HTTP}
+    chosen = choose_proxy(None, False, None, environ, skipped)
+    assert chosen is not None
+    assert chosen.source == "HTTPS_PROXY"  # the next one
+    assert len(skipped) == 1
+    assert skipped[0].startswith("ALL_PROXY is not used: ")
+    assert "hunter2" not in skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("socks5://u:hunter2@1.2.3.4:1\u00b2", "port must be a number"),  # "1²": isdigit()
+        ("tg://proxy?server=1.2.3.4&port=4\u2074&secret=" + "ab" * 16, "port must be a number"),
+        ("socks5://u:hunter2@1.2.3.4:" + "9" * 5000, "too long"),
+        ("socks5://u:hunter2@[1.2.3.4:80", "not a proxy address or link"),
+    ],
+)
+def test_odd_input_is_one_clear_message_never_the_password(text: str, said: str) -> None:
     with pytest.raises(ProxyError) as caught:
-        choose_proxy(None, False, None, {"ALL_PROXY": "socks5://me:hunter2@host:99999"})
-    assert str(caught.value).startswith("ALL_PROXY: ")
+        parse_proxy(text)
+    assert said in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_what_people_paste_from_elsewhere() -> None:
+    key = bytes(range(0xF0, 0x100))  # its base64 has "+" and "/"
+    import base64
+
+    pasted = base64.b64encode(key).decode()
+    assert "+" in pasted
+    link = f"tg://proxy?SERVER=1.2.3.4&Port=443&secret={pasted}"  # "+" unencoded
+    assert parse_proxy(link).secret == key
+    socks4a = parse_proxy("socks4a://10.0.0.5:1080")
+    assert (socks4a.kind, socks4a.port) == ("socks4", 1080)
 
 
 def test_config_toml_proxy(tmp_path: Path) -> None:

@@ -38,12 +38,16 @@ Work = Callable[[TelegramService, Callable[[Wait], None]], Awaitable[int]]
 
 
 def client_spec(
-    args: argparse.Namespace, paths: Paths, settings: Settings, cleanup: ExitStack
+    args: argparse.Namespace,
+    paths: Paths,
+    settings: Settings,
+    cleanup: ExitStack,
+    err: Console,
 ) -> ClientSpec:
     """The session to use: the demo's (signed in to a sandbox started here), ``--session``,
     or the app's own, and the proxy to reach it through. It must be there and signed in:
     these commands never create one. ProxyError for a bad proxy in the environment."""
-    proxy = chosen_proxy(args, settings)
+    proxy = chosen_proxy(args, settings, lambda line: err.print(f"tgtui: {clean(line)}"))
     return replace(_session_spec(args, paths, settings, cleanup), proxy=proxy)
 
 
@@ -88,7 +92,7 @@ def run_signed_in(
     with ExitStack() as cleanup:
         cleanup.callback(stop_logging)
         try:
-            spec = client_spec(args, paths, settings, cleanup)
+            spec = client_spec(args, paths, settings, cleanup, err)
         except ProxyError as exc:
             err.print(f"tgtui {command}: " + _("bad proxy: {problem}").format(problem=clean(exc)))
             return EXIT_ERROR

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tgtui.commands.common import add_global_options
@@ -68,16 +69,26 @@ def proxy_argument(text: str) -> Proxy:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def chosen_proxy(args: argparse.Namespace, settings: Settings) -> ProxySetting | None:
-    """The proxy this run connects through (`tgtui.proxy.choose_proxy`); ProxyError for a
-    bad one in the environment."""
+def chosen_proxy(
+    args: argparse.Namespace, settings: Settings, warn: Callable[[str], None]
+) -> ProxySetting | None:
+    """The proxy this run connects through (`tgtui.proxy.choose_proxy`); ProxyError for
+    --proxy with --no-proxy. An environment variable that cannot be read is passed over and
+    ``warn``ed of. The demo's sandbox is on this machine: only --proxy applies to it
+    (config.toml's proxy is for Telegram, and could not reach it)."""
     from tgtui.proxy import ProxyError, choose_proxy
 
     given = getattr(args, "proxy", None)
     off = bool(getattr(args, "no_proxy", False))
     if given is not None and off:
         raise ProxyError(_("give --proxy or --no-proxy, not both"))
-    return choose_proxy(given, off, settings.proxy, os.environ)
+    if getattr(args, "demo", False):
+        return choose_proxy(given, off, None, {})
+    skipped: list[str] = []
+    chosen = choose_proxy(given, off, settings.proxy, os.environ, skipped)
+    for line in skipped:
+        warn(line)
+    return chosen
 
 
 def command_settings(

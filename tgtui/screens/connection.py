@@ -22,7 +22,7 @@ from textual.widgets import Button, Header, Input, LoadingIndicator, Static
 from tgtui.config import save_proxy
 from tgtui.i18n import N_, _
 from tgtui.log import redactor
-from tgtui.proxy import ENVIRONMENT, Proxy, ProxyError, ProxySetting, parse_proxy
+from tgtui.proxy import ENVIRONMENT, MAX_LENGTH, Proxy, ProxyError, ProxySetting, parse_proxy
 from tgtui.screens.base import TgtuiScreen
 from tgtui.screens.palette import Binding
 from tgtui.telegram.errors import explain
@@ -45,8 +45,12 @@ def connection_key(key: str) -> Binding:
 def keep_out_of_the_log(text: str, proxy: Proxy) -> None:
     """Register the link, the password and the secret with the log's redactor, before they
     reach the client (which never logs them; this is the second lock)."""
-    secrets = (proxy.password, proxy.secret.hex() if proxy.secret else None)
-    for secret in (*secrets, text.strip() if any(secrets) else None):
+    # A short password ("pass") is not registered: the redactor replaces text anywhere, and
+    # would cut words of every log line ("user name and [redacted]word"); it is never
+    # logged in the first place.
+    password = proxy.password if proxy.password and len(proxy.password) >= 8 else None
+    secrets = (password, proxy.secret.hex() if proxy.secret else None)
+    for secret in (*secrets, text.strip() if proxy.password or proxy.secret else None):
         if secret:
             redactor.register(secret)
 
@@ -123,6 +127,7 @@ class ConnectionScreen(TgtuiScreen):
                     placeholder=_("socks5://user:password@host:port, or the link"),
                     id="proxy",
                     password=True,
+                    max_length=MAX_LENGTH,  # a 2 MB paste kept a core busy
                 )
                 yield Button(_("Show"), id="reveal", compact=True)
             yield Static("", id="connection-understood", classes="hint")

@@ -87,6 +87,13 @@ MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     ),
     (proxied.ProxyAuthFailed, N_("The proxy {proxy} refused the user name and password.")),
     (
+        proxied.ProxyLoginClosed,
+        N_(
+            "The proxy {proxy} closed the connection when given the user name and password: "
+            "check them, and that it is that kind of proxy (socks5://, socks4://, http://)."
+        ),
+    ),
+    (
         proxied.ProxyCannotReachTelegram,
         N_("The proxy {proxy} answers, but cannot reach Telegram from where it is."),
     ),
@@ -103,13 +110,14 @@ MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
         proxied.ProxyClosed,
         N_(
             "The proxy {proxy} closed the connection without answering: check its kind "
-            "(socks5://, socks4://, http://) and whether it needs a user name and password."
+            "(socks5://, socks4://, http://), whether it needs a user name and password, "
+            "and whether it can reach Telegram."
         ),
     ),
     (
         proxied.MTProxyClosed,
         N_(
-            "The MTProxy {proxy} did not let tgtui through: its secret may be wrong, or it "
+            "The proxy {proxy} did not let tgtui through: its secret may be wrong, or it "
             "cannot reach Telegram."
         ),
     ),
