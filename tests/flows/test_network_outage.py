@@ -127,6 +127,8 @@ async def test_a_backup_rides_out_a_proxy_that_goes_away(
     assert text.count("Connection lost") == 1, text
     assert text.count("Connected again") == 1, text
     assert "next try in" in text
+    lost_line = next(line for line in err.lines if "Connection lost" in line)
+    assert f"Nothing answers at the proxy socks5 127.0.0.1:{port}" in lost_line  # named
     manifest = json.loads((out / "manifest.json").read_text())
     assert {c["status"] for c in manifest["chats"]} == {"complete"}, manifest
     client = TelegramClient(info["session"], info["api_id"], info["api_hash"], **CLIENT_OPTIONS)

@@ -34,6 +34,7 @@ from typing import Literal
 
 from loguru import logger
 
+from tgtui.proxy import Proxy
 from tgtui.telegram.errors import explain
 
 Phase = Literal["connecting", "connected", "reconnecting", "offline"]
@@ -67,8 +68,18 @@ class LinkStatus:
         return max(0.0, self.next_try - now)
 
 
-def _words(error: BaseException) -> str:
-    """A connect failure in the error table's words: any OSError is "cannot reach"."""
+def _words(error: BaseException, proxy: Proxy | None) -> str:
+    """A connect failure in the error table's words: through a proxy, what the proxy did
+    where that is clear (`through_proxy.classify`: not there, its host unknown, the password,
+    timed out, cannot reach Telegram); else any OSError is "cannot reach"."""
+    from tgtui.telegram import through_proxy as proxied
+
+    if proxy is not None and not isinstance(error, proxied.ProxyProblem):
+        problem = proxied.classify(proxy, error)
+        if not isinstance(problem, proxied.ProxyWrongKind | proxied.ProxyClosed):
+            error = problem  # (an unclear one mid-run is told as the network's)
+    if isinstance(error, proxied.ProxyProblem):
+        return explain(error).text
     if not isinstance(error, ConnectionError | TimeoutError):
         error = ConnectionError(str(error))  # unreachable network, unknown host...
     return explain(error).text
@@ -97,6 +108,7 @@ class LinkState:
         self._in_flight: dict[int, tuple[float, bool]] = {}  # attempt: (began, again)
         self._timer: asyncio.TimerHandle | None = None
         self._status = LinkStatus("connecting")
+        self.proxy: Proxy | None = None  # the proxy its connections go through, if any
 
     # --- reading -----------------------------------------------------------------------
 
@@ -149,6 +161,12 @@ class LinkState:
         now = self._clock()
         self._in_flight.pop(id(way), None)
         self._reported = now
+        if self.proxy is not None:  # the proxy took it and closed it: Telegram is out of reach
+            from tgtui.telegram import through_proxy as proxied
+
+            mtproxy = self.proxy.kind == "mtproxy"
+            kind = proxied.MTProxyClosed if mtproxy else proxied.ProxyCannotReachTelegram
+            error = kind(self.proxy, str(error))
         self._trouble(now, error, now + seconds, now + seconds)
         self._look()
 
@@ -188,7 +206,7 @@ class LinkState:
         """A failure (or a pause): the trouble begins (at ``began``) or goes on."""
         if self._since is None:
             self._since, self._told = began, False
-        self._error = _words(error)
+        self._error = _words(error, self.proxy)
         self._next_try = next_try
         self._expected = expected  # the next report, at the latest, if anyone still tries
         self._offline = False

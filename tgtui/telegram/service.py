@@ -263,6 +263,7 @@ def make_client(
         routing = telethon_options(chosen)
         logger.info("connecting through the proxy {} (from {})", chosen.redacted, proxy.source)
     if link is not None:
+        link.proxy = chosen  # its troubles told in the proxy's terms
         # Telethon makes each connection itself, from the class: this client's class knows
         # its link.
         kind = routing["connection"]
