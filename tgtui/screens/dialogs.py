@@ -19,14 +19,13 @@ from textual.worker import Worker
 from tgtui.backup.selection import target_of
 from tgtui.i18n import N_, N_plural, _, counted, ngettext, number
 from tgtui.memory import freeze_long_lived
-from tgtui.retry import Wait, retry
+from tgtui.retry import Wait
 from tgtui.screens.base import TgtuiScreen, read_backups_key
 from tgtui.screens.palette import Binding
 from tgtui.telegram.dialogs import ChatKind, DialogPager
 from tgtui.telegram.errors import explain
 from tgtui.telegram.link_state import LinkStatus
 from tgtui.telegram.messages import MessagePager
-from tgtui.telegram.service import CONNECT_RETRY
 from tgtui.widgets.backup_text import status_line
 from tgtui.widgets.chat_preview import ChatPreview
 from tgtui.widgets.countdown import Countdown
@@ -198,18 +197,9 @@ class DialogsScreen(TgtuiScreen):
 
     @work(group="reconnect", exit_on_error=False, description=N_("Reconnecting"))
     async def reconnect(self) -> None:
-        """Connect the client again, retrying while the network is down (the connecting
-        policy: for ever), each wait counted down by the link's line. Not the first
-        connect's way through a proxy, which stops at a proxy that is away: here it is a
-        proxy restarting, waited for like the network."""
-        service = self.tgtui.service
-        client = service.client
-        await retry(
-            client.connect,
-            policy=CONNECT_RETRY,
-            on_wait=lambda wait: service.link.waiting(wait.seconds),
-            what="connect",
-        )
+        """Connect the client again (`TelegramService.reconnect`: retrying for ever, each
+        wait counted down by the link's line)."""
+        await self.tgtui.service.reconnect()
 
     def on_screen_resume(self) -> None:
         """Back from another screen (the backup's): the status as it is now, not as it was

@@ -376,8 +376,7 @@ class TelegramService:
         client = self._client
 
         async def call() -> None:
-            session = client.session
-            proxy = through(self.spec.proxy, session.server_address)
+            proxy = self.proxy
             if proxy is None:
                 await client.connect()
                 return
@@ -385,11 +384,9 @@ class TelegramService:
             # a proxy that is not there, refuses the password or cannot reach Telegram
             # will not mend by waiting (and some take the connection, then close it, which
             # Telethon would take for a blip and reconnect for ever). Say which, at once.
-            from tgtui.telegram.through_proxy import diagnose
-
             connecting = asyncio.ensure_future(client.connect())
             try:
-                problem = await diagnose(proxy, session.server_address, session.port, session.dc_id)
+                problem = await self.test_proxy(proxy)
             except BaseException:
                 connecting.cancel()
                 raise
@@ -404,6 +401,18 @@ class TelegramService:
 
         await retry(call, policy=CONNECT_RETRY, on_wait=on_wait, what="connect")
         logger.info("connected to Telegram (session {})", self.session_file)
+
+    async def reconnect(self) -> None:
+        """Connect the client again after Telethon gave up reconnecting, retrying while the
+        network is down (for ever), each wait told to `link`. Not `connect`'s way through a
+        proxy, which stops at a proxy that is away: here it is a proxy restarting, waited
+        for like the network."""
+        await retry(
+            self.client.connect,
+            policy=CONNECT_RETRY,
+            on_wait=lambda wait: self.link.waiting(wait.seconds),
+            what="connect",
+        )
 
     async def is_authorized(self, on_wait: Callable[[Wait], None] | None = None) -> bool:
         """Whether the session is signed in (transient faults retried)."""

@@ -24,6 +24,7 @@ fare (direct ones too: `PacedTcpFull`), so a dropped link can be shown while it 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -233,18 +234,24 @@ def telethon_options(proxy: Proxy) -> dict[str, Any]:
     return {"connection": _mtproxy_connection(proxy), "proxy": _mtproxy_address(proxy)}
 
 
+@functools.cache
+def _paced_fake_tls() -> Any:
+    """The fake-TLS MTProxy connection, paced: one class (fake_tls is loaded only for it)."""
+    from tgtui.telegram.fake_tls import ConnectionTcpMTProxyFakeTLS
+
+    class PacedFakeTLS(_Paced, ConnectionTcpMTProxyFakeTLS):
+        """A fake-TLS MTProxy, paced."""
+
+    return PacedFakeTLS
+
+
 def _mtproxy_connection(proxy: Proxy) -> Any:
     """The Connection class (Telethon's classes are untyped) that speaks to this MTProxy."""
     from tgtui.telegram.fast_ctr import use_fast_ctr
 
     use_fast_ctr()  # its obfuscation on OpenSSL, not pure Python
     if proxy.mode == "fake-tls":
-        from tgtui.telegram.fake_tls import ConnectionTcpMTProxyFakeTLS
-
-        class PacedFakeTLS(_Paced, ConnectionTcpMTProxyFakeTLS):
-            """A fake-TLS MTProxy, paced."""
-
-        return PacedFakeTLS
+        return _paced_fake_tls()
     if proxy.mode == "padded":
         return PacedMTProxyPadded
     return PacedMTProxyIntermediate
