@@ -166,8 +166,8 @@ async def test_pause_resume_cancel_one_chat_and_retry(
         await pilot.pause(0.8)
         assert len(sandbox.log.of("messages.getHistory")) == sent  # nothing while paused
         assert job.running
-        await pilot.press("p")
-        assert "paused" not in text_of(app, "#backup-overall")
+        await pilot.press("p")  # the header says so at its next refresh
+        await wait_for(pilot, lambda: "paused" not in text_of(app, "#backup-overall"))
         # Cancel the chat under the cursor (the first): the others go on to the end.
         rows = app.screen.query_one(BackupRows)
         first = rows.current
@@ -176,7 +176,7 @@ async def test_pause_resume_cancel_one_chat_and_retry(
             await pilot.press("space")
             assert job.is_paused(first.chat_id)
             assert not job.is_paused()
-            assert "paused" in rows.render_line(0).text
+            await wait_for(pilot, lambda: "paused" in rows.render_line(0).text)
             await pilot.press("space")
             assert not job.is_paused(first.chat_id)
         await pilot.press("x")
