@@ -48,7 +48,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import check_figures, parse_args, start_sandbox, stop_sandbox
+from tests.bench.common import (
+    add_also_option,
+    check_figures,
+    parse_args,
+    start_sandbox,
+    stop_sandbox,
+)
 
 QUICK = {
     "chats": 5,
@@ -145,13 +151,14 @@ def run_command(command: list[str], env: dict[str, str], log: Path, count: Path)
 
 
 AGAIN = "tgtui backup, nothing new"  # into the folder the run before it made
+BASE = "base: "  # the contenders of the tree --also names are these names with this before
 
 
 def contenders(
-    info: dict[str, Any], work: Path, big_chat: bool
-) -> dict[str, tuple[list[str], Path]]:
-    """Each contender's command and the folder it writes into (made fresh per run, but
-    for `AGAIN`), in the order they run."""
+    info: dict[str, Any], work: Path, big_chat: bool, also: Path | None = None
+) -> dict[str, tuple[list[str], Path, dict[str, str]]]:
+    """Each contender's command, the folder it writes into (made fresh per run, but for
+    `AGAIN`) and what it adds to the environment, in the order they run."""
     script = work / "plain_script.py"
     script.write_text(SCRIPT)
     keys = [str(info["api_id"]), info["api_hash"]]
@@ -162,14 +169,19 @@ def contenders(
     out = work / "out"
     tgtui = [sys.executable, "-m", "tgtui", "backup", "--all", "--no-media"]
     tgtui += ["--session", str(work / "s.session"), "--out", str(out)]
-    chosen = {
-        "connect + dialogs": (plain("dialogs", out), out),
-        "script, all at once": (plain("all", out), out),
-        "tgtui backup": (tgtui, out),
-        AGAIN: (tgtui, out),
+    chosen: dict[str, tuple[list[str], Path, dict[str, str]]] = {
+        "connect + dialogs": (plain("dialogs", out), out, {}),
+        "script, all at once": (plain("all", out), out, {}),
+        "tgtui backup": (tgtui, out, {}),
+        AGAIN: (tgtui, out, {}),
     }
+    if also is not None:  # the same commands, run from the other tree, into a folder of its own
+        base_out = work / "out-base"
+        base = [*tgtui[:-1], str(base_out)]
+        chosen[BASE + "tgtui backup"] = (base, base_out, {"PYTHONPATH": str(also)})
+        chosen[BASE + AGAIN] = (base, base_out, {"PYTHONPATH": str(also)})
     if big_chat:
-        chosen["script, 8 ranges"] = (plain("ranges", out), out)
+        chosen["script, 8 ranges"] = (plain("ranges", out), out, {})
     return chosen
 
 
@@ -193,6 +205,7 @@ async def measure(
     rounds: int,
     big_chat: bool = False,
     only: frozenset[str] | None = None,
+    also: Path | None = None,
 ) -> dict[str, Run]:
     """Every contender (or those ``only`` names) against one sandbox, ``rounds`` turns each;
     the best run of each."""
@@ -209,14 +222,14 @@ async def measure(
         try:
             env = _environment(work, info)
             for _ in range(rounds):
-                for name, (command, out) in contenders(info, work, big_chat).items():
+                for name, (command, out, added) in contenders(info, work, big_chat, also).items():
                     if only is not None and name not in only:
                         continue
-                    if name != AGAIN:
+                    if name not in (AGAIN, BASE + AGAIN):
                         shutil.rmtree(out, ignore_errors=True)
                         out.mkdir()
                     shutil.copy(info["session"], work / "s.session")
-                    run = await asyncio.to_thread(run_command, command, env, log, out)
+                    run = await asyncio.to_thread(run_command, command, env | added, log, out)
                     if name not in best or run.seconds < best[name].seconds:
                         best[name] = run
         finally:
@@ -231,7 +244,8 @@ def _table(title: str, runs: dict[str, Run], reference: str) -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for name, run in runs.items():
-        per = f"{run.cpu / run.messages * 1e6:.0f}" if run.messages and name != AGAIN else "-"
+        counted = run.messages and not name.endswith(AGAIN)
+        per = f"{run.cpu / run.messages * 1e6:.0f}" if counted else "-"
         print(
             f"| {name} | {run.messages:,} | {run.seconds:.2f} | {run.to_first_history:.2f} | "
             f"{run.cpu:.2f} | {per} | {run.rss_mb:.0f} | {run.requests} | "
@@ -240,8 +254,11 @@ def _table(title: str, runs: dict[str, Run], reference: str) -> None:
         )
 
 
-def _ratios(label: str, runs: dict[str, Run], script: str, figures: dict[str, float]) -> None:
-    tgtui, plain = runs["tgtui backup"], runs[script]
+def _ratios(
+    label: str, runs: dict[str, Run], script: str, figures: dict[str, float], prefix: str = ""
+) -> None:
+    tgtui, plain = runs[prefix + "tgtui backup"], runs[script]
+    label = prefix + label
     floor = runs["connect + dialogs"]
     speed = plain.seconds / tgtui.seconds
     start = tgtui.to_first_history / plain.to_first_history if plain.to_first_history else 0.0
@@ -254,10 +271,10 @@ def _ratios(label: str, runs: dict[str, Run], script: str, figures: dict[str, fl
     )
     if tgtui.messages != plain.messages:
         print(f"  (messages differ: tgtui {tgtui.messages:,}, script {plain.messages:,})")
-    again = runs[AGAIN].seconds / floor.seconds
+    again = runs[prefix + AGAIN].seconds / floor.seconds
     print(
         f"{label}: an incremental run with nothing new {again:.2f}x connect + dialogs "
-        f"(goal <= 1.3), {runs[AGAIN].requests} requests",
+        f"(goal <= 1.3), {runs[prefix + AGAIN].requests} requests",
         flush=True,
     )
     figures.update(
@@ -283,7 +300,9 @@ async def main() -> None:
         "--memory-chat", type=int, default=1_000_000, help="tgtui alone, peak RSS (0: none)"
     )
     parser.add_argument("--rounds", type=int, default=3)
+    add_also_option(parser, "`tgtui backup`")
     args = parse_args(parser, QUICK)
+    also = args.also.resolve() if args.also else None
     print(
         f"Whole processes, cold, best of {args.rounds} (alternated); "
         f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
@@ -292,12 +311,14 @@ async def main() -> None:
     figures: dict[str, float] = {}
     small: dict[str, Run] = {}
     for latency in (float(x) for x in args.latencies.split(",")):
-        runs = await measure(args.chats, args.messages, latency, args.rounds)
+        runs = await measure(args.chats, args.messages, latency, args.rounds, also=also)
         if latency == 0:
             small = runs
         title = f"{args.chats} chats, the biggest {args.messages:,}; {latency:g} ms"
         _table(title, runs, "script, all at once")
         _ratios(f"{latency:g} ms", runs, "script, all at once", figures)
+        if also is not None:
+            _ratios(f"{latency:g} ms", runs, "script, all at once", figures, BASE)
     if small and args.cpu_messages > args.messages:
         big = await measure(args.chats, args.cpu_messages, 0, args.rounds)
         _table(

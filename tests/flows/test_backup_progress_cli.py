@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import os
 import pty
 import re
@@ -14,6 +15,7 @@ import struct
 import subprocess
 import sys
 import termios
+import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -122,3 +124,40 @@ async def test_lines_stay_plain_to_the_end_and_say_how_long_it_took(
     assert re.search(r"in .*backup; took \d+(\.\d)? s$", last[-1]), last[-1]
     # The chats' outcomes, one plain line each, before the summary.
     assert sum(1 for line in last if line.startswith("complete: ")) >= 3, err
+
+
+async def test_an_unattended_run_loads_no_rich_and_no_log_queue(
+    slow_sandbox: dict[str, Any], tmp_path: Path
+) -> None:
+    """Under cron or a script (stderr a pipe) the lines are plain text: Rich (about 25 ms of
+    the start) and the log file's queue (multiprocessing's, a thread, every record pickled)
+    is not made: the log is written where it is logged (issue 30)."""
+    out = tmp_path / "backup"
+    arguments = ["backup", "--all", "--no-media", "--out", str(out)]
+    arguments += ["--session", slow_sandbox["session"]]
+    probe = textwrap.dedent(
+        f"""
+        import json, sys
+        from tgtui.cli import main
+        code = main({arguments!r})
+        heavy = ("rich", "multiprocessing.queues", "multiprocessing.connection")
+        loaded = sorted(m for m in sys.modules if m.startswith(heavy))
+        sys.stdout.write(json.dumps([code, loaded]) + "\\n")
+        """
+    )
+    env = {k: v for k, v in cli_env(tmp_path, slow_sandbox).items() if k != "FORCE_COLOR"}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", probe],
+        capture_output=True, text=True, timeout=180, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    code, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code == 0, done.stderr
+    assert loaded == []
+    said = done.stderr.strip().splitlines()
+    assert said[0] == "backing up 3 chats"
+    # Each chat's end as it came, and again in the outcome of each chat at the end.
+    assert sum(1 for line in said if line.startswith("complete: ")) == 6, said
+    assert re.search(r"in .*backup; took \d+(\.\d)? s$", said[-1]), said[-1]
+    assert (out / "chats").is_dir()

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from tgtui import i18n
-from tgtui.backup.console import summary_table
+from tgtui.backup.summary import summary_table
 from tgtui.backup.estimate import Counted, Sample, Saved, estimate, search_keys
 from tgtui.backup.progress import ChatFinished
 from tgtui.backup.rows import ChatRow, Samples, totals_of

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import json
 from typing import Any
 
 import pytest
-from rich.console import Console
 
 from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.parts import FileParts
 from tgtui.commands.backup_progress import link_teller
+from tgtui.commands.common import Stderr
 from tgtui.telegram import link_state, through_proxy
 from tgtui.telegram.link_state import LinkState, LinkStatus
 from tgtui.telegram.through_proxy import _Paced
@@ -234,15 +235,15 @@ async def test_a_connection_closed_while_its_key_is_made_is_a_connection_error()
 
 def _lost_then_back(mode: str, report: object) -> str:
     clock = Clock()
-    console = Console(record=True, width=120, force_terminal=False)
-    tell = link_teller(mode, console, report, clock=clock)
+    said = io.StringIO()
+    tell = link_teller(mode, Stderr(said), report, clock=clock)
     tell(LinkStatus("connected"))
     down = LinkStatus("reconnecting", since=99.0, error="Cannot reach Telegram.", next_try=101.4)
     tell(down)
     tell(LinkStatus("reconnecting", since=99.0, error="Cannot reach Telegram.", next_try=102.0))
     clock.now = 108.0
     tell(LinkStatus("connected"))
-    return console.export_text()
+    return said.getvalue()
 
 
 def test_the_cli_says_lost_and_back_once_each(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import pytest
-from rich.console import Console
-
 from tgtui.backup.progress import ChatStarted
 from tgtui.commands.backup_progress import reporter
+from tgtui.commands.common import Stderr
 
 
 def test_a_chat_starting_is_one_plain_line_with_its_name_as_it_is(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    report = reporter("lines", Console(stderr=True), 1, 30.0)
+    report = reporter("lines", Stderr(), 1, 30.0)
     assert report is not None
     name = "Hikers :smile: [bold]club[/bold] \x1b[31mred"
     capsys.readouterr()  # "backing up 1 chat"

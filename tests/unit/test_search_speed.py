@@ -31,7 +31,7 @@ from tgtui.archive.index import MARK_OFF, MARK_ON, SearchIndex
 from tgtui.archive.index_reading import open_source
 from tgtui.archive.search import Filters, Hit, search
 from tgtui.commands import search as search_command
-from tgtui.commands.common import stderr_console
+from tgtui.commands.common import rich_stderr
 
 
 @pytest.fixture
@@ -201,7 +201,7 @@ def _both_ways(capsys: pytest.CaptureFixture[str], hits: list[Hit], notes: list[
     plain = capsys.readouterr()
     search_command._Output()._rich_hits(hits)
     for note in notes:
-        stderr_console().print(note)
+        rich_stderr().print(note)
     rich = capsys.readouterr()
     assert (plain.out, plain.err) == (rich.out, rich.err)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
@@ -14,19 +13,18 @@ from rich.progress import (
     TaskID,
     TextColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from tgtui.backup.progress import (
     BackupEvent,
     ChatFinished,
     ChatProgress,
-    ChatResult,
     ChatStarted,
     MediaProgress,
     Waiting,
 )
 from tgtui.backup.reporters import (
+    Drawn,
     Followed,
     Tally,
     arrival_text,
@@ -36,7 +34,7 @@ from tgtui.backup.reporters import (
 from tgtui.format.outcomes import status_word
 from tgtui.i18n import _, counted, ngettext, number
 from tgtui.units import duration, human_bytes, message_rate, percent, sizes
-from tgtui.untrusted import clean, safe_text
+from tgtui.untrusted import clean
 
 if TYPE_CHECKING:  # the job is handed over by the command (`watch`)
     from tgtui.backup.job import BackupJob
@@ -46,7 +44,7 @@ NAME_WIDTH = 24
 STEPS = 1000  # a bar's resolution
 
 
-class ConsoleProgress:
+class ConsoleProgress(Drawn):
     """A live view of a backup: an overall bar and one per running chat, each counting
     messages and files together (`tgtui.backup.rows`), with files, bytes and the time left;
     waits and problems as lines. The bars read the job they `watch`."""
@@ -303,68 +301,6 @@ def _eta(seconds: float | None) -> str:
 
 
 def line(*parts: str | tuple[str, str]) -> Text:
-    """A line of plain and (text, style) parts; nothing in it is read as markup."""
+    """A line of plain and (text, style) parts for the bars' console; nothing in it is read
+    as markup (`tgtui.styled.line` is the same without Rich)."""
     return Text.assemble(*parts)
-
-
-class SummaryTable:
-    """Chats with their outcome: a table on a terminal, plain lines elsewhere (a log, a pipe:
-    no box-drawing there). Only the chats that need attention unless ``all_rows``."""
-
-    def __init__(self, results: Sequence[ChatResult], *, all_rows: bool) -> None:
-        self.results = [r for r in results if all_rows or r.status != "complete" or r.media_failed]
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        """The table, or a line per chat."""
-        if console.is_terminal:
-            yield self.table()
-            return
-        for result in self.results:
-            yield line(*self.plain(result))
-
-    @staticmethod
-    def note(result: ChatResult) -> str:
-        """Why a chat needs attention ("" when it does not)."""
-        return result.reason or (
-            counted("{count} file failed", "{count} files failed", result.media_failed)
-            if result.media_failed
-            else ""
-        )
-
-    def plain(self, result: ChatResult) -> list[str | tuple[str, str]]:
-        """One chat's outcome as a line."""
-        text = _("{status}: {name}: {messages} ({new}), {files}").format(
-            status=status_word(result.status),
-            name=clean(result.target.name, limit=60),
-            messages=counted("{count} message", "{count} messages", result.messages),
-            new=counted("{count} new", "{count} new", result.new),
-            files=counted("{count} file", "{count} files", result.media_done),
-        )
-        note = self.note(result)
-        return [text + (f"; {clean(note, limit=300)}" if note else "")]
-
-    def table(self) -> Table:
-        """The chats as a table."""
-        table = Table(title="tgtui backup", show_lines=False, highlight=False)
-        table.add_column(_("chat"))
-        table.add_column(_("status"))
-        table.add_column(_("messages"), justify="right")
-        table.add_column(_("new"), justify="right")
-        table.add_column(_("files"), justify="right")
-        table.add_column(_("note"))
-        colours = {"complete": "green", "partial": "yellow", "skipped": "yellow", "failed": "red"}
-        for result in self.results:
-            table.add_row(
-                safe_text(result.target.name, limit=60),
-                Text(status_word(result.status), style=colours[result.status]),
-                number(result.messages),
-                number(result.new),
-                number(result.media_done),
-                safe_text(self.note(result), limit=300),
-            )
-        return table
-
-
-def summary_table(results: Sequence[ChatResult], *, all_rows: bool) -> SummaryTable:
-    """Chats with their outcome (`SummaryTable`: a table on a terminal, lines elsewhere)."""
-    return SummaryTable(results, all_rows=all_rows)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tgtui.backup.options import HEARTBEAT
 from tgtui.backup.progress import (
@@ -29,6 +29,9 @@ from tgtui.backup.progress import (
 from tgtui.format.outcomes import status_word
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.untrusted import clean
+
+if TYPE_CHECKING:
+    from tgtui.backup.job import BackupJob
 
 Write = Callable[[str], None]
 
@@ -232,6 +235,33 @@ def _finish_text(event: ChatFinished) -> str:
     if event.reason:
         text += f"; {clean(event.reason, limit=300)}"
     return text
+
+
+class Drawn:
+    """What draws a backup live on a terminal (`tgtui.backup.console.ConsoleProgress`, which
+    loads Rich): a command tells it by this class without importing it."""
+
+    def __call__(self, event: BackupEvent) -> None:
+        """The engine's progress sink."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Drawn:
+        raise NotImplementedError
+
+    def __exit__(self, *exc: object) -> None:
+        raise NotImplementedError
+
+    def watch(self, job: BackupJob) -> None:
+        """Draw from ``job``'s rows."""
+        raise NotImplementedError
+
+    def follow(self) -> None:
+        """Follow mode began."""
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        """The clock's tick (redraw what depends on time)."""
+        raise NotImplementedError
 
 
 class Unattended:

@@ -271,7 +271,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     if slow_crypto is not None:
         from loguru import logger
 
-        from tgtui.backup.console import line
+        from tgtui.styled import line
 
         logger.warning(slow_crypto)
         if not args.quiet:

@@ -11,17 +11,16 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from rich.console import Console
-
-from tgtui.backup.console import ConsoleProgress, line
 from tgtui.backup.engine import BackupEngine
 from tgtui.backup.follow import Follower, Following
 from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.progress import BackupEvent, BackupResult
-from tgtui.backup.reporters import LineProgress, Unattended, followed_text
+from tgtui.backup.reporters import Drawn, LineProgress, Unattended, followed_text
 from tgtui.backup.selection import ChatTarget
+from tgtui.commands.common import Stderr
 from tgtui.i18n import _, counted, decimal, number
 from tgtui.portable import on_terminate
+from tgtui.styled import line
 from tgtui.telegram.link_state import LinkStatus
 from tgtui.untrusted import clean, json_line
 
@@ -36,7 +35,7 @@ def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
 
 
 def following(
-    err: Console, report: object, sweep: float
+    err: Stderr, report: object, sweep: float
 ) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]:
     """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
 
@@ -50,7 +49,7 @@ def following(
                 main.cancel()
 
         undo = on_terminate(stop, ("SIGTERM", "SIGINT"))
-        if isinstance(report, Unattended | ConsoleProgress):
+        if isinstance(report, Unattended | Drawn):
             report.follow()
         shown: list[object] = []
 
@@ -58,7 +57,7 @@ def following(
             now: list[object] = [state.new, state.edits, state.deletions, sorted(state.behind)]
             if now != shown and isinstance(report, JsonProgress):
                 report.following()
-            elif isinstance(report, ConsoleProgress):
+            elif isinstance(report, Drawn):
                 report.tick()
             shown[:] = now
 
@@ -87,7 +86,7 @@ def following(
 
 
 def link_teller(
-    mode: str, err: Console, report: object, clock: Callable[[], float] = time.monotonic
+    mode: str, err: Stderr, report: object, clock: Callable[[], float] = time.monotonic
 ) -> Callable[[LinkStatus], None]:
     """A `LinkState` listener that says when the link to Telegram is lost and when it is
     back: a line on stderr (bars and lines: "Connection lost; reconnecting (next try in
@@ -135,7 +134,7 @@ def back_text(seconds: float) -> str:
     return _("Connected again after {time}.").format(time=took(seconds))
 
 
-def _say(mode: str, err: Console, text: str) -> None:
+def _say(mode: str, err: Stderr, text: str) -> None:
     if mode == "lines":
         _stderr_line(text)
     elif mode == "bars":
@@ -153,11 +152,13 @@ def ignore(event: BackupEvent) -> None:
 
 
 def reporter(
-    mode: str, err: Console, chats: int, every: float
-) -> ConsoleProgress | LineProgress | JsonProgress | None:
+    mode: str, err: Stderr, chats: int, every: float
+) -> Drawn | LineProgress | JsonProgress | None:
     """What reports the run's progress in ``mode`` (None: nothing, for --progress none)."""
     if mode == "bars":
-        return ConsoleProgress(err, chats)
+        from tgtui.backup.console import ConsoleProgress  # Rich: only to draw bars
+
+        return ConsoleProgress(err.console(), chats)
     if mode == "lines":
         return LineProgress(_stderr_line, chats, every=every)
     if mode == "json":
@@ -179,7 +180,7 @@ def _stdout_line(text: str) -> None:
     sys.stdout.flush()
 
 
-async def tick(report: LineProgress | JsonProgress | ConsoleProgress, every: float) -> None:
+async def tick(report: LineProgress | JsonProgress | Drawn, every: float) -> None:
     """The heartbeat's clock: it ticks whether or not events arrive (a long FLOOD_WAIT)."""
     if every <= 0:
         return  # no heartbeat asked for
@@ -202,7 +203,7 @@ def took(seconds: float) -> str:
     return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
 
 
-def print_summary(err: Console, result: BackupResult, folder: Path) -> None:
+def print_summary(err: Stderr, result: BackupResult, folder: Path) -> None:
     """The run's last line (chats, messages, files, what failed or changed) and its notes."""
     saved = sum(c.messages for c in result.chats)
     new = sum(c.new for c in result.chats)

@@ -13,15 +13,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from loguru import logger
-from rich.console import Console
 
 from tgtui.backup.catch_up import account_ahead
-from tgtui.backup.console import ConsoleProgress, line, summary_table
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
 from tgtui.backup.json_progress import JsonProgress
-from tgtui.backup.reporters import LineProgress
+from tgtui.backup.reporters import Drawn, LineProgress
 from tgtui.backup.selection import target_of
+from tgtui.backup.summary import summary_table
 from tgtui.chats.listing import candidate, dialogs
 from tgtui.chats.matching import ChoiceError, choose
 from tgtui.chats.options import chat_filter
@@ -34,9 +33,10 @@ from tgtui.commands.backup_progress import (
     reporter,
     tick,
 )
-from tgtui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PARTLY
+from tgtui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PARTLY, Stderr
 from tgtui.i18n import _
 from tgtui.retry import Wait
+from tgtui.styled import line
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
 
@@ -45,7 +45,7 @@ async def backup(
     service: TelegramService,
     args: argparse.Namespace,
     options: BackupOptions,
-    err: Console,
+    err: Stderr,
     pace_file: Path | None,
     on_wait: Callable[[Wait], None],
 ) -> int:
@@ -100,7 +100,7 @@ async def _plan_and_run(
     service: TelegramService,
     args: argparse.Namespace,
     options: BackupOptions,
-    err: Console,
+    err: Stderr,
     pace_file: Path | None,
     on_wait: Callable[[Wait], None],
     mode: str,
@@ -134,13 +134,13 @@ async def _plan_and_run(
     logger.info("backing up {} chats into {}", len(targets), options.out)
     with ExitStack() as stack:
         report = reporter(mode, err, len(targets), args.heartbeat)
-        if isinstance(report, ConsoleProgress):
+        if isinstance(report, Drawn):
             stack.enter_context(report)
         ticking = None
         if isinstance(report, LineProgress | JsonProgress):
             ticking = asyncio.ensure_future(tick(report, min(1.0, args.heartbeat / 2)))
             stack.callback(ticking.cancel)
-        elif isinstance(report, ConsoleProgress):
+        elif isinstance(report, Drawn):
             ticking = asyncio.ensure_future(tick(report, 1.0))  # the following line's clock
             stack.callback(ticking.cancel)
         job = BackupJob(
@@ -154,7 +154,7 @@ async def _plan_and_run(
             ahead=ahead,
             listed=True,
         )
-        if isinstance(report, ConsoleProgress):
+        if isinstance(report, Drawn):
             report.watch(job)  # the bars read the job: messages and files, time left
         # The link to Telegram lost and back, while the backup (and following) runs:
         # Telethon reconnects, the requests in flight wait, the retries count on.

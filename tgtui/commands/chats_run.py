@@ -7,12 +7,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from rich.console import Console
-
 from tgtui.chats.listing import Count, candidate, dialogs, message_counts
 from tgtui.chats.matching import ChoiceError, fold
 from tgtui.chats.options import chat_filter
-from tgtui.commands.common import EXIT_ERROR, EXIT_OK
+from tgtui.commands.common import EXIT_ERROR, EXIT_OK, Stderr
 from tgtui.i18n import NC_, _, counted, number, pgettext
 from tgtui.retry import FloodGate, Wait
 from tgtui.status_line import StatusLine
@@ -93,7 +91,7 @@ def _table(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> list[s
 async def list_chats(
     service: TelegramService,
     args: argparse.Namespace,
-    err: Console,
+    err: Stderr,
     on_wait: Callable[[Wait], None],
 ) -> int:
     status = StatusLine()

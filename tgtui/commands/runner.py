@@ -12,10 +12,9 @@ from contextlib import ExitStack
 from dataclasses import replace
 
 from loguru import logger
-from rich.console import Console
 from telethon import errors
 
-from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED
+from tgtui.commands.common import EXIT_ERROR, EXIT_STOPPED, Stderr
 from tgtui.commands.session_options import chosen_proxy
 from tgtui.config import Paths, Settings
 from tgtui.i18n import _
@@ -42,7 +41,7 @@ def client_spec(
     paths: Paths,
     settings: Settings,
     cleanup: ExitStack,
-    err: Console,
+    err: Stderr,
 ) -> ClientSpec:
     """The session to use: the demo's (signed in to a sandbox started here), ``--session``,
     or the app's own, and the proxy to reach it through. It must be there and signed in:
@@ -77,7 +76,7 @@ def run_signed_in(
     args: argparse.Namespace,
     paths: Paths,
     settings: Settings,
-    err: Console,
+    err: Stderr,
     work: Work,
     *,
     command: str,
@@ -139,7 +138,7 @@ def run_signed_in(
 
 
 async def _connected(
-    service: TelegramService, err: Console, work: Work, command: str, stopped: str
+    service: TelegramService, err: Stderr, work: Work, command: str, stopped: str
 ) -> int:
     main = asyncio.current_task()
     undo = on_terminate(main.cancel) if main is not None else None

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 
 from tgtui.archive.limits import MAX_LIMIT
 from tgtui.commands.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_PARTLY,
+    Stderr,
     add_chat_option,
     add_date_options,
     add_offline_arguments,
+    as_rich_writes,
+    plain_stream,
     stderr_console,
     stdout_console,
 )
@@ -132,33 +134,6 @@ def _damaged_note(archive: Archive, count: int, first: list[tuple[int, int]]) ->
     return text
 
 
-# What Rich's console changes in what it prints (such a line is left to Rich): the controls
-# it drops and tabs it expands (`clean` has turned them into pictures in all we show), and
-# in a string, not a `Text`, what it may take for an emoji code (`:smile:`).
-_RICH_CHANGES = re.compile(r"[\t\a\b\v\f\r]")
-_EMOJI_CODE = re.compile(r":\S*?:")
-
-
-def _plain_stream(stream: TextIO) -> bool:
-    """Whether Rich would write to ``stream`` without styles: not a terminal, and nothing
-    in the environment telling it otherwise (the variables its `Console.is_terminal` reads).
-    """
-    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
-        return False
-    try:
-        return not stream.isatty()
-    except ValueError:  # closed
-        return False
-
-
-def _as_rich_writes(line: str, *, text: bool = False) -> bool:
-    """Whether Rich's console (no markup, no highlighting, soft wrap) would write ``line``
-    (a string; a `Text` with ``text``) exactly as it is, and a newline."""
-    if _RICH_CHANGES.search(line) is not None:
-        return False
-    return text or _EMOJI_CODE.search(line) is None
-
-
 class _Output:
     """Where a search writes: results on stdout, notes and the count on stderr, as the
     command's Rich consoles (`tgtui.commands.common`) write them, line for line.
@@ -169,25 +144,18 @@ class _Output:
     """
 
     def __init__(self) -> None:
-        self._err: Console | None = None
+        self._err: Stderr | None = None
         self._out: Console | None = None
 
     def say(self, line: str) -> None:
-        """A line on stderr (a note, the count), as `stderr_console().print` writes it."""
-        if self._err is None and _as_rich_writes(line):
-            try:
-                sys.stderr.write(line + "\n")
-                sys.stderr.flush()
-            except BrokenPipeError:
-                _broken_pipe()
-            return
+        """A line on stderr (a note, the count), as `rich_stderr().print` writes it."""
         if self._err is None:
             self._err = stderr_console()
         self._err.print(line)
 
     def hits(self, hits: list[Hit]) -> None:
         """The results as text: a heading (date, chat, sender) and the snippet, each hit."""
-        if _plain_stream(sys.stdout):
+        if plain_stream(sys.stdout):
             from tgtui.archive.search import snippet_plain
 
             lines = []  # as `_rich_hits` shows them, unstyled
@@ -197,7 +165,7 @@ class _Output:
                 if hit.sender:
                     head += f" · {clean(hit.sender, limit=60)}"
                 lines.append(f"{head}\n    {snippet_plain(hit.snippet)}\n")
-            if all(_as_rich_writes(line, text=True) for line in lines):
+            if all(as_rich_writes(line, text=True) for line in lines):
                 self.write(lines)
                 return
         self._rich_hits(hits)

@@ -15,8 +15,7 @@ from tgtui.i18n import _
 from tgtui.untrusted import clean
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
+    from tgtui.commands.common import Stderr
     from tgtui.proxy import Proxy, ProxySetting
 
 
@@ -92,7 +91,7 @@ def chosen_proxy(
 
 
 def command_settings(
-    args: argparse.Namespace, paths: Paths, err: Console, command: str
+    args: argparse.Namespace, paths: Paths, err: Stderr, command: str
 ) -> Settings | None:
     """The settings, or None after saying why there are none (a bad config, or --demo with
     --session)."""
