@@ -11,6 +11,7 @@ Permanent errors are never retried.
 from __future__ import annotations
 
 import asyncio
+import errno
 import random
 import time
 from collections import deque
@@ -35,6 +36,26 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 
 FLOOD: tuple[type[BaseException], ...] = (errors.FloodWaitError, errors.FloodPremiumWaitError)
 
+# What a network that went away raises (not a disk's error, not a server's answer).
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ENETDOWN,
+        errno.ENETUNREACH,
+        errno.ENETRESET,
+        errno.EHOSTDOWN,
+        errno.EHOSTUNREACH,
+        errno.ETIMEDOUT,
+    }
+)
+
+
+def link_lost(error: BaseException) -> bool:
+    """Whether ``error`` says the link to Telegram is gone (a dropped or refused connection,
+    an unreachable network), rather than something about the request itself."""
+    if isinstance(error, ConnectionError):  # reset, refused, aborted, Telethon's own
+        return True
+    return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
+
 
 @dataclass(frozen=True)
 class Wait:
@@ -54,6 +75,11 @@ class Backoff:
     cap: float = 30.0
     attempts: int | None = 6  # retries of transient faults; None retries for ever
     honour_flood: bool = True  # False: FLOOD_WAIT goes back to the caller at once
+    # False: a retry that found the network away spends no attempt (``reconnect`` failed
+    # before it, and it failed as a lost link: `link_lost`): the call waits out an outage
+    # as long as it lasts, as a chat's history does, while what Telegram answers (500
+    # INTERNAL, timeouts) and a link that fails with the client connected still count.
+    outage_counts: bool = True
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based)."""
@@ -223,7 +249,9 @@ async def retry(
     ...) is raised at once, as is the last transient fault once the attempts run out.
     """
     policy = policy or Backoff()
-    attempt = 0
+    attempt = 0  # retries so far (the backoff grows with them)
+    spent = 0  # those that count against ``policy.attempts``
+    away = False  # the last ``reconnect`` failed: the network is away
     while True:
         sent_at: float | None = None
         try:
@@ -252,7 +280,9 @@ async def retry(
                 continue
         except TRANSIENT as exc:  # other errors (wrong code, private chat...) propagate
             attempt += 1
-            if policy.attempts is not None and attempt > policy.attempts:
+            if policy.outage_counts or not (away and link_lost(exc)):
+                spent += 1
+            if policy.attempts is not None and spent > policy.attempts:
                 raise
             wait = Wait(policy.delay(attempt), "transient", exc, attempt)
         logger.warning(
@@ -269,5 +299,7 @@ async def retry(
         if reconnect is not None and wait.kind == "transient":
             try:
                 await reconnect()
+                away = False
             except (ConnectionError, OSError) as exc:
+                away = link_lost(exc)
                 logger.warning("{}: reconnecting failed ({}); will retry", what, exc)

@@ -33,7 +33,8 @@ T = TypeVar("T")
 PARTS_IN_FLIGHT = 16  # getFile requests of one file in flight (bench_media: 1.46x 8 at 200 ms)
 GET_FILE = "upload.getFile"
 GET_FILE_HASHES = "upload.getFileHashes"
-MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8)
+# A file's server faults are tried 8 times; an outage is waited out as the history waits it.
+MEDIA_RETRY = Backoff(base=1.0, cap=30.0, attempts=8, outage_counts=False)
 
 
 @dataclass(frozen=True)
