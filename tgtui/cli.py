@@ -64,6 +64,16 @@ COMMANDS: dict[str, Command] = {
         N_("find messages in a backup (offline: no login, no network)"),
         N_("Find messages in a backup by their words, in every chat or some."),
     ),
+    "stats": Command(
+        "tgtui.commands.stats",
+        N_("statistics of a backup: activity, senders, media, words (offline)"),
+        N_(
+            "Statistics of a backup, or of some of its chats: messages and words by month, "
+            "activity by hour and weekday, top senders, media, links, words and emoji, "
+            "silences and, in private chats, who starts conversations and how fast each "
+            "side replies."
+        ),
+    ),
     "open": Command(
         "tgtui.commands.open",
         N_("read a backup in the TUI (offline: no login, no network)"),

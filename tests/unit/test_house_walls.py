@@ -35,7 +35,7 @@ UI_MODULES = (
     "tgtui.launch",
     "tgtui.reader_app",
 )
-READERS = ("tgtui.archive", "tgtui.export", "tgtui.format")
+READERS = ("tgtui.archive", "tgtui.export", "tgtui.format", "tgtui.stats")
 ENGINE = ("tgtui.backup", "tgtui.telegram")
 
 
@@ -195,6 +195,21 @@ def test_search_and_export_load_no_telethon_when_they_run(tmp_path: Path) -> Non
         tmp_path,
     )
     assert (out / "index.html").is_file()  # it ran
+    assert loaded == []
+
+
+def test_stats_load_no_telethon_when_they_run(tmp_path: Path) -> None:
+    backup = tmp_path / "backup"
+    two_chats(backup)
+    loaded = _loaded_after(
+        f"""
+        from tgtui.cli import main
+        counted = main(["stats", "--in", {str(backup)!r}, "--json"])
+        assert counted == 0, counted
+        """,
+        tmp_path,
+    )
+    assert (backup / ".index" / "stats.sqlite").is_file()  # it ran
     assert loaded == []
 
 

@@ -20,6 +20,7 @@ CORE_PACKAGES = (
     "tgtui.chats",
     "tgtui.format",
     "tgtui.commands",
+    "tgtui.stats",
 )
 CORE_MODULES = (
     "tgtui.children",

@@ -1,0 +1,127 @@
+"""The statistics' aggregates file: `BACKUP/.index/stats.sqlite`, beside the search index.
+
+It holds, per chat and UTC month, what the statistics add up (`tgtui.stats.tally`), one
+small row per message (its date, id, where its line is, and its place in the chat's
+conversations) for the edges of a date range, and the chat's runs of messages (for the
+longest silence); `sources` says how far each chat's files were read. It can always be
+built again from the backup, so it is opened as the search index is
+(`tgtui.archive.index_file`): a link or a file of another kind in its place is deleted, an
+aggregates file of another version, damaged, or made in another folder is built again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from tgtui.archive.index_file import INDEX_DIR, _check_made_here, _own_files, _own_folder
+from tgtui.lazylog import logger
+from tgtui.private_files import create_private_file
+
+STATS_FILE = "stats.sqlite"
+VERSION = "1"
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    chat_id INTEGER PRIMARY KEY, inode INTEGER NOT NULL, head BLOB NOT NULL,
+    read_to INTEGER NOT NULL, seen TEXT NOT NULL, sides TEXT NOT NULL,
+    last_date INTEGER NOT NULL, last_id INTEGER NOT NULL, last_out INTEGER NOT NULL,
+    damaged INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS months (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, messages INTEGER NOT NULL,
+    words INTEGER NOT NULL, links INTEGER NOT NULL, service INTEGER NOT NULL,
+    deleted INTEGER NOT NULL, edited INTEGER NOT NULL, first_date INTEGER NOT NULL,
+    first_id INTEGER NOT NULL, last_date INTEGER NOT NULL, last_id INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, month)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quarters (
+    chat_id INTEGER NOT NULL, quarter INTEGER NOT NULL, messages INTEGER NOT NULL,
+    words INTEGER NOT NULL, PRIMARY KEY (chat_id, quarter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS senders (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, sender TEXT NOT NULL,
+    count INTEGER NOT NULL, name TEXT NOT NULL, named_at INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, month, sender)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS media (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, kind TEXT NOT NULL,
+    count INTEGER NOT NULL, bytes INTEGER NOT NULL, seconds INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, month, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, kind TEXT NOT NULL,
+    term TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (chat_id, month, kind, term)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS starts (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, out INTEGER NOT NULL,
+    count INTEGER NOT NULL, PRIMARY KEY (chat_id, month, out)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS replies (
+    chat_id INTEGER NOT NULL, month INTEGER NOT NULL, out INTEGER NOT NULL,
+    delay INTEGER NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, month, out, delay)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS msgs (
+    chat_id INTEGER NOT NULL, date INTEGER NOT NULL, id INTEGER NOT NULL,
+    offset INTEGER NOT NULL, flags INTEGER NOT NULL, reply INTEGER,
+    PRIMARY KEY (chat_id, date, offset)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+    chat_id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, start)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta VALUES ('version', '{VERSION}');
+"""
+PER_CHAT = ("months", "quarters", "senders", "media", "terms", "starts", "replies", "msgs", "runs")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA trusted_schema = OFF")  # a stranger's file runs none of its SQL
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    db.executescript(SCHEMA)
+    return db
+
+
+def stats_path(folder: Path) -> Path:
+    """Where a backup's aggregates file is."""
+    return folder / INDEX_DIR / STATS_FILE
+
+
+def fresh_store(path: Path, notes: list[str]) -> sqlite3.Connection:
+    """An empty aggregates file at ``path``, its old files deleted."""
+    _own_files(path, notes)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+    create_private_file(path)
+    db = _connect(path)
+    _check_made_here(db, path)
+    return db
+
+
+def open_store(path: Path, notes: list[str]) -> sqlite3.Connection:
+    """The aggregates file at ``path`` as it is if it can be trusted, else made again."""
+    _own_folder(path, notes)
+    if _own_files(path, notes):
+        return fresh_store(path, notes)
+    with contextlib.suppress(FileExistsError):
+        create_private_file(path)  # 0600 before SQLite writes a byte
+    db: sqlite3.Connection | None = None
+    try:
+        db = _connect(path)
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        if row is None or row[0] != VERSION:
+            raise sqlite3.DatabaseError(f"stats version {row[0] if row else '?'}")
+        _check_made_here(db, path)
+    except sqlite3.DatabaseError as exc:
+        if db is not None:
+            db.close()
+        logger.warning("{}: unusable ({}); building it again", path, exc)
+        return fresh_store(path, notes)
+    return db
