@@ -36,9 +36,21 @@ DEMO_MAX_FILE = 1024 * 1024  # media up to 1 MiB: a full demo backup stays about
 CodeListener = Callable[[str, str], None]  # (phone, code), called on the sandbox's thread
 
 
+DEMO_FORUMS = 2  # supergroups that are forums, with topics
+DEMO_DEVICES = 3  # other devices signed in to the demo account
+
+
 def demo_world(dialogs: int = DEMO_DIALOGS, messages: int = DEMO_MESSAGES) -> WorldOptions:
-    """The demo's world: about 1,000 dialogs, the biggest with thousands of messages."""
-    return WorldOptions(seed=1, dialogs=dialogs, messages=messages, max_file_size=DEMO_MAX_FILE)
+    """The demo's world: about 1,000 dialogs, the biggest with thousands of messages, two
+    forums, and the account signed in on a few other devices."""
+    return WorldOptions(
+        seed=1,
+        dialogs=dialogs,
+        messages=messages,
+        max_file_size=DEMO_MAX_FILE,
+        forums=DEMO_FORUMS,
+        devices=DEMO_DEVICES,
+    )
 
 
 class DemoSandbox:

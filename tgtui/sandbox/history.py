@@ -171,6 +171,9 @@ class History:
                 from_id=from_id,
                 media=self.media.sized_document(chat, k, 1000 + 37 * k, date, hostile_names[k - 2]),
             )
+        forum = self.world.forum(chat) if chat.kind is Kind.SUPERGROUP else None
+        if forum is not None and (made := forum.service(k, self.date_of(chat, k))) is not None:
+            return made  # a topic's creation or edit
         if k == 1 and chat.kind is not Kind.USER and chat.kind is not Kind.BOT:
             title = str(getattr(self.world.entity(chat), "title", ""))
             action: Any
@@ -219,6 +222,8 @@ class History:
             reply_to = types.MessageReplyHeader(
                 reply_to_msg_id=chat.id_base + rng.randint(1, k - 1)
             )
+        if forum is not None:  # in its topic (drawn apart: the message's own draws stay)
+            reply_to = forum.reply_header(k)
         fwd = None
         saved = self.world.is_saved(chat)
         if rng.random() < (0.4 if saved else 0.05):  # what people keep is mostly forwarded

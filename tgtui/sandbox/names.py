@@ -233,6 +233,20 @@ WORDS = [
     "mountain",
     "beach",
 ]
+TOPIC = [
+    "Announcements",
+    "Off-topic",
+    "Help & support",
+    "Releases",
+    "Design",
+    "Bug reports",
+    "Ideas",
+    "Events",
+    "Introductions",
+    "Jobs",
+    "Showcase",
+    "Translations",
+]
 EMOJI = ("👍", "❤", "🔥", "😂", "🎉", "😮", "🙏")
 URLS = ("https://example.org/a", "https://tgtui.invalid/docs", "https://example.com/p?id=7")
 

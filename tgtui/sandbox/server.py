@@ -15,6 +15,7 @@ from typing import Any
 from telethon.tl import functions, types
 
 from tgtui.sandbox import methods  # noqa: F401 - registers the handlers
+from tgtui.sandbox.account_data import AccountData
 from tgtui.sandbox.connection import Connection
 from tgtui.sandbox.crypto import test_rsa_key
 from tgtui.sandbox.faults import Faults
@@ -59,6 +60,7 @@ class SandboxServer:
         self.options = options
         self.world = World(options.world)
         self.history = History(self.world)
+        self.account = AccountData(self.world, self.history)  # contacts, sessions, stories...
         self.files = FileStore(options.world.seed)
         self.uploads = Uploads()  # what clients upload (upload.saveFilePart)
         self.faults = options.faults

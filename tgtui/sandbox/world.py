@@ -16,6 +16,7 @@ from telethon.tl import types
 from tgtui.sandbox import names
 from tgtui.sandbox.avatars import AvatarId, Avatars, Owner, avatar_id, decode_avatar_id
 from tgtui.sandbox.dialog_layout import DialogLayout
+from tgtui.sandbox.forums import Forum, forum_indices
 from tgtui.sandbox.rng import mix, positive63, tag, unit
 from tgtui.sandbox.world_types import (
     CREATOR_RIGHTS,
@@ -68,6 +69,25 @@ class World(DialogLayout):
         super().__init__(options)
         self._members: dict[int, list[int]] = {}  # by chat index, made once (per message)
         self.avatars = Avatars(options.seed, options.media_dc, options.epoch)
+        # Contacts added (True) or removed (False) at run time, by user id (`AccountData`).
+        self.contact_overrides: dict[int, bool] = {}
+        self._forums: dict[int, Forum] = {}  # by chat index, made when first asked for
+        self.forum_indexes: tuple[int, ...] = tuple(forum_indices(self))
+
+    def forum(self, chat: Chat) -> Forum | None:
+        """The forum ``chat`` is (its topics, each message's topic), or None: not a forum."""
+        if chat.index not in self.forum_indexes:
+            return None
+        forum = self._forums.get(chat.index)
+        if forum is None:
+            forum = self._forums[chat.index] = Forum(
+                chat,
+                self.forum_indexes.index(chat.index),
+                self.options.seed,
+                self.members(chat),
+                self.options.hostile,
+            )
+        return forum
 
     def me(self) -> types.User:
         """The demo account itself."""
@@ -139,7 +159,7 @@ class World(DialogLayout):
             first = names.hostile(chat.index)
         elif chat.index % 89 == 17:  # a very long name
             first = first + " " + " ".join(names.LAST) * 2
-        contact = rng.random() < 0.6
+        contact = self.contact_overrides.get(chat.bare_id, rng.random() < 0.6)
         return types.User(
             id=chat.bare_id,
             access_hash=chat.access_hash,
@@ -183,6 +203,7 @@ class World(DialogLayout):
             creator=(not broadcast) or None,  # the account made its supergroups
             admin_rights=None if broadcast else CREATOR_RIGHTS,
             signatures=self.signs(chat) or None,
+            forum=chat.index in self.forum_indexes or None,
             username=self.username(chat),
             participants_count=self.participants_count(chat),
         )

@@ -44,6 +44,7 @@ MEMBER_USER_BASE = 8_000_000
 MEMBER_POOL = 5_000
 CHAT_BASE = 3_000_000
 CHANNEL_BASE = 1_500_000_000
+LEFT_CHANNEL_BASE = 1_800_000_000  # channels the account left (channels.getLeftChannels)
 DEFAULT_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: dates are fixed so worlds are reproducible
 HISTORY_SPAN = 2 * 365 * 86_400  # a chat's history covers about two years
 
@@ -84,6 +85,13 @@ class WorldOptions:
     # DC 1 make every client open a second connection for downloads (auth.exportAuthorization
     # then importAuthorization), as on Telegram when media live elsewhere. 2 keeps them home.
     media_dc: int = 1
+    # How many of the world's supergroups are forums (`tgtui.sandbox.forums`): topics, their
+    # service messages, every message in one. 0 keeps every supergroup a plain one, as worlds
+    # made before forums were; the demo has some.
+    forums: int = 0
+    # Other devices signed in to the account (generated: a phone, a desktop, a browser...),
+    # listed by account.getAuthorizations after the sessions of real auth keys.
+    devices: int = 0
 
     def __post_init__(self) -> None:
         if not 1 <= self.media_dc <= DC_COUNT:

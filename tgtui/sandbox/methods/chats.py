@@ -1,5 +1,5 @@
 """messages.getChats, messages.getFullChat, channels.getChannels, channels.getFullChannel,
-channels.getParticipants."""
+channels.getParticipants, channels.getLeftChannels."""
 
 from __future__ import annotations
 
@@ -132,3 +132,23 @@ async def get_participants(call: Call, request: Any) -> types.channels.ChannelPa
     return types.channels.ChannelParticipants(
         count=len(users), participants=participants, chats=[], users=page
     )
+
+
+LEFT_PAGE = 100  # channels.getLeftChannels answers at most this many a request
+
+
+@handles(functions.channels.GetLeftChannelsRequest)
+async def get_left_channels(call: Call, request: Any) -> Any:
+    """channels.getLeftChannels (core.telegram.org/method/channels.getLeftChannels): the
+    channels and supergroups the account left, from ``offset`` on; only in a takeout
+    session (403 TAKEOUT_REQUIRED otherwise). All of them: messages.chats; part of them:
+    messages.chatsSlice with how many there are."""
+    call.user_id()
+    if call.takeout_id is None:
+        raise RpcError(403, "TAKEOUT_REQUIRED")
+    left = call.server.account.left_channels()
+    offset = max(0, request.offset)
+    page = left[offset : offset + LEFT_PAGE]
+    if offset == 0 and len(page) == len(left):
+        return types.messages.Chats(chats=page)
+    return types.messages.ChatsSlice(count=len(left), chats=page)

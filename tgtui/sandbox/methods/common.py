@@ -159,3 +159,18 @@ def state_at(server: SandboxServer, pts: int) -> types.updates.State:
         seq=0,
         unread_count=server.world.unread_total,
     )
+
+
+MASK64 = (1 << 64) - 1
+
+
+def numbers_hash(numbers: Iterable[int]) -> int:
+    """Telegram's hash of a list of numbers, as a client computes it to ask "changed?"
+    (core.telegram.org/api/offsets#hash-generation), as a signed long."""
+    value = 0
+    for number in numbers:
+        value ^= value >> 21
+        value ^= (value << 35) & MASK64
+        value ^= value >> 4
+        value = (value + number) & MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value

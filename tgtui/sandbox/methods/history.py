@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from telethon import utils
 from telethon.tl import functions, types
 
+from tgtui.sandbox.forums import topic_of_message
 from tgtui.sandbox.history import DescendingHistory
-from tgtui.sandbox.methods.common import entities_for, is_self, resolve
+from tgtui.sandbox.methods.common import entities_for, is_self, numbers_hash, resolve
+from tgtui.sandbox.methods.forum_state import forum_topic, topics_now
 from tgtui.sandbox.methods.ranges import range_bounds
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.search import matching
@@ -17,8 +19,16 @@ from tgtui.sandbox.world import SELF_ID, Chat
 MAX_LIMIT = 100
 
 
-def _window(
-    view: DescendingHistory,
+class Paged(Protocol):
+    """Message ids newest first, found by id and by date (a chat's history, a topic's)."""
+
+    def __getitem__(self, j: int) -> int: ...
+    def first_below_id(self, msg_id: int) -> int: ...
+    def first_below_date(self, date: int) -> int: ...
+
+
+def window(
+    view: Paged,
     bounds: tuple[int, int],
     *,
     offset_id: int,
@@ -46,7 +56,7 @@ def _window(
     ]
 
 
-def _messages_answer(
+def messages_answer(
     call: Call,
     chat: Chat | None,
     messages: list[Any],
@@ -65,7 +75,7 @@ def _messages_answer(
             count=count,
             offset_id_offset=offset_id_offset,
             messages=messages,
-            topics=[],
+            topics=_topics_of(call, chat, messages),
             chats=chats,
             users=users,
         )
@@ -81,14 +91,25 @@ def _messages_answer(
     )
 
 
-def _date(value: Any) -> int:
+def _topics_of(call: Call, chat: Chat, messages: list[Any]) -> list[Any]:
+    """A forum's answer carries the topics its messages are in (core.telegram.org/constructor
+    /messages.channelMessages: "forum topic information"); any other chat's none."""
+    forum = call.server.world.forum(chat)
+    if forum is None or not messages:
+        return []
+    wanted = list(dict.fromkeys(topic_of_message(m) for m in messages))
+    now = topics_now(call.server, chat, forum)
+    return [forum_topic(call.server, chat, now[t]) for t in wanted if t in now]
+
+
+def date_param(value: Any) -> int:
     """A date parameter as Unix time; 0 (no bound) for none or a non-positive one, as
     Telegram reads them ("if a positive value was transferred")."""
     seconds = int(value.timestamp()) if value is not None else 0
     return max(0, seconds)
 
 
-def _limit(value: int) -> int:
+def limit_param(value: int) -> int:
     if value < 0:
         raise RpcError(400, "LIMIT_INVALID")
     return min(MAX_LIMIT, value)
@@ -102,13 +123,13 @@ async def get_history(call: Call, request: Any) -> Any:
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
     bounds = range_bounds(view)
-    positions = _window(
+    positions = window(
         view,
         bounds,
         offset_id=request.offset_id,
-        offset_date=_date(request.offset_date),
+        offset_date=date_param(request.offset_date),
         add_offset=request.add_offset,
-        limit=_limit(request.limit),
+        limit=limit_param(request.limit),
         max_id=request.max_id,
         min_id=request.min_id,
     )
@@ -121,7 +142,7 @@ async def get_history(call: Call, request: Any) -> Any:
     count = bounds[1] - bounds[0]
     if request.hash and request.hash == history_hash(messages):
         return types.messages.MessagesNotModified(count=count)
-    return _messages_answer(call, chat, messages, count, _position(request, positions, bounds))
+    return messages_answer(call, chat, messages, count, _position(request, positions, bounds))
 
 
 def _position(request: Any, positions: list[int], bounds: tuple[int, int]) -> int | None:
@@ -136,23 +157,16 @@ def history_hash(messages: list[Any]) -> int:
     """The hash of a page of messages, as a client computes it to ask "changed?": Telegram's
     hash over ``[id, edit_date or 0, date]`` of each message in order (core.telegram.org
     /api/offsets#hash-generation; the list as documented for messages.getScheduledHistory)."""
-    value = 0
+    numbers: list[int] = []
     for message in messages:
         edited = getattr(message, "edit_date", None)
         date = getattr(message, "date", None)
-        for number in (
+        numbers += [
             message.id,
             int(edited.timestamp()) if edited else 0,
             int(date.timestamp()) if date else 0,
-        ):
-            value ^= value >> 21
-            value ^= (value << 35) & MASK64
-            value ^= value >> 4
-            value = (value + number) & MASK64
-    return value - (1 << 64) if value >= 1 << 63 else value  # a signed long on the wire
-
-
-MASK64 = (1 << 64) - 1
+        ]
+    return numbers_hash(numbers)
 
 
 @handles(functions.messages.SearchRequest)
@@ -163,8 +177,8 @@ async def search(call: Call, request: Any) -> Any:
     call.user_id()
     chat = resolve(call.server, request.peer)
     view = call.server.history.view(chat)
-    max_date = _date(request.max_date)
-    min_date = _date(request.min_date)
+    max_date = date_param(request.max_date)
+    min_date = date_param(request.min_date)
     plain = isinstance(request.filter, types.InputMessagesFilterEmpty)
     if request.q or not plain or request.from_id is not None:
         return _found(call, chat, view, request, min_date, max_date)
@@ -174,19 +188,19 @@ async def search(call: Call, request: Any) -> Any:
     if min_date:
         high = min(high, view.first_below_date(min_date))
     bounds = (low, max(low, high))
-    positions = _window(
+    positions = window(
         view,
         bounds,
         offset_id=request.offset_id,
         offset_date=0,
         add_offset=request.add_offset,
-        limit=_limit(request.limit),
+        limit=limit_param(request.limit),
         max_id=request.max_id,
         min_id=request.min_id,
     )
     messages = [view.message_at(j) for j in positions]
     count = bounds[1] - bounds[0]
-    return _messages_answer(call, chat, messages, count, _position(request, positions, bounds))
+    return messages_answer(call, chat, messages, count, _position(request, positions, bounds))
 
 
 def _found(
@@ -217,13 +231,13 @@ def _found(
     start = max(0, start + request.add_offset)
     chosen = [
         n
-        for n in range(start, min(len(ids), start + _limit(request.limit)))
+        for n in range(start, min(len(ids), start + limit_param(request.limit)))
         if (not request.max_id or ids[n] < request.max_id)
         and (not request.min_id or ids[n] > request.min_id)
     ]
     offset = (chosen[0] if chosen else len(ids)) if request.offset_id else None
     messages = [view.message_at(positions[n]) for n in chosen]
-    return _messages_answer(call, chat, messages, len(ids), offset)
+    return messages_answer(call, chat, messages, len(ids), offset)
 
 
 def _by_ids(call: Call, chat: Chat | None, ids: list[Any]) -> list[Any]:
@@ -246,7 +260,7 @@ async def get_messages(call: Call, request: Any) -> Any:
     """messages.getMessages: ids in the shared (users and basic groups) id space."""
     call.user_id()
     messages = _by_ids(call, None, request.id)
-    return _messages_answer(call, None, messages, len(messages))
+    return messages_answer(call, None, messages, len(messages))
 
 
 @handles(functions.channels.GetMessagesRequest)
@@ -255,4 +269,4 @@ async def get_channel_messages(call: Call, request: Any) -> Any:
     call.user_id()
     chat = resolve(call.server, request.channel)
     messages = _by_ids(call, chat, request.id)
-    return _messages_answer(call, chat, messages, len(messages))
+    return messages_answer(call, chat, messages, len(messages))

@@ -1,6 +1,7 @@
-"""Marking history read, the contact list, and a list an account may ask for at start:
-messages.readHistory, channels.readHistory, contacts.getContacts, channels.getLeftChannels
-(messages.getSplitRanges: `tgtui.sandbox.methods.ranges`)."""
+"""Marking history read and finding a contact by phone: messages.readHistory,
+channels.readHistory, contacts.resolvePhone (the contact list: `tgtui.sandbox.methods.contacts`;
+channels.getLeftChannels: `tgtui.sandbox.methods.chats`; messages.getSplitRanges:
+`tgtui.sandbox.methods.ranges`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import Kind, phone_digits
+from tgtui.sandbox.world import phone_digits
 
 
 @handles(functions.messages.ReadHistoryRequest)
@@ -40,23 +41,6 @@ async def read_channel_history(call: Call, request: Any) -> bool:
     return True
 
 
-@handles(functions.contacts.GetContactsRequest)
-async def get_contacts(call: Call, request: Any) -> types.contacts.Contacts:
-    """contacts.getContacts: the users of private chats saved as contacts."""
-    call.user_id()
-    world = call.server.world
-    users = [
-        user
-        for i in range(len(world))
-        if world.chat(i).kind is Kind.USER and (user := world.dialog_user(world.chat(i))).contact
-    ]
-    return types.contacts.Contacts(
-        contacts=[types.Contact(user_id=u.id, mutual=False) for u in users],
-        saved_count=0,
-        users=users,
-    )
-
-
 @handles(functions.contacts.ResolvePhoneRequest)
 async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer:
     """contacts.resolvePhone: a contact's user by phone number; PHONE_NOT_OCCUPIED for a
@@ -71,10 +55,3 @@ async def resolve_phone(call: Call, request: Any) -> types.contacts.ResolvedPeer
         raise RpcError(400, "PHONE_NOT_OCCUPIED")
     user = world.dialog_user(chat)
     return types.contacts.ResolvedPeer(peer=chat.peer, chats=[], users=[user])
-
-
-@handles(functions.channels.GetLeftChannelsRequest)
-async def get_left_channels(call: Call, request: Any) -> types.messages.Chats:
-    """channels.getLeftChannels: none (the demo account has left no channel)."""
-    call.user_id()
-    return types.messages.Chats(chats=[])

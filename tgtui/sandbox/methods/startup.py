@@ -1,13 +1,12 @@
 """What clients ask for as they start, answered as Telegram answers an account that set
 nothing up: messages.setTyping, help.getAppConfig, messages.getDialogFilters,
-account.getAuthorizations, langpack.getLangPack, messages.getAvailableReactions and
-account.getNotifySettings. Each answer is minimal but valid: the constructor Telegram sends,
-with what the sandbox's world has (its dialogs' notification settings, the account's
-sessions) and nothing it does not (no folders, no language strings, no reaction list)."""
+langpack.getLangPack, messages.getAvailableReactions and account.getNotifySettings. Each
+answer is minimal but valid: the constructor Telegram sends, with what the sandbox's world
+has (its dialogs' notification settings) and nothing it does not (no folders, no language
+strings, no reaction list). The account's sessions: `tgtui.sandbox.methods.sessions`."""
 
 from __future__ import annotations
 
-import time
 import zlib
 from typing import Any
 
@@ -15,9 +14,7 @@ from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import resolve
 from tgtui.sandbox.rpc import Call, handles
-from tgtui.sandbox.world import ts
 
-AUTHORIZATION_TTL_DAYS = 180  # sessions unused this long end (Telegram's default)
 # The client configuration (core.telegram.org/api/config#client-configuration): no keys, so
 # every client falls back to its own defaults.
 APP_CONFIG = types.JsonObject(value=[])
@@ -56,43 +53,6 @@ async def get_dialog_filters(call: Call, request: Any) -> types.messages.DialogF
     (core.telegram.org/constructor/dialogFilterDefault)."""
     call.user_id()
     return types.messages.DialogFilters(filters=[types.DialogFilterDefault()])
-
-
-@handles(functions.account.GetAuthorizationsRequest)
-async def get_authorizations(call: Call, request: Any) -> types.account.Authorizations:
-    """account.getAuthorizations (core.telegram.org/method/account.getAuthorizations): one
-    authorization per auth key signed in to the account (a key authorized only for files on
-    another DC is part of its session, not one of its own), the one asking first, marked
-    ``current`` with hash 0 as Telegram marks it."""
-    from tgtui.sandbox.server import API_ID  # the server imports the handlers
-
-    user_id = call.user_id()
-    now = ts(int(time.time()))
-    keys = [
-        record for record in call.server.auth if record.user_id == user_id and not record.imported
-    ]
-    keys.sort(key=lambda record: record is not call.auth)
-    authorizations = [
-        types.Authorization(
-            hash=0 if record is call.auth else (record.key_id & (2**63 - 1)) or 1,
-            device_model="tgtui sandbox",
-            platform="sandbox",
-            system_version="1",
-            api_id=API_ID,
-            app_name="tgtui sandbox",
-            app_version="1",
-            date_created=now,
-            date_active=now,
-            ip="127.0.0.1",
-            country="",
-            region="",
-            current=(record is call.auth) or None,
-        )
-        for record in keys
-    ]
-    return types.account.Authorizations(
-        authorization_ttl_days=AUTHORIZATION_TTL_DAYS, authorizations=authorizations
-    )
 
 
 @handles(functions.langpack.GetLangPackRequest)

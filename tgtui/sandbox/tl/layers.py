@@ -24,6 +24,18 @@ from tgtui.sandbox.tl.schema import (
 _QUERY = TlType("query")
 _UPDATES = TlType("boxed", "Updates")
 INVOKE_WITH_LAYER_ID = 0xDA9B0D0D
+# Methods older layers name otherwise than the native one, which took them over with an
+# InputPeer where they had an InputChannel (layer 220 moved forum topics to messages.*, for
+# topics in bots' private chats too): their name -> (native name, old field, new field).
+RENAMED_METHODS = {
+    "channels.getForumTopics": ("messages.getForumTopics", "channel", "peer"),
+    "channels.getForumTopicsByID": ("messages.getForumTopicsByID", "channel", "peer"),
+}
+_CHANNEL_AS_PEER = {
+    "inputChannel": "inputPeerChannel",
+    "inputChannelEmpty": "inputPeerEmpty",
+    "inputChannelFromMessage": "inputPeerChannelFromMessage",
+}
 
 
 @dataclass(frozen=True)
@@ -82,8 +94,22 @@ def to_native(body: bytes, layer: int) -> Incoming:
     reader = Reader(body, _schema_of(layer), switch=_schema_of)
     request = reader.read(_QUERY)
     inner = innermost(request)
-    data = Writer(schema_for(NATIVE_LAYER)).dump(_QUERY, request)
-    return Incoming(data, inner.name, inner.id, reader.declared_layer)
+    name, ident = inner.name, inner.id
+    native = schema_for(NATIVE_LAYER)
+    if name not in native.function_named and name in RENAMED_METHODS:
+        _rename(inner)
+    data = Writer(native).dump(_QUERY, request)
+    return Incoming(data, name, ident, reader.declared_layer)
+
+
+def _rename(call: TlObject) -> None:
+    """Make a call of a renamed method (`RENAMED_METHODS`) the native method's call."""
+    native_name, old, new = RENAMED_METHODS[call.name]
+    call.name = native_name
+    value = call.fields.pop(old, None)
+    if isinstance(value, TlObject):
+        value = TlObject(_CHANNEL_AS_PEER.get(value.name, value.name), dict(value.fields))
+    call.fields[new] = value
 
 
 def answer_to_layer(data: bytes, method: str, layer: int) -> bytes:
@@ -92,7 +118,8 @@ def answer_to_layer(data: bytes, method: str, layer: int) -> bytes:
     if target.layer == NATIVE_LAYER:
         return data
     native = schema_for(NATIVE_LAYER)
-    function = native.function_named.get(method)
+    native_name = RENAMED_METHODS[method][0] if method in RENAMED_METHODS else method
+    function = native.function_named.get(native_name)
     if function is None:
         return data
     value = Reader(data, native).read(function.result)
@@ -120,6 +147,7 @@ def unknown_method_error(error: UnknownConstructor, body: bytes) -> str:
 
 __all__ = [
     "INVOKE_WITH_LAYER_ID",
+    "RENAMED_METHODS",
     "Incoming",
     "TlError",
     "UnknownConstructor",
