@@ -202,11 +202,20 @@ class BackupEngine:
             finally:
                 await private
             result.notes[:0] = folder.notes
+            if self.options.account:
+                result.notes.extend(await self._back_up_account())
             if follow is not None:
                 await follow()
             return result
         finally:
             folder.close()
+
+    async def _back_up_account(self) -> list[str]:
+        """The account's own data, kept as versions; a note for each section that changed
+        or could not be asked (`tgtui.backup.account_data`)."""
+        from tgtui.backup.account_data import account_notes, back_up_account
+
+        return account_notes(await back_up_account(self.client, self.options.out, wrap=self.wrap))
 
     async def refresh(self, target: ChatTarget) -> ChatResult:
         """One chat brought up to date again (follow mode): new messages, edits, deletions

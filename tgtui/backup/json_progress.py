@@ -1,6 +1,7 @@
 """`tgtui backup --progress json`: one JSON object per line on stdout for each event, for
 scripts and monitors (README: start, chat_started, chat_progress, media_progress, waiting,
-chat_finished, following, heartbeat, finished). The same sink as the lines
+chat_finished, following, heartbeat, finished; connection_lost and connection_back are
+written by `tgtui.commands.backup_progress.link_teller`). The same sink as the lines
 (`tgtui.backup.reporters.Unattended`), another way of writing it."""
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ class BackupOptions:
     windows: int = 16  # chunks of one chat fetched at once at most (`tgtui.backup.windows`)
     batch_size: int = 500
     batch_age: float = 2.0
+    account: bool = False  # also the account's own data (`tgtui.backup.account_data`)
 
 
 class BackupAborted(Exception):

@@ -56,7 +56,8 @@ progress (--progress):
   lines  a line per chat started and finished, per FLOOD_WAIT, and a summary every
          --heartbeat seconds (the default when stderr is not a terminal: cron, systemd)
   json   one JSON object per line on stdout: start, chat_started, chat_progress,
-         media_progress, waiting, chat_finished, heartbeat, finished (with exit_code)
+         media_progress, waiting, chat_finished, heartbeat, connection_lost,
+         connection_back, following, finished (with exit_code)
   none   nothing until the summary (--quiet: not even that when all is well)
 
 exit codes:
@@ -160,6 +161,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("check every media file against Telegram's hashes (a few requests per file)"),
     )
     parser.add_argument(
+        "--account",
+        action="store_true",
+        help=_(
+            "also save the account's own data: profile, profile pictures, stories, contacts, "
+            "frequent contacts, sessions, web sessions and the chats left (kept as versions)"
+        ),
+    )
+    parser.add_argument(
         "--follow",
         action="store_true",
         help=_(
@@ -254,6 +263,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         concurrency=args.concurrency or settings.concurrency,
         verify=args.verify,
         recheck=args.recheck,
+        account=args.account,
         media=MediaFilter(
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),

@@ -1,0 +1,146 @@
+"""`tgtui backup --account`: the account's own data kept as versions, against the sandbox's
+account (its contacts, sessions, websites, frequent contacts, stories, the chats it left):
+what is new or changed since the last run is added, what is gone is marked and kept, nothing
+is rewritten; phone numbers never reach the log; the chats left need a data export."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from telethon import TelegramClient
+
+from tgtui.backup.account_data import account_notes, back_up_account
+from tgtui.backup.takeout import Takeout
+from tgtui.format.account import PROFILE_KEY, SECTIONS, read_section, section_path
+from tgtui.log import setup_logging, stop_logging
+from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.account_data import ABOUT
+from tgtui.sandbox.world import Kind
+
+DEVICES = 3
+
+
+@pytest.fixture
+def sandbox_options() -> SandboxOptions:
+    """A world whose account is signed in on other devices too."""
+    return SandboxOptions(world=WorldOptions(seed=9, dialogs=80, messages=200, devices=DEVICES))
+
+
+def _stranger(sandbox: SandboxServer, contacts: set[str]) -> object:
+    world = sandbox.world
+    return next(
+        world.chat(i)
+        for i in range(len(world))
+        if world.chat(i).kind is Kind.USER
+        and str(world.chat(i).bare_id) not in contacts
+        and not world.is_saved(world.chat(i))
+        and not world.is_deleted(world.chat(i))
+    )
+
+
+async def test_each_section_is_kept_and_changes_are_added_as_versions(
+    client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "backup"
+    log = setup_logging(tmp_path / "logs", debug=True)
+    try:
+        first = await back_up_account(client, out, clock=lambda: 1_000)
+    finally:
+        stop_logging()
+    assert first["left_chats"].problem is not None  # only in a data export
+    assert "--takeout" in first["left_chats"].problem
+    for section in SECTIONS:
+        if section != "left_chats":
+            assert first[section].problem is None, (section, first[section].problem)
+            assert section_path(out, section).is_file(), section
+    folder = out / "account"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for file in folder.iterdir():
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    profile = read_section(out, "profile").current()[PROFILE_KEY]
+    assert profile["bio"] == ABOUT
+    me = await client.get_me()
+    assert (profile["user_id"], profile["phone"]) == (me.id, me.phone)
+    sessions = read_section(out, "sessions").current()
+    assert len(sessions) == 1 + DEVICES
+    assert sum(1 for s in sessions.values() if s["current"]) == 1
+    contacts = read_section(out, "contacts").current()
+    assert contacts
+    assert all(c["phone"] for c in contacts.values())
+    assert read_section(out, "web_sessions").current()
+    assert read_section(out, "frequent_contacts").current()
+    assert read_section(out, "stories").current()
+    assert len(read_section(out, "profile_pictures").current()) >= 1
+    # No phone number and no session address in the log.
+    logged = log.read_text(encoding="utf-8")
+    for secret in [me.phone, *(c["phone"] for c in contacts.values())]:
+        assert secret not in logged
+    for session in sessions.values():
+        if session["ip"]:
+            assert session["ip"] not in logged
+
+    # Nothing changed: nothing written.
+    sizes = {f.name: f.stat().st_size for f in folder.iterdir()}
+    again = await back_up_account(client, out, clock=lambda: 2_000)
+    assert {f.name: f.stat().st_size for f in folder.iterdir()} == sizes
+    assert account_notes(again)[0] == "account saved: nothing changed since the last run"
+
+    # A contact removed, another added, a session ended elsewhere: versions, none rewritten.
+    gone = sorted(contacts)[0]
+    assert sandbox.account.remove_contact(int(gone))
+    stranger = _stranger(sandbox, set(contacts))
+    sandbox.account.add_contact(stranger, int(time.time()))  # type: ignore[arg-type]
+    ended = next(s for s in sessions.values() if not s["current"])
+    assert sandbox.account.end_session(ended["hash"])
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    third = await back_up_account(client, out, clock=lambda: 3_000)
+    for name, data in before.items():
+        assert (folder / name).read_bytes().startswith(data), name  # only appended to
+    assert third["contacts"].removed == [gone]
+    assert third["contacts"].added == [str(stranger.bare_id)]  # type: ignore[attr-defined]
+    assert third["sessions"].removed == [str(ended["hash"])]
+    kept = read_section(out, "contacts")
+    assert gone not in kept.current()
+    assert kept.removed()[gone].seen == 3_000
+    assert [v.seen for v in kept.versions[gone]] == [1_000, 3_000]  # the first one kept
+    assert kept.versions[gone][0].data == contacts[gone]
+    notes = account_notes(third)
+    assert "contacts (1 added, 1 gone)" in notes[0]
+    assert "sessions (1 gone)" in notes[0]
+
+
+async def test_the_chats_left_are_kept_in_a_data_export(
+    client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "backup"
+    takeout = Takeout(client)
+    await takeout.start(files=False, max_file_size=None)
+    try:
+        results = await back_up_account(client, out, wrap=takeout.wrap)
+    finally:
+        await takeout.finish(success=True)
+    assert results["left_chats"].problem is None
+    left = read_section(out, "left_chats").current()
+    assert {int(k) for k in left} == {c.id for c in sandbox.account.left_channels()}
+    assert all(c["type"].endswith(("channel", "supergroup")) for c in left.values())
+
+
+async def test_a_damaged_line_is_passed_over_and_the_rest_read(tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    path = section_path(out, "contacts")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(
+        b'{"key": "1", "seen": 5, "data": {"first_name": "Ana"}}\n'
+        b"not json\n"
+        b'{"key": 2, "seen": 5, "data": {}}\n'  # a key that is not a string
+        b'{"key": "3", "seen": "x", "data": {}}\n'  # a time that is not one
+        b'{"key": "1", "seen": 9, "removed": true}\n' + b"x" * 2_000_000 + b"\n"
+        b'{"key": "4", "seen": 9, "data": {"first_name": "Bia"}}\n'
+    )
+    section = read_section(out, "contacts")
+    assert section.damaged == 4
+    assert section.current() == {"4": {"first_name": "Bia"}}
+    assert list(section.removed()) == ["1"]
