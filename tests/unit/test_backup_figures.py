@@ -13,11 +13,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from tgtui import i18n
-from tgtui.backup.summary import summary_table
 from tgtui.backup.estimate import Counted, Sample, Saved, estimate, search_keys
 from tgtui.backup.progress import ChatFinished
 from tgtui.backup.rows import ChatRow, Samples, totals_of
 from tgtui.backup.selection import ChatTarget
+from tgtui.backup.summary import summary_table
 from tgtui.commands.backup_progress import took
 from tgtui.format.media_paths import MediaFilter
 from tgtui.units import percent, sizes

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tgtui.backup.progress import ChatStarted
 from tgtui.commands.backup_progress import reporter
 from tgtui.commands.common import Stderr
