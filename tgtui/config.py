@@ -36,7 +36,11 @@ KNOWN_KEYS = (
     "language",
     "keys",
     "proxy",
+    "images",
 )
+# config.toml's `images`: pictures in the reader drawn the best way the terminal has, in
+# half blocks only (any terminal with colours, tmux and ssh too), or not at all.
+IMAGE_MODES = ("auto", "blocks", "off")
 # The ids of the app's key bindings, which [keys] may remap (`Binding(..., id=...)` in
 # tgtui/screens, tgtui/widgets and tgtui/base_app.py; a test keeps the two the same). One id
 # names the same command on every screen that has it (chat-type, cancel, page-down...).
@@ -63,7 +67,7 @@ BINDING_IDS = frozenset(
         "read-chat", "search-all", "filter-chats", "export-backup", "back",
         "close-chat", "activate", "go-reply", "jump-back", "go-date", "versions",
         "search-chat", "search-back", "open-hit", "search-submit", "to-results", "search-filters",
-        "export-start", "close-versions", "close-help", "cancel",
+        "export-start", "close-versions", "close-help", "cancel", "pictures",
     }
 )  # fmt: skip
 # The one key map: the commands that are one kind of thing on different screens. A key is
@@ -202,6 +206,7 @@ class Settings:
     language: str | None = None  # "en" or "pt_BR"; None: from the locale
     keys: Mapping[str, str] = field(default_factory=dict)  # [keys]: binding id -> keys
     proxy: Proxy | None = None  # `proxy = "..."`: a URL or a t.me/tg: link
+    images: str = "auto"  # one of IMAGE_MODES: pictures in the reader
 
     @property
     def has_api_credentials(self) -> bool:
@@ -408,6 +413,15 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
                 theme=repr(theme), themes=", ".join(THEMES)
             ),
         )
+    images = data.get("images", "auto")
+    if images not in IMAGE_MODES:
+        raise ConfigError(
+            source,
+            "images",
+            _("expected {modes}, got {images}").format(
+                modes=", ".join(f'"{mode}"' for mode in IMAGE_MODES), images=repr(images)
+            ),
+        )
     language = data.get("language")
     chosen = normalize(language) if isinstance(language, str) else None
     if language is not None and chosen is None:
@@ -428,6 +442,7 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
         language=chosen,
         keys=validate_keys(data["keys"], source) if "keys" in data else {},
         proxy=validate_proxy(data["proxy"], source) if "proxy" in data else None,
+        images=images,
     )
 
 

@@ -21,6 +21,7 @@ from tgtui.memory import freeze_long_lived
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.keep_theme import keep_theme
 from tgtui.untrusted import clean
+from tgtui.widgets.picture_rows import Mode, PictureChoice, choose
 
 
 class ReaderApp(TgtuiBaseApp):
@@ -33,9 +34,11 @@ class ReaderApp(TgtuiBaseApp):
         theme: str | None = None,
         config_file: Path | None = None,
         keys: Mapping[str, str] | None = None,
+        pictures: PictureChoice | None = None,
     ) -> None:
         super().__init__(keys)  # config.toml's [keys]
         self.service = service
+        self.pictures = pictures or PictureChoice()  # how chats draw their pictures
         self.sub_title = _("reading a backup (offline)")
         self._theme_name = theme
         self._config_file = config_file  # where a theme picked here is saved
@@ -55,6 +58,7 @@ def run_reader(
     debug: bool,
     config_file: Path | None = None,
     keys: Mapping[str, str] | None = None,
+    images: Mode = "auto",
 ) -> int:
     """`tgtui open`: read ``folder`` until the user quits; the exit code."""
     log_file = setup_logging(paths.log_dir, debug=debug)
@@ -65,7 +69,9 @@ def run_reader(
         except ArchiveError as exc:
             sys.stderr.write(f"tgtui open: {clean(exc)}\n")
             return 2
-        app = ReaderApp(service, theme=theme, config_file=config_file, keys=keys)
+        pictures = choose(images)  # the terminal is asked now, before Textual reads it
+        logger.info("pictures: {} ({})", pictures.kind, images)
+        app = ReaderApp(service, theme=theme, config_file=config_file, keys=keys, pictures=pictures)
         app.run()
         return app.return_code or 0
     except KeyboardInterrupt:

@@ -21,6 +21,8 @@ from tests.tui.helpers import wait_for
 from tgtui.reader_app import ReaderApp
 from tgtui.screens.reader import ChatScreen
 from tgtui.screens.search import SearchScreen
+from tgtui.widgets.message_pictures import PictureLine
+from tgtui.widgets.message_view import MessageView
 
 SnapCompare = Callable[..., bool]
 FOLDER = Path("/tmp/tgtui-snapshots/archive")  # shown on screen: the same path every run
@@ -55,7 +57,21 @@ async def _chat(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
     await wait_for(pilot, lambda: " of " in status(pilot.app, "#reader-status"))  # type: ignore[arg-type]
+    view = pilot.app.screen.query_one(MessageView)
+    await wait_for(pilot, lambda: pictures_drawn(view))  # decoded in a thread
     await pilot.pause(0.2)
+
+
+def pictures_drawn(view: MessageView) -> bool:
+    """Every picture on screen is drawn (or said not to be)."""
+    pending = [
+        row.text.slot.key
+        for row in view.rows
+        if isinstance(row.text, PictureLine)
+        and row.text.slot.key not in view.pictures.cache
+        and row.text.slot.key not in view.pictures.failed
+    ]
+    return not pending
 
 
 async def _search(pilot: Pilot[Any]) -> None:

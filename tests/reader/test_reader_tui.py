@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 
 from tests.reader.helpers import (
     SIZE,
@@ -254,7 +255,8 @@ async def test_a_saved_file_swapped_for_a_link_out_of_the_backup_is_not_saved(
     async with app.run_test(size=SIZE) as pilot:
         await _read_at(pilot, app, chat, with_file, opened)
         view = app.screen.query_one(MessageView)
-        media = [r.text.plain for r in view.rows if r.k == view.cursor and "▣" in r.text.plain]
+        lines = [r.text.plain for r in view.rows if r.k == view.cursor and isinstance(r.text, Text)]
+        media = [line for line in lines if "▣" in line]
         assert media
         assert not any(line.endswith("· saved") for line in media), media
         await pilot.press("enter")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tgtui.commands.common import add_offline_arguments
 from tgtui.config import Paths, Settings
 from tgtui.i18n import _
+
+if TYPE_CHECKING:
+    from tgtui.widgets.picture_rows import Mode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,4 +48,10 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         debug=args.debug,
         config_file=None if args.demo else settings.config_file,  # the demo keeps none
         keys=settings.keys,
+        images=images_mode(settings.images),
     )
+
+
+def images_mode(value: str) -> Mode:
+    """config.toml's ``images`` (checked by `tgtui.config`) as the reader takes it."""
+    return "off" if value == "off" else "blocks" if value == "blocks" else "auto"

@@ -34,6 +34,7 @@ from tgtui.screens.versions import VersionsScreen, no_versions_note
 from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
+from tgtui.widgets.picture_rows import choice_of
 
 FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
 Opener = Callable[..., None]
@@ -92,6 +93,14 @@ class ChatScreen(ReadingScreen):
             id="versions",
             tooltip=N_("Every saved version of the message under the cursor"),
         ),
+        Binding(
+            "i",
+            "pictures",
+            N_("Pictures"),
+            id="pictures",
+            command=N_("Show or hide the pictures"),
+            tooltip=N_("Draw the saved photos, stickers and GIFs under their messages, or not"),
+        ),
     ]
 
     def __init__(
@@ -116,7 +125,7 @@ class ChatScreen(ReadingScreen):
         notes = Static("", id="reader-notes", markup=False)
         notes.display = False
         yield notes
-        yield MessageView(id="messages")
+        yield MessageView(id="messages", pictures=choice_of(self.app))
         yield Static("", id="reader-status", markup=False)
         yield KeyFooter()
 
@@ -319,6 +328,16 @@ class ChatScreen(ReadingScreen):
         self.app.push_screen(
             VersionsScreen(versions, deleted if isinstance(deleted, str) else None)
         )
+
+    def action_pictures(self) -> None:
+        """i: draw the pictures under their messages, or not."""
+        view = self.view
+        on = not view.pictures.on
+        if on and not view.pictures.fits(view.size.width):
+            self.notify(_("The window is too narrow for pictures."))
+            return
+        view.show_pictures(on)
+        self.notify(_("Pictures shown.") if on else _("Pictures hidden."))
 
     def action_go_date(self) -> None:
         """Ask for a date and go to its first message."""

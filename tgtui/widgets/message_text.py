@@ -169,6 +169,15 @@ def _wrapped(text: Text, width: int, console: Console, indent: int) -> list[Text
 
 def message_lines(record: Record, shown: Shown, width: int, console: Console) -> list[Text]:
     """The screen lines of one message at ``width`` columns."""
+    head, tail = message_parts(record, shown, width, console)
+    return head + tail
+
+
+def message_parts(
+    record: Record, shown: Shown, width: int, console: Console
+) -> tuple[list[Text], list[Text]]:
+    """The screen lines of one message at ``width`` columns, in two: up to its media line,
+    and after it (its poll, its reactions), where the reader puts its picture between."""
     lines: list[Text] = []
     day = day_of(record)
     if day is not None and day != day_of(shown.older):
@@ -176,12 +185,12 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
     kind = record.get("type")
     if kind == "unreadable":
         lines.append(Text(f"????? {clean(record.get('text'))}", style="bold red"))
-        return lines
+        return lines, []
     header = _header(record)
     if kind == "service":
         header.append(clean(service_sentence(record), limit=400), style="italic")
         lines.extend(_wrapped(header, width, console, 0))
-        return lines
+        return lines, []
     topic = topic_line(record, shown)
     if topic is not None:
         header.append("  ")
@@ -203,12 +212,13 @@ def message_lines(record: Record, shown: Shown, width: int, console: Console) ->
         words, saved = media
         label = Text("▣ " + clean(words, limit=300), style="green" if saved else "yellow")
         lines.extend(_wrapped(label, width, console, INDENT))
+    after: list[Text] = []
     for extra in (*poll_lines(record), reactions_line(record)):
         if extra is not None:
-            lines.extend(_wrapped(extra, width, console, INDENT + 2))
+            after.extend(_wrapped(extra, width, console, INDENT + 2))
     if kind == "empty":
-        lines.append(Text(" " * INDENT + _("(empty message)"), style="dim italic"))
-    return lines
+        after.append(Text(" " * INDENT + _("(empty message)"), style="dim italic"))
+    return lines, after
 
 
 def poll_lines(record: Record) -> list[Text]:

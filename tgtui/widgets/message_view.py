@@ -11,6 +11,10 @@ and the screen's rows. The rows are remembered with the layout they were made fo
 place, the count, the size, the messages' look) and made again when any of it differs, so
 nothing that moves the view has to forget them; what changes how messages look (another
 chat, a file saved or lost) calls `_relayout`.
+
+A message's picture is lines of its own in the message's lines (`PictureLine`), drawn from
+the pictures decoded for the screen (`tgtui.widgets.message_pictures`): laying out decodes
+nothing, and only the pictures on screen are decoded, in a thread.
 """
 
 from __future__ import annotations
@@ -29,8 +33,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tgtui.archive.chat_log import ChatLog, Record
+from tgtui.archive.pictures import Refused
 from tgtui.i18n import N_, _
-from tgtui.widgets.message_text import Shown, message_lines
+from tgtui.widgets.message_pictures import Line, PictureLine, Pictures, Slot
+from tgtui.widgets.message_text import INDENT, Shown, message_parts
+from tgtui.widgets.picture_rows import Drawn, PictureChoice
 
 BLOCK_CACHE = 500  # laid-out messages kept (by byte offset and width)
 CURSOR_STYLE = Style(bgcolor="grey23")
@@ -42,7 +49,7 @@ class Row:
     """One screen line: the message it belongs to and its text."""
 
     k: int
-    text: Text
+    text: Line
 
 
 class MessageView(Widget, can_focus=True):
@@ -69,13 +76,14 @@ class MessageView(Widget, can_focus=True):
 
         view: MessageView
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, pictures: PictureChoice | None = None) -> None:
         super().__init__(id=id)
+        self.pictures = Pictures(pictures or PictureChoice(kind="off"))
         self.chat_log: ChatLog | None = None
         self.cursor = 0  # message under the cursor, from the newest
         self.top = 0  # message at the top of the screen
         self.top_skip = 0  # its lines scrolled off the top
-        self._blocks: OrderedDict[tuple[int, int, int], list[Text]] = OrderedDict()
+        self._blocks: OrderedDict[tuple[int, int, int], list[Line]] = OrderedDict()
         self._look = 0  # counts the times the messages' look changed (see `_relayout`)
         self._rows: list[Row] = []
         self._rows_for: tuple[int, ...] | None = None  # the layout `_rows` shows
@@ -141,24 +149,27 @@ class MessageView(Widget, can_focus=True):
 
     # --- layout ----------------------------------------------------------------------------
 
-    def _block(self, k: int) -> list[Text]:
+    def _block(self, k: int) -> list[Line]:
         log = self.chat_log
         assert log is not None
         width = max(10, self.size.width - 2)
         start, _ = log.lines.span(k)
         older_start = log.lines.span(k + 1)[0] if k + 1 < log.count else -1
         key = (start, older_start, width)
-        block = self._blocks.get(key)
-        if block is not None:
+        kept = self._blocks.get(key)
+        if kept is not None:
             self._blocks.move_to_end(key)
-            return block
+            return kept
         shown = Shown(
             older=log.at(k + 1) if k + 1 < log.count else None,
             replied=log.exact,
             folder=log.chat.folder,
             failed=log.media_failed,
         )
-        block = message_lines(log.at(k), shown, width, self.app.console) or [Text("")]
+        record = log.at(k)
+        head, tail = message_parts(record, shown, width, self.app.console)
+        pictures = self.pictures.lines(record, log.chat.folder, self.size.width, self.size.height)
+        block = [*head, *pictures, *tail] or [Text("")]
         self._blocks[key] = block
         if len(self._blocks) > BLOCK_CACHE:
             self._blocks.popitem(last=False)
@@ -184,6 +195,7 @@ class MessageView(Widget, can_focus=True):
             if height <= 0:
                 return rows  # not laid out yet: nothing to keep
             self._rows, self._rows_for = rows[:height], layout
+            self._want_pictures()
         return self._rows
 
     def _relayout(self) -> None:
@@ -354,6 +366,107 @@ class MessageView(Widget, can_focus=True):
         if 0 <= event.y < len(rows):
             self.move_to(rows[event.y].k)
 
+    # --- pictures --------------------------------------------------------------------------
+
+    def show_pictures(self, on: bool) -> None:
+        """Draw the messages' pictures, or not (`i`); the cursor's message stays in view."""
+        self.pictures.on = on
+        self._relayout()
+        if self.chat_log is not None:
+            self._place()
+        self._changed()
+
+    def _want_pictures(self) -> None:
+        """Ask for the pictures on screen (decoded in a thread, the newest first)."""
+        slots: list[Slot] = []
+        for row in self._rows:
+            if isinstance(row.text, PictureLine) and row.text.slot not in slots:
+                slots.append(row.text.slot)
+        if not slots:
+            self.pictures.want([], lambda: None)
+            return
+        _fg, background = self.background_colors
+        self.pictures.background = background.rgb
+        self.pictures.want(slots, self._start_decoding)
+
+    def _start_decoding(self) -> None:
+        self.run_worker(
+            self._decode_pictures,
+            thread=True,
+            group="pictures",
+            exit_on_error=False,
+            description=N_("Drawing pictures"),
+        )
+
+    def _decode_pictures(self) -> None:
+        """The picture thread: decode what the screen wants until nothing is left."""
+        pictures = self.pictures
+        try:
+            while (slot := pictures.next_wanted()) is not None:
+                drawn = pictures.decode(slot)
+                self.app.call_from_thread(self._picture_landed, slot, drawn)
+        except BaseException:
+            pictures.broken()  # the next screen starts another thread (the fault is shown)
+            raise
+
+    def _picture_landed(self, slot: Slot, drawn: Drawn | Refused) -> None:
+        if self.pictures.landed(slot, drawn):
+            self._relayout()  # it is one line saying why now: the messages move up
+            if self.chat_log is not None:
+                self._place()
+                self._clamp_bottom()
+            self._changed()
+            return
+        self.refresh()
+
+    def on_unmount(self) -> None:
+        """Nothing more to decode; the terminal forgets the pictures it holds."""
+        self.pictures.stopped()
+
+    def _picture_strip(self, y: int, row: Row, selected: bool) -> Strip:
+        """Screen line ``y``: a line of a picture (or, until it is decoded, a blank one)."""
+        line = row.text
+        assert isinstance(line, PictureLine)
+        width = self.size.width
+        mark = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
+        mark.append(" " * INDENT)
+        prefix = list(mark.render(self.app.console))
+        drawn = self.pictures.cache.get(line.slot.key)
+        columns = line.slot.box.columns
+        if drawn is None:
+            dots = "…" if line.y == 0 else ""
+            picture = [Segment(dots.ljust(columns), Style(dim=True))]
+        else:
+            first = last = line.y
+            for other in self._rows[y + 1 :]:
+                if not isinstance(other.text, PictureLine) or other.text.slot != line.slot:
+                    break
+                last = other.text.y
+            first = line.y - next(
+                (
+                    n
+                    for n, other in enumerate(reversed(self._rows[:y]))
+                    if not (isinstance(other.text, PictureLine) and other.text.slot == line.slot)
+                ),
+                y,
+            )
+            top = self.region.y + y - line.y
+            place = (self.region.x + len(mark), top, first, last)
+            picture = drawn.line(line.y, self.app.console, place)
+            columns = drawn.columns if drawn.columns <= columns else columns
+        used = len(mark) + sum(segment.cell_length for segment in picture)
+        rest = [Segment(" " * max(0, width - used))]
+        base = self.rich_style
+        around = CURSOR_STYLE if selected and self.has_focus else None
+        return Strip(
+            [
+                *Segment.apply_style(prefix, base, around),
+                *Segment.apply_style(picture, base),
+                *Segment.apply_style(rest, base, around),
+            ],
+            width,
+        )
+
     # --- drawing ---------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -373,6 +486,8 @@ class MessageView(Widget, can_focus=True):
             return Strip.blank(width, self.rich_style)
         row = rows[y]
         selected = row.k == self.cursor
+        if isinstance(row.text, PictureLine):
+            return self._picture_strip(y, row, selected)
         line = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
         line.append_text(row.text)
         line.no_wrap = True

@@ -1,0 +1,165 @@
+"""Pictures in the reader: a saved photo drawn under its message in half blocks, `i` hiding
+and showing them, and files that are no pictures (corrupt, a decompression bomb, a link out
+of the folder, a FIFO) shown as one line saying why, the reader going on."""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+from tests.reader.helpers import SIZE, manifest_chats, records, screen_lines
+from tests.tui.helpers import wait_for
+from tgtui.archive.service import ArchiveService
+from tgtui.reader_app import ReaderApp
+from tgtui.screens.reader import ChatScreen
+from tgtui.widgets.message_pictures import PictureLine
+from tgtui.widgets.message_view import MessageView
+from tgtui.widgets.picture_rows import PictureChoice
+
+BLOCKS = PictureChoice("blocks", "blocks")
+
+
+def _photo(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A chat and its newest message with a saved photo."""
+    for chat in manifest_chats(folder):
+        for record in reversed(records(folder, chat)):
+            if record.get("media_type") == "photo" and record.get("file"):
+                return chat, record
+    raise AssertionError("the backup has no saved photo")
+
+
+def _picture_rows(view: MessageView) -> list[PictureLine]:
+    return [row.text for row in view.rows if isinstance(row.text, PictureLine)]
+
+
+async def _open_at(app: ReaderApp, chat: dict[str, Any], message_id: int) -> ChatScreen:
+    target = app.service.archive.chat(int(str(chat["id"])))
+    assert target is not None
+    screen = ChatScreen(app.service, target, message_id=message_id)
+    await app.push_screen(screen)
+    return screen
+
+
+async def test_a_photo_is_drawn_under_its_message_and_i_hides_it(backup: Path) -> None:
+    chat, photo = _photo(backup)
+    app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_at(app, chat, photo["id"])
+        view = app.screen.query_one(MessageView)
+        name = Path(photo["file"]).name
+
+        def mine() -> list[PictureLine]:
+            return [row for row in _picture_rows(view) if row.slot.source.path.name == name]
+
+        await wait_for(pilot, lambda: bool(mine()))
+        slot = mine()[0].slot
+        await wait_for(pilot, lambda: slot.key in view.pictures.cache)
+        await pilot.pause()
+        lines = screen_lines(app)
+        rows = view.rows
+        ys = [y for y, row in enumerate(rows) if row.text in mine()]
+        assert len(ys) == slot.box.rows >= 3
+        assert all("▀" in lines[y] for y in ys)  # the picture's lines, in half blocks
+        # Under its own message: its media line is just above the picture.
+        above = rows[ys[0] - 1]
+        assert above.k == rows[ys[0]].k
+        assert name in lines[ys[0] - 1]
+        assert "photo" in lines[ys[0] - 1]
+
+        await pilot.press("i")
+        await pilot.pause()
+        assert not _picture_rows(view)
+        assert not any("▀" in line for line in screen_lines(app))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: any("▀" in line for line in screen_lines(app)))
+
+
+async def test_pictures_off_in_the_setting_draw_nothing_until_i(backup: Path) -> None:
+    chat, photo = _photo(backup)
+    app = ReaderApp(ArchiveService(backup), pictures=PictureChoice("off", "off"))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_at(app, chat, photo["id"])
+        view = app.screen.query_one(MessageView)
+        await pilot.pause(0.3)
+        assert not _picture_rows(view)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: any("▀" in line for line in screen_lines(app)))
+
+
+async def test_a_narrow_window_shows_no_pictures(backup: Path) -> None:
+    chat, photo = _photo(backup)
+    app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
+    async with app.run_test(size=(44, 24)) as pilot:
+        await _open_at(app, chat, photo["id"])
+        view = app.screen.query_one(MessageView)
+        await pilot.pause(0.3)
+        assert not _picture_rows(view)
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A PNG whose header says ``width`` x ``height`` (a few bytes that would decompress to
+    gigabytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = zlib.compress(b"\x00" * 4096)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+async def test_files_that_are_no_pictures_say_so_in_one_line(backup: Path) -> None:
+    chat, photo = _photo(backup)
+    saved = [r for r in records(backup, chat) if r.get("media_type") == "photo" and r.get("file")]
+    folder = backup / chat["path"]
+    target = folder / photo["file"]
+    outside = backup.parent / "secret.png"
+    outside.write_bytes(_bomb_png(4, 4))
+    target.unlink()
+    target.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(3000))  # a JPEG's start, then noise
+    if len(saved) > 1:
+        bomb = folder / saved[-2]["file"]
+        bomb.unlink()
+        bomb.write_bytes(_bomb_png(100_000, 100_000))
+    if len(saved) > 2:
+        link = folder / saved[-3]["file"]
+        link.unlink()
+        link.symlink_to(outside)
+    app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_at(app, chat, photo["id"])
+        view = app.screen.query_one(MessageView)
+
+        def said() -> bool:
+            return any("picture not shown" in line for line in screen_lines(app))
+
+        await wait_for(pilot, said)
+        text = "\n".join(screen_lines(app))
+        assert "it is not a picture in a format" in text or "damaged picture" in text
+        for name in (saved[-2]["file"],) if len(saved) > 1 else ():
+            view.jump(
+                next(
+                    k
+                    for k in range(view.count)
+                    if view.chat_log and view.chat_log.at(k).get("file") == name
+                )
+            )
+            await wait_for(pilot, lambda: "too big to draw" in "\n".join(screen_lines(app)))
+        if len(saved) > 2:
+            name = saved[-3]["file"]
+            log = view.chat_log
+            assert log is not None
+            view.jump(next(k for k in range(view.count) if log.at(k).get("file") == name))
+            await wait_for(pilot, lambda: "link" in "\n".join(screen_lines(app)))
+            assert not _picture_rows(view) or all(
+                row.slot.source.path.name != Path(name).name for row in _picture_rows(view)
+            )
+        await pilot.press("up", "down")
+        assert isinstance(app.screen, ChatScreen)

@@ -1,0 +1,287 @@
+"""Pictures of saved messages, decoded safely: which file of a message is a picture, the box
+it takes on screen, and its pixels made small, from a file that may have come from a stranger.
+
+No Textual: the reader draws what this returns (`tgtui.widgets.picture_rows`). Pillow is
+imported on the first decode only (in the reader's picture thread), so opening a backup,
+searching or exporting never loads it.
+
+Every file is hostile until decoded: it is read through `tgtui.format.safe_files` (a regular
+file with no link on its way, at most `MAX_FILE_BYTES`), only the formats a chat's pictures
+come in are tried, a picture of more than `MAX_PIXELS` pixels is refused from its header
+before a pixel is decoded (Pillow's own decompression-bomb limit is set to it too), and any
+failure is a `Refused` with a reason in words: never an exception out of `decode`.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import threading
+import warnings
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from tgtui.archive.wording import media_file
+from tgtui.format.records import non_negative
+from tgtui.format.safe_files import TooBig, read_small
+from tgtui.i18n import _, number
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+Record = dict[str, Any]
+
+MAX_FILE_BYTES = 24 * 1024 * 1024  # Telegram's photos are at most 10 MB, stickers 512 KB
+MAX_PIXELS = 40_000_000  # a 10,000 x 4,000 panorama; a photo is at most 2,560 on a side
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")  # what a chat's pictures come in
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"})
+STILL_STICKERS = frozenset({"image/webp", "image/png"})
+# Telegram sends an animated sticker as a .tgs (Lottie) and a video one as a .webm: no still
+# frame is in the backup for them (yet), so their emoji stands for them.
+ANIMATED_STICKERS = frozenset({"application/x-tgsticker", "video/webm"})
+
+
+@dataclass(frozen=True)
+class PictureSource:
+    """A message's picture: its file and what the message says of it."""
+
+    path: Path
+    width: int | None  # pixels, as the message says (None: not said)
+    height: int | None
+    moving: bool  # a GIF or a video: drawn with a ▶ and its length
+    duration: int | None  # seconds
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A picture that is not drawn, and why (one line for the reader)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a picture goes: columns and rows of the terminal, and the pixels it is made to
+    fit (the picture keeps its shape inside them)."""
+
+    columns: int
+    rows: int
+    pixel_width: int
+    pixel_height: int
+
+
+def sticker_emoji(record: Record) -> str | None:
+    """The emoji an animated or video sticker stands for, where no still frame of it is
+    saved (None for any other message)."""
+    if record.get("media_type") != "sticker":
+        return None
+    mime = record.get("mime_type")
+    name = record.get("file_name")
+    animated = mime in ANIMATED_STICKERS or (
+        isinstance(name, str) and name.lower().endswith((".tgs", ".webm"))
+    )
+    emoji = record.get("sticker_emoji")
+    if animated and isinstance(emoji, str) and emoji:
+        return emoji
+    return None
+
+
+def picture_of(record: Record, folder: Path) -> PictureSource | None:
+    """The picture a message shows, if its file is saved and is one: a photo, a still
+    sticker, a GIF (its first frame), a picture sent as a file. A file that is not there,
+    or refused (a link, a FIFO...), gives None: the media line says why."""
+    kind = record.get("media_type")
+    mime = record.get("mime_type")
+    name = record.get("file_name") or record.get("file")
+    lowered = name.lower() if isinstance(name, str) else ""
+    if kind == "photo":
+        pass
+    elif kind == "sticker":
+        if mime not in STILL_STICKERS and not lowered.endswith((".webp", ".png")):
+            return None
+    elif kind in ("animation", "file", None):
+        if mime not in IMAGE_TYPES:
+            return None
+    else:
+        return None  # videos, voice, audio: their thumbnails are not in the backup (yet)
+    path, _refused = media_file(record, folder)
+    if path is None:
+        return None
+    return PictureSource(
+        path=path,
+        width=_positive(record.get("width")),
+        height=_positive(record.get("height")),
+        moving=kind == "animation" or mime == "image/gif",
+        duration=non_negative(record.get("duration_seconds")),
+    )
+
+
+def _positive(value: object) -> int | None:
+    number = non_negative(value)
+    return number if number else None
+
+
+def box_for(
+    source: PictureSource,
+    max_columns: int,
+    max_rows: int,
+    cell: tuple[int, int],
+) -> Box:
+    """The box a picture takes: as big as fits ``max_columns`` x ``max_rows`` with the shape
+    the message gives it (square when it gives none), for cells of ``cell`` pixels (width,
+    height). Never bigger than the picture itself."""
+    cell_width, cell_height = cell
+    width, height = source.width or 1, source.height or 1
+    if source.width is None or source.height is None:
+        width = height = 1
+    shape = width / height
+    rows = max(1, max_rows)
+    columns = round(rows * cell_height * shape / cell_width)
+    if columns > max_columns:
+        columns = max(1, max_columns)
+        rows = max(1, round(columns * cell_width / (shape * cell_height)))
+    if source.width is not None and source.height is not None:
+        # A small picture (a 100-pixel sticker) is not blown up past twice its size.
+        columns = max(1, min(columns, 2 * source.width // cell_width or 1))
+        rows = max(1, min(rows, round(columns * cell_width / (shape * cell_height))))
+    return Box(columns, rows, columns * cell_width, rows * cell_height)
+
+
+def decode(
+    path: Path, width: int, height: int, background: tuple[int, int, int]
+) -> Image | Refused:
+    """The picture in ``path`` made to fit ``width`` x ``height`` pixels (its shape kept),
+    in RGB, transparency laid over ``background``; or why it cannot be drawn. Only the first
+    frame of an animation is read."""
+    try:
+        data = read_small(path, MAX_FILE_BYTES)
+    except TooBig:
+        return Refused(_("it is too big to draw ({size} MB at most)").format(size=24))
+    except OSError as exc:
+        return Refused(exc.strerror or str(exc))
+    from PIL import Image as PILImage  # here: only the picture thread needs Pillow
+    from PIL import UnidentifiedImageError
+
+    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS  # twice this raises DecompressionBombError
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data), formats=FORMATS) as picture:
+                if picture.width * picture.height > MAX_PIXELS:
+                    return Refused(
+                        _("it is too big to draw ({pixels} pixels)").format(
+                            pixels=f"{picture.width}x{picture.height}"
+                        )
+                    )
+                picture.draft("RGB", (width, height))  # JPEG: decoded at 1/2, 1/4, 1/8 size
+                picture.thumbnail((max(1, width), max(1, height)), PILImage.Resampling.BILINEAR)
+                return _flatten(picture, background)
+    except UnidentifiedImageError:
+        return Refused(_("it is not a picture in a format tgtui draws (JPEG, PNG, WebP, GIF)"))
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        return Refused(
+            _("it is too big to draw (more than {pixels} pixels)").format(pixels=number(MAX_PIXELS))
+        )
+    except (
+        OSError,  # truncated, damaged
+        ValueError,
+        SyntaxError,  # Pillow's word for a broken PNG or GIF
+        EOFError,
+        IndexError,
+        struct.error,
+        zlib.error,
+        MemoryError,
+    ) as exc:
+        return Refused(_("it is a damaged picture ({reason})").format(reason=_short(exc)))
+
+
+def _flatten(picture: Image, background: tuple[int, int, int]) -> Image:
+    from PIL import Image as PILImage
+
+    if picture.mode in ("RGBA", "LA", "PA") or (
+        picture.mode == "P" and "transparency" in picture.info
+    ):
+        rgba = picture.convert("RGBA")
+        flat = PILImage.new("RGB", rgba.size, background)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return picture.convert("RGB")
+
+
+def _short(exc: BaseException) -> str:
+    words = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return words[:120]
+
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class ByteCache(Generic[Key, Value]):
+    """The most recently used values up to ``budget`` bytes (each value's size given by
+    ``size_of``); the least recently used go first, handed to ``dropped`` (to free what a
+    terminal holds of them). Safe to use from threads."""
+
+    def __init__(
+        self,
+        budget: int,
+        size_of: Callable[[Value], int],
+        dropped: Callable[[Value], None] | None = None,
+    ) -> None:
+        self.budget = budget
+        self._size_of = size_of
+        self._dropped = dropped
+        self._items: OrderedDict[Key, tuple[Value, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.used = 0
+
+    def get(self, key: Key) -> Value | None:
+        """The value, now the most recently used; None if it is not kept."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def put(self, key: Key, value: Value) -> None:
+        """Keep ``value`` (the oldest go while the budget is exceeded; one value bigger than
+        the whole budget is still kept, alone)."""
+        size = max(1, self._size_of(value))
+        gone: list[Value] = []
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+                gone.append(old[0])
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.budget and len(self._items) > 1:
+                _key, (oldest, oldest_size) = self._items.popitem(last=False)
+                self.used -= oldest_size
+                gone.append(oldest)
+        if self._dropped is not None:
+            for value_gone in gone:
+                self._dropped(value_gone)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            gone = [value for value, _size in self._items.values()]
+            self._items.clear()
+            self.used = 0
+        if self._dropped is not None:
+            for value in gone:
+                self._dropped(value)

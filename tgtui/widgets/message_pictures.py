@@ -1,0 +1,190 @@
+"""The reader's pictures: the lines a message's picture takes in the message list, the
+pictures decoded for the screen, and the thread that decodes them.
+
+Laying a message out decodes nothing: its picture takes a box of lines sized from what the
+message says of it (`tgtui.archive.pictures.box_for`), so a chat of a million messages lays
+out as fast as without pictures. Only the pictures of the lines on screen are asked for
+(`want`); one thread decodes them, newest request first, skipping any that has left the
+screen meanwhile, and hands each to the view (`landed`). Drawn pictures are kept up to
+`CACHE_BYTES`; one that cannot be decoded becomes one line saying why.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+
+from tgtui.archive.pictures import (
+    Box,
+    ByteCache,
+    PictureSource,
+    Record,
+    Refused,
+    box_for,
+    picture_of,
+    sticker_emoji,
+)
+from tgtui.i18n import _
+from tgtui.units import duration
+from tgtui.untrusted import clean
+from tgtui.widgets.message_text import INDENT
+from tgtui.widgets.picture_rows import Drawn, PictureChoice, draw
+
+CACHE_BYTES = 32 * 1024 * 1024  # drawn pictures kept (half blocks: ~100 KB each)
+MIN_COLUMNS = 50  # a narrower view shows no pictures
+MAX_COLUMNS = 64  # a picture is at most this wide...
+MAX_ROWS = 16  # ...and this high, and two thirds of the view's height
+FAILED_KEPT = 4096  # pictures that could not be drawn, remembered (one line each)
+
+Key = tuple[str, int, int, str]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A picture's place in a message: its file and its box."""
+
+    source: PictureSource
+    box: Box
+    kind: str
+
+    @property
+    def key(self) -> Key:
+        """What the picture is kept by."""
+        return (str(self.source.path), self.box.columns, self.box.rows, self.kind)
+
+
+@dataclass(frozen=True)
+class PictureLine:
+    """Line ``y`` of a picture, in a message's lines."""
+
+    slot: Slot
+    y: int
+
+
+Line = Text | PictureLine
+
+
+def _dropped(drawn: Drawn | Refused) -> None:
+    if not isinstance(drawn, Refused):
+        drawn.close()
+
+
+def _size(drawn: Drawn | Refused) -> int:
+    return 64 if isinstance(drawn, Refused) else drawn.nbytes
+
+
+class Pictures:
+    """The pictures of one message list: on or off, drawn ones, failed ones, and the
+    decoding thread's queue."""
+
+    def __init__(self, choice: PictureChoice) -> None:
+        self.choice = choice
+        self.on = choice.shown
+        self.cache: ByteCache[Key, Drawn] = ByteCache(CACHE_BYTES, _size, _dropped)
+        self.failed: OrderedDict[Key, str] = OrderedDict()
+        self.background: tuple[int, int, int] = (0, 0, 0)
+        self._lock = threading.Lock()
+        self._pending: OrderedDict[Key, Slot] = OrderedDict()
+        self._wanted: set[Key] = set()
+        self._decoding = False
+        self.decoded = 0  # pictures decoded so far (for the bench and the tests)
+
+    @property
+    def kind(self) -> str:
+        """What the terminal gets (half blocks where pictures were off at the start)."""
+        return "blocks" if self.choice.kind == "off" else self.choice.kind
+
+    def fits(self, width: int) -> bool:
+        """Whether a view ``width`` columns wide shows pictures."""
+        return width >= MIN_COLUMNS
+
+    def lines(self, record: Record, folder: Path, width: int, height: int) -> list[Line]:
+        """The lines a message's picture takes at this view size (none when it has none,
+        pictures are off, or the view is too narrow)."""
+        if not self.on or not self.fits(width):
+            return []
+        emoji = sticker_emoji(record)
+        if emoji is not None:
+            return [Text(" " * INDENT + clean(emoji, limit=8) + "  " + _("(animated sticker)"))]
+        source = picture_of(record, folder)
+        if source is None:
+            return []
+        max_columns = min(MAX_COLUMNS, width - INDENT - 4)
+        max_rows = max(3, min(MAX_ROWS, (height - 2) * 2 // 3))
+        cell = self.choice.pixels_per_cell if self.choice.kind != "off" else (1, 2)
+        slot = Slot(source, box_for(source, max_columns, max_rows, cell), self.kind)
+        reason = self.failed.get(slot.key)
+        if reason is not None:
+            words = _("picture not shown: {reason}").format(reason=reason)
+            return [Text(" " * INDENT + clean(words, limit=200), style="yellow")]
+        lines: list[Line] = [PictureLine(slot, y) for y in range(slot.box.rows)]
+        if source.moving:
+            mark = "▶"
+            if source.duration:
+                mark += " " + duration(source.duration)
+            lines.append(Text(" " * INDENT + mark, style="bold"))
+        return lines
+
+    def want(self, slots: list[Slot], start: Callable[[], None]) -> None:
+        """The pictures on screen now: the ones not drawn yet are queued (newest request
+        first) and ``start`` is called when the decoding thread is not running."""
+        with self._lock:
+            self._wanted = {slot.key for slot in slots}
+            for slot in reversed(slots):
+                key = slot.key
+                if key in self.cache or key in self.failed or key in self._pending:
+                    continue
+                self._pending[key] = slot
+            if not self._pending or self._decoding:
+                return
+            self._decoding = True
+        start()
+
+    def next_wanted(self) -> Slot | None:
+        """The next picture to decode (one still on screen), or None when there is none
+        (the thread then ends)."""
+        with self._lock:
+            while self._pending:
+                key, slot = self._pending.popitem(last=True)
+                if key in self._wanted:
+                    return slot
+            self._decoding = False
+            return None
+
+    def broken(self) -> None:
+        """The decoding thread failed: the next `want` starts another."""
+        with self._lock:
+            self._decoding = False
+
+    def decode(self, slot: Slot) -> Drawn | Refused:
+        """Decode and draw one picture (in the decoding thread)."""
+        self.decoded += 1
+        return draw(slot.source.path, slot.box, self.choice_for_kind(), self.background)
+
+    def choice_for_kind(self) -> PictureChoice:
+        """The choice pictures are drawn with now (half blocks when turned on by hand)."""
+        if self.choice.kind == "off":
+            return PictureChoice(self.choice.mode, "blocks")
+        return self.choice
+
+    def landed(self, slot: Slot, drawn: Drawn | Refused) -> bool:
+        """Keep a decoded picture; True when the messages' lines change (it failed)."""
+        if isinstance(drawn, Refused):
+            self.failed[slot.key] = drawn.reason
+            while len(self.failed) > FAILED_KEPT:
+                self.failed.popitem(last=False)
+            return True
+        self.cache.put(slot.key, drawn)
+        return False
+
+    def stopped(self) -> None:
+        """The view is going: nothing more to decode; the terminal forgets the pictures."""
+        with self._lock:
+            self._pending.clear()
+            self._wanted = set()
+        self.cache.clear()
