@@ -121,7 +121,10 @@ async def test_lines_stay_plain_to_the_end_and_say_how_long_it_took(
     assert not BOX & set(err), err  # no table drawn into a log
     assert "\x1b" not in err
     last = err.strip().splitlines()
-    assert re.search(r"in .*backup; took \d+(\.\d)? s$", last[-1]), last[-1]
+    # The summary, then the notes (what was kept of the account: --all keeps it).
+    summary = next(line for line in reversed(last) if not line.startswith("note: "))
+    assert re.search(r"in .*backup; took \d+(\.\d)? s$", summary), last
+    assert last[-1].startswith("note: account saved: profile (1 added)"), last
     # The chats' outcomes, one plain line each, before the summary.
     assert sum(1 for line in last if line.startswith("complete: ")) >= 3, err
 
@@ -159,5 +162,6 @@ async def test_an_unattended_run_loads_no_rich_and_no_log_queue(
     assert said[0] == "backing up 3 chats"
     # Each chat's end as it came, and again in the outcome of each chat at the end.
     assert sum(1 for line in said if line.startswith("complete: ")) == 6, said
-    assert re.search(r"in .*backup; took \d+(\.\d)? s$", said[-1]), said[-1]
+    summary = next(line for line in reversed(said) if not line.startswith("note: "))
+    assert re.search(r"in .*backup; took \d+(\.\d)? s$", summary), said
     assert (out / "chats").is_dir()

@@ -88,6 +88,17 @@ async def test_a_channel_that_withholds_messages_is_still_read_whole(
 
 
 CONNECTING = {"help.getConfig", "users.getUsers", "updates.getState", "updates.getDifference"}
+# The account's own data (--all keeps it): asked beside the chat list, in the same round.
+ACCOUNT = {
+    "users.getFullUser",
+    "photos.getUserPhotos",
+    "stories.getPinnedStories",
+    "stories.getStoriesArchive",
+    "contacts.getContacts",
+    "contacts.getTopPeers",
+    "account.getAuthorizations",
+    "account.getWebAuthorizations",
+}
 
 
 def _asked_beside_the_chat_list(log: Path) -> list[str]:
@@ -101,7 +112,7 @@ def _asked_beside_the_chat_list(log: Path) -> list[str]:
         methods.index("messages.getHistory") if "messages.getHistory" in methods else None
     )
     before = requests[:first_history]
-    assert {r["method"] for r in before} <= CONNECTING | {"messages.getDialogs"}
+    assert {r["method"] for r in before} <= CONNECTING | ACCOUNT | {"messages.getDialogs"}
     listed = min(r["answered"] for r in before if r["method"] == "messages.getDialogs")
     assert [r["method"] for r in before if r["at"] > listed] == []
     return methods
@@ -137,6 +148,8 @@ async def test_the_command_asks_for_nothing_between_the_chat_list_and_the_histor
     assert "messages.getHistory" not in again
     assert "updates.getChannelDifference" not in again
     assert again.count("updates.getDifference") == 2  # Telethon's, connecting; and the run's
+    assert set(first) >= ACCOUNT  # --all keeps the account's data, asked in that one round
+    assert "channels.getLeftChannels" not in first  # only in a data export (--takeout)
 
 
 async def test_channels_whose_listed_pts_is_the_saved_one_cost_no_request(

@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,9 +137,15 @@ def _top(counts: Counter[str]) -> list[tuple[str, int]]:
 
 
 def plain_scan(
-    out: Path, zone: ZoneInfo, wanted: set[int] | None = None, since: int = 0, until: int = 1 << 40
+    out: Path,
+    zone: ZoneInfo,
+    wanted: set[int] | None = None,
+    since: int = 0,
+    until: int = 1 << 40,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of `tgtui stats --json`, from the files, message by message."""
+    """Every figure of `tgtui stats --json`, from the files, message by message (of those
+    ``keep`` keeps, if given: a forum topic's)."""
     manifest = json.loads((out / "manifest.json").read_text())
     figures: dict[str, Any] = {"messages": 0, "words": 0, "links": 0, "service_messages": 0}
     figures.update(deleted=0, edited=0, damaged_lines=0)
@@ -153,6 +160,8 @@ def plain_scan(
         count = 0
         timeline = []
         for record in _now(folder):
+            if keep is not None and not keep(record):
+                continue
             date = _date(record)
             service = record.get("type") == "service"
             if not service and not record["_deleted"]:

@@ -1,9 +1,10 @@
 """The full-text search index of a backup: SQLite FTS5 next to the data, never trusted over it.
 
-`BACKUP/.index/search.sqlite` holds, per message, its chat, id, date, sender, where its line
-is in the chat's JSONL, and searchable text (the text, a document's file name, a poll's
-question), tokenised with case and accents folded (`coracao` finds `coração`). Each chat's
-JSONL stays the truth (what a search shows of a message is read back from its line):
+`BACKUP/.index/search.sqlite` holds, per message, its chat, id, date, sender, forum topic,
+where its line is in the chat's JSONL, and searchable text (the text, a document's file
+name, a poll's question), tokenised with case and accents folded (`coracao` finds
+`coração`). Each chat's JSONL stays the truth (what a search shows of a message is read
+back from its line):
 
 - `update` brings the index up to date: a chat whose file only grew since it was indexed is
   read from where the index stopped; a chat whose file was replaced, cut or changed is
@@ -93,8 +94,9 @@ PARALLEL_BYTES = 32 * 1024 * 1024  # read by other processes from this much JSON
 # A file's lstat younger than this is not kept as its state (`_keep_seen`): a change
 # made within the same tick of the file system's clock as the last one would keep it.
 SETTLED_NS = 3_000_000_000
-# id, chat id, message id, date, sender, media, offset of its line in the chat's JSONL
-Doc = tuple[int, int, int, int, str, str, int]
+# id, chat id, message id, date, sender, media, offset of its line in the chat's JSONL, its
+# forum topic (0: none)
+Doc = tuple[int, int, int, int, str, str, int, int]
 # What `source_stats` keeps of a chat's JSONL: device, inode, size, mtime and ctime (ns).
 Seen = tuple[int, int, int, int, int]
 
@@ -109,8 +111,8 @@ def _row(
     """A message's row in docs and in the text index."""
     date = message_date(record)
     row_id = (date << DATE_SHIFT) | (sequence & SEQUENCE_MASK)
-    message_id, sender, media, text = message_fields(record)
-    return (row_id, chat_id, message_id, date, sender, media, offset), (row_id, text)
+    message_id, sender, media, text, topic = message_fields(record)
+    return (row_id, chat_id, message_id, date, sender, media, offset, topic), (row_id, text)
 
 
 def unread_note(chat: ArchiveChat, file: str, reason: str) -> str:
@@ -364,8 +366,9 @@ class SearchIndex:
                     who,
                     media,
                     begin,
+                    topic,
                 )
-                for number, (date, place, _, begin, message, who, media, _) in enumerate(
+                for number, (date, place, _, begin, message, who, media, _, topic) in enumerate(
                     chunk, sequence + 1
                 )
             ]
@@ -536,7 +539,9 @@ class SearchIndex:
             ids = [doc[0] for doc in docs]
             self.db.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", ids)
             self.db.execute(f"DELETE FROM docs WHERE id IN ({marks})", ids)
-            docs[:] = [(*doc[:4], sqlite_text(doc[4]), sqlite_text(doc[5]), doc[6]) for doc in docs]
+            docs[:] = [
+                (*doc[:4], sqlite_text(doc[4]), sqlite_text(doc[5]), doc[6], doc[7]) for doc in docs
+            ]
             texts[:] = [(row_id, sqlite_text(text)) for row_id, text in texts]
             self._add(docs, texts)
         docs.clear()
@@ -544,5 +549,5 @@ class SearchIndex:
         return count
 
     def _add(self, docs: list[Doc], texts: list[tuple[int, str]]) -> None:
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
         self.db.executemany("INSERT INTO fts (rowid, text) VALUES (?, ?)", texts)

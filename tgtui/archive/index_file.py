@@ -24,7 +24,7 @@ from tgtui.private_files import create_private_file, make_private_dir
 
 INDEX_DIR = ".index"
 INDEX_FILE = "search.sqlite"
-INDEX_VERSION = "6"  # 6: where each message's line is; 5: damaged lines kept, bound to its folder
+INDEX_VERSION = "7"  # 7: each message's forum topic; 6: where its line is; 5: damaged lines kept
 DOCS_CHAT_INDEX = "CREATE INDEX IF NOT EXISTS docs_chat ON docs (chat_id, message_id)"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS damaged (
 CREATE TABLE IF NOT EXISTS damaged_count (chat_id INTEGER PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
-    date INTEGER NOT NULL, sender TEXT NOT NULL, media TEXT NOT NULL, offset INTEGER NOT NULL
+    date INTEGER NOT NULL, sender TEXT NOT NULL, media TEXT NOT NULL, offset INTEGER NOT NULL,
+    topic INTEGER NOT NULL
 );
 {DOCS_CHAT_INDEX};
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(

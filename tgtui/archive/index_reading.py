@@ -24,6 +24,7 @@ from tgtui.archive.folder import ArchiveChat
 from tgtui.format.jsonl import DamagedLines
 from tgtui.format.records import record_id, unixtime
 from tgtui.format.safe_files import open_lines, open_regular, read_lines
+from tgtui.format.topics import topic_of
 from tgtui.format.versions import EDITS, find_record, load_changes, record_at
 from tgtui.lazylog import logger
 
@@ -95,15 +96,17 @@ def message_date(record: dict[str, Any]) -> int:
     return unixtime(text) or 0
 
 
-def message_fields(record: dict[str, Any]) -> tuple[int, str, str, str]:
-    """What the index keeps of a message: its id, sender, media type and searchable words
-    (a field of another type than tgtui writes counts as absent)."""
+def message_fields(record: dict[str, Any]) -> tuple[int, str, str, str, int]:
+    """What the index keeps of a message: its id, sender, media type, searchable words and
+    forum topic (`tgtui.format.topics.topic_of`; 0 for none: General, in a forum) (a field
+    of another type than tgtui writes counts as absent)."""
     media = record.get("media_type") or ""
     return (
         record["id"],
         message_sender(record),
         media if isinstance(media, str) else "",
         searchable(record),
+        topic_of(record) or 0,
     )
 
 
@@ -177,9 +180,9 @@ def jsonl_size(chat: ArchiveChat) -> int:
 
 
 # A message as read, before it gets its row id: (date, chat's place in the group, offset after
-# its line, offset of its line, message id, sender, media type, searchable text). Tuples sort
-# by date first.
-Keyed = tuple[int, int, int, int, int, str, str, str]
+# its line, offset of its line, message id, sender, media type, searchable text, topic).
+# Tuples sort by date first.
+Keyed = tuple[int, int, int, int, int, str, str, str, int]
 # (chat id, inode, head, offset read to, its damaged lines)
 Sources = list[tuple[int, int, bytes, int, DamagedLines]]
 # A batch; with the last one, where each file was read to and the files not read.

@@ -17,6 +17,7 @@ from tgtui.archive.index_reading import (
     saved_messages,
 )
 from tgtui.archive.limits import MAX_LIMIT
+from tgtui.format.topics import GENERAL
 from tgtui.i18n import _, number
 from tgtui.untrusted import clean
 
@@ -36,9 +37,11 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
-    """What to search in: chats (by id), a sender (part of the name), a date range."""
+    """What to search in: chats (by id), forum topics (chat id, topic id: `topics_where`),
+    a sender (part of the name), a date range."""
 
     chats: frozenset[int] | None = None
+    topics: frozenset[tuple[int, int]] | None = None
     sender: str | None = None
     since: dt.datetime | None = None  # at or after
     until: dt.datetime | None = None  # before
@@ -119,6 +122,20 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
+def topics_where(topics: frozenset[tuple[int, int]]) -> tuple[str, list[int]]:
+    """The SQL condition on ``docs`` (and its arguments) for the messages of these forum
+    topics: General (topic 1) holds a forum's messages the index keeps no topic for."""
+    by_chat: dict[int, set[int]] = {}
+    for chat_id, topic in topics:
+        wanted = by_chat.setdefault(chat_id, set())
+        wanted.update((0, GENERAL) if topic == GENERAL else (topic,))
+    parts, args = [], []
+    for chat_id, wanted in sorted(by_chat.items()):
+        parts.append(f"(docs.chat_id = ? AND docs.topic IN ({','.join('?' * len(wanted))}))")
+        args += [chat_id, *sorted(wanted)]
+    return "(" + (" OR ".join(parts) or "0") + ")", args
+
+
 def search_or_rebuild(
     index: SearchIndex, archive: Archive, text: str, filters: Filters, limit: int = 50
 ) -> Results:
@@ -150,6 +167,10 @@ def search(
     if filters.chats is not None:
         where.append(f"docs.chat_id IN ({','.join('?' * len(filters.chats))})")
         args.extend(sorted(filters.chats))
+    if filters.topics is not None:
+        condition, topic_args = topics_where(filters.topics)
+        where.append(condition)
+        args.extend(topic_args)
     if filters.sender:
         where.append("docs.sender LIKE ? ESCAPE '\\'")
         pattern = filters.sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -158,7 +179,12 @@ def search(
         where.append("docs.media = ?")
         args.append(filters.media)
     condition = " AND ".join(where)
-    needs_docs = filters.chats is not None or bool(filters.sender) or filters.media is not None
+    needs_docs = (
+        filters.chats is not None
+        or filters.topics is not None
+        or bool(filters.sender)
+        or filters.media is not None
+    )
     # CROSS JOIN keeps the matches outside (SQLite never reorders it): joined the other way,
     # each of a big chat's messages would run the whole query again (minutes for `--chat`).
     source = "fts CROSS JOIN docs ON docs.id = fts.rowid" if needs_docs else "fts"

@@ -9,26 +9,23 @@ privacy setting, a method this account may not call) is said and the others go o
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from loguru import logger
 from telethon import errors, functions, types
 
-from tgtui.backup.files import open_to_write
-from tgtui.backup.writer import repair_tail
-from tgtui.format.account import FOLDER, PROFILE_KEY, SECTIONS, read_section, section_path
+from tgtui.backup.versioned import Items, keep_versions
+from tgtui.format.account import FOLDER, PROFILE_KEY, SECTIONS, section_path
 from tgtui.i18n import _, counted
 from tgtui.private_files import make_private_dir
 from tgtui.retry import Backoff, Wait, retry
 
-Items = dict[str, dict[str, Any]]  # an item's key -> its data
 ACCOUNT_RETRY = Backoff(base=1.0, cap=30.0, attempts=6)
 PAGE = 100  # items a request (Telegram's most for these lists)
 MAX_PAGES = 1_000  # of one list: a server that never says "no more" is not followed for ever
@@ -113,34 +110,38 @@ async def profile_pictures(call: Call) -> Items:
 
 
 async def stories(call: Call) -> Items:
-    """The account's own stories: pinned ones and the archive."""
-    items: Items = {}
-    for request in (
-        functions.stories.GetPinnedStoriesRequest,
-        functions.stories.GetStoriesArchiveRequest,
-    ):
+    """The account's own stories: pinned ones and the archive (both asked at once)."""
+
+    async def listed(request: Any) -> list[Any]:
+        found: list[Any] = []
         offset_id = 0
         for _page in range(MAX_PAGES):
             got = await call(request(types.InputPeerSelf(), offset_id, PAGE))
-            listed = [s for s in got.stories if isinstance(s, types.StoryItem)]
-            for story in listed:
-                media = type(story.media).__name__ if story.media is not None else None
-                item = items.setdefault(str(story.id), {})
-                item.update(
-                    {
-                        "id": story.id,
-                        "date": _seconds(story.date),
-                        "expires": _seconds(story.expire_date),
-                        "pinned": bool(story.pinned) or item.get("pinned", False),
-                        "caption": _text(story.caption),
-                        "media_type": media,
-                    }
-                )
-            if not listed:
+            page = [s for s in got.stories if isinstance(s, types.StoryItem)]
+            found += page
+            if not page or len(found) >= got.count:
                 break
-            offset_id = min(s.id for s in listed)
-            if len(items) >= got.count:
-                break
+            offset_id = min(s.id for s in page)
+        return found
+
+    pinned, archive = await asyncio.gather(
+        listed(functions.stories.GetPinnedStoriesRequest),
+        listed(functions.stories.GetStoriesArchiveRequest),
+    )
+    items: Items = {}
+    for story in [*archive, *pinned]:  # a pinned story is in the archive too
+        media = type(story.media).__name__ if story.media is not None else None
+        item = items.setdefault(str(story.id), {})
+        item.update(
+            {
+                "id": story.id,
+                "date": _seconds(story.date),
+                "expires": _seconds(story.expire_date),
+                "pinned": bool(story.pinned) or item.get("pinned", False),
+                "caption": _text(story.caption),
+                "media_type": media,
+            }
+        )
     return items
 
 
@@ -282,50 +283,35 @@ FETCHERS: dict[str, Callable[[Call], Awaitable[Items]]] = {
 assert tuple(FETCHERS) == SECTIONS
 
 
+# Fields that change whenever a session is used: not a new version by themselves.
+VOLATILE = {"sessions": ("last_active",), "web_sessions": ("last_active",)}
+
+
 def keep(out: Path, section: str, now: Items, when: int) -> SectionResult:
     """Append to ``section``'s file what is new, changed or gone in ``now`` since the last
     version of each item; fsynced before returning."""
-    before = read_section(out, section)
-    current = before.current()
-    result = SectionResult(total=len(now))
-    lines: list[bytes] = []
-    for key, data in now.items():
-        if key not in current:
-            (result.changed if key in before.versions else result.added).append(key)
-        elif current[key] != data:
-            result.changed.append(key)
-        else:
-            continue
-        lines.append(orjson.dumps({"key": key, "seen": when, "data": data}) + b"\n")
-    for key in current.keys() - now.keys():
-        result.removed.append(key)
-        lines.append(orjson.dumps({"key": key, "seen": when, "removed": True}) + b"\n")
-    if lines:
-        path = section_path(out, section)
-        make_private_dir(path.parent)
-        if path.exists():
-            repair_tail(path)  # a line a crash cut short is not followed by a good one
-        fd = open_to_write(path, append=True)
-        try:
-            os.write(fd, b"".join(lines))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return result
+    kept = keep_versions(section_path(out, section), now, when, volatile=VOLATILE.get(section, ()))
+    return SectionResult(kept.added, kept.changed, kept.removed, total=len(now))
 
 
 REFUSED = (errors.RPCError,)  # a section Telegram will not give this account
 
 
-async def back_up_account(
+Fetched = dict[str, "Items | SectionResult"]  # a section's items, or why it has none
+# What a run asks for beside its chat list, outside any takeout (the chats left need one).
+BESIDE_THE_LIST = tuple(s for s in SECTIONS if s != "left_chats")
+
+
+async def fetch_account(
     client: Any,
-    out: Path,
+    *,
     on_wait: Callable[[Wait], None] | None = None,
-    clock: Callable[[], float] = time.time,
     wrap: Callable[[Any], Any] | None = None,
-) -> dict[str, SectionResult]:
-    """Ask Telegram for every section (each request through ``wrap``: a takeout's, when the
-    backup runs in one) and keep what changed; each section's result."""
+    only: Collection[str] = SECTIONS,
+) -> Fetched:
+    """Ask Telegram for the sections in ``only``, all at once (a run waits one round trip or
+    two, not eight), each request through ``wrap`` (a takeout's, when the backup runs in
+    one): each section's items, or why Telegram gave none."""
 
     async def call(request: Any) -> Any:
         async def once() -> Any:
@@ -333,20 +319,41 @@ async def back_up_account(
 
         return await retry(once, policy=ACCOUNT_RETRY, on_wait=on_wait, what=type(request).__name__)
 
-    make_private_dir(out / FOLDER)
-    results: dict[str, SectionResult] = {}
-    for section, fetch in FETCHERS.items():
+    async def fetched(fetch: Callable[[Call], Awaitable[Items]]) -> Items | SectionResult:
         try:
-            now = await fetch(call)
+            return await fetch(call)
         except errors.TakeoutRequiredError:
             # Telegram gives the chats left (and contacts' dates) only to a data export.
-            results[section] = SectionResult(problem=_("only in a data export: run with --takeout"))
-            continue
+            return SectionResult(problem=_("only in a data export: run with --takeout"))
         except REFUSED as exc:
-            logger.warning("account {}: Telegram refused it ({})", section, type(exc).__name__)
-            results[section] = SectionResult(problem=str(exc))
+            logger.warning("account: {} refused ({})", fetch.__name__, type(exc).__name__)
+            return SectionResult(problem=str(exc))
+
+    wanted = [s for s in SECTIONS if s in only]
+    answers = await asyncio.gather(*(fetched(FETCHERS[s]) for s in wanted))
+    return dict(zip(wanted, answers, strict=True))
+
+
+def keep_account(
+    out: Path, fetched: Fetched, clock: Callable[[], float] = time.time
+) -> dict[str, SectionResult]:
+    """Keep what changed in each fetched section (in the backup's folder, under its lock);
+    each section's result, in `SECTIONS`' order."""
+    make_private_dir(out / FOLDER)
+    results: dict[str, SectionResult] = {}
+    for section in SECTIONS:
+        now = fetched.get(section)
+        if now is None:
             continue
-        results[section] = keep(out, section, now, int(clock()))
+        if isinstance(now, SectionResult):
+            results[section] = now
+            continue
+        try:
+            results[section] = keep(out, section, now, int(clock()))
+        except OSError as exc:  # the disk: the chats are kept, this section is said
+            logger.error("account {}: not written: {}", section, exc)
+            results[section] = SectionResult(problem=exc.strerror or str(exc))
+            continue
         logger.info(
             "account {}: {} items, {} new, {} changed, {} gone",
             section,
@@ -356,6 +363,20 @@ async def back_up_account(
             len(results[section].removed),
         )
     return results
+
+
+async def back_up_account(
+    client: Any,
+    out: Path,
+    on_wait: Callable[[Wait], None] | None = None,
+    clock: Callable[[], float] = time.time,
+    wrap: Callable[[Any], Any] | None = None,
+    skip: Collection[str] = (),
+) -> dict[str, SectionResult]:
+    """`fetch_account` then `keep_account`: every section but those in ``skip``."""
+    only = [s for s in SECTIONS if s not in skip]
+    fetched = await fetch_account(client, on_wait=on_wait, wrap=wrap, only=only)
+    return keep_account(out, fetched, clock)
 
 
 def _section_name(section: str) -> str:
@@ -372,8 +393,10 @@ def _section_name(section: str) -> str:
     return names[section]
 
 
-def account_notes(results: dict[str, SectionResult]) -> list[str]:
-    """What a run kept of the account: one note for what changed, one per section refused."""
+def account_notes(results: dict[str, SectionResult], *, asked: bool = True) -> list[str]:
+    """What a run kept of the account: one note for what changed, one per section refused;
+    that nothing changed only when the account was ``asked`` for by name (a plain --all
+    run, every hour from cron, says nothing of it)."""
     changed = []
     notes = []
     for section, result in results.items():
@@ -396,6 +419,6 @@ def account_notes(results: dict[str, SectionResult]) -> list[str]:
             changed.append(f"{_section_name(section)} ({said})")
     if changed:
         notes.insert(0, _("account saved: {changes}").format(changes="; ".join(changed)))
-    elif results:
+    elif results and asked:
         notes.insert(0, _("account saved: nothing changed since the last run"))
     return notes

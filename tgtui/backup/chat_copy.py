@@ -7,7 +7,9 @@ is reached through it. Everything about this one chat (its folder, writer, reade
 what the check repaired, what the catch-up found) lives on the copy.
 
 Each chat is read oldest first from where its file ends, written in fsynced batches, and
-checkpointed after each batch (a checkpoint never runs ahead of the file).
+checkpointed after each batch (a checkpoint never runs ahead of the file). A forum's topics
+are listed beside its history, once a run (`tgtui.backup.topics`), and again when a later
+refresh of it (follow mode) saved something.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class ChatCopy:
         self.start = 0  # messages on disk when the copy began
         self.status: Status = "partial"
         self.reason: str | None = None
+        self.notes: list[str] = []  # what went wrong beside the messages (the topics)
 
     async def run(self) -> ChatResult:
         """Back the chat up; how it ended, also sent as its last event (`ChatFinished`).
@@ -88,12 +91,18 @@ class ChatCopy:
         `BackupAborted`, after what was fetched is on disk and checkpointed.
         """
         target = self.target
+        topics: asyncio.Future[None] | None = None
         try:
             await self.check()
             self.open()
+            topics = self._topics_beside()
             fetch = await self.catch_up()
             await self.copy(fetch)
             await self.media()
+            if topics is not None:
+                await topics
+            elif self._topics_again():
+                await self.topics()
             self.status = "complete"
             unrepaired = self.repair.unrepaired(self.checkpoint.messages)
             if unrepaired is not None:
@@ -123,6 +132,12 @@ class ChatCopy:
                 _("unexpected error ({error}); details are in the log").format(error=repr(exc)),
             )
         finally:
+            if topics is not None and not topics.done():
+                topics.cancel()  # the chat ended first (an error, a cancel)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await topics
+            elif topics is not None and not topics.cancelled():
+                topics.exception()  # seen: a fault that ended the chat first was said
             # Whatever happened (an error, a cancel), what was fetched goes to disk and the
             # checkpoint follows it; a failing disk leaves the buffer to be fetched again.
             try:
@@ -296,13 +311,58 @@ class ChatCopy:
             checkpoint.messages - self.start,
             checkpoint.media_done,
             len(checkpoint.media_failed),
-            tuple(self.repair.notes),
+            (*self.repair.notes, *self.notes),
             edits=self.caught.versions,
             deletions=self.caught.deletions,
             media_gone=len(checkpoint.media_gone),
         )
         self.engine.emit(result)
         return result
+
+    def _topics_beside(self) -> asyncio.Future[None] | None:
+        """A forum's topics, listed beside its history the first time a run copies it."""
+        listed = self.engine.topics_listed
+        if not self.target.forum or self.target.chat_id in listed:
+            return None
+        listed.add(self.target.chat_id)
+        return asyncio.ensure_future(self.topics())
+
+    def _topics_again(self) -> bool:
+        """Whether a forum copied again in this run (a refresh) lists its topics again:
+        when it saved new messages or versions (a topic's last message, a rename...)."""
+        news = self.checkpoint.messages > self.start or self.caught.versions
+        return self.target.forum and bool(news)
+
+    async def topics(self) -> None:
+        """List the forum's topics and keep what changed (`tgtui.backup.topics`); what
+        goes wrong is a note on the chat, never the chat's failure."""
+        from tgtui.backup.topics import back_up_topics
+
+        chat_id = self.target.chat_id
+        try:
+            found = await back_up_topics(self.reader, self.folder)
+        except errors.RPCError as exc:
+            if isinstance(exc, SIGN_IN_AGAIN):
+                raise
+            logger.warning("chat {}: topics not listed: {}", chat_id, exc)
+            reason = explain(exc).text
+            self.notes.append(_("forum topics not saved: {reason}").format(reason=reason))
+            return
+        except OSError as exc:
+            logger.error("chat {}: topics not written: {}", chat_id, exc)
+            reason = exc.strerror or str(exc)
+            self.notes.append(_("forum topics not saved: {reason}").format(reason=reason))
+            return
+        kept = found.kept
+        logger.info(
+            "chat {}: {} topics, {} new, {} changed, {} gone ({} requests)",
+            chat_id,
+            found.total,
+            len(kept.added),
+            len(kept.changed),
+            len(kept.removed),
+            found.requests,
+        )
 
     # --- what the steps share ----------------------------------------------------------------
 

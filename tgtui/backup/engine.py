@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from telethon import TelegramClient, errors
@@ -42,6 +42,9 @@ from tgtui.i18n import _
 from tgtui.retry import FloodGate
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.telegram.history import HISTORY
+
+if TYPE_CHECKING:  # the account's own data is kept only when asked for
+    from tgtui.backup.account_data import Fetched
 
 __all__ = [  # what callers import from here (some of it lives in the modules above)
     "CANCELLED",
@@ -129,6 +132,7 @@ class BackupEngine:
         self.account_followed = False  # the backup holds the account's update state
         self.account_complete = False  # this run's account difference was whole
         self.account_caught = Caught()  # what the account's difference found this run
+        self.topics_listed: set[int] = set()  # forums whose topics this run listed
         self.media = MediaPass(
             client,
             gate=self.gate,
@@ -175,13 +179,15 @@ class BackupEngine:
         follow: Callable[[], Awaitable[None]] | None = None,
         listed: bool = False,
         ahead: AccountAhead | None = None,
+        account: Fetched | None = None,
     ) -> BackupResult:
         """Back up every target, at most ``concurrency`` at once; then, with ``follow``, keep
         the backup folder (and its lock) while ``follow()`` runs (`tgtui.backup.follow`).
         ``listed``: the targets come from a chat list made for this run, just before it
         (their channels' pts then stand for a channel difference: `ChatCopy.listed_pts`);
         ``ahead``: the account catch-up's first answer, asked for while that list was made
-        (`tgtui.backup.catch_up.account_ahead`).
+        (`tgtui.backup.catch_up.account_ahead`); ``account``: the account's own data, asked
+        for beside that list too (`tgtui.backup.account_data.fetch_account`), kept here.
 
         Raises BackupAborted (after every running chat has flushed and checkpointed) when the
         disk fails or the session is revoked.
@@ -197,25 +203,48 @@ class BackupEngine:
             self.name_bytes = name_bytes_for(self.options.out)
             self.folders = chat_folders(self.options.out)
             await self.catch_up_account(ahead)
+            # The account's own data is asked beside the chats (a few requests, no round
+            # trip added to a run), and kept before the run ends.
+            keeping = (
+                asyncio.ensure_future(self._back_up_account(account))
+                if self.options.account
+                else None
+            )
             try:
                 result = await self._run(targets, listed)
+            except BaseException:
+                if keeping is not None:
+                    keeping.cancel()
+                raise
             finally:
                 await private
+            notes = await keeping if keeping is not None else []
             result.notes[:0] = folder.notes
-            if self.options.account:
-                result.notes.extend(await self._back_up_account())
+            result.notes.extend(notes)
             if follow is not None:
                 await follow()
             return result
         finally:
             folder.close()
 
-    async def _back_up_account(self) -> list[str]:
-        """The account's own data, kept as versions; a note for each section that changed
-        or could not be asked (`tgtui.backup.account_data`)."""
-        from tgtui.backup.account_data import account_notes, back_up_account
+    async def _back_up_account(self, given: Fetched | None) -> list[str]:
+        """The account's own data kept as versions (what ``given`` lacks asked for now); a
+        note for what changed and for each section that could not be asked
+        (`tgtui.backup.account_data`)."""
+        from tgtui.backup.account_data import account_notes, fetch_account, keep_account
+        from tgtui.format.account import SECTIONS
 
-        return account_notes(await back_up_account(self.client, self.options.out, wrap=self.wrap))
+        fetched = dict(given or {})
+        # The chats left are Telegram's only in a data export: asked in a takeout, or said
+        # to need one when the account was asked for by name (not at each plain --all).
+        asked = self.wrap is not None or self.options.account_asked
+        missing = [s for s in SECTIONS if s not in fetched and (asked or s != "left_chats")]
+        if self.wrap is not None and "left_chats" not in missing:
+            missing.append("left_chats")  # in the takeout, even if asked outside it before
+        if missing:
+            fetched.update(await fetch_account(self.client, wrap=self.wrap, only=missing))
+        kept = keep_account(self.options.out, fetched)
+        return account_notes(kept, asked=self.options.account_asked)
 
     async def refresh(self, target: ChatTarget) -> ChatResult:
         """One chat brought up to date again (follow mode): new messages, edits, deletions

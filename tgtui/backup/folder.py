@@ -24,6 +24,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui import portable
+from tgtui.format.account import FOLDER, SECTIONS
 from tgtui.format.safe_files import MANIFEST_MAX, read_json
 from tgtui.i18n import _
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
@@ -32,6 +33,7 @@ from tgtui.untrusted import clean
 LOCK_NAME = ".tgtui.lock"
 MANIFEST = "manifest.json"
 CHATS = "chats"
+ACCOUNT = FOLDER  # the account's own data (`tgtui backup --account`)
 # What tgtui makes at the top of a backup folder (the manifest and the account's update
 # state with their temporary names, the lock, the chats, the search index): only these are
 # tightened, and a folder holding nothing else is a backup even without a manifest.
@@ -44,8 +46,11 @@ OWN_NAMES = frozenset(
         ".updates-state.json.tmp",
         CHATS,
         ".index",
+        ACCOUNT,
     }
 )
+# What tgtui writes in ACCOUNT (`tgtui.format.account`).
+ACCOUNT_NAMES = frozenset(f"{section}.jsonl" for section in SECTIONS)
 # What a file manager leaves in any folder it shows: not the user's files.
 LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 MANIFEST_LIMIT = 256 * 1024 * 1024  # a manifest of a million chats is far below this
@@ -100,6 +105,7 @@ CHAT_NAMES = frozenset(
         ".state.json.tmp",
         "edits.jsonl",
         "deleted.jsonl",
+        "topics.jsonl",  # a forum's topics (`tgtui.format.topics`)
         "media",
     }
 )
@@ -127,6 +133,18 @@ def _chats_are_tgtuis(chats: Path) -> bool:
         if not inside - LITTER <= CHAT_NAMES:
             return False
     return True
+
+
+def _account_is_tgtuis(account: Path) -> bool:
+    """Whether ``account`` (if there) holds only the section files tgtui writes there."""
+    if not account.exists() and not account.is_symlink():
+        return True
+    if account.is_symlink() or not account.is_dir():
+        return False
+    try:
+        return set(os.listdir(account)) - LITTER <= ACCOUNT_NAMES
+    except OSError:
+        return False
 
 
 def folder_problem(out: Path) -> str | None:
@@ -161,7 +179,8 @@ def folder_problem(out: Path) -> str | None:
             "{out} is not a usable backup: its {chats} is not a folder inside it. Choose "
             "another folder."
         ).format(out=out, chats=CHATS)
-    if _made_by_tgtui(out) or (names - LITTER <= OWN_NAMES and _chats_are_tgtuis(chats)):
+    ours = names - LITTER <= OWN_NAMES and _chats_are_tgtuis(chats)
+    if _made_by_tgtui(out) or (ours and _account_is_tgtuis(out / ACCOUNT)):
         return None
     return _(
         "{out} holds other files and is not a tgtui backup: back up into a new or empty "

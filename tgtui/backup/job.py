@@ -22,6 +22,7 @@ from typing import Any, Literal
 from loguru import logger
 from telethon import TelegramClient, errors
 
+from tgtui.backup.account_data import Fetched
 from tgtui.backup.catch_up import AccountAhead
 from tgtui.backup.control import RunControl
 from tgtui.backup.engine import (
@@ -99,6 +100,7 @@ class BackupJob:
         pace_file: Path | None = None,
         estimate_while_running: bool = False,
         ahead: AccountAhead | None = None,
+        account_fetched: Fetched | None = None,
         listed: bool = False,
     ) -> None:
         self.client = client
@@ -106,6 +108,7 @@ class BackupJob:
         # first answer, and the chat list the targets come from (`BackupEngine.run`'s
         # ``listed``).
         self.ahead = ahead
+        self.account_fetched = account_fetched  # the account's data, asked beside the list
         self.listed = listed
         # Estimate the chats not estimated yet while the run goes (their files' bytes make
         # the time left): the app and the command line's bars; unattended runs need not.
@@ -289,10 +292,14 @@ class BackupJob:
             if self.estimate_while_running:
                 self._estimating = asyncio.ensure_future(self._estimate_meanwhile())
             # For the first run only: a later one's list and account state are older.
-            ahead, listed = self.ahead, self.listed
-            self.ahead, self.listed = None, False
+            ahead, listed, fetched = self.ahead, self.listed, self.account_fetched
+            self.ahead, self.listed, self.account_fetched = None, False, None
             result = await engine.run(
-                targets, follow=following if follow else None, listed=listed, ahead=ahead
+                targets,
+                follow=following if follow else None,
+                listed=listed,
+                ahead=ahead,
+                account=fetched,
             )
             if self.followed is not None:
                 result = merged(result, self.followed)

@@ -35,6 +35,7 @@ class BackupOptions:
     batch_size: int = 500
     batch_age: float = 2.0
     account: bool = False  # also the account's own data (`tgtui.backup.account_data`)
+    account_asked: bool = False  # ... asked for by name (not only as --all's default)
 
 
 class BackupAborted(Exception):

@@ -24,6 +24,7 @@ class ChatTarget:
     # A channel's pts as the chat list gave it, and when (`DialogRow.pts`, `.listed`).
     pts: int | None = field(default=None, compare=False)
     listed: float = field(default=0.0, repr=False, compare=False)
+    forum: bool = field(default=False, compare=False)  # its topics are kept too
 
 
 def chat_type(row: DialogRow) -> str:
@@ -48,6 +49,7 @@ def target_of(row: DialogRow) -> ChatTarget:
         input_peer=row.peer,
         pts=row.pts,
         listed=row.listed,
+        forum=row.forum,
     )
 
 

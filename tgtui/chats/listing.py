@@ -25,7 +25,9 @@ KIND_TYPES = {
 
 def candidate(row: DialogRow) -> Candidate:
     """A dialog as chat matching sees it."""
-    return Candidate(row.peer_id, row.name, KIND_TYPES[row.kind], row.username, row.archived)
+    return Candidate(
+        row.peer_id, row.name, KIND_TYPES[row.kind], row.username, row.archived, row.forum
+    )
 
 
 async def dialogs(

@@ -29,7 +29,9 @@ from tgtui.untrusted import clean
 T = TypeVar("T")
 
 TYPES = ("users", "bots", "groups", "channels")
-_TYPE_WORDS = {word: word for word in TYPES} | {word[:-1]: word for word in TYPES}
+FORUMS = "forums"  # groups with topics: a filter of their own (they are groups too)
+FILTER_TYPES = (*TYPES, FORUMS)
+_TYPE_WORDS = {word: word for word in FILTER_TYPES} | {w[:-1]: w for w in FILTER_TYPES}
 _TYPE_WORDS |= {"supergroups": "groups", "supergroup": "groups"}
 
 MAX_LISTED = 10  # candidates shown for an ambiguous name
@@ -44,6 +46,7 @@ class Candidate:
     type: str  # one of TYPES
     username: str | None = None
     archived: bool | None = None  # None: not known (a backup's chats)
+    forum: bool = False  # a supergroup with topics
 
 
 class ChoiceError(ValueError):
@@ -58,13 +61,14 @@ def fold(text: str) -> str:
 
 
 def parse_types(text: str) -> frozenset[str]:
-    """``users,bots,groups,channels`` (any of them, singular or plural) as a set of TYPES."""
+    """``users,bots,groups,channels,forums`` (any of them, singular or plural) as a set of
+    `FILTER_TYPES` (forums: the groups that have topics)."""
     words = [w.strip().lower() for w in text.split(",") if w.strip()]
     unknown = [w for w in words if w not in _TYPE_WORDS]
     if unknown or not words:
         raise ValueError(
             _("unknown chat type {types}: use {known}").format(
-                types=repr(", ".join(unknown) or text), known=", ".join(TYPES)
+                types=repr(", ".join(unknown) or text), known=", ".join(FILTER_TYPES)
             )
         )
     return frozenset(_TYPE_WORDS[w] for w in words)
@@ -241,9 +245,14 @@ def choose(
 class ChatFilter:
     """Narrowing a set of chats: by type, by folder, and by chats left out."""
 
-    types: frozenset[str] | None = None  # None: every type
+    types: frozenset[str] | None = None  # None: every type (`FILTER_TYPES`)
     archived: bool | None = None  # True: only the archive; False: only the main list
     exclude: tuple[str, ...] = ()
+
+    def _typed(self, chat: Candidate) -> bool:
+        """Whether the chat is of the types asked for (a forum also as one of the forums)."""
+        types = self.types or frozenset()
+        return chat.type in types or (chat.forum and FORUMS in types)
 
     def apply(
         self, items: Sequence[T], key: Callable[[T], Candidate], missing: list[str] | None = None
@@ -255,7 +264,7 @@ class ChatFilter:
         kept: list[T] = []
         for item in items:
             chat = key(item)
-            if self.types is not None and chat.type not in self.types:
+            if self.types is not None and not self._typed(chat):
                 continue
             if None not in (self.archived, chat.archived) and chat.archived != self.archived:
                 continue

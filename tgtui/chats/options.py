@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tgtui.chats.matching import TYPES, ChatFilter, parse_types
+from tgtui.chats.matching import FILTER_TYPES, ChatFilter, parse_types
 from tgtui.i18n import N_, _
 
 
@@ -23,7 +23,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, exclude: bool = Tru
         metavar=_("TYPES"),
         help=_(
             "only chats of these types (comma-separated: {types}; groups includes supergroups)"
-        ).format(types=",".join(TYPES)),
+        ).format(types=",".join(FILTER_TYPES)),
     )
     folders = parser.add_mutually_exclusive_group()
     folders.add_argument(

@@ -162,10 +162,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--account",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help=_(
             "also save the account's own data: profile, profile pictures, stories, contacts, "
-            "frequent contacts, sessions, web sessions and the chats left (kept as versions)"
+            "frequent contacts, sessions, web sessions and the chats left (kept as versions); "
+            "the default with --all"
         ),
     )
     parser.add_argument(
@@ -263,7 +265,8 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         concurrency=args.concurrency or settings.concurrency,
         verify=args.verify,
         recheck=args.recheck,
-        account=args.account,
+        account=args.all if args.account is None else args.account,
+        account_asked=bool(args.account),
         media=MediaFilter(
             frozenset() if args.no_media else (args.media or ALL_KINDS), args.max_file_size
         ),

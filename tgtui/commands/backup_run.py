@@ -14,6 +14,7 @@ from pathlib import Path
 
 from loguru import logger
 
+from tgtui.backup.account_data import BESIDE_THE_LIST, fetch_account
 from tgtui.backup.catch_up import account_ahead
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
@@ -109,10 +110,14 @@ async def _plan_and_run(
     # Who the account is, its chats and the account catch-up's first answer (the update
     # state of a new backup, else the difference since the saved one), asked together: the
     # first history request follows their one round trip.
-    me, rows, ahead = await asyncio.gather(
+    me, rows, ahead, fetched = await asyncio.gather(
         service.me(on_wait=on_wait),
         dialogs(client, on_wait=on_wait),
         account_ahead(client, options.out, on_wait),
+        # The account's own data too (the chats left: in the takeout, by the engine).
+        fetch_account(client, on_wait=on_wait, only=BESIDE_THE_LIST)
+        if options.account
+        else asyncio.sleep(0, None),
     )
     missing: list[str] = []
     try:
@@ -152,6 +157,7 @@ async def _plan_and_run(
             listener=report if report is not None else ignore,
             pace_file=pace_file,
             ahead=ahead,
+            account_fetched=fetched,
             listed=True,
         )
         if isinstance(report, Drawn):

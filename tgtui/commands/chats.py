@@ -27,9 +27,10 @@ def epilog() -> str:
     """Help text shown after the options."""
     return _(
         """\
-Columns: id (give it to `tgtui backup`), type (user, bot, group, channel), folder,
-[messages,] name and @username.
-With --json, one JSON array of objects: id, type, name, username, archived[, messages].
+Columns: id (give it to `tgtui backup`), type (user, bot, group, forum, channel), folder,
+[messages,] name and @username. A forum is a group with topics (--type forums).
+With --json, one JSON array of objects: id, type, name, username, archived, forum
+[, messages].
 
 exit codes:
   0    listed

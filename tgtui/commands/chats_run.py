@@ -25,17 +25,19 @@ def _type(row: DialogRow) -> str:
 
 
 # The type as the table shows it, in the user's language and in the chat list's words (the
-# same "chat type" entries of the catalog); --json keeps the English word.
+# same "chat type" entries of the catalog); --json keeps the English word. A forum (a group
+# with topics) is marked "forum" in the table; --json says group, and "forum": true.
 TYPE_WORDS = {
     "user": NC_("chat type", "user"),
     "bot": NC_("chat type", "bot"),
     "group": NC_("chat type", "group"),
+    "forum": NC_("chat type", "forum"),
     "channel": NC_("chat type", "channel"),
 }
 
 
 def _type_word(row: DialogRow) -> str:
-    kind = _type(row)
+    kind = "forum" if row.forum else _type(row)
     return pgettext("chat type", TYPE_WORDS[kind]) if kind in TYPE_WORDS else kind
 
 
@@ -53,6 +55,7 @@ def _json_rows(rows: Sequence[DialogRow], counts: dict[int, Count] | None) -> li
             "name": row.name,
             "username": row.username,
             "archived": row.archived,
+            "forum": row.forum,
         }
         if counts is not None:
             count = counts.get(row.peer_id)

@@ -67,6 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("the backup (default: backup_dir; with --demo, the demo's backups)"),
     )
     add_chat_option(parser)
+    parser.add_argument(
+        "--topic",
+        metavar=_("TOPIC"),
+        help=_(
+            "only this forum topic: its id or title (any case, with or without accents); "
+            "General is topic 1"
+        ),
+    )
     parser.add_argument("--from", dest="sender", metavar=_("NAME"), help=_("only from this sender"))
     add_date_options(parser)
     parser.add_argument(
@@ -233,7 +241,24 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     for note in archive.left_out:
         output.say(clean(_("note: {problem}").format(problem=note)))
     chats = None if named is None else frozenset(c.id for c in named)
-    filters = Filters(chats=chats, sender=args.sender, since=args.since, until=args.until)
+    topics = None
+    if args.topic is not None:
+        from tgtui.archive.topics import choose_topic
+
+        topic_notes: list[str] = []
+        try:
+            chosen = choose_topic(args.topic, named or archive.chats, topic_notes, "--chat")
+        except ArchiveError as exc:
+            output.say(f"tgtui search: {clean(exc)}")
+            return EXIT_ERROR
+        finally:
+            for note in topic_notes:
+                output.say(clean(_("note: {problem}").format(problem=note)))
+        chats = frozenset({chosen.chat.id})
+        topics = frozenset({(chosen.chat.id, chosen.topic.id)})
+    filters = Filters(
+        chats=chats, topics=topics, sender=args.sender, since=args.since, until=args.until
+    )
     try:
         with SearchIndex(archive) as index:
             index.update()

@@ -60,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_date_options(parser)
     parser.add_argument(
+        "--topic",
+        metavar=_("TOPIC"),
+        help=_(
+            "only this forum topic: its id or title (any case, with or without accents); "
+            "General is topic 1"
+        ),
+    )
+    parser.add_argument(
         "--json", action="store_true", help=_("the figures as one JSON object on stdout")
     )
     add_offline_arguments(parser)
@@ -95,10 +103,24 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         _say(f"tgtui stats: {clean(exc)}")
         return EXIT_ERROR
     chats = list(archive.chats) if named is None else named
+    topics = None
+    topic_notes: list[str] = []
+    if args.topic is not None:
+        from tgtui.archive.topics import choose_topic
+
+        try:
+            chosen = choose_topic(args.topic, chats, topic_notes, _("CHAT"))
+        except ArchiveError as exc:
+            for note in topic_notes:
+                _say(clean(_("note: {problem}").format(problem=note)))
+            _say(f"tgtui stats: {clean(exc)}")
+            return EXIT_ERROR
+        chats = [chosen.chat]
+        topics = {chosen.chat.id: frozenset({chosen.topic.id})}
     try:
         with StatsStore(archive) as store:
             store.update()
-            result = figures(store, chats, args.since, args.until)
+            result = figures(store, chats, args.since, args.until, topics)
             by_id = {chat.id: chat for chat in archive.chats}
             wanted = {chat.id for chat in chats}
             unread = [
@@ -106,7 +128,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
                 for cid, file, reason in store.unread
                 if cid in wanted
             ]
-            notes = [*archive.left_out, *store.notes, *unread, *result.notes]
+            notes = [*archive.left_out, *topic_notes, *store.notes, *unread, *result.notes]
     except OSError as exc:
         _say(
             "tgtui stats: "

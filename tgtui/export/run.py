@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 from tgtui.archive.folder import JSONL, Archive, ArchiveChat
 from tgtui.export import html_parts
+from tgtui.export.account_tde import AccountData, after_chats, before_chats, read_account
 from tgtui.export.chat_export import (
     ACCOUNT_SEPARATOR,
     SINGLE_SEPARATOR,
@@ -378,14 +379,23 @@ class _Joiner:
     """Joins the parts, in order, into each chat's result.json and the whole-account one,
     as they are done: the parent process does it while the workers export what follows."""
 
-    def __init__(self, staging: Path, jobs: list[ChatJob], parts: list[Part]) -> None:
+    def __init__(
+        self,
+        staging: Path,
+        jobs: list[ChatJob],
+        parts: list[Part],
+        account_data: AccountData | None = None,
+    ) -> None:
         self.jobs = {job.index: job for job in jobs}
+        self.account_data = account_data or AccountData()
         self.last_index = jobs[-1].index
         self.order = list(parts)  # as _parts made them: chat by chat, part by part
         self.done: dict[tuple[int, int], PartDone] = {}
         self.next = 0
         self.account: BinaryIO = open(staging / "result.json", "wb")  # noqa: SIM115
-        self.account.write(b'{\n "about": ' + dumps(ABOUT) + b',\n "chats": {\n')
+        self.account.write(b'{\n "about": ' + dumps(ABOUT) + b",\n")
+        # The account's own sections, in Telegram Desktop's order, before the chats.
+        self.account.write(before_chats(self.account_data) + b' "chats": {\n')
         self.account.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
         self.single: BinaryIO | None = None
         self.started = False  # whether the open chat has a message yet
@@ -433,7 +443,7 @@ class _Joiner:
     def finish(self) -> None:
         """Close the whole-account result.json (every part must have been joined)."""
         assert self.next == len(self.order)
-        self.account.write(b"  ]\n }\n}\n")
+        self.account.write(b"  ]\n }" + after_chats(self.account_data) + b"\n}\n")
         self.account.close()
 
     def close(self) -> None:
@@ -522,7 +532,9 @@ def export_backup(
                 parallel = sum(sizes.values()) >= PARALLEL_BYTES
             workers = max(1, os.cpu_count() or 1) if parallel else 1
             parts = _parts(jobs, sizes, staging, workers)
-            joiner = _Joiner(staging, jobs, parts) if tde else None
+            # The account's own data (`tgtui backup --account`), for the whole-account file.
+            account_data = read_account(archive.folder) if tde else AccountData()
+            joiner = _Joiner(staging, jobs, parts, account_data) if tde else None
             cut = sum(count - 1 for count in _html_cuts(parts, workers).values())
             try:
                 results = _run_parts(parts, min(workers, len(parts) + cut), progress, total, joiner)
@@ -552,6 +564,8 @@ def export_backup(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     summary = ExportSummary(destination, chats=len(jobs))
+    summary.problems.extend(account_data.problems)
+    summary.unreadable += account_data.damaged
     for result in results:
         summary.messages += result.messages
         summary.unreadable += result.unreadable

@@ -1,27 +1,15 @@
 """The account's own data in a backup (`tgtui backup --account`), as every reader sees it.
 
 ``OUT/account/SECTION.jsonl``, one file a section (`SECTIONS`), each line one version of one
-item, appended when the item is first seen or changes, never rewritten:
-
-    {"key": "42", "seen": 1765000000, "data": {...}}       the item as it is from then on
-    {"key": "42", "seen": 1765090000, "removed": true}      gone from Telegram since then
-
-An item's current state is its last line; an item whose last line says ``removed`` was there
-once and is kept, marked. SCHEMA.md documents each section's ``data``.
-
-A backup may come from a stranger: a line that is not such an object (bad JSON, a key that is
-not a string, data that is not an object) is passed over and counted, never guessed at.
+item, appended when the item is first seen or changes, never rewritten: a versioned file
+(`tgtui.format.versioned`, which reads it). SCHEMA.md documents each section's ``data``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from tgtui.format.records import unixtime
-from tgtui.format.safe_files import TooBig, open_lines, parse_json
+from tgtui.format.versioned import TooBig, Version, Versions, parse_version, read_versions
 
 FOLDER = "account"
 # In the order Telegram Desktop's export writes them.
@@ -35,7 +23,6 @@ SECTIONS = (
     "web_sessions",
     "left_chats",
 )
-MAX_LINE = 1_000_000  # bytes: an item is a few hundred; a longer line is damage
 PROFILE_KEY = "self"  # the profile section's one item
 
 
@@ -44,84 +31,22 @@ def section_path(out: Path, section: str) -> Path:
     return out / FOLDER / f"{section}.jsonl"
 
 
-@dataclass(frozen=True)
-class Version:
-    """One line of a section: an item as it was from ``seen`` on (None: removed then)."""
-
-    key: str
-    seen: int  # unix time
-    data: dict[str, Any] | None
-
-
-@dataclass
-class Section:
-    """A section as read: every item's versions, oldest first, in the order items came."""
-
-    versions: dict[str, list[Version]] = field(default_factory=dict)
-    damaged: int = 0  # lines passed over
-
-    def current(self) -> dict[str, dict[str, Any]]:
-        """The items there now (their last version), in the order they were first seen."""
-        now = {}
-        for key, versions in self.versions.items():
-            data = versions[-1].data
-            if data is not None:
-                now[key] = data
-        return now
-
-    def removed(self) -> dict[str, Version]:
-        """The items gone from Telegram: their last version is a removal."""
-        return {k: v[-1] for k, v in self.versions.items() if v[-1].data is None}
-
-
-def parse_version(line: bytes) -> Version | None:
-    """A line of a section file, or None when it is not one."""
-    try:
-        value = parse_json(line)
-    except ValueError:
-        return None
-    if not isinstance(value, dict):
-        return None
-    key, seen = value.get("key"), unixtime(value.get("seen"))
-    if not isinstance(key, str) or seen is None:
-        return None
-    if value.get("removed") is True:
-        return Version(key, seen, None)
-    data = value.get("data")
-    return Version(key, seen, data) if isinstance(data, dict) else None
-
-
-def _lines(path: Path) -> Iterator[bytes | None]:
-    """The file's lines (None for one too long to be an item), nothing when it is not there."""
-    try:
-        handle = open_lines(path)
-    except FileNotFoundError:
-        return
-    with handle:
-        while True:
-            line = handle.readline(MAX_LINE + 1)
-            if not line:
-                return
-            if len(line) > MAX_LINE and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # the rest of the long line
-                    line = handle.readline(MAX_LINE + 1)
-                yield None
-                continue
-            if line.strip():
-                yield line
+Section = Versions  # a section as read: every item's versions (`Versions`)
 
 
 def read_section(out: Path, section: str) -> Section:
     """``section`` of the backup in ``out`` (empty when the backup has none). OSError when
     the file cannot be read (a link, a folder, too big to be a section: `TooBig`)."""
-    read = Section()
-    for line in _lines(section_path(out, section)):
-        version = None if line is None else parse_version(line)
-        if version is None:
-            read.damaged += 1
-            continue
-        read.versions.setdefault(version.key, []).append(version)
-    return read
+    return read_versions(section_path(out, section))
 
 
-__all__ = ["FOLDER", "PROFILE_KEY", "SECTIONS", "Section", "TooBig", "Version", "read_section"]
+__all__ = [
+    "FOLDER",
+    "PROFILE_KEY",
+    "SECTIONS",
+    "Section",
+    "TooBig",
+    "Version",
+    "parse_version",
+    "read_section",
+]

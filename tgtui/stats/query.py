@@ -3,13 +3,16 @@
 The aggregates are by UTC month: the months wholly inside the range are read from them;
 the messages of the months the range cuts (its edges) are read again from their lines
 (where `msgs` says they are) and added up the same way (`tgtui.stats.tally.Tally`), so every
-figure is exact for any range. Time series and the hour x weekday grid come from quarter
-hours, each of which falls in one local hour (`tgtui.stats.tally`).
+figure is exact for any range. A forum topic's figures (``topics``) are all read that way:
+its messages are those `msgs` files under the topic (the aggregates are by chat). Time
+series and the hour x weekday grid come from quarter hours, each of which falls in one
+local hour (`tgtui.stats.tally`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 from collections import Counter
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.index import unread_note
 from tgtui.format.safe_files import open_regular
+from tgtui.format.topics import GENERAL
 from tgtui.format.versions import DELETED, EDITS, Changes, load_changes, record_at
 from tgtui.stats.figures import TOP, Figures, Moment, Private, Ranked
 from tgtui.stats.message import look
@@ -92,15 +96,33 @@ def span_of(since: dt.datetime | None, until: dt.datetime | None) -> Span:
     return Span(low, high, first, last)
 
 
-def _edge_tally(store: StatsStore, chat: ArchiveChat, span: Span, notes: list[str]) -> Tally:
-    """The messages of ``chat`` in the edges of ``span``, read again and added up."""
+def _topic_sql(topics: frozenset[int] | None) -> str:
+    """The condition on `msgs` for the messages of these topics ("" for every message):
+    General holds those with no topic."""
+    if topics is None:
+        return ""
+    wanted = set(topics) | ({0} if GENERAL in topics else set())
+    return f" AND topic IN ({','.join(str(int(t)) for t in sorted(wanted))})"
+
+
+def _edge_tally(
+    store: StatsStore,
+    chat: ArchiveChat,
+    span: Span,
+    notes: list[str],
+    topics: frozenset[int] | None = None,
+    timeline: list[int] | None = None,
+) -> Tally:
+    """The messages of ``chat`` in the edges of ``span`` (of ``topics`` only, if given),
+    read again and added up; with ``topics``, the dates of those in the timeline go to
+    ``timeline`` (conversations are the chat's, not a topic's: none are added up)."""
     tally = Tally()
     rows: list[tuple[int, int, int, int, int | None]] = []
     for low, high in span.edges():
         rows.extend(
             store.db.execute(
                 "SELECT date, id, offset, flags, reply FROM msgs WHERE chat_id = ? "
-                "AND date >= ? AND date < ?",
+                f"AND date >= ? AND date < ?{_topic_sql(topics)}",
                 (chat.id, low, high),
             )
         )
@@ -122,8 +144,12 @@ def _edge_tally(store: StatsStore, chat: ArchiveChat, span: Span, notes: list[st
             if changes is not None:
                 record = changes.apply(record)
             tally.add(date, message_id, look(record))
-            if not flags & (DELETED_FLAG | SERVICE_FLAG):
+            if flags & (DELETED_FLAG | SERVICE_FLAG):
+                continue
+            if topics is None:
                 tally.add_turn(date, bool(flags & OUT_FLAG), bool(flags & STARTS_FLAG), reply)
+            elif timeline is not None:
+                timeline.append(date)
     finally:
         os.close(fd)
     return tally
@@ -155,16 +181,27 @@ def figures(
     chats: Iterable[ArchiveChat],
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    topics: dict[int, frozenset[int]] | None = None,
 ) -> Figures:
     """The statistics of ``chats`` over [since, until) (the aggregates must be current:
-    `StatsStore.update`)."""
+    `StatsStore.update`); with ``topics`` (chat id -> topic ids), of those forum topics'
+    messages only, in the chats that have some."""
     chosen = list(chats)
-    ids = [chat.id for chat in chosen]
     span = span_of(since, until)
+    timeline: list[int] = []
+    if topics is not None:
+        chosen = [chat for chat in chosen if chat.id in topics]
+        span = Span(span.since, span.until, 1, 0)  # no whole month: every message is read
+    ids = [chat.id for chat in chosen]
     zone = dt.datetime.now().astimezone().tzname() or ""
     result = Figures(since=since, until=until, time_zone=zone)
     notes = result.notes
-    edges = {chat.id: _edge_tally(store, chat, span, notes) for chat in chosen}
+    edges = {
+        chat.id: _edge_tally(
+            store, chat, span, notes, None if topics is None else topics[chat.id], timeline
+        )
+        for chat in chosen
+    }
     per_chat = _months(store, ids, span, edges)
     total = new_month()
     for row in per_chat.values():
@@ -184,8 +221,11 @@ def figures(
     _senders(store, where, edges, result)
     _media(store, where, edges, result)
     _terms(store, where, edges, result, bool(span.edges()))
-    _private(store, chosen, where, edges, result)
-    result.silence = _silence(store, ids, span, per_chat)
+    if topics is None:
+        _private(store, chosen, where, edges, result)
+        result.silence = _silence(store, ids, span, per_chat)
+    else:  # a topic's conversations are its chat's: none; its silences are its own
+        result.silence = _longest_gap(timeline)
     (damaged,) = store.db.execute(f"SELECT total(damaged) FROM sources WHERE {_in(ids)}").fetchone()
     result.damaged = int(damaged)
     return result
@@ -352,6 +392,17 @@ def _private(
                 median_reply=(_median(mine), _median(theirs)),
             )
         )
+
+
+def _longest_gap(dates: list[int]) -> tuple[int, int] | None:
+    """The longest time between two messages of ``dates``, when it is `SILENCE` or longer
+    (the first of equal ones): (from, to)."""
+    best: tuple[int, int] | None = None
+    ordered = sorted(dates)
+    for before, after in itertools.pairwise(ordered):
+        if after - before >= SILENCE and (best is None or after - before > best[1] - best[0]):
+            best = (before, after)
+    return best
 
 
 def _silence(

@@ -1,12 +1,13 @@
 """The statistics' aggregates file: `BACKUP/.index/stats.sqlite`, beside the search index.
 
 It holds, per chat and UTC month, what the statistics add up (`tgtui.stats.tally`), one
-small row per message (its date, id, where its line is, and its place in the chat's
-conversations) for the edges of a date range, and the chat's runs of messages (for the
-longest silence); `sources` says how far each chat's files were read. It can always be
-built again from the backup, so it is opened as the search index is
-(`tgtui.archive.index_file`): a link or a file of another kind in its place is deleted, an
-aggregates file of another version, damaged, or made in another folder is built again.
+small row per message (its date, id, where its line is, its place in the chat's
+conversations, its forum topic) for the edges of a date range and a topic's figures, and
+the chat's runs of messages (for the longest silence); `sources` says how far each chat's
+files were read. It can always be built again from the backup, so it is opened as the
+search index is (`tgtui.archive.index_file`): a link or a file of another kind in its
+place is deleted, an aggregates file of another version, damaged, or made in another folder
+is built again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tgtui.lazylog import logger
 from tgtui.private_files import create_private_file
 
 STATS_FILE = "stats.sqlite"
-VERSION = "1"
+VERSION = "2"  # 2: each message's forum topic in msgs
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -66,7 +67,7 @@ CREATE TABLE IF NOT EXISTS replies (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS msgs (
     chat_id INTEGER NOT NULL, date INTEGER NOT NULL, id INTEGER NOT NULL,
-    offset INTEGER NOT NULL, flags INTEGER NOT NULL, reply INTEGER,
+    offset INTEGER NOT NULL, flags INTEGER NOT NULL, reply INTEGER, topic INTEGER NOT NULL,
     PRIMARY KEY (chat_id, date, offset)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (

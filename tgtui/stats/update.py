@@ -43,6 +43,7 @@ from tgtui.archive.index_reading import (
     records_from,
 )
 from tgtui.format.safe_files import SIDE_FILE_MAX, link_refused, not_a_file, too_big
+from tgtui.format.topics import topic_of
 from tgtui.format.versions import DELETED, EDITS, Changes, load_changes
 from tgtui.lazylog import logger
 from tgtui.stats.message import look
@@ -90,6 +91,7 @@ class _Read:
     ids: array[int] = field(default_factory=lambda: array("q"))
     offsets: array[int] = field(default_factory=lambda: array("q"))
     flags: bytearray = field(default_factory=bytearray)
+    topics: array[int] = field(default_factory=lambda: array("q"))  # 0: none (General)
     read_to: int = 0
     damaged: int = 0
     timeline: list[int] | None = None  # `_timeline`, once found
@@ -256,6 +258,7 @@ class StatsStore:
             read.dates.append(date)
             read.ids.append(record["id"])
             read.offsets.append(begin)
+            read.topics.append(topic_of(record) or 0)
             read.flags.append(
                 (DELETED_FLAG if seen.deleted else 0)
                 | (OUT_FLAG if seen.out else 0)
@@ -281,7 +284,7 @@ class StatsStore:
         db = self.db
         cid = chat.id
         db.executemany(
-            "INSERT OR REPLACE INTO msgs VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO msgs VALUES (?, ?, ?, ?, ?, ?, ?)",
             zip(
                 [cid] * len(read.ids),
                 read.dates,
@@ -289,6 +292,7 @@ class StatsStore:
                 read.offsets,
                 read.flags,
                 replies,
+                read.topics,
                 strict=True,
             ),
         )

@@ -54,6 +54,7 @@ class DialogRow:
     # was (time.monotonic()): a backup that saved this pts knows the channel had nothing new.
     pts: int | None = field(default=None, compare=False)
     listed: float = field(default=0.0, repr=False, compare=False)
+    forum: bool = False  # a supergroup with forum topics (core.telegram.org/api/forum)
 
 
 def _kind(entity: Any) -> ChatKind:
@@ -326,6 +327,7 @@ class DialogPager:
                     is_self=bool(getattr(entity, "is_self", False)),
                     pts=getattr(dialog, "pts", None),
                     listed=listed,
+                    forum=bool(getattr(entity, "forum", False)),
                 )
             )
         return rows, end
