@@ -4,9 +4,9 @@
 
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
 then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
-(archive, a chat, a search), exports it, and saves an SVG of each step next to this file,
-and a PNG of a chat page of the HTML export as headless Chromium shows it. Then once more in
-Brazilian Portuguese, signed in: a backup running (`backup-running-pt.svg`).
+(archive, a chat, a search), exports it, shows its statistics, and saves an SVG of each step
+next to this file, and a PNG of a chat page of the HTML export as headless Chromium shows it.
+Then once more in Brazilian Portuguese, signed in: a backup running (`backup-running-pt.svg`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.login import LoginScreen
 from tgtui.screens.search import HitList, SearchScreen
+from tgtui.screens.stats import StatsScreen
 from tgtui.telegram.auth import Step
 from tgtui.telegram.service import ClientSpec, TelegramService
 
@@ -141,6 +142,12 @@ async def main() -> None:
             await type_into(pilot, "#export-out", str(EXPORT))
             await wait_for(pilot, lambda: "Exported" in _status(app, "#export-status"), within=60)
             await _shoot(pilot, "export")
+            # The statistics of the whole backup: key numbers over messages by month.
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+            await pilot.press("C")
+            await wait_for(pilot, lambda: _counted(app), within=60)
+            await _shoot(pilot, "stats")
             app.exit()
 
         try:
@@ -149,6 +156,12 @@ async def main() -> None:
             service.close()
             shutil.rmtree(FOLDER, ignore_errors=True)
         await _portuguese(demo, Path(tmp))
+
+
+def _counted(app: TgtuiApp) -> bool:
+    """The statistics screen shows its figures."""
+    screen = app.screen
+    return isinstance(screen, StatsScreen) and screen.counted is not None
 
 
 def _searched(app: TgtuiApp, words: str) -> bool:

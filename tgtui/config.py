@@ -68,6 +68,7 @@ BINDING_IDS = frozenset(
         "close-chat", "activate", "go-reply", "jump-back", "go-date", "versions",
         "search-chat", "search-back", "open-hit", "search-submit", "to-results", "search-filters",
         "export-start", "close-versions", "close-help", "cancel", "pictures",
+        "stats-chat", "stats-all", "account", "filter-account", "read-topic", "all-messages",
     }
 )  # fmt: skip
 # The one key map: the commands that are one kind of thing on different screens. A key is
@@ -82,6 +83,7 @@ KEY_KINDS: dict[str, frozenset[str]] = {
     # Enter: the obvious thing for what is under the cursor (open it, start it)
     "open": frozenset(
         {"open-chat", "read-chat", "activate", "open-hit", "export-start", "search-submit"}
+        | {"read-topic"}
     ),
     # Escape: back one step (close what is open, drop the filter, leave the screen)
     "back": frozenset(
@@ -89,7 +91,9 @@ KEY_KINDS: dict[str, frozenset[str]] = {
         | {"backup-leave", "quit-setup", "clear-filter"}
     ),
     # /: narrow the list on screen to the names typed
-    "filter": frozenset({"filter", "filter-chats"}),
+    "filter": frozenset({"filter", "filter-chats", "filter-account"}),
+    # a: all of the list in front (select every chat shown; read every topic's messages)
+    "all": frozenset({"select-all", "all-messages"}),
     # s, Ctrl+F: search the messages of the backups by their words
     "search": frozenset({"search-all", "search-chat", "search-backups"}),
     # Space: select or pause the one under the cursor

@@ -15,7 +15,8 @@ copy of one signed-in session, messages only, into a fresh folder:
   file of its own: the fastest plain script, with one request in flight per chat;
 - **script, 8 ranges** (one big chat only): the chat's ids cut in 8 ranges read at the same
   time (`min_id`/`max_id`): the ceiling for one chat;
-- **tgtui backup**: `tgtui backup --all --no-media --out DIR --session S`, as shipped;
+- **tgtui backup**: `tgtui backup --all --no-media --no-pictures --no-account --out DIR
+  --session S`: messages only, as the scripts save;
 - **tgtui backup, nothing new**: the same command again, into the folder it just made (an
   incremental run that finds nothing to fetch).
 
@@ -167,7 +168,10 @@ def contenders(
         return [sys.executable, str(script), str(work / "s.session"), *keys, str(out), what]
 
     out = work / "out"
-    tgtui = [sys.executable, "-m", "tgtui", "backup", "--all", "--no-media"]
+    # Messages only, as the scripts save: no files, no previews or userpics, not the
+    # account's own data (which --all keeps by default).
+    tgtui = [sys.executable, "-m", "tgtui", "backup", "--all", "--no-media", "--no-pictures"]
+    tgtui += ["--no-account"]
     tgtui += ["--session", str(work / "s.session"), "--out", str(out)]
     chosen: dict[str, tuple[list[str], Path, dict[str, str]]] = {
         "connect + dialogs": (plain("dialogs", out), out, {}),

@@ -142,7 +142,8 @@ def tgtui(info: dict[str, Any], chats: list[int], folder: Path) -> tuple[float, 
         "TGTUI_API_HASH": info["api_hash"],
     }
     chosen = (str(c) for c in chats)
-    seconds = run([*command, "--out", str(out), "--no-media", *chosen], env)
+    # Messages only, as tg-archive is set up here (no media, no avatars).
+    seconds = run([*command, "--out", str(out), "--no-media", "--no-pictures", *chosen], env)
     saved = sum(len(p.read_bytes().splitlines()) for p in out.rglob("messages.jsonl"))
     return seconds, saved
 

@@ -110,7 +110,8 @@ def test_the_chat_list_names_types_in_portuguese_and_json_stays_english(tmp_path
     assert header.split()[:3] == ["ID", "TIPO", "PASTA"]
     assert rows
     kinds = {row.split()[1] for row in rows}
-    assert kinds == {"grupo", "canal"}, rows  # the demo's hikers: groups and channels
+    # The demo's hikers: groups, channels and a forum (a group with topics).
+    assert kinds == {"grupo", "canal", "fórum"}, rows
     listed = _tgtui(tmp_path, "chats", "hikers", "--demo", "--json", LANG="pt_BR.UTF-8")
     assert '"type": "group"' in listed.stdout  # for scripts, whatever the language
     assert '"type": "channel"' in listed.stdout

@@ -27,8 +27,9 @@ async def _media_messages(client: TelegramClient, sandbox: SandboxServer) -> lis
 
 def _expected(sandbox: SandboxServer, media: Any) -> bytes:
     if isinstance(media, types.Photo):
-        size = max(media.sizes, key=lambda s: s.size)
-        return sandbox.files.whole(media.id, size.type, size.size)
+        size = media.sizes[-1]  # the biggest (a progressive one's bytes: its last scan's end)
+        whole = max(size.sizes) if isinstance(size, types.PhotoSizeProgressive) else size.size
+        return sandbox.files.whole(media.id, size.type, whole)
     return sandbox.files.whole(media.id, "", media.size)
 
 

@@ -11,10 +11,11 @@ References (core.telegram.org):
 
 from __future__ import annotations
 
-import struct
+import io
 from typing import Any
 
 import pytest
+from PIL import Image
 from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
@@ -24,11 +25,12 @@ from tgtui.sandbox.world import Chat, Kind
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR (a real picture, not random bytes)."""
-    assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+    """Width and height of a JPEG (Telegram's profile photos are JPEGs), decoded whole: a
+    real picture, not random bytes."""
+    assert data.startswith(b"\xff\xd8\xff")
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as picture:
+        picture.load()
+        return picture.size
 
 
 def _dialogs(sandbox: SandboxServer, *kinds: Kind) -> list[Chat]:

@@ -149,6 +149,38 @@ def test_a_chat_in_parts_writes_the_pages_one_process_writes(
         assert all(part.continued is None for part in again)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_groups_and_quotes_in_parts_are_what_one_process_writes(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few senders writing minutes apart (messages grouped under one name, groups running
+    over where pages and parts start) and replies to the messages just before (quoted when
+    on the same page): a part, which starts at a page, writes what one process writes."""
+    monkeypatch.setattr(html_pages, "PAGE_SIZE", 7)
+    rng = random.Random(100 + seed)
+    lines: list[bytes] = []
+    ident, when = 0, DATE
+    for n in range(rng.randint(60, 200)):
+        ident += rng.choice([1, 1, 2])
+        when += rng.choice([20, 60, 300, 901])
+        who = rng.choice([0, 0, 0, 1, 2])
+        record: Record = message(ident, f"said <{n}>", from_id=f"user{who}")
+        record.update(date_unixtime=str(when), **{"from": f"Person <{who}>"})
+        if rng.random() < 0.3 and ident > 3:
+            record["reply_to_message_id"] = ident - rng.randint(1, 3)
+        if rng.random() < 0.1:
+            record["via_bot"] = "@gif"
+        lines.append(line(record))
+    folder = _backup(tmp_path / "b", [(lines, {})]) / "chats" / "1001_chat"
+    whole = Part(_job(folder, tmp_path / "one"), 0, 0, None, tmp_path / "s", tmp_path / "a", True)
+    export_part(whole)
+    _in_parts(folder, tmp_path / "many", rng.randint(3, 9))
+    _same(tmp_path / "one", tmp_path / "many")
+    pages = "".join(p.read_text() for p in (tmp_path / "one").glob("messages*.html"))
+    assert 'class="message joined"' in pages
+    assert '<span class="quote">said &lt;' in pages
+
+
 def test_the_first_look_cuts_where_pages_start_and_reads_every_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,9 +108,17 @@ class ChatLog:
         first = self.first_version(k) if k is not None else record
         return self.changes.history(first)
 
+    def span(self, k: int) -> tuple[int, int]:
+        """Where message ``k`` from the newest is in the file: (start, end) in bytes."""
+        return self.lines.span(k)
+
+    def wait(self) -> None:
+        """Wait until every message's place is known (`complete`)."""
+        self.lines.complete.wait()
+
     def first_version(self, k: int) -> Record:
         """Message ``k`` from the newest as first saved (messages.jsonl's line)."""
-        start, end = self.lines.span(k)
+        start, end = self.span(k)
         with self._cache_lock:
             cached = self._cache.get(start)
             if cached is not None:
@@ -119,7 +127,7 @@ class ChatLog:
         if end - start > MAX_LINE:  # longer than any message: not even read
             return self._remember(start, unreadable(_too_long(start, end - start)))
         try:
-            raw = self.lines.line(k)
+            raw = self.lines.read(start, end)
         except LinesError as exc:
             return unreadable(str(exc))
         except OSError as exc:
@@ -191,12 +199,12 @@ class ChatLog:
     def find_id(self, message_id: int) -> int | None:
         """Where message ``message_id`` is (or the first message after it, if it is missing);
         None when every saved message is older. Waits for the scan to end if needed."""
-        self.lines.complete.wait()
+        self.wait()
         return self._bisect(record_id, message_id)
 
     def find_date(self, when: dt.datetime) -> int | None:
         """The first message sent at or after ``when``; None when all are older."""
-        self.lines.complete.wait()
+        self.wait()
         stamp = int(when.timestamp())
 
         def seconds(record: Record) -> int | None:

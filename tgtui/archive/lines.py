@@ -159,7 +159,11 @@ class LineIndex:
 
     def line(self, k: int) -> bytes:
         """Line ``k`` from the end, without its newline (IndexError past the known lines)."""
-        start, end = self.span(k)
+        return self.read(*self.span(k))
+
+    def read(self, start: int, end: int) -> bytes:
+        """The line at bytes [start, end) (a `span`), without its newline, read at most
+        `MAX_LINE_SHOWN` far."""
         with self._lock:
             if self._fd < 0:
                 raise LinesError(_("{path} is closed").format(path=self.path))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tgtui.archive.wording import media_file
+from tgtui.format.avatars import saved_thumbnail
 from tgtui.format.records import non_negative
 from tgtui.format.safe_files import TooBig, read_small
 from tgtui.i18n import _, number
@@ -90,10 +91,36 @@ def sticker_emoji(record: Record) -> str | None:
     return None
 
 
+# Media whose thumbnail the backup saves and the reader draws in the file's place (when the
+# file itself is not saved, or is not a picture): a ▶ on those that move.
+PREVIEWED = frozenset({"photo", "sticker", "animation", "video_file", "video_message", "file"})
+MOVING = frozenset({"animation", "video_file", "video_message"})
+
+
 def picture_of(record: Record, folder: Path) -> PictureSource | None:
-    """The picture a message shows, if its file is saved and is one: a photo, a still
-    sticker, a GIF (its first frame), a picture sent as a file. A file that is not there,
-    or refused (a link, a FIFO...), gives None: the media line says why."""
+    """The picture a message shows: its saved file if that is a picture (a photo, a still
+    sticker, a GIF's first frame, a picture sent as a file), else its saved thumbnail (a
+    video's with a ▶). A file that is not there, or refused (a link, a FIFO...), gives
+    None: the media line says why."""
+    kind = record.get("media_type")
+    mime = record.get("mime_type")
+    moving = kind in MOVING or mime == "image/gif"
+    path = _full_picture(record, folder)
+    if path is None and kind in PREVIEWED:
+        path = saved_thumbnail(record, folder)
+    if path is None:
+        return None
+    return PictureSource(
+        path=path,
+        width=_positive(record.get("width")),
+        height=_positive(record.get("height")),
+        moving=moving,
+        duration=non_negative(record.get("duration_seconds")),
+    )
+
+
+def _full_picture(record: Record, folder: Path) -> Path | None:
+    """The message's saved file, if it is a picture tgtui draws."""
     kind = record.get("media_type")
     mime = record.get("mime_type")
     name = record.get("file_name") or record.get("file")
@@ -107,17 +134,8 @@ def picture_of(record: Record, folder: Path) -> PictureSource | None:
         if mime not in IMAGE_TYPES:
             return None
     else:
-        return None  # videos, voice, audio: their thumbnails are not in the backup (yet)
-    path, _refused = media_file(record, folder)
-    if path is None:
-        return None
-    return PictureSource(
-        path=path,
-        width=_positive(record.get("width")),
-        height=_positive(record.get("height")),
-        moving=kind == "animation" or mime == "image/gif",
-        duration=non_negative(record.get("duration_seconds")),
-    )
+        return None  # videos, voice, audio: not pictures (a video's thumbnail is)
+    return media_file(record, folder)[0]
 
 
 def _positive(value: object) -> int | None:

@@ -48,8 +48,13 @@ class ArchiveService:
         self.archive = open_archive(self.folder)
         return self.archive
 
-    def open_chat(self, chat: ArchiveChat) -> ChatLog:
-        """The chat's messages (`LinesError` if its file cannot be read)."""
+    def open_chat(self, chat: ArchiveChat, topic: int | None = None) -> ChatLog:
+        """The chat's messages, or those of one of its forum topics (`LinesError` if its
+        file cannot be read)."""
+        if topic is not None:
+            from tgtui.archive.topic_log import TopicLog  # only for forums
+
+            return TopicLog(chat, topic)
         return ChatLog(chat)
 
     # --- search (on the index thread) ---------------------------------------------------------

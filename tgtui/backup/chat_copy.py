@@ -258,7 +258,7 @@ class ChatCopy:
 
     async def media(self) -> None:
         """Save the files the chat's messages name (and those the check found damaged), if
-        any are wanted; then the chat is complete."""
+        any are wanted, and their thumbnails and userpics; then the chat is complete."""
         checkpoint = self.checkpoint
         if self.wants_files:
             await self.engine.media.run(
@@ -269,6 +269,8 @@ class ChatCopy:
                 self.repair.damaged_files,
                 self.repair.unsafe_files,
             )
+        if self.options.pictures:
+            await self.engine.pictures.run(self.target, self.folder, checkpoint, self.state)
         if not checkpoint.complete:
             checkpoint.complete = True
             save_checkpoint(self.state, checkpoint)

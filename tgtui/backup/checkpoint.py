@@ -44,6 +44,10 @@ class Checkpoint:
     # account, kept in the backup's updates-state.json), whether they are followed there.
     pts: int | None = None
     tracked: bool = False
+    # Thumbnails and userpics (`tgtui.backup.thumbnails`): looked at for the records up to
+    # this id; those that failed, by message id -> reason (tried again by the next run).
+    pictures_last_id: int = 0
+    pictures_failed: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The file's content."""
@@ -84,6 +88,10 @@ def load_checkpoint(path: Path, chat_id: int) -> Checkpoint | None:
             jsonl_stat=_stat_field(data.get("jsonl_stat")),
             pts=int(data["pts"]) if isinstance(data.get("pts"), int) else None,
             tracked=data.get("tracked") is True,
+            pictures_last_id=int(data.get("pictures_last_id", 0)),
+            pictures_failed={
+                str(k): str(v) for k, v in dict(data.get("pictures_failed", {})).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(
@@ -157,6 +165,8 @@ def reconcile(path: Path, jsonl: Path, chat_id: int, last_id_on_disk: int | None
         rebuilt.media_done, rebuilt.media_failed = stored.media_done, stored.media_failed
         rebuilt.media_gone = stored.media_gone
         rebuilt.media_last_id = min(stored.media_last_id, on_disk)
+        rebuilt.pictures_failed = stored.pictures_failed
+        rebuilt.pictures_last_id = min(stored.pictures_last_id, on_disk)
         if stored.last_id <= on_disk:
             # Behind the file (a checkpoint lost in a power cut): its pts is older, so
             # following from it asks for more changes, never fewer. Ahead of the file (the

@@ -31,6 +31,7 @@ from tgtui.backup.manifest import Manifest
 from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.naming import JSONL, STATE, chat_folder, chat_folders, name_bytes_for
 from tgtui.backup.options import CANCELLED, BackupAborted, BackupOptions
+from tgtui.backup.pictures_pass import PicturesPass
 from tgtui.backup.progress import BackupEvent, BackupResult, ChatResult, ProgressSink
 from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.repair import Repair
@@ -142,6 +143,16 @@ class BackupEngine:
             reconnect=self.reconnect,
             ready=self.control.ready,
             verify=options.verify,
+        )
+        # Thumbnails and userpics, whatever the media choice (`tgtui.backup.pictures_pass`).
+        self.pictures = PicturesPass(
+            client,
+            options.out,
+            gate=self.gate,
+            queues=self.media.queues,
+            emit=self.emit,
+            wrap=wrap,
+            reconnect=self.reconnect,
         )
 
     def emit(self, event: BackupEvent) -> None:

@@ -25,6 +25,13 @@ from loguru import logger
 
 from tgtui import portable
 from tgtui.format.account import FOLDER, SECTIONS
+from tgtui.format.media_paths import (
+    AVATAR_INDEX,
+    AVATARS,
+    PART_SUFFIX,
+    THUMBS,
+    avatar_path_problem,
+)
 from tgtui.format.safe_files import MANIFEST_MAX, read_json
 from tgtui.i18n import _
 from tgtui.private_files import PRIVATE_DIR, PRIVATE_FILE, ExclusiveLock, LockHeld, make_private_dir
@@ -47,6 +54,7 @@ OWN_NAMES = frozenset(
         CHATS,
         ".index",
         ACCOUNT,
+        AVATARS,  # the userpics (`tgtui.backup.avatars`)
     }
 )
 # What tgtui writes in ACCOUNT (`tgtui.format.account`).
@@ -107,6 +115,7 @@ CHAT_NAMES = frozenset(
         "deleted.jsonl",
         "topics.jsonl",  # a forum's topics (`tgtui.format.topics`)
         "media",
+        THUMBS,  # previews (`tgtui.backup.thumbnails`)
     }
 )
 
@@ -147,6 +156,23 @@ def _account_is_tgtuis(account: Path) -> bool:
         return False
 
 
+def _avatars_are_tgtuis(avatars: Path) -> bool:
+    """Whether ``avatars`` (if there) holds only the userpics and index tgtui writes there."""
+    if not avatars.exists() and not avatars.is_symlink():
+        return True
+    if avatars.is_symlink() or not avatars.is_dir():
+        return False
+    try:
+        names = set(os.listdir(avatars)) - LITTER
+    except OSError:
+        return False
+    return all(
+        name == AVATAR_INDEX.rpartition("/")[2]
+        or avatar_path_problem(f"{AVATARS}/{name.removesuffix(PART_SUFFIX)}") is None
+        for name in names
+    )
+
+
 def folder_problem(out: Path) -> str | None:
     """Why ``out`` cannot take a backup, or None if it can: it does not exist yet, or is an
     empty folder, or is already a tgtui backup. Looks only; creates and changes nothing.
@@ -180,6 +206,7 @@ def folder_problem(out: Path) -> str | None:
             "another folder."
         ).format(out=out, chats=CHATS)
     ours = names - LITTER <= OWN_NAMES and _chats_are_tgtuis(chats)
+    ours = ours and _avatars_are_tgtuis(out / AVATARS)
     if _made_by_tgtui(out) or (ours and _account_is_tgtuis(out / ACCOUNT)):
         return None
     return _(

@@ -36,6 +36,7 @@ class BackupOptions:
     batch_age: float = 2.0
     account: bool = False  # also the account's own data (`tgtui.backup.account_data`)
     account_asked: bool = False  # ... asked for by name (not only as --all's default)
+    pictures: bool = True  # thumbnails and userpics (`tgtui.backup.pictures_pass`)
 
 
 class BackupAborted(Exception):

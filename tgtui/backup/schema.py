@@ -17,6 +17,7 @@ from telethon.tl import types
 
 from tgtui.backup.actions import action_fields
 from tgtui.backup.media_fields import Record, media_fields
+from tgtui.backup.thumbnails import thumbnail_of
 
 SCHEMA_VERSION = 1
 
@@ -255,6 +256,9 @@ def _sender(message: Any, names: Names, record: Record) -> None:
         record["author"] = message.post_author
 
 
+# Media that may have a preview (`tgtui.backup.thumbnails`).
+_PREVIEWED = frozenset({types.MessageMediaPhoto, types.MessageMediaDocument})
+
 # Message class -> its record's type. Telethon's message classes are abstract base classes,
 # whose isinstance is slow: each class is looked up once.
 _MESSAGE_KINDS: dict[type[Any], str] = {}
@@ -314,6 +318,10 @@ def to_record(message: Any, names: Names) -> Record:
     media = message.media
     if media is not None:
         record.update(media_fields(media))
+        if type(media) in _PREVIEWED:
+            thumbnail = thumbnail_of(media)
+            if thumbnail is not None:
+                record["thumbnail"] = thumbnail
     if message.reactions is not None:
         reactions = _reactions(message.reactions)
         if reactions is not None:
@@ -358,6 +366,8 @@ FIELDS: dict[str, str] = {
     "animation, file, poll, location, contact, web_page, ...",
     "media_unavailable": "true when the media was deleted or is not accessible",
     "file": "path of the saved media file, relative to the chat folder (null if not saved)",
+    "thumbnail": "path of its small preview (thumbs/<media id>.jpg, .webp for a sticker), "
+    "relative to the chat folder, saved whatever the media choice: there once whole",
     "file_name": "the document's original file name",
     "file_size": "size in bytes",
     "media_id": "Telegram's id of the photo or document, as a string",

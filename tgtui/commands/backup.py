@@ -161,6 +161,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("check every media file against Telegram's hashes (a few requests per file)"),
     )
     parser.add_argument(
+        "--pictures",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=_(
+            "save the small previews of photos, videos, stickers and files, the chats' "
+            "pictures and the senders' userpics, whatever --media says (default: on)"
+        ),
+    )
+    parser.add_argument(
         "--account",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -265,6 +274,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         concurrency=args.concurrency or settings.concurrency,
         verify=args.verify,
         recheck=args.recheck,
+        pictures=args.pictures,
         account=args.all if args.account is None else args.account,
         account_asked=bool(args.account),
         media=MediaFilter(

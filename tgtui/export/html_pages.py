@@ -1,14 +1,19 @@
 """A chat as browsable HTML pages: messages.html, messages2.html, ... of 1,000 messages each,
 as Telegram Desktop names them, readable offline in any browser with no JavaScript.
 
+A page looks like a chat, as Telegram Desktop's export does: a header bar with the chat's
+picture and name, consecutive messages of one sender grouped under one name and userpic
+(`HtmlChat.add`, Telegram Desktop's rule), the time on the right with the full date as its
+tooltip, service messages as centred pills, replies quoting the message they answer, and the
+media shown in place (`tgtui.export.html_media`).
+
 Every string comes from the backup and is escaped before it reaches a page; nothing from a
 message is ever taken as markup. Links in messages keep their address visible and only
-web, mail and tg: addresses become links. Photos are shown inline and lazily loaded; other
-files are links with their name and size.
+web, mail and tg: addresses become links.
 
 Over 400 lines on purpose: the page writer and the one message's HTML it builds share the
-page's state (the day, the sender colours, the ids placed so far), and the escaping helpers
-beside them are what every piece of a page goes through.
+page's state (the day, the group, the sender colours, the ids placed so far), and the
+escaping helpers beside them are what every piece of a page goes through.
 """
 
 from __future__ import annotations
@@ -23,11 +28,21 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 
 from tgtui.archive.wording import media_label, service_sentence
+from tgtui.export.html_media import (
+    SHOWN,
+    Pictures,
+    details,
+    file_url,
+    length,
+    playable,
+    poll_html,
+    saved_media,
+    userpic,
+)
 from tgtui.format.records import non_negative
-from tgtui.units import duration, human_bytes
+from tgtui.units import human_bytes
 from tgtui.untrusted import html_text as esc
 
 Record = dict[str, Any]
@@ -36,6 +51,12 @@ PAGE_SIZE = 1_000
 CSS_PATH = "css/style.css"
 # The first this many senders of a chat get a colour of their own; the later ones colour 0.
 COLOURED = 10_000
+# A message joins the one before it (no name, no userpic again) when sent within this many
+# seconds of it (Telegram Desktop's kJoinWithinSeconds), or within a second when forwarded.
+JOIN_WITHIN = 900
+JOIN_FORWARDED_WITHIN = 1
+# A reply quotes this many characters of the message it answers.
+QUOTE = 90
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tg://")
 
@@ -61,12 +82,6 @@ _AS_IT_IS = re.compile(
 
 def _lines(value: object) -> str:
     return esc(value).replace(NEWLINE, BREAK)
-
-
-def _url(path: str) -> str:
-    """A relative file path as a link: every character a URL gives a meaning (#, ?, %,
-    spaces...) escaped, so the link leads to the file whatever its name."""
-    return esc(quote(path, safe="/", errors="replace"))
 
 
 def safe_href(url: object) -> str | None:
@@ -137,13 +152,31 @@ def _day_title(day: str) -> str:
     return f"{date:%A}, {date.day} {date:%B %Y}"
 
 
-def _reactions(reactions: list[Any]) -> str:
+def _reactions(reactions: list[Any], marks: str, message_id: int, full: str, at: str) -> str:
+    """The reactions under a message, and its time beside them."""
     shown = " ".join(
         f"<span>{esc(r.get('emoji') or '★')} {non_negative(r.get('count')) or 0}</span>"
         for r in reactions
         if isinstance(r, dict)
     )
-    return f'<div class="reactions">{shown}</div>\n'
+    return (
+        f'<div class="reactions">{shown}<span class="foot">{marks}<a class="time"'
+        f' href="#message{message_id}" title="{full}">{at}</a></span></div>\n'
+    )
+
+
+def _snippet(text: Any) -> str:
+    """The start of a message's text, on one line, for a reply's quote (not escaped)."""
+    if type(text) is list:
+        text = "".join(
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in text
+            if isinstance(part, str | dict)
+        )
+    if not isinstance(text, str):
+        return ""
+    short = " ".join(text[: QUOTE * 4].split())
+    return short if len(short) <= QUOTE else short[:QUOTE].rstrip() + "…"
 
 
 def _colour(sender: object) -> int:
@@ -197,9 +230,12 @@ class HtmlChat:
         relative: str,
         continued: Continued | None = None,
         last: bool = True,
+        pictures: Pictures | None = None,
     ) -> None:
         self.folder = folder
         self.name = name or "Chat"
+        self._pictures = pictures or Pictures()
+        self._chat_picture = userpic(_colour(self.name), self.name, big=True)
         depth = relative.count("/") + 1
         self._root = "../" * depth
         self._page: IO[str] | None = None
@@ -214,7 +250,16 @@ class HtmlChat:
         self._colours: dict[str, int] = {}
         if continued is not None and continued.coloured is not None:
             self._colours = {key: _colour(key) for key in continued.coloured}
-        self._shown: dict[tuple[Any, str], str] = {}  # (from_id, name) -> as the page shows it
+        # (from_id, name) -> its name, and the start of its group (userpic, name) as the page
+        # shows them
+        self._shown: dict[tuple[Any, str], tuple[str, str]] = {}
+        # What the message before says of its group (sender, via bot, forward, day) and when it
+        # was sent; None at a page's start and after a service message: the next starts one.
+        self._group: tuple[Any, ...] | None = None
+        self._sent: object = None
+        # The page's messages so far: id -> (their sender as shown, text, media kind), quoted
+        # by the replies to them on the same page.
+        self._quotes: dict[int, tuple[str, Any, Any]] = {}
         self._labels: dict[str, str | None] = {}  # a media_type -> `media_label`'s words
         self._words: dict[str, str] = {}  # words that come back often -> escaped
         self._pending: list[str] = []  # what is written to the page next, in one write
@@ -225,13 +270,16 @@ class HtmlChat:
         self._number += 1
         self._on_page = 0
         self._day = ""
+        self._group = None
+        self._quotes = {}
         self._firsts.append(len(self._ids))
         self._page = open(self.folder / page_name(self._number), "w", encoding="utf-8")  # noqa: SIM115
         title = f"{self.name} — page {self._number}"
         self._page.write(page_head(title, self._root + CSS_PATH))
-        self._page.write('<div class="page">\n<header>\n')
-        self._page.write(f'<a class="back" href="{self._root}index.html">All chats</a>\n')
-        self._page.write(f"<h1>{esc(self.name)}</h1>\n{self._nav(more=False)}</header>\n<main>\n")
+        self._page.write('<div class="page">\n<header>\n<div class="bar">')
+        self._page.write(f'<a class="back" href="{self._root}index.html">All chats</a>')
+        self._page.write(f"{self._chat_picture}<h1>{esc(self.name)}</h1></div>\n")
+        self._page.write(f"{self._nav(more=False)}</header>\n<main>\n")
 
     def _nav(self, more: bool) -> str:
         parts = []
@@ -284,16 +332,18 @@ class HtmlChat:
             self._open()
         out = self._pending
         when = message["date"] if isinstance(message["date"], str) else "0000-00-00T00:00:00"
-        if when[:10] != self._day:
+        if when[:10] != self._day:  # a new day starts a group
             self._day = when[:10]
+            self._group = None
             out.append(f'<div class="day">{_day_title(self._day)}</div>\n')
         message_id = int(message["id"])
+        full, at = when.replace("T", " "), when[11:16]
         if message["type"] == "service":
+            self._group = None
             out.append(
-                f'<div class="service" id="message{message_id}">'
+                f'<div class="service" id="message{message_id}"><span class="pill">'
                 f"{_lines(service_sentence(record))}"
-                f' <span class="time" title="{when.replace("T", " ")}">{when[11:16]}'
-                "</span></div>\n"
+                f' <span class="time" title="{full}">{at}</span></span></div>\n'
             )
         else:
             get = message.get
@@ -302,40 +352,74 @@ class HtmlChat:
             shown = self._shown.get(who)
             if shown is None:
                 shown = self._sender(who)
-            marks = ""
-            if "edited" in message or "via_bot" in message or record.get("deleted_on_telegram"):
-                marks = self._marks(record, message)
-            forwarded = ""
+            # Telegram Desktop's rule (`messageNeedsWrap` of its HTML writer): a message joins
+            # the one before when that one is a message on this page, of the same sender and
+            # via bot, on the same day (a day's title starts a group), forwarded alike, and
+            # sent shortly before. Its date is only read when the rest is alike.
+            sent = get("date_unixtime")
+            forwarded = None
             if "forwarded_from" in message:
-                origin = message["forwarded_from"] or "a hidden account"
-                forwarded = f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n'
+                forwarded = (message["forwarded_from"], record.get("forwarded_from_id"))
+            via = get("via_bot")
+            group = (who, via, forwarded)
+            joined = False
+            if group == self._group:
+                try:
+                    apart = abs(int(str(sent)) - int(str(self._sent)))
+                except ValueError:  # no date (None): a group of its own
+                    apart = JOIN_WITHIN + 1
+                joined = apart <= (JOIN_WITHIN if forwarded is None else JOIN_FORWARDED_WITHIN)
+            self._group, self._sent = group, sent
+            name, head = shown
+            if joined:
+                head, kind_of = '<div class="body">\n', " joined"
+            else:
+                kind_of = ""
+                if type(via) is str:
+                    via_bot = f' <span class="via">via {esc(via)}</span></div>'
+                    head = head.replace("</div>", via_bot, 1)
+            marks = ""
+            if "edited" in message or record.get("deleted_on_telegram"):
+                marks = self._marks(record, message)
+            header = ""
+            if forwarded is not None:
+                origin = forwarded[0] or "a hidden account"
+                header = f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n'
             reply = get("reply_to_message_id")
-            replied = self._reply(reply, get("reply_to_peer_id")) if isinstance(reply, int) else ""
-            media = self._media(record, message, path) if "media_type" in record else ""
+            if isinstance(reply, int):
+                header += self._reply(reply, get("reply_to_peer_id"))
+            kind = record.get("media_type")
+            media = self._media(record, message, path) if kind is not None else ""
             text = get("text")
+            self._quotes[message_id] = (name, text, kind)
             if type(text) is str:  # `text_html`, the usual case
                 if text and _AS_IT_IS.search(text) is not None:
                     text = esc(text).replace(NEWLINE, BREAK)
             else:
                 text = text_html(text)
-            if text:
-                text = f'<div class="text">{text}</div>\n'
             reactions = get("reactions")
             if isinstance(reactions, list) and reactions:
-                text += _reactions(reactions)
+                if text:
+                    text = f'<div class="text">{text}</div>\n'
+                text += _reactions(reactions, marks, message_id, full, at)
+            else:  # the time in the text's last line, on the right
+                text = (
+                    f'<div class="text">{text}<span class="foot">{marks}<a class="time"'
+                    f' href="#message{message_id}" title="{full}">{at}</a></span></div>\n'
+                )
             out.append(
-                f'<div class="message" id="message{message_id}">\n<div class="meta">{shown}'
-                f' <a class="time" href="#message{message_id}" title="{when.replace("T", " ")}">'
-                f"{when[11:16]}</a>{marks}</div>\n{forwarded}{replied}{media}{text}</div>\n"
+                f'<div class="message{kind_of}" id="message{message_id}">{head}'
+                f"{header}{media}{text}</div></div>\n"
             )
         if len(out) >= 64:
             self._write()
         self._ids.append(message_id)
         self._on_page += 1
 
-    def _sender(self, who: tuple[Any, str]) -> str:
-        """The sender of a message (its from_id, and the name shown), as its line shows it:
-        the name in the sender's colour (the chat's first COLOURED senders each get one)."""
+    def _sender(self, who: tuple[Any, str]) -> tuple[str, str]:
+        """The sender of a message (its from_id, and the name shown) as a group shows it: the
+        name in the sender's colour (the chat's first COLOURED senders each get one), and its
+        userpic (the saved one, else its initials on that colour)."""
         from_id, sender = who
         key = str(from_id or sender)
         colour = self._colours.get(key)
@@ -344,7 +428,13 @@ class HtmlChat:
             colour = colours[key] = _colour(key) if len(colours) < COLOURED else 0
         if len(self._shown) >= 10_000:
             self._shown.clear()
-        shown = self._shown[who] = f'<span class="from c{colour}">{esc(sender)}</span>'
+        saved = self._pictures.userpics.get(from_id) if type(from_id) is str else None
+        name = f'<span class="from c{colour}">{esc(sender)}</span>'
+        picture = userpic(colour, str(sender), saved)
+        shown = self._shown[who] = (
+            name,
+            f'{picture}<div class="body">\n<div class="meta">{name}</div>\n',
+        )
         return shown
 
     def _escaped(self, words: str) -> str:
@@ -357,25 +447,36 @@ class HtmlChat:
         return shown
 
     def _marks(self, record: Record, message: Record) -> str:
-        """Edited, deleted on Telegram, sent via a bot: what the line under the sender says."""
+        """Edited, deleted on Telegram: what is said beside the time."""
         out = []
         if "edited" in message:
             versions = record.get("versions")
             label = f"edited ({versions} versions)" if isinstance(versions, int) else "edited"
-            out.append(f' <span class="edited" title="{esc(message["edited"])}">{label}</span>')
+            out.append(f'<span class="edited" title="{esc(message["edited"])}">{label}</span> ')
         if record.get("deleted_on_telegram"):
             noticed = esc(str(record["deleted_on_telegram"]))
             out.append(
-                f' <span class="deleted" title="noticed {noticed}">deleted on Telegram</span>'
+                f'<span class="deleted" title="noticed {noticed}">deleted on Telegram</span> '
             )
-        if isinstance(message.get("via_bot"), str):
-            out.append(f' <span class="via">via {esc(message["via_bot"])}</span>')
         return "".join(out)
 
     def _reply(self, reply: int, peer: object) -> str:
-        """The line saying which message this one answers."""
+        """The quote of the message this one answers, when it is earlier on this page (its
+        sender and the start of its text, a link to it); else a line saying where it is."""
         if peer:
             return '<div class="reply">In reply to a message in another chat</div>\n'
+        quoted = self._quotes.get(reply)
+        if quoted is not None:
+            name, text, kind = quoted
+            words = _snippet(text)
+            if words:
+                words = esc(words)
+            elif type(kind) is str:
+                words = self._escaped(self._labels.get(kind) or kind.replace("_", " "))
+            return (
+                f'<div class="reply"><a href="#message{reply}">{name}'
+                f' <span class="quote">{words}</span></a></div>\n'
+            )
         link = self._where(reply)
         if link is None:
             return '<div class="reply">In reply to a message not in this export</div>\n'
@@ -391,45 +492,32 @@ class HtmlChat:
             label = media_label(record)
         if label is None or kind == "web_page":
             return ""
-        saved = path is not None and not path.startswith("(")
-        if kind == "photo" and saved and path is not None:
-            size = ""
-            if isinstance(message.get("width"), int) and isinstance(message.get("height"), int):
-                size = f' width="{message["width"]}" height="{message["height"]}"'
-            url = _url(path)
-            return (
-                f'<div class="media"><a href="{url}"><img src="{url}"'
-                f'{size} loading="lazy" alt="Photo"></a></div>\n'
-            )
-        details = [self._escaped(label)]
-        name = record.get("file_name")
-        if isinstance(name, str) and name:
-            details.append(esc(name))
         poll = message.get("poll")
-        if isinstance(poll, dict):
-            details.append(esc(poll.get("question", "")))
+        if kind == "poll" and isinstance(poll, dict):
+            return poll_html(poll)
+        saved = path is not None and not path.startswith("(")
+        if kind == "photo" and saved and path is not None:  # the usual one: no details needed
+            return saved_media(kind, record, message, path, "", None) or ""
+        words = details(self._escaped(label), record, message)
         place = message.get("place_name")
         if isinstance(place, str):
-            details.append(esc(place))
+            words.append(esc(place))
         size_value = non_negative(record.get("file_size"))
         if size_value is not None:
-            details.append(human_bytes(size_value))
-        seconds = non_negative(record.get("duration_seconds"))
+            words.append(human_bytes(size_value))
+        seconds = length(record)
         if seconds is not None:
-            details.append(duration(seconds))
-        body = " · ".join(details)
+            words.append(seconds)
+        body = " · ".join(words)
         if saved:
             assert path is not None
-            return f'<div class="media file"><a href="{_url(path)}">{body}</a></div>\n'
+            if kind in SHOWN and playable(self.folder / path):
+                poster = self._pictures.posters.get(message["id"])
+                shown = saved_media(str(kind), record, message, path, body, poster)
+                if shown is not None:
+                    return shown
+            return f'<div class="media file"><a href="{file_url(path)}">{body}</a></div>\n'
         extra = ""
-        if isinstance(poll, dict):
-            answers = poll.get("answers") or []
-            extra = "".join(
-                f"<li>{esc(a.get('text', ''))} — {non_negative(a.get('voters')) or 0}</li>"
-                for a in answers
-                if isinstance(a, dict)
-            )
-            extra = f"<ul>{extra}</ul>" if extra else ""
         location = message.get("location_information")
         if isinstance(location, dict):
             extra = f" · {esc(location.get('latitude'))}, {esc(location.get('longitude'))}"

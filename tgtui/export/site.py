@@ -8,41 +8,85 @@ from pathlib import Path
 from tgtui.export.html_pages import CSS_PATH, page_head, page_name
 from tgtui.untrusted import html_text as esc
 
-# Light by default, dark when the system asks for it; no web fonts, no network.
+# Light by default, dark when the system asks for it; no web fonts, no network, no script.
 STYLE = """\
-:root { --bg: #ffffff; --fg: #1b1b1b; --muted: #6b7280; --card: #f3f4f6; --line: #e5e7eb;
-  --link: #1d63c9; --day: #e8eef8; }
+:root { --bg: #e7ebf0; --fg: #1b1b1b; --muted: #6b7280; --card: #ffffff; --line: #dfe3e8;
+  --link: #1d63c9; --day: rgba(60, 80, 100, 0.45); --bar: #ffffff; --accent: #3390ec; }
 @media (prefers-color-scheme: dark) {
-  :root { --bg: #17191c; --fg: #e6e6e6; --muted: #9aa1ab; --card: #22262b; --line: #30353b;
-    --link: #7fb2ff; --day: #263042; }
+  :root { --bg: #0f1216; --fg: #e6e6e6; --muted: #9aa1ab; --card: #212830; --line: #30353b;
+    --link: #7fb2ff; --day: rgba(40, 50, 60, 0.85); --bar: #1b2027; --accent: #6ab2f2; }
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg);
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 a { color: var(--link); }
-.page { max-width: 760px; margin: 0 auto; padding: 12px 16px 40px; }
-header h1 { font-size: 22px; margin: 8px 0; overflow-wrap: anywhere; }
-.back { font-size: 14px; }
-.pages { display: flex; gap: 16px; font-size: 14px; color: var(--muted); margin: 8px 0; }
-.day { text-align: center; margin: 18px 0 8px; font-size: 13px; color: var(--muted); }
-.day::before { content: ""; }
-.message { background: var(--card); border-radius: 10px; padding: 6px 10px; margin: 6px 0;
-  overflow-wrap: anywhere; }
-.service { text-align: center; color: var(--muted); font-size: 14px; margin: 8px 0;
-  overflow-wrap: anywhere; }
-.meta { font-size: 13px; color: var(--muted); }
+.page { max-width: 760px; margin: 0 auto; padding: 0 12px 40px; }
+header { padding-top: 8px; }
+header > h1 { font-size: 22px; margin: 8px 0 12px; overflow-wrap: anywhere; }
+.bar { display: flex; align-items: center; gap: 12px; background: var(--bar);
+  border-radius: 12px; padding: 8px 12px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.12); }
+.bar h1 { font-size: 18px; margin: 0; overflow-wrap: anywhere; min-width: 0; }
+.back { font-size: 14px; white-space: nowrap; }
+.pages { display: flex; gap: 16px; font-size: 14px; color: var(--muted); margin: 8px 4px; }
+.day { text-align: center; margin: 14px 0 8px; font-size: 13px; color: #fff; }
+.day, .service .pill { display: table; margin-left: auto; margin-right: auto;
+  background: var(--day); border-radius: 12px; padding: 2px 10px; }
+.service { text-align: center; margin: 8px 0; font-size: 13px; overflow-wrap: anywhere; }
+.service .pill { color: #fff; }
+.service .time { color: rgba(255, 255, 255, 0.75); }
+.message { display: flex; align-items: flex-start; gap: 8px; margin: 8px 0 2px; }
+.message.joined { margin-top: 2px; padding-left: 46px; }
+.userpic { flex: none; width: 38px; height: 38px; border-radius: 50%; object-fit: cover;
+  display: inline-flex; align-items: center; justify-content: center; font-size: 15px;
+  font-weight: 600; overflow: hidden; white-space: nowrap; user-select: none; }
+span.userpic { color: #fff; }
+.userpic.big { width: 42px; height: 42px; font-size: 17px; }
+.body { display: flow-root; min-width: 0; max-width: calc(100% - 46px);
+  background: var(--card); border-radius: 12px; padding: 6px 10px 4px;
+  overflow-wrap: anywhere; box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+.body:has(> .sticker, > .animation, > .round) { background: none; box-shadow: none;
+  padding-left: 0; }
+.meta { font-size: 14px; }
 .from { font-weight: 600; }
+.foot { float: right; margin: 4px 0 0 12px; font-size: 12px; color: var(--muted);
+  white-space: nowrap; line-height: 1.6; }
 .time { color: var(--muted); text-decoration: none; }
-.edited, .via { font-style: italic; }
+.edited, .via { font-style: italic; color: var(--muted); }
 .deleted { font-style: italic; color: #c0392b; }
-.forwarded, .reply { font-size: 13px; color: var(--muted); border-left: 3px solid var(--line);
-  padding-left: 6px; margin: 4px 0; }
+.forwarded, .reply { font-size: 13px; color: var(--muted); border-left: 3px solid var(--accent);
+  padding: 1px 8px; margin: 4px 0; border-radius: 2px; }
+.reply a { display: block; text-decoration: none; color: inherit; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.reply .quote { color: var(--fg); }
 .text { white-space: normal; margin-top: 2px; }
+.text:empty { display: none; }
 .media { margin: 4px 0; font-size: 14px; }
-.media img { max-width: min(100%, 420px); height: auto; border-radius: 6px; display: block; }
+.media img, .media video { max-width: min(100%, 420px); height: auto; border-radius: 8px;
+  display: block; }
+.media.photo img, .media.video video { max-height: 480px; width: auto; }
+.media.sticker img, .media.sticker video { width: 160px; max-height: 160px; object-fit: contain;
+  border-radius: 0; }
+.media.animation video, .media.animation img { max-width: min(100%, 320px); }
+.media.round video { width: 200px; height: 200px; border-radius: 50%; object-fit: cover; }
+.media audio { display: block; width: min(100%, 320px); height: 40px; }
+.caption { font-size: 13px; margin-top: 2px; }
+.caption a { color: var(--muted); text-decoration: none; }
+.poll { min-width: min(100%, 300px); }
+.poll .question { font-weight: 600; margin-bottom: 4px; }
+.poll .answer { margin: 4px 0; }
+.poll .answer.chosen { font-weight: 600; }
+.poll .share { display: inline-block; min-width: 3em; color: var(--muted); }
+.poll .n { color: var(--muted); font-size: 12px; }
+.poll meter { display: block; width: 100%; height: 6px; }
+.poll meter::-webkit-meter-bar { background: var(--line); border: 0; border-radius: 3px;
+  height: 6px; }
+.poll meter::-webkit-meter-optimum-value { background: var(--accent); border-radius: 3px; }
+.poll meter::-moz-meter-bar { background: var(--accent); border-radius: 3px; }
+.poll .votes { font-size: 12px; color: var(--muted); }
 .missing { color: var(--muted); font-style: italic; }
-.reactions span { display: inline-block; background: var(--bg); border-radius: 10px;
-  padding: 0 6px; margin-right: 4px; font-size: 13px; }
+.reactions { margin-top: 4px; }
+.reactions span:not(.foot, .foot *) { display: inline-block; background: var(--bg);
+  border-radius: 10px; padding: 0 6px; margin-right: 4px; font-size: 13px; }
 .spoiler { background: var(--muted); color: transparent; border-radius: 3px; }
 .spoiler:hover { color: var(--fg); background: transparent; }
 pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 13px; }
@@ -50,8 +94,18 @@ pre { background: var(--bg); padding: 6px; border-radius: 6px; overflow-x: auto;
 blockquote { margin: 4px 0; padding-left: 8px; border-left: 3px solid var(--line); }
 .c0 { color: #c03d33; } .c1 { color: #4fad2d; } .c2 { color: #d09306; } .c3 { color: #168acd; }
 .c4 { color: #8544d6; } .c5 { color: #cd4073; } .c6 { color: #2996ad; } .c7 { color: #ce671b; }
-table.chats { width: 100%; border-collapse: collapse; }
-table.chats td, table.chats th { text-align: left; padding: 6px 4px;
+.userpic.c0 { background: #e17076; } .userpic.c1 { background: #7bc862; }
+.userpic.c2 { background: #e5ca77; } .userpic.c3 { background: #65aadd; }
+.userpic.c4 { background: #a695e7; } .userpic.c5 { background: #ee7aae; }
+.userpic.c6 { background: #6ec9cb; } .userpic.c7 { background: #faa774; }
+@media (prefers-color-scheme: dark) {
+  .c0 { color: #ff8a80; } .c1 { color: #8bd16a; } .c2 { color: #f0c060; }
+  .c3 { color: #6ab2f2; } .c4 { color: #b89cff; } .c5 { color: #ff88b4; }
+  .c6 { color: #6fd3de; } .c7 { color: #ffa96b; }
+}
+table.chats { width: 100%; border-collapse: collapse; background: var(--card);
+  border-radius: 12px; overflow: hidden; }
+table.chats td, table.chats th { text-align: left; padding: 8px 10px;
   border-bottom: 1px solid var(--line); }
 table.chats td.n { text-align: right; color: var(--muted); }
 .empty { color: var(--muted); }

@@ -87,3 +87,57 @@ def version_media_path(record: dict[str, Any], name_bytes: int = NAME_BYTES) -> 
     when = str(record.get("edited_unixtime") or "0")
     when = when if when.isascii() and when.isdigit() else "0"
     return f"{folder}/{ident}v{when}{filename[len(ident) :]}"
+
+
+# Previews and userpics (SCHEMA.md, "Thumbnails and avatars"): a chat's thumbnails in its
+# folder, one file a photo or document (by Telegram's id, so a file sent twice is saved once);
+# userpics at the backup's root, one file a peer's photo, with the index naming each peer's
+# current one.
+THUMBS = "thumbs"
+AVATARS = "avatars"
+AVATAR_INDEX = "avatars/index.jsonl"
+THUMB_EXTENSIONS = (".jpg", ".webp")
+
+
+def thumbnail_path(media_id: int, extension: str = ".jpg") -> str:
+    """Where the preview of a photo or document goes, relative to the chat folder:
+    ``thumbs/<id>.jpg`` (``.webp`` for a sticker's)."""
+    return f"{THUMBS}/{int(media_id)}{extension}"
+
+
+def avatar_path(peer: str, photo_id: int) -> str:
+    """Where a peer's small userpic goes, relative to the backup folder:
+    ``avatars/<peer>_<photo id>.jpg``, ``peer`` as a record's ``from_id`` ("user123")."""
+    return f"{AVATARS}/{peer}_{int(photo_id)}.jpg"
+
+
+def thumbnail_path_problem(path: object) -> str | None:
+    """Why a record's ``thumbnail`` cannot be used (None when it is ``thumbs/<digits>.jpg``
+    or ``.webp``: nothing else is ever written there, so nothing else is followed)."""
+    if not isinstance(path, str):
+        return "its thumbnail path is not text"
+    folder, slash, name = path.partition("/")
+    stem, dot, extension = name.rpartition(".")
+    if folder != THUMBS or not slash or not dot or f".{extension}" not in THUMB_EXTENSIONS:
+        return "its thumbnail path is not one tgtui writes"
+    if not (stem.isascii() and stem.isdigit() and len(stem) <= 20):
+        return "its thumbnail path is not one tgtui writes"
+    return None
+
+
+def avatar_path_problem(path: object) -> str | None:
+    """Why an avatar index's ``file`` cannot be used (None when it is
+    ``avatars/<user|chat|channel><digits>_<digits>.jpg``)."""
+    if not isinstance(path, str) or not path.isascii():
+        return "its avatar path is not one tgtui writes"
+    folder, slash, name = path.partition("/")
+    if folder != AVATARS or not slash or not name.endswith(".jpg"):
+        return "its avatar path is not one tgtui writes"
+    peer, underscore, photo = name.removesuffix(".jpg").partition("_")
+    kind = peer.rstrip("0123456789")
+    digits = peer[len(kind) :]
+    if kind not in ("user", "chat", "channel") or not digits or not underscore:
+        return "its avatar path is not one tgtui writes"
+    if not photo.isdigit() or len(photo) > 20 or len(digits) > 20:
+        return "its avatar path is not one tgtui writes"
+    return None

@@ -1,8 +1,9 @@
 """Profile photos of the world's users and chat photos of its groups and channels.
 
 Most users have one to three profile photos (the newest is the current one); most groups and
-channels have a photo. Each is a real small picture (a PNG, square: 160 px as size "a", 640 px
-as size "c", Telegram's profile photo sizes), derived from the seed: nothing is stored.
+channels have a photo. Each is a real small picture (a JPEG made with Pillow, square: 160 px
+as size "a", 640 px as size "c", Telegram's profile photo sizes; a User or Chat carries its
+stripped thumbnail, /constructor/userProfilePhoto), derived from the seed: nothing is stored.
 Photo ids encode their owner, so a download finds its picture without a table.
 """
 
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from telethon.tl import types
 
-from tgtui.sandbox.files import picture_png
+from tgtui.sandbox import pictures
 from tgtui.sandbox.rng import mix, positive63, tag, unit
 
 AVATAR_TAG = 1 << 61  # photo ids of avatars: (owner kind, owner bare id, n)
@@ -22,6 +23,7 @@ MAX_PHOTOS = 3  # profile photos a user may have
 SIZES = (("a", 160), ("c", 640))  # Telegram's profile photo sizes: small, big
 USER_SHARE = 0.7  # users with a profile photo
 CHAT_SHARE = 0.6  # groups and channels with a photo
+LOOKS = 1 << 20  # an avatar's look: two photos of one owner differ
 
 
 class Owner(enum.IntEnum):
@@ -77,12 +79,21 @@ class Avatars:
         """The access hash a photo's InputPhoto must carry."""
         return positive63(self.seed, tag("avatar-hash"), photo_id)
 
+    def look(self, photo_id: int) -> int:
+        """The look (`tgtui.sandbox.pictures`) of an avatar's pictures."""
+        return mix(self.seed, tag("avatar-picture"), photo_id) % LOOKS
+
     def picture(self, photo_id: int, size_type: str) -> bytes | None:
-        """The PNG of one size of an avatar (None for a size it does not have)."""
+        """The JPEG of one size of an avatar (None for a size it does not have)."""
         for name, side in SIZES:
             if name == size_type:
-                return picture_png(mix(self.seed, tag("avatar-picture"), photo_id), side, side)
+                return pictures.jpeg(self.look(photo_id), side, side)
         return None
+
+    def stripped(self, photo_id: int) -> bytes:
+        """The avatar's stripped thumbnail (/api/files#stripped-thumbnails): a blur of its
+        colours, in one of the few looks kept made (every answer naming users carries one)."""
+        return pictures.stripped(self.look(photo_id) % pictures.VARIANTS, 160, 160)
 
     def date(self, photo_id: int) -> datetime:
         """When a photo was set: the current one most recently, older ones before it."""
@@ -110,12 +121,16 @@ class Avatars:
         """What a User carries as its photo, given how many it has."""
         if not count:
             return types.UserProfilePhotoEmpty()
+        photo_id = avatar_id(Owner.USER, user_id, 0)
         return types.UserProfilePhoto(
-            photo_id=avatar_id(Owner.USER, user_id, 0), dc_id=self.media_dc
+            photo_id=photo_id, dc_id=self.media_dc, stripped_thumb=self.stripped(photo_id)
         )
 
     def chat_photo(self, owner: Owner, bare_id: int, count: int) -> types.TypeChatPhoto:
         """What a Chat or Channel carries as its photo, given whether it has one."""
         if not count:
             return types.ChatPhotoEmpty()
-        return types.ChatPhoto(photo_id=avatar_id(owner, bare_id, 0), dc_id=self.media_dc)
+        photo_id = avatar_id(owner, bare_id, 0)
+        return types.ChatPhoto(
+            photo_id=photo_id, dc_id=self.media_dc, stripped_thumb=self.stripped(photo_id)
+        )

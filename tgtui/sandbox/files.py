@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import struct
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 
 from tgtui.sandbox.rng import mix, tag
@@ -18,10 +19,13 @@ BLOCK = 128 * 1024
 
 
 class FileStore:
-    """Serves byte ranges of the world's files, generated in 128 KiB blocks."""
+    """Serves byte ranges of the world's files, generated in 128 KiB blocks. A file held
+    whole (a thumb's picture, a sticker: ``held`` gives its bytes) is served by upload.getFile
+    from those; `whole` gives them too."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, held: Callable[[int, str], bytes | None] | None = None) -> None:
         self.seed = seed
+        self.held = held
 
     @lru_cache(maxsize=256)  # noqa: B019 - one store per server; 32 MiB of recent blocks at most
     def _block(self, media_id: int, thumb: str, index: int) -> bytes:
@@ -48,6 +52,9 @@ class FileStore:
 
     def whole(self, media_id: int, thumb: str, size: int) -> bytes:
         """A whole file (for tests that compare a download byte for byte)."""
+        held = self.held(media_id, thumb) if self.held is not None else None
+        if held is not None:
+            return held[:size]
         return self.read(media_id, thumb, size, 0, size)
 
 

@@ -316,13 +316,33 @@ class History:
         message = self.message(chat, k)
         media = getattr(message, "media", None)
         if isinstance(media, types.MessageMediaPhoto) and thumb:
-            for size in media.photo.sizes:
-                if size.type == thumb:
-                    return FileInfo(value, thumb, size.size, index, k)
+            sizes = media.photo.sizes
+        elif isinstance(media, types.MessageMediaDocument) and thumb:
+            document = media.document
+            sizes = [*(document.thumbs or []), *(document.video_thumbs or [])]
+        elif isinstance(media, types.MessageMediaDocument):
+            data = self.media.file_data(media, "")
+            size = len(data) if data is not None else media.document.size
+            return FileInfo(value, "", size, index, k, data)
+        else:
             return None
-        if isinstance(media, types.MessageMediaDocument) and not thumb:
-            return FileInfo(value, "", media.document.size, index, k)
+        for found in sizes:
+            if found.type != thumb:
+                continue
+            if isinstance(found, types.PhotoSizeProgressive):
+                return FileInfo(value, thumb, max(found.sizes), index, k)
+            if isinstance(found, types.PhotoSize | types.VideoSize):
+                data = self.media.file_data(media, thumb)
+                size = len(data) if data is not None else found.size
+                return FileInfo(value, thumb, size, index, k, data)
+            return None  # a stripped size travels inside the message: no file to download
         return None
+
+    def held(self, value: int, thumb: str) -> bytes | None:
+        """The bytes of a file held whole (a thumb's picture, a sticker), None for one the
+        FileStore makes."""
+        info = self.file_info(value, thumb)
+        return None if info is None else info.data
 
     def add(self, chat: Chat, message: types.Message, pts: int) -> None:
         """Append a message sent at run time, announced under ``pts``."""

@@ -1,6 +1,13 @@
 """The media of generated messages: photos, polls and documents drawn from a message's
 random stream, documents of fixed sizes, and media ids that say which message they belong to
 (so a file is found without a table).
+
+Previews are as Telegram makes them (core.telegram.org/api/files): a photo has a stripped
+size ("i", inline), a 320 px "m" JPEG and its big size ("y", a photoSizeProgressive for half
+of them); videos, GIFs, round videos and pictures or PDFs sent as files have ``thumbs`` (a
+stripped size and an "m" JPEG), GIFs also ``video_thumbs`` (a "v" MP4); a sticker is a real
+WebP (/api/stickers) with a 128 px WebP "m" thumb. The pictures are real
+(`tgtui.sandbox.pictures`).
 """
 
 from __future__ import annotations
@@ -13,12 +20,16 @@ from typing import Any
 
 from telethon.tl import types
 
-from tgtui.sandbox import names
-from tgtui.sandbox.rng import positive63, tag
+from tgtui.sandbox import names, pictures
+from tgtui.sandbox.rng import positive63, tag, unit
 from tgtui.sandbox.world_types import Chat, Kind, WorldOptions
 
 MEDIA_TAG = 1 << 60  # media ids encode (chat index, k) so a file is found without a table
 STICKER_ALTS = ("😀", "🐱", "🚀", "🌈", "🍕")
+THUMB_SIDE = 320  # an "m" size: at most 320 px on a side
+STICKER_SIDE = 512  # a sticker's picture (Telegram's stickers are 512 px on a side)
+STICKER_THUMB = 128  # and its thumb
+PREVIEWED = frozenset({"application/pdf", "image/png"})  # files sent with a preview
 DOC_KINDS = (
     ("application/pdf", "report", "pdf"),
     ("application/zip", "archive", "zip"),
@@ -82,10 +93,7 @@ class MessageMedia:
                     access_hash=access,
                     file_reference=ref,
                     date=date,
-                    sizes=[
-                        types.PhotoSize(type="m", w=320, h=240, size=big // 8),
-                        types.PhotoSize(type="y", w=1280, h=960, size=big),
-                    ],
+                    sizes=self._photo_sizes(mid, big),
                     dc_id=self.options.media_dc,
                 )
             )
@@ -119,7 +127,8 @@ class MessageMedia:
                     total_voters=rng.randint(40, 200),
                 ),
             )
-        mime, attributes, size = self._document_shape(rng, roll, k)
+        mime, attributes, size = self._document_shape(rng, roll, k, mid)
+        thumbs, video_thumbs = self._document_thumbs(mid, mime, attributes)
         return types.MessageMediaDocument(
             document=types.Document(
                 id=mid,
@@ -130,6 +139,8 @@ class MessageMedia:
                 size=size,
                 dc_id=self.options.media_dc,
                 attributes=attributes,
+                thumbs=thumbs,
+                video_thumbs=video_thumbs,
             ),
             voice=any(getattr(a, "voice", False) for a in attributes) or None,
             video=any(isinstance(a, types.DocumentAttributeVideo) for a in attributes) or None,
@@ -153,8 +164,80 @@ class MessageMedia:
             )
         )
 
+    def look(self, mid: int) -> int:
+        """Which look (`tgtui.sandbox.pictures`) the pictures of a media id have."""
+        return pictures.variant(self.options.seed, mid)
+
+    def _photo_sizes(self, mid: int, big: int) -> list[Any]:
+        """A photo's sizes, smallest first: stripped, "m", and the big one ("y"), which is
+        progressive (its scans end at the byte counts listed) for half the photos."""
+        look = self.look(mid)
+        small = pictures.jpeg(look, THUMB_SIDE, 240)
+        largest: Any
+        if unit(self.options.seed, tag("progressive"), mid) < 0.5:
+            largest = types.PhotoSizeProgressive(
+                type="y", w=1280, h=960, sizes=[big // 16, big // 4, big // 2, big]
+            )
+        else:
+            largest = types.PhotoSize(type="y", w=1280, h=960, size=big)
+        return [
+            types.PhotoStrippedSize(type="i", bytes=pictures.stripped(look, 1280, 960)),
+            types.PhotoSize(type="m", w=THUMB_SIDE, h=240, size=len(small)),
+            largest,
+        ]
+
+    def _document_thumbs(
+        self, mid: int, mime: str, attributes: list[Any]
+    ) -> tuple[list[Any] | None, list[Any] | None]:
+        """A document's ``thumbs`` and ``video_thumbs`` (None: it has none)."""
+        look = self.look(mid)
+        kinds = {type(a): a for a in attributes}
+        if types.DocumentAttributeSticker in kinds:
+            data = pictures.webp(look, STICKER_THUMB)
+            side = STICKER_THUMB
+            return [types.PhotoSize(type="m", w=side, h=side, size=len(data))], None
+        video = kinds.get(types.DocumentAttributeVideo)
+        if video is not None:
+            w, h = _fitted(video.w, video.h)
+        elif mime in PREVIEWED:
+            w, h = THUMB_SIDE, 240
+        else:
+            return None, None
+        thumbs = [
+            types.PhotoStrippedSize(type="i", bytes=pictures.stripped(look, w, h)),
+            types.PhotoSize(type="m", w=w, h=h, size=len(pictures.jpeg(look, w, h))),
+        ]
+        if types.DocumentAttributeAnimated in kinds:
+            moving = [types.VideoSize(type="v", w=w, h=h, size=20_000 + mid % 10_000)]
+            return thumbs, moving
+        return thumbs, None
+
+    def file_data(self, media: Any, thumb: str) -> bytes | None:
+        """The bytes of a file held whole (a thumb's picture, a sticker), for ``thumb`` of
+        ``media`` ("": the document itself); None for a file the FileStore makes, or a size
+        that cannot be downloaded (a stripped one travels inside the message)."""
+        if isinstance(media, types.MessageMediaPhoto):
+            photo = media.photo
+            if thumb == "m":
+                size = next((s for s in photo.sizes if s.type == "m"), None)
+                if isinstance(size, types.PhotoSize):
+                    return pictures.jpeg(self.look(photo.id), size.w, size.h)
+            return None
+        document = media.document
+        if not thumb:
+            if any(isinstance(a, types.DocumentAttributeSticker) for a in document.attributes):
+                return pictures.webp(self.look(document.id), STICKER_SIDE)
+            return None
+        for size in document.thumbs or []:
+            if size.type == thumb and isinstance(size, types.PhotoSize):
+                look = self.look(document.id)
+                if size.w == STICKER_THUMB and document.mime_type == "image/webp":
+                    return pictures.webp(look, STICKER_THUMB)
+                return pictures.jpeg(look, size.w, size.h)
+        return None
+
     def _document_shape(
-        self, rng: random.Random, roll: float, k: int
+        self, rng: random.Random, roll: float, k: int, mid: int
     ) -> tuple[str, list[Any], int]:
         cap = self.options.max_file_size
         if roll < 0.62:
@@ -163,23 +246,48 @@ class MessageMedia:
             return "audio/ogg", voice, min(cap, duration * 2_000 + rng.randint(0, 999))
         if roll < 0.74:
             duration = rng.randint(3, 300)
-            attrs: list[Any] = [
+            size = min(cap, duration * rng.randint(20_000, 90_000))
+            # Which kind of video (a hash, not a draw: the rest of the world stays as it was).
+            shape = unit(self.options.seed, tag("video-kind"), mid)
+            attrs: list[Any]
+            if shape < 0.2:  # a round video message: square, a minute at most, no name
+                attrs = [
+                    types.DocumentAttributeVideo(
+                        duration=min(duration, 60), w=384, h=384, round_message=True
+                    )
+                ]
+                return "video/mp4", attrs, min(size, 2_000_000)
+            if shape < 0.4:  # a GIF: a silent MP4 Telegram marks animated
+                attrs = [
+                    types.DocumentAttributeVideo(duration=min(duration, 20), w=480, h=270),
+                    types.DocumentAttributeAnimated(),
+                    types.DocumentAttributeFilename(file_name=f"gif_{k}.mp4"),
+                ]
+                return "video/mp4", attrs, min(size, 1_000_000)
+            attrs = [
                 types.DocumentAttributeVideo(
                     duration=duration, w=1280, h=720, supports_streaming=True
                 ),
                 types.DocumentAttributeFilename(file_name=f"video_{k}.mp4"),
             ]
-            return "video/mp4", attrs, min(cap, duration * rng.randint(20_000, 90_000))
+            return "video/mp4", attrs, size
         if roll < 0.84:
             attrs = [
-                types.DocumentAttributeImageSize(w=512, h=512),
+                types.DocumentAttributeImageSize(w=STICKER_SIDE, h=STICKER_SIDE),
                 types.DocumentAttributeSticker(
                     alt=rng.choice(STICKER_ALTS), stickerset=types.InputStickerSetEmpty()
                 ),
                 types.DocumentAttributeFilename(file_name="sticker.webp"),
             ]
-            return "image/webp", attrs, rng.randint(8_000, 60_000)
+            rng.randint(8_000, 60_000)  # drawn as before: the rest of the world stays as it was
+            return "image/webp", attrs, len(pictures.webp(self.look(mid), STICKER_SIDE))
         mime, stem, ext = rng.choice(DOC_KINDS)
         size = min(cap, int(2 ** rng.uniform(10, 24)))  # 1 KiB .. 16 MiB, log-uniform
         name = names.hostile_file_name(k) if self.options.hostile else f"{stem}_{k}.{ext}"
         return mime, [types.DocumentAttributeFilename(file_name=name)], size
+
+
+def _fitted(width: int, height: int) -> tuple[int, int]:
+    """A thumb's size: ``width`` x ``height`` made to fit `THUMB_SIDE` (the shape kept)."""
+    scale = THUMB_SIDE / max(width, height, 1)
+    return max(1, round(width * scale)), max(1, round(height * scale))

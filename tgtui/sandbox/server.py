@@ -61,7 +61,7 @@ class SandboxServer:
         self.world = World(options.world)
         self.history = History(self.world)
         self.account = AccountData(self.world, self.history)  # contacts, sessions, stories...
-        self.files = FileStore(options.world.seed)
+        self.files = FileStore(options.world.seed, held=self.history.held)
         self.uploads = Uploads()  # what clients upload (upload.saveFilePart)
         self.faults = options.faults
         self.log = RequestLog()

@@ -1,7 +1,9 @@
 """The Archive view: the chats of a backup, read from its manifest, without Telegram.
 
 Enter opens a chat in the reader, `/` filters the chats by name, `s` (or Ctrl+F) searches
-every chat's messages, `e` exports the backup. The list
+every chat's messages, `e` exports the backup, `c` shows the statistics of the chat under
+the cursor (`C`: of every chat), `u` the account's own data when the backup kept it. A forum
+opens on its topics. The list
 follows a backup that is running into the folder (the manifest is read again every few
 seconds).
 """
@@ -16,9 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Header, Input, Static
 
+from tgtui.archive.account import has_account
 from tgtui.archive.folder import ArchiveError
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
+from tgtui.archive.topic_log import is_forum
 from tgtui.i18n import N_, _, counted
 from tgtui.screens.palette import Binding
 from tgtui.screens.reader import ChatScreen
@@ -61,6 +65,23 @@ class ArchiveScreen(ReadingScreen):
             tooltip=N_("HTML and Telegram Desktop's JSON"),
         ),
         Binding(
+            "c",
+            "stats",
+            N_("Stats"),
+            id="stats-chat",
+            command=N_("Statistics of the chat"),
+            tooltip=N_("The chat under the cursor: messages by month and hour, senders, words"),
+        ),
+        Binding(
+            "C",
+            "stats(True)",
+            N_("All stats"),
+            id="stats-all",
+            show=False,
+            command=N_("Statistics of the backup"),
+            tooltip=N_("Every chat: messages by month and hour, senders, words"),
+        ),
+        Binding(
             "slash",
             "filter",
             N_("Filter"),
@@ -75,6 +96,14 @@ class ArchiveScreen(ReadingScreen):
             id="chat-type",
             command=N_("Chat type"),
             tooltip=N_("Cycle all/users/bots/groups/channels"),
+        ),
+        Binding(
+            "u",
+            "account",
+            N_("Account"),
+            id="account",
+            command=N_("The account"),
+            tooltip=N_("Profile, contacts, sessions, chats left, stories (backup --account)"),
         ),
         Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
@@ -195,10 +224,29 @@ class ArchiveScreen(ReadingScreen):
         status.update(" ".join(parts))
 
     def action_open_chat(self) -> None:
-        """Read the chat under the cursor."""
+        """Read the chat under the cursor (a forum: its topics first)."""
         chat = self.chat_list.current
-        if chat is not None:
+        if chat is None:
+            return
+        if is_forum(chat):
+            from tgtui.screens.topics import TopicsScreen
+
+            self.app.push_screen(TopicsScreen(self.service, chat))
+        else:
             self.app.push_screen(ChatScreen(self.service, chat))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The account's key only when the backup kept the account's data."""
+        if action == "account":
+            return has_account(self.service.folder)
+        return True
+
+    def action_account(self) -> None:
+        """The account's own data: profile, contacts, sessions..."""
+        from tgtui.screens.account import AccountScreen
+
+        if has_account(self.service.folder):
+            self.app.push_screen(AccountScreen(self.service))
 
     def action_export(self) -> None:
         """Export the backup (or the chat under the cursor) as HTML and/or Telegram Desktop's
@@ -206,6 +254,15 @@ class ArchiveScreen(ReadingScreen):
         from tgtui.screens.export import ExportScreen  # its exporter only when asked for
 
         self.app.push_screen(ExportScreen(self.service.archive, self.chat_list.current))
+
+    def action_stats(self, whole: bool = False) -> None:
+        """The statistics of the chat under the cursor, or of every chat (``whole``)."""
+        from tgtui.screens.stats import StatsScreen  # its plotting library only when asked for
+
+        chat = None if whole else self.chat_list.current
+        if chat is None and not whole:
+            return
+        self.app.push_screen(StatsScreen(self.service, chat))
 
     def action_search(self) -> None:
         """Search every chat; a result opens in its chat, over the results (Escape goes

@@ -40,6 +40,7 @@ SCREEN_NAMES = {
     "Login": NC_("screen", "Login"),
     "Search": NC_("screen", "Search"),
     "Start": NC_("screen", "Start"),
+    "Stats": NC_("screen", "Statistics"),
     "Versions": NC_("screen", "Versions"),
 }
 

@@ -24,6 +24,7 @@ from tgtui.archive.lines import LinesError
 from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
+from tgtui.archive.topic_log import TopicRow
 from tgtui.archive.wording import saved_file
 from tgtui.i18n import N_, _, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
@@ -35,6 +36,7 @@ from tgtui.untrusted import clean, safe_text
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
 from tgtui.widgets.picture_rows import choice_of
+from tgtui.widgets.topic_list import topic_name
 
 FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
 Opener = Callable[..., None]
@@ -101,6 +103,14 @@ class ChatScreen(ReadingScreen):
             command=N_("Show or hide the pictures"),
             tooltip=N_("Draw the saved photos, stickers and GIFs under their messages, or not"),
         ),
+        Binding(
+            "c",
+            "stats",
+            N_("Stats"),
+            id="stats-chat",
+            command=N_("Statistics of the chat"),
+            tooltip=N_("This chat: messages by month and hour, senders, words"),
+        ),
     ]
 
     def __init__(
@@ -110,9 +120,11 @@ class ChatScreen(ReadingScreen):
         *,
         message_id: int | None = None,
         opener: Opener = open_with_system,
+        topic: TopicRow | None = None,
     ) -> None:
         super().__init__(service)
         self.chat = chat
+        self.topic = topic  # a forum's topic: only its messages are shown
         self.chat_log: ChatLog | None = None
         self.start_at = message_id
         self.opener = opener
@@ -121,7 +133,11 @@ class ChatScreen(ReadingScreen):
     def compose(self) -> ComposeResult:
         """Title, messages, position."""
         yield Header()
-        yield Static(safe_text(self.chat.name or str(self.chat.id), limit=100), id="reader-title")
+        title = safe_text(self.chat.name or str(self.chat.id), limit=100)
+        if self.topic is not None:
+            title.append(" · ")
+            title.append(topic_name(self.topic), style="bold")
+        yield Static(title, id="reader-title")
         notes = Static("", id="reader-notes", markup=False)
         notes.display = False
         yield notes
@@ -143,7 +159,9 @@ class ChatScreen(ReadingScreen):
 
     def _open(self) -> bool:
         try:
-            self.chat_log = self.service.open_chat(self.chat)
+            self.chat_log = self.service.open_chat(
+                self.chat, None if self.topic is None else self.topic.id
+            )
         except LinesError as exc:
             self.notify(
                 clean(exc), title=_("Cannot read this chat"), severity="error", markup=False
@@ -239,7 +257,7 @@ class ChatScreen(ReadingScreen):
         log = self.chat_log
         if log is None:
             return
-        log.lines.complete.wait()
+        log.wait()
         if log is self.chat_log:
             self.app.call_from_thread(self.view.action_oldest)
 
@@ -363,12 +381,24 @@ class ChatScreen(ReadingScreen):
         self.app.call_from_thread(self.view.jump, k)
 
     def action_search(self) -> None:
-        """Search this chat; a result opens over the results (Escape goes back to them)."""
-        self.app.push_screen(SearchScreen(self.service, chat=self.chat, open_hit=self._open_hit))
+        """Search this chat (in a topic: the topic); a result opens over the results (Escape
+        goes back to them)."""
+        topic = None if self.topic is None else (self.topic.id, topic_name(self.topic))
+        self.app.push_screen(
+            SearchScreen(self.service, chat=self.chat, topic=topic, open_hit=self._open_hit)
+        )
 
     def _open_hit(self, hit: Hit) -> None:
-        self.app.push_screen(ChatScreen(self.service, self.chat, message_id=hit.message_id))
+        self.app.push_screen(
+            ChatScreen(self.service, self.chat, message_id=hit.message_id, topic=self.topic)
+        )
+
+    def action_stats(self) -> None:
+        """c: the statistics of this chat."""
+        from tgtui.screens.stats import StatsScreen  # its plotting library only when asked for
+
+        self.app.push_screen(StatsScreen(self.service, self.chat))
 
     def action_close(self) -> None:
-        """Back to the archive."""
+        """Back to the archive (from a topic: to the forum's topics)."""
         self.app.pop_screen()

@@ -141,11 +141,13 @@ class SearchScreen(Screen[None]):
         *,
         open_hit: Callable[[Hit], None],
         chat: ArchiveChat | None = None,
+        topic: tuple[int, str] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.open_hit = open_hit  # opens a result (its chat, over this screen)
         self.chat = chat
+        self.topic = topic if chat is not None else None  # a forum topic's (id, name)
         self._debounce: Timer | None = None
         self.shown_for: str | None = None
         """The words whose results are on screen (None before any search finished)."""
@@ -153,7 +155,11 @@ class SearchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Words, filters, count, results."""
         yield Header()
-        if self.chat:
+        if self.chat and self.topic:
+            where = _("search in {chat} · {topic}: words (accents and case do not matter)").format(
+                chat=clean(self.chat.name, limit=40), topic=clean(self.topic[1], limit=40)
+            )
+        elif self.chat:
             where = _("search in {chat}: words (accents and case do not matter)").format(
                 chat=clean(self.chat.name, limit=60)
             )
@@ -214,8 +220,12 @@ class SearchScreen(Screen[None]):
                 chats = frozenset(c.id for c in self.service.archive.chats if c.named(named))
                 if not chats:
                     return _("No chat's name contains “{name}”.").format(name=named)
+        topics = None
+        if self.chat is not None and self.topic is not None:
+            topics = frozenset({(self.chat.id, self.topic[0])})
         return Filters(
             chats=chats,
+            topics=topics,
             sender=sender,
             since=since,
             until=until,

@@ -153,8 +153,8 @@ class MessageView(Widget, can_focus=True):
         log = self.chat_log
         assert log is not None
         width = max(10, self.size.width - 2)
-        start, _ = log.lines.span(k)
-        older_start = log.lines.span(k + 1)[0] if k + 1 < log.count else -1
+        start, _ = log.span(k)
+        older_start = log.span(k + 1)[0] if k + 1 < log.count else -1
         key = (start, older_start, width)
         kept = self._blocks.get(key)
         if kept is not None:

@@ -69,7 +69,7 @@ def _by_id(call: Call, location: Any) -> FileInfo:
                 raise RpcError(400, "LOCATION_INVALID")
             return FileInfo(location.id, thumb, len(picture), None, 0, picture)
     else:
-        thumb = ""
+        thumb = location.thumb_size or ""  # a document's thumb (/api/files), or the document
     sent = server.uploads.sent.get(location.id)
     if sent is not None:  # made from an upload by messages.sendMedia
         sizes = [s.type for s in getattr(sent.media, "sizes", None) or []]
@@ -123,9 +123,23 @@ async def get_file(call: Call, request: Any) -> types.upload.File:
     check_range(request.offset, request.limit, precise=bool(request.precise))
     info = locate(call, request.location)
     data = read(call, info, request.offset, request.limit)
-    kind: Any = types.storage.FileJpeg() if info.thumb else types.storage.FilePartial()
+    kind = _storage_type(info, data) if request.offset == 0 else types.storage.FilePartial()
     data = call.server.faults.damage(data)
     return types.upload.File(type=kind, mtime=int(time.time()), bytes=data)
+
+
+def _storage_type(info: FileInfo, first: bytes) -> Any:
+    """upload.file's ``type``: what the first part shows the file is (a thumb: JPEG, a
+    sticker's: WebP, a GIF's video thumb: MP4), else storage.filePartial."""
+    if first.startswith(b"\xff\xd8\xff"):
+        return types.storage.FileJpeg()
+    if first.startswith(b"RIFF") and first[8:12] == b"WEBP":
+        return types.storage.FileWebp()
+    if first.startswith(b"\x89PNG"):
+        return types.storage.FilePng()
+    if info.thumb == "v":
+        return types.storage.FileMp4()
+    return types.storage.FilePartial()
 
 
 @handles(functions.upload.GetFileHashesRequest)

@@ -1,0 +1,125 @@
+"""The account view (`u` in the archive, when the backup kept the account's data:
+`tgtui backup --account`): the profile and its pictures, the contacts, the sessions and
+websites logged in with Telegram, the chats left, the stories and the frequent contacts,
+each section under its heading; what Telegram no longer has is kept, marked with the day the
+backup found it gone. `/` narrows the lines to those that contain what is typed (a contact
+by name or phone, a session by app or place); Escape drops the filter, then goes back.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import Header, Input, Static
+
+from tgtui.archive.account import AccountData
+from tgtui.archive.service import ArchiveService
+from tgtui.i18n import N_, _, counted
+from tgtui.screens.palette import Binding
+from tgtui.screens.reading import ReadingScreen, notes_line
+from tgtui.untrusted import clean
+from tgtui.widgets.account_lines import AccountLines, Entry, account_entries, narrowed
+from tgtui.widgets.key_footer import KeyFooter
+
+
+class AccountScreen(ReadingScreen):
+    """The account's own data kept in the backup."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "filter",
+            N_("Filter"),
+            id="filter-account",
+            command=N_("Filter the account's lines"),
+            tooltip=N_("Type part of a name, a phone, an app..."),
+        ),
+        Binding("escape", "back", N_("Back"), id="back", palette=False),
+    ]
+
+    def __init__(self, service: ArchiveService) -> None:
+        super().__init__(service)
+        self.entries: list[Entry] = []
+        self.data: AccountData | None = None
+
+    def compose(self) -> ComposeResult:
+        """Title, filter, lines, status."""
+        yield Header()
+        yield Static(_("Account"), id="account-title", markup=False)
+        yield Input(placeholder=_("filter: part of a name, a phone, an app"), id="account-filter")
+        yield AccountLines(id="account-lines")
+        yield Static(_("Reading the account's data…"), id="account-status", markup=False)
+        yield KeyFooter()
+
+    @property
+    def lines(self) -> AccountLines:
+        """The lines widget."""
+        return self.query_one(AccountLines)
+
+    def on_mount(self) -> None:
+        """Read the account's data (in a thread: a few small files)."""
+        self.query_one("#account-filter", Input).display = False
+        self.lines.focus()
+        self.read()
+
+    @work(thread=True, exit_on_error=False, description=N_("Reading the account"))
+    def read(self) -> None:
+        """Read every section."""
+        from tgtui.archive.account import read_account
+
+        data = read_account(self.service.folder)
+        self.app.call_from_thread(self._show, data)
+
+    def _show(self, data: AccountData) -> None:
+        self.data = data
+        self.entries = account_entries(data)
+        self.lines.show_items(self.entries)
+        who = self.service.archive.account
+        name = who.get("name") or who.get("username") or ""
+        title = Text(_("Account"), style="bold")
+        if name:
+            title.append(" · " + clean(name, limit=40))
+        contacts = len(data.items("contacts"))
+        title.append(" · " + counted("{count} contact", "{count} contacts", contacts))
+        self.query_one("#account-title", Static).update(title)
+        parts = [_("As the backup last saw it; what Telegram no longer has is marked.")]
+        if data.damaged:
+            parts.append(
+                counted(
+                    "{count} damaged line is not shown.",
+                    "{count} damaged lines are not shown.",
+                    data.damaged,
+                )
+            )
+        if data.notes:
+            parts.append("⚠ " + notes_line(data.notes))
+        self.query_one("#account-status", Static).update(" ".join(parts))
+
+    def action_filter(self) -> None:
+        """Show the filter and type into it."""
+        field = self.query_one("#account-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#account-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.lines.show_items(narrowed(self.entries, event.value))
+
+    @on(Input.Submitted, "#account-filter")
+    def _filter_done(self) -> None:
+        self.lines.focus()
+
+    def action_back(self) -> None:
+        """Drop the filter if any; else back to the archive."""
+        field = self.query_one("#account-filter", Input)
+        if field.display or field.value:
+            field.value = ""
+            field.display = False
+            self.lines.show_items(self.entries)
+            self.lines.focus()
+            return
+        self.app.pop_screen()
