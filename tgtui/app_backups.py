@@ -126,7 +126,9 @@ class BackupsApp(TgtuiBaseApp):
             job.account = account_of(await self.service.me())
 
         async def following(engine: BackupEngine, targets: list[ChatTarget]) -> Following:
-            follower = Follower(engine, targets, on_round=lambda _: job.changed())
+            follower = Follower(
+                engine, targets, on_round=lambda _: job.changed(), link=self.service.link
+            )
             job.following = follower.state
             job.changed()
             try:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telethon import TelegramClient
+from telethon.tl import functions
 
 from tests.flows.backup_helpers import read_ids, targets
 from tgtui.backup.catch_up import is_channel_id
@@ -21,14 +24,16 @@ from tgtui.backup.job import BackupJob
 from tgtui.backup.selection import ChatTarget
 from tgtui.format.media_paths import MediaFilter
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.rpc import HANDLERS, Call, RpcError
 from tgtui.sandbox.world import Chat
 
 NO_MEDIA = MediaFilter(frozenset(), None)
+_WORLD = WorldOptions(seed=41, dialogs=6, messages=200)
 
 
 @pytest.fixture
 def sandbox_options() -> SandboxOptions:
-    return SandboxOptions(world=WorldOptions(seed=41, dialogs=6, messages=200))
+    return SandboxOptions(world=_WORLD)
 
 
 def _world_chat(sandbox: SandboxServer, target: ChatTarget) -> Chat:
@@ -114,3 +119,48 @@ async def test_a_run_whose_chat_was_never_brought_up_to_date_is_not_complete(
     mine = next(c for c in result.chats if c.target.chat_id == channel.chat_id)
     assert mine.status == "skipped"
     assert mine.reason
+
+
+@pytest.mark.parametrize("sandbox_options", [SandboxOptions(world=_WORLD, box_size=5)])
+@pytest.mark.parametrize("how", ["too long", "refused"])
+async def test_a_sweep_whose_account_difference_did_not_follow_rechecks_the_account_chats(
+    app_client: TelegramClient,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    """While following, the account's box moved on further than Telegram keeps (a long
+    outage, the laptop asleep): its difference is "too long" (or refused), says no chat,
+    and the private chats and basic groups are no longer followed by it. The sweep then
+    re-checks each of them, as a run would: a deletion that happened meanwhile is marked
+    now, not left for a later run (core.telegram.org/api/updates: after "too long" the
+    state is fetched again and what it covered is read again)."""
+    chats = await targets(app_client)
+    group = next(c for c in chats if c.type == "private_group")
+    engine = BackupEngine(app_client, BackupOptions(tmp_path, media=NO_MEDIA))
+    assert (await engine.run(chats)).all_complete
+    assert engine.account_followed
+    folder = chat_folder(tmp_path, group)
+    saved = read_ids(folder)
+    chat = _world_chat(sandbox, group)
+    living = sandbox.living
+    # Nothing pushed: the follower learns of it only by its sweep, as after an outage.
+    assert living.delete_event(chat, [saved[-2]]) is not None
+    if how == "too long":
+        for _ in range(living.account.size + 1):  # the box keeps no update from before
+            assert living.edit_event(chat, saved[-1], f"edit {living.account.pts}") is not None
+    else:
+        difference = functions.updates.GetDifferenceRequest
+
+        async def refused(call: Call, request: Any) -> Any:
+            raise RpcError(400, "PERSISTENT_TIMESTAMP_INVALID")
+
+        monkeypatch.setitem(HANDLERS, difference, refused)
+    follower = Follower(engine, chats, sweep=300)
+    await follower._round(sweep=True)  # the round a sweep (or the link back) makes
+    assert not engine.account_complete
+    deleted = folder / "deleted.jsonl"
+    gone = [json.loads(line)["id"] for line in deleted.open()] if deleted.exists() else []
+    assert saved[-2] in gone  # marked by this sweep, not by some later run
+    assert follower.state.latest[group.chat_id].deletions == 1

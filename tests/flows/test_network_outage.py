@@ -182,7 +182,7 @@ async def test_a_follow_run_rides_out_the_proxy_going_away(tmp_path: Path) -> No
     away for longer than a blip and comes back. No sweep is due (every 300 s): what changed
     meanwhile reaches the archive from Telegram's updates once reconnected, and it says it
     lost the connection and got it back."""
-    from tests.flows.test_follow_cli import _archive, _check, _server_truth
+    from tests.flows.test_follow_cli import _archive, _check, _server_truth, until_archived
 
     changes, rate = 120, 8  # 15 s of changes: before, during and after the outage
     sandbox, info = await start_sandbox_process(
@@ -214,14 +214,17 @@ async def test_a_follow_run_rides_out_the_proxy_going_away(tmp_path: Path) -> No
         await asyncio.sleep(OUTAGE)
         await stack.enter_async_context(running_proxy("socks5", port=port))
         await err.wait_for("Connected again", within=60)
-        await asyncio.sleep(max(0.0, changes / rate + 3 - (time.monotonic() - began)))
+        # The sandbox's changes end at their own pace; then the archive catches up with
+        # them from Telegram's updates (waited for, not assumed after a pause).
+        await asyncio.sleep(max(0.0, changes / rate - (time.monotonic() - began)))
+        truth = await until_archived(out, lambda: _server_truth(info, tmp_path))
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 60)
         await err.reader
         text = "\n".join(err.lines)
         assert code == 0, text
         assert text.count("Connection lost") == 1, text
-        _check(_archive(out), await _server_truth(info, tmp_path))
+        _check(_archive(out), truth)  # and still, once stopped
     finally:
         if process is not None and process.returncode is None:
             process.kill()

@@ -327,6 +327,8 @@ class BackupEngine:
             # from a fresh state, and the saved chats are re-checked.
             logger.warning("account difference refused ({}); re-checking instead", exc)
             forget_state(self.options.out, saved)
+            # Nothing is known of this difference: not a (follow mode) earlier one's news.
+            self.account_complete, self.account_caught = False, Caught()
             return
         self.account_followed = True  # the state is saved: from now on, it follows them
         self.account_complete = followed  # its difference named every chat with news

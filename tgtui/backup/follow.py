@@ -8,7 +8,8 @@ one, their files; the account difference for private chats and basic groups). So
 follow mode writes goes through the same checkpoints, exactly-once files and crash-safety as
 a backup, and a push that is lost (a dropped connection, the laptop asleep) loses nothing: a
 sweep runs every ``sweep`` seconds and after the client reconnects (every channel's
-difference, and the account's, which names the private chats and groups with news).
+difference, and the account's, which names the private chats and groups with news; when it
+cannot, "too long" after a long outage or refused, each of them is re-checked).
 
 A chat that could not be brought up to date (a fault that outlasted its retries, a chat that
 became private) is tried again at the next round, at most ``RETRY`` seconds later, and stays
@@ -24,7 +25,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 from telethon import events, utils
@@ -34,6 +35,15 @@ from tgtui.backup.catch_up import is_channel_id
 from tgtui.backup.engine import BackupEngine, BackupResult, ChatResult
 from tgtui.backup.options import MIN_SWEEP, SWEEP
 from tgtui.backup.selection import ChatTarget
+
+
+class Link(Protocol):
+    """What tells of the client's link (`tgtui.telegram.link_state.LinkState`)."""
+
+    def listen(self, listener: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``listener`` with each new status; returns what stops it."""
+        ...
+
 
 SWEEP_SHARE = 0.5  # at most this share of the time goes to sweeping (a big account's sweep
 # can take long: the next one waits at least as long again)
@@ -125,8 +135,10 @@ class Follower:
         settle: float = SETTLE,
         retry: float = RETRY,
         on_round: Callable[[Following], None] | None = None,
+        link: Link | None = None,
     ) -> None:
         self.engine = engine
+        self.link = link  # the client's link: a sweep follows each time it came back
         self.targets = {t.chat_id: t for t in targets}
         self.sweep = max(MIN_SWEEP, sweep)
         self.settle = settle
@@ -137,6 +149,19 @@ class Follower:
         self._wake = asyncio.Event()
         self._next_sweep = 0.0  # monotonic time of the next sweep
         self.started = asyncio.Event()  # set once following begins (the backup caught up)
+        self._was_down = False  # the link was lost since the last sweep
+        self._resweep = False  # it came back: the next round is a sweep
+
+    def _on_link(self, status: Any) -> None:
+        """The link lost, then back (Telethon reconnected by itself): what happened
+        meanwhile reached no handler, and Telethon's own catch-up may not cover it all (a
+        long outage, its difference too long): sweep at once, as after a reconnect of ours."""
+        if status.down:
+            self._was_down = True
+        elif status.phase == "connected" and self._was_down:
+            self._was_down = False
+            self._resweep = True
+            self._wake.set()
 
     def _on_update(self, update: Any) -> None:
         chats = {c for c in touched(update) if c == ACCOUNT or c in self.targets}
@@ -152,6 +177,7 @@ class Follower:
             self._on_update(update)
 
         client.add_event_handler(handler, events.Raw)
+        unlisten = self.link.listen(self._on_link) if self.link is not None else None
         self.state.since = time.monotonic()  # following begins now (after the backup)
         self.state.began = dt.datetime.now(dt.UTC)
         self._next_sweep = self.state.since + self.sweep
@@ -163,6 +189,8 @@ class Follower:
                 await self._round(swept)
         finally:
             client.remove_event_handler(handler, events.Raw)
+            if unlisten is not None:
+                unlisten()
 
     async def _wait(self) -> bool:
         """Until an update names a followed chat, or a chat behind is due again (True: a
@@ -185,7 +213,8 @@ class Follower:
         self._wake.clear()
         pending, self._pending = self._pending, set()
         began = time.monotonic()
-        if sweep or not self.engine.client.is_connected():
+        if sweep or self._resweep or not self.engine.client.is_connected():
+            self._resweep = False
             # Every channel asks its own box; the account's box answers for the rest.
             await self.engine.reconnect()
             pending = {ACCOUNT, *(c for c in self.targets if is_channel_id(c))}
@@ -194,8 +223,12 @@ class Follower:
         pending |= {c for c in self.state.behind if c in self.targets}
         if ACCOUNT in pending:
             await self.engine.catch_up_account()
-            # Private chats and basic groups the difference brought new messages to.
+            # Private chats and basic groups the difference brought new messages to; all of
+            # them when it did not follow them (too long, refused, no state): they are
+            # re-checked now, as a run would, not left wrong until the next run.
             pending |= self.engine.account_caught.touched & set(self.targets)
+            if not self.engine.account_complete:
+                pending |= {c for c in self.targets if not is_channel_id(c)}
         state = self.state
         for chat_id in sorted(pending - {ACCOUNT}):
             state.add(await self.engine.refresh(self.targets[chat_id]), time.monotonic())

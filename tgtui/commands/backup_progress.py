@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tgtui.backup.engine import BackupEngine
-from tgtui.backup.follow import Follower, Following
+from tgtui.backup.follow import Follower, Following, Link
 from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.progress import BackupEvent, BackupResult
 from tgtui.backup.reporters import Drawn, LineProgress, Unattended, followed_text
@@ -35,7 +35,7 @@ def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
 
 
 def following(
-    err: Stderr, report: object, sweep: float
+    err: Stderr, report: object, sweep: float, link: Link | None = None
 ) -> Callable[[BackupEngine, list[ChatTarget]], Awaitable[Following | None]]:
     """Follow mode after the backup: until SIGTERM or Ctrl+C, which end it cleanly."""
 
@@ -68,7 +68,7 @@ def following(
                 len(targets),
             )
         )
-        follower = Follower(engine, targets, sweep=sweep, on_round=on_round)
+        follower = Follower(engine, targets, sweep=sweep, on_round=on_round, link=link)
         try:
             await follower.run()
         except asyncio.CancelledError:

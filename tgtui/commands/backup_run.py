@@ -165,7 +165,7 @@ async def _plan_and_run(
         # The link to Telegram lost and back, while the backup (and following) runs:
         # Telethon reconnects, the requests in flight wait, the retries count on.
         stack.callback(service.link.listen(link_teller(mode, err, report)))
-        follow = following(err, report, args.sweep) if args.follow else None
+        follow = following(err, report, args.sweep, service.link) if args.follow else None
         try:
             return await job.run(follow=follow), report
         except TakeoutRefused as exc:
