@@ -5,7 +5,8 @@
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
 then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
 (archive, a chat, a search), exports it, shows its statistics, and saves an SVG of each step
-next to this file, and a PNG of a chat page of the HTML export as headless Chromium shows it.
+next to this file, and PNGs of a chat page and a statistics page of the HTML export as
+headless Chromium shows them (`--html EXPORT` makes only those, from an export).
 Then once more in Brazilian Portuguese, signed in: a backup running (`backup-running-pt.svg`).
 """
 
@@ -242,6 +243,12 @@ def _shoot_html(export: Path) -> None:
         )
         page.screenshot(path=str(HERE / "export-html.png"))
     print("wrote screenshots/export-html.png")
+    # The statistics page of the chat with most messages: its figures and first charts.
+    busiest = max(export.glob("chats/*/stats.html"), key=lambda p: len(p.read_bytes()))
+    with browser_page(width=900, height=1300) as page:
+        page.goto(busiest.as_uri())
+        page.screenshot(path=str(HERE / "export-stats.png"))
+    print("wrote screenshots/export-stats.png")
 
 
 if __name__ == "__main__":

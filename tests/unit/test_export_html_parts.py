@@ -304,3 +304,39 @@ def test_a_text_is_shown_as_it_is_only_when_escaping_would_leave_it_so() -> None
         if html_text(char) != char or char == "\n":
             assert plain.search(char) is not None, hex(code)
     assert plain.search("With a smile 😮, façade — naïve") is None
+
+
+# -- the saved pictures: userpics and thumbnails, the same from any part --------------------
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+
+
+def test_userpics_and_previews_in_parts_are_what_one_process_writes(
+    tmp_path: Path, cut_counts: list[int]
+) -> None:
+    lines, files = _chat(random.Random(33), 5_000, senders=40)
+    records = [json.loads(raw) for raw in lines]
+    for record in records:
+        if record.get("media_type") == "photo":  # half saved, every one with its preview
+            record["thumbnail"] = f"thumbs/{record['id']}.jpg"
+            if record["id"] % 2:
+                files.pop(record.pop("file"), None)
+    backup = _backup(tmp_path / "b", [([line(r) for r in records], files)])
+    chat = backup / "chats" / "1001_chat"
+    (chat / "thumbs").mkdir()
+    for record in records:
+        if "thumbnail" in record:
+            (chat / record["thumbnail"]).write_bytes(JPEG + str(record["id"]).encode())
+    (backup / "avatars").mkdir()
+    index = []
+    for who in range(0, 40, 3):
+        (backup / "avatars" / f"user{who}_7.jpg").write_bytes(JPEG)
+        index.append({"peer": f"user{who}", "photo_id": "7", "file": f"avatars/user{who}_7.jpg"})
+    (backup / "avatars" / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
+    _both_ways(backup, tmp_path, "html")
+    assert cut_counts
+    _same(tmp_path / "one", tmp_path / "many")
+    pages = "".join(p.read_text() for p in (tmp_path / "many").glob("chats/*/messages*.html"))
+    assert 'class="userpic" src="../../avatars/user0_7.jpg"' in pages
+    assert '<div class="media photo preview">' in pages
+    assert len(list((tmp_path / "many" / "avatars").iterdir())) == len(index)

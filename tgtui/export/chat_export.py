@@ -30,7 +30,7 @@ import tgtui.log  # noqa: F401 - before anything logs: no log line on the termin
 from tgtui.archive.chat_log import STATE, failed_files
 from tgtui.archive.folder import JSONL
 from tgtui.export import tde
-from tgtui.export.files import FilePlacer, FileTally
+from tgtui.export.files import FilePlacer, FileTally, SavedPictures
 from tgtui.export.html_pages import Continued, HtmlChat, PagesDone
 from tgtui.format.jsonl import DamagedLines, line_number
 from tgtui.format.records import MAX_ID, unixtime
@@ -96,6 +96,19 @@ class ChatJob:
     since: int | None  # unix seconds, inclusive
     until: int | None  # unix seconds, exclusive
     copy_files: bool = False  # copies of the media, not hard links (`tgtui export --copy`)
+    backup_root: Path | None = None  # the backup's folder, whose avatars/ the pages show
+
+
+def chat_peer(peer_id: int) -> str | None:
+    """A chat's peer as a record's from_id names it ("user123", "chat456", "channel789"),
+    from Telethon's peer id (-100... a channel, -... a basic group)."""
+    if peer_id > 0:
+        return f"user{peer_id}"
+    if peer_id < -1_000_000_000_000:
+        return f"channel{-peer_id - 1_000_000_000_000}"
+    if peer_id < 0:
+        return f"chat{-peer_id}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -342,7 +355,13 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     )
     html = None
     if job.html:
-        html = HtmlChat(job.export_folder, job.name, job.relative, part.continued, part.last)
+        export_root = job.export_folder.parents[job.relative.count("/")]
+        pictures = SavedPictures(
+            placer, job.backup_root, export_root, job.relative, chat_peer(job.peer_id)
+        )
+        html = HtmlChat(
+            job.export_folder, job.name, job.relative, part.continued, part.last, pictures
+        )
     out = _Out(part) if job.tde else None
     out_lines = out.lines if out is not None else []
     prefix = job.relative + "/"

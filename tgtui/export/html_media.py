@@ -11,8 +11,6 @@ name holds. Nothing from a message becomes markup or an address.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,19 +24,38 @@ Record = dict[str, Any]
 # How a saved file of each kind is shown in place (anything else is a link).
 PLAYED = frozenset({"video_file", "video_message", "voice_message", "audio_file"})
 SHOWN = frozenset({"photo", "sticker", "animation"}) | PLAYED
+# Media whose saved thumbnail is shown where the file itself is not (not saved, or not a
+# thing a browser shows: an animated sticker), marked as a preview; a ▶ on those that move.
+PREVIEWED = frozenset({"photo", "sticker", "animation", "video_file", "video_message", "file"})
+MOVING = frozenset({"animation", "video_file", "video_message"})
+_PREVIEW_CLASS = {"video_file": "video", "video_message": "round"}
+_PREVIEW_ALT = {
+    "photo": "Photo",
+    "sticker": "Sticker",
+    "animation": "GIF",
+    "video_file": "Video",
+    "video_message": "Round video",
+    "file": "File",
+}
 
 
-@dataclass(frozen=True)
 class Pictures:
-    """The small pictures of a chat's export, where the backup saved them: paths relative to
-    the chat's export folder, placed as its media are.
+    """The small pictures of a chat's export, where the backup saved them (SCHEMA.md,
+    "Thumbnails and avatars"), as paths relative to the chat's export folder.
 
-    The backup saves neither userpics nor thumbnails today (SCHEMA.md lists no field or
-    folder for them): both are empty, and a sender is shown by coloured initials, a video
-    without a poster. When the backup saves them, the export fills these in."""
+    This one has none: a sender and the chat are shown by coloured initials, a video without
+    a poster, a photo that is not saved by its words only. `tgtui.export.files.SavedPictures`
+    places the backup's own in the export as a page asks for them."""
 
-    userpics: Mapping[str, str] = field(default_factory=dict)  # a sender's from_id -> file
-    posters: Mapping[int, str] = field(default_factory=dict)  # a message id -> its thumbnail
+    chat: str | None = None  # the chat's peer ("channel789"), whose picture the header shows
+
+    def userpic(self, peer: str) -> str | None:
+        """The saved userpic of ``peer`` (a record's from_id: "user123"), if any."""
+        return None
+
+    def preview(self, record: Record) -> str | None:
+        """The saved thumbnail of a message's media (a picture), if any."""
+        return None
 
 
 # The first bytes of the files a browser plays or draws (JPEG, PNG, GIF, RIFF: WebP and WAV,
@@ -133,10 +150,11 @@ def _size(message: Record) -> str:
 
 
 def saved_media(
-    kind: str, record: Record, message: Record, path: str, body: str, poster: str | None
+    kind: str, record: Record, message: Record, path: str, body: str, pictures: Pictures
 ) -> str | None:
     """A saved file of ``kind`` shown in place, with ``body`` (its escaped details: kind,
-    name, size, duration) as the link to the file under a player; None: shown as a link."""
+    name, size, duration) as the link to the file under a player, and a video's saved
+    thumbnail (``pictures``) as its poster; None: shown as a link."""
     url = file_url(path)
     mime = record.get("mime_type")
     mime = mime if isinstance(mime, str) else ""
@@ -155,12 +173,13 @@ def saved_media(
             )
         if not mime.startswith("video/"):
             return None  # an animated (Lottie) sticker: no browser draws it
+    poster = pictures.preview(record) if kind != "voice_message" and kind != "audio_file" else None
+    picture = "" if poster is None else f' poster="{file_url(poster)}"'
     if kind in ("sticker", "animation"):  # a video sticker or a GIF (an MP4): plays in a loop
         return (
-            f'<div class="media {kind}"><video src="{url}"{_size(message)} autoplay loop muted'
-            ' playsinline preload="auto"></video></div>\n'
+            f'<div class="media {kind}"><video src="{url}"{_size(message)}{picture} autoplay'
+            ' loop muted playsinline preload="auto"></video></div>\n'
         )
-    picture = "" if poster is None else f' poster="{file_url(poster)}"'
     caption = f'<div class="caption"><a href="{url}">{body}</a></div>'
     if kind == "video_file":
         return (
@@ -178,6 +197,21 @@ def saved_media(
             f"{caption}</div>\n"
         )
     return None
+
+
+def preview_media(kind: str, message: Record, picture: str, body: str) -> str:
+    """A message's media whose file is not shown (not saved, or not a thing a browser shows)
+    as its saved thumbnail ``picture``, marked as a preview (with a ▶ on those that move),
+    and ``body`` (escaped: what it is, and why its file is not here or a link to it)."""
+    shape = _PREVIEW_CLASS.get(kind, kind)
+    mark = "▶ Preview" if kind in MOVING else "Preview"
+    alt = _PREVIEW_ALT.get(kind, "Media")
+    return (
+        f'<div class="media {shape} preview"><div class="still"><img src="{file_url(picture)}"'
+        f'{_size(message) if kind != "video_message" else ""} loading="lazy"'
+        f' alt="{alt} (preview)"><span class="tag">{mark}</span></div>'
+        f'<div class="caption">{body}</div></div>\n'
+    )
 
 
 def poll_html(poll: Record) -> str:

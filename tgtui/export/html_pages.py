@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from tgtui.archive.wording import media_label, service_sentence
 from tgtui.export.html_media import (
+    PREVIEWED,
     SHOWN,
     Pictures,
     details,
@@ -38,6 +39,7 @@ from tgtui.export.html_media import (
     length,
     playable,
     poll_html,
+    preview_media,
     saved_media,
     userpic,
 )
@@ -49,6 +51,7 @@ Record = dict[str, Any]
 
 PAGE_SIZE = 1_000
 CSS_PATH = "css/style.css"
+STATS_PAGE = "stats.html"  # a chat's statistics, beside its pages; the archive's at the top
 # The first this many senders of a chat get a colour of their own; the later ones colour 0.
 COLOURED = 10_000
 # A message joins the one before it (no name, no userpic again) when sent within this many
@@ -235,7 +238,9 @@ class HtmlChat:
         self.folder = folder
         self.name = name or "Chat"
         self._pictures = pictures or Pictures()
-        self._chat_picture = userpic(_colour(self.name), self.name, big=True)
+        chat = self._pictures.chat
+        saved = None if chat is None else self._pictures.userpic(chat)
+        self._chat_picture = userpic(_colour(self.name), self.name, saved, big=True)
         depth = relative.count("/") + 1
         self._root = "../" * depth
         self._page: IO[str] | None = None
@@ -278,7 +283,8 @@ class HtmlChat:
         self._page.write(page_head(title, self._root + CSS_PATH))
         self._page.write('<div class="page">\n<header>\n<div class="bar">')
         self._page.write(f'<a class="back" href="{self._root}index.html">All chats</a>')
-        self._page.write(f"{self._chat_picture}<h1>{esc(self.name)}</h1></div>\n")
+        self._page.write(f"{self._chat_picture}<h1>{esc(self.name)}</h1>")
+        self._page.write(f'<a class="stats" href="{STATS_PAGE}">Statistics</a></div>\n')
         self._page.write(f"{self._nav(more=False)}</header>\n<main>\n")
 
     def _nav(self, more: bool) -> str:
@@ -428,7 +434,7 @@ class HtmlChat:
             colour = colours[key] = _colour(key) if len(colours) < COLOURED else 0
         if len(self._shown) >= 10_000:
             self._shown.clear()
-        saved = self._pictures.userpics.get(from_id) if type(from_id) is str else None
+        saved = self._pictures.userpic(from_id) if type(from_id) is str else None
         name = f'<span class="from c{colour}">{esc(sender)}</span>'
         picture = userpic(colour, str(sender), saved)
         shown = self._shown[who] = (
@@ -497,7 +503,7 @@ class HtmlChat:
             return poll_html(poll)
         saved = path is not None and not path.startswith("(")
         if kind == "photo" and saved and path is not None:  # the usual one: no details needed
-            return saved_media(kind, record, message, path, "", None) or ""
+            return saved_media(kind, record, message, path, "", self._pictures) or ""
         words = details(self._escaped(label), record, message)
         place = message.get("place_name")
         if isinstance(place, str):
@@ -512,11 +518,15 @@ class HtmlChat:
         if saved:
             assert path is not None
             if kind in SHOWN and playable(self.folder / path):
-                poster = self._pictures.posters.get(message["id"])
-                shown = saved_media(str(kind), record, message, path, body, poster)
+                shown = saved_media(str(kind), record, message, path, body, self._pictures)
                 if shown is not None:
                     return shown
-            return f'<div class="media file"><a href="{file_url(path)}">{body}</a></div>\n'
+            link = f'<a href="{file_url(path)}">{body}</a>'
+            if kind in PREVIEWED:  # a file no browser shows (an animated sticker...)
+                still = self._pictures.preview(record)
+                if still is not None:
+                    return preview_media(str(kind), message, still, link)
+            return f'<div class="media file">{link}</div>\n'
         extra = ""
         location = message.get("location_information")
         if isinstance(location, dict):
@@ -527,6 +537,10 @@ class HtmlChat:
             extra = f" · {esc(who)} {esc(contact.get('phone_number', ''))}"
         if path is not None:  # a skip text: one of a few
             extra += f' <span class="missing">{self._escaped(path.strip("()"))}</span>'
+        if kind in PREVIEWED:  # not saved: its thumbnail, if that is
+            still = self._pictures.preview(record)
+            if still is not None:
+                return preview_media(str(kind), message, still, body + extra)
         return f'<div class="media">{body}{extra}</div>\n'
 
     def finish(self) -> None:

@@ -44,8 +44,10 @@ from tgtui.export.chat_export import (
     export_part,
     split_points,
 )
-from tgtui.export.html_pages import CSS_PATH, PagesDone
+from tgtui.export.html_pages import CSS_PATH, STATS_PAGE, PagesDone
+from tgtui.export.html_stats import StatsChat, StatsPages
 from tgtui.export.site import write_index, write_style
+from tgtui.format.media_paths import AVATARS
 from tgtui.i18n import ENGLISH, _, speaking
 from tgtui.portable import owned_by_someone_else, process_gone
 from tgtui.private_files import private_umask
@@ -63,7 +65,9 @@ PARTS = ".parts"
 # The hidden folder an export is written into: .OUT.partial-PID, beside OUT.
 STAGING = re.compile(r"\.(?P<name>.+)\.partial-(?P<pid>[0-9]{1,9})")
 # What an export writes at its top: a staging folder holding anything else is not ours.
-EXPORT_NAMES = frozenset({"result.json", "index.html", "chats", Path(CSS_PATH).parts[0], PARTS})
+EXPORT_NAMES = frozenset(
+    {"result.json", "index.html", STATS_PAGE, "chats", AVATARS, Path(CSS_PATH).parts[0], PARTS}
+)
 
 ABOUT = (
     "Exported by tgtui from a backup, in the format of Telegram Desktop's data export "
@@ -117,6 +121,7 @@ def _jobs(
     since: int | None,
     until: int | None,
     copy: bool,
+    backup_root: Path | None = None,
 ) -> list[ChatJob]:
     jobs = []
     for index, chat in enumerate(chats, 1):
@@ -135,6 +140,7 @@ def _jobs(
                 since=since,
                 until=until,
                 copy_files=copy,
+                backup_root=backup_root,
             )
         )
     return jobs
@@ -519,13 +525,15 @@ def export_backup(
     remove_stale_staging(parent)
     staging = parent / f".{destination.name}.partial-{os.getpid()}"
     tde, html = fmt in ("tde", "both"), fmt in ("html", "both")
+    stats: StatsPages | None = None
+    stats_problems: list[str] = []
     try:
         # Private from the first byte, in this process and the workers it starts (they
         # inherit the umask), whatever writes the file; English as Telegram Desktop's export.
         with private_umask(), speaking(ENGLISH):
             staging.mkdir(mode=0o700)
             (staging / PARTS).mkdir(mode=0o700)
-            jobs = _jobs(chosen, staging, tde, html, since, until, copy)
+            jobs = _jobs(chosen, staging, tde, html, since, until, copy, archive.folder)
             total = sum(max(chat.messages, 0) for chat in chosen)  # lines, as the manifest says
             sizes = _sizes(jobs)
             if parallel is None:
@@ -536,6 +544,9 @@ def export_backup(
             account_data = read_account(archive.folder) if tde else AccountData()
             joiner = _Joiner(staging, jobs, parts, account_data) if tde else None
             cut = sum(count - 1 for count in _html_cuts(parts, workers).values())
+            if html:  # in a process of its own, meanwhile
+                chosen_chats = [StatsChat(c, j.relative) for c, j in zip(chosen, jobs, strict=True)]
+                stats = StatsPages.start(archive, chosen_chats, staging, since, until)
             try:
                 results = _run_parts(parts, min(workers, len(parts) + cut), progress, total, joiner)
                 if joiner is not None:
@@ -544,6 +555,8 @@ def export_backup(
                 if joiner is not None:
                     joiner.close()
             shutil.rmtree(staging / PARTS)
+            if stats is not None:
+                stats_problems, stats = stats.finish(), None
             messages: dict[int, int] = {}
             for result in results:
                 messages[result.index] = messages.get(result.index, 0) + result.messages
@@ -553,6 +566,8 @@ def export_backup(
                 write_index(staging, "Telegram export", listed, with_json=tde)
             os.rename(staging, destination)
     except OSError as exc:
+        if stats is not None:
+            stats.stop()
         shutil.rmtree(staging, ignore_errors=True)
         where = exc.filename or destination
         raise ExportError(
@@ -561,10 +576,13 @@ def export_backup(
             )
         ) from exc
     except BaseException:
+        if stats is not None:
+            stats.stop()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     summary = ExportSummary(destination, chats=len(jobs))
     summary.problems.extend(account_data.problems)
+    summary.problems.extend(stats_problems)
     summary.unreadable += account_data.damaged
     for result in results:
         summary.messages += result.messages

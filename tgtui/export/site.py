@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tgtui.export.html_pages import CSS_PATH, page_head, page_name
+from tgtui.export.html_pages import CSS_PATH, STATS_PAGE, page_head, page_name
 from tgtui.untrusted import html_text as esc
 
 # Light by default, dark when the system asks for it; no web fonts, no network, no script.
@@ -27,6 +27,7 @@ header > h1 { font-size: 22px; margin: 8px 0 12px; overflow-wrap: anywhere; }
   border-radius: 12px; padding: 8px 12px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.12); }
 .bar h1 { font-size: 18px; margin: 0; overflow-wrap: anywhere; min-width: 0; }
 .back { font-size: 14px; white-space: nowrap; }
+.bar .stats { margin-left: auto; font-size: 14px; white-space: nowrap; }
 .pages { display: flex; gap: 16px; font-size: 14px; color: var(--muted); margin: 8px 4px; }
 .day { text-align: center; margin: 14px 0 8px; font-size: 13px; color: #fff; }
 .day, .service .pill { display: table; margin-left: auto; margin-right: auto;
@@ -69,6 +70,13 @@ span.userpic { color: #fff; }
 .media.animation video, .media.animation img { max-width: min(100%, 320px); }
 .media.round video { width: 200px; height: 200px; border-radius: 50%; object-fit: cover; }
 .media audio { display: block; width: min(100%, 320px); height: 40px; }
+.media.preview .still { position: relative; display: inline-block; max-width: 100%; }
+.media.preview .tag { position: absolute; left: 6px; top: 6px; padding: 0 6px;
+  border-radius: 8px; background: rgba(0, 0, 0, 0.55); color: #fff; font-size: 12px; }
+.media.preview img { opacity: 0.92; }
+.media.file.preview img { max-width: min(100%, 240px); }
+.media.round.preview img { width: 200px; height: 200px; border-radius: 50%;
+  object-fit: cover; }
 .caption { font-size: 13px; margin-top: 2px; }
 .caption a { color: var(--muted); text-decoration: none; }
 .poll { min-width: min(100%, 300px); }
@@ -109,6 +117,34 @@ table.chats td, table.chats th { text-align: left; padding: 8px 10px;
   border-bottom: 1px solid var(--line); }
 table.chats td.n { text-align: right; color: var(--muted); }
 .empty { color: var(--muted); }
+.stats-page section { background: var(--card); border-radius: 12px; padding: 10px 14px;
+  margin: 12px 0; box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+.stats-page h2 { font-size: 16px; margin: 4px 0 8px; overflow-wrap: anywhere; }
+.stats-page .note { color: var(--muted); font-size: 13px; margin: 4px 0; }
+.stats-page figure { margin: 0; }
+.stats-page .bar .back + .back { margin-left: -4px; }
+dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr));
+  gap: 8px; margin: 12px 0; }
+dl.figures .figure { background: var(--card); border-radius: 12px; padding: 8px 12px;
+  box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+dl.figures dt { font-size: 12px; color: var(--muted); }
+dl.figures dd { margin: 2px 0 0; font-size: 17px; font-weight: 600; overflow-wrap: anywhere; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: 4px 0; }
+svg.chart text { fill: var(--muted); font: 11px system-ui, -apple-system, "Segoe UI", Roboto,
+  sans-serif; }
+svg.chart text.label { fill: var(--fg); font-size: 12px; }
+svg.chart text.value { fill: var(--fg); }
+svg.chart .col { fill: var(--accent); }
+svg.chart .col:hover, svg.chart .cell:hover { fill: var(--link); }
+svg.chart .grid { stroke: var(--line); stroke-width: 1; }
+svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
+svg.chart .cell { fill: var(--accent); }
+svg.chart .cell.none { fill: var(--line); }
+table.figures-table { width: 100%; border-collapse: collapse; font-size: 14px; margin-top: 8px; }
+table.figures-table th, table.figures-table td { text-align: left; padding: 4px 6px;
+  border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+table.figures-table .n, table.chats th.n { text-align: right; }
+.stats-link { margin: 4px 0 12px; }
 """
 
 _TYPES = {
@@ -139,7 +175,8 @@ def write_index(
         rows.append(
             f'<tr><td><a href="{esc(folder)}/{page_name(1)}">{esc(name or "Chat")}</a></td>'
             f"<td>{esc(_TYPES.get(kind, kind))}</td>"
-            f'<td class="n">{messages:,}</td></tr>'
+            f'<td class="n">{messages:,}</td>'
+            f'<td><a href="{esc(folder)}/{STATS_PAGE}">Statistics</a></td></tr>'
         )
     json_note = (
         '<p>The same messages in Telegram Desktop\'s JSON: <a href="result.json">result.json</a>'
@@ -150,7 +187,11 @@ def write_index(
     page = (
         page_head(title, CSS_PATH)
         + f'<div class="page">\n<header><h1>{esc(title)}</h1></header>\n<main>\n{json_note}'
-        + '<table class="chats">\n<tr><th>Chat</th><th>Type</th><th class="n">Messages</th></tr>\n'
+        + f'<p class="stats-link"><a href="{STATS_PAGE}">Statistics of this export</a>: messages'
+        + " by month, activity by hour and weekday, top senders, media, words, emoji, links"
+        + " and conversations.</p>\n"
+        + '<table class="chats">\n<tr><th>Chat</th><th>Type</th><th class="n">Messages</th>'
+        + "<th></th></tr>\n"
         + "\n".join(rows)
         + "\n</table>\n</main>\n</div>\n</body>\n</html>\n"
     )
