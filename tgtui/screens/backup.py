@@ -156,6 +156,8 @@ class BackupScreen(TgtuiScreen):
             with Horizontal(classes="field-row"):
                 yield Label(_("Folder"), classes="field-label")
                 yield Input(str(options.out), id="backup-out")
+                yield Tick(_("Previews"), options.pictures, id="backup-pictures")
+                yield Tick(_("Account"), options.account, id="backup-account")
             with Horizontal(classes="field-row"):
                 yield Label(_("Media"), classes="field-label")
                 yield Input(
@@ -291,6 +293,9 @@ class BackupScreen(TgtuiScreen):
             since=since,
             until=until,
             verify=self.query_one("#backup-verify", Checkbox).value,
+            pictures=self.query_one("#backup-pictures", Checkbox).value,
+            account=self.query_one("#backup-account", Checkbox).value,
+            account_asked=self.query_one("#backup-account", Checkbox).value,
         )
         if options != self.job.options:
             self.job.reconfigure(options)
