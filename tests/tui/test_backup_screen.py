@@ -224,7 +224,9 @@ async def test_cancel_all_asks_first_and_keeps_what_was_saved(
                 assert checkpoint.messages == len(ids)  # never ahead of the file
         sandbox.faults.apply("latency=0")  # the retry may go as fast as it likes
         await pilot.press("r")
-        await wait_for(pilot, lambda: job.state == "finished" and job.result is not None)
+        await wait_for(
+            pilot, lambda: job.state == "finished" and job.result is not None, within=RUN_BOUND
+        )
         await wait_for(
             pilot, lambda: "Everything chosen is saved" in text_of(app, "#backup-summary")
         )
