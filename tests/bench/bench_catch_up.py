@@ -60,6 +60,7 @@ async def _backup(
 
 async def unchanged(chats: int) -> tuple[int, Counter[str]]:
     world = WorldOptions(seed=31, dialogs=chats, messages=200, media=False)
+    TelegramClient._config = None  # the DC addresses of an earlier sandbox (common.py)
     async with running_sandbox(SandboxOptions(world=world)) as server:
         client = TelegramClient(make_session(server), API_ID, API_HASH, **CLIENT_OPTIONS)
         await client.connect()
@@ -80,6 +81,7 @@ async def big_chat(
     world = WorldOptions(
         seed=32, dialogs=2, messages=size, media=False, biggest_is_supergroup=supergroup
     )
+    TelegramClient._config = None  # the DC addresses of an earlier sandbox (common.py)
     async with running_sandbox(SandboxOptions(world=world)) as server:
         client = TelegramClient(make_session(server), API_ID, API_HASH, **CLIENT_OPTIONS)
         await client.connect()

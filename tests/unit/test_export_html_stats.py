@@ -191,10 +191,6 @@ def test_saved_pictures_are_placed_in_the_export_and_nothing_else(tmp_path: Path
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tgtui.stats: a name holding a lone surrogate fails its SQLite insert (reported)",
-)
 def test_a_name_with_a_lone_surrogate_has_its_statistics(tmp_path: Path) -> None:
     chat = Chat(-1001, "Chat", [line(message(1, "hi", **{"from": "bad \ud800 name"}))])
     backup = write_backup(tmp_path / "backup", [chat])

@@ -119,8 +119,9 @@ class AvatarStore:
         try:
             if saved_file(self.root, relative) is None:
                 await download(avatar.location, avatar.dc_id, 0, self.root / relative, self.root)
-        except (MediaDownloadError, errors.RPCError) as exc:
-            why = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
+        except (MediaDownloadError, errors.RPCError, ConnectionError, TimeoutError) as exc:
+            # Its DC unreachable after the retries too: noted, tried again by the next run.
+            why = explain(exc).text if isinstance(exc, errors.RPCError) else str(exc) or repr(exc)
             logger.warning("userpic of {} failed: {}", avatar.peer, why)
             return why
         await self._append(avatar.peer, avatar.photo_id, relative)

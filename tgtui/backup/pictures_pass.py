@@ -291,8 +291,10 @@ class PicturesPass:
                 await self.files.download(
                     chosen.location, chosen.dc_id, chosen.size, folder / path, folder
                 )
-        except (MediaDownloadError, errors.RPCError) as exc:
-            why = str(exc) if isinstance(exc, MediaDownloadError) else explain(exc).text
+        except (MediaDownloadError, errors.RPCError, ConnectionError, TimeoutError) as exc:
+            # A preview that could not be had (its DC unreachable after the retries, too):
+            # noted and tried again by the next run, never the chat's failure.
+            why = explain(exc).text if isinstance(exc, errors.RPCError) else str(exc) or repr(exc)
             checkpoint.pictures_failed[str(message_id)] = why
             logger.warning("chat {}: thumbnail {} failed: {}", checkpoint.chat_id, path, why)
 

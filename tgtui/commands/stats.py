@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     from tgtui.archive.index import unread_note
     from tgtui.stats.figures import as_json
     from tgtui.stats.query import figures
-    from tgtui.stats.update import StatsStore
+    from tgtui.stats.update import StatsStore, default_workers
     from tgtui.untrusted import clean, json_line
 
     paths = paths or Paths.default()
@@ -119,8 +119,9 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         topics = {chosen.chat.id: frozenset({chosen.topic.id})}
     try:
         with StatsStore(archive) as store:
-            store.update()
-            result = figures(store, chats, args.since, args.until, topics)
+            workers = default_workers()
+            store.update(workers)
+            result = figures(store, chats, args.since, args.until, topics, workers)
             by_id = {chat.id: chat for chat in archive.chats}
             wanted = {chat.id for chat in chats}
             unread = [

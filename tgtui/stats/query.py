@@ -15,17 +15,19 @@ import datetime as dt
 import itertools
 import math
 import os
+from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.index import unread_note
-from tgtui.format.safe_files import open_regular
+from tgtui.format.safe_files import open_lines
 from tgtui.format.topics import GENERAL
-from tgtui.format.versions import DELETED, EDITS, Changes, load_changes, record_at
+from tgtui.format.versions import DELETED, EDITS, Changes, load_changes
 from tgtui.stats.figures import TOP, Figures, Moment, Private, Ranked
-from tgtui.stats.message import look
+from tgtui.stats.scan import Part, scan_lines_of, scan_wanted
+from tgtui.stats.store import MSGS_TYPES
 from tgtui.stats.tally import (
     FIRST_DATE,
     FIRST_ID,
@@ -43,6 +45,7 @@ from tgtui.stats.tally import (
 from tgtui.stats.update import (
     DELETED_FLAG,
     OUT_FLAG,
+    PRIVATE_TYPES,
     SERVICE_FLAG,
     SILENCE,
     STARTS_FLAG,
@@ -50,9 +53,12 @@ from tgtui.stats.update import (
     StatsStore,
 )
 
-PRIVATE_TYPES = ("personal_chat", "bot_chat")
 SHORT_SPAN = 92 * 86_400  # a span this short is shown day by day too
 MIN_MONTH, MAX_MONTH = 1970 * 12, 9999 * 12 + 11  # the months a unix date can be in
+PARALLEL_EDGES = 200_000  # messages to read again from which worker processes read them
+EDGE_PART = 20_000  # at least this many of them in a worker's part
+# A message of `msgs`: date, id, offset of its line, flags, reply delay (-1: no reply).
+Row = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -96,62 +102,118 @@ def span_of(since: dt.datetime | None, until: dt.datetime | None) -> Span:
     return Span(low, high, first, last)
 
 
-def _topic_sql(topics: frozenset[int] | None) -> str:
-    """The condition on `msgs` for the messages of these topics ("" for every message):
-    General holds those with no topic."""
-    if topics is None:
-        return ""
-    wanted = set(topics) | ({0} if GENERAL in topics else set())
-    return f" AND topic IN ({','.join(str(int(t)) for t in sorted(wanted))})"
+def _msgs(
+    store: StatsStore, chat_id: int, low: int, high: int, topics: frozenset[int] | None
+) -> Iterator[Row]:
+    """(date, id, offset, flags, reply delay) of the chat's messages of [low, high), of
+    ``topics`` only if given (General holds those with none), from `msgs`."""
+    wanted = None if topics is None else set(topics) | ({0} if GENERAL in topics else set())
+    for blobs in store.db.execute(
+        "SELECT dates, ids, offsets, flags, replies, topics FROM msgs "
+        "WHERE chat_id = ? AND high >= ? AND low < ?",
+        (chat_id, low, high),
+    ):
+        dates, ids, offsets, flags, replies, topic = (
+            array(kind, blob) for kind, blob in zip(MSGS_TYPES, blobs, strict=True)
+        )
+        if wanted is None and low <= min(dates) and max(dates) < high:  # all of the chunk
+            yield from zip(dates, ids, offsets, flags, replies, strict=True)
+            continue
+        for place, date in enumerate(dates):
+            if low <= date < high and (wanted is None or topic[place] in wanted):
+                yield date, ids[place], offsets[place], flags[place], replies[place]
+
+
+def _edge_rows(
+    store: StatsStore, chat: ArchiveChat, span: Span, topics: frozenset[int] | None
+) -> list[Row]:
+    """The chat's messages in the edges of ``span`` (of ``topics`` only, if given)."""
+    rows: list[Row] = []
+    for low, high in span.edges():
+        rows.extend(_msgs(store, chat.id, low, high, topics))
+    return rows
+
+
+def _changes_folder(chat: ArchiveChat) -> str | None:
+    """The chat's folder if it has edits or deletions to read, else None."""
+    if os.path.lexists(chat.folder / EDITS) or os.path.lexists(chat.folder / DELETED):
+        return str(chat.folder)
+    return None
+
+
+def _read_here(chat: ArchiveChat, rows: list[Row], notes: list[str]) -> Part:
+    """The lines of ``rows`` read again, in this process."""
+    folder = _changes_folder(chat)
+    changes: Changes | None = None if folder is None else load_changes(chat.folder)
+    try:
+        handle = open_lines(chat.jsonl, 0)
+    except OSError as exc:
+        notes.append(unread_note(chat, chat.jsonl.name, exc.strerror or str(exc)))
+        return Part()
+    with handle:
+        return scan_wanted(handle, changes, {row[2]: row[1] for row in rows})
+
+
+def _read_in_workers(
+    chosen: list[ArchiveChat], rows: dict[int, list[Row]], workers: int, notes: list[str]
+) -> dict[int, Part]:
+    """The lines of each chat's ``rows`` read again by ``workers`` processes, in parts of
+    about the same number of lines."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tgtui.stats.update import _worker_init
+
+    size = max(EDGE_PART, sum(map(len, rows.values())) // (2 * workers) + 1)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, _worker_init) as pool:
+        futures = {}
+        for chat in chosen:
+            ordered = sorted(row[2] for row in rows[chat.id])
+            ids = {row[2]: row[1] for row in rows[chat.id]}
+            futures[chat.id] = [
+                pool.submit(
+                    scan_lines_of,
+                    str(chat.jsonl),
+                    _changes_folder(chat),
+                    {offset: ids[offset] for offset in ordered[low : low + size]},
+                )
+                for low in range(0, len(ordered), size)
+            ]
+        reads = {}
+        for chat in chosen:
+            parts = [future.result() for future in futures[chat.id]]
+            read = Part()
+            for part in parts:
+                if part is None:  # not readable by a worker: read here, which says why
+                    read = _read_here(chat, rows[chat.id], notes)
+                    break
+                read.extend(part)
+            reads[chat.id] = read
+    return reads
 
 
 def _edge_tally(
-    store: StatsStore,
-    chat: ArchiveChat,
-    span: Span,
-    notes: list[str],
+    read: Part,
+    rows: list[Row],
     topics: frozenset[int] | None = None,
     timeline: list[int] | None = None,
 ) -> Tally:
-    """The messages of ``chat`` in the edges of ``span`` (of ``topics`` only, if given),
-    read again and added up; with ``topics``, the dates of those in the timeline go to
-    ``timeline`` (conversations are the chat's, not a topic's: none are added up)."""
-    tally = Tally()
-    rows: list[tuple[int, int, int, int, int | None]] = []
-    for low, high in span.edges():
-        rows.extend(
-            store.db.execute(
-                "SELECT date, id, offset, flags, reply FROM msgs WHERE chat_id = ? "
-                f"AND date >= ? AND date < ?{_topic_sql(topics)}",
-                (chat.id, low, high),
-            )
-        )
-    if not rows:
-        return tally
-    changes: Changes | None = None
-    if os.path.lexists(chat.folder / EDITS) or os.path.lexists(chat.folder / DELETED):
-        changes = load_changes(chat.folder)
-    try:
-        fd = open_regular(chat.jsonl)
-    except OSError as exc:
-        notes.append(unread_note(chat, chat.jsonl.name, exc.strerror or str(exc)))
-        return tally
-    try:
-        for date, message_id, offset, flags, reply in rows:
-            record = record_at(fd, offset)
-            if record is None or record["id"] != message_id:
-                continue  # changed since the update: the next one reads it again
-            if changes is not None:
-                record = changes.apply(record)
-            tally.add(date, message_id, look(record))
-            if flags & (DELETED_FLAG | SERVICE_FLAG):
-                continue
-            if topics is None:
-                tally.add_turn(date, bool(flags & OUT_FLAG), bool(flags & STARTS_FLAG), reply)
-            elif timeline is not None:
-                timeline.append(date)
-    finally:
-        os.close(fd)
+    """The messages of a chat in the edges of the range (``rows``, of ``topics`` only, if
+    given), read again (``read``) and added up; with ``topics``, the dates of those in the
+    timeline go to ``timeline`` (conversations are the chat's, not a topic's: none are added
+    up)."""
+    by_offset = {offset: (date, flags, reply) for date, _i, offset, flags, reply in rows}
+    tally = read.tally
+    for offset in read.offsets:
+        date, flags, reply = by_offset[offset]
+        if flags & (DELETED_FLAG | SERVICE_FLAG):
+            continue
+        if topics is None:
+            delay = None if reply < 0 else reply
+            tally.add_turn(date, bool(flags & OUT_FLAG), bool(flags & STARTS_FLAG), delay)
+        elif timeline is not None:
+            timeline.append(date)
     return tally
 
 
@@ -182,10 +244,13 @@ def figures(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     topics: dict[int, frozenset[int]] | None = None,
+    workers: int = 1,
 ) -> Figures:
     """The statistics of ``chats`` over [since, until) (the aggregates must be current:
     `StatsStore.update`); with ``topics`` (chat id -> topic ids), of those forum topics'
-    messages only, in the chats that have some."""
+    messages only, in the chats that have some. The messages of the months the range cuts
+    are read again, by ``workers`` processes when there are many (as `StatsStore.update`
+    reads)."""
     chosen = list(chats)
     span = span_of(since, until)
     timeline: list[int] = []
@@ -196,10 +261,16 @@ def figures(
     zone = dt.datetime.now().astimezone().tzname() or ""
     result = Figures(since=since, until=until, time_zone=zone)
     notes = result.notes
+    wanted = {chat.id: None if topics is None else topics[chat.id] for chat in chosen}
+    rows = {chat.id: _edge_rows(store, chat, span, wanted[chat.id]) for chat in chosen}
+    if workers > 1 and sum(map(len, rows.values())) >= PARALLEL_EDGES:
+        reads = _read_in_workers([c for c in chosen if rows[c.id]], rows, workers, notes)
+    else:
+        reads = {
+            chat.id: _read_here(chat, rows[chat.id], notes) for chat in chosen if rows[chat.id]
+        }
     edges = {
-        chat.id: _edge_tally(
-            store, chat, span, notes, None if topics is None else topics[chat.id], timeline
-        )
+        chat.id: _edge_tally(reads.get(chat.id, Part()), rows[chat.id], wanted[chat.id], timeline)
         for chat in chosen
     }
     per_chat = _months(store, ids, span, edges)

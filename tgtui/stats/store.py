@@ -1,8 +1,10 @@
 """The statistics' aggregates file: `BACKUP/.index/stats.sqlite`, beside the search index.
 
-It holds, per chat and UTC month, what the statistics add up (`tgtui.stats.tally`), one
-small row per message (its date, id, where its line is, its place in the chat's
-conversations, its forum topic) for the edges of a date range and a topic's figures, and
+It holds, per chat and UTC month, what the statistics add up (`tgtui.stats.tally`), each
+message's date, id, where its line is, its place in the chat's conversations and its forum
+topic (for the edges of a date range and a topic's figures: `msgs`, in chunks of
+`MSGS_CHUNK` messages in the order of their lines, each an array of this machine's integers
+(`MSGS_TYPES`), with the chunk's first and last dates), and
 the chat's runs of messages (for the longest silence); `sources` says how far each chat's
 files were read. It can always be built again from the backup, so it is opened as the
 search index is (`tgtui.archive.index_file`): a link or a file of another kind in its
@@ -22,7 +24,7 @@ from tgtui.lazylog import logger
 from tgtui.private_files import create_private_file
 
 STATS_FILE = "stats.sqlite"
-VERSION = "2"  # 2: each message's forum topic in msgs
+VERSION = "3"  # 2: each message's forum topic in msgs; 3: msgs in chunks of packed arrays
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -66,9 +68,10 @@ CREATE TABLE IF NOT EXISTS replies (
     PRIMARY KEY (chat_id, month, out, delay)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS msgs (
-    chat_id INTEGER NOT NULL, date INTEGER NOT NULL, id INTEGER NOT NULL,
-    offset INTEGER NOT NULL, flags INTEGER NOT NULL, reply INTEGER, topic INTEGER NOT NULL,
-    PRIMARY KEY (chat_id, date, offset)
+    chat_id INTEGER NOT NULL, start INTEGER NOT NULL, low INTEGER NOT NULL,
+    high INTEGER NOT NULL, count INTEGER NOT NULL, dates BLOB NOT NULL, ids BLOB NOT NULL,
+    offsets BLOB NOT NULL, flags BLOB NOT NULL, replies BLOB NOT NULL, topics BLOB NOT NULL,
+    PRIMARY KEY (chat_id, start)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     chat_id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
@@ -76,6 +79,8 @@ CREATE TABLE IF NOT EXISTS runs (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta VALUES ('version', '{VERSION}');
 """
+MSGS_CHUNK = 4096  # messages in a chunk of `msgs`
+MSGS_TYPES = "qqqBqq"  # its arrays' types: dates, ids, offsets, flags, replies, topics
 PER_CHAT = ("months", "quarters", "senders", "media", "terms", "starts", "replies", "msgs", "runs")
 
 

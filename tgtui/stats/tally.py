@@ -102,7 +102,7 @@ class Tally:
     domains: dict[int, Counter[str]] = field(default_factory=dict)
     starts: Counter[tuple[int, int]] = field(default_factory=Counter)  # (month, out)
     replies: Counter[tuple[int, int, int]] = field(default_factory=Counter)  # + delay
-    _days: dict[int, int] = field(default_factory=dict)
+    _days: dict[int, int] = field(default_factory=dict, compare=False, repr=False)  # a cache
 
     def add(self, date: int, message_id: int, look: Look) -> int:
         """Add one message (`tgtui.stats.message.look`) sent at ``date``; its month."""
@@ -153,6 +153,44 @@ class Tally:
         if facts.domains:
             _counter(self.domains, month).update(facts.domains)
         return month
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s messages (whatever the order: the sums are the same)."""
+        for month, row in other.months.items():
+            found = self.months.get(month)
+            if found is None:
+                self.months[month] = list(row)
+            else:
+                merge_month(found, row)
+        for quarter, (count, words) in other.quarters.items():
+            sums = self.quarters.get(quarter)
+            if sums is None:
+                self.quarters[quarter] = [count, words]
+            else:
+                sums[0] += count
+                sums[1] += words
+        for key, sender in other.senders.items():
+            known = self.senders.get(key)
+            if known is None:
+                self.senders[key] = Sender(sender.count, sender.name, sender.named_at)
+            else:
+                known.add(sender.count, sender.name, sender.named_at)
+        for key, values in other.media.items():
+            kind = self.media.get(key)
+            if kind is None:
+                self.media[key] = list(values)
+            else:
+                for place, value in enumerate(values):
+                    kind[place] += value
+        for mine, theirs in (
+            (self.words, other.words),
+            (self.emoji, other.emoji),
+            (self.domains, other.domains),
+        ):
+            for month, counter in theirs.items():
+                _counter(mine, month).update(counter)
+        self.starts.update(other.starts)
+        self.replies.update(other.replies)
 
     def add_turn(self, date: int, out: bool, starts: bool, reply: int | None) -> None:
         """A message's place in its chat's conversations (`tgtui.stats.update.turns`)."""

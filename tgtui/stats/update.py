@@ -13,48 +13,74 @@ Each chat is read once, from where the last update stopped:
 - chats no longer in the backup are dropped.
 
 Every file is read the safe way (`tgtui.format.safe_files`): a damaged line is counted and
-skipped, a file that cannot be read (a link, a FIFO...) is named in ``unread``.
+skipped, a file that cannot be read (a link, a FIFO...) is named in ``unread``. The lines
+are added up by `tgtui.stats.scan`; with much to read and ``workers`` > 1, by worker
+processes (spawned, a big chat cut in parts of `PART_BYTES` at any byte: each part starts at
+the first line after its cut, and the parts put together in order are the file read whole),
+while this process writes each chat read, in the order of the chats. Each chat is committed
+with its `sources` row: an update cut short (Ctrl+C, the process killed) leaves the chats
+done, whole, and the next update reads the others; a file that changed since it was looked
+at is read again here, or by the next update.
 
 Conversations (STATS.md): a message **starts a conversation** when it is its chat's first
 or comes `CONVERSATION_GAP` or more after the message before it; it is a **reply** when the
 message before it, less than `CONVERSATION_GAP` before, is from the other side (the account
-and the others), and its delay is the time between them. A chat's **runs** are its stretches
-of messages with less than `SILENCE` between each and the next: a silence of `SILENCE` or
-more is a gap between runs.
+and the others), and its delay is the time between them; they are counted for private chats
+only (`PRIVATE_TYPES`: a chat that becomes one is read again). A chat's **runs** are its
+stretches of messages with less than `SILENCE` between each and the next: a silence of
+`SILENCE` or more is a gap between runs.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
 import os
+import signal
 import sqlite3
 import stat
 import time
 from array import array
-from dataclasses import dataclass, field
-from typing import IO, Any
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from tgtui.archive.folder import Archive, ArchiveChat
-from tgtui.archive.index_reading import (
-    HEAD_BYTES,
-    Unread,
-    message_date,
-    open_source,
-    records_from,
-)
+from tgtui.archive.index_reading import HEAD_BYTES, Unread, open_source
 from tgtui.format.safe_files import SIDE_FILE_MAX, link_refused, not_a_file, too_big
-from tgtui.format.topics import topic_of
-from tgtui.format.versions import DELETED, EDITS, Changes, load_changes
+from tgtui.format.versions import DELETED, EDITS
 from tgtui.lazylog import logger
-from tgtui.stats.message import look
-from tgtui.stats.store import PER_CHAT, fresh_store, open_store, stats_path
-from tgtui.stats.tally import NO_DATE, Sender, Tally, merge_month
+from tgtui.stats.scan import (
+    DELETED_FLAG,
+    OUT_FLAG,
+    SERVICE_FLAG,
+    STARTS_FLAG,
+    Part,
+    forget_changes,
+    scan_file,
+)
+from tgtui.stats.store import MSGS_CHUNK, PER_CHAT, fresh_store, open_store, stats_path
+from tgtui.stats.tally import DAY, NO_DATE, Sender, merge_month, month_of
 
+if TYPE_CHECKING:  # multiprocessing loads for a big build only, not for the figures
+    from concurrent.futures import Future
+
+PRIVATE_TYPES = ("personal_chat", "bot_chat")  # chats whose conversations are counted
 CONVERSATION_GAP = 6 * 3600  # seconds of silence after which a message starts a conversation
 SILENCE = 3600  # the shortest silence the statistics name
 SETTLED_NS = 3_000_000_000  # a file's lstat younger than this is not kept (as the index does)
-# A message's flags in `msgs`.
-DELETED_FLAG, OUT_FLAG, STARTS_FLAG, SERVICE_FLAG = 1, 2, 4, 8
+PARALLEL_BYTES = 24 << 20  # with less than this to read, no worker process is started
+PART_BYTES = 16 << 20  # a worker's task: about this many bytes of lines (a chat cut if more)
+__all__ = [
+    "DELETED_FLAG",
+    "OUT_FLAG",
+    "PRIVATE_TYPES",
+    "SERVICE_FLAG",
+    "STARTS_FLAG",
+    "StatsStore",
+    "Updated",
+]
 TERM_KINDS = (("w", "words"), ("e", "emoji"), ("d", "domains"))
 
 
@@ -82,19 +108,51 @@ class Updated:
     rebuilt: bool = False  # the aggregates were built from nothing
 
 
-@dataclass
-class _Read:
-    """What was read of a chat: its tally, and each message's date, id, line and flags."""
+# A piece of a file to read (`scan_file`): path, inode, from, to (None: the end), the
+# folder of its edits and deletions (None: it has none).
+Piece = tuple[str, int, int, int | None, str | None]
 
-    tally: Tally = field(default_factory=Tally)
-    dates: array[int] = field(default_factory=lambda: array("q"))
-    ids: array[int] = field(default_factory=lambda: array("q"))
-    offsets: array[int] = field(default_factory=lambda: array("q"))
-    flags: bytearray = field(default_factory=bytearray)
-    topics: array[int] = field(default_factory=lambda: array("q"))  # 0: none (General)
-    read_to: int = 0
-    damaged: int = 0
-    timeline: list[int] | None = None  # `_timeline`, once found
+
+@dataclass
+class _Job:
+    """A chat to read: from ``start`` of its messages.jsonl as it was when looked at."""
+
+    chat: ArchiveChat
+    source: Source | None  # what was read of it before (None: read it whole)
+    sides: str
+    info: os.stat_result
+    head: bytes
+    start: int
+
+    def piece(self, start: int, stop: int | None) -> Piece:
+        """`scan_file`'s arguments for the lines of ``start`` to ``stop`` of the file."""
+        changed = not self.sides.startswith("-|-")  # edits.jsonl or deleted.jsonl is there
+        folder = str(self.chat.folder) if changed else None
+        return str(self.chat.jsonl), self.info.st_ino, start, stop, folder
+
+
+def default_workers() -> int:
+    """The worker processes a big build reads with: one a core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops; its pool ends them
+    logger.remove()  # never the terminal: the parent says what matters
+
+
+def _scan_pieces(pieces: list[tuple[Piece, bool]]) -> list[Part | None]:
+    """In a worker: each piece read (`scan_file`); None for one that could not be."""
+    parts: list[Part | None] = []
+    for (path, inode, start, stop, folder), aligned in pieces:
+        try:
+            parts.append(scan_file(path, inode, start, stop, folder, aligned))
+        except OSError:  # read again by the parent, which says why
+            parts.append(None)
+    return parts
 
 
 def _seen(info: os.stat_result) -> str:
@@ -121,22 +179,26 @@ class StatsStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def update(self) -> Updated:
-        """Bring the aggregates up to date with every chat's files (the module's notes)."""
+    def update(self, workers: int = 1) -> Updated:
+        """Bring the aggregates up to date with every chat's files (the module's notes);
+        with ``workers`` > 1 and much to read, its lines are read by that many worker
+        processes (`default_workers`; not from a process that cannot start them, such as a
+        running Textual app). Each chat is committed once added up: an update cut short
+        leaves the chats done, and the next one reads the others."""
         done = Updated()
         try:
             self.unread = []
-            self._update(done)
+            self._update(done, workers)
         except sqlite3.DatabaseError as exc:
             logger.warning("{}: damaged ({}); building it again", self.path, exc)
             self.db.close()
             self.db = fresh_store(self.path, self.notes)
             done = Updated(rebuilt=True)
             self.unread = []
-            self._update(done)
+            self._update(done, workers)
         return done
 
-    def _update(self, done: Updated) -> None:
+    def _update(self, done: Updated, workers: int) -> None:
         sources = {
             row[0]: Source(*row[1:])
             for row in self.db.execute(
@@ -149,12 +211,21 @@ class StatsStore:
         for chat_id in sources:
             if chat_id not in known:
                 self._drop(chat_id)
+        jobs = []
         for chat in self.archive.chats:
-            added = self._update_chat(chat, sources.get(chat.id))
-            if added is not None:
-                done.chats += 1
-                done.messages += added
+            job = self._plan(chat, sources.get(chat.id))
+            if job is not None:
+                jobs.append(job)
         self.db.commit()
+        try:
+            for job, part in self._read_all(jobs, workers):
+                added = self._finish(job, part)
+                if added is not None:
+                    done.chats += 1
+                    done.messages += added
+                self.db.commit()
+        finally:
+            forget_changes()
 
     def _drop(self, chat_id: int) -> None:
         for table in (*PER_CHAT, "sources"):
@@ -183,9 +254,11 @@ class StatsStore:
         self.unread.append((chat.id, name, problem))
         return "!"
 
-    def _update_chat(self, chat: ArchiveChat, source: Source | None) -> int | None:
-        """Read what is new in one chat; the lines added, None when nothing changed."""
+    def _plan(self, chat: ArchiveChat, source: Source | None) -> _Job | None:
+        """What to read of one chat (None: nothing changed, or it cannot be read)."""
         sides = f"{self._side(chat, EDITS)}|{self._side(chat, DELETED)}"
+        if chat.type in PRIVATE_TYPES:  # its conversations are counted: read again if not
+            sides += "|private"
         if source is not None and source.sides != sides:
             self._drop(chat.id)
             source = None
@@ -204,36 +277,142 @@ class StatsStore:
         with handle:
             info = os.fstat(handle.fileno())
             head = handle.read(HEAD_BYTES)
-            start = 0
-            if source is not None:
-                grown = info.st_size >= source.read_to and head.startswith(source.head)
-                if info.st_ino == source.inode and grown:
-                    start = source.read_to
-                else:
-                    self._drop(chat.id)
-                    source = None
-            changes = None
-            if sides != "-|-":
-                changes = load_changes(chat.folder)
-            read = self._read(handle, start, changes)
-            if source is not None and not _follows(read, source):
-                self._drop(chat.id)  # older than what was read: its conversations change
+        start = 0
+        if source is not None:
+            grown = info.st_size >= source.read_to and head.startswith(source.head)
+            if info.st_ino == source.inode and grown:
+                start = source.read_to
+            else:
+                self._drop(chat.id)
                 source = None
-                handle.seek(0)
-                read = self._read(handle, 0, changes)
+        return _Job(chat, source, sides, info, head, start)
+
+    def _read_all(self, jobs: list[_Job], workers: int) -> Iterator[tuple[_Job, Part | None]]:
+        """Each job with what was read of it (None: its file could not be read again), in
+        order; by ``workers`` processes when there is much to read."""
+        sizes = [max(0, job.info.st_size - job.start) for job in jobs]
+        if workers <= 1 or sum(sizes) < PARALLEL_BYTES:
+            for job in jobs:
+                yield job, self._scan_here(job)
+            return
+        # Tasks: a big chat cut in parts of about PART_BYTES (each part starts at the first
+        # line after its cut), small chats together; in the order of their first chat.
+        tasks: list[tuple[int, list[tuple[int, tuple[Piece, bool]]]]] = []
+        group: list[tuple[int, tuple[Piece, bool]]] = []
+        held = 0
+        for index, (job, size) in enumerate(zip(jobs, sizes, strict=True)):
+            if size >= PART_BYTES:
+                count = -(-size // PART_BYTES)
+                for number in range(count):
+                    low = job.start + size * number // count
+                    high = job.start + size * (number + 1) // count if number + 1 < count else None
+                    tasks.append((index, [(index, (job.piece(low, high), number == 0))]))
+                continue
+            group.append((index, (job.piece(job.start, None), True)))
+            held += size
+            if held >= PART_BYTES:
+                tasks.append((group[0][0], group))
+                group, held = [], 0
+        if group:
+            tasks.append((group[0][0], group))
+        tasks.sort(key=lambda task: task[0])
+        yield from self._read_in_workers(jobs, tasks, workers)
+
+    def _read_in_workers(
+        self,
+        jobs: list[_Job],
+        tasks: list[tuple[int, list[tuple[int, tuple[Piece, bool]]]]],
+        workers: int,
+    ) -> Iterator[tuple[_Job, Part | None]]:
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        pieces: dict[int, list[tuple[int, int]]] = {}  # job -> (task, place in it)
+        last: dict[int, int] = {}  # task -> its last job
+        for number, (_first, task) in enumerate(tasks):
+            for place, (index, _piece) in enumerate(task):
+                pieces.setdefault(index, []).append((number, place))
+                last[number] = index
+        pending = deque(enumerate(tasks))
+        results: dict[int, list[Part | None]] = {}
+        running: dict[Future[list[Part | None]], int] = {}
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(workers, context, _worker_init)
+        broken = False
+        try:
+
+            def fill() -> None:
+                while pending and len(running) < 2 * workers:
+                    number, (_first, task) = pending.popleft()
+                    running[pool.submit(_scan_pieces, [piece for _i, piece in task])] = number
+
+            for index, job in enumerate(jobs):
+                needed = pieces[index]
+                while not broken and any(number not in results for number, _p in needed):
+                    fill()
+                    ready, _running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in ready:
+                        number = running.pop(future)
+                        try:
+                            results[number] = future.result()
+                        except BrokenProcessPool as exc:
+                            if not broken:
+                                logger.warning("a worker of the statistics stopped: {}", exc)
+                            broken = True
+                if broken:
+                    yield job, self._scan_here(job)
+                    continue
+                fill()
+                parts = [results[number][place] for number, place in needed]
+                for number in [n for n in results if last[n] <= index]:
+                    del results[number]
+                read = [part for part in parts if part is not None]
+                if len(read) < len(parts):  # moved or unreadable: looked at again here
+                    yield job, self._scan_here(job)
+                    continue
+                for part in read[1:]:
+                    read[0].extend(part)
+                yield job, read[0]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _scan_here(self, job: _Job, start: int | None = None) -> Part | None:
+        """What is new in a chat, read in this process (None if it cannot be read now)."""
+        path, inode, begin, stop, folder = job.piece(job.start if start is None else start, None)
+        try:
+            return scan_file(path, inode, begin, stop, folder, True)
+        except OSError as exc:
+            logger.warning("{}: not read ({})", path, exc.strerror or exc)
+            return None
+
+    def _finish(self, job: _Job, read: Part | None) -> int | None:
+        """Add what was read of a chat to its rows; the lines added (None: none read)."""
+        chat, source, info = job.chat, job.source, job.info
+        if read is None:  # replaced or gone since it was looked at: the next update reads it
+            if source is not None:
+                self._drop(chat.id)
+            return None
+        if source is not None and not _follows(read, source):
+            self._drop(chat.id)  # older than what was read: its conversations change
+            source = None
+            read = self._scan_here(job, 0)
+            if read is None:
+                return None
+        read_to = job.start if read.read_to is None else read.read_to
         self._write(chat, read, source)
         settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > SETTLED_NS
-        seen = _seen(info) if settled and info.st_size == read.read_to else ""
+        seen = _seen(info) if settled and info.st_size == read_to else ""
         last = self._last(read, source)
         self.db.execute(
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 chat.id,
                 info.st_ino,
-                head,
-                read.read_to,
+                job.head,
+                read_to,
                 seen,
-                sides,
+                job.sides,
                 *last,
                 read.damaged + (source.damaged if source is not None else 0),
             ),
@@ -241,33 +420,7 @@ class StatsStore:
         return len(read.ids) + read.damaged
 
     @staticmethod
-    def _read(handle: IO[bytes], start: int, changes: Changes | None) -> _Read:
-        """The lines from ``start``, each message as it is now, added up."""
-        read = _Read(read_to=start)
-        add = read.tally.add
-        for begin, end, record in records_from(handle, start):
-            read.read_to = end
-            if record is None:
-                read.damaged += 1
-                continue
-            if changes is not None:
-                record = changes.apply(record)
-            date = message_date(record)
-            seen = look(record)
-            add(date, record["id"], seen)
-            read.dates.append(date)
-            read.ids.append(record["id"])
-            read.offsets.append(begin)
-            read.topics.append(topic_of(record) or 0)
-            read.flags.append(
-                (DELETED_FLAG if seen.deleted else 0)
-                | (OUT_FLAG if seen.out else 0)
-                | (SERVICE_FLAG if seen.service else 0)
-            )
-        return read
-
-    @staticmethod
-    def _last(read: _Read, source: Source | None) -> tuple[int, int, int]:
+    def _last(read: Part, source: Source | None) -> tuple[int, int, int]:
         """The chat's last message in its timeline: (date, id, out), NO_DATE if none."""
         places = _timeline(read)
         if places:
@@ -277,25 +430,14 @@ class StatsStore:
             return source.last_date, source.last_id, source.last_out
         return NO_DATE, 0, 0
 
-    def _write(self, chat: ArchiveChat, read: _Read, source: Source | None) -> None:
+    def _write(self, chat: ArchiveChat, read: Part, source: Source | None) -> None:
         """Add what was read to the chat's rows."""
-        replies = _turns(read, source)
+        private = chat.type in PRIVATE_TYPES  # the only ones whose conversations count
+        replies = _turns(read, source) if private else array("q", [-1]) * len(read.ids)
         self._runs(chat.id, read, source)
+        self._msgs(chat.id, read, replies, source)
         db = self.db
         cid = chat.id
-        db.executemany(
-            "INSERT OR REPLACE INTO msgs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            zip(
-                [cid] * len(read.ids),
-                read.dates,
-                read.ids,
-                read.offsets,
-                read.flags,
-                replies,
-                read.topics,
-                strict=True,
-            ),
-        )
         tally = read.tally
         months = tally.months
         if source is not None and months:
@@ -348,7 +490,37 @@ class StatsStore:
         _add(db, "starts", ("count",), ((cid, *key, n) for key, n in tally.starts.items()))
         _add(db, "replies", ("count",), ((cid, *key, n) for key, n in tally.replies.items()))
 
-    def _runs(self, chat_id: int, read: _Read, source: Source | None) -> None:
+    def _msgs(self, chat_id: int, read: Part, replies: array[int], source: Source | None) -> None:
+        """Each message's row in `msgs`, in chunks (the last one before filled up)."""
+        columns = [read.dates, read.ids, read.offsets, array("B", read.flags), replies, read.topics]
+        if source is not None and read.ids:
+            row = self.db.execute(
+                "SELECT start, dates, ids, offsets, flags, replies, topics FROM msgs "
+                "WHERE chat_id = ? ORDER BY start DESC LIMIT 1",
+                (chat_id,),
+            ).fetchone()
+            if row is not None and len(row[4]) < MSGS_CHUNK:
+                self.db.execute(
+                    "DELETE FROM msgs WHERE chat_id = ? AND start = ?", (chat_id, row[0])
+                )
+                before = [array(column.typecode) for column in columns]
+                for column, blob in zip(before, row[1:], strict=True):
+                    column.frombytes(blob)
+                for column, new in zip(before, columns, strict=True):
+                    column.extend(new)
+                columns = before
+
+        def chunks() -> Iterator[tuple[int | bytes, ...]]:  # made as written: little held
+            dates = columns[0]
+            for low in range(0, len(dates), MSGS_CHUNK):
+                high = low + MSGS_CHUNK
+                some = dates[low:high]
+                blobs = (column[low:high].tobytes() for column in columns)
+                yield chat_id, columns[2][low], min(some), max(some), len(some), *blobs
+
+        self.db.executemany("INSERT INTO msgs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunks())
+
+    def _runs(self, chat_id: int, read: Part, source: Source | None) -> None:
         """The chat's runs of messages, its last run carried on from what was read before."""
         carried: list[int] | None = None
         if source is not None:
@@ -357,15 +529,18 @@ class StatsStore:
                 (chat_id,),
             ).fetchone()
             carried = None if row is None else [row[0], row[1]]
-        current = carried
+        dates = _timeline_dates(read)
         runs: list[list[int]] = []
-        for place in _timeline(read):
-            date = read.dates[place]
-            if current is None or date - current[1] >= SILENCE:
-                current = [date, date]
-                runs.append(current)
-            else:
-                current[1] = date
+        if dates:
+            # A run starts at the first message, and at each one SILENCE or more after the
+            # one before it (in C: the timeline is in order of date).
+            gaps = map(operator.sub, itertools.islice(dates, 1, None), dates)
+            starts = [0, *itertools.compress(range(1, len(dates)), map(SILENCE.__le__, gaps))]
+            ends = [place - 1 for place in starts[1:]]
+            ends.append(len(dates) - 1)
+            runs = [[dates[a], dates[b]] for a, b in zip(starts, ends, strict=True)]
+            if carried is not None and runs[0][0] - carried[1] < SILENCE:
+                carried[1] = runs.pop(0)[1]  # the last run read before goes on
         if carried is not None:
             self.db.execute(
                 "UPDATE runs SET end = ? WHERE chat_id = ? AND start = ?",
@@ -392,21 +567,40 @@ def _add(db: sqlite3.Connection, table: str, counts: tuple[str, ...], rows: Any)
     )
 
 
-def _timeline(read: _Read) -> list[int]:
+_IN_TIMELINE = bytes(0 if flags & (DELETED_FLAG | SERVICE_FLAG) else 1 for flags in range(256))
+
+
+def _timeline(read: Part) -> array[int]:
     """The places of the messages read that are in their chat's timeline (not deleted, not
-    service messages), in order of date, id and line."""
+    service messages), in order of date, id and line (the order of the lines, checked in C,
+    unless the dates say otherwise)."""
     if read.timeline is not None:
         return read.timeline
-    skip = DELETED_FLAG | SERVICE_FLAG
-    places = [i for i, flags in enumerate(read.flags) if not flags & skip]
-    dates, ids = read.dates, read.ids
-    if any((dates[a], ids[a]) > (dates[b], ids[b]) for a, b in itertools.pairwise(places)):
-        places.sort(key=lambda i: (dates[i], ids[i], read.offsets[i]))
+    kept = read.flags.translate(_IN_TIMELINE)  # 1 for each message in it, else 0
+    places = array("q", itertools.compress(range(len(kept)), kept))
+    dates = array("q", itertools.compress(read.dates, kept))
+    ids = array("q", itertools.compress(read.ids, kept))
+    after = itertools.islice
+    keys = zip(dates, ids, strict=True)
+    later = zip(after(dates, 1, None), after(ids, 1, None), strict=True)
+    if not all(map(operator.le, keys, later)):
+        dates, ids, offsets = read.dates, read.ids, read.offsets
+        places = array("q", sorted(places, key=lambda i: (dates[i], ids[i], offsets[i])))
+    else:
+        read.timeline_dates = dates
     read.timeline = places
     return places
 
 
-def _follows(read: _Read, source: Source) -> bool:
+def _timeline_dates(read: Part) -> array[int]:
+    """The dates of the messages of `_timeline`, in its order."""
+    places = _timeline(read)
+    if read.timeline_dates is None:
+        read.timeline_dates = array("q", map(read.dates.__getitem__, places))
+    return read.timeline_dates
+
+
+def _follows(read: Part, source: Source) -> bool:
     """Whether the messages read come after the chat's last one in its timeline."""
     places = _timeline(read)
     if not places or source.last_date == NO_DATE:
@@ -415,25 +609,29 @@ def _follows(read: _Read, source: Source) -> bool:
     return (read.dates[first], read.ids[first]) >= (source.last_date, source.last_id)
 
 
-def _turns(read: _Read, source: Source | None) -> list[int | None]:
-    """Each message's reply delay (None when it is no reply), its start of a conversation
+def _turns(read: Part, source: Source | None) -> array[int]:
+    """Each message's reply delay (-1 when it is no reply), its start of a conversation
     marked in its flags and both added to the tally (the module's notes)."""
-    replies: list[int | None] = [None] * len(read.ids)
+    replies = array("q", [-1]) * len(read.ids)
     before: int | None = None
     before_out = 0
     if source is not None and source.last_date != NO_DATE:
         before, before_out = source.last_date, source.last_out
-    add = read.tally.add_turn
+    tally = read.tally
+    starts_of, replies_of, days = tally.starts, tally.replies, tally._days
+    dates, flags = read.dates, read.flags
+    gap = CONVERSATION_GAP
     for place in _timeline(read):
-        date = read.dates[place]
-        out = read.flags[place] & OUT_FLAG
-        starts = before is None or date - before >= CONVERSATION_GAP
-        reply = None
-        if before is not None and not starts and bool(out) != bool(before_out):
-            reply = date - before
-        if starts:
-            read.flags[place] |= STARTS_FLAG
-        replies[place] = reply
-        add(date, bool(out), starts, reply)
+        date = dates[place]
+        out = flags[place] & OUT_FLAG
+        month = days.get(date // DAY)
+        if month is None:
+            month = month_of(date, days)
+        if before is None or date - before >= gap:
+            flags[place] |= STARTS_FLAG
+            starts_of[(month, 1 if out else 0)] += 1
+        elif bool(out) != bool(before_out):
+            replies[place] = reply = date - before
+            replies_of[(month, 1 if out else 0, reply)] += 1
         before, before_out = date, out
     return replies
