@@ -67,7 +67,7 @@ from tgtui.archive.index_reading import (
     sqlite_text,
 )
 from tgtui.format.jsonl import KEPT, DamagedLines
-from tgtui.format.safe_files import SIDE_FILE_MAX, link_refused, not_a_file, too_big
+from tgtui.format.safe_files import SIDE_FILE_MAX, looked_at
 from tgtui.format.versions import DELETED, EDITS, load_changes
 from tgtui.i18n import _
 from tgtui.lazylog import logger
@@ -256,21 +256,9 @@ class SearchIndex:
         None when it cannot be read: then it is named in `unread`. Looked at on every update
         (one `lstat`, as `tgtui.format.safe_files.file_problem` looks), without opening it."""
         path = chat.folder / name
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            return 0
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-        else:
-            if stat.S_ISLNK(info.st_mode):
-                problem = link_refused()
-            elif not stat.S_ISREG(info.st_mode):
-                problem = not_a_file(info.st_mode)
-            elif info.st_size > SIDE_FILE_MAX:
-                problem = too_big(SIDE_FILE_MAX)
-            else:
-                return info.st_size
+        info, problem = looked_at(path, SIDE_FILE_MAX)
+        if problem is None:
+            return 0 if info is None else info.st_size
         logger.warning("{}: not read ({})", path, problem)
         self.unread.append((chat.id, name, problem))
         return None

@@ -15,6 +15,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from tgtui.format.safe_files import link_refused
@@ -66,30 +67,48 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+Connect = Callable[[Path], sqlite3.Connection]
+
+
 def open_index(path: Path, notes: list[str]) -> sqlite3.Connection:
     """The index at ``path``, as it is if it can be trusted, else made again (empty)."""
+    return open_own_database(path, notes, connect, INDEX_VERSION, "index")
+
+
+def fresh_index(path: Path, notes: list[str]) -> sqlite3.Connection:
+    """An empty index at ``path``, its old files deleted."""
+    return fresh_own_database(path, notes, connect)
+
+
+def open_own_database(
+    path: Path, notes: list[str], connect: Connect, version: str, what: str
+) -> sqlite3.Connection:
+    """A database tgtui keeps in BACKUP/.index (the search index, the statistics) at
+    ``path``, as it is if it can be trusted (its folder and files tgtui's own, its
+    ``version``, made here), else made again (empty) with ``connect``."""
     _own_folder(path, notes)
     if _own_files(path, notes):
-        return fresh_index(path, notes)
+        return fresh_own_database(path, notes, connect)
     with contextlib.suppress(FileExistsError):
         create_private_file(path)  # 0600 before SQLite writes a byte
     db: sqlite3.Connection | None = None
     try:
         db = connect(path)
         row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        if row is None or row[0] != INDEX_VERSION:
-            raise sqlite3.DatabaseError(f"index version {row[0] if row else '?'}")
+        if row is None or row[0] != version:
+            raise sqlite3.DatabaseError(f"{what} version {row[0] if row else '?'}")
         _check_made_here(db, path)
     except sqlite3.DatabaseError as exc:
         if db is not None:
             db.close()
         logger.warning("{}: unusable ({}); building it again", path, exc)
-        return fresh_index(path, notes)
+        return fresh_own_database(path, notes, connect)
     return db
 
 
-def fresh_index(path: Path, notes: list[str]) -> sqlite3.Connection:
-    """An empty index at ``path``, its old files deleted."""
+def fresh_own_database(path: Path, notes: list[str], connect: Connect) -> sqlite3.Connection:
+    """An empty database of tgtui's own at ``path`` (`open_own_database`), its old files
+    deleted."""
     _own_files(path, notes)
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):

@@ -79,23 +79,32 @@ def open_regular(path: Path | str) -> int:
     return fd
 
 
-def file_problem(path: Path | str, limit: int | None = None) -> str | None:
-    """Why a backup file would not be read, seen without opening it (`open_regular` says
-    the same when it opens it): a link, not a regular file, or bigger than ``limit``. None
-    when it can be read, or is not there (nothing to read: not a problem)."""
+def looked_at(
+    path: Path | str, limit: int | None = None
+) -> tuple[os.stat_result | None, str | None]:
+    """A backup file seen without opening it (`open_regular` says the same when it opens
+    it): its `lstat` when it can be read, else why not (a link, not a regular file, bigger
+    than ``limit``, an error); (None, None) when it is not there (nothing to read: not a
+    problem)."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return None
+        return None, None
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return None, exc.strerror or str(exc)
     if stat.S_ISLNK(info.st_mode):
-        return link_refused()
+        return None, link_refused()
     if not stat.S_ISREG(info.st_mode):
-        return not_a_file(info.st_mode)
+        return None, not_a_file(info.st_mode)
     if limit is not None and info.st_size > limit:
-        return too_big(limit)
-    return None
+        return None, too_big(limit)
+    return info, None
+
+
+def file_problem(path: Path | str, limit: int | None = None) -> str | None:
+    """Why a backup file would not be read (`looked_at`): None when it can be, or is not
+    there."""
+    return looked_at(path, limit)[1]
 
 
 def open_lines(path: Path | str, buffering: int = 1 << 16) -> IO[bytes]:

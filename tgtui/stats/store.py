@@ -14,14 +14,10 @@ is built again.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 from pathlib import Path
 
-from tgtui.archive.index_file import INDEX_DIR, _check_made_here, _own_files, _own_folder
-from tgtui.lazylog import logger
-from tgtui.private_files import create_private_file
+from tgtui.archive.index_file import INDEX_DIR, fresh_own_database, open_own_database
 
 STATS_FILE = "stats.sqlite"
 VERSION = "3"  # 2: each message's forum topic in msgs; 3: msgs in chunks of packed arrays
@@ -101,33 +97,9 @@ def stats_path(folder: Path) -> Path:
 
 def fresh_store(path: Path, notes: list[str]) -> sqlite3.Connection:
     """An empty aggregates file at ``path``, its old files deleted."""
-    _own_files(path, notes)
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{path}{suffix}")
-    create_private_file(path)
-    db = _connect(path)
-    _check_made_here(db, path)
-    return db
+    return fresh_own_database(path, notes, _connect)
 
 
 def open_store(path: Path, notes: list[str]) -> sqlite3.Connection:
     """The aggregates file at ``path`` as it is if it can be trusted, else made again."""
-    _own_folder(path, notes)
-    if _own_files(path, notes):
-        return fresh_store(path, notes)
-    with contextlib.suppress(FileExistsError):
-        create_private_file(path)  # 0600 before SQLite writes a byte
-    db: sqlite3.Connection | None = None
-    try:
-        db = _connect(path)
-        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        if row is None or row[0] != VERSION:
-            raise sqlite3.DatabaseError(f"stats version {row[0] if row else '?'}")
-        _check_made_here(db, path)
-    except sqlite3.DatabaseError as exc:
-        if db is not None:
-            db.close()
-        logger.warning("{}: unusable ({}); building it again", path, exc)
-        return fresh_store(path, notes)
-    return db
+    return open_own_database(path, notes, _connect, VERSION, "stats")

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.archive.index_reading import HEAD_BYTES, Unread, open_source
-from tgtui.format.safe_files import SIDE_FILE_MAX, link_refused, not_a_file, too_big
+from tgtui.format.safe_files import SIDE_FILE_MAX, looked_at
 from tgtui.format.versions import DELETED, EDITS
 from tgtui.lazylog import logger
 from tgtui.stats.scan import (
@@ -235,21 +235,9 @@ class StatsStore:
         """What edits.jsonl or deleted.jsonl is now, by its lstat ("-": not there; "!":
         not readable, named in ``unread``)."""
         path = chat.folder / name
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            return "-"
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-        else:
-            if stat.S_ISLNK(info.st_mode):
-                problem = link_refused()
-            elif not stat.S_ISREG(info.st_mode):
-                problem = not_a_file(info.st_mode)
-            elif info.st_size > SIDE_FILE_MAX:
-                problem = too_big(SIDE_FILE_MAX)
-            else:
-                return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        info, problem = looked_at(path, SIDE_FILE_MAX)
+        if problem is None:
+            return "-" if info is None else f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
         logger.warning("{}: not read ({})", path, problem)
         self.unread.append((chat.id, name, problem))
         return "!"
