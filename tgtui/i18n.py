@@ -145,7 +145,8 @@ _MONTHS_PT = (
     "dezembro",
 )
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS_EN = (
+# English month names: the HTML export's pages are English whatever the user's language.
+MONTHS_EN = (
     "January",
     "February",
     "March",
@@ -179,7 +180,7 @@ def long_date(day: date) -> str:
     if _language == PORTUGUESE:
         weekday, month = _WEEKDAYS_PT[day.weekday()], _MONTHS_PT[day.month - 1]
         return f"{weekday}, {day.day} de {month} de {day.year}"
-    weekday, month = _WEEKDAYS_EN[day.weekday()], _MONTHS_EN[day.month - 1]
+    weekday, month = _WEEKDAYS_EN[day.weekday()], MONTHS_EN[day.month - 1]
     return f"{weekday}, {day.day} {month} {day.year}"
 
 

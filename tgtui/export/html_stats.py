@@ -28,26 +28,14 @@ from typing import Any
 from tgtui.archive.folder import Archive, ArchiveChat
 from tgtui.export.html_pages import CSS_PATH, STATS_PAGE, page_head, page_name
 from tgtui.export.html_svg import Column, Row, columns, heat_map, number, ranked
+from tgtui.i18n import MONTHS_EN
 from tgtui.stats.figures import Figures
 from tgtui.units import human_bytes
 from tgtui.untrusted import html_text as esc
 
 # More months than this (a hostile backup's dates may span centuries) are shown by year.
 MONTHS_SHOWN = 600
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTHS_EN  # the pages are in English, as the rest of the export
 
 
 @dataclass(frozen=True)
