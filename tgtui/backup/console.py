@@ -33,6 +33,8 @@ from tgtui.backup.reporters import (
 )
 from tgtui.format.outcomes import status_word
 from tgtui.i18n import _, counted, ngettext, number
+from tgtui.styled import Part
+from tgtui.styled import line as styled_line
 from tgtui.units import duration, human_bytes, message_rate, percent, sizes
 from tgtui.untrusted import clean
 
@@ -300,7 +302,6 @@ def _eta(seconds: float | None) -> str:
     return "" if seconds is None else _("ETA {time}").format(time=duration(seconds))
 
 
-def line(*parts: str | tuple[str, str]) -> Text:
-    """A line of plain and (text, style) parts for the bars' console; nothing in it is read
-    as markup (`tgtui.styled.line` is the same without Rich)."""
-    return Text.assemble(*parts)
+def line(*parts: Part) -> Text:
+    """`tgtui.styled.line` as the bars' console prints it (Rich's `Text`)."""
+    return styled_line(*parts).rich_text()
