@@ -250,8 +250,6 @@ class BackupEngine:
         # to need one when the account was asked for by name (not at each plain --all).
         asked = self.wrap is not None or self.options.account_asked
         missing = [s for s in SECTIONS if s not in fetched and (asked or s != "left_chats")]
-        if self.wrap is not None and "left_chats" not in missing:
-            missing.append("left_chats")  # in the takeout, even if asked outside it before
         if missing:
             fetched.update(await fetch_account(self.client, wrap=self.wrap, only=missing))
         kept = keep_account(self.options.out, fetched)
