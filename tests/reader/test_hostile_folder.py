@@ -28,6 +28,7 @@ from tests.reader.stranger import (
 )
 from tests.tui.helpers import wait_for
 from tgtui.archive.wording import saved_file
+from tgtui.format.avatars import saved_file as avatar_file
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.reader import ChatScreen
 from tgtui.widgets.archive_list import ArchiveList
@@ -201,6 +202,27 @@ def test_a_media_file_that_is_a_link_is_neither_exported_nor_opened(
     assert "(File unavailable, please try again later)" in _exported(out)
     chat = backup / family.path
     assert saved_file(message(2000, "look", file="media/file/key.txt"), chat) is None  # Enter
+
+
+def test_a_path_from_the_root_names_nothing_outside_the_backup(tmp_path: Path) -> None:
+    """A record's file, or the userpics' index, naming "/home/.../id_rsa": joined to the
+    backup's folder, an absolute path would replace it. Neither exported nor opened."""
+    backup = tmp_path / "backup"
+    secret = _secret_outside(tmp_path) / "media" / "file" / "id_rsa"
+    family, _work = two_chats(backup)
+    with (backup / family.path / "messages.jsonl").open("ab") as handle:
+        handle.write(line(message(2000, "look", media_type="file", file=str(secret))))
+    (backup / "avatars").mkdir()
+    index = {"peer": "user1", "photo_id": "1", "file": str(secret), "seen": 1}
+    (backup / "avatars" / "index.jsonl").write_bytes(line(index))
+    out = tmp_path / "export"
+    done = tgtui_run("export", str(backup), "--out", str(out), home=tmp_path, timeout=HANG)
+    no_traceback(done)
+    assert "PRIVATE KEY" not in _exported(out)
+    chat = backup / family.path
+    assert saved_file(message(2000, "look", file=str(secret)), chat) is None  # Enter
+    assert avatar_file(backup, str(secret)) is None  # the preview pane, the export's userpics
+    assert avatar_file(backup, "avatars/../../home-of-the-user/media/file/id_rsa") is None
 
 
 # -- 4. one hostile line is a damaged line: left out, counted, named -------------------------

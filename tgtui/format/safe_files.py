@@ -231,7 +231,10 @@ def inside_folder(root: Path, relative: Path | str) -> str | None:
     (the caller looks at what the last one is). ``root`` itself is trusted: the user chose
     it. A missing part is no problem here (the caller finds it missing)."""
     current = root
-    parts = Path(relative).parts
+    path = Path(relative)
+    if path.anchor:  # "/etc/passwd" (or "C:\\..."): joined to root, it would replace it
+        return _("it leaves the folder")
+    parts = path.parts
     for place, part in enumerate(parts):
         if part in ("", ".", "..") or "\x00" in part:
             return _("it leaves the folder")
