@@ -114,9 +114,20 @@ async def test_the_whole_account_file_has_every_section_in_telegram_desktops_sha
 
     pictures = whole["profile_pictures"]
     assert len(pictures) == len(read_section(out, "profile_pictures").current()) >= 1
+    saved_pictures = read_section(out, "profile_pictures").current()
     for picture in pictures:
         assert _keys(picture) == ["date", "date_unixtime", "photo"]
-        assert picture["photo"] == PHOTO_NOT_INCLUDED
+        # Its file saved by the backup, placed beside result.json as Telegram Desktop does.
+        kept = [
+            p for p in saved_pictures.values() if p.get("date") == int(picture["date_unixtime"])
+        ]
+        assert len(kept) == 1
+        if "file" in kept[0]:
+            assert picture["photo"] == f"profile_pictures/{Path(kept[0]['file']).name}"
+            assert (export / picture["photo"]).read_bytes() == (out / kept[0]["file"]).read_bytes()
+        else:
+            assert picture["photo"] == PHOTO_NOT_INCLUDED
+    assert any(p["photo"] != PHOTO_NOT_INCLUDED for p in pictures)  # the sandbox's are saved
     stamps = [int(p["date_unixtime"]) for p in pictures]
     assert stamps == sorted(stamps, reverse=True)  # the newest first, as Telegram lists them
 
@@ -154,7 +165,9 @@ async def test_the_whole_account_file_has_every_section_in_telegram_desktops_sha
         record = now[str(item["user_id"])]
         assert item["phone_number"] == format_phone(record["phone"])
         assert item["phone_number"].startswith("+888 ")  # the sandbox's numbers
-        assert item["date_unixtime"] == "1000"  # first seen by the backup's first run
+        # When it was added, as Telegram gives it to a data export (contacts.getSaved).
+        added = {c.user_id: c.added for c in sandbox.account.contacts()}
+        assert item["date_unixtime"] == str(record["date"]) == str(added[item["user_id"]])
 
     frequent = whole["frequent_contacts"]
     assert frequent["about"] == ABOUT_FREQUENT

@@ -4,7 +4,8 @@ asked of Telegram and kept as versions (`tgtui.format.account`): what is new or 
 since the last run is appended, what is gone is marked, nothing is rewritten.
 
 Phone numbers and session addresses are never logged; a section Telegram refuses (a
-privacy setting, a method this account may not call) is said and the others go on.
+privacy setting, a method this account may not call) is said and the others go on. The
+files of the profile pictures and stories are saved beside them (`tgtui.backup.account_files`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,19 @@ from typing import Any
 from loguru import logger
 from telethon import errors, functions, types
 
+from tgtui.backup.account_files import (
+    AccountDownloads,
+    Listed,
+    picture_wanted,
+    refreshed_picture,
+    refreshed_story,
+    story_wanted,
+)
+from tgtui.backup.media import FileSource, file_source
 from tgtui.backup.versioned import Items, keep_versions
-from tgtui.format.account import FOLDER, PROFILE_KEY, SECTIONS, section_path
-from tgtui.i18n import _, counted
+from tgtui.format.account import FOLDER, PROFILE_KEY, SECTIONS, read_section, section_path
+from tgtui.format.media_paths import NO_MEDIA, MediaFilter
+from tgtui.i18n import _, counted, ngettext, number
 from tgtui.private_files import make_private_dir
 from tgtui.retry import Backoff, Wait, retry
 
@@ -41,6 +52,8 @@ class SectionResult:
     removed: list[str] = field(default_factory=list)
     total: int = 0  # items there now
     problem: str | None = None
+    files_saved: int = 0  # the items' files saved by this run
+    files_failed: dict[str, str] = field(default_factory=dict)  # key -> why not (retried)
 
 
 def _seconds(when: object) -> int | None:
@@ -90,9 +103,27 @@ async def profile(call: Call) -> Items:
     }
 
 
-async def profile_pictures(call: Call) -> Items:
-    """Every profile picture, newest first as Telegram lists them, with its date."""
+def _picture_refresh(call: Call, photo_id: int) -> Callable[[], Awaitable[FileSource | None]]:
+    async def refresh() -> FileSource | None:
+        photo = await refreshed_picture(call, photo_id)
+        return None if photo is None else file_source(types.MessageMediaPhoto(photo=photo))
+
+    return refresh
+
+
+def _story_refresh(call: Call, story_id: int) -> Callable[[], Awaitable[FileSource | None]]:
+    async def refresh() -> FileSource | None:
+        story = await refreshed_story(call, story_id)
+        return None if story is None else file_source(story.media)
+
+    return refresh
+
+
+async def profile_pictures(call: Call) -> Listed:
+    """Every profile picture, newest first as Telegram lists them, with its date (and the
+    file of each)."""
     items: Items = {}
+    listed = Listed(items)
     offset = 0
     for _page in range(MAX_PAGES):
         got = await call(
@@ -101,16 +132,20 @@ async def profile_pictures(call: Call) -> Items:
         for photo in got.photos:
             if isinstance(photo, types.Photo):
                 items[str(photo.id)] = {"photo_id": photo.id, "date": _seconds(photo.date)}
+                wanted = picture_wanted(photo, _picture_refresh(call, photo.id))
+                if wanted is not None:
+                    listed.files[wanted.key] = wanted
         offset += len(got.photos)
         if not got.photos or isinstance(got, types.photos.Photos):
             break
         if offset >= got.count:
             break
-    return items
+    return listed
 
 
-async def stories(call: Call) -> Items:
-    """The account's own stories: pinned ones and the archive (both asked at once)."""
+async def stories(call: Call) -> Listed:
+    """The account's own stories: pinned ones and the archive (both asked at once), and the
+    file of each."""
 
     async def listed(request: Any) -> list[Any]:
         found: list[Any] = []
@@ -129,6 +164,7 @@ async def stories(call: Call) -> Items:
         listed(functions.stories.GetStoriesArchiveRequest),
     )
     items: Items = {}
+    kept = Listed(items)
     for story in [*archive, *pinned]:  # a pinned story is in the archive too
         media = type(story.media).__name__ if story.media is not None else None
         item = items.setdefault(str(story.id), {})
@@ -142,12 +178,52 @@ async def stories(call: Call) -> Items:
                 "media_type": media,
             }
         )
-    return items
+        wanted = story_wanted(story, _story_refresh(call, story.id))
+        if wanted is not None:
+            kept.files[wanted.key] = wanted
+    return kept
 
 
 async def contacts(call: Call) -> Items:
     """The saved contacts: names and phones."""
     got = await call(functions.contacts.GetContactsRequest(hash=0))
+    return _contacts(got)
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+async def dated_contacts(call: Call) -> Items:
+    """The saved contacts, each with the date it was added (``date``, unix seconds): what
+    Telegram gives only to a data export (contacts.getSaved, asked beside the list and
+    matched to it by phone number). The dates refused, the contacts are kept without."""
+
+    async def saved_contacts() -> list[Any]:
+        try:
+            return list(await call(functions.contacts.GetSavedRequest()))
+        except errors.RPCError as exc:
+            logger.warning("account: the contacts' dates refused ({})", type(exc).__name__)
+            return []
+
+    got, saved = await asyncio.gather(
+        call(functions.contacts.GetContactsRequest(hash=0)), saved_contacts()
+    )
+    items = _contacts(got)
+    added: dict[str, int] = {}
+    for entry in saved:
+        when = _seconds(getattr(entry, "date", None))
+        phone = _digits(_text(getattr(entry, "phone", "")))
+        if phone and when is not None:
+            added[phone] = min(when, added.get(phone, when))
+    for item in items.values():
+        when = added.get(_digits(item["phone"])) if item["phone"] else None
+        if when is not None:
+            item["date"] = when
+    return items
+
+
+def _contacts(got: Any) -> Items:
     if isinstance(got, types.contacts.ContactsNotModified):
         return {}
     users = {u.id: u for u in got.users if isinstance(u, types.User)}
@@ -270,7 +346,7 @@ async def left_chats(call: Call) -> Items:
     return items
 
 
-FETCHERS: dict[str, Callable[[Call], Awaitable[Items]]] = {
+FETCHERS: dict[str, Callable[[Call], Awaitable[Items | Listed]]] = {
     "profile": profile,
     "profile_pictures": profile_pictures,
     "stories": stories,
@@ -285,19 +361,47 @@ assert tuple(FETCHERS) == SECTIONS
 
 # Fields that change whenever a session is used: not a new version by themselves.
 VOLATILE = {"sessions": ("last_active",), "web_sessions": ("last_active",)}
+# Fields only some runs can know (a contact's date: only in a data export): a run that does
+# not know one keeps the last version's, so versions do not come and go with the run's kind.
+STICKY = {"contacts": ("date",)}
 
 
-def keep(out: Path, section: str, now: Items, when: int) -> SectionResult:
+def _kept_sticky(out: Path, section: str, items: Items) -> None:
+    """Give the items that lack a `STICKY` field the value their last version has."""
+    fields = STICKY.get(section, ())
+    if not fields:
+        return
+    current = read_section(out, section).current()
+    for key, data in items.items():
+        before = current.get(key, {})
+        for name in fields:
+            if name not in data and name in before:
+                data[name] = before[name]
+
+
+def keep(out: Path, section: str, now: Items | Listed, when: int) -> SectionResult:
     """Append to ``section``'s file what is new, changed or gone in ``now`` since the last
     version of each item; fsynced before returning."""
-    kept = keep_versions(section_path(out, section), now, when, volatile=VOLATILE.get(section, ()))
-    return SectionResult(kept.added, kept.changed, kept.removed, total=len(now))
+    listed = now if isinstance(now, Listed) else Listed(now)
+    items = listed.items
+    _kept_sticky(out, section, items)
+    kept = keep_versions(
+        section_path(out, section), items, when, volatile=VOLATILE.get(section, ())
+    )
+    return SectionResult(
+        kept.added,
+        kept.changed,
+        kept.removed,
+        total=len(items),
+        files_saved=len(listed.saved),
+        files_failed=dict(listed.failed),
+    )
 
 
 REFUSED = (errors.RPCError,)  # a section Telegram will not give this account
 
 
-Fetched = dict[str, "Items | SectionResult"]  # a section's items, or why it has none
+Fetched = dict[str, "Listed | SectionResult"]  # a section's items, or why it has none
 # What a run asks for beside its chat list, outside any takeout (the chats left need one).
 BESIDE_THE_LIST = tuple(s for s in SECTIONS if s != "left_chats")
 
@@ -319,9 +423,12 @@ async def fetch_account(
 
         return await retry(once, policy=ACCOUNT_RETRY, on_wait=on_wait, what=type(request).__name__)
 
-    async def fetched(fetch: Callable[[Call], Awaitable[Items]]) -> Items | SectionResult:
+    async def fetched(
+        fetch: Callable[[Call], Awaitable[Items | Listed]],
+    ) -> Listed | SectionResult:
         try:
-            return await fetch(call)
+            got = await fetch(call)
+            return got if isinstance(got, Listed) else Listed(got)
         except errors.TakeoutRequiredError:
             # Telegram gives the chats left (and contacts' dates) only to a data export.
             return SectionResult(problem=_("only in a data export: run with --takeout"))
@@ -329,8 +436,11 @@ async def fetch_account(
             logger.warning("account: {} refused ({})", fetch.__name__, type(exc).__name__)
             return SectionResult(problem=str(exc))
 
+    fetchers = dict(FETCHERS)
+    if wrap is not None:  # a data export: the contacts with the dates they were added
+        fetchers["contacts"] = dated_contacts
     wanted = [s for s in SECTIONS if s in only]
-    answers = await asyncio.gather(*(fetched(FETCHERS[s]) for s in wanted))
+    answers = await asyncio.gather(*(fetched(fetchers[s]) for s in wanted))
     return dict(zip(wanted, answers, strict=True))
 
 
@@ -365,6 +475,17 @@ def keep_account(
     return results
 
 
+async def save_account_files(out: Path, fetched: Fetched, downloads: AccountDownloads) -> None:
+    """Save the files of the fetched profile pictures and stories that ``downloads`` takes
+    (`tgtui.backup.account_files`), and name in each item's ``file`` those whole on disk:
+    before `keep_account`, so a file is in the version that first has it."""
+    make_private_dir(out / FOLDER)
+    for section in ("profile_pictures", "stories"):
+        listed = fetched.get(section)
+        if isinstance(listed, Listed):
+            await downloads.save(out, listed)
+
+
 async def back_up_account(
     client: Any,
     out: Path,
@@ -372,10 +493,17 @@ async def back_up_account(
     clock: Callable[[], float] = time.time,
     wrap: Callable[[Any], Any] | None = None,
     skip: Collection[str] = (),
+    *,
+    media: MediaFilter = NO_MEDIA,
+    pictures: bool = True,
 ) -> dict[str, SectionResult]:
-    """`fetch_account` then `keep_account`: every section but those in ``skip``."""
+    """`fetch_account`, `save_account_files` (the profile pictures unless not ``pictures``,
+    the stories' files as ``media`` says), then `keep_account`: every section but those in
+    ``skip``."""
     only = [s for s in SECTIONS if s not in skip]
     fetched = await fetch_account(client, on_wait=on_wait, wrap=wrap, only=only)
+    downloads = AccountDownloads(client, media, pictures, wrap=wrap, on_wait=on_wait)
+    await save_account_files(out, fetched, downloads)
     return keep_account(out, fetched, clock)
 
 
@@ -414,9 +542,26 @@ def account_notes(results: dict[str, SectionResult], *, asked: bool = True) -> l
             else "",
             counted("{count} gone", "{count} gone", len(result.removed)) if result.removed else "",
         ]
+        if result.files_saved:
+            parts.append(counted("{count} file saved", "{count} files saved", result.files_saved))
         said = ", ".join(p for p in parts if p)
         if said:
             changed.append(f"{_section_name(section)} ({said})")
+        if result.files_failed:
+            why = next(iter(result.files_failed.values()))
+            notes.append(
+                ngettext(
+                    "account {section}: {count} file not saved ({problem}); "
+                    "tried again at the next run",
+                    "account {section}: {count} files not saved ({problem}); "
+                    "tried again at the next run",
+                    len(result.files_failed),
+                ).format(
+                    section=_section_name(section),
+                    count=number(len(result.files_failed)),
+                    problem=why,
+                )
+            )
     if changed:
         notes.insert(0, _("account saved: {changes}").format(changes="; ".join(changed)))
     elif results and asked:

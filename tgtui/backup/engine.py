@@ -242,16 +242,35 @@ class BackupEngine:
         """The account's own data kept as versions (what ``given`` lacks asked for now); a
         note for what changed and for each section that could not be asked
         (`tgtui.backup.account_data`)."""
-        from tgtui.backup.account_data import account_notes, fetch_account, keep_account
+        from tgtui.backup.account_data import (
+            account_notes,
+            fetch_account,
+            keep_account,
+            save_account_files,
+        )
+        from tgtui.backup.account_files import AccountDownloads
         from tgtui.format.account import SECTIONS
 
         fetched = dict(given or {})
+        if self.wrap is not None:  # in a data export the contacts come with their dates
+            fetched.pop("contacts", None)
         # The chats left are Telegram's only in a data export: asked in a takeout, or said
         # to need one when the account was asked for by name (not at each plain --all).
         asked = self.wrap is not None or self.options.account_asked
         missing = [s for s in SECTIONS if s not in fetched and (asked or s != "left_chats")]
         if missing:
             fetched.update(await fetch_account(self.client, wrap=self.wrap, only=missing))
+        # The profile pictures' and stories' files, through this run's flood gate.
+        downloads = AccountDownloads(
+            self.client,
+            self.options.media,
+            self.options.pictures,
+            gate=self.gate,
+            wrap=self.wrap,
+            reconnect=self.reconnect,
+            verify=self.options.verify,
+        )
+        await save_account_files(self.options.out, fetched, downloads)
         kept = keep_account(self.options.out, fetched)
         return account_notes(kept, asked=self.options.account_asked)
 

@@ -332,7 +332,9 @@ class BackupJob:
     async def _start_takeout(self, takeout: Takeout) -> None:
         try:
             await takeout.start(
-                files=bool(self.options.media.kinds), max_file_size=self.options.media.max_size
+                files=bool(self.options.media.kinds),
+                max_file_size=self.options.media.max_size,
+                contacts=self.options.account,  # when each contact was added (getSaved)
             )
         except errors.TakeoutInitDelayError as exc:
             raise TakeoutRefused(explain(exc).text) from exc

@@ -23,11 +23,14 @@ class Takeout:
         self.client = client
         self.takeout_id: int | None = None
 
-    async def start(self, *, files: bool, max_file_size: int | None) -> None:
-        """account.initTakeoutSession. TakeoutInitDelayError when the user must approve it."""
+    async def start(
+        self, *, files: bool, max_file_size: int | None, contacts: bool = False
+    ) -> None:
+        """account.initTakeoutSession (``contacts``: the export may ask for the contacts,
+        `contacts.getSaved`). TakeoutInitDelayError when the user must approve it."""
         answer = await self.client(
             functions.account.InitTakeoutSessionRequest(
-                contacts=False,
+                contacts=contacts or None,
                 message_users=True,
                 message_chats=True,
                 message_megagroups=True,

@@ -166,7 +166,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=True,
         help=_(
             "save the small previews of photos, videos, stickers and files, the chats' "
-            "pictures and the senders' userpics, whatever --media says (default: on)"
+            "pictures and the senders' userpics (and, with --account, your profile "
+            "pictures), whatever --media says (default: on)"
         ),
     )
     parser.add_argument(
@@ -174,9 +175,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help=_(
-            "also save the account's own data: profile, profile pictures, stories, contacts, "
-            "frequent contacts, sessions, web sessions and the chats left (kept as versions); "
-            "the default with --all"
+            "also save the account's own data: profile, profile pictures and stories (with "
+            "their files), contacts, frequent contacts, sessions, web sessions and the chats "
+            "left (kept as versions); the default with --all"
         ),
     )
     parser.add_argument(

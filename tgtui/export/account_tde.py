@@ -17,6 +17,13 @@ Telegram is not in Telegram Desktop's export either; the backup keeps it (SCHEMA
 A backup may come from a stranger: a value of another type than tgtui writes is taken as
 absent (a section Telegram Desktop always writes a field of gets its empty value), never
 passed on; a section file that cannot be read is left out and said.
+
+The files of the profile pictures and stories the backup saved (an item's ``file``) are
+placed in the export as a chat's media are (`tgtui.export.files.FilePlacer`: a hard link
+where the disk allows, else a copy), in ``profile_pictures/`` and ``stories/`` as Telegram
+Desktop places them, and their paths written; an item without a saved file reads as
+Telegram Desktop writes one it did not download, and one whose file is gone from the backup
+(or refused: a link, a path tgtui does not write) as one it could not get.
 """
 
 from __future__ import annotations
@@ -29,13 +36,17 @@ from typing import Any
 
 from tgtui.export import tde
 from tgtui.export.chat_export import dumps
+from tgtui.export.files import FilePlacer, FileTally
 from tgtui.format.account import (
+    FILE_FIELD,
     FOLDER,
     PROFILE_KEY,
     SECTIONS,
     Section,
     Version,
+    account_file_problem,
     read_section,
+    saved_account_file,
 )
 from tgtui.format.records import MAX_ID, unixtime
 from tgtui.format.safe_files import file_problem, inside_folder
@@ -80,8 +91,12 @@ ABOUT_LEFT_CHATS = (
 )
 
 # What Telegram Desktop writes for a profile picture or a story whose file it did not save
-# (its SkipReason::FileType text): tgtui keeps their dates, not their files.
+# (writeUserpicsSlice, writeStoriesSlice): its SkipReason::FileType text (the backup's
+# choices left it out), and SkipReason::Unavailable's (it could not be had).
 PHOTO_NOT_INCLUDED = "(Photo not included. Change data exporting settings to download.)"
+PHOTO_UNAVAILABLE = "(Photo unavailable, please try again later)"
+# Where Telegram Desktop's export puts them, relative to the export's folder.
+EXPORT_FOLDERS = {"profile_pictures": "profile_pictures", "stories": "stories"}
 
 # Telegram Desktop's chat types (TypeString in writeDialogStart), for a left chat.
 CHAT_TYPES = frozenset(
@@ -277,20 +292,21 @@ def _dated(name: str, seconds: int) -> list[tuple[str, Value]]:
     return [(name, _date(seconds)), (f"{name}_unixtime", _raw(seconds))]
 
 
-def profile_picture(picture: Record) -> bytes:
-    """One item of writeUserpicsSlice."""
+def profile_picture(picture: Record, path: str = PHOTO_NOT_INCLUDED) -> bytes:
+    """One item of writeUserpicsSlice; ``path``: its file's path in the export, or the
+    text Telegram Desktop writes for a file it has not."""
     seconds = _seconds(picture.get("date"))
-    return _object([*_dated("date", seconds), ("photo", _str(PHOTO_NOT_INCLUDED))])
+    return _object([*_dated("date", seconds), ("photo", _str(path))])
 
 
-def story(item: Record) -> bytes:
-    """One item of writeStoriesSlice."""
+def story(item: Record, path: str = PHOTO_NOT_INCLUDED) -> bytes:
+    """One item of writeStoriesSlice; ``path`` as for `profile_picture`."""
     return _object(
         [
             *_dated("date", _seconds(item.get("date"))),
             *_dated("expires", _seconds(item.get("expires"))),
             ("pinned", b"true" if item.get("pinned") is True else b"false"),
-            ("media", _str(PHOTO_NOT_INCLUDED)),
+            ("media", _str(path)),
         ]
     )
 
@@ -397,6 +413,9 @@ class AccountData:
     sections: dict[str, Section] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     damaged: int = 0
+    folder: Path | None = None  # the backup's (where the items' files are)
+    copy: bool = False  # the files copied, never hard-linked (`tgtui export --copy`)
+    files: FileTally = field(default_factory=FileTally)  # what became of the items' files
 
     def current(self, name: str) -> list[tuple[str, Record]] | None:
         """The items of section ``name`` there now, in the order first seen (None: no such
@@ -405,11 +424,12 @@ class AccountData:
         return None if section is None else list(section.current().items())
 
 
-def read_account(out: Path) -> AccountData:
+def read_account(out: Path, *, copy: bool = False) -> AccountData:
     """The account data of the backup in ``out`` (nothing when it has no ``account/``).
     A section file that is a link (or in a linked folder), not a regular file, too big or
-    unreadable is left out and said; damaged lines are passed over and counted."""
-    account = AccountData()
+    unreadable is left out and said; damaged lines are passed over and counted. ``copy``:
+    its files are copied into an export, never hard-linked."""
+    account = AccountData(folder=out, copy=copy)
     if not (out / FOLDER).exists() and not (out / FOLDER).is_symlink():
         return account
     for name in SECTIONS:
@@ -465,8 +485,58 @@ def _newest_first(rows: list[tuple[str, Record]], field_name: str) -> list[Recor
     return sorted(data, key=lambda r: -_seconds(r.get(field_name)))
 
 
-def _sections_before_chats(account: AccountData) -> list[tuple[str, bytes]]:
+class _Files:
+    """Places the items' saved files in an export (None: there is none to place them in,
+    and every item reads as not downloaded)."""
+
+    def __init__(self, account: AccountData, export: Path | None) -> None:
+        self.account = account
+        self.export = export
+        self.placer: FilePlacer | None = None
+        if export is not None and account.folder is not None:
+            self.placer = FilePlacer(
+                account.folder / FOLDER, export, {}, copy=account.copy, name=FOLDER
+            )
+            self.placer.tally = account.files
+
+    def path(self, section: str, item: Record) -> str:
+        """The item's file's path in the export, or Telegram Desktop's text for one it has
+        not: not included (none saved), unavailable (gone from the backup, or refused)."""
+        named = item.get(FILE_FIELD)
+        if named is None or self.placer is None or self.account.folder is None:
+            return PHOTO_NOT_INCLUDED
+        tally = self.account.files
+        if account_file_problem(named) is not None or not isinstance(named, str):
+            tally.refused += 1
+            tally.problems.append(
+                _("{chat}: {file} is refused: {reason}").format(
+                    chat=FOLDER, file=str(named)[:200], reason=_("not a path tgtui writes")
+                )
+            )
+            return PHOTO_UNAVAILABLE
+        source = saved_account_file(self.account.folder, item)
+        if source is None:
+            tally.missing += 1
+            return PHOTO_UNAVAILABLE
+        relative = f"{EXPORT_FOLDERS[section]}/{source.name}"
+        target = self.export / relative if self.export is not None else None
+        if target is None:
+            return PHOTO_NOT_INCLUDED
+        try:
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            self.placer.put(source, target)
+        except OSError as exc:
+            tally.missing += 1
+            tally.problems.append(f"{relative}: {exc.strerror or exc}")
+            return PHOTO_UNAVAILABLE
+        return relative
+
+
+def _sections_before_chats(
+    account: AccountData, export: Path | None = None
+) -> list[tuple[str, bytes]]:
     parts: list[tuple[str, bytes]] = []
+    files = _Files(account, export)
     profile = account.current("profile")
     if profile is not None:
         me = dict(profile).get(PROFILE_KEY)
@@ -474,12 +544,15 @@ def _sections_before_chats(account: AccountData) -> list[tuple[str, bytes]]:
             parts.append(("personal_information", personal_information(me)))
     pictures = account.current("profile_pictures")
     if pictures is not None:
-        items = [profile_picture(p) for p in _newest_first(pictures, "date")]
+        items = [
+            profile_picture(p, files.path("profile_pictures", p))
+            for p in _newest_first(pictures, "date")
+        ]
         parts.append(("profile_pictures", _list(items, " ")))
     stories = account.current("stories")
     if stories is not None:
         newest = sorted((s for _k, s in stories), key=lambda s: -_id(s.get("id")))
-        parts.append(("stories", _list([story(s) for s in newest], " ")))
+        parts.append(("stories", _list([story(s, files.path("stories", s)) for s in newest], " ")))
     contacts = account.current("contacts")
     section = account.sections.get("contacts")
     if contacts is not None and section is not None:
@@ -508,12 +581,16 @@ def _sections_before_chats(account: AccountData) -> list[tuple[str, bytes]]:
     return parts
 
 
-def before_chats(account: AccountData) -> bytes:
+def before_chats(account: AccountData, export: Path | None = None) -> bytes:
     """What goes between `about` and `chats` in the whole-account result.json: each
-    section the backup has, ``"key": value,`` a line each (nothing without account/)."""
-    return b"".join(
-        b" " + dumps(key) + b": " + value + b",\n" for key, value in _sections_before_chats(account)
-    )
+    section the backup has, ``"key": value,`` a line each (nothing without account/). With
+    ``export`` (the export's folder), the profile pictures' and stories' saved files are
+    placed in it and their paths written (`account.files` says what became of them, its
+    problems added to `account.problems`); without, they read as not downloaded."""
+    parts = _sections_before_chats(account, export)
+    account.problems.extend(account.files.problems)
+    account.files.problems = []
+    return b"".join(b" " + dumps(key) + b": " + value + b",\n" for key, value in parts)
 
 
 def after_chats(account: AccountData) -> bytes:
@@ -532,7 +609,9 @@ __all__ = [
     "ABOUT_LEFT_CHATS",
     "ABOUT_SESSIONS",
     "ABOUT_WEB_SESSIONS",
+    "EXPORT_FOLDERS",
     "PHOTO_NOT_INCLUDED",
+    "PHOTO_UNAVAILABLE",
     "AccountData",
     "after_chats",
     "before_chats",

@@ -9,6 +9,7 @@ runs, so a test can check what a second backup keeps: `add_contact` / `remove_co
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -274,13 +275,17 @@ class AccountData:
         return found
 
     def add_story(self, media: Any, pinned: bool = False) -> Story:
-        """Post a story (listed first); ids count up from 1."""
+        """Post a story (listed first, after the generated ones); ids count up from 1."""
         if self._stories is None:
-            self._stories = []
+            self.stories()  # the world's own stories first
+        assert self._stories is not None
         ident = max((s.id for s in self._stories), default=0) + 1
         rng = random.Random(mix(self.world.options.seed, tag("story"), ident))
         date = self.world.options.epoch - (60 - 7 * ident) * 86_400
-        story = Story(ident, date, media, names.sentence(rng, 2, 8), pinned)
+        caption = names.sentence(rng, 2, 8)
+        if self.world.options.hostile:
+            caption = names.hostile(ident)
+        story = Story(ident, date, media, caption, pinned)
         self._stories.insert(0, story)
         return story
 
@@ -290,13 +295,31 @@ class AccountData:
         self._stories = [s for s in self.stories() if s.id != story_id]
         return len(self._stories) < before
 
+    def story(self, story_id: int) -> Story | None:
+        """The story with this id (None: there is none, or it was deleted)."""
+        return next((s for s in self.stories() if s.id == story_id), None)
+
+    def story_media(self, story: Story) -> Any:
+        """A story's media as an answer hands it out: its photo or document with a file
+        reference of now, as every answer naming a file carries a current one
+        (core.telegram.org/api/file_reference), so a reference that expired is renewed by
+        asking for the story again (stories.getStoriesByID)."""
+        media = copy.copy(story.media)
+        for name in ("photo", "document"):
+            file = getattr(media, name, None)
+            if isinstance(file, types.Photo | types.Document):
+                file = copy.copy(file)
+                file.file_reference = self.history.file_reference()
+                setattr(media, name, file)
+        return media
+
     def story_item(self, story: Story) -> types.StoryItem:
         """A story as stories.stories gives it (core.telegram.org/constructor/storyItem)."""
         return types.StoryItem(
             id=story.id,
             date=ts(story.date),
             expire_date=ts(story.date + STORY_LIFETIME),
-            media=story.media,
+            media=self.story_media(story),
             pinned=story.pinned or None,
             public=True,
             out=True,

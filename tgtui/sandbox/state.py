@@ -58,6 +58,7 @@ class AuthKeyRecord:
     # The DC the key was made on (keys are per DC): files living elsewhere answer
     # FILE_MIGRATE_X, a login elsewhere than the account's home PHONE_MIGRATE_X.
     dc: int = HOME_DC
+    created: float = field(default_factory=time.time)  # when the key was made (unix time)
 
     @property
     def key_id(self) -> int:

@@ -2,12 +2,16 @@
 `tgtui backup --account`): the profile and its pictures, the contacts, the sessions and
 websites logged in with Telegram, the chats left, the stories and the frequent contacts,
 each section under its heading; what Telegram no longer has is kept, marked with the day the
-backup found it gone. `/` narrows the lines to those that contain what is typed (a contact
-by name or phone, a session by app or place); Escape drops the filter, then goes back.
+backup found it gone. A profile picture or a story says whether its file is saved; Enter
+opens a saved one with the system's application, as the reader opens a message's file. `/`
+narrows the lines to those that contain what is typed (a contact by name or phone, a session
+by app or place); Escape drops the filter, then goes back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +21,9 @@ from textual.binding import BindingType
 from textual.widgets import Header, Input, Static
 
 from tgtui.archive.account import AccountData
+from tgtui.archive.opener import OpenerError, open_with_system
 from tgtui.archive.service import ArchiveService
+from tgtui.format.account import FILE_FIELD, saved_account_file
 from tgtui.i18n import N_, _, counted
 from tgtui.screens.palette import Binding
 from tgtui.screens.reading import ReadingScreen, notes_line
@@ -38,13 +44,24 @@ class AccountScreen(ReadingScreen):
             command=N_("Filter the account's lines"),
             tooltip=N_("Type part of a name, a phone, an app..."),
         ),
+        Binding(
+            "enter",
+            "activate",
+            N_("Open"),
+            id="activate",
+            palette=False,
+            tooltip=N_("The saved file of the profile picture or story under the cursor"),
+        ),
         Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
 
-    def __init__(self, service: ArchiveService) -> None:
+    def __init__(
+        self, service: ArchiveService, *, opener: Callable[[Path], None] = open_with_system
+    ) -> None:
         super().__init__(service)
         self.entries: list[Entry] = []
         self.data: AccountData | None = None
+        self.opener = opener
 
     def compose(self) -> ComposeResult:
         """Title, filter, lines, status."""
@@ -72,11 +89,12 @@ class AccountScreen(ReadingScreen):
         from tgtui.archive.account import read_account
 
         data = read_account(self.service.folder)
-        self.app.call_from_thread(self._show, data)
+        entries = account_entries(data, self.service.folder)  # the files looked at here too
+        self.app.call_from_thread(self._show, data, entries)
 
-    def _show(self, data: AccountData) -> None:
+    def _show(self, data: AccountData, entries: list[Entry]) -> None:
         self.data = data
-        self.entries = account_entries(data)
+        self.entries = entries
         self.lines.show_items(self.entries)
         who = self.service.archive.account
         name = who.get("name") or who.get("username") or ""
@@ -112,6 +130,26 @@ class AccountScreen(ReadingScreen):
     @on(Input.Submitted, "#account-filter")
     def _filter_done(self) -> None:
         self.lines.focus()
+
+    def action_activate(self) -> None:
+        """Enter: open the saved file of the profile picture or story under the cursor."""
+        entry = self.lines.current
+        if entry is None or not entry.media:
+            return
+        path = (
+            saved_account_file(self.service.folder, {FILE_FIELD: entry.file})
+            if entry.file
+            else None
+        )
+        if path is None:
+            self.notify(_("Its file is not saved in the backup (the line says why)."))
+            return
+        try:
+            self.opener(path)
+        except (OpenerError, OSError) as exc:
+            self.notify(clean(exc), severity="error", markup=False)
+            return
+        self.notify(clean(_("Opening {file}").format(file=path.name), limit=120), markup=False)
 
     def action_back(self) -> None:
         """Drop the filter if any; else back to the archive."""

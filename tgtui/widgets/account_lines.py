@@ -1,20 +1,23 @@
 """The account's data as the reader lists it: a heading a section, then one line an item
 (two for a session), every name and value from the backup cleaned (`tgtui.untrusted`) and
 never read as markup; items gone from Telegram marked with the day the backup found them
-gone. `AccountLines` shows them, narrowed to the lines that contain what is typed."""
+gone; a profile picture or a story says whether its file is saved (Enter opens it, in
+`tgtui.screens.account`). `AccountLines` shows them, narrowed to the lines that contain what
+is typed."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
 from tgtui.archive.account import AccountData, Item
 from tgtui.chats.matching import fold
-from tgtui.format.account import PROFILE_KEY
+from tgtui.format.account import FILE_FIELD, PROFILE_KEY, saved_account_file
 from tgtui.i18n import N_, _, counted, decimal, short_date, short_datetime
 from tgtui.untrusted import clean
 from tgtui.widgets.lines import ItemLines
@@ -31,6 +34,8 @@ class Entry:
     section: str
     heading: bool = False
     words: str = ""  # what the filter looks in (folded), "" for a heading
+    media: bool = False  # a profile picture's or a story's line: it may have a file
+    file: str = ""  # the file saved of it, relative to the backup folder ("": none)
 
 
 def _date(stamp: object, *, time: bool = False) -> str:
@@ -73,6 +78,21 @@ def _line(section: str, main: str, rest: str = "", mark: str = "", *, dim: bool 
     return Entry(text, section, words=fold(f"{main} {rest} {mark}"))
 
 
+def _file(data: dict[str, Any], folder: Path | None) -> tuple[str, str]:
+    """Whether an item's file is saved: the path it names when it is there (a regular file
+    at a path tgtui writes), and what the line says of it."""
+    if data.get(FILE_FIELD) is None:
+        return "", _("file not saved")
+    found = saved_account_file(folder, data) if folder is not None else None
+    if found is None:
+        return "", _("file missing")
+    return str(data[FILE_FIELD]), _("file saved")
+
+
+def _with_file(entry: Entry, file: str) -> Entry:
+    return Entry(entry.text, entry.section, words=entry.words, media=True, file=file)
+
+
 def _heading(section: str, title: str, count: int, removed: int) -> Entry:
     text = Text(title, style="bold underline")
     said = counted("{count} item", "{count} items", count)
@@ -82,7 +102,7 @@ def _heading(section: str, title: str, count: int, removed: int) -> Entry:
     return Entry(text, section, heading=True)
 
 
-def _profile(data: AccountData) -> list[Entry]:
+def _profile(data: AccountData, folder: Path | None = None) -> list[Entry]:
     found: list[Entry] = []
     items = {item.key: item for item in data.items("profile")}
     me = items.get(PROFILE_KEY)
@@ -96,14 +116,15 @@ def _profile(data: AccountData) -> list[Entry]:
             found.append(_line("profile", _("Bio:"), bio))
     for item in data.items("profile_pictures"):
         when = _date(item.data.get("date"), time=True)
-        found.append(
-            _line(
-                "profile",
-                _("picture of {date}").format(date=when),
-                mark=_removed(item),
-                dim=item.removed is not None,
-            )
+        file, said = _file(item.data, folder)
+        line = _line(
+            "profile",
+            _("picture of {date}").format(date=when),
+            said,
+            mark=_removed(item),
+            dim=item.removed is not None,
         )
+        found.append(_with_file(line, file))
     return found
 
 
@@ -185,15 +206,18 @@ def _left(item: Item) -> Entry:
     return _line("left_chats", main, rest, _removed(item), dim=item.removed is not None)
 
 
-def _story(item: Item) -> Entry:
+def _story(item: Item, folder: Path | None = None) -> Entry:
     data = item.data
     main = _("story of {date}").format(date=_date(data.get("date"), time=True))
+    file, said = _file(data, folder)
     rest = _joined(
+        said,
         _("pinned to the profile") if data.get("pinned") is True else "",
         _text(data, "caption", VALUE),
         _text(data, "media_type", 30),
     )
-    return _line("stories", main, rest, _removed(item), dim=item.removed is not None)
+    line = _line("stories", main, rest, _removed(item), dim=item.removed is not None)
+    return _with_file(line, file)
 
 
 # Each section in the order the view shows it: its title, and how an item reads.
@@ -206,23 +230,24 @@ SECTION_TITLES: dict[str, str] = {
     "stories": N_("Stories"),
     "frequent_contacts": N_("Frequent contacts"),
 }
-_ITEM_LINES: dict[str, Callable[[Item], list[Entry]]] = {
-    "contacts": lambda item: [_contact(item)],
-    "sessions": _sessions,
-    "web_sessions": lambda item: [_web(item)],
-    "left_chats": lambda item: [_left(item)],
-    "stories": lambda item: [_story(item)],
-    "frequent_contacts": lambda item: [_frequent(item)],
+_ITEM_LINES: dict[str, Callable[[Item, Path | None], list[Entry]]] = {
+    "contacts": lambda item, _folder: [_contact(item)],
+    "sessions": lambda item, _folder: _sessions(item),
+    "web_sessions": lambda item, _folder: [_web(item)],
+    "left_chats": lambda item, _folder: [_left(item)],
+    "stories": lambda item, folder: [_story(item, folder)],
+    "frequent_contacts": lambda item, _folder: [_frequent(item)],
 }
 
 
-def account_entries(data: AccountData) -> list[Entry]:
+def account_entries(data: AccountData, folder: Path | None = None) -> list[Entry]:
     """Every line of the account view: each section's heading, then its items (the ones
-    there now first, then those gone)."""
+    there now first, then those gone); the files of the pictures and stories looked for in
+    the backup in ``folder`` (a file at its final name, no link followed)."""
     found: list[Entry] = []
     for section, title in SECTION_TITLES.items():
         if section == "profile":
-            lines = _profile(data)
+            lines = _profile(data, folder)
             pictures = len(data.items("profile_pictures"))
             heading = Text(_(title), style="bold underline")
             heading.append(
@@ -238,7 +263,7 @@ def account_entries(data: AccountData) -> list[Entry]:
         if not items:
             found.append(_line(section, _("(none kept)"), dim=True))
         for item in [*(i for i in items if i.removed is None), *gone]:
-            found += _ITEM_LINES[section](item)
+            found += _ITEM_LINES[section](item, folder)
     return found
 
 

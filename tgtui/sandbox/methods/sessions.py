@@ -44,7 +44,7 @@ async def get_authorizations(call: Call, request: Any) -> types.account.Authoriz
             api_id=API_ID,
             app_name="tgtui sandbox",
             app_version="1",
-            date_created=now,
+            date_created=ts(int(record.created)),  # when the key was signed in, not now
             date_active=now,
             ip="127.0.0.1",
             country="",

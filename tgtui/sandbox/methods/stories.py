@@ -1,5 +1,5 @@
-"""stories.getPinnedStories and stories.getStoriesArchive: the account's own stories
-(`tgtui.sandbox.account_data`); no one else in the world posts any."""
+"""stories.getPinnedStories, stories.getStoriesArchive and stories.getStoriesByID: the
+account's own stories (`tgtui.sandbox.account_data`); no one else in the world posts any."""
 
 from __future__ import annotations
 
@@ -57,3 +57,25 @@ async def get_stories_archive(call: Call, request: Any) -> types.stories.Stories
     if not _own(call, request.peer):
         raise RpcError(400, "PEER_ID_INVALID")
     return _answer(call, call.server.account.stories(), request)
+
+
+@handles(functions.stories.GetStoriesByIDRequest)
+async def get_stories_by_id(call: Call, request: Any) -> types.stories.Stories:
+    """stories.getStoriesByID (core.telegram.org/method/stories.getStoriesByID): full info
+    about stories of ``peer`` by their ids, in the order asked, each with its media's current
+    file reference; one deleted since is a storyItemDeleted
+    (core.telegram.org/constructor/storyItemDeleted). No ids: STORY_ID_EMPTY."""
+    call.user_id()
+    if not request.id:
+        raise RpcError(400, "STORY_ID_EMPTY")
+    account = call.server.account
+    found: list[Any] = []
+    if _own(call, request.peer):
+        for story_id in request.id:
+            story = account.story(story_id)
+            found.append(
+                account.story_item(story) if story is not None else types.StoryItemDeleted(story_id)
+            )
+    return types.stories.Stories(
+        count=len(found), stories=found, chats=[], users=[call.server.world.me()]
+    )
