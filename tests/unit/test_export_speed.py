@@ -194,7 +194,7 @@ def test_an_export_starts_one_worker_a_core_and_no_more(
     asked: list[int] = []
     real = run._run_parts
 
-    def counted(parts: list[Part], workers: int, *args: Any) -> list[Any]:
+    def counted(parts: list[Part], workers: int, *args: Any) -> Any:
         asked.append(workers)
         return real(parts, 1, *args)  # in this process: the count is what matters
 

@@ -97,6 +97,7 @@ class ChatJob:
     until: int | None  # unix seconds, exclusive
     copy_files: bool = False  # copies of the media, not hard links (`tgtui export --copy`)
     backup_root: Path | None = None  # the backup's folder, whose avatars/ the pages show
+    forum: bool = False  # a forum (topics.jsonl): its topics' pages too (`html_topics`)
 
 
 def chat_peer(peer_id: int) -> str | None:
@@ -127,6 +128,9 @@ class Part:
     # continue (None: the whole chat, or only JSON)
     continued: Continued | None = None
     again: bool = False  # its pages written again (only them: the rest is done)
+    # A forum's topic pages and topic index, written in a pass of their own over the whole
+    # chat (`tgtui.export.html_topics`), beside the chat's pages
+    topics: bool = False
 
 
 @dataclass
@@ -155,7 +159,8 @@ def chat_header(job: ChatJob, indent: str) -> str:
     return "\n".join(head)
 
 
-def _in_range(record: Record, job: ChatJob) -> bool:
+def in_range(record: Record, job: ChatJob) -> bool:
+    """Whether a message was sent within the dates the export asked for."""
     when = unixtime(record.get("date_unixtime"))
     if when is None:
         return False
@@ -360,7 +365,13 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
             placer, job.backup_root, export_root, job.relative, chat_peer(job.peer_id)
         )
         html = HtmlChat(
-            job.export_folder, job.name, job.relative, part.continued, part.last, pictures
+            job.export_folder,
+            job.name,
+            job.relative,
+            part.continued,
+            part.last,
+            pictures,
+            topics=job.forum,
         )
     out = _Out(part) if job.tde else None
     out_lines = out.lines if out is not None else []
@@ -409,7 +420,7 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
                         damaged.add(offsets[at])
                         continue
                     assert record is not None
-                    if filtered and not _in_range(record, job):
+                    if filtered and not in_range(record, job):
                         continue
                     if current is not None:
                         record = current(record)

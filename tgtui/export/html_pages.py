@@ -43,7 +43,9 @@ from tgtui.export.html_media import (
     saved_media,
     userpic,
 )
-from tgtui.format.records import non_negative
+from tgtui.export.tde import local_date
+from tgtui.format.records import non_negative, unixtime
+from tgtui.i18n import _
 from tgtui.units import human_bytes
 from tgtui.untrusted import html_text as esc
 
@@ -52,6 +54,7 @@ Record = dict[str, Any]
 PAGE_SIZE = 1_000
 CSS_PATH = "css/style.css"
 STATS_PAGE = "stats.html"  # a chat's statistics, beside its pages; the archive's at the top
+TOPICS_PAGE = "topics.html"  # a forum's topics, beside its pages (`tgtui.export.html_topics`)
 # The first this many senders of a chat get a colour of their own; the later ones colour 0.
 COLOURED = 10_000
 # A message joins the one before it (no name, no userpic again) when sent within this many
@@ -146,6 +149,13 @@ def page_head(title: str, css: str) -> str:
     )
 
 
+def local_time(seconds: object) -> str:
+    """A unix time as the export's account and topic pages write it: this machine's local
+    time, as the messages' dates are, "2026-01-10 14:05" (empty when it is not a time)."""
+    when = local_date(str(seconds)) if unixtime(seconds) is not None else None
+    return "" if when is None else when.replace("T", " ")[:16]
+
+
 def _day_title(day: str) -> str:
     """ "Tuesday, 2 January 2024" for "2024-01-02"."""
     try:
@@ -184,6 +194,12 @@ def _snippet(text: Any) -> str:
 
 def _colour(sender: object) -> int:
     return zlib.crc32(str(sender).encode("utf-8", "replace")) % 8
+
+
+def chat_picture(name: str, saved: str | None) -> str:
+    """The chat's picture in a page's header bar: the saved one (a path from the chat's
+    export folder), else its initials on its colour."""
+    return userpic(_colour(name), name, saved, big=True)
 
 
 @dataclass(frozen=True)
@@ -234,13 +250,15 @@ class HtmlChat:
         continued: Continued | None = None,
         last: bool = True,
         pictures: Pictures | None = None,
+        topics: bool = False,
     ) -> None:
         self.folder = folder
+        self._topics = topics  # a forum's: its header links to its topics (`TOPICS_PAGE`)
         self.name = name or "Chat"
         self._pictures = pictures or Pictures()
         chat = self._pictures.chat
         saved = None if chat is None else self._pictures.userpic(chat)
-        self._chat_picture = userpic(_colour(self.name), self.name, saved, big=True)
+        self._chat_picture = chat_picture(self.name, saved)
         depth = relative.count("/") + 1
         self._root = "../" * depth
         self._page: IO[str] | None = None
@@ -278,22 +296,39 @@ class HtmlChat:
         self._group = None
         self._quotes = {}
         self._firsts.append(len(self._ids))
-        self._page = open(self.folder / page_name(self._number), "w", encoding="utf-8")  # noqa: SIM115
-        title = f"{self.name} — page {self._number}"
-        self._page.write(page_head(title, self._root + CSS_PATH))
-        self._page.write('<div class="page">\n<header>\n<div class="bar">')
-        self._page.write(f'<a class="back" href="{self._root}index.html">All chats</a>')
-        self._page.write(f"{self._chat_picture}<h1>{esc(self.name)}</h1>")
-        self._page.write(f'<a class="stats" href="{STATS_PAGE}">Statistics</a></div>\n')
+        self._page = open(self.folder / self._name(self._number), "w", encoding="utf-8")  # noqa: SIM115
+        self._page.write(page_head(self._title(), self._root + CSS_PATH))
+        self._page.write(f'<div class="page">\n<header>\n<div class="bar">{self._bar()}</div>\n')
         self._page.write(f"{self._nav(more=False)}</header>\n<main>\n")
+
+    def _name(self, number: int) -> str:
+        """The file name of page ``number`` (`page_name`; a topic's pages have their own)."""
+        return page_name(number)
+
+    def _title(self) -> str:
+        """The open page's title."""
+        return f"{self.name} — page {self._number}"
+
+    def _bar(self) -> str:
+        """The header bar of a page: the way back to the list of chats, the chat's picture
+        and name, its topics (a forum's) and its statistics."""
+        topics = ""
+        if self._topics:
+            words = esc(_("Topics"))
+            topics = f'<a class="topics" href="{TOPICS_PAGE}">{words}</a>'
+        return (
+            f'<a class="back" href="{self._root}index.html">All chats</a>'
+            f"{self._chat_picture}<h1>{esc(self.name)}</h1>{topics}"
+            f'<a class="stats" href="{STATS_PAGE}">Statistics</a>'
+        )
 
     def _nav(self, more: bool) -> str:
         parts = []
         if self._number > 1:
-            parts.append(f'<a href="{page_name(self._number - 1)}">← Older</a>')
+            parts.append(f'<a href="{self._name(self._number - 1)}">← Older</a>')
         parts.append(f"<span>Page {self._number}</span>")
         if more:
-            parts.append(f'<a href="{page_name(self._number + 1)}">Newer →</a>')
+            parts.append(f'<a href="{self._name(self._number + 1)}">Newer →</a>')
         return '<nav class="pages">' + " ".join(parts) + "</nav>\n"
 
     def _write(self) -> None:
@@ -317,11 +352,11 @@ class HtmlChat:
             at = bisect_right(self._earlier, message_id) - 1
             if at < 0 or self._earlier[at] != message_id:
                 return None
-            return f"{page_name(at // PAGE_SIZE + 1)}#message{message_id}"
+            return f"{self._name(at // PAGE_SIZE + 1)}#message{message_id}"
         if self._ids[at] != message_id:
             return None
         page = bisect_right(self._firsts, at) + self._first - 1
-        here = "" if page == self._number else page_name(page)
+        here = "" if page == self._number else self._name(page)
         return f"{here}#message{message_id}"
 
     def add(self, record: Record, message: Record, path: str | None) -> None:

@@ -44,10 +44,13 @@ from tgtui.export.chat_export import (
     export_part,
     split_points,
 )
+from tgtui.export.html_account import ACCOUNT_NAMES, AccountPages, write_account_pages
 from tgtui.export.html_pages import CSS_PATH, STATS_PAGE, PagesDone
 from tgtui.export.html_stats import StatsChat, StatsPages
+from tgtui.export.html_topics import export_topics
 from tgtui.export.site import write_index, write_style
 from tgtui.format.media_paths import AVATARS
+from tgtui.format.topics import topics_path
 from tgtui.i18n import ENGLISH, _, speaking
 from tgtui.portable import owned_by_someone_else, process_gone
 from tgtui.private_files import private_umask
@@ -67,6 +70,7 @@ STAGING = re.compile(r"\.(?P<name>.+)\.partial-(?P<pid>[0-9]{1,9})")
 # What an export writes at its top: a staging folder holding anything else is not ours.
 EXPORT_NAMES = frozenset(
     {"result.json", "index.html", STATS_PAGE, "chats", AVATARS, Path(CSS_PATH).parts[0], PARTS}
+    | ACCOUNT_NAMES
 )
 
 ABOUT = (
@@ -113,6 +117,15 @@ def chat_folder(index: int, count: int) -> str:
     return f"chats/chat_{index:0{len(str(max(count - 1, 0)))}d}"
 
 
+def is_forum(folder: Path) -> bool:
+    """Whether the backup kept a forum's topics for the chat in ``folder`` (a regular
+    topics.jsonl, reached through no link)."""
+    try:
+        return stat.S_ISREG(os.lstat(topics_path(folder)).st_mode)
+    except OSError:
+        return False
+
+
 def _jobs(
     chats: Sequence[ArchiveChat],
     staging: Path,
@@ -141,9 +154,29 @@ def _jobs(
                 until=until,
                 copy_files=copy,
                 backup_root=backup_root,
+                forum=html and is_forum(chat.folder),
             )
         )
     return jobs
+
+
+def _topic_parts(jobs: list[ChatJob], sizes: dict[int, int], staging: Path) -> list[Part]:
+    """A forum's topic pages, one work each (`tgtui.export.html_topics`)."""
+    return [
+        Part(
+            job,
+            0,
+            0,
+            None,
+            staging / PARTS / f"{job.index}-topics.single",
+            staging / PARTS / f"{job.index}-topics.account",
+            True,
+            sizes[job.index],
+            topics=True,
+        )
+        for job in jobs
+        if job.forum
+    ]
 
 
 def _sizes(jobs: list[ChatJob]) -> dict[int, int]:
@@ -226,6 +259,8 @@ def _report(index: int, number: int, lines: int) -> None:
 
 
 def _export_in_worker(part: Part) -> PartDone:
+    if part.topics:
+        return export_topics(part)
     return export_part(part, None if part.again else _report)
 
 
@@ -245,7 +280,13 @@ class _Plan:
     """What the workers do next: the chats to cut at pages looked at first, then pages to
     write again, then the parts (biggest first, or in the order they are joined)."""
 
-    def __init__(self, parts: list[Part], cuts: dict[int, int], joiner: _Joiner | None) -> None:
+    def __init__(
+        self,
+        parts: list[Part],
+        cuts: dict[int, int],
+        joiner: _Joiner | None,
+        topics: list[Part] | None = None,
+    ) -> None:
         self.by_size = joiner is None or all(part.last and part.number == 0 for part in parts)
         self.joiner = joiner
         self.queue = list(_first_things_first(parts))
@@ -254,6 +295,9 @@ class _Plan:
             (part, cuts[part.job.index]) for part in self.queue if part.job.index in cuts
         ]
         self.queue = [part for part in self.queue if part.job.index not in cuts]
+        # Forums' topic pages: after the rest, the biggest first (nothing waits for them)
+        self.queue.extend(sorted(topics or [], key=lambda part: -part.size))
+        self.topics_done: list[PartDone] = []
         self.again: list[Part] = []
         # A chat cut at pages: its parts, and what each wrote of its pages so far
         self.made: dict[int, tuple[list[Part], dict[int, PagesDone | None]]] = {}
@@ -279,12 +323,15 @@ class _Plan:
         self.queue.extend(made)
         if self.by_size:
             self.queue.sort(key=lambda part: -part.size)
-        else:  # the order they are joined in: chat by chat, part by part
-            self.queue.sort(key=lambda part: (part.job.index, part.number))
+        else:  # the order they are joined in: chat by chat, part by part (topics last)
+            self.queue.sort(key=lambda part: (part.topics, part.job.index, part.number))
 
     def done(self, part: Part, result: PartDone) -> bool:
         """A part is done: whether it is one to join and count (not pages written again).
         The last part of a chat cut at pages settles what is written again."""
+        if part.topics:
+            self.topics_done.append(result)
+            return False
         if part.again:
             return False
         if part.continued is not None:
@@ -302,7 +349,10 @@ def _run_parts(
     progress: Progress | None,
     total: int,
     joiner: _Joiner | None,
-) -> list[PartDone]:
+    topics: list[Part] | None = None,
+) -> tuple[list[PartDone], list[PartDone]]:
+    """Every part exported (``topics``: the forums' topic pages too): what each part did,
+    in the chats' order, and what each forum's topic pages did."""
     seen: dict[tuple[int, int], int] = {}
 
     def note(index: int, number: int, lines: int) -> None:
@@ -316,10 +366,11 @@ def _run_parts(
         return result
 
     if workers == 1:
-        return [finished(export_part(part, note)) for part in parts]
+        exported = [finished(export_part(part, note)) for part in parts]
+        return exported, [export_topics(part) for part in topics or []]
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
-    plan = _Plan(parts, _html_cuts(parts, workers), joiner)
+    plan = _Plan(parts, _html_cuts(parts, workers), joiner, topics)
     try:
         with ProcessPoolExecutor(workers, context, _worker_init, (channel,)) as pool:
             # A part ahead of each worker, no more: the workers never wait for this process
@@ -354,7 +405,8 @@ def _run_parts(
                 submit()  # before joining: the workers go on meanwhile
                 done.extend(finished(result) for result in results)
             # In the chats' order (as one process gives them), not in the order they ended.
-            return sorted(done, key=lambda result: (result.index, result.number))
+            ordered = sorted(done, key=lambda result: (result.index, result.number))
+            return ordered, plan.topics_done
     except BrokenProcessPool as exc:
         raise ExportError(
             _("a worker process of the export stopped: {reason}").format(reason=exc)
@@ -401,7 +453,7 @@ class _Joiner:
         self.account: BinaryIO = open(staging / "result.json", "wb")  # noqa: SIM115
         self.account.write(b'{\n "about": ' + dumps(ABOUT) + b",\n")
         # The account's own sections, in Telegram Desktop's order, before the chats.
-        self.account.write(before_chats(self.account_data) + b' "chats": {\n')
+        self.account.write(before_chats(self.account_data, staging) + b' "chats": {\n')
         self.account.write(b'  "about": ' + dumps(ABOUT_CHATS) + b',\n  "list": [\n')
         self.single: BinaryIO | None = None
         self.started = False  # whether the open chat has a message yet
@@ -541,14 +593,16 @@ def export_backup(
             workers = max(1, os.cpu_count() or 1) if parallel else 1
             parts = _parts(jobs, sizes, staging, workers)
             # The account's own data (`tgtui backup --account`), for the whole-account file.
-            account_data = read_account(archive.folder) if tde else AccountData()
+            account_data = read_account(archive.folder, copy=copy) if tde or html else AccountData()
             joiner = _Joiner(staging, jobs, parts, account_data) if tde else None
             cut = sum(count - 1 for count in _html_cuts(parts, workers).values())
+            topics = _topic_parts(jobs, sizes, staging)  # forums' topic pages (html)
             if html:  # in a process of its own, meanwhile
                 chosen_chats = [StatsChat(c, j.relative) for c, j in zip(chosen, jobs, strict=True)]
                 stats = StatsPages.start(archive, chosen_chats, staging, since, until)
             try:
-                results = _run_parts(parts, min(workers, len(parts) + cut), progress, total, joiner)
+                at_once = min(workers, len(parts) + cut + len(topics))
+                results, topics_done = _run_parts(parts, at_once, progress, total, joiner, topics)
                 if joiner is not None:
                     joiner.finish()
             finally:
@@ -560,10 +614,14 @@ def export_backup(
             messages: dict[int, int] = {}
             for result in results:
                 messages[result.index] = messages.get(result.index, 0) + result.messages
+            account_pages = AccountPages()
             if html:
                 write_style(staging)
+                account_pages = write_account_pages(staging, archive.folder, account_data, copy)
                 listed = [(j.name, j.type, j.relative, messages.get(j.index, 0)) for j in jobs]
-                write_index(staging, "Telegram export", listed, with_json=tde)
+                write_index(
+                    staging, "Telegram export", listed, with_json=tde, account=account_pages.block
+                )
             os.rename(staging, destination)
     except OSError as exc:
         if stats is not None:
@@ -583,6 +641,16 @@ def export_backup(
     summary = ExportSummary(destination, chats=len(jobs))
     summary.problems.extend(account_data.problems)
     summary.problems.extend(stats_problems)
+    summary.problems.extend(account_pages.tally.problems)
+    for topic_pages in topics_done:
+        summary.problems.extend(topic_pages.problems)
+    summary.files_linked += account_pages.tally.linked
+    summary.files_copied += account_pages.tally.copied
+    summary.files_missing += account_pages.tally.missing
+    summary.files_linked += account_data.files.linked  # the whole-account result.json's
+    summary.files_copied += account_data.files.copied
+    if not html:  # else the account pages counted the same files missing
+        summary.files_missing += account_data.files.missing
     summary.unreadable += account_data.damaged
     for result in results:
         summary.messages += result.messages

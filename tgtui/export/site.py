@@ -145,6 +145,50 @@ table.figures-table th, table.figures-table td { text-align: left; padding: 4px 
   border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 table.figures-table .n, table.chats th.n { text-align: right; }
 .stats-link { margin: 4px 0 12px; }
+.bar .topics { margin-left: auto; font-size: 14px; white-space: nowrap; }
+.bar .topics + .stats { margin-left: 0; }
+.in-chat { font-size: 13px; font-weight: normal; color: var(--muted); margin-left: 4px; }
+.topic-icon { display: inline-flex; align-items: center; justify-content: center; flex: none;
+  width: 24px; height: 24px; margin-right: 8px; border-radius: 50%; vertical-align: middle;
+  background: var(--accent); color: #fff; font-size: 12px; font-weight: 600; }
+table.topics td.topic { overflow-wrap: anywhere; }
+table.topics td.when { color: var(--muted); font-size: 13px; white-space: nowrap; }
+.mark { display: inline-block; font-size: 12px; color: var(--muted); border: 1px solid var(--line);
+  border-radius: 8px; padding: 0 6px; margin-left: 4px; white-space: nowrap;
+  font-weight: normal; }
+.removed { display: inline-block; font-size: 12px; font-style: italic; font-weight: normal;
+  color: #c0392b; margin-left: 6px; }
+.entry.removed > .userpic, .entry.removed > .account-photo { opacity: 0.6; }
+.account-page .note, .topics-page .note { color: var(--muted); font-size: 13px;
+  margin: 12px 4px; }
+section.account { background: var(--card); border-radius: 12px; padding: 10px 14px;
+  margin: 12px 0; box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+section.account h2, h2.chats-title, .account-page h2 { font-size: 16px; margin: 4px 0 8px; }
+.me { display: flex; align-items: center; gap: 12px; margin: 4px 0 10px; }
+.me .name, .entry .name { font-weight: 600; overflow-wrap: anywhere; }
+.details { font-size: 13px; color: var(--muted); overflow-wrap: anywhere; }
+ul.sections { list-style: none; padding: 0; margin: 0; display: grid; gap: 4px 16px;
+  grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); }
+ul.sections .n { color: var(--muted); font-size: 13px; }
+ul.entries { list-style: none; padding: 0; margin: 0 0 12px; background: var(--card);
+  border-radius: 12px; overflow: hidden; box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+ul.entries li.entry { display: flex; align-items: flex-start; gap: 12px; padding: 10px 12px;
+  border-bottom: 1px solid var(--line); }
+ul.entries li.entry:last-child { border-bottom: 0; }
+.entry-body { min-width: 0; overflow-wrap: anywhere; }
+.account-photo { display: block; flex: none; width: 160px; height: auto; max-height: 240px;
+  object-fit: cover; border-radius: 8px; }
+.caption-text { color: var(--fg); }
+.profile { display: flex; align-items: flex-start; gap: 16px; background: var(--card);
+  border-radius: 12px; padding: 12px 14px; box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+.profile .userpic.big { width: 90px; height: 90px; font-size: 32px; }
+dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 0;
+  min-width: 0; }
+dl.fields dt { color: var(--muted); font-size: 13px; }
+dl.fields dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+@media (prefers-color-scheme: dark) {
+  .removed { color: #ff8a80; }
+}
 """
 
 _TYPES = {
@@ -167,9 +211,14 @@ def write_style(root: Path) -> None:
 
 
 def write_index(
-    root: Path, title: str, chats: Sequence[tuple[str, str, str, int]], with_json: bool
+    root: Path,
+    title: str,
+    chats: Sequence[tuple[str, str, str, int]],
+    with_json: bool,
+    account: str = "",
 ) -> None:
-    """index.html: one row per chat (name, type, folder, messages) linking to its pages."""
+    """index.html: one row per chat (name, type, folder, messages) linking to its pages,
+    under the account's block (``account``: `tgtui.export.html_account`'s, or nothing)."""
     rows = []
     for name, kind, folder, messages in chats:
         rows.append(
@@ -187,6 +236,7 @@ def write_index(
     page = (
         page_head(title, CSS_PATH)
         + f'<div class="page">\n<header><h1>{esc(title)}</h1></header>\n<main>\n{json_note}'
+        + account
         + f'<p class="stats-link"><a href="{STATS_PAGE}">Statistics of this export</a>: messages'
         + " by month, activity by hour and weekday, top senders, media, words, emoji, links"
         + " and conversations.</p>\n"
