@@ -151,9 +151,9 @@ async def test_a_cancelled_run_never_leaves_a_partial_picture_at_its_name(
     record or the index names is whole, or not there; the next run finishes them."""
     chats = await targets(app_client)
     saved = 0
-    real_save = pictures_pass.save_whole
+    real_write = pictures_pass._write_part
 
-    def killed_while_saving(target: Path, data: bytes, base: Path) -> None:
+    def killed_while_saving(target: Path, data: bytes, base: Path) -> tuple[Path, int]:
         nonlocal saved
         saved += 1
         if saved == 25:  # half of this one reaches its *.part, then the run stops
@@ -161,13 +161,13 @@ async def test_a_cancelled_run_never_leaves_a_partial_picture_at_its_name(
             part.parent.mkdir(parents=True, exist_ok=True)
             part.write_bytes(data[: len(data) // 2])
             raise asyncio.CancelledError
-        real_save(target, data, base)
+        return real_write(target, data, base)
 
-    monkeypatch.setattr(pictures_pass, "save_whole", killed_while_saving)
+    monkeypatch.setattr(pictures_pass, "_write_part", killed_while_saving)
     engine = BackupEngine(app_client, BackupOptions(tmp_path, media=NO_MEDIA))
     with pytest.raises(asyncio.CancelledError):
         await engine.run(chats)
-    monkeypatch.setattr(pictures_pass, "save_whole", real_save)
+    monkeypatch.setattr(pictures_pass, "_write_part", real_write)
     assert _found(tmp_path, "*.part"), "the run stopped in the middle of a picture"
     for chat_folder in (tmp_path / "chats").iterdir():
         for record in read_records(chat_folder):

@@ -3,9 +3,10 @@ saved once per peer and photo in ``avatars/`` at the backup's root, with ``avata
 naming each peer's current one (SCHEMA.md, "Thumbnails and avatars").
 
 One `AvatarStore` serves a whole run: a peer met in twenty chats is looked at once, its picture
-downloaded at most once (`tgtui.backup.thumbnails.SmallFiles`, through the run's download
+downloaded at most once (`tgtui.backup.pictures_pass.SmallFiles`, through the run's download
 queues and flood gate), and a line is appended to the index only when the peer's current
-picture changed, after its file is whole on disk.
+picture changed, after its file is whole on disk (the lines of many pictures in one write,
+`AvatarStore.flush`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class AvatarStore:
         self._seen: dict[str, asyncio.Task[str | None]] = {}  # peers looked at this run
         self._waiting: dict[str, int] = {}  # chats waiting for a peer's picture now
         self._lock = asyncio.Lock()
+        self._pending: list[bytes] = []  # index lines not written yet (`flush`)
 
     def seen(self, peer: str) -> bool:
         """Whether ``peer``'s picture was looked at this run already (saved or failed)."""
@@ -134,20 +136,33 @@ class AvatarStore:
             return self._current
 
     async def _append(self, peer: str, photo_id: int | None, relative: str | None) -> None:
-        """One line for a peer whose current picture changed (its file, if any, is whole)."""
+        """One line for a peer whose current picture changed (its file, if any, is whole),
+        written by the next `flush`."""
         line: dict[str, Any] = {"peer": peer, "photo_id": None}
         if photo_id is not None:
             line["photo_id"] = str(photo_id)
             line["file"] = relative
         line["seen"] = int(time.time())
-        data = (json.dumps(line, separators=(",", ":")) + "\n").encode()
+        self._pending.append((json.dumps(line, separators=(",", ":")) + "\n").encode())
+        assert self._current is not None
+        self._current[peer] = relative
+
+    async def flush(self) -> None:
+        """Append the index lines of the pictures kept since the last flush, in one write
+        and one fsync (after `SmallFiles.settle` made their files' names durable). Lines a
+        run never flushed are written again by the next: it finds the files, not the lines."""
         async with self._lock:
+            if not self._pending:
+                return
+            data, self._pending = b"".join(self._pending), []
             index = self.root / AVATAR_INDEX
-            with on_disk(index):
-                make_private_dir(index.parent, tighten=False)
-                _append_line(index, data)
-            assert self._current is not None
-            self._current[peer] = relative
+
+            def write() -> None:
+                with on_disk(index):
+                    make_private_dir(index.parent, tighten=False)
+                    _append_line(index, data)
+
+            await asyncio.to_thread(write)
 
 
 def _append_line(index: Path, data: bytes) -> None:

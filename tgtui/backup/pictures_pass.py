@@ -9,6 +9,10 @@ with their current photos. Every download is one ``upload.getFile`` in the run's
 queue, flood gate and retry policy (`SmallFiles`), saved through ``*.part`` like a media file:
 a file at its final name is whole. A failure is noted in state.json's ``pictures_failed`` and
 tried again by the next run.
+
+Thousands of files of a few KB each: they are written a group at a time in a thread beside
+the downloads, never on the event loop (`GroupWriter`); each file's fsync still comes before
+its rename, so a file at its final name is whole, whenever the run stops.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tgtui.backup.schema import peer_ref
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
 from tgtui.backup.thumbnails import chosen_thumb, whole_picture
+from tgtui.backup.writer import BackupWriteError
 from tgtui.format.media_paths import PART_SUFFIX, thumbnail_path, thumbnail_path_problem
 from tgtui.format.records import record_id
 from tgtui.format.safe_files import open_lines
@@ -44,6 +49,7 @@ from tgtui.telegram.errors import explain
 
 MOST_BYTES = 1024 * 1024  # a thumbnail or small userpic is a few KB; more is not one
 REQUEST = MOST_BYTES  # asked in one precise request (its limit divides 1 MiB)
+GROUP = 64  # files written together at most (each open until its fsync)
 
 
 class SmallFiles:
@@ -67,6 +73,7 @@ class SmallFiles:
         self.reconnect = reconnect
         self.on_wait = on_wait
         self.downloads = 0  # files downloaded this run (for the logs and tests)
+        self.writer = GroupWriter()
 
     async def fetch(self, location: Any, dc_id: int | None, size: int) -> bytes:
         """The whole file (MediaDownloadError if it is more than `MOST_BYTES`)."""
@@ -104,13 +111,130 @@ class SmallFiles:
         problem = whole_picture(data, size)
         if problem is not None:
             raise MediaDownloadError(problem)
-        save_whole(target, data, base)
+        await self.save(target, data, base)
+
+    async def save(self, target: Path, data: bytes, base: Path) -> None:
+        """Save ``data`` whole at ``target`` (`save_whole`), together with whatever other
+        files are waiting to be written (`GroupWriter`)."""
+        await self.writer.save(target, data, base)
+
+
+class GroupWriter:
+    """Writes small files a group at a time, in a thread, never on the event loop: every
+    file waiting when a group starts is written as ``*.part``, each fsynced, renamed, and
+    each folder fsynced once; then each waiting caller learns how its own file went. One
+    group at a time: the files that come in meanwhile make the next one (a disk's journal
+    takes the fsyncs of a group together, and thousands of files of a few KB cost a thread
+    hand-over a group, not a file)."""
+
+    def __init__(self) -> None:
+        self._waiting: list[_Save] = []
+        self._busy = False
+        self._task: asyncio.Future[None] | None = None
+
+    async def save(self, target: Path, data: bytes, base: Path) -> None:
+        """Return when ``data`` is whole at ``target`` and its name durable; the file's own
+        error (MediaDownloadError, BackupWriteError) otherwise."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Save(target, data, base, done))
+        if not self._busy:
+            self._busy = True
+            self._task = asyncio.ensure_future(self._write_groups())
+        await asyncio.shield(done)  # a caller cancelled does not stop the others' group
+
+    async def _write_groups(self) -> None:
+        try:
+            while self._waiting:
+                await asyncio.sleep(0)  # what the same moment's downloads bring joins in
+                group, self._waiting = self._waiting[:GROUP], self._waiting[GROUP:]
+                files = [(one.target, one.data, one.base) for one in group]
+                try:
+                    outcomes = await asyncio.to_thread(write_group, files)
+                except BaseException as exc:  # this task cancelled, or what no file caused
+                    for one in group:
+                        if one.done.done():
+                            continue
+                        if isinstance(exc, asyncio.CancelledError):
+                            one.done.cancel()
+                        else:
+                            one.done.set_exception(exc)
+                    raise
+                for one, outcome in zip(group, outcomes, strict=True):
+                    if one.done.done():
+                        continue
+                    if outcome is None:
+                        one.done.set_result(None)
+                    else:
+                        one.done.set_exception(outcome)
+        finally:
+            self._busy = False
+            for one in self._waiting:  # only if this task was cancelled (the loop closing)
+                if not one.done.done():
+                    one.done.cancel()
+            self._waiting = []
+
+
+@dataclass
+class _Save:
+    target: Path
+    data: bytes
+    base: Path
+    done: asyncio.Future[None]
+
+
+def write_group(files: list[tuple[Path, bytes, Path]]) -> list[BaseException | None]:
+    """Save each ``(target, data, base)`` of ``files`` whole (`save_whole`), the fsyncs of
+    the group together: each part written, then each fsynced and renamed, then each folder
+    fsynced once. Each file's outcome, in order: None, or its error."""
+    outcomes: list[BaseException | None] = [None] * len(files)
+    written: list[tuple[int, Path, int]] = []  # (index, part, its open descriptor)
+    try:
+        for i, (target, data, base) in enumerate(files):
+            try:
+                part, fd = _write_part(target, data, base)
+                written.append((i, part, fd))
+            except (MediaDownloadError, BackupWriteError) as exc:
+                outcomes[i] = exc
+        folders: dict[Path, list[int]] = {}
+        while written:
+            i, part, fd = written.pop(0)
+            target = files[i][0]
+            try:
+                with on_disk(part):
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                with on_disk(target):
+                    os.replace(part, target)
+                folders.setdefault(target.parent, []).append(i)
+            except (MediaDownloadError, BackupWriteError) as exc:
+                outcomes[i] = exc
+        for folder, renamed in folders.items():
+            try:
+                with on_disk(folder):
+                    fsync_dir(folder)
+            except (MediaDownloadError, BackupWriteError) as exc:
+                for i in renamed:
+                    outcomes[i] = exc
+    finally:
+        for _, _, fd in written:  # only when something above was not an error of one file
+            os.close(fd)
+    return outcomes
 
 
 def save_whole(target: Path, data: bytes, base: Path) -> None:
     """Write ``data`` at ``target`` the way every file of a backup reaches its name:
     ``*.part`` written and fsynced, then renamed, the folder fsynced. ``base`` is the folder
     no link may lead out of (the chat's, or the backup's)."""
+    (outcome,) = write_group([(target, data, base)])
+    if outcome is not None:
+        raise outcome
+
+
+def _write_part(target: Path, data: bytes, base: Path) -> tuple[Path, int]:
+    """``data`` written (not yet fsynced) at ``target``'s ``*.part``: the part and its
+    descriptor, still open."""
     relative = target.relative_to(base).as_posix()
     if link_on_the_way(base, relative, relative + PART_SUFFIX) is not None:
         raise MediaDownloadError(LINKED)
@@ -122,12 +246,10 @@ def save_whole(target: Path, data: bytes, base: Path) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
+        except BaseException:
             os.close(fd)
-    with on_disk(target):
-        os.replace(part, target)
-        fsync_dir(target.parent)
+            raise
+    return part, fd
 
 
 @dataclass
@@ -220,6 +342,7 @@ class PicturesPass:
                 self._peer(target, checkpoint, i, entities.get(_marked(peer))) for i, peer in peers
             ]
             await gather_or_cancel(jobs)
+            await self.avatars.flush()  # the userpics kept (whole, named) in the index
             save_checkpoint(state, checkpoint)
         checkpoint.pictures_last_id = checkpoint.last_id
         save_checkpoint(state, checkpoint)
@@ -286,7 +409,7 @@ class PicturesPass:
                 problem = whole_picture(chosen.inline, 0)
                 if problem is not None:
                     raise MediaDownloadError(problem)
-                save_whole(folder / path, chosen.inline, folder)
+                await self.files.save(folder / path, chosen.inline, folder)
             else:
                 await self.files.download(
                     chosen.location, chosen.dc_id, chosen.size, folder / path, folder
