@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from telethon import TelegramClient
+from telethon import TelegramClient, utils
 from telethon.tl import types
 
 from tests.flows.backup_helpers import read_records, targets
@@ -180,6 +180,39 @@ async def test_a_cancelled_run_never_leaves_a_partial_picture_at_its_name(
     for _record, path in _thumbnails(result):
         _decoded(path)
     assert not _found(tmp_path, "*.part")
+
+
+async def test_a_chat_saving_its_pictures_holds_back_no_other_chats_messages(
+    app_client: TelegramClient,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One chat at a time (`--concurrency 1`): while the first chat's pictures are held up
+    (thousands of them take a while at Telegram's latency), every other chat's messages are
+    read; then every picture is saved all the same."""
+    chats = await targets(app_client)
+    engine = BackupEngine(app_client, BackupOptions(tmp_path, media=NO_MEDIA, concurrency=1))
+    real = engine.pictures.run
+    others = {chat.chat_id for chat in chats[1:]}
+
+    def read() -> set[int]:
+        return {utils.get_peer_id(e.request.peer) for e in sandbox.log.of("messages.getHistory")}
+
+    async def held(target: Any, folder: Path, checkpoint: Any, state: Path) -> None:
+        if target.chat_id == chats[0].chat_id:
+            for _ in range(3_000):  # what the server was asked, not a schedule
+                if others <= read():
+                    break
+                await asyncio.sleep(0.01)
+            assert others <= read(), "the other chats waited for these pictures"
+        await real(target, folder, checkpoint, state)
+
+    monkeypatch.setattr(engine.pictures, "run", held)
+    result = await engine.run(chats)
+    assert result.all_complete
+    for record, path in _thumbnails(result):
+        assert _decoded(path)[0] in {"JPEG", "WEBP"}, record["id"]
 
 
 async def test_a_failing_picture_is_noted_and_fetched_by_the_next_run(

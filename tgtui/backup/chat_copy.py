@@ -44,7 +44,7 @@ from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.telegram.history import HISTORY
 
 if TYPE_CHECKING:
-    from tgtui.backup.engine import BackupEngine
+    from tgtui.backup.engine import BackupEngine, ChatPlace
 
 LINKED_FOLDER = "it is a link, and tgtui does not write through links"
 # A channel's pts from a chat list this recent stands for a channel difference: what
@@ -55,9 +55,17 @@ LISTED_FRESH = 60.0
 class ChatCopy:
     """One chat, from where its file ends to its newest message (or --until), for one run."""
 
-    def __init__(self, engine: BackupEngine, target: ChatTarget, *, listed: bool = False) -> None:
+    def __init__(
+        self,
+        engine: BackupEngine,
+        target: ChatTarget,
+        *,
+        listed: bool = False,
+        place: ChatPlace | None = None,
+    ) -> None:
         self.engine = engine  # the run this chat belongs to
         self.listed = listed  # the target's pts is from the chat list of this run
+        self.place = place  # among the chats reading messages, then saving files
         self.options = options = engine.options
         self.target = target
         self.folder = chat_folder(options.out, target, engine.folders)
@@ -98,6 +106,8 @@ class ChatCopy:
             topics = self._topics_beside()
             fetch = await self.catch_up()
             await self.copy(fetch)
+            if self.place is not None and (self.wants_files or self.options.pictures):
+                await self.place.to_files()  # the messages are on disk: the next chat reads
             await self.media()
             if topics is not None:
                 await topics

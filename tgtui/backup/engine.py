@@ -99,6 +99,38 @@ class InFlight:
         return self.budget.share(self.windowed, taken=single)
 
 
+class ChatPlace:
+    """A chat's place in a run: first one of the ``concurrency`` chats reading their
+    messages, then (`to_files`) one of as many saving their files, thumbnails and userpics.
+    A chat whose messages are on disk lets the next chat read its messages while it saves
+    its files: files never hold back another chat's messages."""
+
+    def __init__(self, reading: asyncio.Semaphore, saving: asyncio.Semaphore) -> None:
+        self.reading = reading
+        self.saving = saving
+        self._held: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> ChatPlace:
+        await self.reading.acquire()
+        self._held = self.reading
+        return self
+
+    async def to_files(self) -> None:
+        """Leave the chats reading messages for the chats saving files (waiting for a
+        place there)."""
+        if self._held is not self.reading:
+            return
+        self.reading.release()
+        self._held = None
+        await self.saving.acquire()
+        self._held = self.saving
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._held is not None:
+            self._held.release()
+            self._held = None
+
+
 class BackupEngine:
     """Backs up chats into ``options.out`` through the app's client."""
 
@@ -283,14 +315,16 @@ class BackupEngine:
             self._save_manifest()
 
     async def _run(self, targets: list[ChatTarget], listed: bool) -> BackupResult:
-        limit = asyncio.Semaphore(max(1, self.options.concurrency))
+        reading = asyncio.Semaphore(max(1, self.options.concurrency))
+        saving = asyncio.Semaphore(max(1, self.options.concurrency))
         result = BackupResult()
 
         async def one(target: ChatTarget) -> None:
             try:
-                async with limit:
+                async with ChatPlace(reading, saving) as place:
                     self._started.add(target.chat_id)
-                    result.chats.append(await self.backup_chat(target, listed=listed))
+                    chat = await self.backup_chat(target, listed=listed, place=place)
+                    result.chats.append(chat)
             except asyncio.CancelledError:
                 if target.chat_id not in self._cancelled or target.chat_id in self._started:
                     raise
@@ -307,11 +341,15 @@ class BackupEngine:
         result.chats.sort(key=lambda c: order[c.target.chat_id])
         return result
 
-    async def backup_chat(self, target: ChatTarget, *, listed: bool = False) -> ChatResult:
+    async def backup_chat(
+        self, target: ChatTarget, *, listed: bool = False, place: ChatPlace | None = None
+    ) -> ChatResult:
         """One chat, from where its file ends to its newest message (or --until): see
         `ChatCopy.run`. ``listed``: the target's pts is the chat list's, fetched for this
-        run (a refresh, in follow mode, is for a change that came after it)."""
-        return await ChatCopy(self, target, listed=listed).run()
+        run (a refresh, in follow mode, is for a change that came after it); ``place``: the
+        chat's place in the run, given up for one among the chats saving files once its
+        messages are on disk."""
+        return await ChatCopy(self, target, listed=listed, place=place).run()
 
     async def catch_up_account(self, ahead: AccountAhead | None = None) -> None:
         """Edits and deletions in the backup's private chats and basic groups since the last
