@@ -218,12 +218,14 @@ def _id(value: object) -> int:
     return value if type(value) is int and 0 < value <= MAX_ID else 0
 
 
-def _seconds(value: object) -> int:
+def item_seconds(value: object) -> int:
+    """An item's date field as Unix seconds (0 when it is none)."""
     seconds = unixtime(value)
     return 0 if seconds is None else seconds
 
 
-def _rating(value: object) -> float:
+def item_rating(value: object) -> float:
+    """A frequent contact's rating as a finite float (0.0 when it is none)."""
     if type(value) is int or type(value) is float:
         try:
             rating = float(value)
@@ -295,7 +297,7 @@ def _dated(name: str, seconds: int) -> list[tuple[str, Value]]:
 def profile_picture(picture: Record, path: str = PHOTO_NOT_INCLUDED) -> bytes:
     """One item of writeUserpicsSlice; ``path``: its file's path in the export, or the
     text Telegram Desktop writes for a file it has not."""
-    seconds = _seconds(picture.get("date"))
+    seconds = item_seconds(picture.get("date"))
     return _object([*_dated("date", seconds), ("photo", _str(path))])
 
 
@@ -303,8 +305,8 @@ def story(item: Record, path: str = PHOTO_NOT_INCLUDED) -> bytes:
     """One item of writeStoriesSlice; ``path`` as for `profile_picture`."""
     return _object(
         [
-            *_dated("date", _seconds(item.get("date"))),
-            *_dated("expires", _seconds(item.get("expires"))),
+            *_dated("date", item_seconds(item.get("date"))),
+            *_dated("expires", item_seconds(item.get("expires"))),
             ("pinned", b"true" if item.get("pinned") is True else b"false"),
             ("media", _str(path)),
         ]
@@ -341,14 +343,14 @@ def frequent_contact(item: Record, category: str) -> bytes:
             ("category", _str(category)),
             ("type", _str(kind if kind in PEER_TYPES else "user")),
             ("name", _or_null(_string(item.get("name")))),
-            ("rating", format(_rating(item.get("rating")), "f").encode()),
+            ("rating", format(item_rating(item.get("rating")), "f").encode()),
         ]
     )
 
 
 def session(item: Record) -> bytes:
     """One item of writeSessions."""
-    active, created = _seconds(item.get("last_active")), _seconds(item.get("created"))
+    active, created = item_seconds(item.get("last_active")), item_seconds(item.get("created"))
     return _object(
         [
             ("last_active", _date(active)),
@@ -369,7 +371,7 @@ def session(item: Record) -> bytes:
 
 def web_session(item: Record) -> bytes:
     """One item of writeWebSessions."""
-    active, created = _seconds(item.get("last_active")), _seconds(item.get("created"))
+    active, created = item_seconds(item.get("last_active")), item_seconds(item.get("created"))
     return _object(
         [
             ("last_active", _date(active)),
@@ -482,7 +484,7 @@ def _about_list(about: str, items: list[bytes]) -> bytes:
 def _newest_first(rows: list[tuple[str, Record]], field_name: str) -> list[Record]:
     """The items, the newest first by ``field_name`` (items without it last)."""
     data = [record for _key, record in rows]
-    return sorted(data, key=lambda r: -_seconds(r.get(field_name)))
+    return sorted(data, key=lambda r: -item_seconds(r.get(field_name)))
 
 
 class _Files:
@@ -565,7 +567,7 @@ def _sections_before_chats(
         items = []
         for category in CATEGORIES:
             mine = [r for _k, r in frequent if r.get("category") == category]
-            mine.sort(key=lambda r: -_rating(r.get("rating")))
+            mine.sort(key=lambda r: -item_rating(r.get("rating")))
             items.extend(frequent_contact(r, category) for r in mine)
         parts.append(("frequent_contacts", _about_list(ABOUT_FREQUENT, items)))
     sessions = account.current("sessions")

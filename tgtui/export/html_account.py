@@ -26,13 +26,19 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from tgtui.export.account_tde import AccountData, contacts_order, format_phone
+from tgtui.export.account_tde import (
+    AccountData,
+    contacts_order,
+    format_phone,
+    item_rating,
+    item_seconds,
+)
 from tgtui.export.files import FilePlacer, FileTally, is_picture
 from tgtui.export.html_media import file_url, playable, userpic
 from tgtui.export.html_pages import CSS_PATH, local_time, page_head
 from tgtui.format.account import FOLDER, PROFILE_KEY, Section, Version
 from tgtui.format.avatars import saved_file
-from tgtui.format.records import MAX_ID, unixtime
+from tgtui.format.records import MAX_ID
 from tgtui.format.safe_files import file_problem, inside_folder
 from tgtui.i18n import N_, _, decimal, number
 from tgtui.untrusted import html_text as esc
@@ -127,21 +133,6 @@ def _text(value: object) -> str:
 
 def _id(value: object) -> int | None:
     return value if type(value) is int and 0 < value <= MAX_ID else None
-
-
-def _seconds(value: object) -> int:
-    seconds = unixtime(value)
-    return 0 if seconds is None else seconds
-
-
-def _rating(value: object) -> float:
-    if type(value) is int or type(value) is float:
-        try:
-            rating = float(value)
-        except OverflowError:
-            return 0.0
-        return rating if rating == rating and abs(rating) != float("inf") else 0.0
-    return 0.0
 
 
 def _colour(key: str) -> int:
@@ -351,7 +342,7 @@ def _profile_rows(data: Record) -> list[tuple[str, str]]:
 def _pictures(writer: _Writer, found: list[Item]) -> tuple[str, str | None]:
     """The profile pictures' list, and the newest saved one (from the export's root)."""
     entries, newest = [], None
-    ordered = _now_first(found, lambda item: -_seconds(item.data.get("date")))
+    ordered = _now_first(found, lambda item: -item_seconds(item.data.get("date")))
     for position, item in enumerate(ordered):
         target = writer.saved(PICTURES, item, position)
         if target is not None and newest is None and item.removed is None:
@@ -404,13 +395,13 @@ def _frequent(found: list[Item]) -> str:
     entries = []
     for category, label in CATEGORIES.items():
         mine = [item for item in found if item.data.get("category") == category]
-        for item in _now_first(mine, lambda item: -_rating(item.data.get("rating"))):
+        for item in _now_first(mine, lambda item: -item_rating(item.data.get("rating"))):
             data = item.data
             kind = _text(data.get("type"))
             details = [esc(_(label))]
             if kind in KINDS:
                 details[0] += " · " + esc(_(KINDS[kind]))
-            rating = decimal(_rating(data.get("rating")), 2)
+            rating = decimal(item_rating(data.get("rating")), 2)
             details.append(esc(_("Rating: {rating}").format(rating=rating)))
             name = _text(data.get("name")) or _("Deleted Account")
             entries.append(_entry(item, name, details))
@@ -431,7 +422,7 @@ def _sessions(found: list[Item]) -> str:
         found,
         lambda item: (
             item.data.get("current") is not True,
-            -_seconds(item.data.get("last_active")),
+            -item_seconds(item.data.get("last_active")),
         ),
     )
     for item in ordered:
@@ -456,7 +447,7 @@ def _sessions(found: list[Item]) -> str:
 
 def _web_sessions(found: list[Item]) -> str:
     entries = []
-    for item in _now_first(found, lambda item: -_seconds(item.data.get("last_active"))):
+    for item in _now_first(found, lambda item: -item_seconds(item.data.get("last_active"))):
         data = item.data
         browser = ", ".join(
             p for p in (_text(data.get("platform")), _text(data.get("browser"))) if p
