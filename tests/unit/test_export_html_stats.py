@@ -16,10 +16,10 @@ import pytest
 from tests.reader.stranger import Chat, line, message, write_backup
 from tgtui.archive.folder import open_archive
 from tgtui.export import html_svg, run
-from tgtui.export.chat_export import chat_peer
 from tgtui.export.files import FilePlacer, SavedPictures
 from tgtui.export.html_stats import day_columns, month_columns, span, stats_body, stats_page
 from tgtui.export.html_svg import Column, Row, columns, heat_map, nice_step, ranked
+from tgtui.format.userpics import chat_peer
 from tgtui.stats.figures import Figures, Ranked
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -35,6 +35,7 @@ from tgtui.export.html_pages import Continued, HtmlChat, PagesDone
 from tgtui.format.jsonl import DamagedLines, line_number
 from tgtui.format.records import MAX_ID, unixtime
 from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
+from tgtui.format.userpics import chat_peer
 from tgtui.format.versions import load_changes
 from tgtui.i18n import _, number
 
@@ -98,18 +99,6 @@ class ChatJob:
     copy_files: bool = False  # copies of the media, not hard links (`tgtui export --copy`)
     backup_root: Path | None = None  # the backup's folder, whose avatars/ the pages show
     forum: bool = False  # a forum (topics.jsonl): its topics' pages too (`html_topics`)
-
-
-def chat_peer(peer_id: int) -> str | None:
-    """A chat's peer as a record's from_id names it ("user123", "chat456", "channel789"),
-    from Telethon's peer id (-100... a channel, -... a basic group)."""
-    if peer_id > 0:
-        return f"user{peer_id}"
-    if peer_id < -1_000_000_000_000:
-        return f"channel{-peer_id - 1_000_000_000_000}"
-    if peer_id < 0:
-        return f"chat{-peer_id}"
-    return None
 
 
 @dataclass(frozen=True)

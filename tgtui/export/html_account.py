@@ -20,7 +20,6 @@ Every string comes from the backup and is escaped before it reaches a page.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
@@ -40,6 +39,7 @@ from tgtui.format.account import FOLDER, PROFILE_KEY, Section, Version
 from tgtui.format.avatars import saved_file
 from tgtui.format.records import MAX_ID
 from tgtui.format.safe_files import file_problem, inside_folder
+from tgtui.format.userpics import colour_index
 from tgtui.i18n import N_, _, decimal, number
 from tgtui.untrusted import html_text as esc
 
@@ -136,7 +136,7 @@ def _id(value: object) -> int | None:
 
 
 def _colour(key: str) -> int:
-    return zlib.crc32(key.encode("utf-8", "replace")) % 8
+    return colour_index(key)
 
 
 def _name(first: object, last: object) -> str:

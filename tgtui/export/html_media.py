@@ -10,12 +10,12 @@ name holds. Nothing from a message becomes markup or an address.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from tgtui.format.records import non_negative
+from tgtui.format.userpics import initials as plain_initials
 from tgtui.units import duration
 from tgtui.untrusted import html_text as esc
 
@@ -89,47 +89,9 @@ def file_url(path: str) -> str:
     return esc(quote(path, safe="/", errors="replace"))
 
 
-def _first_grapheme(word: str) -> str:
-    """The first letter or digit of a word (else its first visible character), with the
-    marks, variation selectors, skin tones and joined characters that belong to it: close
-    enough to a grapheme for an initial, and never a control or a lone surrogate."""
-    start = None
-    for at, char in enumerate(word):
-        category = unicodedata.category(char)
-        if category[0] in "LN":
-            start = at
-            break
-        if start is None and category[0] not in "CZM":
-            start = at
-    if start is None:
-        return ""
-    end = start + 1
-    while end < len(word) and end - start < 8:
-        char = word[end]
-        category = unicodedata.category(char)
-        if char == "\u200d" and end + 1 < len(word):  # a zero-width joiner and what it joins
-            end += 2
-        elif category[0] == "M" or category == "Sk" or "\U0001f3fb" <= char <= "\U0001f3ff":
-            end += 1
-        else:
-            break
-    grapheme = word[start:end]
-    if any(unicodedata.category(c) in ("Cs", "Co", "Cn", "Cc") for c in grapheme):
-        return ""
-    upper = grapheme.upper()
-    return upper if len(upper) == len(grapheme) else grapheme
-
-
 def initials(name: str) -> str:
     """One or two initials of a name ("Ana Lima" -> "AL"), escaped; "?" if it has none."""
-    found = []
-    for word in name.split()[:8]:
-        first = _first_grapheme(word)
-        if first:
-            found.append(first)
-            if len(found) == 2:
-                break
-    return esc("".join(found)) or "?"
+    return esc(plain_initials(name))
 
 
 def userpic(colour: int, name: str, picture: str | None = None, big: bool = False) -> str:

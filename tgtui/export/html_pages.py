@@ -22,7 +22,6 @@ import datetime as dt
 import itertools
 import operator
 import re
-import zlib
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from tgtui.export.html_media import (
 )
 from tgtui.export.tde import local_date
 from tgtui.format.records import non_negative, unixtime
+from tgtui.format.userpics import colour_index
 from tgtui.i18n import _
 from tgtui.units import human_bytes
 from tgtui.untrusted import html_text as esc
@@ -193,7 +193,7 @@ def _snippet(text: Any) -> str:
 
 
 def _colour(sender: object) -> int:
-    return zlib.crc32(str(sender).encode("utf-8", "replace")) % 8
+    return colour_index(str(sender))
 
 
 def chat_picture(name: str, saved: str | None) -> str:

@@ -26,7 +26,6 @@ from tgtui.export.chat_export import (
     ChatJob,
     Part,
     PartDone,
-    chat_peer,
     in_range,
     line_blocks,
     loads,
@@ -46,6 +45,7 @@ from tgtui.export.html_pages import (
 from tgtui.format.records import MAX_ID, unixtime
 from tgtui.format.safe_files import open_lines
 from tgtui.format.topics import GENERAL, Topic, read_topics, topic_of
+from tgtui.format.userpics import chat_peer
 from tgtui.format.versions import load_changes
 from tgtui.i18n import _, counted, number, pgettext
 from tgtui.untrusted import html_text as esc
