@@ -4,19 +4,22 @@
 
 Drives `TgtuiApp` headlessly through the demo's login (phone, code, password) to the chat list,
 then backs up a few chats (estimate, running under a flood limit, summary), reads the backup
-(archive, a chat, a search), exports it, shows its statistics, and saves an SVG of each step
-next to this file, and PNGs of a chat page and a statistics page of the HTML export as
-headless Chromium shows them (`--html EXPORT` makes only those, from an export).
+(archive, a chat, a chat opened at a photo with its picture drawn, a search), exports it,
+shows its statistics, and saves an SVG of each step next to this file, and PNGs of a chat
+page and a statistics page of the HTML export as headless Chromium shows them (`--html
+EXPORT` makes only those, from an export).
 Then once more in Brazilian Portuguese, signed in: a backup running (`backup-running-pt.svg`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from tests.reader.browser import browser_page
 from tests.tui.helpers import chats_loaded, settings_for, type_into, wait_for
 from tgtui import i18n
 from tgtui.app import AppContext, TgtuiApp
+from tgtui.archive.folder import ArchiveChat
+from tgtui.archive.pictures import picture_of
 from tgtui.demo import DemoSandbox
 from tgtui.sandbox import DEMO_CODE, DEMO_PASSWORD, write_demo_session
 from tgtui.screens.archive import ArchiveScreen
@@ -36,10 +41,14 @@ from tgtui.screens.backup import BackupScreen
 from tgtui.screens.dialogs import DialogsScreen
 from tgtui.screens.export import ExportScreen
 from tgtui.screens.login import LoginScreen
+from tgtui.screens.reader import ChatScreen
 from tgtui.screens.search import HitList, SearchScreen
 from tgtui.screens.stats import StatsScreen
 from tgtui.telegram.auth import Step
 from tgtui.telegram.service import ClientSpec, TelegramService
+from tgtui.widgets.avatar import Avatar, chat_avatar
+from tgtui.widgets.message_pictures import PictureLine
+from tgtui.widgets.message_view import MessageView
 
 HERE = Path(__file__).resolve().parent
 FOLDER = Path("/tmp/tgtui-demo/backups")  # shown on screen; emptied before and after
@@ -127,6 +136,17 @@ async def main() -> None:
             await pilot.press("enter")
             await wait_for(pilot, lambda: " of " in _status(app, "#reader-status"))
             await _shoot(pilot, "reader")
+            # A chat opened at a photo: its picture drawn under it (half blocks in the SVG).
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+            archive = app.screen
+            assert isinstance(archive, ArchiveScreen)
+            chat, photo = _a_photo(archive.service.folder, archive.service.archive.chats)
+            await app.push_screen(ChatScreen(archive.service, chat, message_id=photo))
+            await wait_for(pilot, lambda: _pictures_drawn(app), within=60)
+            await _shoot(pilot, "reader-pictures")
+            if "▀" not in (HERE / "reader-pictures.svg").read_text(encoding="utf-8"):
+                raise RuntimeError("reader-pictures.svg shows no picture")
             await pilot.press("escape", "s", *"garden")
             try:
                 await wait_for(pilot, lambda: _searched(app, "garden"), within=60)
@@ -157,6 +177,36 @@ async def main() -> None:
             service.close()
             shutil.rmtree(FOLDER, ignore_errors=True)
         await _portuguese(demo, Path(tmp))
+
+
+def _a_photo(root: Path, chats: Iterable[ArchiveChat]) -> tuple[ArchiveChat, int]:
+    """The chat with most photos whose picture is saved (the file, or its preview), one
+    whose own picture is saved first, and its newest such photo's id."""
+    found: list[tuple[bool, int, ArchiveChat, int]] = []
+    for chat in chats:
+        photos = []
+        for raw in chat.jsonl.read_text(encoding="utf-8").splitlines():
+            record = json.loads(raw)
+            if record.get("media_type") == "photo" and picture_of(record, chat.folder):
+                photos.append(int(record["id"]))
+        if photos:
+            pictured = chat_avatar(root, chat.id) is not None
+            found.append((pictured, len(photos), chat, max(photos)))
+    if not found:
+        raise RuntimeError("the backup saved no photo to show")
+    _pictured, _count, chat, newest = max(found, key=lambda item: item[:2])
+    return chat, newest
+
+
+def _pictures_drawn(app: TgtuiApp) -> bool:
+    """The reader shows a picture, every picture on screen is drawn, and the chat's own (or
+    its initials)."""
+    screen = app.screen
+    if not isinstance(screen, ChatScreen) or not screen.query_one(Avatar).settled:
+        return False
+    view = screen.query_one(MessageView)
+    slots = [row.text.slot for row in view.rows if isinstance(row.text, PictureLine)]
+    return bool(slots) and all(slot.key in view.pictures.cache for slot in slots)
 
 
 def _counted(app: TgtuiApp) -> bool:

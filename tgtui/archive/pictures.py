@@ -92,16 +92,19 @@ def sticker_emoji(record: Record) -> str | None:
 
 
 # Media whose thumbnail the backup saves and the reader draws in the file's place (when the
-# file itself is not saved, or is not a picture): a ▶ on those that move.
-PREVIEWED = frozenset({"photo", "sticker", "animation", "video_file", "video_message", "file"})
+# file itself is not saved, or is not a picture): a ▶ on those that move. A link preview's
+# thumbnail is its picture (the page's photo), drawn under it the same way.
+PREVIEWED = frozenset(
+    {"photo", "sticker", "animation", "video_file", "video_message", "file", "web_page"}
+)
 MOVING = frozenset({"animation", "video_file", "video_message"})
 
 
 def picture_of(record: Record, folder: Path) -> PictureSource | None:
     """The picture a message shows: its saved file if that is a picture (a photo, a still
     sticker, a GIF's first frame, a picture sent as a file), else its saved thumbnail (a
-    video's with a ▶). A file that is not there, or refused (a link, a FIFO...), gives
-    None: the media line says why."""
+    video's with a ▶, a link preview's picture). A file that is not there, or refused (a
+    link, a FIFO...), gives None: the media line says why."""
     kind = record.get("media_type")
     mime = record.get("mime_type")
     moving = kind in MOVING or mime == "image/gif"

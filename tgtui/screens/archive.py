@@ -3,9 +3,9 @@
 Enter opens a chat in the reader, `/` filters the chats by name, `s` (or Ctrl+F) searches
 every chat's messages, `e` exports the backup, `c` shows the statistics of the chat under
 the cursor (`C`: of every chat), `u` the account's own data when the backup kept it. A forum
-opens on its topics. The list
-follows a backup that is running into the folder (the manifest is read again every few
-seconds).
+opens on its topics. Under the list, the chat under the cursor: its picture (its initials
+where the backup saved none; `i` hides it), its status and its folder. The list follows a
+backup that is running into the folder (the manifest is read again every few seconds).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from tgtui.archive.account import has_account
@@ -25,13 +26,15 @@ from tgtui.archive.service import ArchiveService
 from tgtui.archive.topic_log import is_forum
 from tgtui.i18n import N_, _, counted
 from tgtui.screens.palette import Binding
-from tgtui.screens.reader import ChatScreen
+from tgtui.screens.reader import ChatScreen, about
 from tgtui.screens.reading import ReadingScreen, notes_line
 from tgtui.screens.search import SearchScreen
 from tgtui.untrusted import clean
-from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line, status_word
+from tgtui.widgets.archive_list import TYPE_GROUPS, ArchiveList, columns_line
+from tgtui.widgets.avatar import BIG, Avatar
 from tgtui.widgets.backup_text import chats
 from tgtui.widgets.key_footer import KeyFooter
+from tgtui.widgets.picture_rows import choice_of
 
 RELOAD_SECONDS = 3.0
 
@@ -105,8 +108,30 @@ class ArchiveScreen(ReadingScreen):
             command=N_("The account"),
             tooltip=N_("Profile, contacts, sessions, chats left, stories (backup --account)"),
         ),
+        Binding(
+            "i",
+            "pictures",
+            N_("Pictures"),
+            id="pictures",
+            show=False,
+            command=N_("Show or hide the pictures"),
+            tooltip=N_("Show the chat's picture, or not"),
+        ),
         Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
+
+    DEFAULT_CSS = """
+    #archive-about {
+        height: auto;
+        background: $boost;
+    }
+    #archive-avatar {
+        margin: 0 0 0 1;
+    }
+    #archive-detail {
+        width: 1fr;
+    }
+    """
 
     def __init__(self, service: ArchiveService, *, can_leave: bool = True) -> None:
         super().__init__(service)
@@ -120,7 +145,9 @@ class ArchiveScreen(ReadingScreen):
         yield Input(placeholder=_("filter: part of a chat's name"), id="archive-filter")
         yield Static(columns_line(), id="archive-columns", markup=False)
         yield ArchiveList(id="archive-list")
-        yield Static("", id="archive-detail", markup=False)
+        with Horizontal(id="archive-about"):
+            yield Avatar(choice_of(self.app), size=BIG, id="archive-avatar")
+            yield Static("", id="archive-detail", markup=False)
         yield Static("", id="archive-status", markup=False)
         yield KeyFooter()
 
@@ -174,19 +201,29 @@ class ArchiveScreen(ReadingScreen):
         self.query_one("#archive-title", Static).update(text)
 
     def _show_detail(self) -> None:
-        """The chat under the cursor in full: its status and why, and its folder."""
+        """The chat under the cursor in full: its picture, its status and why, and its
+        folder."""
         chat = self.chat_list.current
         detail = self.query_one("#archive-detail", Static)
+        avatar = self.query_one(Avatar)
+        avatar.display = chat is not None and avatar.pictures.on
         if chat is None:
             detail.update("")
             return
-        text = Text(clean(chat.name or str(chat.id), limit=60), style="bold")
-        saved = counted("{count} message", "{count} messages", chat.messages)
-        text.append(f" · {saved} · {status_word(chat.status)}")
+        avatar.show(chat.name, self.service.folder, chat.id)
+        text = Text()
+        text.append(clean(chat.name or str(chat.id), limit=60), style="bold")
+        text.append("\n" + about(chat))
         if chat.reason:
             text.append(f": {clean(chat.reason, limit=300)}")
-        text.append(f" · {clean(chat.folder.name, limit=80)}", style="dim")
+        text.append(f"\n{clean(chat.folder.name, limit=80)}", style="dim")
         detail.update(text)
+
+    def action_pictures(self) -> None:
+        """i: show the chat's picture, or not."""
+        avatar = self.query_one(Avatar)
+        avatar.pictures.on = not avatar.pictures.on
+        avatar.shown(avatar.pictures.on and self.chat_list.current is not None)
 
     def _reload(self) -> None:
         try:

@@ -1,4 +1,5 @@
-"""The message reader: one backed-up chat, newest at the bottom, read from its JSONL.
+"""The message reader: one backed-up chat, newest at the bottom, read from its JSONL, under
+the chat's picture (its initials where the backup saved none) and name.
 
 It opens at once (the newest lines are found with one small read), finds the rest of the
 file's lines in a thread, and follows a backup that is running into the chat. What of the
@@ -16,6 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
 from tgtui.archive.chat_log import ChatLog, record_date, record_id
@@ -26,13 +28,15 @@ from tgtui.archive.search import Hit
 from tgtui.archive.service import ArchiveService
 from tgtui.archive.topic_log import TopicRow
 from tgtui.archive.wording import saved_file
-from tgtui.i18n import N_, _, number, short_datetime
+from tgtui.i18n import N_, _, counted, number, short_datetime
 from tgtui.screens.ask_date import DateScreen
 from tgtui.screens.palette import Binding
 from tgtui.screens.reading import ReadingScreen, notes_line
 from tgtui.screens.search import SearchScreen
 from tgtui.screens.versions import VersionsScreen, no_versions_note
 from tgtui.untrusted import clean, safe_text
+from tgtui.widgets.archive_list import status_word
+from tgtui.widgets.avatar import Avatar
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.message_view import MessageView
 from tgtui.widgets.picture_rows import choice_of
@@ -42,8 +46,31 @@ FOLLOW_SECONDS = 1.0  # how often a running backup's new messages are looked for
 Opener = Callable[..., None]
 
 
+def about(chat: ArchiveChat) -> str:
+    """The line under a chat's name: its messages saved and its backup's status."""
+    saved = counted("{count} message", "{count} messages", chat.messages)
+    return f"{saved} · {status_word(chat.status)}"
+
+
 class ChatScreen(ReadingScreen):
     """One chat's saved messages."""
+
+    DEFAULT_CSS = """
+    #reader-head {
+        height: auto;
+        background: $boost;
+    }
+    #reader-avatar {
+        margin: 0 0 0 1;
+    }
+    #reader-heading {
+        height: auto;
+    }
+    #reader-about {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Most used first: the footer shows them in this order while they fit.
@@ -131,17 +158,23 @@ class ChatScreen(ReadingScreen):
         self.jumps: list[int] = []  # message ids jumped from (Backspace returns)
 
     def compose(self) -> ComposeResult:
-        """Title, messages, position."""
+        """The chat's picture and title, messages, position."""
         yield Header()
         title = safe_text(self.chat.name or str(self.chat.id), limit=100)
         if self.topic is not None:
             title.append(" · ")
             title.append(topic_name(self.topic), style="bold")
-        yield Static(title, id="reader-title")
+        view = MessageView(id="messages", pictures=choice_of(self.app))
+        with Horizontal(id="reader-head"):
+            # The chat's picture is one more of the list's: its cache, its thread.
+            yield Avatar(view.pictures, id="reader-avatar")
+            with Vertical(id="reader-heading"):
+                yield Static(title, id="reader-title")
+                yield Static(about(self.chat), id="reader-about", markup=False)
         notes = Static("", id="reader-notes", markup=False)
         notes.display = False
         yield notes
-        yield MessageView(id="messages", pictures=choice_of(self.app))
+        yield view
         yield Static("", id="reader-status", markup=False)
         yield KeyFooter()
 
@@ -153,6 +186,7 @@ class ChatScreen(ReadingScreen):
     def on_mount(self) -> None:
         """Open the chat at its newest message (or the one asked for)."""
         self.view.focus()
+        self.query_one(Avatar).show(self.chat.name, self.service.folder, self.chat.id)
         if not self._open():
             return
         self.set_interval(FOLLOW_SECONDS, self._follow)
@@ -355,6 +389,7 @@ class ChatScreen(ReadingScreen):
             self.notify(_("The window is too narrow for pictures."))
             return
         view.show_pictures(on)
+        self.query_one(Avatar).shown(on)
         self.notify(_("Pictures shown.") if on else _("Pictures hidden."))
 
     def action_go_date(self) -> None:

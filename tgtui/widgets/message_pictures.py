@@ -7,17 +7,22 @@ out as fast as without pictures. Only the pictures of the lines on screen are as
 (`want`); one thread decodes them, newest request first, skipping any that has left the
 screen meanwhile, and hands each to the view (`landed`). Drawn pictures are kept up to
 `CACHE_BYTES`; one that cannot be decoded becomes one line saying why.
+
+The chat's picture in the reader's header (`tgtui.widgets.avatar`) is one more picture of the
+same `Pictures`: it asks as its own ``owner`` (what the list wants does not forget it), and
+is told when it lands as the list is (`listen`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
+from textual.widget import Widget
 
 from tgtui.archive.pictures import (
     Box,
@@ -29,7 +34,7 @@ from tgtui.archive.pictures import (
     picture_of,
     sticker_emoji,
 )
-from tgtui.i18n import _
+from tgtui.i18n import N_, _
 from tgtui.units import duration
 from tgtui.untrusted import clean
 from tgtui.widgets.message_text import INDENT
@@ -90,7 +95,8 @@ class Pictures:
         self.background: tuple[int, int, int] = (0, 0, 0)
         self._lock = threading.Lock()
         self._pending: OrderedDict[Key, Slot] = OrderedDict()
-        self._wanted: set[Key] = set()
+        self._wanted: dict[str, set[Key]] = {}  # by who wants them (the list, the header)
+        self._listeners: list[Callable[[Slot, bool], None]] = []
         self._decoding = False
         self.decoded = 0  # pictures decoded so far (for the bench and the tests)
 
@@ -130,11 +136,12 @@ class Pictures:
             lines.append(Text(" " * INDENT + mark, style="bold"))
         return lines
 
-    def want(self, slots: list[Slot], start: Callable[[], None]) -> None:
-        """The pictures on screen now: the ones not drawn yet are queued (newest request
-        first) and ``start`` is called when the decoding thread is not running."""
+    def want(self, slots: list[Slot], start: Callable[[], None], owner: str = "list") -> None:
+        """The pictures ``owner`` shows now (what it wanted before is forgotten, not what
+        others want): the ones not drawn yet are queued (newest request first) and ``start``
+        is called when the decoding thread is not running."""
         with self._lock:
-            self._wanted = {slot.key for slot in slots}
+            self._wanted[owner] = {slot.key for slot in slots}
             for slot in reversed(slots):
                 key = slot.key
                 if key in self.cache or key in self.failed or key in self._pending:
@@ -151,7 +158,7 @@ class Pictures:
         with self._lock:
             while self._pending:
                 key, slot = self._pending.popitem(last=True)
-                if key in self._wanted:
+                if any(key in keys for keys in self._wanted.values()):
                     return slot
             self._decoding = False
             return None
@@ -173,18 +180,65 @@ class Pictures:
         return self.choice
 
     def landed(self, slot: Slot, drawn: Drawn | Refused) -> bool:
-        """Keep a decoded picture; True when the messages' lines change (it failed)."""
+        """Keep a decoded picture and tell every listener (in the app's thread); True when
+        the messages' lines change (it failed)."""
+        failed = isinstance(drawn, Refused)
         if isinstance(drawn, Refused):
             self.failed[slot.key] = drawn.reason
             while len(self.failed) > FAILED_KEPT:
                 self.failed.popitem(last=False)
-            return True
-        self.cache.put(slot.key, drawn)
-        return False
+        else:
+            self.cache.put(slot.key, drawn)
+        for listener in list(self._listeners):
+            listener(slot, failed)
+        return failed
 
-    def stopped(self) -> None:
-        """The view is going: nothing more to decode; the terminal forgets the pictures."""
+    def listen(self, listener: Callable[[Slot, bool], None]) -> Callable[[], None]:
+        """Call ``listener(slot, failed)`` as each picture lands; returns what stops it."""
+        self._listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return stop
+
+    def decoding(self) -> Iterator[tuple[Slot, Drawn | Refused]]:
+        """The picture thread's work: each wanted picture decoded, until none is left (a
+        fault ends it, and the next `want` starts another thread)."""
+        try:
+            while (slot := self.next_wanted()) is not None:
+                yield slot, self.decode(slot)
+        except BaseException:
+            self.broken()
+            raise
+
+    def stopped(self, owner: str | None = None) -> None:
+        """``owner`` is going (None: every one): nothing more to decode for it; when none is
+        left, the terminal forgets the pictures."""
         with self._lock:
+            if owner is None:
+                self._wanted.clear()
+            else:
+                self._wanted.pop(owner, None)
+            if self._wanted:
+                return
             self._pending.clear()
-            self._wanted = set()
         self.cache.clear()
+
+
+def start_decoding(widget: Widget, pictures: Pictures) -> None:
+    """Start the picture thread, a worker of ``widget``: it decodes what is wanted until
+    nothing is left, each picture landing in the app's thread (`Pictures.landed`)."""
+
+    def run() -> None:
+        for slot, drawn in pictures.decoding():
+            widget.app.call_from_thread(pictures.landed, slot, drawn)
+
+    widget.run_worker(
+        run,
+        thread=True,
+        group="pictures",
+        exit_on_error=False,
+        description=N_("Drawing pictures"),
+    )

@@ -33,11 +33,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tgtui.archive.chat_log import ChatLog, Record
-from tgtui.archive.pictures import Refused
 from tgtui.i18n import N_, _
-from tgtui.widgets.message_pictures import Line, PictureLine, Pictures, Slot
+from tgtui.widgets.message_pictures import Line, PictureLine, Pictures, Slot, start_decoding
 from tgtui.widgets.message_text import INDENT, Shown, message_parts
-from tgtui.widgets.picture_rows import Drawn, PictureChoice
+from tgtui.widgets.picture_rows import PictureChoice
 
 BLOCK_CACHE = 500  # laid-out messages kept (by byte offset and width)
 CURSOR_STYLE = Style(bgcolor="grey23")
@@ -79,6 +78,7 @@ class MessageView(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None, pictures: PictureChoice | None = None) -> None:
         super().__init__(id=id)
         self.pictures = Pictures(pictures or PictureChoice(kind="off"))
+        self._stop_listening = self.pictures.listen(self._picture_landed)
         self.chat_log: ChatLog | None = None
         self.cursor = 0  # message under the cursor, from the newest
         self.top = 0  # message at the top of the screen
@@ -387,30 +387,15 @@ class MessageView(Widget, can_focus=True):
             return
         _fg, background = self.background_colors
         self.pictures.background = background.rgb
-        self.pictures.want(slots, self._start_decoding)
+        self.pictures.want(slots, lambda: start_decoding(self, self.pictures))
 
-    def _start_decoding(self) -> None:
-        self.run_worker(
-            self._decode_pictures,
-            thread=True,
-            group="pictures",
-            exit_on_error=False,
-            description=N_("Drawing pictures"),
-        )
-
-    def _decode_pictures(self) -> None:
-        """The picture thread: decode what the screen wants until nothing is left."""
-        pictures = self.pictures
-        try:
-            while (slot := pictures.next_wanted()) is not None:
-                drawn = pictures.decode(slot)
-                self.app.call_from_thread(self._picture_landed, slot, drawn)
-        except BaseException:
-            pictures.broken()  # the next screen starts another thread (the fault is shown)
-            raise
-
-    def _picture_landed(self, slot: Slot, drawn: Drawn | Refused) -> None:
-        if self.pictures.landed(slot, drawn):
+    def _picture_landed(self, slot: Slot, failed: bool) -> None:
+        """A picture landed (one of the screen's, or the header's)."""
+        if not any(
+            isinstance(row.text, PictureLine) and row.text.slot == slot for row in self._rows
+        ):
+            return
+        if failed:
             self._relayout()  # it is one line saying why now: the messages move up
             if self.chat_log is not None:
                 self._place()
@@ -421,6 +406,7 @@ class MessageView(Widget, can_focus=True):
 
     def on_unmount(self) -> None:
         """Nothing more to decode; the terminal forgets the pictures it holds."""
+        self._stop_listening()
         self.pictures.stopped()
 
     def _picture_strip(self, y: int, row: Row, selected: bool) -> Strip:
