@@ -26,7 +26,7 @@ from tgtui.format.media_paths import NO_MEDIA
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.sandbox.avatars import Owner, avatar_id
 
-PREVIEWED = {"photo", "video_file", "video_message", "animation", "sticker"}
+PREVIEWED = {"photo", "video_file", "video_message", "animation", "sticker", "web_page"}
 
 
 @pytest.fixture
@@ -70,8 +70,8 @@ async def test_media_none_saves_thumbnails_and_userpics_once(
     records = [r for chat in result.chats for r in read_records(chat.path)]
     assert not any("file" in r for r in records)  # --media none: no media file
     assert not _found(tmp_path, "media")
-    # Every photo, video, GIF, round video and sticker names its thumbnail, which is saved
-    # and decodes whole; the kinds the world has all come with one.
+    # Every photo, video, GIF, round video, sticker and link preview (the world's all have a
+    # picture) names its thumbnail, which is saved and decodes whole.
     previewed = [r for r in records if r.get("media_type") in PREVIEWED]
     assert previewed
     assert all("thumbnail" in r for r in previewed)
@@ -87,8 +87,10 @@ async def test_media_none_saves_thumbnails_and_userpics_once(
     assert ("sticker", "WEBP") in formats
     assert ("photo", "JPEG") in formats
     assert ("video_file", "JPEG") in formats
+    assert ("web_page", "JPEG") in formats  # a link preview's picture
     # One file per photo or document: a file the world sends twice is saved once.
-    assert len({p for _, p in saved}) == len({r["media_id"] for r, _ in saved})
+    # (A link preview's record has no media_id: its picture's file is named by the photo.)
+    assert len({p for _, p in saved}) == len({r.get("media_id", p.name) for r, p in saved})
     assert not _found(tmp_path, "*.part")
 
     # The userpics: each chat's picture and the current one of every sender who has one.

@@ -257,7 +257,9 @@ def _sender(message: Any, names: Names, record: Record) -> None:
 
 
 # Media that may have a preview (`tgtui.backup.thumbnails`).
-_PREVIEWED = frozenset({types.MessageMediaPhoto, types.MessageMediaDocument})
+_PREVIEWED = frozenset(
+    {types.MessageMediaPhoto, types.MessageMediaDocument, types.MessageMediaWebPage}
+)
 
 # Message class -> its record's type. Telethon's message classes are abstract base classes,
 # whose isinstance is slow: each class is looked up once.

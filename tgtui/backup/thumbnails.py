@@ -40,11 +40,17 @@ class Thumb:
 
 
 def chosen_thumb(media: Any) -> Thumb | None:
-    """The thumbnail to save for a message's media (None: a poll, a voice note, a document
-    without a preview...): its "m" size, else "s", else another size of at most 320 px,
-    else the one it carries inline."""
+    """The thumbnail to save for a message's media, a link preview's picture included
+    (None: a poll, a voice note, a document without a preview...): its "m" size, else "s",
+    else another size of at most 320 px, else the one it carries inline."""
     if isinstance(media, types.MessageMediaPhoto) and isinstance(media.photo, types.Photo):
         item: Any = media.photo
+        sizes = item.sizes
+        sticker = False
+    elif isinstance(media, types.MessageMediaWebPage) and isinstance(
+        getattr(media.webpage, "photo", None), types.Photo
+    ):  # a link preview's picture (webPage.photo), saved as a photo's would be
+        item = media.webpage.photo
         sizes = item.sizes
         sticker = False
     elif isinstance(media, types.MessageMediaDocument) and isinstance(

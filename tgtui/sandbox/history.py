@@ -21,7 +21,7 @@ from telethon.tl import types
 
 from tgtui.sandbox import names
 from tgtui.sandbox.history_view import DescendingHistory
-from tgtui.sandbox.message_media import FileInfo, MessageMedia, decode_media_id
+from tgtui.sandbox.message_media import FileInfo, MessageMedia, decode_media_id, web_page_photo
 from tgtui.sandbox.rng import mix, tag
 from tgtui.sandbox.world import HISTORY_SPAN, SELF_ID, Chat, Kind, World, ts
 
@@ -317,6 +317,8 @@ class History:
         media = getattr(message, "media", None)
         if isinstance(media, types.MessageMediaPhoto) and thumb:
             sizes = media.photo.sizes
+        elif web_page_photo(media) is not None and thumb:
+            sizes = web_page_photo(media).sizes
         elif isinstance(media, types.MessageMediaDocument) and thumb:
             document = media.document
             sizes = [*(document.thumbs or []), *(document.video_thumbs or [])]

@@ -53,6 +53,19 @@ class FileInfo:
     data: bytes | None = None
 
 
+WEB_PAGES = 0.125  # of the photos, the share that are a link's preview
+SITES = ("example.org", "news.example.com", "blog.example.net")
+
+
+def web_page_photo(media: Any) -> Any:
+    """The picture of a link preview (None for any other media, or a preview without one)."""
+    if isinstance(media, types.MessageMediaWebPage):
+        photo = getattr(media.webpage, "photo", None)
+        if isinstance(photo, types.Photo):
+            return photo
+    return None
+
+
 def media_id(chat: Chat, k: int) -> int:
     """The photo or document id of the k-th message's media."""
     return MEDIA_TAG | (chat.index << 24) | k
@@ -87,16 +100,19 @@ class MessageMedia:
         ref = self.file_reference()
         if roll < 0.40:
             big = rng.randint(40_000, 600_000)
-            return types.MessageMediaPhoto(
-                photo=types.Photo(
-                    id=mid,
-                    access_hash=access,
-                    file_reference=ref,
-                    date=date,
-                    sizes=self._photo_sizes(mid, big),
-                    dc_id=self.options.media_dc,
-                )
+            photo = types.Photo(
+                id=mid,
+                access_hash=access,
+                file_reference=ref,
+                date=date,
+                sizes=self._photo_sizes(mid, big),
+                dc_id=self.options.media_dc,
             )
+            # One photo in eight is a link's preview instead (a hash, not a draw: the rest
+            # of the world stays as it was).
+            if unit(seed, tag("web-page"), mid) < WEB_PAGES:
+                return self._web_page(mid, photo)
+            return types.MessageMediaPhoto(photo=photo)
         if roll < 0.50:
             question = names.sentence(rng, 3, 8) + "?"
             options = [names.sentence(rng, 1, 3) for _ in range(rng.randint(2, 4))]
@@ -164,6 +180,25 @@ class MessageMedia:
             )
         )
 
+    def _web_page(self, mid: int, photo: Any) -> Any:
+        """A link preview with a picture, as Telegram makes one for a link in a message
+        (https://core.telegram.org/constructor/webPage: its ``photo`` a Photo with the
+        sizes of any photo)."""
+        site = SITES[mid % len(SITES)]
+        return types.MessageMediaWebPage(
+            webpage=types.WebPage(
+                id=mid,
+                url=f"https://{site}/post/{mid}",
+                display_url=f"{site}/post/{mid}",
+                hash=0,
+                type="photo",
+                site_name=site,
+                title=f"Post {mid}",
+                description="A page with a picture",
+                photo=photo,
+            )
+        )
+
     def look(self, mid: int) -> int:
         """Which look (`tgtui.sandbox.pictures`) the pictures of a media id have."""
         return pictures.variant(self.options.seed, mid)
@@ -216,8 +251,8 @@ class MessageMedia:
         """The bytes of a file held whole (a thumb's picture, a sticker), for ``thumb`` of
         ``media`` ("": the document itself); None for a file the FileStore makes, or a size
         that cannot be downloaded (a stripped one travels inside the message)."""
-        if isinstance(media, types.MessageMediaPhoto):
-            photo = media.photo
+        if isinstance(media, types.MessageMediaPhoto | types.MessageMediaWebPage):
+            photo = web_page_photo(media) or media.photo
             if thumb == "m":
                 size = next((s for s in photo.sizes if s.type == "m"), None)
                 if isinstance(size, types.PhotoSize):
