@@ -126,11 +126,17 @@ def _messages(out: Path) -> int:
     return sum(len(p.read_bytes().splitlines()) for p in out.rglob("*.jsonl") if p.is_file())
 
 
+ROOT = Path(__file__).resolve().parents[2]  # this checkout
+
+
 def run_command(command: list[str], env: dict[str, str], log: Path, count: Path) -> Run:
-    """Spawn ``command``, wait for it, and measure it (``count``: where its messages are)."""
+    """Spawn ``command``, wait for it, and measure it (``count``: where its messages are).
+    It runs in the checkout its PYTHONPATH names (this one without): `python -m tgtui`
+    finds tgtui in its current folder first, whatever PYTHONPATH says."""
     with tempfile.TemporaryFile() as said:
         spawned = time.time()
-        process = subprocess.Popen(command, env=env, stdout=said, stderr=said)
+        where = env.get("PYTHONPATH") or str(ROOT)
+        process = subprocess.Popen(command, env=env, stdout=said, stderr=said, cwd=where)
         _, status, usage = os.wait4(process.pid, 0)
         ended = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -190,7 +196,12 @@ def contenders(
 
 
 def _environment(work: Path, info: dict[str, Any]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TGTUI_", "XDG_"))}
+    # PYTHONPATH too: it names the checkout a contender runs (`run_command`).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TGTUI_", "XDG_")) and k != "PYTHONPATH"
+    }
     env.update(
         XDG_CONFIG_HOME=str(work / "config"),
         XDG_STATE_HOME=str(work / "state"),
