@@ -53,7 +53,7 @@ class FileInfo:
     data: bytes | None = None
 
 
-WEB_PAGES = 0.125  # of the photos, the share that are a link's preview
+WEB_PAGES = 1 / 3  # of the polls drawn, the share that are a link's preview instead
 SITES = ("example.org", "news.example.com", "blog.example.net")
 
 
@@ -100,22 +100,15 @@ class MessageMedia:
         ref = self.file_reference()
         if roll < 0.40:
             big = rng.randint(40_000, 600_000)
-            photo = types.Photo(
-                id=mid,
-                access_hash=access,
-                file_reference=ref,
-                date=date,
-                sizes=self._photo_sizes(mid, big),
-                dc_id=self.options.media_dc,
-            )
-            # One photo in eight is a link's preview instead (a hash, not a draw: the rest
-            # of the world stays as it was).
-            if unit(seed, tag("web-page"), mid) < WEB_PAGES:
-                return self._web_page(mid, photo)
-            return types.MessageMediaPhoto(photo=photo)
+            return types.MessageMediaPhoto(photo=self._photo(mid, access, ref, date, big))
         if roll < 0.50:
             question = names.sentence(rng, 3, 8) + "?"
             options = [names.sentence(rng, 1, 3) for _ in range(rng.randint(2, 4))]
+            # A third of these are a link's preview with a picture instead (chosen by a
+            # hash, after the poll's draws: the rest of the world stays as it was).
+            if unit(seed, tag("web-page"), mid) < WEB_PAGES:
+                big = 40_000 + positive63(seed, tag("web-page-size"), mid) % 560_000
+                return self._web_page(mid, self._photo(mid, access, ref, date, big))
             return types.MessageMediaPoll(
                 poll=types.Poll(
                     id=mid,
@@ -178,6 +171,16 @@ class MessageMedia:
                 dc_id=self.options.media_dc,
                 attributes=[types.DocumentAttributeFilename(file_name=name or f"file_{k}.bin")],
             )
+        )
+
+    def _photo(self, mid: int, access: int, ref: bytes, date: datetime, big: int) -> Any:
+        return types.Photo(
+            id=mid,
+            access_hash=access,
+            file_reference=ref,
+            date=date,
+            sizes=self._photo_sizes(mid, big),
+            dc_id=self.options.media_dc,
         )
 
     def _web_page(self, mid: int, photo: Any) -> Any:
