@@ -170,6 +170,24 @@ async def test_a_first_run_stopped_before_its_manifest_is_resumed(
     assert {p.relative_to(out): p.read_bytes() for p in out.glob("chats/*/messages.jsonl")} == saved
 
 
+async def test_a_backup_without_manifest_holding_someone_elses_file_among_its_own_is_refused(
+    sandbox_info: dict[str, Any], tmp_path: Path
+) -> None:
+    """A first run stopped before its manifest is taken up again only if every file is one
+    tgtui writes: the account's saved pictures are, a note in their folder is not."""
+    out = tmp_path / "backup"
+    code, output = await _backup(tmp_path, sandbox_info, "--out", str(out))
+    assert code == 0, output
+    assert list((out / "account" / "profile_pictures").iterdir())  # --all keeps them
+    (out / "manifest.json").unlink()
+    note = out / "account" / "profile_pictures" / "notes.txt"
+    note.write_text("mine")
+    code, output = await _backup(tmp_path, sandbox_info, "--out", str(out))
+    assert code == EXIT_ERROR, output
+    _one_line(output, "is not a tgtui backup")
+    assert note.read_text() == "mine"
+
+
 async def test_a_planted_chats_link_is_refused(
     sandbox_info: dict[str, Any], tmp_path: Path
 ) -> None:

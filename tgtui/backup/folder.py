@@ -24,7 +24,7 @@ from typing import Any
 from loguru import logger
 
 from tgtui import portable
-from tgtui.format.account import FOLDER, SECTIONS
+from tgtui.format.account import FILE_FOLDERS, FOLDER, SECTIONS, account_file_problem
 from tgtui.format.media_paths import (
     AVATAR_INDEX,
     AVATARS,
@@ -145,15 +145,35 @@ def _chats_are_tgtuis(chats: Path) -> bool:
 
 
 def _account_is_tgtuis(account: Path) -> bool:
-    """Whether ``account`` (if there) holds only the section files tgtui writes there."""
+    """Whether ``account`` (if there) holds only the section files and the folders of
+    saved files tgtui writes there."""
     if not account.exists() and not account.is_symlink():
         return True
     if account.is_symlink() or not account.is_dir():
         return False
     try:
-        return set(os.listdir(account)) - LITTER <= ACCOUNT_NAMES
+        names = set(os.listdir(account)) - LITTER
     except OSError:
         return False
+    folders = names & set(FILE_FOLDERS.values())  # the profile pictures' and stories' files
+    return names - folders <= ACCOUNT_NAMES and all(
+        _files_are_tgtuis(account / folder) for folder in folders
+    )
+
+
+def _files_are_tgtuis(folder: Path) -> bool:
+    """Whether one of ``account``'s file folders holds only the files tgtui writes there
+    (`tgtui.format.account.account_file_problem`), whole or on their way (``*.part``)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        names = set(os.listdir(folder)) - LITTER
+    except OSError:
+        return False
+    where = f"{FOLDER}/{folder.name}"
+    return all(
+        account_file_problem(f"{where}/{name.removesuffix(PART_SUFFIX)}") is None for name in names
+    )
 
 
 def _avatars_are_tgtuis(avatars: Path) -> bool:
