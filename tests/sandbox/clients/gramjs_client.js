@@ -69,7 +69,9 @@ async function main() {
     const found = await client.getMessages(chat.entity, { limit: undefined, search: cfg.search });
     out.search = { total: found.total, ids: found.map((m) => m.id) };
 
-    const photo = history.find((m) => m.photo);
+    // A photo message (GramJS's m.photo is a link preview's picture too; Telethon's
+    // reference takes a messageMediaPhoto).
+    const photo = history.find((m) => m.media && m.media.className === "MessageMediaPhoto");
     if (photo) {
         out.photo = digest(photo.id, await client.downloadMedia(photo, {}));
     }
