@@ -5,9 +5,13 @@ backup made by hand (new lines added, a changed file read again)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from tests.reader.stranger import DATE, Chat, line, message, write_backup
 from tgtui.archive.folder import open_archive
@@ -29,6 +33,10 @@ def test_words_links_and_emoji_of_a_text() -> None:
     assert facts.top_words == ["olá", "garden", "lindo", "see"]  # "the", "é": stop words
     assert facts.emoji == ["👍🏽", "❤", "🇧🇷"]
     assert domain("https://[bad/x") is None
+    assert domain("https://[bad/x") is None  # as kept
+    long = "https://WWW.Long.test/" + "x" * 300
+    assert domain(long) == domain(long) == "long.test"
+    assert domain("http://") is None
     assert text_facts("").words == 0
 
 
@@ -90,3 +98,56 @@ def test_the_aggregates_follow_new_lines_and_a_rewritten_file(tmp_path: Path) ->
         store.update()
         again = figures(store, archive.chats)
         assert (again.messages, again.edited, again.words) == (10, 1, 9 * 2 + 6)
+
+
+def test_a_chat_added_up_in_small_blocks_and_word_batches_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`tgtui.stats.scan` reads a block of lines at a time and counts a month's words a
+    batch at a time (both small, for the cache): cut anywhere, the sums are the same."""
+    from tgtui.stats import scan
+
+    texts = ["garden of words", "Olá, lindo 👍🏽 dia", "see https://www.example.com/x ok", ""]
+    lines = [
+        line(message(i, f"{texts[i % 4]} {i}", date_unixtime=str(DATE + i * 86_400 * 5)))
+        for i in range(1, 40)
+    ]
+    lines[7] = b'{"id": 8, "text": "cut\n'  # damaged
+    data = b"".join(lines)
+
+    def added_up() -> scan.Part:
+        return scan.scan(io.BytesIO(data), 0, None, None)
+
+    whole = added_up()
+    monkeypatch.setattr(scan, "BLOCK", 100)  # lines cut across blocks
+    monkeypatch.setattr(scan, "WORDS_HELD", 3)  # words counted a few at a time
+    cut = added_up()
+    assert whole.damaged == cut.damaged == 1
+    assert len(whole.ids) == 38
+    for name in ("tally", "dates", "ids", "offsets", "flags", "topics", "read_to"):
+        assert getattr(cut, name) == getattr(whole, name), name
+    assert whole.tally.words
+    assert whole.tally.emoji
+    assert whole.tally.domains
+
+
+def test_the_scan_counts_the_words_text_facts_counts() -> None:
+    """`tgtui.stats.scan` splits the words of ASCII texts, and of texts whose only other
+    characters are not word characters (emoji, dashes), in C: the words `text_facts` finds
+    with its regular expression."""
+    from tgtui.stats import scan
+
+    texts = [
+        "Nice 👍🏽 one—OK, it_works 42 times",
+        "emoji❤️only❤️between",
+        "Olá ÉLAN İstanbul 👍",
+        "tab\there «quoted» and ½ of ² x",
+        "\ud800 lone half",
+    ]
+    for text in texts:
+        data = line(message(1, text))
+        part = scan.scan(io.BytesIO(data), 0, None, None)
+        facts = text_facts(text)
+        (month,) = part.tally.months
+        assert part.tally.months[month][1] == facts.words, text
+        assert part.tally.words.get(month, {}) == Counter(facts.top_words), text

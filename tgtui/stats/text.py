@@ -49,7 +49,7 @@ class TextFacts:
 
 def urls(text: str, entities: object = None) -> list[str]:
     """The links of a message: URLs in its text, then its text links' addresses."""
-    found = [m.group().rstrip(_TRAILING) for m in _URL.finditer(text)] if "://" in text else []
+    found = [url.rstrip(_TRAILING) for url in _URL.findall(text)] if "://" in text else []
     if type(entities) is list:
         for entity in entities:
             if type(entity) is dict and entity.get("type") == "text_link":
@@ -59,16 +59,24 @@ def urls(text: str, entities: object = None) -> list[str]:
     return found
 
 
+# URLs (of up to `HOST_URL` characters) whose host `domain` keeps: a chat's links are often
+# the same ones, and `urlsplit` is slow.
+HOSTS_KEPT, HOST_URL = 4096, 256
+_HOSTS: dict[str, str | None] = {}
+
+
 def domain(url: str) -> str | None:
     """The host a URL points to, lower case, without ``www.`` (None if it has none)."""
+    if url in _HOSTS:
+        return _HOSTS[url]
     try:
-        host = urlsplit(url).hostname
+        host: str | None = urlsplit(url).hostname
     except ValueError:  # a bad [IPv6] part, or a port that is not a number
-        return None
-    if not host:
-        return None
-    host = host.removeprefix("www.")
-    return host[:MAX_TERM] or None
+        host = None
+    host = (host.removeprefix("www.")[:MAX_TERM] or None) if host else None
+    if len(_HOSTS) < HOSTS_KEPT and len(url) <= HOST_URL:
+        _HOSTS[url] = host
+    return host
 
 
 def text_facts(text: str, entities: object = None) -> TextFacts:
