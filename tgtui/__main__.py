@@ -1,6 +1,6 @@
 """Allow ``python -m tgtui``."""
 
-from tgtui.cli import main
+if __name__ == "__main__":  # not when a spawned worker process imports this module
+    from tgtui.cli import main  # here: a worker (export, statistics) needs none of it
 
-if __name__ == "__main__":  # not when a spawned child process imports this module
     raise SystemExit(main())

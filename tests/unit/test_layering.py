@@ -156,3 +156,19 @@ def test_the_app_draws_its_first_screen_before_loading_the_backup_engine() -> No
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "['tgtui.backup.selection']"
+
+
+def test_a_spawned_worker_loads_none_of_the_command_line() -> None:
+    """The export's and the statistics' worker processes are spawned: each imports the main
+    module (`python -m tgtui`: tgtui/__main__.py, as ``__mp_main__``) before its task, and
+    nothing of the command line is its to load (30 ms a worker, a core each)."""
+    script = (
+        "import runpy, sys\n"
+        "runpy.run_module('tgtui', run_name='__mp_main__', alter_sys=True)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tgtui.cli', 'tgtui.commands',"
+        " 'argparse', 'telethon', 'textual', 'rich'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
