@@ -6,18 +6,22 @@ by the chat pages' writer (`HtmlChat`) with its own names and header.
 They are written in a pass of their own over the chat's messages.jsonl (a work of the export's
 workers, beside the chat's pages, which may be cut between workers): the file is streamed as
 the chat's pages stream it, each message given to its topic's writer (`tgtui.format.topics`
-says which), so memory stays flat whatever the chat's size. A forum of very many topics is
-read again for every `OPEN_AT_ONCE` topics, so that no more pages than that are open at once.
+says which), so memory stays flat whatever the chat's size. No more than `OPEN_AT_ONCE`
+topics' pages are open at once: in a forum of more, the first reading keeps where the other
+topics' lines start (8 bytes a line), and reads only those again, a group of topics at a
+time.
 
 A topic's title, like everything else from the backup, is escaped before it reaches a page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tgtui.archive.chat_log import STATE, failed_files
 from tgtui.archive.folder import JSONL
@@ -43,8 +47,8 @@ from tgtui.export.html_pages import (
     page_name,
 )
 from tgtui.format.records import MAX_ID, unixtime
-from tgtui.format.safe_files import open_lines
-from tgtui.format.topics import GENERAL, Topic, read_topics, topic_of
+from tgtui.format.safe_files import MAX_LINE, file_problem, open_lines
+from tgtui.format.topics import GENERAL, Topic, read_topics, topic_of, topics_path
 from tgtui.format.userpics import chat_peer
 from tgtui.format.versions import load_changes
 from tgtui.i18n import _, counted, number, pgettext
@@ -55,6 +59,8 @@ Record = dict[str, Any]
 # The most topics whose pages are written in one reading of the chat's lines (each holds
 # a page open).
 OPEN_AT_ONCE = 64
+# A topics.jsonl bigger than this is not read (a topic's version is a few hundred bytes).
+MAX_TOPICS = 256 * 1024 * 1024
 
 
 def topic_page(topic: int, number: int = 1) -> str:
@@ -126,38 +132,72 @@ class _Seen:
 
 
 def _messages(
-    job: ChatJob, place: Callable[[Record], str | None], current: Any
-) -> Iterator[tuple[Record, Record, str | None]]:
+    job: ChatJob,
+    place: Callable[[Record], str | None],
+    current: Any,
+    offsets: Sequence[int] | None = None,
+) -> Iterator[tuple[int, Record, Record, str | None]]:
     """The chat's messages as its pages show them (the dates asked for, each message's latest
-    version, its file placed): (backup line, Telegram Desktop object, file path). Lines that
-    are not messages are passed over (the chat's pages count and name them)."""
+    version, its file placed): (where its line starts, backup line, Telegram Desktop object,
+    file path); every line, or only those starting at ``offsets``. Lines that are not
+    messages are passed over (the chat's pages count and name them)."""
     try:
         handle = open_lines(job.backup_folder / JSONL, 1 << 20)
     except OSError:  # none saved yet, or refused: the chat's pages say why
         return
     filtered = job.since is not None or job.until is not None
     with handle:
-        for _first, block in line_blocks(handle, 0, None):
-            for raw in block:
-                if raw is None:
-                    continue
-                try:
-                    record = loads(raw)
-                except ValueError:
-                    continue
-                if type(record) is not dict:
-                    continue
-                ident = record.get("id")
-                if type(ident) is not int or not 0 < ident <= MAX_ID:
-                    continue
-                if filtered and not in_range(record, job):
-                    continue
-                if current is not None:
-                    record = current(record)
-                path = place(record) if "media_type" in record else None
-                message = tde.message(record, path)
-                if message is not None:
-                    yield record, message, path
+        lines = _every_line(handle) if offsets is None else _lines_at(handle.fileno(), offsets)
+        for offset, raw in lines:
+            if raw is None:
+                continue
+            try:
+                record = loads(raw)
+            except ValueError:
+                continue
+            if type(record) is not dict:
+                continue
+            ident = record.get("id")
+            if type(ident) is not int or not 0 < ident <= MAX_ID:
+                continue
+            if filtered and not in_range(record, job):
+                continue
+            if current is not None:
+                record = current(record)
+            path = place(record) if "media_type" in record else None
+            message = tde.message(record, path)
+            if message is not None:
+                yield offset, record, message, path
+
+
+def _every_line(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(where it starts, the line without its newline) of every line (`line_blocks`)."""
+    for first, block in line_blocks(handle, 0, None):
+        at = first
+        for raw in block:  # a line too long (None) is alone in its block
+            yield at, raw
+            if raw is not None:
+                at += len(raw) + 1
+
+
+def _lines_at(fd: int, offsets: Sequence[int]) -> Iterator[tuple[int, bytes | None]]:
+    """The lines that start at ``offsets`` (read there, not from the file's start; one
+    longer than `MAX_LINE`, or gone since, is None)."""
+    for offset in offsets:
+        pieces: list[bytes] = []
+        read = 0
+        while read < MAX_LINE:
+            more = os.pread(fd, min(1 << 16, MAX_LINE - read), offset + read)
+            if not more:
+                break
+            end = more.find(b"\n")
+            if end >= 0:
+                pieces.append(more[:end])
+                read = -1
+                break
+            pieces.append(more)
+            read += len(more)
+        yield offset, (b"".join(pieces) if read == -1 or 0 < read < MAX_LINE else None)
 
 
 def export_topics(part: Part) -> PartDone:
@@ -167,15 +207,20 @@ def export_topics(part: Part) -> PartDone:
     job = part.job
     done = PartDone(job.index, part.number, True)
     job.export_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        kept = read_topics(job.backup_folder)
-    except OSError as exc:
+    kept: list[Topic] = []
+    # Not read past `MAX_TOPICS` (a sparse file would be read to its end, a hole at a time).
+    problem = file_problem(topics_path(job.backup_folder), MAX_TOPICS)
+    if problem is None:
+        try:
+            kept = read_topics(job.backup_folder)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    if problem is not None:
         done.problems.append(
             _("{chat}: its {file} cannot be read ({reason})").format(
-                chat=job.name or job.peer_id, file="topics.jsonl", reason=exc.strerror or exc
+                chat=job.name or job.peer_id, file="topics.jsonl", reason=problem
             )
         )
-        kept = []
     topics = {topic.id: topic for topic in kept}
     placer = FilePlacer(
         job.backup_folder,
@@ -193,26 +238,32 @@ def export_topics(part: Part) -> PartDone:
     chat = job.name or "Chat"
     seen: dict[int, _Seen] = {}
     written: set[int] = set()
-    first = True
+    # The topics are written `OPEN_AT_ONCE` at a time, in the order they first appear: the
+    # first reading writes the first ones and keeps where the others' lines start, so each
+    # later group reads only its own lines (a forum of a million topics is not read again
+    # for every 64 of them: that took hours).
+    group_of: dict[int, int] = {}  # topic -> its group
+    later: dict[int, array[int]] = {}  # group (past the first) -> where its lines start
+    group, offsets = 0, None
     while True:
         writers: dict[int, TopicPages] = {}
-        later = False
         try:
-            for record, message, path in _messages(job, placer.place, current):
+            for offset, record, message, path in _messages(job, placer.place, current, offsets):
                 topic = topic_of(record) or GENERAL
-                if first:
+                if offsets is None:  # the first reading: every line, every topic counted
                     counted = seen.setdefault(topic, _Seen())
                     counted.messages += 1
                     sent = unixtime(record.get("date_unixtime"))
                     if sent is not None and (counted.last is None or sent > counted.last):
                         counted.last = sent
+                    mine = group_of.setdefault(topic, len(group_of) // OPEN_AT_ONCE)
+                    if mine:
+                        later.setdefault(mine, array("q")).append(offset)
+                        continue
+                elif group_of.get(topic) != group:  # the line changed since
+                    continue
                 writer = writers.get(topic)
                 if writer is None:
-                    if topic in written:
-                        continue
-                    if len(writers) >= OPEN_AT_ONCE:
-                        later = True
-                        continue
                     known = topics.get(topic)
                     title = topic_title(topic, known.title if known is not None else "")
                     writer = writers[topic] = TopicPages(
@@ -227,9 +278,10 @@ def export_topics(part: Part) -> PartDone:
             for writer in writers.values():
                 writer.finish()
         written.update(writers)
-        first = False
-        if not later:
+        group += 1
+        if group not in later:
             break
+        offsets = later.pop(group)
     # A topic with no message in this export still has its page (saying so).
     for topic_id, listed in topics.items():
         if topic_id not in written:

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from tgtui.format.avatars import saved_file
-from tgtui.format.versioned import TooBig, Version, Versions, parse_version, read_versions
+from tgtui.format.versioned import (
+    MAX_FILE,
+    TooBig,
+    Version,
+    Versions,
+    parse_version,
+    read_versions,
+)
 
 FOLDER = "account"
 # In the order Telegram Desktop's export writes them.
@@ -39,6 +46,7 @@ FILE_FIELD = "file"  # an item's saved file, relative to the backup folder
 # What tgtui writes in a ``file`` field, and nothing else is followed.
 _FILE_PATH = re.compile(r"account/(profile_pictures|stories)/[0-9]{1,20}\.[a-z0-9]{1,8}")
 EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")  # a saved file's extension (".jpg", ".mp4")
+MAX_SECTION = MAX_FILE  # a section file bigger than this is not read (`read_versions`)
 
 
 def section_path(out: Path, section: str) -> Path:
@@ -82,7 +90,7 @@ Section = Versions  # a section as read: every item's versions (`Versions`)
 
 def read_section(out: Path, section: str) -> Section:
     """``section`` of the backup in ``out`` (empty when the backup has none). OSError when
-    the file cannot be read (a link, a folder, too big to be a section: `TooBig`)."""
+    the file cannot be read (a link, a folder, bigger than `MAX_SECTION`: `TooBig`)."""
     return read_versions(section_path(out, section))
 
 
@@ -90,6 +98,7 @@ __all__ = [
     "FILE_FIELD",
     "FILE_FOLDERS",
     "FOLDER",
+    "MAX_SECTION",
     "PROFILE_KEY",
     "SECTIONS",
     "Section",

@@ -16,15 +16,21 @@ not a string, data that is not an object) is passed over and counted, never gues
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tgtui.format.records import unixtime
-from tgtui.format.safe_files import TooBig, open_lines, parse_json
+from tgtui.format.safe_files import TooBig, open_lines, parse_json, too_big
 
 MAX_LINE = 1_000_000  # bytes: an item is a few hundred; a longer line is damage
+# A versioned file bigger than this is not read (an item is a few hundred bytes: a million
+# contacts would be a few hundred MiB of versions; a bigger file is damage or hostile, and a
+# sparse one, `truncate -s 1T`, would be read to its end, a hole at a time).
+MAX_FILE = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ def _lines(path: Path) -> Iterator[bytes | None]:
     except FileNotFoundError:
         return
     with handle:
+        if os.fstat(handle.fileno()).st_size > MAX_FILE:
+            raise TooBig(errno.EFBIG, too_big(MAX_FILE), str(path))
         while True:
             line = handle.readline(MAX_LINE + 1)
             if not line:
@@ -97,7 +105,7 @@ def _lines(path: Path) -> Iterator[bytes | None]:
 
 def read_versions(path: Path) -> Versions:
     """The versioned file at ``path`` (empty when there is none). OSError when it cannot be
-    read (a link, a folder, too big: `TooBig`)."""
+    read (a link, a folder, bigger than `MAX_FILE`: `TooBig`)."""
     read = Versions()
     for line in _lines(path):
         version = None if line is None else parse_version(line)
@@ -108,4 +116,12 @@ def read_versions(path: Path) -> Versions:
     return read
 
 
-__all__ = ["MAX_LINE", "TooBig", "Version", "Versions", "parse_version", "read_versions"]
+__all__ = [
+    "MAX_FILE",
+    "MAX_LINE",
+    "TooBig",
+    "Version",
+    "Versions",
+    "parse_version",
+    "read_versions",
+]

@@ -8,6 +8,7 @@ is typed."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,8 +139,13 @@ def _contact(item: Item) -> Entry:
 def _frequent(item: Item) -> Entry:
     name = _text(item.data, "name", NAME) or _("(no name)")
     rating = item.data.get("rating")
-    good = isinstance(rating, int | float) and not isinstance(rating, bool)
-    shown = decimal(float(rating), 2) if good and rating is not None else ""
+    shown = ""
+    if isinstance(rating, int | float) and not isinstance(rating, bool):
+        try:
+            value = float(rating)
+        except OverflowError:  # an integer past any float (JSON has no limit): none
+            value = math.nan
+        shown = decimal(value, 2) if math.isfinite(value) else ""
     rest = _joined(_text(item.data, "category", 20), _text(item.data, "type", 30), shown)
     return _line("frequent_contacts", name, rest, _removed(item), dim=item.removed is not None)
 
