@@ -28,10 +28,7 @@ Telegram Desktop writes one it did not download, and one whose file is gone from
 
 from __future__ import annotations
 
-import errno
 import math
-import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +50,7 @@ from tgtui.format.account import (
     saved_account_file,
 )
 from tgtui.format.records import MAX_ID, unixtime
-from tgtui.format.safe_files import file_problem, inside_folder, link_refused
+from tgtui.format.safe_files import file_problem, inside_folder
 from tgtui.i18n import _
 
 Record = dict[str, Any]
@@ -487,19 +484,6 @@ def _newest_first(rows: list[tuple[str, Record]], field_name: str) -> list[Recor
     return sorted(data, key=lambda r: -item_seconds(r.get(field_name)))
 
 
-def place_file(placer: FilePlacer, source: Path, target: Path) -> None:
-    """``source`` placed at ``target`` (`FilePlacer.put`), and what is there then checked:
-    a link swapped in for the backup's file after it was looked at is hard-linked as a
-    link, never followed, and such a link is taken away again (OSError), so that the export
-    holds no link out of itself (a page that opens it, a zip of the export, would follow
-    it)."""
-    placer.put(source, target)
-    if not stat.S_ISREG(os.lstat(target).st_mode):  # only a hard link can be a link here
-        os.unlink(target)
-        placer.tally.linked -= 1
-        raise OSError(errno.ELOOP, link_refused(), str(source))
-
-
 class _Files:
     """Places the items' saved files in an export (None: there is none to place them in,
     and every item reads as not downloaded)."""
@@ -539,7 +523,7 @@ class _Files:
             return PHOTO_NOT_INCLUDED
         try:
             target.parent.mkdir(mode=0o700, exist_ok=True)
-            place_file(self.placer, source, target)
+            self.placer.put(source, target)
         except OSError as exc:
             tally.missing += 1
             tally.problems.append(f"{relative}: {exc.strerror or exc}")
@@ -632,6 +616,5 @@ __all__ = [
     "before_chats",
     "contacts_order",
     "format_phone",
-    "place_file",
     "read_account",
 ]

@@ -28,7 +28,7 @@ from tgtui.export.html_media import Pictures
 from tgtui.export.tde import FOLDERS, NOT_INCLUDED, UNAVAILABLE
 from tgtui.format.avatars import current_avatars, saved_file
 from tgtui.format.media_paths import AVATAR_INDEX, AVATARS, THUMBS, thumbnail_path_problem
-from tgtui.format.safe_files import inside_folder, open_regular
+from tgtui.format.safe_files import inside_folder, link_refused, open_regular
 from tgtui.i18n import _
 from tgtui.lazylog import logger
 
@@ -134,6 +134,12 @@ class FilePlacer:
                     raise
                 self._can_link = False  # the same for every file of this pair of folders
             else:
+                # A link swapped in for the file since it was looked at is hard-linked as a
+                # link: taken away again, so the export holds no link out of itself (a page
+                # that opens it, or a zip of the export, would follow it).
+                if not stat.S_ISREG(os.lstat(target).st_mode):
+                    os.unlink(target)
+                    raise OSError(errno.ELOOP, link_refused(), str(source))
                 self.tally.linked += 1
                 return
         try:
@@ -142,7 +148,10 @@ class FilePlacer:
         except FileExistsError:
             return
         try:
-            shutil.copyfile(source, target, follow_symlinks=False)
+            # From the file itself, opened without following a link (a link swapped in since
+            # it was looked at is refused, not copied as a link or through it).
+            with os.fdopen(open_regular(source), "rb") as read, open(target, "r+b") as write:
+                shutil.copyfileobj(read, write, 1 << 20)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)

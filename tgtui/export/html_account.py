@@ -31,7 +31,6 @@ from tgtui.export.account_tde import (
     format_phone,
     item_rating,
     item_seconds,
-    place_file,
 )
 from tgtui.export.files import FilePlacer, FileTally, is_picture
 from tgtui.export.html_media import file_url, playable, userpic
@@ -197,7 +196,7 @@ class _Writer:
             if folder not in self.folders:
                 (self.root / folder).mkdir(mode=0o700, exist_ok=True)
                 self.folders.add(folder)
-            place_file(self.placer, source, self.root / target)
+            self.placer.put(source, self.root / target)
         except OSError as exc:
             self.placer.tally.missing += 1
             self.placer.tally.problems.append(f"{target}: {exc.strerror or exc}")
