@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ from tgtui.export import html_topics
 from tgtui.export.account_tde import before_chats, read_account
 from tgtui.export.html_account import write_account_pages
 from tgtui.export.run import export_backup
-from tgtui.format.account import MAX_SECTION
+from tgtui.format.account import MAX_SECTION, read_section
 from tgtui.format.topics import read_topics
+from tgtui.format.versioned import MAX_LINE
 from tgtui.screens.account import AccountScreen
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.widgets.archive_list import ArchiveList
@@ -284,3 +286,25 @@ def test_a_rating_past_any_float_is_taken_as_absent_by_the_account_view(tmp_path
     _section(backup, "frequent_contacts", [("1", rated)])
     entries = account_entries(reader_account(backup), backup)
     assert any("Ana" in entry.text.plain for entry in entries)
+
+
+def test_a_line_of_300_000_empty_objects_is_damage_not_megabytes(tmp_path: Path) -> None:
+    """`[{},{},...]` in a versioned line: 3 bytes of JSON a dict of about 64 bytes, so a
+    hostile file under the size cap would be read as gigabytes. A line of more objects and
+    lists than an item ever has is a damaged line, counted; the rest is read."""
+    backup = tmp_path / "backup"
+    _forum(backup)
+    bomb = b'{"key":"2","seen":1,"data":{"x":[' + b"{}," * 300_000 + b"{}]}}\n"
+    assert len(bomb) < MAX_LINE
+    (backup / "account").mkdir(exist_ok=True)
+    good = line({"key": "1", "seen": SEEN, "data": {"device": "Laptop", "current": True}})
+    (backup / "account" / "sessions.jsonl").write_bytes(good + bomb * 20)
+    tracemalloc.start()
+    try:
+        read = read_section(backup, "sessions")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert list(read.current()) == ["1"]
+    assert read.damaged == 20
+    assert peak < 16 * 1024 * 1024  # was about 20 MB of dicts a line, 400 MB in all

@@ -31,6 +31,9 @@ MAX_LINE = 1_000_000  # bytes: an item is a few hundred; a longer line is damage
 # contacts would be a few hundred MiB of versions; a bigger file is damage or hostile, and a
 # sparse one, `truncate -s 1T`, would be read to its end, a hole at a time).
 MAX_FILE = 256 * 1024 * 1024
+# Objects and lists in one line at most: an item has a handful; a line of a million "{},"
+# would be read as a million dicts (a hostile file of 100 MiB, gigabytes of memory).
+MAX_CONTAINERS = 1_000
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,10 @@ class Versions:
 
 
 def parse_version(line: bytes) -> Version | None:
-    """A line of a versioned file, or None when it is not one."""
+    """A line of a versioned file, or None when it is not one (or holds more than
+    `MAX_CONTAINERS` objects and lists: damage or hostile)."""
+    if line.count(b"{") + line.count(b"[") > MAX_CONTAINERS:
+        return None
     try:
         value = parse_json(line)
     except ValueError:
@@ -117,6 +123,7 @@ def read_versions(path: Path) -> Versions:
 
 
 __all__ = [
+    "MAX_CONTAINERS",
     "MAX_FILE",
     "MAX_LINE",
     "TooBig",
