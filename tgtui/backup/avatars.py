@@ -24,7 +24,7 @@ from loguru import logger
 from telethon import errors
 from telethon.tl import types
 
-from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write
+from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write, write_all
 from tgtui.backup.media import MediaDownloadError, on_disk
 from tgtui.format.avatars import current_avatars, saved_file
 from tgtui.format.media_paths import AVATAR_INDEX, avatar_path
@@ -174,9 +174,7 @@ def _append_line(index: Path, data: bytes) -> None:
         size = os.fstat(fd).st_size
         if size and pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)

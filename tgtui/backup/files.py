@@ -56,6 +56,13 @@ def open_to_write(path: Path, *, append: bool = False, read: bool = False) -> in
     return fd
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` at ``fd``'s position (`os.write` may write fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
     """Replace ``path`` with ``data``: temp file, fsync, rename, fsync the folder.
 
@@ -66,9 +73,7 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
     temp = path.with_name(f".{path.name}.tmp")
     fd = open_new(temp)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -23,7 +23,7 @@ from loguru import logger
 from telethon import TelegramClient, errors
 from telethon.tl import types
 
-from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write
+from tgtui.backup.files import fsync_dir, make_private_dir, open_to_write, write_all
 from tgtui.backup.parts import PART, FileParts, matches_hashes, plan
 from tgtui.backup.writer import BackupWriteError
 from tgtui.format.media_paths import PART_SUFFIX
@@ -251,10 +251,8 @@ class MediaDownloader:
                 at, limit, task = in_flight[0]
                 data = await task
                 in_flight.popleft()
-                view = memoryview(data)
                 with on_disk(part):
-                    while view:
-                        view = view[os.write(fd, view) :]
+                    write_all(fd, data)
                 if self.on_bytes is not None:
                     self.on_bytes(len(data))
                 if len(data) < limit and at + len(data) < source.size:

@@ -30,7 +30,7 @@ from telethon.tl import functions, types
 
 from tgtui.backup.avatars import AvatarStore, avatar_of
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
-from tgtui.backup.files import fsync_dir, link_on_the_way, make_private_dir, open_new
+from tgtui.backup.files import fsync_dir, link_on_the_way, make_private_dir, open_new, write_all
 from tgtui.backup.media import (
     GET_FILE,
     MEDIA_RETRY,
@@ -287,9 +287,7 @@ def _write_part(target: Path, data: bytes, base: Path) -> tuple[Path, int]:
         make_private_dir(target.parent, tighten=False)
         fd = open_new(part)  # a stale part (a run killed) or a planted link: removed first
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
         except BaseException:
             os.close(fd)
             raise

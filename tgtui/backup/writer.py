@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from loguru import logger
 
-from tgtui.backup.files import make_private_dir, open_to_write
+from tgtui.backup.files import make_private_dir, open_to_write, write_all
 from tgtui.format.jsonl import after_last_newline
 from tgtui.format.records import record_id
 from tgtui.portable import pread
@@ -201,9 +201,7 @@ class BatchWriter:
         data = b"".join(self._buffer)
         before = os.fstat(self._fd).st_size
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._fd, view) :]
+            write_all(self._fd, data)
             os.fsync(self._fd)
         except OSError as exc:
             try:
