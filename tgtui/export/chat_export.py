@@ -101,6 +101,24 @@ class ChatJob:
     forum: bool = False  # a forum (topics.jsonl): its topics' pages too (`html_topics`)
 
 
+def chat_placer(job: ChatJob) -> FilePlacer:
+    """Places the chat's media files in its export folder (those its state.json says failed
+    read as not downloaded)."""
+    return FilePlacer(
+        job.backup_folder,
+        job.export_folder,
+        failed_files(job.backup_folder / STATE),
+        copy=job.copy_files,
+        name=job.name or str(job.peer_id),
+    )
+
+
+def chat_pictures(job: ChatJob, placer: FilePlacer) -> SavedPictures:
+    """The userpics and previews the chat's pages show, placed by ``placer``."""
+    export_root = job.export_folder.parents[job.relative.count("/")]
+    return SavedPictures(placer, job.backup_root, export_root, job.relative, chat_peer(job.peer_id))
+
+
 @dataclass(frozen=True)
 class Part:
     """Lines [start, end) of a chat's messages.jsonl (end None: to the end of the file)."""
@@ -340,19 +358,10 @@ def export_part(part: Part, progress: Callable[[int, int, int], None] | None = N
     job = part.job
     done = PartDone(job.index, part.number, part.last)
     job.export_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    placer = FilePlacer(
-        job.backup_folder,
-        job.export_folder,
-        failed_files(job.backup_folder / STATE),
-        copy=job.copy_files,
-        name=job.name or str(job.peer_id),
-    )
+    placer = chat_placer(job)
     html = None
     if job.html:
-        export_root = job.export_folder.parents[job.relative.count("/")]
-        pictures = SavedPictures(
-            placer, job.backup_root, export_root, job.relative, chat_peer(job.peer_id)
-        )
+        pictures = chat_pictures(job, placer)
         html = HtmlChat(
             job.export_folder,
             job.name,

@@ -23,18 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tgtui.archive.chat_log import STATE, failed_files
 from tgtui.archive.folder import JSONL
 from tgtui.export import tde
 from tgtui.export.chat_export import (
     ChatJob,
     Part,
     PartDone,
+    chat_pictures,
+    chat_placer,
     in_range,
     line_blocks,
     loads,
 )
-from tgtui.export.files import FilePlacer, SavedPictures
 from tgtui.export.html_media import Pictures, initials
 from tgtui.export.html_pages import (
     CSS_PATH,
@@ -49,7 +49,6 @@ from tgtui.export.html_pages import (
 from tgtui.format.records import MAX_ID, unixtime
 from tgtui.format.safe_files import MAX_LINE, file_problem, open_lines
 from tgtui.format.topics import GENERAL, Topic, read_topics, topic_of, topics_path
-from tgtui.format.userpics import chat_peer
 from tgtui.format.versions import load_changes
 from tgtui.i18n import _, counted, number, pgettext
 from tgtui.untrusted import html_text as esc
@@ -222,17 +221,8 @@ def export_topics(part: Part) -> PartDone:
             )
         )
     topics = {topic.id: topic for topic in kept}
-    placer = FilePlacer(
-        job.backup_folder,
-        job.export_folder,
-        failed_files(job.backup_folder / STATE),
-        copy=job.copy_files,
-        name=job.name or str(job.peer_id),
-    )
-    export_root = job.export_folder.parents[job.relative.count("/")]
-    pictures = SavedPictures(
-        placer, job.backup_root, export_root, job.relative, chat_peer(job.peer_id)
-    )
+    placer = chat_placer(job)
+    pictures = chat_pictures(job, placer)
     changes = load_changes(job.backup_folder)
     current = changes.apply if changes.versions or changes.deleted else None
     chat = job.name or "Chat"
