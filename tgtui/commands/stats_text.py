@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tgtui.i18n import N_, _, decimal, number, short_date, short_datetime
+from tgtui.i18n import _, decimal, number, short_date
 from tgtui.stats.figures import Figures
+from tgtui.stats.wording import WEEKDAYS, span_words, when
 from tgtui.units import human_bytes
 from tgtui.untrusted import clean
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
-_WEEKDAYS = (
-    # TRANSLATORS: short weekday names, Monday first, in the hour x weekday grid
-    N_("Mon"),
-    N_("Tue"),
-    N_("Wed"),
-    N_("Thu"),
-    N_("Fri"),
-    N_("Sat"),
-    N_("Sun"),
-)
 BAR = 30  # the widest bar, in characters
 
 
@@ -37,21 +28,6 @@ def _bar(value: int, top: int) -> str:
     return "█" * max(1 if value else 0, round(value / top * BAR)) if top else ""
 
 
-def _when(date: int) -> str:
-    return short_datetime(dt.datetime.fromtimestamp(date))
-
-
-def _duration(seconds: float) -> str:
-    """A span of time in its largest unit: "3.5 days", "2.0 hours", "45 s"."""
-    if seconds >= 86_400:
-        return _("{count} days").format(count=decimal(seconds / 86_400))
-    if seconds >= 3600:
-        return _("{count} hours").format(count=decimal(seconds / 3600))
-    if seconds >= 60:
-        return _("{count} min").format(count=decimal(seconds / 60))
-    return _("{count} s").format(count=decimal(seconds, 0))
-
-
 def report(figures: Figures, *, terminal: bool) -> str:
     """The figures as lines of text."""
     f = figures
@@ -64,8 +40,8 @@ def report(figures: Figures, *, terminal: bool) -> str:
     add(_("deleted on Telegram (not counted above): {count}").format(count=number(f.deleted)))
     add(_("service messages (not counted above): {count}").format(count=number(f.service)))
     if f.first and f.last:
-        add(_("first message: {date}").format(date=_when(f.first.date)))
-        add(_("last message: {date}").format(date=_when(f.last.date)))
+        add(_("first message: {date}").format(date=when(f.first.date)))
+        add(_("last message: {date}").format(date=when(f.last.date)))
     if f.busiest_day:
         day = dt.date.fromisoformat(f.busiest_day[0])
         add(
@@ -77,7 +53,7 @@ def report(figures: Figures, *, terminal: bool) -> str:
         start, end = f.silence
         add(
             _("longest silence: {length}, from {start} to {end}").format(
-                length=_duration(end - start), start=_when(start), end=_when(end)
+                length=span_words(end - start), start=when(start), end=when(end)
             )
         )
     add(_("time zone: {zone}").format(zone=f.time_zone))
@@ -103,7 +79,7 @@ def report(figures: Figures, *, terminal: bool) -> str:
     if f.messages:
         add("")
         add(_("messages by hour of day (columns 0 to 23) and weekday"))
-        for weekday, hours in zip(_WEEKDAYS, f.hours, strict=True):
+        for weekday, hours in zip(WEEKDAYS, f.hours, strict=True):
             if terminal:
                 add(f"  {_(weekday):<4}{sparkline(hours)}  {number(sum(hours))}")
             else:
@@ -153,8 +129,8 @@ def report(figures: Figures, *, terminal: bool) -> str:
                     chat=clean(chat.name or chat.chat_id, limit=40),
                     mine=number(chat.started[0]),
                     theirs=number(chat.started[1]),
-                    you=_duration(you) if you is not None else "—",
-                    them=_duration(them) if them is not None else "—",
+                    you=span_words(you),
+                    them=span_words(them),
                 )
             )
         if len(f.private) > 20:

@@ -21,20 +21,11 @@ from textual.app import RenderResult
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from tgtui.i18n import N_, _, decimal, number
+from tgtui.i18n import _, decimal, number
 from tgtui.stats.figures import Ranked
+from tgtui.stats.wording import WEEKDAYS
 from tgtui.untrusted import clean
 
-WEEKDAYS = (
-    # TRANSLATORS: short weekday names, Monday first, in the hour x weekday grid
-    N_("Mon"),
-    N_("Tue"),
-    N_("Wed"),
-    N_("Thu"),
-    N_("Fri"),
-    N_("Sat"),
-    N_("Sun"),
-)
 SHADES = "░▒▓█"  # a heat map cell, from a few messages to the most
 EIGHTHS = " ▏▎▍▌▋▊▉"  # the end of a bar, in eighths of a cell
 NAME_CELLS = 22  # the widest sender name in the bars

@@ -13,29 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from tgtui.archive.wording import media_label
-from tgtui.i18n import N_, _, counted, decimal, number, short_date, short_datetime
+from tgtui.i18n import _, counted, decimal, number, short_date
 from tgtui.stats.figures import Figures
+from tgtui.stats.wording import span_words, when
 from tgtui.units import human_bytes
 from tgtui.untrusted import clean
 
-# A span of time in its largest unit, from the largest: (seconds in one, its words).
-_UNITS = ((86_400, N_("{count} days")), (3600, N_("{count} hours")), (60, N_("{count} min")))
 SHOWN_PRIVATE = 10  # private chats listed in a backup's statistics
-
-
-def span_words(seconds: float | None) -> str:
-    """A span of time in its largest unit: "3.5 days", "2.0 hours", "45 s"; "—" for none."""
-    if seconds is None:
-        return "—"
-    for size, words in _UNITS:
-        if seconds >= size:
-            return _(words).format(count=decimal(seconds / size))
-    return _("{count} s").format(count=decimal(seconds, 0))
-
-
-def when(date: int) -> str:
-    """A unix date as a local date and time, in the user's language."""
-    return short_datetime(dt.datetime.fromtimestamp(date))
 
 
 def key_numbers(figures: Figures) -> RenderableType:
