@@ -34,8 +34,9 @@ from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.help import HelpScreen, keys_of
 from tgtui.screens.palette import commands_of
 from tgtui.screens.stats import Counted, StatsScreen
+from tgtui.stats.wording import WEEKDAYS
 from tgtui.widgets.archive_list import ArchiveList
-from tgtui.widgets.stats_plots import WEEKDAYS, HeatMap, SenderBars, TimePlot
+from tgtui.widgets.stats_plots import HeatMap, SenderBars, TimePlot
 from tgtui.widgets.stats_sections import SHOWN_PRIVATE
 
 SMALL = (80, 24)
