@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import tgtui
+from tests.python_source import parse_source
 from tests.reader.stranger import two_chats
 
 ROOT = Path(tgtui.__file__).resolve().parent
@@ -57,7 +58,7 @@ def _imports(module: str) -> frozenset[str]:
     modules = _modules()
     path = modules[module]
     found: set[str] = set()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_source(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     for node in ast.walk(tree):
         names: list[str] = []

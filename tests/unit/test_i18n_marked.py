@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import tgtui
+from tests.python_source import parse_source
 
 ROOT = Path(tgtui.__file__).parent
 SKIPPED = (
@@ -125,7 +126,7 @@ def _is_logger(node: ast.Call) -> bool:
 
 def unmarked(source: str, where: str) -> Iterator[str]:
     """Places in ``source`` where a literal with words reaches the user untranslated."""
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse_source(source)):
         if isinstance(node, ast.Call) and not _is_logger(node):
             name = _call_name(node)
             if name in MARKERS:

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import tgtui
+from tests.python_source import parse_source
 
 CORE_PACKAGES = (
     "tgtui.telegram",
@@ -73,7 +74,7 @@ def _imports_of(package: str) -> set[str]:
     assert spec.submodule_search_locations
     found: set[str] = set()
     for path in Path(next(iter(spec.submodule_search_locations))).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 found.add(node.module)
             elif isinstance(node, ast.Import):
