@@ -194,6 +194,18 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def run() -> int:
+    """The `tgtui` command (and `python -m tgtui`): `main`, then out without the
+    interpreter's last collections (`tgtui.memory.skip_exit_collections`), however it ends
+    (`--help` and a usage error end in SystemExit)."""
+    try:
+        return main()
+    finally:
+        from tgtui.memory import skip_exit_collections
+
+        skip_exit_collections()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tgtui with ``argv`` (default: sys.argv). Returns the exit code."""
     os.environ["LOGURU_AUTOINIT"] = "False"  # before anything imports loguru (children too)
