@@ -8,10 +8,15 @@ It counts exactly what `tgtui.stats.message.look` and `tgtui.stats.tally.Tally.a
 - lines come a block at a time (`line_blocks`), as `tgtui.format.safe_files.read_lines`
   cuts them: a line longer than ``MAX_LINE`` is damaged (skipped the careful way, holes not
   read), a last line without its newline is one being written (not read, not counted);
-- a line is parsed with orjson; what orjson refuses goes to
-  `tgtui.format.records.record_id`, the one judge of what a record is (orjson reads every
-  line it accepts as the standard library does, but for nesting: a line with many brackets
-  is judged by `record_id` too);
+- a line is parsed by msgspec into `Read`, the fields the statistics use (the rest of the
+  line is checked as JSON and skipped, never made into objects: about half of orjson's
+  time, which made every string and number of the line); what msgspec refuses goes to
+  `tgtui.format.records.record_id`, the one judge of what a record is. msgspec reads every
+  line it accepts as the standard library does (tests/unit/test_stats_lines_fuzzed.py holds
+  it to that) but for two things checked first: it does not check the UTF-8 of what it
+  skips (a line that is not UTF-8 is judged by `record_id`), and nesting (a line with many
+  brackets is too);
+- a message the chat's edits or deletions name is read whole (`record_id`), as it is now;
 - words go to one counter a month as they are, and are sorted out once at the end
   (`Part.settle`: the stop words, digits and one-letter words dropped, long ones cut), which
   counts what `tgtui.stats.text.text_facts` keeps, message by message.
@@ -32,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
+import msgspec
 
 from tgtui.format.records import MAX_ID, record_id, unixtime
 from tgtui.format.safe_files import MAX_LINE, open_lines, read_lines
@@ -50,15 +55,23 @@ NESTING = 500  # a line with more brackets than this is judged by `record_id` (n
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def storable(value: Any) -> Any:
+# Containers deeper than this in a record hold nothing the statistics read (the deepest is a
+# text link's address: text_entities, a list, a dict, a string): `storable` leaves them be.
+STORABLE_DEPTH = 4
+
+
+def storable(value: Any, depth: int = 0) -> Any:
     """``value`` with every lone surrogate in its strings (a hostile line's "\\ud800", which
-    Python's JSON parser keeps and SQLite cannot store) made U+FFFD, as a reader shows it."""
+    Python's JSON parser keeps and SQLite cannot store) made U+FFFD, as a reader shows it;
+    down to `STORABLE_DEPTH` (a line nested as deep as the parser goes is no deeper here)."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if depth >= STORABLE_DEPTH:
+        return value
     if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
+        return {storable(k): storable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [storable(v) for v in value]
+        return [storable(v, depth + 1) for v in value]
     return value
 
 
@@ -81,6 +94,76 @@ MEDIA_NAMES = 256  # media kinds whose name is kept judged
 _MEDIA_NAMES: dict[str, str] = {}  # a media_type -> its kind
 # A message's flags in `msgs` (`tgtui.stats.update`).
 DELETED_FLAG, OUT_FLAG, STARTS_FLAG, SERVICE_FLAG = 1, 2, 4, 8
+
+_ABSENT = msgspec.Raw(b"")
+
+
+class Entity(msgspec.Struct, gc=False):
+    """What the statistics read of a text entity: its type, and a text link's address."""
+
+    type: Any = None
+    href: Any = None
+
+
+class Read(msgspec.Struct, gc=False):
+    """The fields of a record the statistics read (SCHEMA.md's names): any JSON value, as
+    the line has it (a field of another type than SCHEMA.md says is read as absent, below),
+    but for those only looked for (``deleted_on_telegram``, ``versions``: raw JSON, empty when
+    absent) and ``text_entities`` (of each, its type and a text link's address: a line whose
+    ``text_entities`` is not a list of objects is read the careful way). JSON values hold no
+    cycles: not tracked by the garbage collector."""
+
+    id: Any = None
+    type: Any = None
+    date_unixtime: Any = None
+    topic_id: Any = None
+    action: Any = None
+    out: Any = None
+    sender: Any = msgspec.field(default=None, name="from")
+    author: Any = None
+    from_id: Any = None
+    text: Any = None
+    media_type: Any = None
+    file_size: Any = None
+    duration_seconds: Any = None
+    deleted_on_telegram: msgspec.Raw = _ABSENT
+    versions: msgspec.Raw = _ABSENT
+    text_entities: list[Entity] = []
+
+
+_READ = msgspec.json.Decoder(Read).decode
+_PRESENT = msgspec.Raw(b"true")
+
+
+def read_of(record: dict[str, Any]) -> Read:
+    """A record read the careful way (a dict) as `Read`: the same fields, the same values."""
+    return Read(
+        id=record.get("id"),
+        type=record.get("type"),
+        date_unixtime=record.get("date_unixtime"),
+        topic_id=record.get("topic_id"),
+        action=record.get("action"),
+        out=record.get("out"),
+        sender=record.get("from"),
+        author=record.get("author"),
+        from_id=record.get("from_id"),
+        text=record.get("text"),
+        media_type=record.get("media_type"),
+        file_size=record.get("file_size"),
+        duration_seconds=record.get("duration_seconds"),
+        deleted_on_telegram=_PRESENT if "deleted_on_telegram" in record else _ABSENT,
+        versions=_PRESENT if "versions" in record else _ABSENT,
+        # (its text links are read from the record: `_add_lines`)
+    )
+
+
+def links_in(entities: object) -> list[Any] | None:
+    """``entities`` when it is a list with a text link (what `urls` reads), else None."""
+    if type(entities) is list:
+        for entity in entities:
+            if type(entity) is dict and entity.get("type") == "text_link":
+                return entities
+    return None
 
 
 class Moved(OSError):
@@ -329,7 +412,9 @@ def _add_lines(
     offsets_append, flags_append = part.offsets.append, part.flags.append
     topics_append = part.topics.append
     apply = changes.apply if changes is not None else None
-    loads, findall, url_sub, emoji_findall = orjson.loads, _WORD.findall, _URL.sub, _EMOJI.findall
+    edited = changes.versions if changes is not None else {}
+    gone = changes.deleted if changes is not None else {}
+    read, findall, url_sub, emoji_findall = _READ, _WORD.findall, _URL.sub, _EMOJI.findall
     non_ascii_word = _NON_ASCII_WORD.search
     stop_nesting = NESTING
     media_names = _MEDIA_NAMES
@@ -339,40 +424,46 @@ def _add_lines(
         at += len(raw) + 1
         if wanted is not None and begin not in wanted:
             continue
-        # `record_id`, with orjson first
+        # `record_id`, with msgspec first (the module's notes)
+        record: dict[str, Any] | None = None  # the whole record, when read whole
         try:
-            record = loads(raw)
-        except ValueError:  # orjson refuses lone surrogates; the standard parser keeps them
-            parsed = record_id(raw)
-            record = None if parsed is None else storable(parsed[1])
-        else:
+            if not raw.isascii():
+                raw.decode("utf-8")  # msgspec does not check the UTF-8 of what it skips
             if len(raw) > 2 * stop_nesting and raw.count(b"[") + raw.count(b"{") > stop_nesting:
-                parsed = record_id(raw)
-                record = None if parsed is None else parsed[1]
-        if type(record) is not dict:
-            if wanted is None:
-                part.damaged += 1
-            continue
-        message_id = record.get("id")
+                raise RecursionError  # many brackets: `record_id` judges how deep is too deep
+            fields = read(raw)
+        except (ValueError, RecursionError):  # a lone surrogate, bad JSON, not an object...
+            parsed = record_id(raw)
+            if parsed is None:
+                if wanted is None:
+                    part.damaged += 1
+                continue
+            record = storable(parsed[1])
+            fields = read_of(record)
+        message_id = fields.id
         if type(message_id) is not int or not 0 < message_id <= MAX_ID:
             if wanted is None:
                 part.damaged += 1
             continue
         if wanted is not None and wanted[begin] != message_id:
             continue  # changed since the aggregates were made: the next update reads it
-        if apply is not None:
-            latest = apply(record)
-            record = record if latest is record else storable(latest)
+        if apply is not None and (message_id in edited or message_id in gone):
+            if record is None:
+                parsed = record_id(raw)  # msgspec took it: so does the standard parser
+                assert parsed is not None
+                record = parsed[1]
+            record = storable(apply(record))
+            fields = read_of(record)
         # `message_date`
-        text = record.get("date_unixtime")
+        text = fields.date_unixtime
         if type(text) is str and text.isdigit() and text.isascii() and len(text) < 12:
             date = int(text)
         else:
             date = unixtime(text) or 0
         # `topic_of`
-        topic = record.get("topic_id")
+        topic = fields.topic_id
         if type(topic) is not int or not 0 < topic <= MAX_ID:
-            topic = message_id if record.get("action") == TOPIC_CREATED else 0
+            topic = message_id if fields.action == TOPIC_CREATED else 0
         # `month_of`, cached by day
         day = date // DAY
         month = days.get(day)
@@ -381,36 +472,37 @@ def _add_lines(
         row = months.get(month)
         if row is None:
             row = months[month] = new_month()
-        deleted = "deleted_on_telegram" in record
-        if record.get("type") == SERVICE:
+        deleted = bool(fields.deleted_on_telegram)
+        if fields.type == SERVICE:
             flags = SERVICE_FLAG | (DELETED_FLAG if deleted else 0)
             row[3] += 1
         elif deleted:
-            flags = DELETED_FLAG | (OUT_FLAG if record.get("out") is True else 0)
+            flags = DELETED_FLAG | (OUT_FLAG if fields.out is True else 0)
             row[4] += 1
         else:
-            out = record.get("out") is True
+            out = fields.out is True
             flags = OUT_FLAG if out else 0
             # `sender_of`
-            name = record.get("from")
+            name = fields.sender
             if type(name) is not str or not name:
-                author = record.get("author")
+                author = fields.author
                 name = author if type(author) is str else ""
-            key = record.get("from_id")
+            key = fields.from_id
             if type(key) is not str or not key:
                 key = f"name:{name[:MAX_NAME]}" if name else ""
             key = key[: MAX_NAME + 5]
             name = name[:MAX_NAME]
             # `text_facts`
-            text = record.get("text")
+            text = fields.text
             if type(text) is not str:
                 text = ""
-            entities = None
-            found = record.get("text_entities")
-            if type(found) is list:
-                for entity in found:
-                    if type(entity) is dict and entity.get("type") == "text_link":
-                        entities = found
+            if record is not None:
+                entities = links_in(record.get("text_entities"))
+            else:
+                entities = None
+                for entity in fields.text_entities:
+                    if entity.type == "text_link":
+                        entities = [{"type": e.type, "href": e.href} for e in fields.text_entities]
                         break
             links = 0
             if text or entities is not None:
@@ -467,7 +559,7 @@ def _add_lines(
             row[0] += 1
             row[1] += words
             row[2] += links
-            if "versions" in record:
+            if fields.versions:
                 row[5] += 1
             first_date = row[6]
             if (
@@ -495,7 +587,7 @@ def _add_lines(
                 if date > sender.named_at or (date == sender.named_at and name > sender.name):
                     sender.name = name
                     sender.named_at = date
-            kind = record.get("media_type")
+            kind = fields.media_type
             if kind is not None and kind != "":
                 # `media_kind`, the names seen kept
                 named = media_names.get(kind) if type(kind) is str else OTHER_MEDIA
@@ -504,8 +596,8 @@ def _add_lines(
                     if len(media_names) < MEDIA_NAMES:
                         media_names[kind] = named
                 kind = named
-                size = record.get("file_size")
-                seconds = record.get("duration_seconds")
+                size = fields.file_size
+                seconds = fields.duration_seconds
                 size = size if type(size) is int and 0 <= size <= MAX_ID else 0
                 seconds = seconds if type(seconds) is int and 0 <= seconds <= MAX_ID else 0
                 found_media = media.get((month, kind))
