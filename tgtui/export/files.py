@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from tgtui.export.html_media import Pictures
 from tgtui.export.tde import FOLDERS, NOT_INCLUDED, UNAVAILABLE
 from tgtui.format.avatars import current_avatars, saved_file
 from tgtui.format.media_paths import AVATAR_INDEX, AVATARS, THUMBS, thumbnail_path_problem
-from tgtui.format.safe_files import inside_folder, link_refused, open_regular
+from tgtui.format.safe_files import copy_with_holes, inside_folder, link_refused, open_regular
 from tgtui.i18n import _
 from tgtui.lazylog import logger
 
@@ -151,7 +150,7 @@ class FilePlacer:
             # From the file itself, opened without following a link (a link swapped in since
             # it was looked at is refused, not copied as a link or through it).
             with os.fdopen(open_regular(source), "rb") as read, open(target, "r+b") as write:
-                shutil.copyfileobj(read, write, 1 << 20)
+                copy_with_holes(read.fileno(), write.fileno())
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)

@@ -163,6 +163,54 @@ def next_data(fd: int, position: int) -> int | None:
         os.lseek(fd, saved, os.SEEK_SET)
 
 
+_SEEK_HOLE: int | None = getattr(os, "SEEK_HOLE", None)
+COPY_CHUNK = 1 << 20
+
+
+def data_end(fd: int, position: int, size: int) -> int:
+    """Where the data that starts at ``position`` ends: the next hole's start, ``size``
+    when the system cannot tell (or no hole comes before it). The descriptor's offset is
+    left where it was."""
+    if _SEEK_HOLE is None:
+        return size
+    saved = os.lseek(fd, 0, os.SEEK_CUR)
+    try:
+        return min(os.lseek(fd, position, _SEEK_HOLE), size)
+    except OSError:  # the system cannot say
+        return size
+    finally:
+        os.lseek(fd, saved, os.SEEK_SET)
+
+
+def copy_with_holes(source: int, target: int) -> int:
+    """Copy the regular file open at ``source`` (from its start) to the empty one at
+    ``target``, its holes left holes: a sparse file's copy takes the room the file takes,
+    not its apparent size (a planted ``truncate -s 1T`` file is not a terabyte of zeros
+    written to the user's disk). Returns the bytes copied, the size ``source`` had when the
+    copy began (less if it got shorter meanwhile)."""
+    size = os.fstat(source).st_size
+    position = 0
+    while position < size:
+        start = next_data(source, position)
+        if start is None or start >= size:
+            break  # only a hole to the end: the size below makes it
+        end = max(data_end(source, start, size), start + 1)
+        os.lseek(source, start, os.SEEK_SET)
+        os.lseek(target, start, os.SEEK_SET)
+        while start < end:
+            chunk = os.read(source, min(COPY_CHUNK, end - start))
+            if not chunk:  # the file got shorter since it was looked at
+                size = start
+                break
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(target, view) :]
+            start += len(chunk)
+        position = start
+    os.ftruncate(target, size)
+    return size
+
+
 def hole_start(fd: int, end: int) -> int:
     """Where the hole that ends at ``end`` starts: bytes [result, end) are a hole, zeros
     that need not be read. ``end`` itself when the byte before it is data (or the system
