@@ -138,6 +138,11 @@ class BackupJob:
         self._engine: BackupEngine | None = None
         self._estimating: asyncio.Future[None] | None = None
         self._samples = Samples()
+        # The rows' new messages and bytes received, summed: kept as each event changes
+        # one row (summing every row at every event was quadratic: 1.3 s of CPU for 3,000
+        # chats, about 15 s for 10,000).
+        self._new = 0
+        self._received_sum = 0
         self._gate = FloodGate()
 
     # --- the run -------------------------------------------------------------------------
@@ -264,6 +269,8 @@ class BackupJob:
         self.state, self.error, self.finished = "running", None, None
         self.started = self.clock()
         self._samples = Samples()
+        self._new = sum(r.new for r in self.rows.values())
+        self._received_sum = self._received()
         self.changed()
         takeout = Takeout(self.client) if self.takeout else None
         result: BackupResult | None = None
@@ -372,6 +379,9 @@ class BackupJob:
         """Apply one engine event to the rows."""
         now = self.clock()
         row = self.rows.get(getattr(event, "chat_id", 0) or 0)
+        if row is not None:  # its counts leave the sums; they come back changed, below
+            self._new -= row.new
+            self._received_sum -= row.received
         if isinstance(event, Waiting):
             self._wait(event.chat_id, event.seconds, event.kind, event.reason)
         elif row is None:
@@ -394,7 +404,10 @@ class BackupJob:
             row.media_started = True
         elif isinstance(event, ChatFinished):
             self._finish(row, event)
-        self._samples.add(now, sum(r.new for r in self.rows.values()), self._received())
+        if row is not None:
+            self._new += row.new
+            self._received_sum += row.received
+        self._samples.add(now, self._new, self._received_sum)
         if self.listener is not None:
             self.listener(event)
         self.changed()
