@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from loguru import logger
 
@@ -62,6 +62,15 @@ def _stored(state: Path, chat_id: int) -> Checkpoint:
     return stored or Checkpoint(chat_id=chat_id)
 
 
+T = TypeVar("T")
+READ_HERE_BYTES = 64 << 10  # a chat's file smaller than this is checked in the event loop
+
+
+async def _call(here: bool, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, here or in a thread."""
+    return function(*args) if here else await asyncio.to_thread(function, *args)
+
+
 async def check_chat(
     folder: Path, chat_id: int, reader: HistoryReader, to_record: ToRecord, *, verify: bool
 ) -> Repair:
@@ -73,11 +82,15 @@ async def check_chat(
     stored = _stored(folder / STATE, chat_id)
     # Lines are parsed again only if the file changed since tgtui last wrote it (or with
     # --verify); the media files it names are looked at on every run.
-    whole = verify or stored.jsonl_stat != stat_key(jsonl)
+    key = stat_key(jsonl)
+    whole = verify or stored.jsonl_stat != key
+    # A small file is read here: a thread's start and hand-back cost more than reading it
+    # (a backup of thousands of small chats spent more in the threads than in the files).
+    small = key is not None and key[0] < READ_HERE_BYTES
     try:
         if whole:
-            await asyncio.to_thread(repair_tail, jsonl)
-        found = await asyncio.to_thread(scan, jsonl, folder, lines=whole)
+            await _call(small, repair_tail, jsonl)
+        found = await _call(small, lambda: scan(jsonl, folder, lines=whole))
     except OSError as exc:
         raise BackupWriteError(jsonl, exc) from exc
     repair.checked = whole
