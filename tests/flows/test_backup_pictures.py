@@ -201,14 +201,14 @@ async def test_a_chat_saving_its_pictures_holds_back_no_other_chats_messages(
     def read() -> set[int]:
         return {utils.get_peer_id(e.request.peer) for e in sandbox.log.of("messages.getHistory")}
 
-    async def held(target: Any, folder: Path, checkpoint: Any, state: Path) -> None:
+    async def held(target: Any, folder: Path, checkpoint: Any, state: Path, **options: Any) -> None:
         if target.chat_id == chats[0].chat_id:
             for _ in range(3_000):  # what the server was asked, not a schedule
                 if others <= read():
                     break
                 await asyncio.sleep(0.01)
             assert others <= read(), "the other chats waited for these pictures"
-        await real(target, folder, checkpoint, state)
+        await real(target, folder, checkpoint, state, **options)
 
     monkeypatch.setattr(engine.pictures, "run", held)
     result = await engine.run(chats)
@@ -269,3 +269,35 @@ async def test_a_hostile_worlds_pictures_stay_in_the_backup(
         assert relative[0] == "avatars" or (relative[0] == "chats" and relative[2] == "thumbs")
         _decoded(path)
     assert _thumbnails(result)
+
+
+async def test_a_chat_is_checkpointed_once_for_its_messages_and_once_complete(
+    app_client: TelegramClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first backup writes each chat's state.json (an atomic write, an fsync) when its
+    messages are on disk and when it is complete, not after each pass with nothing to fetch
+    (five writes a chat made a backup of many small chats wait on the disk); a second run
+    with nothing new writes none. What is written says the chat and its pictures are done."""
+    from tgtui.backup.files import write_json_atomically as write
+
+    writes: dict[str, int] = {}
+
+    def counted(path: Path, value: Any, **options: Any) -> None:
+        writes[path.parent.name] = writes.get(path.parent.name, 0) + 1
+        write(path, value, **options)
+
+    monkeypatch.setattr("tgtui.backup.checkpoint.write_json_atomically", counted)
+    chats = (await targets(app_client))[:3]
+    result = await _backup(app_client, tmp_path, chats)
+    assert set(writes) == {chat.path.name for chat in result.chats}
+    assert all(count <= 2 for count in writes.values()), writes
+    for chat in result.chats:
+        saved = load_checkpoint(chat.path / "state.json", chat.target.chat_id)
+        assert saved is not None
+        assert saved.complete
+        assert saved.pictures_last_id == saved.last_id == saved.media_last_id
+    writes.clear()
+    await _backup(app_client, tmp_path, chats)
+    assert writes == {}

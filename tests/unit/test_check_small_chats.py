@@ -14,6 +14,7 @@ import pytest
 
 from tgtui.backup import repair
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint, stat_key
+from tgtui.backup.files import READ_HERE_BYTES
 from tgtui.backup.naming import JSONL, STATE
 
 Threaded = list[str]
@@ -56,7 +57,7 @@ async def test_a_small_chat_is_checked_without_a_thread(tmp_path: Path, threaded
 
 async def test_a_big_chat_is_checked_in_a_thread(tmp_path: Path, threaded: Threaded) -> None:
     _chat(tmp_path / "big", 3_000)
-    assert (tmp_path / "big" / JSONL).stat().st_size > repair.READ_HERE_BYTES
+    assert (tmp_path / "big" / JSONL).stat().st_size > READ_HERE_BYTES
     await _check(tmp_path / "big")
     assert threaded != []
 

@@ -280,7 +280,13 @@ class ChatCopy:
                 self.repair.unsafe_files,
             )
         if self.options.pictures:
-            await self.engine.pictures.run(self.target, self.folder, checkpoint, self.state)
+            await self.engine.pictures.run(
+                self.target,
+                self.folder,
+                checkpoint,
+                self.state,
+                last_save=checkpoint.complete,  # else written just below, complete
+            )
         if not checkpoint.complete:
             checkpoint.complete = True
             save_checkpoint(self.state, checkpoint)

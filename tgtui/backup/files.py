@@ -56,6 +56,12 @@ def open_to_write(path: Path, *, append: bool = False, read: bool = False) -> in
     return fd
 
 
+# A chat's file smaller than this is read in the event loop, not in a thread: a thread's
+# start and hand-back cost more than reading it (a backup of thousands of small chats spent
+# more in the threads than in the files).
+READ_HERE_BYTES = 64 << 10
+
+
 def write_all(fd: int, data: bytes) -> None:
     """Write every byte of ``data`` at ``fd``'s position (`os.write` may write fewer)."""
     view = memoryview(data)

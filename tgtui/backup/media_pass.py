@@ -194,7 +194,11 @@ class MediaPass:
         checkpoint.media_last_id = checkpoint.last_id
         every = [*pending_files(folder / "messages.jsonl", 0), *version_files(folder)]
         checkpoint.media_done = sum(1 for item in every if self._saved(folder, item))
-        save_checkpoint(state, checkpoint)
+        if missing or checkpoint.complete:
+            save_checkpoint(state, checkpoint)
+        # else nothing was fetched, and the chat's checkpoint is written once it is complete
+        # (`ChatCopy.media`), this with it: a small chat's checkpoint was written five times,
+        # a millisecond each (an fsync). Stopped before, the next run only looks again.
 
     @staticmethod
     def _saved(folder: Path, item: FileItem) -> bool:

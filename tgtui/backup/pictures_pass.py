@@ -30,7 +30,14 @@ from telethon.tl import functions, types
 
 from tgtui.backup.avatars import AvatarStore, avatar_of
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
-from tgtui.backup.files import fsync_dir, link_on_the_way, make_private_dir, open_new, write_all
+from tgtui.backup.files import (
+    READ_HERE_BYTES,
+    fsync_dir,
+    link_on_the_way,
+    make_private_dir,
+    open_new,
+    write_all,
+)
 from tgtui.backup.media import (
     GET_FILE,
     MEDIA_RETRY,
@@ -40,6 +47,7 @@ from tgtui.backup.media import (
     on_disk,
 )
 from tgtui.backup.media_pass import BY_ID, GET_MESSAGES, LINKED, REFETCH_RETRY
+from tgtui.backup.naming import JSONL
 from tgtui.backup.parts import FileParts
 from tgtui.backup.progress import ProgressSink, Waiting
 from tgtui.backup.queues import DownloadQueues
@@ -351,14 +359,24 @@ class PicturesPass:
         self.files = SmallFiles(client, gate=gate, queues=queues, wrap=wrap, reconnect=reconnect)
 
     async def run(
-        self, target: ChatTarget, folder: Path, checkpoint: Checkpoint, state: Path
+        self,
+        target: ChatTarget,
+        folder: Path,
+        checkpoint: Checkpoint,
+        state: Path,
+        *,
+        last_save: bool = True,
     ) -> None:
-        """Save what the chat's new records (and failed ones) need; checkpointed as it goes."""
+        """Save what the chat's new records (and failed ones) need; checkpointed as it goes
+        (but for its end without ``last_save``: the caller writes the checkpoint next)."""
         failed = {int(k) for k in checkpoint.pictures_failed if k.isdigit()}
         if checkpoint.pictures_last_id >= checkpoint.last_id and not failed:
             return
         chat = _chat_ref(target.chat_id)
-        todo = await asyncio.to_thread(self._todo, folder, checkpoint, failed)
+        if (file_size(folder / JSONL) or 0) < READ_HERE_BYTES:
+            todo = self._todo(folder, checkpoint, failed)  # small: a thread costs more
+        else:
+            todo = await asyncio.to_thread(self._todo, folder, checkpoint, failed)
 
         def on_wait(wait: Wait) -> None:
             reason = explain(wait.error).text
@@ -385,9 +403,12 @@ class PicturesPass:
             ]
             await gather_or_cancel(jobs)
             await self.avatars.flush()  # the userpics kept (whole, named) in the index
+            if start + BY_ID >= len(todo.ids):
+                break  # the last chunk: checkpointed below, with the pass done
             save_checkpoint(state, checkpoint)
         checkpoint.pictures_last_id = checkpoint.last_id
-        save_checkpoint(state, checkpoint)
+        if last_save:
+            save_checkpoint(state, checkpoint)
 
     def _todo(self, folder: Path, checkpoint: Checkpoint, failed: set[int]) -> _Todo:
         """The messages to fetch again, from the records after ``pictures_last_id`` and
@@ -396,7 +417,7 @@ class PicturesPass:
         senders: dict[int, str] = {}
         wanted: set[str] = set()
         newest = 0
-        for record in records_after(folder / "messages.jsonl", checkpoint.pictures_last_id, failed):
+        for record in records_after(folder / JSONL, checkpoint.pictures_last_id, failed):
             message_id = int(record["id"])
             newest = max(newest, message_id)
             path = record.get("thumbnail")

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from loguru import logger
 
 from tgtui.backup.checkpoint import Checkpoint, CheckpointError, load_checkpoint, stat_key
+from tgtui.backup.files import READ_HERE_BYTES
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.naming import JSONL, STATE
@@ -63,7 +64,6 @@ def _stored(state: Path, chat_id: int) -> Checkpoint:
 
 
 T = TypeVar("T")
-READ_HERE_BYTES = 64 << 10  # a chat's file smaller than this is checked in the event loop
 
 
 async def _call(here: bool, function: Callable[..., T], *args: Any) -> T:
