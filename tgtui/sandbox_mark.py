@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tgtui.private_files import session_file_path
+from tgtui.session_db import read_only
 
 MARK_TABLE = "tgtui_sandbox"
 
@@ -36,7 +37,7 @@ def _row(session_file: Path, columns: str) -> tuple[object, ...] | None:
     if not session_file.is_file():
         return None
     try:
-        with closing(sqlite3.connect(f"file:{session_file}?mode=ro", uri=True)) as db:
+        with closing(read_only(session_file)) as db:
             row = db.execute(f"SELECT {columns} FROM {MARK_TABLE}").fetchone()
     except sqlite3.Error:  # no mark, a mark of an older tgtui, or not a session at all
         return None

@@ -34,6 +34,7 @@ from tgtui.private_files import (
 from tgtui.proxy import Proxy, ProxySetting
 from tgtui.retry import Backoff, Wait, retry
 from tgtui.sandbox_mark import read_mark
+from tgtui.session_db import read_only
 from tgtui.telegram.link_state import LinkState
 
 if TYPE_CHECKING:
@@ -124,11 +125,11 @@ def check_signed_in(path: Path, login: str) -> None:
     """Refuse (SessionFileError) a session file that holds no auth key, without writing to
     it: it was never signed in, so connecting could only start a login.
 
-    Read-only SQLite: the file is neither created nor changed, whatever it holds.
+    Read-only SQLite: the file is neither created nor changed, whatever it holds (but for
+    what a writer killed mid-write left half done, which SQLite rolls back: `read_only`).
     """
-    uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+        with contextlib.closing(read_only(path)) as db:
             rows = db.execute("SELECT auth_key FROM sessions").fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):
