@@ -23,6 +23,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from tests.tui.helpers import settings_for, wait_for
 from tgtui.app import AppContext, TgtuiApp
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.backup.selection import ChatTarget, all_dialogs, target_of
+from tgtui.config import DEFAULT_CONCURRENCY
 from tgtui.format.media_paths import MediaFilter
 from tgtui.screens.backup import BackupScreen
 from tgtui.telegram.service import CLIENT_OPTIONS, ClientSpec, TelegramService
@@ -67,7 +69,10 @@ async def in_the_app(
     spec = ClientSpec(Path(info["session"]), info["api_id"], info["api_hash"], user_folder=True)
     service = TelegramService(spec)
     service.open()
-    app = TgtuiApp(AppContext(service=service, settings=settings_for(folder)))
+    # The user's concurrency, as the engine alone has it (the tests' settings keep 4 in
+    # flight: with many small chats this bench then timed 4 requests against 16).
+    settings = replace(settings_for(folder), concurrency=DEFAULT_CONCURRENCY)
+    app = TgtuiApp(AppContext(service=service, settings=settings))
     frames: list[float] = []
     figures: dict[str, Any] = {}
     try:
@@ -93,6 +98,7 @@ async def in_the_app(
             await pilot.pause()
             assert job.options.media == MEDIA
             assert job.options.out == folder / "tui"
+            assert job.options.concurrency == DEFAULT_CONCURRENCY  # as the engine alone
             draw = screen._draw
 
             def timed_draw() -> None:
