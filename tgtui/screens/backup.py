@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -145,6 +146,7 @@ class BackupScreen(TgtuiScreen):
         super().__init__()
         self.job = job
         self._seen = -1
+        self._shown: dict[str, Text | str] = {}  # what each line above the rows shows
         self._state = (job.state, job.following is not None)  # what the title and keys show
 
     def compose(self) -> ComposeResult:
@@ -243,17 +245,29 @@ class BackupScreen(TgtuiScreen):
         job = self.job
         width = self.size.width
         if job.state == "ready":
-            self.query_one("#backup-estimate", Static).update(estimate_text(job))
+            self._show("#backup-estimate", estimate_text(job))
         banner = flood_text(job)
         flood = self.query_one("#backup-flood", Static)
-        flood.display = bool(banner)
-        flood.update(banner)
-        self.query_one("#backup-overall", Static).update(overall_text(job, width - 2))
+        if flood.display != bool(banner):
+            flood.display = bool(banner)
+        self._show("#backup-flood", banner)
+        self._show("#backup-overall", overall_text(job, width - 2))
         if job.state == "finished":
-            self.query_one("#backup-summary", Static).update(summary_text(job))
+            self._show("#backup-summary", summary_text(job))
         if self.query_one("#backup-failures-box").display:
             self.query_one("#backup-failures", Static).update(failures_text(job))
         self.query_one(BackupRows).refresh()
+
+    def _show(self, selector: str, content: Text | str) -> None:
+        """``content`` in the Static ``selector`` if it changed; the screen laid out again
+        only when its number of lines did (a new layout repaints every widget: done at every
+        frame, the screen cost a backup a fifth of its time)."""
+        shown = self._shown.get(selector)
+        if shown is not None and shown == content:
+            return
+        relayout = shown is None or _lines(shown) != _lines(content)
+        self.query_one(selector, Static).update(content, layout=relayout)
+        self._shown[selector] = content
 
     # --- options ---------------------------------------------------------------------------
 
@@ -457,3 +471,11 @@ class BackupScreen(TgtuiScreen):
         if self.job.running:
             self.notify(_("The backup goes on: b in the chat list comes back here."))
         self.dismiss()
+
+
+def _lines(content: Text | str) -> tuple[int, int]:
+    """What decides ``content``'s height: its lines (a Text is fitted to the screen's width
+    by its maker), and for a plain string, which may wrap, its length too."""
+    if isinstance(content, Text):
+        return content.plain.count("\n"), 0
+    return content.count("\n"), len(content)
