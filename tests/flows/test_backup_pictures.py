@@ -184,6 +184,31 @@ async def test_a_cancelled_run_never_leaves_a_partial_picture_at_its_name(
     assert not _found(tmp_path, "*.part")
 
 
+async def test_a_link_preview_keeps_the_words_telegram_gives_it(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    """Its site, title and description (webPage's site_name, title, description), which
+    the reader's line and the HTML export's card show, as the server sent them."""
+    chats = await targets(app_client)
+    result = await _backup(app_client, tmp_path, chats)
+    checked = 0
+    for chat in result.chats:
+        pages = [r for r in read_records(chat.path) if r.get("media_type") == "web_page"]
+        if not pages:
+            continue
+        served = await app_client.get_messages(
+            chat.target.input_peer, ids=[record["id"] for record in pages]
+        )
+        for record, sent in zip(pages, served, strict=True):
+            page = sent.media.webpage
+            assert record["web_page_url"] == page.url
+            assert record.get("web_page_site") == page.site_name
+            assert record.get("web_page_title") == page.title
+            assert record.get("web_page_description") == page.description
+            checked += 1
+    assert checked
+
+
 async def test_a_chat_saving_its_pictures_holds_back_no_other_chats_messages(
     app_client: TelegramClient,
     sandbox: SandboxServer,

@@ -319,6 +319,8 @@ async def test_a_link_preview_s_saved_picture_is_drawn_under_it(tmp_path: Path) 
         "see https://example.com/garden",
         media_type="web_page",
         web_page_url="https://example.com/garden",
+        web_page_site="Garden News",
+        web_page_title="Tomatoes in May",
         thumbnail="thumbs/555.jpg",
     )
     chat.lines = [line(message(1, "before")), line(page), line(message(3, "after"))]
@@ -342,7 +344,7 @@ async def test_a_link_preview_s_saved_picture_is_drawn_under_it(tmp_path: Path) 
         # The record gives no size: a square box, the wide picture in its top rows.
         assert "▀" in lines[ys[0]]
         assert sum("▀" in lines[y] for y in ys) >= len(ys) // 2
-        assert "link preview" in lines[ys[0] - 1]
+        assert "link preview · Garden News · Tomatoes in May" in lines[ys[0] - 1]
         await pilot.press("i")
         await wait_for(pilot, lambda: not picture_rows())
 

@@ -170,3 +170,42 @@ def test_a_file_is_shown_in_place_only_when_it_is_what_a_browser_shows(tmp_path:
     page = _pages(folder, records, {1: "stickers/1.webp", 2: "stickers/2.webp"})
     assert '<img src="stickers/1.webp" loading="lazy" alt="Sticker &lt;😀&gt;">' in page
     assert '<div class="media file"><a href="stickers/2.webp">sticker' in page
+
+
+def test_a_link_preview_is_a_card_with_its_words_escaped_and_only_a_web_address_linked(
+    tmp_path: Path,
+) -> None:
+    page = _pages(
+        tmp_path / "chat",
+        [
+            message(
+                1,
+                "see https://garden.example/post/7",
+                media_type="web_page",
+                web_page_url="https://garden.example/post/7",
+                web_page_site="Garden & Co",
+                web_page_title="Tomatoes <b>in</b> May",
+                web_page_description="Line one\nline two",
+            ),
+            message(
+                2,
+                "careful",
+                media_type="web_page",
+                web_page_url="javascript:alert(1)",
+                web_page_title='<script>alert("x")</script>',
+            ),
+            message(3, "old backup", media_type="web_page", web_page_url="https://old.example/"),
+        ],
+    )
+    cards = re.findall(r'<div class="media link-preview">(.*?)</div>\n', page)
+    assert cards[0] == (
+        '<div class="site">Garden &amp; Co</div>'
+        '<a class="title" href="https://garden.example/post/7" rel="noopener noreferrer">'
+        "Tomatoes &lt;b&gt;in&lt;/b&gt; May</a>"
+        '<div class="description">Line one<br>line two</div>'
+    )
+    assert '<div class="title">&lt;script&gt;' in cards[1]  # not linked, not run
+    assert "javascript:" not in page
+    assert "<script>" not in page
+    # A backup made before the words were kept: its address, linked.
+    assert 'href="https://old.example/"' in cards[2]

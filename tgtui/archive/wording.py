@@ -173,6 +173,11 @@ def media_line(record: Record, folder: Path, failed: dict[str, str]) -> tuple[st
     poll = record.get("poll")
     if isinstance(poll, dict) and isinstance(poll.get("question"), str):
         parts.append(poll["question"])
+    if record.get("media_type") == "web_page":  # where it leads, as its card says
+        for field in ("web_page_site", "web_page_title"):
+            words = record.get(field)
+            if isinstance(words, str) and words:
+                parts.append(words)
     title = record.get("title")
     if record.get("type") != "service" and isinstance(title, str) and title:
         parts.append(title)

@@ -57,6 +57,14 @@ def _document_fields(document: Any) -> Record:
     return record
 
 
+# A link preview's words (webPage's site_name, title, description), as the record names them.
+WEB_PAGE_FIELDS = (
+    ("web_page_site", "site_name"),
+    ("web_page_title", "title"),
+    ("web_page_description", "description"),
+)
+
+
 def media_fields(media: Any) -> Record:
     """The media part of a record (media_type, sizes, poll, location...)."""
     if media is None or isinstance(media, types.MessageMediaEmpty):
@@ -126,6 +134,16 @@ def media_fields(media: Any) -> Record:
     if isinstance(media, types.MessageMediaWebPage):
         page = media.webpage
         url = getattr(page, "url", None)
-        return {"media_type": "web_page", "web_page_url": url} if url else {}
+        if not url:
+            return {}
+        preview: dict[str, Any] = {"media_type": "web_page", "web_page_url": url}
+        for (
+            field,
+            attribute,
+        ) in WEB_PAGE_FIELDS:  # what the preview card says, when Telegram says it
+            value = getattr(page, attribute, None)
+            if isinstance(value, str) and value:
+                preview[field] = value
+        return preview
     name = type(media).__name__.removeprefix("MessageMedia")
     return {"media_type": name[:1].lower() + name[1:]}

@@ -531,8 +531,10 @@ class HtmlChat:
                 label = self._labels[kind] = media_label(record)
         else:
             label = media_label(record)
-        if label is None or kind == "web_page":
+        if label is None:
             return ""
+        if kind == "web_page":
+            return self._link_preview(record)
         poll = message.get("poll")
         if kind == "poll" and isinstance(poll, dict):
             return poll_html(poll)
@@ -577,6 +579,35 @@ class HtmlChat:
             if still is not None:
                 return preview_media(str(kind), message, still, body + extra)
         return f'<div class="media">{body}{extra}</div>\n'
+
+    def _link_preview(self, record: Record) -> str:
+        """A link preview as Telegram shows one: its picture (the saved thumbnail), site,
+        title linked to its address (a web address only), description; nothing when the
+        record has none of them (a backup made before they were kept has only the URL)."""
+        url = safe_href(record.get("web_page_url"))
+        words = {
+            field: value
+            for field in ("web_page_site", "web_page_title", "web_page_description")
+            if isinstance(value := record.get(field), str) and value
+        }
+        parts: list[str] = []
+        still = self._pictures.preview(record)
+        if still is not None:
+            parts.append(f'<img src="{file_url(still)}" loading="lazy" alt="Link preview">')
+        if "web_page_site" in words:
+            parts.append(f'<div class="site">{esc(words["web_page_site"])}</div>')
+        heading = esc(words.get("web_page_title") or url or "")
+        if heading and url is not None:
+            parts.append(
+                f'<a class="title" href="{esc(url)}" rel="noopener noreferrer">{heading}</a>'
+            )
+        elif heading:
+            parts.append(f'<div class="title">{heading}</div>')
+        if "web_page_description" in words:
+            parts.append(f'<div class="description">{_lines(words["web_page_description"])}</div>')
+        if not parts:
+            return ""
+        return f'<div class="media link-preview">{"".join(parts)}</div>\n'
 
     def finish(self) -> None:
         """Close the last page (a chat with no message still gets one, saying so); a part

@@ -77,6 +77,12 @@ span.userpic { color: #fff; }
 .media.file.preview img { max-width: min(100%, 240px); }
 .media.round.preview img { width: 200px; height: 200px; border-radius: 50%;
   object-fit: cover; }
+.media.link-preview { border-left: 3px solid var(--accent); padding: 2px 8px;
+  max-width: min(100%, 420px); }
+.link-preview img { max-width: 100%; margin-bottom: 4px; }
+.link-preview .site { font-weight: 600; font-size: 13px; }
+.link-preview .title { display: block; font-weight: 600; }
+.link-preview .description { font-size: 13px; }
 .caption { font-size: 13px; margin-top: 2px; }
 .caption a { color: var(--muted); text-decoration: none; }
 .poll { min-width: min(100%, 300px); }
