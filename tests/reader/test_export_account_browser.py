@@ -24,6 +24,15 @@ pytestmark = pytest.mark.skipif(
 
 _DECODED = """() => Array.from(document.images, i => [i.getAttribute("src"),
   i.complete && i.naturalWidth > 0])"""
+# Every picture of the page has loaded, or failed to: what `_DECODED` then reads is the
+# page's last word, not a race with the browser still reading a file (a loaded CI box).
+_SETTLED = "() => Array.from(document.images).every(i => i.complete)"
+
+
+def _decoded(page: Any) -> list[list[Any]]:
+    """Each picture of the page and whether it decoded, once every one has settled."""
+    page.wait_for_function(_SETTLED)
+    return list(page.evaluate(_DECODED))
 
 
 def _style(page: Any, selector: str, name: str) -> str:
@@ -61,7 +70,7 @@ def test_the_account_and_topic_pages_render_offline(forum_backup: Path, tmp_path
             page.wait_for_url("**/lists/*.html")
             assert page.locator("h1").inner_text() == title
             assert page.locator("ul.entries li.entry, .profile").count() >= 1
-            assert all(ok for _src, ok in page.evaluate(_DECODED)), title
+            assert all(ok for _src, ok in _decoded(page)), title
             if title == "Profile pictures":
                 assert page.locator("img.account-photo").count() == shown
             if title == "Contacts":
@@ -76,7 +85,7 @@ def test_the_account_and_topic_pages_render_offline(forum_backup: Path, tmp_path
             page.locator("a.back").click()
             page.wait_for_url("**/export/index.html")
         # The account's picture on the index decodes.
-        assert page.evaluate(_DECODED)[0] == ["profile_pictures/" + newest + ".jpg", True]
+        assert _decoded(page)[0] == ["profile_pictures/" + newest + ".jpg", True]
 
         # A forum: its topics from its page's header, a topic, and back.
         forum = next(p for p in sorted(out.glob("chats/*/topics.html")))
