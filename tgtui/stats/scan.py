@@ -46,7 +46,7 @@ from tgtui.format.versions import DELETED, EDITS, Changes, load_changes
 from tgtui.stats.message import _MEDIA_NAME, MAX_NAME, OTHER_MEDIA, SERVICE
 from tgtui.stats.stop_words import STOP_WORDS
 from tgtui.stats.tally import DAY, NO_DATE, QUARTER, Sender, Tally, month_of, new_month
-from tgtui.stats.text import _EMOJI, _URL, _WORD, MAX_TERM, domain, urls
+from tgtui.stats.text import _EMOJI, _URL, _WORD, MAX_TERM, domain, entities_of, urls
 
 # Bytes read at a time: a block's lines (and the records, words... made of them, which die
 # with it) stay in the processor's cache; a MiB was 7 to 12% slower (2026-12-06).
@@ -155,15 +155,6 @@ def read_of(record: dict[str, Any]) -> Read:
         versions=_PRESENT if "versions" in record else _ABSENT,
         # (its text links are read from the record: `_add_lines`)
     )
-
-
-def links_in(entities: object) -> list[Any] | None:
-    """``entities`` when it is a list with a text link (what `urls` reads), else None."""
-    if type(entities) is list:
-        for entity in entities:
-            if type(entity) is dict and entity.get("type") == "text_link":
-                return entities
-    return None
 
 
 class Moved(OSError):
@@ -497,7 +488,7 @@ def _add_lines(
             if type(text) is not str:
                 text = ""
             if record is not None:
-                entities = links_in(record.get("text_entities"))
+                entities = entities_of(record)
             else:
                 entities = None
                 for entity in fields.text_entities:
