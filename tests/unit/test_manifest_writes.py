@@ -71,11 +71,11 @@ def test_a_slow_manifest_is_written_at_most_a_twentieth_of_the_time(
     manifest = Manifest(tmp_path, {"id": 7}, load=False)
     writes: list[float] = []
 
-    def slow_write(path: Path, data: bytes, **_: object) -> None:
+    def slow_write(path: Path, value: object, **_: object) -> None:
         writes.append(clock.now)
         clock.now += 0.5  # a write of half a second (a big manifest on a slow disk)
 
-    monkeypatch.setattr(manifest_module, "write_atomically", slow_write)
+    monkeypatch.setattr(manifest_module, "write_json_atomically", slow_write)
     for number in range(1, 200):
         manifest.update(_entry(number))
         clock.now += 0.1

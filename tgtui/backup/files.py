@@ -10,6 +10,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tgtui.portable import NOFOLLOW, NONBLOCK, fsync_dir, open_fd
 from tgtui.private_files import PRIVATE_FILE, make_private_dir
 
@@ -89,9 +91,17 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
 
 
 def write_json_atomically(path: Path, value: Any, *, sync_folder: bool = True) -> None:
-    """`write_atomically` of pretty JSON."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    write_atomically(path, text.encode("utf-8"), sync_folder=sync_folder)
+    """`write_atomically` of pretty JSON (`pretty_json`)."""
+    write_atomically(path, pretty_json(value), sync_folder=sync_folder)
+
+
+def pretty_json(value: Any) -> bytes:
+    """``value`` as JSON indented by two, UTF-8, a newline at the end, by orjson (the
+    standard encoder, indenting, is Python: a manifest of 10,000 chats took 0.17 s of CPU)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+    except TypeError:  # what orjson refuses (a number beyond 64 bits...): the standard way
+        return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def link_on_the_way(base: Path, *names: str) -> Path | None:

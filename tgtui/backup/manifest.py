@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import orjson
 from loguru import logger
 
 from tgtui import __version__
-from tgtui.backup.files import write_atomically
+from tgtui.backup.files import write_json_atomically
 from tgtui.backup.schema import SCHEMA_VERSION
 from tgtui.format.records import peer_id
 from tgtui.format.safe_files import MANIFEST_MAX, read_json
@@ -109,29 +107,18 @@ class Manifest:
         began = time.monotonic()
         self._dirty = False
         self._stored_account = self.account
-        write_atomically(
+        write_json_atomically(
             self.path,
-            pretty_json(
-                {
-                    "schema_version": SCHEMA_VERSION,
-                    "tool": f"tgtui {__version__}",
-                    "created": self.created,
-                    "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "account": self.account,
-                    # Each entry's fields in their order (`vars`: `asdict` deep-copies each
-                    # value, a third of the time of a manifest of many chats).
-                    "chats": [vars(c) for c in sorted(self.chats.values(), key=lambda c: c.name)],
-                }
-            ),
+            {
+                "schema_version": SCHEMA_VERSION,
+                "tool": f"tgtui {__version__}",
+                "created": self.created,
+                "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "account": self.account,
+                # Each entry's fields in their order (`vars`: `asdict` deep-copies each
+                # value, a third of the time of a manifest of many chats).
+                "chats": [vars(c) for c in sorted(self.chats.values(), key=lambda c: c.name)],
+            },
         )
         self._saved_at = time.monotonic()
         self._save_took = self._saved_at - began
-
-
-def pretty_json(value: Any) -> bytes:
-    """``value`` as `tgtui.backup.files.write_json_atomically` writes it (indented by two,
-    UTF-8, a newline at the end), by orjson: the standard encoder, indenting, is Python."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
-    except TypeError:  # what orjson refuses (a number beyond 64 bits...): the standard way
-        return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
