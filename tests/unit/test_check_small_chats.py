@@ -36,9 +36,9 @@ def threaded(monkeypatch: pytest.MonkeyPatch) -> Threaded:
     names: Threaded = []
     to_thread = asyncio.to_thread
 
-    async def counted(function: Any, *args: Any) -> Any:
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
         names.append(getattr(function, "__name__", "?"))
-        return await to_thread(function, *args)
+        return await to_thread(function, *args, **kwargs)
 
     monkeypatch.setattr("tgtui.backup.repair.asyncio.to_thread", counted)
     return names

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -25,6 +27,7 @@ __all__ = [
     "write_atomically",
 ]
 
+T = TypeVar("T")
 LINK_REFUSED = "it is a link, and tgtui does not write through links"
 
 
@@ -62,6 +65,16 @@ def open_to_write(path: Path, *, append: bool = False, read: bool = False) -> in
 # start and hand-back cost more than reading it (a backup of thousands of small chats spent
 # more in the threads than in the files).
 READ_HERE_BYTES = 64 << 10
+
+
+async def read_by_size(
+    size: int | None, function: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """``function(*args, **kwargs)``, which reads a file of ``size`` bytes (None: none is
+    there): here when it is under `READ_HERE_BYTES`, else in a thread."""
+    if size is None or size < READ_HERE_BYTES:
+        return function(*args, **kwargs)
+    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def write_all(fd: int, data: bytes) -> None:

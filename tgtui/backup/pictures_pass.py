@@ -31,11 +31,11 @@ from telethon.tl import functions, types
 from tgtui.backup.avatars import AvatarStore, avatar_of
 from tgtui.backup.checkpoint import Checkpoint, save_checkpoint
 from tgtui.backup.files import (
-    READ_HERE_BYTES,
     fsync_dir,
     link_on_the_way,
     make_private_dir,
     open_new,
+    read_by_size,
     write_all,
 )
 from tgtui.backup.media import (
@@ -373,10 +373,7 @@ class PicturesPass:
         if checkpoint.pictures_last_id >= checkpoint.last_id and not failed:
             return
         chat = _chat_ref(target.chat_id)
-        if (file_size(folder / JSONL) or 0) < READ_HERE_BYTES:
-            todo = self._todo(folder, checkpoint, failed)  # small: a thread costs more
-        else:
-            todo = await asyncio.to_thread(self._todo, folder, checkpoint, failed)
+        todo = await read_by_size(file_size(folder / JSONL), self._todo, folder, checkpoint, failed)
 
         def on_wait(wait: Wait) -> None:
             reason = explain(wait.error).text

@@ -12,12 +12,12 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from loguru import logger
 
 from tgtui.backup.checkpoint import Checkpoint, CheckpointError, load_checkpoint, stat_key
-from tgtui.backup.files import READ_HERE_BYTES
+from tgtui.backup.files import read_by_size
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.integrity import DAMAGED_SUFFIX, rewrite, scan
 from tgtui.backup.naming import JSONL, STATE
@@ -63,14 +63,6 @@ def _stored(state: Path, chat_id: int) -> Checkpoint:
     return stored or Checkpoint(chat_id=chat_id)
 
 
-T = TypeVar("T")
-
-
-async def _call(here: bool, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)``, here or in a thread."""
-    return function(*args) if here else await asyncio.to_thread(function, *args)
-
-
 async def check_chat(
     folder: Path, chat_id: int, reader: HistoryReader, to_record: ToRecord, *, verify: bool
 ) -> Repair:
@@ -84,13 +76,11 @@ async def check_chat(
     # --verify); the media files it names are looked at on every run.
     key = stat_key(jsonl)
     whole = verify or stored.jsonl_stat != key
-    # A small file is read here: a thread's start and hand-back cost more than reading it
-    # (a backup of thousands of small chats spent more in the threads than in the files).
-    small = key is not None and key[0] < READ_HERE_BYTES
+    size = None if key is None else key[0]
     try:
         if whole:
-            await _call(small, repair_tail, jsonl)
-        found = await _call(small, lambda: scan(jsonl, folder, lines=whole))
+            await read_by_size(size, repair_tail, jsonl)
+        found = await read_by_size(size, scan, jsonl, folder, lines=whole)
     except OSError as exc:
         raise BackupWriteError(jsonl, exc) from exc
     repair.checked = whole
