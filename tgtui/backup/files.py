@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from tgtui.format.safe_files import write_all
 from tgtui.portable import NOFOLLOW, NONBLOCK, fsync_dir, open_fd
 from tgtui.private_files import PRIVATE_FILE, make_private_dir
 
@@ -24,6 +25,7 @@ __all__ = [
     "make_private_dir",
     "open_new",
     "open_to_write",
+    "write_all",
     "write_atomically",
 ]
 
@@ -75,13 +77,6 @@ async def read_by_size(
     if size is None or size < READ_HERE_BYTES:
         return function(*args, **kwargs)
     return await asyncio.to_thread(function, *args, **kwargs)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """Write every byte of ``data`` at ``fd``'s position (`os.write` may write fewer)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:

@@ -14,8 +14,9 @@ bigger than its kind ever is. So every file of a backup is read through here:
   (`next_data`, `hole_start`): a stranger's file may end in gigabytes that are not there
   (`truncate -s +20G`), and a hole reads as zeros, which hold no newline.
 
-`inside_folder` says whether a path under a backup folder crosses a link on its way.
-No Textual, no Telethon, no engine.
+`inside_folder` says whether a path under a backup folder crosses a link on its way;
+`copy_with_holes` copies such a file without writing its holes (`write_all` writes every
+byte of a buffer, for it and for the engine's writers). No Textual, no Telethon, no engine.
 """
 
 from __future__ import annotations
@@ -182,6 +183,13 @@ def data_end(fd: int, position: int, size: int) -> int:
         os.lseek(fd, saved, os.SEEK_SET)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` at ``fd``'s position (`os.write` may write fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def copy_with_holes(source: int, target: int) -> int:
     """Copy the regular file open at ``source`` (from its start) to the empty one at
     ``target``, its holes left holes: a sparse file's copy takes the room the file takes,
@@ -202,9 +210,7 @@ def copy_with_holes(source: int, target: int) -> int:
             if not chunk:  # the file got shorter since it was looked at
                 size = start
                 break
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(target, view) :]
+            write_all(target, chunk)
             start += len(chunk)
         position = start
     os.ftruncate(target, size)
