@@ -171,9 +171,6 @@ def rate_of(job: BackupJob, row: ChatRow) -> str:
     return message_rate(row.new / elapsed)
 
 
-STRIPS_KEPT = 512  # lines kept drawn (a few screens' worth)
-
-
 class BackupRows(CursorLines):
     """One line per chat of a backup, with a cursor for the per-chat actions."""
 
@@ -187,9 +184,6 @@ class BackupRows(CursorLines):
         super().__init__(id=id)
         self.job = job
         self.order = list(job.rows)  # chat ids, in the order chosen
-        # Lines drawn, by what they show and how: a frame draws again only the chats that
-        # moved (drawing a line is most of a frame; most chats wait or are done).
-        self._strips: dict[tuple[object, ...], Strip] = {}
 
     def on_mount(self) -> None:
         """Size the list to the chats."""
@@ -208,22 +202,7 @@ class BackupRows(CursorLines):
         width = self.scrollable_content_region.width
         if index >= len(self.order):
             return Strip.blank(width, self.rich_style)
-        text = row_text(self.job, self.job.rows[self.order[index]], width)
-        key = (
-            text.plain,
-            tuple(text.spans),
-            width,
-            self.scroll_offset.x,
-            index == self.cursor,
-            self.has_focus,
-            self.rich_style,
-        )
-        strip = self._strips.get(key)
-        if strip is None:
-            if len(self._strips) >= STRIPS_KEPT:
-                self._strips.clear()
-            strip = self._strips[key] = self.line_strip(text, index)
-        return strip
+        return self.line_strip(row_text(self.job, self.job.rows[self.order[index]], width), index)
 
     def watch_cursor(self) -> None:
         """Keep the cursor in view."""

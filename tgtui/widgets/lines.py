@@ -7,7 +7,7 @@ widget exists per row.
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,6 +22,7 @@ from textual.strip import Strip
 from tgtui.i18n import N_
 
 Item = TypeVar("Item")
+STRIPS_KEPT = 512  # lines kept drawn, a list (a few screens' worth)
 
 
 class CursorLines(ScrollView, can_focus=True):
@@ -39,6 +40,10 @@ class CursorLines(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._strips: dict[tuple[object, ...], Strip] = {}  # `line_strip`'s
 
     @property
     def line_count(self) -> int:
@@ -79,9 +84,34 @@ class CursorLines(ScrollView, can_focus=True):
 
     def line_strip(self, text: Text, index: int) -> Strip:
         """``text`` as screen line ``index``: one line, cut with an ellipsis, scrolled, and
-        marked when the cursor is on it (reversed with focus, underlined without)."""
+        marked when the cursor is on it (reversed with focus, underlined without).
+
+        Lines drawn are kept by what they show and how: a frame draws again only the lines
+        that changed (drawing a line is most of a frame: a backup's screen redraws ten times
+        a second, and most of its chats wait or are done)."""
         scroll_x = self.scroll_offset.x
         width = self.scrollable_content_region.width
+        key = (
+            text.plain,
+            tuple(text.spans),
+            text.style,
+            text.justify,
+            width,
+            scroll_x,
+            index == self.cursor,
+            self.has_focus,
+            self.rich_style,
+        )
+        strips = self._strips
+        strip = strips.get(key)
+        if strip is None:
+            if len(strips) >= STRIPS_KEPT:
+                strips.clear()
+            strip = strips[key] = self._drawn(text, index, width, scroll_x)
+        return strip
+
+    def _drawn(self, text: Text, index: int, width: int, scroll_x: int) -> Strip:
+        """`line_strip`'s line, drawn."""
         text.no_wrap = True
         text.overflow = "ellipsis"
         text.truncate(width + scroll_x, overflow="ellipsis", pad=True)
