@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,3 +139,19 @@ def no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     """The process said what went wrong in words, not with a Python traceback."""
     assert "Traceback" not in done.stderr, done.stderr
     assert "Error:" not in done.stderr.replace("tgtui", ""), done.stderr
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A PNG whose header says ``width`` x ``height`` (a few bytes that would decompress to
+    gigabytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = zlib.compress(b"\x00" * 4096)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )

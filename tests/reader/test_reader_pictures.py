@@ -5,12 +5,11 @@ of the folder, a FIFO) shown as one line saying why, the reader going on."""
 from __future__ import annotations
 
 import os
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
 from tests.reader.helpers import SIZE, manifest_chats, records, screen_lines
+from tests.reader.stranger import bomb_png
 from tests.tui.helpers import wait_for
 from tgtui.archive.service import ArchiveService
 from tgtui.reader_app import ReaderApp
@@ -99,35 +98,19 @@ async def test_a_narrow_window_shows_no_pictures(backup: Path) -> None:
         assert not _picture_rows(view)
 
 
-def _bomb_png(width: int, height: int) -> bytes:
-    """A PNG whose header says ``width`` x ``height`` (a few bytes that would decompress to
-    gigabytes)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    body = zlib.compress(b"\x00" * 4096)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-    )
-
-
 async def test_files_that_are_no_pictures_say_so_in_one_line(backup: Path) -> None:
     chat, photo = _photo(backup)
     saved = [r for r in records(backup, chat) if r.get("media_type") == "photo" and r.get("file")]
     folder = backup / chat["path"]
     target = folder / photo["file"]
     outside = backup.parent / "secret.png"
-    outside.write_bytes(_bomb_png(4, 4))
+    outside.write_bytes(bomb_png(4, 4))
     target.unlink()
     target.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(3000))  # a JPEG's start, then noise
     if len(saved) > 1:
         bomb = folder / saved[-2]["file"]
         bomb.unlink()
-        bomb.write_bytes(_bomb_png(100_000, 100_000))
+        bomb.write_bytes(bomb_png(100_000, 100_000))
     if len(saved) > 2:
         link = folder / saved[-3]["file"]
         link.unlink()
