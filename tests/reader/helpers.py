@@ -9,8 +9,12 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from tests.tui.helpers import wait_for
 from tgtui.archive.service import ArchiveService
 from tgtui.reader_app import ReaderApp
+from tgtui.screens.account import AccountScreen
+from tgtui.screens.archive import ArchiveScreen
+from tgtui.widgets.archive_list import ArchiveList
 from tgtui.widgets.message_view import MessageView
 
 SIZE = (100, 34)
@@ -60,3 +64,26 @@ async def open_chat(pilot: Pilot[Any], app: ReaderApp, name: str) -> None:
     """Filter the archive to ``name`` and open it."""
     await pilot.press("slash", *name, "enter", "enter")
     await pilot.pause(0.2)
+
+
+async def open_account(
+    pilot: Pilot[Any], opened: list[Path], said: list[str] | None = None
+) -> AccountScreen:
+    """From the archive, `u`: the account screen, its data read, its files opened into
+    ``opened`` and (with ``said``) its notes to the user kept there."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
+    await wait_for(pilot, lambda: bool(app.screen.query_one(ArchiveList).shown))
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(app.screen, AccountScreen))
+    screen = app.screen
+    assert isinstance(screen, AccountScreen)
+    await wait_for(pilot, lambda: screen.data is not None)
+    screen.opener = opened.append
+    if said is not None:  # what the screen tells the user, as it tells it
+
+        def notify(message: str, **_kwargs: Any) -> None:
+            said.append(message)
+
+        setattr(screen, "notify", notify)  # noqa: B010 - a method replaced on one object
+    return screen

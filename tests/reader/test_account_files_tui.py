@@ -11,35 +11,11 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.reader.helpers import reader
-from tests.tui.helpers import wait_for
+from tests.reader.helpers import open_account, reader
 from tgtui.format.account import read_section
 from tgtui.screens.account import AccountScreen
-from tgtui.screens.archive import ArchiveScreen
-from tgtui.widgets.archive_list import ArchiveList
 
 SMALL = (100, 30)
-
-
-async def _account(
-    pilot: Pilot[Any], opened: list[Path], said: list[str] | None = None
-) -> AccountScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-    await wait_for(pilot, lambda: bool(app.screen.query_one(ArchiveList).shown))
-    await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(app.screen, AccountScreen))
-    screen = app.screen
-    assert isinstance(screen, AccountScreen)
-    await wait_for(pilot, lambda: screen.data is not None)
-    screen.opener = opened.append
-    if said is not None:  # what the screen tells the user, as it tells it
-
-        def notify(message: str, **_kwargs: Any) -> None:
-            said.append(message)
-
-        setattr(screen, "notify", notify)  # noqa: B010 - a method replaced on one object
-    return screen
 
 
 def _line_of(screen: AccountScreen, words: str) -> int:
@@ -69,7 +45,7 @@ async def test_pictures_and_stories_say_whether_their_file_is_saved_and_enter_op
     said: list[str] = []
     app = reader(forum_backup)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await _account(pilot, opened, said)
+        screen = await open_account(pilot, opened, said)
         lines = [e.text.plain for e in screen.lines.items]
         picture_lines = [x for x in lines if "file saved" in x or "file missing" in x]
         assert len(picture_lines) == len(pictures)
@@ -102,7 +78,7 @@ async def test_a_link_in_a_pictures_place_is_not_opened(forum_backup: Path, tmp_
     opened: list[Path] = []
     app = reader(forum_backup)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await _account(pilot, opened)
+        screen = await open_account(pilot, opened)
         assert not [e for e in screen.lines.items if "file saved" in e.text.plain]
         await _enter_on(pilot, screen, _line_of(screen, "file missing"))
         assert opened == []

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.reader.helpers import SIZE, reader
+from tests.reader.helpers import SIZE, open_account, reader
 from tests.reader.stranger import Chat, line, message, no_traceback, tgtui_run, write_backup
-from tests.tui.helpers import wait_for
 from tgtui.archive.account import read_account as reader_account
 from tgtui.archive.folder import open_archive
 from tgtui.export import files as export_files
@@ -32,9 +31,6 @@ from tgtui.export.run import export_backup
 from tgtui.format.account import MAX_SECTION, read_section
 from tgtui.format.topics import read_topics
 from tgtui.format.versioned import MAX_LINE
-from tgtui.screens.account import AccountScreen
-from tgtui.screens.archive import ArchiveScreen
-from tgtui.widgets.archive_list import ArchiveList
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and links: POSIX")
 
@@ -225,14 +221,7 @@ async def test_the_account_view_of_a_hostile_folder_opens_nothing_outside(
     opened: list[Path] = []
     app = reader(backup)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ArchiveScreen))
-        await wait_for(pilot, lambda: bool(app.screen.query_one(ArchiveList).shown))
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, AccountScreen))
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        await wait_for(pilot, lambda: screen.data is not None)
-        screen.opener = opened.append
+        screen = await open_account(pilot, opened)
         shown = "\n".join(entry.text.plain for entry in screen.lines.items)
         assert BIDI not in shown
         for index, _entry in enumerate(screen.lines.items):
