@@ -144,16 +144,24 @@ def _chats_are_tgtuis(chats: Path) -> bool:
     return True
 
 
+def _names_in(folder: Path) -> set[str] | None:
+    """The names in ``folder``, litter left out; None if it is a link, not a folder, or
+    cannot be listed."""
+    if folder.is_symlink() or not folder.is_dir():
+        return None
+    try:
+        return set(os.listdir(folder)) - LITTER
+    except OSError:
+        return None
+
+
 def _account_is_tgtuis(account: Path) -> bool:
     """Whether ``account`` (if there) holds only the section files and the folders of
     saved files tgtui writes there."""
     if not account.exists() and not account.is_symlink():
         return True
-    if account.is_symlink() or not account.is_dir():
-        return False
-    try:
-        names = set(os.listdir(account)) - LITTER
-    except OSError:
+    names = _names_in(account)
+    if names is None:
         return False
     folders = names & set(FILE_FOLDERS.values())  # the profile pictures' and stories' files
     return names - folders <= ACCOUNT_NAMES and all(
@@ -164,11 +172,8 @@ def _account_is_tgtuis(account: Path) -> bool:
 def _files_are_tgtuis(folder: Path) -> bool:
     """Whether one of ``account``'s file folders holds only the files tgtui writes there
     (`tgtui.format.account.account_file_problem`), whole or on their way (``*.part``)."""
-    if folder.is_symlink() or not folder.is_dir():
-        return False
-    try:
-        names = set(os.listdir(folder)) - LITTER
-    except OSError:
+    names = _names_in(folder)
+    if names is None:
         return False
     where = f"{FOLDER}/{folder.name}"
     return all(
@@ -180,11 +185,8 @@ def _avatars_are_tgtuis(avatars: Path) -> bool:
     """Whether ``avatars`` (if there) holds only the userpics and index tgtui writes there."""
     if not avatars.exists() and not avatars.is_symlink():
         return True
-    if avatars.is_symlink() or not avatars.is_dir():
-        return False
-    try:
-        names = set(os.listdir(avatars)) - LITTER
-    except OSError:
+    names = _names_in(avatars)
+    if names is None:
         return False
     return all(
         name == AVATAR_INDEX.rpartition("/")[2]
