@@ -146,26 +146,30 @@ def read_json(path: Path | str, limit: int) -> Any:
 
 
 _SEEK_DATA: int | None = getattr(os, "SEEK_DATA", None)  # Linux, macOS, the BSDs
+_SEEK_HOLE: int | None = getattr(os, "SEEK_HOLE", None)
+COPY_CHUNK = 1 << 20
+
+
+def _seek_from(fd: int, position: int, whence: int) -> int:
+    """Where ``lseek(fd, position, whence)`` goes, the descriptor's offset left where it
+    was (a buffered reader relies on it); its OSError raised."""
+    saved = os.lseek(fd, 0, os.SEEK_CUR)
+    try:
+        return os.lseek(fd, position, whence)
+    finally:
+        os.lseek(fd, saved, os.SEEK_SET)
 
 
 def next_data(fd: int, position: int) -> int | None:
     """Where the first byte of data at or after ``position`` is: ``position`` itself when it
     is data (or the system cannot tell), further on past a hole, None when only a hole
-    follows to the end of the file. The descriptor's offset is left where it was (a
-    buffered reader relies on it)."""
+    follows to the end of the file. The descriptor's offset is left where it was."""
     if _SEEK_DATA is None:
         return position
-    saved = os.lseek(fd, 0, os.SEEK_CUR)
     try:
-        return os.lseek(fd, position, _SEEK_DATA)
+        return _seek_from(fd, position, _SEEK_DATA)
     except OSError as exc:  # ENXIO: no data from there on; EINVAL...: the system cannot say
         return None if exc.errno == errno.ENXIO else position
-    finally:
-        os.lseek(fd, saved, os.SEEK_SET)
-
-
-_SEEK_HOLE: int | None = getattr(os, "SEEK_HOLE", None)
-COPY_CHUNK = 1 << 20
 
 
 def data_end(fd: int, position: int, size: int) -> int:
@@ -174,13 +178,10 @@ def data_end(fd: int, position: int, size: int) -> int:
     left where it was."""
     if _SEEK_HOLE is None:
         return size
-    saved = os.lseek(fd, 0, os.SEEK_CUR)
     try:
-        return min(os.lseek(fd, position, _SEEK_HOLE), size)
+        return min(_seek_from(fd, position, _SEEK_HOLE), size)
     except OSError:  # the system cannot say
         return size
-    finally:
-        os.lseek(fd, saved, os.SEEK_SET)
 
 
 def write_all(fd: int, data: bytes) -> None:
