@@ -9,7 +9,8 @@ raises what the import raised).
 Start a preload only once the main thread has imported everything it imports while the
 preload runs (Telethon, in the commands that connect): two threads importing modules that
 import each other could deadlock. And the main thread must await the preload before it
-imports any module of the preloaded one's.
+imports any module of the preloaded one's. A command that ends before it awaits the
+preload (an error found first) ends once the import has: the thread is not a daemon.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ class Preload:
         self._done = threading.Event()
         self._module: ModuleType | None = None
         self._error: BaseException | None = None
-        threading.Thread(target=self._load, name=f"import {name}", daemon=True).start()
+        # Not a daemon: a command that stops early (a refused session, a bad option) waits
+        # for the import to end before the interpreter shuts down. A thread still importing
+        # while it does (modules cleared, C extensions loading) is a known way for CPython
+        # to crash; a refused `tgtui backup` once ended in SIGSEGV in CI.
+        threading.Thread(target=self._load, name=f"import {name}", daemon=False).start()
 
     def _load(self) -> None:
         try:

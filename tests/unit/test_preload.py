@@ -3,6 +3,8 @@ engine while it connects), handed over whole, or with the error its import raise
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -39,3 +41,20 @@ async def test_an_import_that_fails_fails_where_the_module_is_awaited(modules: P
         await preload.module()
     with pytest.raises(ModuleNotFoundError):  # and again: it is not taken for imported
         await preload.module()
+
+
+def test_a_process_that_stops_early_lets_its_preload_finish_first(modules: Path) -> None:
+    """The main thread ends at once (a command refused): the interpreter does not shut
+    down under a thread still importing, it waits for the import to end."""
+    done = modules / "imported"
+    (modules / "preloaded_slow.py").write_text(
+        f"import pathlib, time\ntime.sleep(0.5)\npathlib.Path({str(done)!r}).write_text('whole')\n"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", "from tgtui.preload import Preload; Preload('preloaded_slow')"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(modules), *sys.path])},
+        timeout=60,
+        check=False,
+    )
+    assert ended.returncode == 0
+    assert done.read_text() == "whole"
