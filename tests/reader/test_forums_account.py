@@ -8,7 +8,8 @@ data kept over two runs with a contact, a session and a website gone between the
   them; Enter on a topic shows exactly its messages (General: those without a topic),
   Escape goes back to the list, `a` reads every message; search inside a topic finds only
   the topic's messages;
-- `c` in a chat opens that chat's statistics;
+- `c` in a chat opens that chat's statistics; in a forum's topic (or on it in the topic
+  list) the topic's own, as its records count them; on the list's first row the forum's;
 - hostile topic titles and account names are shown literally, nothing reaching the terminal
   as a control.
 """
@@ -330,6 +331,69 @@ async def test_c_in_a_chat_opens_its_statistics(backup: Path) -> None:
         assert stats.chat is chat.chat
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is chat)
+
+
+def figures_shown(app: ReaderApp) -> tuple[int, int]:
+    """The statistics screen's message and service message counts, as drawn."""
+    drawn = "\n".join(rows(app))
+    messages = re.search(r"(?<!service )\bmessages: ([\d,]+)", drawn)
+    service = re.search(r"\bservice messages: ([\d,]+)", drawn)
+    assert messages is not None, drawn
+    assert service is not None, drawn
+    return int(messages.group(1).replace(",", "")), int(service.group(1).replace(",", ""))
+
+
+async def counted_stats(pilot: Pilot[Any]) -> StatsScreen:
+    """`c`, then the statistics screen once it has counted."""
+    app = pilot.app
+    await pilot.press("c")
+    await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen))
+    stats = app.screen
+    assert isinstance(stats, StatsScreen)
+    await wait_for(pilot, lambda: stats.counted is not None, within=30)
+    await pilot.pause(0.1)
+    return stats
+
+
+async def test_c_in_a_forum_topic_counts_only_the_topics_messages(forum_backup: Path) -> None:
+    chat = forums(forum_backup)[0]
+    saved = records(forum_backup, chat)
+    assert not (forum_backup / chat["path"] / "deleted.jsonl").exists()  # none to leave out
+    topic = max(
+        (t for t in read_topics(forum_backup / chat["path"]) if t.id != GENERAL),
+        key=lambda t: sum(1 for r in saved if in_topic(r, t.id)),
+    )
+
+    def own(keep: Any) -> tuple[int, int]:
+        kept = [r for r in saved if keep(r)]
+        service = sum(1 for r in kept if r.get("type") == "service")
+        return len(kept) - service, service
+
+    mine = own(lambda r: in_topic(r, topic.id))
+    whole = own(lambda r: True)
+    assert 0 < mine[0] < whole[0]
+    app = reader(forum_backup)
+    async with app.run_test(size=(120, 40)) as pilot:
+        topics = await open_forum(pilot, chat)
+        inside = await open_topic(pilot, topics, topic.id)
+        await counted_stats(pilot)
+        assert figures_shown(app) == mine
+        assert clean(topic.title, limit=20)[:10] in "\n".join(rows(app)[:3])
+        await pilot.press("escape")
+        await back_to(pilot, inside)
+        await pilot.press("escape")
+        await back_to(pilot, topics)
+        # In the list: the topic under the cursor, and the first row the whole forum.
+        listing = topics.query_one(TopicList)
+        listing.move_to(next(i for i, t in enumerate(listing.items) if t and t.id == topic.id))
+        await counted_stats(pilot)
+        assert figures_shown(app) == mine
+        await pilot.press("escape")
+        await back_to(pilot, topics)
+        listing.move_to(0)
+        stats = await counted_stats(pilot)
+        assert stats.topic is None
+        assert figures_shown(app) == whole
 
 
 async def test_hostile_topic_titles_and_account_names_are_shown_literally(

@@ -136,7 +136,9 @@ class ChatScreen(ReadingScreen):
             N_("Stats"),
             id="stats-chat",
             command=N_("Statistics of the chat"),
-            tooltip=N_("This chat: messages by month and hour, senders, words"),
+            tooltip=N_(
+                "This chat (in a topic: the topic): messages by month and hour, senders, words"
+            ),
         ),
     ]
 
@@ -429,10 +431,10 @@ class ChatScreen(ReadingScreen):
         )
 
     def action_stats(self) -> None:
-        """c: the statistics of this chat."""
+        """c: the statistics of this chat (in a topic: of the topic's messages only)."""
         from tgtui.screens.stats import StatsScreen  # its plotting library only when asked for
 
-        self.app.push_screen(StatsScreen(self.service, self.chat))
+        self.app.push_screen(StatsScreen(self.service, self.chat, topic=self.topic))
 
     def action_close(self) -> None:
         """Back to the archive (from a topic: to the forum's topics)."""

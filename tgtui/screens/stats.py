@@ -3,7 +3,9 @@
 senders, then the media, the most used words and emoji, and the private chats'
 conversations.
 
-Opened from the archive (`c`: the chat under the cursor, `C`: every chat). The figures are
+Opened from the archive (`c`: the chat under the cursor, `C`: every chat), from a chat (`c`)
+and from a forum's topic (`c` in the topic, or on it in the forum's list: that topic's
+messages only, as `tgtui stats --topic` counts them). The figures are
 counted in a thread (`tgtui.stats`: the aggregates beside the search index are brought up to
 date first, which on a big backup's first time takes a while): the screen says how long it
 has been counting, and Escape goes back at any time.
@@ -31,6 +33,7 @@ from textual.worker import Worker, WorkerState
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.index import unread_note
 from tgtui.archive.service import ArchiveService
+from tgtui.archive.topic_log import TopicRow
 from tgtui.i18n import N_, PORTUGUESE, _, counted, current, decimal, number, short_date
 from tgtui.screens.palette import Binding
 from tgtui.screens.reading import ReadingScreen, notes_line
@@ -40,6 +43,7 @@ from tgtui.widgets.backup_text import chats
 from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.stats_plots import HeatMap, SenderBars, TimePlot
 from tgtui.widgets.stats_sections import key_numbers, media_table, private_lines, top_terms
+from tgtui.widgets.topic_list import topic_name
 
 _COUNTING = threading.Lock()  # one update of a backup's aggregates at a time
 WIDE = 150  # columns from which the sections stand in two columns
@@ -67,6 +71,15 @@ def month_label(month: str) -> str:
 def count(service: ArchiveService, chat: ArchiveChat | None) -> Counted:
     """The figures of ``chat`` (None: every chat) over its whole history, the aggregates
     brought up to date first (`tgtui stats`' way)."""
+    return _count(service, chat, None)
+
+
+def count_topic(service: ArchiveService, chat: ArchiveChat, topic: int) -> Counted:
+    """The figures of one forum topic's messages (`tgtui stats --topic`'s way)."""
+    return _count(service, chat, topic)
+
+
+def _count(service: ArchiveService, chat: ArchiveChat | None, topic: int | None) -> Counted:
     from tgtui.stats.query import figures
     from tgtui.stats.update import StatsStore
 
@@ -75,10 +88,11 @@ def count(service: ArchiveService, chat: ArchiveChat | None) -> Counted:
     chosen = list(archive.chats) if chat is None else [chat]
     wanted = {c.id for c in chosen}
     by_id = {c.id: c for c in archive.chats} | {c.id: c for c in chosen}
+    topics = None if chat is None or topic is None else {chat.id: frozenset({topic})}
     try:
         with _COUNTING, StatsStore(archive) as store:
             store.update()
-            result = figures(store, chosen)
+            result = figures(store, chosen, topics=topics)
             unread = [
                 unread_note(by_id[cid], file, reason)
                 for cid, file, reason in store.unread
@@ -103,7 +117,8 @@ def _section(name: str, body: Widget, heading: str = "") -> ComposeResult:
 
 
 class StatsScreen(ReadingScreen):
-    """The statistics of one chat, or of every chat of the backup."""
+    """The statistics of one chat (or one of its forum topics), or of every chat of the
+    backup."""
 
     DEFAULT_CSS = """
     #stats-title {
@@ -148,9 +163,16 @@ class StatsScreen(ReadingScreen):
         Binding("escape", "back", N_("Back"), id="back", palette=False),
     ]
 
-    def __init__(self, service: ArchiveService, chat: ArchiveChat | None = None) -> None:
+    def __init__(
+        self,
+        service: ArchiveService,
+        chat: ArchiveChat | None = None,
+        *,
+        topic: TopicRow | None = None,
+    ) -> None:
         super().__init__(service)
         self.chat = chat  # None: every chat of the backup
+        self.topic = topic if chat is not None else None  # a forum topic: its messages only
         self.counted: Counted | None = None
         self._started = time.monotonic()
 
@@ -186,6 +208,8 @@ class StatsScreen(ReadingScreen):
             what = _("the whole backup") + " · " + chats(len(archive.chats))
         else:
             what = clean(self.chat.name or self.chat.id, limit=60)
+            if self.topic is not None:
+                what += " · " + topic_name(self.topic, 40)
         self.query_one("#stats-title", Static).update(_("Statistics: {what}").format(what=what))
         for section in self.query(".stats-section"):
             section.display = False
@@ -217,6 +241,8 @@ class StatsScreen(ReadingScreen):
     )
     def count_figures(self) -> Counted:
         """Count the figures (a thread: the first time on a big backup takes a while)."""
+        if self.chat is not None and self.topic is not None:
+            return count_topic(self.service, self.chat, self.topic.id)
         return count(self.service, self.chat)
 
     @on(Worker.StateChanged)

@@ -65,8 +65,8 @@ class TopicsScreen(ReadingScreen):
             "stats",
             N_("Stats"),
             id="stats-chat",
-            command=N_("Statistics of the chat"),
-            tooltip=N_("This chat: messages by month and hour, senders, words"),
+            command=N_("Statistics of the topic"),
+            tooltip=N_("The topic under the cursor (the first row: the whole forum)"),
         ),
         Binding("escape", "close", N_("Back"), id="close-chat", palette=False),
     ]
@@ -163,10 +163,12 @@ class TopicsScreen(ReadingScreen):
         self.app.push_screen(ChatScreen(self.service, self.chat, message_id=hit.message_id))
 
     def action_stats(self) -> None:
-        """The statistics of the forum."""
+        """The statistics of the topic under the cursor (the first row: of the forum)."""
         from tgtui.screens.stats import StatsScreen  # its plotting library only when asked for
 
-        self.app.push_screen(StatsScreen(self.service, self.chat))
+        listing = self.topic_list
+        topic = listing.current if listing.cursor != 0 else None
+        self.app.push_screen(StatsScreen(self.service, self.chat, topic=topic))
 
     def action_close(self) -> None:
         """Back to the archive."""
