@@ -1,7 +1,8 @@
 """`tgtui backup --account`: the account's own data kept as versions, against the sandbox's
 account (its contacts, sessions, websites, frequent contacts, stories, the chats it left):
 what is new or changed since the last run is added, what is gone is marked and kept, nothing
-is rewritten; phone numbers never reach the log; the chats left need a data export."""
+is rewritten; phone numbers never reach the log; the chats left need a data export; the
+frequent contacts are paged, and their ratings alone make no new version."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from telethon import TelegramClient
 
-from tgtui.backup.account_data import account_notes, back_up_account
+from tgtui.backup.account_data import PAGE, account_notes, back_up_account
 from tgtui.backup.takeout import Takeout
 from tgtui.format.account import PROFILE_KEY, SECTIONS, read_section, section_path
 from tgtui.log import setup_logging, stop_logging
@@ -168,3 +169,36 @@ async def test_a_data_export_keeps_when_each_contact_was_added(
     again = await back_up_account(client, out, clock=lambda: 2_000)
     assert again["contacts"].changed == []
     assert section_path(out, "contacts").read_bytes() == lines
+
+
+ONLY_FREQUENT = [s for s in SECTIONS if s != "frequent_contacts"]
+
+
+@pytest.mark.parametrize(
+    "sandbox_options", [SandboxOptions(world=WorldOptions(seed=9, dialogs=400, messages=20))]
+)
+async def test_frequent_contacts_are_paged_and_a_new_rating_alone_adds_no_version(
+    client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "backup"
+    account = sandbox.account
+    account.top_per_category = 150  # more than one page of contacts.getTopPeers (100)
+    top = account.top_peers()["correspondents"]
+    assert len(top) > PAGE
+    await back_up_account(client, out, clock=lambda: 1_000, skip=ONLY_FREQUENT)
+    kept = read_section(out, "frequent_contacts").current()
+    people = {v["id"]: v["rating"] for v in kept.values() if v["category"] == "people"}
+    assert people == {chat.bare_id: rating for chat, rating in top}
+    # Telegram recomputes the ratings as chats are used: not a new version every run.
+    account.top_rating_scale = 0.5
+    path = section_path(out, "frequent_contacts")
+    lines = path.read_bytes()
+    again = await back_up_account(client, out, clock=lambda: 2_000, skip=ONLY_FREQUENT)
+    assert again["frequent_contacts"].changed == []
+    assert path.read_bytes() == lines
+    # A peer no longer among them is a change: marked gone, its ratings kept.
+    account.top_per_category = 120
+    third = await back_up_account(client, out, clock=lambda: 3_000, skip=ONLY_FREQUENT)
+    dropped = {f"people:{chat.bare_id}" for chat, _rating in top[120:]}
+    assert set(third["frequent_contacts"].removed) == dropped
+    assert path.read_bytes().startswith(lines)

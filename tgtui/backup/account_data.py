@@ -249,20 +249,41 @@ _CATEGORIES = {
 
 async def frequent_contacts(call: Call) -> Items:
     """Telegram's top peers, by category, with their ratings (none when the account has
-    them turned off)."""
-    got = await call(
-        functions.contacts.GetTopPeersRequest(
-            offset=0, limit=PAGE, hash=0, correspondents=True, bots_inline=True, phone_calls=True
+    them turned off), paged as Telegram Desktop's export pages them: a page of each
+    category at a time, until every category's ``count`` is reached; the next page starts
+    after the longest list so far."""
+    items: Items = {}
+    offset = 0
+    for _page in range(MAX_PAGES):
+        got = await call(
+            functions.contacts.GetTopPeersRequest(
+                offset=offset,
+                limit=PAGE,
+                hash=0,
+                correspondents=True,
+                bots_inline=True,
+                phone_calls=True,
+            )
         )
-    )
-    if not isinstance(got, types.contacts.TopPeers):
-        return {}  # topPeersDisabled, or not modified
+        if not isinstance(got, types.contacts.TopPeers):
+            break  # topPeersDisabled, or not modified
+        listed = _top_peers(got, items)
+        if all(offset + len(c.peers) >= c.count for c in got.categories):
+            break
+        following = max(listed.values(), default=0)
+        if following <= offset:
+            break  # a page that added nothing: no further page would either
+        offset = following
+    return items
+
+
+def _top_peers(got: Any, items: Items) -> dict[str, int]:
+    """Add a page of top peers to ``items``; how many each category has now."""
     peers: dict[tuple[str, int], Any] = {}
     for user in got.users:
         peers[("user", user.id)] = user
     for chat in got.chats:
         peers[("chat", chat.id)] = chat
-    items: Items = {}
     for category in got.categories:
         name = _CATEGORIES.get(type(category.category))
         if name is None:
@@ -282,7 +303,11 @@ async def frequent_contacts(call: Call) -> Items:
                 "name": _name(found) if found is not None else "",
                 "rating": float(top.rating),
             }
-    return items
+    listed = dict.fromkeys(_CATEGORIES.values(), 0)
+    for key in items:
+        category = key.partition(":")[0]
+        listed[category] = listed.get(category, 0) + 1
+    return listed
 
 
 async def sessions(call: Call) -> Items:
@@ -359,8 +384,13 @@ FETCHERS: dict[str, Callable[[Call], Awaitable[Items | Listed]]] = {
 assert tuple(FETCHERS) == SECTIONS
 
 
-# Fields that change whenever a session is used: not a new version by themselves.
-VOLATILE = {"sessions": ("last_active",), "web_sessions": ("last_active",)}
+# Fields that change whenever a session or a chat is used (a frequent contact's rating is
+# recomputed all the time): not a new version by themselves.
+VOLATILE = {
+    "sessions": ("last_active",),
+    "web_sessions": ("last_active",),
+    "frequent_contacts": ("rating",),
+}
 # Fields only some runs can know (a contact's date: only in a data export): a run that does
 # not know one keeps the last version's, so versions do not come and go with the run's kind.
 STICKY = {"contacts": ("date",)}

@@ -69,6 +69,10 @@ class AccountData:
     world: World
     history: History
     top_peers_enabled: bool = True
+    # Frequent contacts listed in each category (more than a page of contacts.getTopPeers:
+    # paged), and a factor on their ratings (Telegram recomputes them as chats are used).
+    top_per_category: int = TOP_PER_CATEGORY
+    top_rating_scale: float = 1.0
     _contacts: dict[int, Contact] | None = None
     _devices: list[types.Authorization] | None = None
     _web: list[types.WebAuthorization] | None = None
@@ -138,10 +142,11 @@ class AccountData:
                 continue
             for name, wanted in kinds.items():
                 places = found[name]
-                if chat.kind in wanted and len(places) < TOP_PER_CATEGORY:
+                if chat.kind in wanted and len(places) < self.top_per_category:
                     share = 0.95 + 0.05 * random.Random(mix(index, tag("rating"))).random()
-                    places.append((chat, round(share * 40 / (1 + len(places)), 6)))
-            if all(len(places) >= TOP_PER_CATEGORY for places in found.values()):
+                    rating = share * 40 / (1 + len(places)) * self.top_rating_scale
+                    places.append((chat, round(rating, 6)))
+            if all(len(places) >= self.top_per_category for places in found.values()):
                 break
         return found
 
