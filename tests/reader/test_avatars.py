@@ -290,6 +290,30 @@ async def test_the_preview_pane_shows_the_backed_up_picture_or_initials(tmp_path
         assert not preview.avatar.display
 
 
+@pytest.mark.parametrize("environ", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+async def test_a_terminal_without_colours_shows_no_picture_unless_blocks_are_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str]
+) -> None:
+    root = tmp_path / "backup"
+    _backup(root)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    app = _PreviewApp(root)  # config.toml says nothing of images
+    async with app.run_test(size=(80, 24)) as pilot:
+        preview = app.query_one(ChatPreview)
+        preview.show_chat("Ana Lima", -100_1)
+        await pilot.pause()
+        assert preview.avatar is not None
+        assert not preview.avatar.display
+    app = _PreviewApp(root, images="blocks")  # asked for: drawn all the same
+    async with app.run_test(size=(80, 24)) as pilot:
+        preview = app.query_one(ChatPreview)
+        preview.show_chat("Ana Lima", -100_1)
+        avatar = preview.avatar
+        assert avatar is not None
+        await wait_for(pilot, lambda: _red_blocks(avatar), what="the picture, asked for")
+
+
 async def test_a_link_preview_s_saved_picture_is_drawn_under_it(tmp_path: Path) -> None:
     root = tmp_path / "backup"
     chat = Chat(-100_3, "Links")

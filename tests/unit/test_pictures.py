@@ -34,6 +34,7 @@ from tgtui.widgets.picture_rows import (
     KittyPicture,
     PictureChoice,
     SixelPicture,
+    choice_of,
     choose,
     draw,
     sixel_data,
@@ -269,6 +270,34 @@ def test_the_protocol_is_asked_only_of_terminals_that_may_draw_pixels() -> None:
     assert choose("auto", {"TERM": "xterm-kitty"}).kind == "blocks"  # not a tty here
     assert PictureChoice("auto", "kitty", (9, 18)).pixels_per_cell == (9, 18)
     assert PictureChoice("auto", "blocks", (9, 18)).pixels_per_cell == (1, 2)
+
+
+def test_a_terminal_without_colours_gets_no_pictures_unless_blocks_are_asked_for() -> None:
+    plain = {"TERM": "xterm-256color"}
+    assert choose("auto", plain).kind == "blocks"
+    assert choose("auto", {**plain, "NO_COLOR": "1"}).kind == "off"
+    assert choose("auto", {"TERM": "dumb"}).kind == "off"
+    assert choose("auto", {**plain, "NO_COLOR": ""}).kind == "blocks"  # set but empty: colours
+    # Asked for in config.toml: drawn (the user knows their terminal).
+    assert choose("blocks", {"TERM": "dumb", "NO_COLOR": "1"}).kind == "blocks"
+    assert choose("off", plain).kind == "off"
+
+    class Settings:
+        def __init__(self, images: str) -> None:
+            self.images = images
+
+    class App:  # the full app: its settings, no terminal asked
+        def __init__(self, images: str) -> None:
+            self.context = type("Context", (), {"settings": Settings(images)})()
+
+    dumb = {"TERM": "dumb"}
+    assert choice_of(App("auto"), plain).kind == "blocks"
+    assert choice_of(App("auto"), dumb).kind == "off"
+    assert choice_of(App("auto"), {**plain, "NO_COLOR": "yes"}).kind == "off"
+    assert choice_of(App("blocks"), dumb).kind == "blocks"
+    assert choice_of(App("off"), plain).kind == "off"
+    # Off at the start: `i` still draws them, in half blocks.
+    assert not choice_of(App("auto"), dumb).shown
 
 
 def test_config_images_setting(tmp_path: Path) -> None:

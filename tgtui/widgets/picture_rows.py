@@ -6,7 +6,8 @@ Konsole...), the last two written by textual-image.
 Which one a terminal gets is chosen once, before the app starts (a terminal can be asked
 only before Textual reads its input): `choose`. A terminal the environment does not name as
 one that draws pictures is not asked at all (asking one that does not answer costs a wait),
-and gets half blocks.
+and gets half blocks; one that shows no colours (``NO_COLOR`` set, ``TERM=dumb``) gets none,
+unless config.toml says ``images = "blocks"``.
 
 A drawn picture is a `Drawn`: its lines as Rich segments, made from pixels already decoded
 (`tgtui.archive.pictures.decode`) in the picture thread, and its size in bytes for the
@@ -67,10 +68,11 @@ class PictureChoice:
 
 
 def choose(mode: Mode, environ: Mapping[str, str] | None = None) -> PictureChoice:
-    """What this terminal gets for ``mode``: nothing (off), half blocks, or the best
-    protocol textual-image finds it answers to (asked here, before the app starts)."""
+    """What this terminal gets for ``mode``: nothing (off, or "auto" on a terminal without
+    colours), half blocks, or the best protocol textual-image finds it answers to (asked
+    here, before the app starts)."""
     env = os.environ if environ is None else environ
-    if mode == "off":
+    if mode == "off" or (mode == "auto" and not shows_colour(env)):
         return PictureChoice(mode, "off")
     if mode == "blocks" or not _may_draw_pixels(env):
         return PictureChoice(mode, "blocks")
@@ -90,6 +92,13 @@ def choose(mode: Mode, environ: Mapping[str, str] | None = None) -> PictureChoic
     elif renderable.Image is renderable.TGPImage:
         found = "kitty"
     return PictureChoice(mode, found, (max(1, cell.width), max(1, cell.height)))
+
+
+def shows_colour(env: Mapping[str, str]) -> bool:
+    """Whether the terminal shows colours, as its environment says: not when ``NO_COLOR``
+    is set to anything (https://no-color.org) or ``TERM`` is "dumb". Pictures in half blocks
+    are colours: such a terminal draws them as blank cells."""
+    return not env.get("NO_COLOR") and env.get("TERM") != "dumb"
 
 
 def _may_draw_pixels(env: Mapping[str, str]) -> bool:
@@ -305,14 +314,19 @@ def draw(
     return SixelPicture.of(image, small, columns, rows)
 
 
-def choice_of(app: object) -> PictureChoice:
+def choice_of(app: object, environ: Mapping[str, str] | None = None) -> PictureChoice:
     """How ``app`` draws pictures: `tgtui open`'s app was told (`ReaderApp.pictures`); the
     full app, which cannot ask its terminal once it runs, draws half blocks unless its
-    config.toml says ``images = "off"``."""
+    config.toml says ``images = "off"``, or says nothing of them (or "auto") on a terminal
+    without colours (`shows_colour`)."""
     chosen = getattr(app, "pictures", None)
     if isinstance(chosen, PictureChoice):
         return chosen
     settings = getattr(getattr(app, "context", None), "settings", None)
-    if getattr(settings, "images", None) == "off":
-        return PictureChoice("off", "off")
+    images = getattr(settings, "images", None)
+    if images == "blocks":
+        return PictureChoice("blocks", "blocks")
+    env = os.environ if environ is None else environ
+    if images == "off" or not shows_colour(env):
+        return PictureChoice("off" if images == "off" else "auto", "off")
     return PictureChoice("auto", "blocks")
