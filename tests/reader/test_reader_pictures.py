@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.reader.helpers import SIZE, manifest_chats, records, screen_lines
-from tests.reader.stranger import bomb_png
+from tests.reader.stranger import Chat, bomb_png, line, message, write_backup
 from tests.tui.helpers import wait_for
 from tgtui.archive.service import ArchiveService
 from tgtui.reader_app import ReaderApp
@@ -146,3 +146,58 @@ async def test_files_that_are_no_pictures_say_so_in_one_line(backup: Path) -> No
             )
         await pilot.press("up", "down")
         assert isinstance(app.screen, ChatScreen)
+
+
+async def test_an_animated_sticker_shows_its_saved_still_frame_else_its_emoji(
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    root = tmp_path / "backup"
+    chat = Chat(-100_9, "Stickers")
+    thumbs = root / chat.path / "thumbs"
+    thumbs.mkdir(parents=True)
+    Image.new("RGB", (128, 128), (30, 200, 40)).save(thumbs / "41.webp", "WEBP")
+
+    def sticker(message_id: int, mime: str, emoji: str, **fields: Any) -> bytes:
+        extension = "tgs" if mime == "application/x-tgsticker" else "webm"
+        record = message(
+            message_id,
+            "",
+            media_type="sticker",
+            mime_type=mime,
+            file_name=f"sticker.{extension}",
+            sticker_emoji=emoji,
+            width=512,
+            height=512,
+            **fields,
+        )
+        return line(record)
+
+    chat.lines = [
+        line(message(1, "before")),
+        sticker(2, "application/x-tgsticker", "🐸", thumbnail="thumbs/41.webp"),
+        sticker(3, "video/webm", "🚀"),  # no still frame saved: its emoji
+        line(message(4, "after")),
+    ]
+    write_backup(root, [chat])
+    app = ReaderApp(ArchiveService(root), pictures=BLOCKS)
+    async with app.run_test(size=SIZE) as pilot:
+        target = app.service.archive.chat(chat.id)
+        assert target is not None
+        await app.push_screen(ChatScreen(app.service, target))
+        view = app.screen.query_one(MessageView)
+        await wait_for(pilot, lambda: bool(_picture_rows(view)), what="the sticker's frame")
+        slot = _picture_rows(view)[0].slot
+        assert slot.source.path.name == "41.webp"
+        await wait_for(pilot, lambda: slot.key in view.pictures.cache)
+        await pilot.pause()
+        lines = screen_lines(app)
+        ys = [y for y, row in enumerate(view.rows) if isinstance(row.text, PictureLine)]
+        assert all("▀" in lines[y] for y in ys)
+        frog = [y for y, row in enumerate(view.rows) if row.k == 2]
+        assert ys
+        assert set(ys) <= set(frog)  # under the animated sticker's own message
+        assert not any("🐸" in lines[y] and "(animated sticker)" in lines[y] for y in frog)
+        rocket = [lines[y] for y, row in enumerate(view.rows) if row.k == 1]
+        assert any("🚀" in text and "(animated sticker)" in text for text in rocket), rocket

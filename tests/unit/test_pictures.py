@@ -259,6 +259,25 @@ def test_which_messages_have_a_picture(tmp_path: Path) -> None:
     animated = {"media_type": "sticker", "mime_type": "application/x-tgsticker"}
     assert sticker_emoji({**animated, "sticker_emoji": "🚀"}) == "🚀"
     assert sticker_emoji({**animated, "mime_type": "image/webp", "sticker_emoji": "🚀"}) is None
+    # An animated (TGS) or video (WebM) sticker: its still thumbnail, where the backup saved
+    # one (the .tgs or .webm itself is never drawn, saved or not).
+    (tmp_path / "thumbs").mkdir()
+    (tmp_path / "thumbs" / "77.webp").write_bytes(b"x")
+    (tmp_path / "media" / "stickers").mkdir()
+    (tmp_path / "media" / "stickers" / "a.tgs").write_bytes(b"x")
+    for mime, name in (("application/x-tgsticker", "a.tgs"), ("video/webm", "v.webm")):
+        sticker = {
+            "media_type": "sticker",
+            "mime_type": mime,
+            "file": f"media/stickers/{name}",
+            "thumbnail": "thumbs/77.webp",
+            "sticker_emoji": "🚀",
+        }
+        still = picture_of(sticker, tmp_path)
+        assert still is not None
+        assert still.path == tmp_path / "thumbs" / "77.webp"
+        assert not still.moving
+        assert picture_of({**sticker, "thumbnail": "thumbs/78.webp"}, tmp_path) is None
 
 
 def test_the_protocol_is_asked_only_of_terminals_that_may_draw_pixels() -> None:

@@ -41,8 +41,9 @@ MAX_PIXELS = 40_000_000  # a 10,000 x 4,000 panorama; a photo is at most 2,560 o
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")  # what a chat's pictures come in
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"})
 STILL_STICKERS = frozenset({"image/webp", "image/png"})
-# Telegram sends an animated sticker as a .tgs (Lottie) and a video one as a .webm: no still
-# frame is in the backup for them (yet), so their emoji stands for them.
+# Telegram sends an animated sticker as a .tgs (Lottie) and a video one as a .webm: tgtui
+# draws neither, but draws the still thumbnail the backup saves of them (`picture_of`), and
+# their emoji where none is saved (`sticker_emoji`).
 ANIMATED_STICKERS = frozenset({"application/x-tgsticker", "video/webm"})
 
 
@@ -76,8 +77,8 @@ class Box:
 
 
 def sticker_emoji(record: Record) -> str | None:
-    """The emoji an animated or video sticker stands for, where no still frame of it is
-    saved (None for any other message)."""
+    """The emoji an animated or video sticker stands for, shown where no still frame of it
+    is saved (`picture_of` finds none); None for any other message."""
     if record.get("media_type") != "sticker":
         return None
     mime = record.get("mime_type")
@@ -103,8 +104,9 @@ MOVING = frozenset({"animation", "video_file", "video_message"})
 def picture_of(record: Record, folder: Path) -> PictureSource | None:
     """The picture a message shows: its saved file if that is a picture (a photo, a still
     sticker, a GIF's first frame, a picture sent as a file), else its saved thumbnail (a
-    video's with a ▶, a link preview's picture). A file that is not there, or refused (a
-    link, a FIFO...), gives None: the media line says why."""
+    video's with a ▶, an animated or video sticker's still frame, a link preview's picture).
+    A file that is not there, or refused (a link, a FIFO...), gives None: the media line
+    says why."""
     kind = record.get("media_type")
     mime = record.get("mime_type")
     moving = kind in MOVING or mime == "image/gif"

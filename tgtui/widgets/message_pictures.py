@@ -114,12 +114,12 @@ class Pictures:
         pictures are off, or the view is too narrow)."""
         if not self.on or not self.fits(width):
             return []
-        emoji = sticker_emoji(record)
-        if emoji is not None:
-            return [Text(" " * INDENT + clean(emoji, limit=8) + "  " + _("(animated sticker)"))]
         source = picture_of(record, folder)
-        if source is None:
-            return []
+        if source is None:  # an animated sticker with no still frame saved: its emoji
+            emoji = sticker_emoji(record)
+            if emoji is None:
+                return []
+            return [Text(" " * INDENT + clean(emoji, limit=8) + "  " + _("(animated sticker)"))]
         max_columns = min(MAX_COLUMNS, width - INDENT - 4)
         max_rows = max(3, min(MAX_ROWS, (height - 2) * 2 // 3))
         cell = self.choice.pixels_per_cell if self.choice.kind != "off" else (1, 2)
