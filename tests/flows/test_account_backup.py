@@ -53,6 +53,7 @@ async def test_each_section_is_kept_and_changes_are_added_as_versions(
         stop_logging()
     assert first["left_chats"].problem is not None  # only in a data export
     assert "--takeout" in first["left_chats"].problem
+    assert not section_path(out, "left_chats").exists()  # not asked: no file says "none"
     for section in SECTIONS:
         if section != "left_chats":
             assert first[section].problem is None, (section, first[section].problem)
@@ -202,3 +203,18 @@ async def test_frequent_contacts_are_paged_and_a_new_rating_alone_adds_no_versio
     dropped = {f"people:{chat.bare_id}" for chat, _rating in top[120:]}
     assert set(third["frequent_contacts"].removed) == dropped
     assert path.read_bytes().startswith(lines)
+
+
+async def test_a_section_telegram_gave_none_of_is_an_empty_file(
+    client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Asked and empty (frequent contacts turned off; no chat left, in a takeout) is told
+    apart from never asked (the chats left outside a takeout) by the file being there."""
+    out = tmp_path / "backup"
+    sandbox.account.set_top_peers(False)
+    results = await back_up_account(client, out, skip=ONLY_FREQUENT)
+    assert results["frequent_contacts"].problem is None
+    assert results["frequent_contacts"].total == 0
+    path = section_path(out, "frequent_contacts")
+    assert path.read_bytes() == b""
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -13,6 +13,7 @@ from telethon import TelegramClient
 from tgtui.backup.account_data import back_up_account
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.backup.selection import all_dialogs, target_of
+from tgtui.backup.takeout import Takeout
 from tgtui.format.media_paths import NO_MEDIA, MediaFilter
 from tgtui.sandbox import (
     API_HASH,
@@ -40,7 +41,8 @@ async def _make_backup(
             assert result.all_complete
             if account:
                 # Two runs of the account's data: a contact, a session and a website gone
-                # between them (kept, marked removed).
+                # between them (kept, marked removed); the second in a data export (the
+                # chats left, the contacts' dates).
                 first = await back_up_account(client, out, clock=lambda: ACCOUNT_RUNS[0])
                 assert first["contacts"].problem is None
                 mine = sandbox.account
@@ -49,7 +51,14 @@ async def _make_backup(
                 assert mine.end_session(ended.hash)
                 for website in mine.web_sessions()[:1]:
                     assert mine.end_web_session(website.hash)
-                await back_up_account(client, out, clock=lambda: ACCOUNT_RUNS[1])
+                takeout = Takeout(client)
+                await takeout.start(files=False, max_file_size=None)
+                try:
+                    await back_up_account(
+                        client, out, clock=lambda: ACCOUNT_RUNS[1], wrap=takeout.wrap
+                    )
+                finally:
+                    await takeout.finish(success=True)
         finally:
             await client.disconnect()
 

@@ -1,9 +1,11 @@
 """Forums and the account in the reader, on real sandbox backups (two forums, the account's
 data kept over two runs with a contact, a session and a website gone between them):
 
-- `u` in the archive opens the account: the contacts, sessions and websites
-  `read_section` gives, the ones gone marked with the day, at 80x24 in English and
-  Portuguese; `/` narrows the lines to a contact's name; no `u` without `account/`;
+- `u` in the archive opens the account: the contacts (with the day each was added, when a
+  data export said it), sessions, websites and chats left `read_section` gives, the ones
+  gone marked with the day, at 80x24 in English and Portuguese; `/` narrows the lines to a
+  contact's name; without a data export the chats left say how to keep them; no `u`
+  without `account/`;
 - a forum opens on its topics, counted as a plain scan of its records by `topic_of` counts
   them; Enter on a topic shows exactly its messages (General: those without a topic),
   Escape goes back to the list, `a` reads every message; search inside a topic finds only
@@ -33,7 +35,7 @@ from tests.tui.helpers import wait_for
 from tests.tui.screen_text import footer_keys, rows
 from tgtui import i18n
 from tgtui.archive.topic_log import TopicLog
-from tgtui.format.account import PROFILE_KEY, read_section
+from tgtui.format.account import PROFILE_KEY, read_section, section_path
 from tgtui.format.topics import GENERAL, in_topic, read_topics, topic_of
 from tgtui.i18n import _, short_date
 from tgtui.reader_app import ReaderApp
@@ -122,16 +124,27 @@ async def test_the_account_shows_what_the_backup_kept(forum_backup: Path, langua
         assert profile["phone"] in text
         assert profile["bio"] in text
         gone_on = _("removed on {date}").format(date=day(ACCOUNT_RUNS[1]))
+        added = _("added on {date}").split("{")[0]
         for contact in contacts.current().values():
             line = next(x for x in lines if name_of(contact) in x)
             assert contact["phone"] in line
             assert gone_on not in line
+            # The data export (the second run) knew when each was added.
+            assert _("added on {date}").format(date=day(contact["date"])) in line
         for key in contacts.removed():
             kept = contacts.versions[key][0].data
             assert kept is not None
             line = next(x for x in lines if name_of(kept) in x)
             assert gone_on in line
             assert kept["phone"] in line
+            assert added not in line  # gone before the data export: never known
+        # The chats left, kept by the data export, under their heading.
+        left = read_section(forum_backup, "left_chats").current()
+        assert left
+        heading = next(i for i, x in enumerate(lines) if x.startswith(_("Chats left")))
+        for chat in left.values():
+            at = next(i for i, x in enumerate(lines) if x.strip().startswith(chat["title"]))
+            assert heading < at <= heading + len(left)
         ended = _("ended on {date}").format(date=day(ACCOUNT_RUNS[1]))
         for session in sessions.current().values():
             at = next(i for i, x in enumerate(lines) if x.strip().startswith(session["app_name"]))
@@ -168,6 +181,25 @@ async def test_the_account_shows_what_the_backup_kept(forum_backup: Path, langua
         assert plain_lines(screen) == lines
         await pilot.press("escape")  # then the screen
         assert isinstance(app.screen, ArchiveScreen)
+
+
+async def test_without_a_data_export_the_chats_left_say_how_to_keep_them(
+    forum_backup: Path, language: str
+) -> None:
+    """A backup no `--takeout` run kept the account of has no chats left: the view says
+    they need one, not that there are none; after a takeout that found none, "none"."""
+    section_path(forum_backup, "left_chats").unlink()
+    app = reader(forum_backup)
+    async with app.run_test(size=SMALL) as pilot:
+        lines = plain_lines(await open_account(pilot))
+    heading = next(i for i, x in enumerate(lines) if x.startswith(_("Chats left")))
+    assert lines[heading + 1].strip() == _("kept only by a data export: tgtui backup --takeout")
+    section_path(forum_backup, "left_chats").write_bytes(b"")  # a takeout kept none
+    app = reader(forum_backup)
+    async with app.run_test(size=SMALL) as pilot:
+        lines = plain_lines(await open_account(pilot))
+    heading = next(i for i, x in enumerate(lines) if x.startswith(_("Chats left")))
+    assert lines[heading + 1].strip() == _("(none kept)")
 
 
 async def test_no_account_key_without_the_accounts_data(backup: Path) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tgtui.format.account import FOLDER, SECTIONS, read_section
+from tgtui.format.account import FOLDER, SECTIONS, read_section, section_path
 from tgtui.i18n import _
 from tgtui.lazylog import logger
 
@@ -20,6 +20,13 @@ def has_account(out: Path) -> bool:
     no link)."""
     try:
         return stat.S_ISDIR(os.lstat(out / FOLDER).st_mode)
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
 
@@ -39,6 +46,9 @@ class AccountData:
     """Every section's items (in the order first seen), and what could not be read."""
 
     sections: dict[str, list[Item]] = field(default_factory=dict)
+    # The sections a run kept (their file is there, maybe empty): the chats left only after
+    # a data export (`tgtui backup --takeout`).
+    kept: set[str] = field(default_factory=set)
     damaged: int = 0  # lines passed over
     notes: list[str] = field(default_factory=list)
 
@@ -63,6 +73,8 @@ def read_account(out: Path) -> AccountData:
             )
             continue
         found.damaged += versions.damaged
+        if _is_file(section_path(out, section)):
+            found.kept.add(section)
         items = []
         for key, kept in versions.versions.items():
             data = next((v.data for v in reversed(kept) if v.data is not None), None)

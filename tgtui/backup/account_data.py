@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from tgtui.backup.account_files import (
     refreshed_story,
     story_wanted,
 )
+from tgtui.backup.files import open_to_write
 from tgtui.backup.media import FileSource, file_source
 from tgtui.backup.versioned import Items, keep_versions
 from tgtui.format.account import FOLDER, PROFILE_KEY, SECTIONS, read_section, section_path
@@ -411,13 +413,16 @@ def _kept_sticky(out: Path, section: str, items: Items) -> None:
 
 def keep(out: Path, section: str, now: Items | Listed, when: int) -> SectionResult:
     """Append to ``section``'s file what is new, changed or gone in ``now`` since the last
-    version of each item; fsynced before returning."""
+    version of each item; fsynced before returning. The file is there once a run kept the
+    section, even with no items (so a reader knows Telegram was asked)."""
     listed = now if isinstance(now, Listed) else Listed(now)
     items = listed.items
     _kept_sticky(out, section, items)
-    kept = keep_versions(
-        section_path(out, section), items, when, volatile=VOLATILE.get(section, ())
-    )
+    path = section_path(out, section)
+    kept = keep_versions(path, items, when, volatile=VOLATILE.get(section, ()))
+    if not os.path.lexists(path):
+        # Asked, and none there: the empty file says so (for the chats left: a takeout ran).
+        os.close(open_to_write(path, append=True))
     return SectionResult(
         kept.added,
         kept.changed,

@@ -132,7 +132,9 @@ def _profile(data: AccountData, folder: Path | None = None) -> list[Entry]:
 def _contact(item: Item) -> Entry:
     name = person(item.data) or _("(no name)")
     mutual = _("mutual contact") if item.data.get("mutual") is True else ""
-    rest = _joined(_text(item.data, "phone"), mutual)
+    added = item.data.get("date")
+    when = _("added on {date}").format(date=_date(added)) if type(added) is int else ""
+    rest = _joined(_text(item.data, "phone"), mutual, when)
     return _line("contacts", name, rest, _removed(item), dim=item.removed is not None)
 
 
@@ -266,7 +268,12 @@ def account_entries(data: AccountData, folder: Path | None = None) -> list[Entry
         items = data.items(section)
         gone = [item for item in items if item.removed is not None]
         found.append(_heading(section, _(title), len(items), len(gone)))
-        if not items:
+        if not items and section == "left_chats" and section not in data.kept:
+            # Telegram lists them only to a data export: no run of one yet.
+            found.append(
+                _line(section, _("kept only by a data export: tgtui backup --takeout"), dim=True)
+            )
+        elif not items:
             found.append(_line(section, _("(none kept)"), dim=True))
         for item in [*(i for i in items if i.removed is None), *gone]:
             found += _ITEM_LINES[section](item, folder)
