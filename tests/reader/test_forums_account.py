@@ -10,6 +10,8 @@ data kept over two runs with a contact, a session and a website gone between the
   them; Enter on a topic shows exactly its messages (General: those without a topic),
   Escape goes back to the list, `a` reads every message; search inside a topic finds only
   the topic's messages;
+- the archive's search finds the saved contacts the words name, listed apart from the
+  messages; Enter on one opens the account narrowed to it; a chat's search lists none;
 - `c` in a chat opens that chat's statistics; in a forum's topic (or on it in the topic
   list) the topic's own, as its records count them; on the list's first row the forum's;
 - hostile topic titles and account names are shown literally, nothing reaching the terminal
@@ -42,7 +44,7 @@ from tgtui.reader_app import ReaderApp
 from tgtui.screens.account import AccountScreen
 from tgtui.screens.archive import ArchiveScreen
 from tgtui.screens.reader import ChatScreen
-from tgtui.screens.search import HitList, SearchScreen
+from tgtui.screens.search import ContactList, HitList, SearchScreen
 from tgtui.screens.stats import StatsScreen
 from tgtui.screens.topics import TopicsScreen
 from tgtui.untrusted import clean
@@ -200,6 +202,53 @@ async def test_without_a_data_export_the_chats_left_say_how_to_keep_them(
         lines = plain_lines(await open_account(pilot))
     heading = next(i for i, x in enumerate(lines) if x.startswith(_("Chats left")))
     assert lines[heading + 1].strip() == _("(none kept)")
+
+
+async def test_the_archives_search_finds_contacts_apart_from_messages(
+    forum_backup: Path,
+) -> None:
+    contacts = read_section(forum_backup, "contacts")
+    key, someone = next((k, c) for k, c in contacts.current().items() if c.get("username"))
+    app = reader(forum_backup)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await archive_ready(pilot)
+        archive = app.screen
+        await pilot.press("s", *someone["username"])
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        found = search.query_one(ContactList)
+        await wait_for(pilot, lambda: search.shown_for == someone["username"], within=30)
+        assert [c.key for c in found.items] == [key]
+        assert search.query_one(HitList).hits == []  # no message has the word
+        drawn = "\n".join(rows(app))
+        assert f"contact  {name_of(someone)}  @{someone['username']}" in drawn
+        assert "1 contact" in drawn
+        # Enter on it: the account view, narrowed to that contact.
+        found.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AccountScreen))
+        account = app.screen
+        assert isinstance(account, AccountScreen)
+        await wait_for(pilot, lambda: account.data is not None)
+        await pilot.pause(0.1)
+        lines = plain_lines(account)
+        assert lines[0].startswith(_("Contacts"))
+        assert [x for x in lines[1:] if name_of(someone) in x]
+        await pilot.press("escape", "escape")  # the filter, then the account
+        await wait_for(pilot, lambda: app.screen is search)
+        # A chat's search: its messages only.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is archive)
+        await pilot.press("enter")  # a chat
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen | TopicsScreen))
+        await pilot.press("s", *someone["username"])
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        in_chat = app.screen
+        assert isinstance(in_chat, SearchScreen)
+        await wait_for(pilot, lambda: in_chat.shown_for == someone["username"], within=30)
+        assert not in_chat.query(ContactList)
+        assert "contact  " not in "\n".join(rows(app))
 
 
 async def test_no_account_key_without_the_accounts_data(backup: Path) -> None:

@@ -187,7 +187,7 @@ async def stories(call: Call) -> Listed:
 
 
 async def contacts(call: Call) -> Items:
-    """The saved contacts: names and phones."""
+    """The saved contacts: names, usernames and phones."""
     got = await call(functions.contacts.GetContactsRequest(hash=0))
     return _contacts(got)
 
@@ -237,6 +237,7 @@ def _contacts(got: Any) -> Items:
             "first_name": _text(getattr(user, "first_name", "")),
             "last_name": _text(getattr(user, "last_name", "")),
             "phone": _text(getattr(user, "phone", "")),
+            "username": _text(getattr(user, "username", None)),
             "mutual": bool(contact.mutual),
         }
     return items

@@ -1,4 +1,6 @@
-"""`tgtui search`: find messages in a backup from the command line, offline.
+"""`tgtui search`: find messages in a backup from the command line, offline; and, in a
+backup that kept the account's data, the saved contacts the words name (by name, username
+or phone digits), listed after the messages, each marked as a contact.
 
 Exit codes: 0 something matched; 1 nothing matched; 2 error (no backup there, bad arguments).
 What was not searched (a chat left out, a chat's file that cannot be read, damaged lines) is
@@ -8,6 +10,7 @@ said on stderr, whatever the exit code.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Iterable
@@ -35,6 +38,7 @@ from tgtui.untrusted import clean, json_line
 if TYPE_CHECKING:  # the index and the search load when a search runs, not for --help
     from rich.console import Console
 
+    from tgtui.archive.account import ContactHit
     from tgtui.archive.folder import Archive
     from tgtui.archive.search import Hit
 
@@ -45,6 +49,9 @@ def epilog() -> str:
         """\
 Words match in any case and with or without accents (coracao finds coração); every word
 must appear; a trailing * matches the start of a word (back* finds backup).
+Without --chat, --topic, --from, --since or --until, the account's saved contacts (backup
+--account) are searched too, by name, username or phone digits, and listed after the
+messages as contacts.
 
 exit codes:
   0    something matched
@@ -88,23 +95,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json",
         action="store_true",
         help=_(
-            "one JSON object per line on stdout (chat_id, chat, message_id, date, from, "
-            "text, file_name)"
+            "one JSON object per line on stdout: the messages (type, chat_id, chat, "
+            "message_id, date, from, text, file_name), then the contacts (type: contact, "
+            "user_id, name, username, phone...)"
         ),
     )
     add_offline_arguments(parser)
 
 
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%S") if when else None
+
+
+def _utc(stamp: int | None) -> dt.datetime | None:
+    return None if stamp is None else dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
 def _as_json(hit: Hit) -> str:
     return json_line(
         {
+            "type": "message",
             "chat_id": hit.chat_id,
             "chat": hit.chat,
             "message_id": hit.message_id,
-            "date": hit.date.strftime("%Y-%m-%dT%H:%M:%S") if hit.date else None,
+            "date": _iso(hit.date),
             "from": hit.sender or None,
             "text": hit.text,
             "file_name": hit.file_name,
+        }
+    )
+
+
+def _contact_json(hit: ContactHit) -> str:
+    return json_line(
+        {
+            "type": "contact",
+            "user_id": int(hit.key) if hit.key.isdigit() else None,
+            "name": hit.name,
+            "first_name": hit.first_name,
+            "last_name": hit.last_name,
+            "username": hit.username or None,
+            "phone": hit.phone or None,
+            "date_added": _iso(_utc(hit.added)),
+            "removed": _iso(_utc(hit.removed)),
         }
     )
 
@@ -177,6 +210,30 @@ class _Output:
                 self.write(lines)
                 return
         self._rich_hits(hits)
+
+    def contacts(self, hits: list[ContactHit]) -> None:
+        """The contacts found, after the messages: "contact", the name, the rest."""
+        from tgtui.archive.account import contact_line
+
+        mark = _("contact")
+        if plain_stream(sys.stdout):
+            lines = []
+            for hit in hits:
+                name, rest = contact_line(hit)
+                lines.append(f"{mark}  {name}" + (f"  {rest}" if rest else "") + "\n")
+            if all(as_rich_writes(line, text=True) for line in lines):
+                self.write(lines)
+                return
+        from rich.text import Text
+
+        out = self._out = self._out or stdout_console()
+        for hit in hits:
+            name, rest = contact_line(hit)
+            line = Text(f"{mark}  ", style="magenta")
+            line.append(name, style="bold")
+            if rest:
+                line.append(f"  {rest}")
+            out.print(line)
 
     def write(self, lines: Iterable[str]) -> None:
         """Lines on stdout as they are, flushed as Rich flushes what it prints."""
@@ -259,6 +316,11 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     filters = Filters(
         chats=chats, topics=topics, sender=args.sender, since=args.since, until=args.until
     )
+    contacts = None
+    if filters == Filters():  # the messages not narrowed: the contacts are searched too
+        from tgtui.archive.account import find_contacts
+
+        contacts = find_contacts(archive.folder, query_words(" ".join(args.words)), args.limit)
     try:
         with SearchIndex(archive) as index:
             index.update()
@@ -274,19 +336,33 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
             )
         )
         return EXIT_ERROR
+    if contacts is not None:
+        notes += contacts.notes
     for note in notes:
         output.say(clean(_("note: {problem}").format(problem=note)))
     if damaged:
         output.say(_damaged_note(archive, damaged, first_damaged))
+    found = contacts.hits if contacts is not None else []
     if args.json:
         for hit in results.hits:
             sys.stdout.write(_as_json(hit) + "\n")
+        for contact in found:
+            sys.stdout.write(_contact_json(contact) + "\n")
     else:
         output.hits(results.hits)
+        if found:
+            output.contacts(found)
     shown = len(results.hits)
     match = ngettext("{count} message matches", "{count} messages match", results.count)
     text = match.format(count=number(results.count))
     if results.count > shown:
         text += " " + _("(the newest {count} shown)").format(count=number(shown))
     output.say(text)
-    return EXIT_OK if results.count else EXIT_PARTLY
+    if contacts is not None and contacts.count:
+        said = ngettext("{count} contact matches", "{count} contacts match", contacts.count)
+        text = said.format(count=number(contacts.count))
+        if contacts.count > len(found):
+            text += " " + _("(the first {count} shown)").format(count=number(len(found)))
+        output.say(text)
+    matched = results.count or (contacts is not None and contacts.count)
+    return EXIT_OK if matched else EXIT_PARTLY

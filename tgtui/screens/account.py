@@ -5,7 +5,8 @@ each section under its heading; what Telegram no longer has is kept, marked with
 backup found it gone. A profile picture or a story says whether its file is saved; Enter
 opens a saved one with the system's application, as the reader opens a message's file. `/`
 narrows the lines to those that contain what is typed (a contact by name or phone, a session
-by app or place); Escape drops the filter, then goes back.
+by app or place; a contact chosen in a search opens it narrowed to that contact); Escape
+drops the filter, then goes back.
 """
 
 from __future__ import annotations
@@ -56,9 +57,14 @@ class AccountScreen(ReadingScreen):
     ]
 
     def __init__(
-        self, service: ArchiveService, *, opener: Callable[[Path], None] = open_with_system
+        self,
+        service: ArchiveService,
+        *,
+        opener: Callable[[Path], None] = open_with_system,
+        typed: str = "",
     ) -> None:
         super().__init__(service)
+        self.typed = typed  # the filter it opens with (a contact a search found)
         self.entries: list[Entry] = []
         self.data: AccountData | None = None
         self.opener = opener
@@ -95,7 +101,12 @@ class AccountScreen(ReadingScreen):
     def _show(self, data: AccountData, entries: list[Entry]) -> None:
         self.data = data
         self.entries = entries
-        self.lines.show_items(self.entries)
+        self.lines.show_items(narrowed(self.entries, self.typed))
+        if self.typed:
+            field = self.query_one("#account-filter", Input)
+            with field.prevent(Input.Changed):
+                field.value = self.typed
+            field.display = True
         who = self.service.archive.account
         name = who.get("name") or who.get("username") or ""
         title = Text(_("Account"), style="bold")

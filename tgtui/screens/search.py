@@ -2,13 +2,17 @@
 
 Results come from the backup's index (brought up to date first), newest first, with the
 match highlighted and always in view; Enter opens the message in its chat, over the
-results (Escape comes back to them). Filters: sender, date range, media.
+results (Escape comes back to them). Filters: sender, date range, media. Searching every
+chat with no filter also finds the account's saved contacts (by name, username or phone
+digits) when the backup kept them: listed apart, above the messages, each marked as a
+contact; Enter on one opens the account view narrowed to it.
 A chat's file that could not be read (so its messages are not found) is named under the
 count.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar
@@ -24,6 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from tgtui.archive.account import ContactHit, ContactResults, contact_line, find_contacts
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.search import Filters, Hit, QueryError, query_words, snippet_text
 from tgtui.archive.service import ArchiveService
@@ -36,6 +41,7 @@ from tgtui.widgets.key_footer import KeyFooter
 from tgtui.widgets.lines import ItemLines
 
 LIMIT = 500  # results listed (the count is always exact)
+CONTACT_ROWS = 4  # rows the contacts found take at most (more scroll)
 DEBOUNCE = 0.25  # seconds of no typing before a search runs
 MEDIA_CHOICES: tuple[tuple[str, str], ...] = (
     (N_("text only"), ""),
@@ -119,6 +125,19 @@ class HitList(ItemLines[Hit]):
         return hit_line(item, with_chat=self.with_chat, width=self.scrollable_content_region.width)
 
 
+class ContactList(ItemLines[ContactHit]):
+    """The saved contacts a search found, one line each, marked as contacts."""
+
+    def line_of(self, item: ContactHit) -> Text:
+        """ "contact", the name, then its username, phone and days."""
+        name, rest = contact_line(item)
+        text = Text(_("contact") + "  ", style="magenta")
+        text.append(name, style="dim bold" if item.removed else "bold")
+        if rest:
+            text.append("  " + rest, style="dim")
+        return text
+
+
 class SearchScreen(Screen[None]):
     """Words and filters on top, results below; a result chosen opens over them."""
 
@@ -181,6 +200,10 @@ class SearchScreen(Screen[None]):
         notes = Static("", id="search-notes", markup=False)
         notes.display = False
         yield notes
+        if self.chat is None:
+            contacts = ContactList(id="search-contacts")
+            contacts.display = False
+            yield contacts
         yield HitList(with_chat=self.chat is None, id="search-hits")
         yield KeyFooter()
 
@@ -269,14 +292,31 @@ class SearchScreen(Screen[None]):
         else:
             count.update(_("Searching…"))
         results = await self.service.search(words, filters, LIMIT)
+        contacts = ContactResults()
+        if self.chat is None and filters == Filters():  # the messages not narrowed
+            folder = self.service.folder
+            contacts = await asyncio.to_thread(find_contacts, folder, query_words(words), LIMIT)
         shown = len(results.hits)
         text = counted("{count} message", "{count} messages", results.count)
         if results.count > shown:
             text += " " + _("(the newest {count} listed)").format(count=number(shown))
-        count.update(text if results.count else _("No messages match."))
-        self._show_notes(results.notes)
+        text = text if results.count else _("No messages match.")
+        if contacts.count:
+            text += " · " + counted("{count} contact", "{count} contacts", contacts.count)
+        count.update(text)
+        self._show_notes([*results.notes, *contacts.notes])
+        self._show_contacts(contacts.hits)
         self.hit_list.show_items(results.hits)
         self.shown_for = words
+
+    def _show_contacts(self, hits: list[ContactHit]) -> None:
+        """The contacts found above the messages (a few rows; none: hidden)."""
+        if self.chat is not None:
+            return
+        listing = self.query_one(ContactList)
+        listing.display = bool(hits)
+        listing.styles.height = min(len(hits), CONTACT_ROWS)
+        listing.show_items(hits)
 
     def _show_notes(self, notes: list[str]) -> None:
         """Name the files of the chats searched that could not be read, or nothing."""
@@ -299,10 +339,22 @@ class SearchScreen(Screen[None]):
         self.hit_list.focus()
 
     def action_choose(self) -> None:
-        """Open the result under the cursor (from the words: go to the results first)."""
+        """Open the result under the cursor (from the words: go to the results first); on a
+        contact, the account view narrowed to it."""
+        if self.chat is None and self.focused is self.query_one(ContactList):
+            self._open_contact(self.query_one(ContactList).current)
+            return
         hit = self.hit_list.current
         if hit is not None:
             self.open_hit(hit)
+
+    def _open_contact(self, contact: ContactHit | None) -> None:
+        if contact is None:
+            return
+        from tgtui.screens.account import AccountScreen  # the account only when asked for
+
+        typed = clean(contact.name, limit=60) or clean(contact.phone, limit=30)
+        self.app.push_screen(AccountScreen(self.service, typed=typed or contact.username))
 
     def action_cancel(self) -> None:
         """Back to where the search was opened."""
