@@ -65,10 +65,12 @@ class Slot:
 
 @dataclass(frozen=True)
 class PictureLine:
-    """Line ``y`` of a picture, in a message's lines."""
+    """Line ``y`` of a picture, in a message's lines (``left``: columns of the list's
+    gutter before it, `tgtui.widgets.userpics`)."""
 
     slot: Slot
     y: int
+    left: int = 0
 
 
 Line = Text | PictureLine

@@ -14,13 +14,16 @@ chat, a file saved or lost) calls `_relayout`.
 
 A message's picture is lines of its own in the message's lines (`PictureLine`), drawn from
 the pictures decoded for the screen (`tgtui.widgets.message_pictures`): laying out decodes
-nothing, and only the pictures on screen are decoded, in a thread.
+nothing, and only the pictures on screen are decoded, in a thread. In a chat of several
+senders, each sender's run of messages has their userpic beside its name line, in a gutter
+(`tgtui.widgets.userpics`), decoded the same way.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -28,15 +31,17 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tgtui.archive.chat_log import ChatLog, Record
 from tgtui.i18n import N_, _
-from tgtui.widgets.message_pictures import Line, PictureLine, Pictures, Slot, start_decoding
+from tgtui.widgets.message_pictures import PictureLine, Pictures, Slot, start_decoding
 from tgtui.widgets.message_text import INDENT, Shown, message_parts
 from tgtui.widgets.picture_rows import PictureChoice
+from tgtui.widgets.userpics import GUTTER, Line, UserpicLine, Userpics
 
 BLOCK_CACHE = 500  # laid-out messages kept (by byte offset and width)
 CURSOR_STYLE = Style(bgcolor="grey23")
@@ -79,6 +84,7 @@ class MessageView(Widget, can_focus=True):
         super().__init__(id=id)
         self.pictures = Pictures(pictures or PictureChoice(kind="off"))
         self._stop_listening = self.pictures.listen(self._picture_landed)
+        self.userpics = Userpics(self.pictures)
         self.chat_log: ChatLog | None = None
         self.cursor = 0  # message under the cursor, from the newest
         self.top = 0  # message at the top of the screen
@@ -96,6 +102,7 @@ class MessageView(Widget, can_focus=True):
         """Show ``log`` with message ``at`` under the cursor (0: the newest, at the bottom)."""
         self.chat_log = log
         self._none_known = self.count == 0  # until the scan finds some
+        self.userpics.start(log, self._backup_root())
         self._relayout()
         if at == 0:
             self.cursor = 0
@@ -124,7 +131,9 @@ class MessageView(Widget, can_focus=True):
         """Every message's place is known now (the scan ended): show them, at the newest,
         if none were known when the view was laid out (a damaged tail of megabytes before
         the newest message, say)."""
-        if self._none_known and self.count:
+        if self._none_known and self.count and self.chat_log is not None:
+            self.userpics.start(self.chat_log, self.userpics.root)
+            self._relayout()
             self.cursor = 0
             self._align_bottom(0)
         self._none_known = False
@@ -140,6 +149,16 @@ class MessageView(Widget, can_focus=True):
         """Messages known."""
         return 0 if self.chat_log is None else self.chat_log.count
 
+    def _backup_root(self) -> Path | None:
+        """The backup folder of the screen reading the chat (its ``service``), whose
+        avatars/ the senders' userpics come from; None outside one."""
+        try:
+            service = getattr(self.screen, "service", None)
+        except NoScreen:
+            return None
+        folder = getattr(service, "folder", None)
+        return folder if isinstance(folder, Path) else None
+
     @property
     def current(self) -> Record | None:
         """The message under the cursor."""
@@ -152,7 +171,8 @@ class MessageView(Widget, can_focus=True):
     def _block(self, k: int) -> list[Line]:
         log = self.chat_log
         assert log is not None
-        width = max(10, self.size.width - 2)
+        gutter = self.userpics.shown(self.size.width)
+        width = max(10, self.size.width - 2 - (GUTTER if gutter else 0))
         start, _ = log.span(k)
         older_start = log.span(k + 1)[0] if k + 1 < log.count else -1
         key = (start, older_start, width)
@@ -168,8 +188,11 @@ class MessageView(Widget, can_focus=True):
         )
         record = log.at(k)
         head, tail = message_parts(record, shown, width, self.app.console)
-        pictures = self.pictures.lines(record, log.chat.folder, self.size.width, self.size.height)
-        block = [*head, *pictures, *tail] or [Text("")]
+        across = self.size.width - (GUTTER if gutter else 0)
+        pictures = self.pictures.lines(record, log.chat.folder, across, self.size.height)
+        block: list[Line] = [*head, *pictures, *tail] or [Text("")]
+        if gutter:
+            block = self.userpics.beside(record, shown.older, block)
         self._blocks[key] = block
         if len(self._blocks) > BLOCK_CACHE:
             self._blocks.popitem(last=False)
@@ -377,20 +400,25 @@ class MessageView(Widget, can_focus=True):
         self._changed()
 
     def _want_pictures(self) -> None:
-        """Ask for the pictures on screen (decoded in a thread, the newest first)."""
+        """Ask for the pictures on screen (decoded in a thread, the newest first), the
+        senders' userpics on screen too."""
         slots: list[Slot] = []
         for row in self._rows:
             if isinstance(row.text, PictureLine) and row.text.slot not in slots:
                 slots.append(row.text.slot)
+        _fg, background = self.background_colors
+        self.pictures.background = background.rgb
+        self.userpics.want((row.text for row in self._rows), self)
         if not slots:
             self.pictures.want([], lambda: None)
             return
-        _fg, background = self.background_colors
-        self.pictures.background = background.rgb
         self.pictures.want(slots, lambda: start_decoding(self, self.pictures))
 
     def _picture_landed(self, slot: Slot, failed: bool) -> None:
-        """A picture landed (one of the screen's, or the header's)."""
+        """A picture landed (one of the screen's, a sender's, or the header's)."""
+        if self.userpics.showing(slot):
+            self.refresh()  # drawn, or the initials stay
+            return
         if not any(
             isinstance(row.text, PictureLine) and row.text.slot == slot for row in self._rows
         ):
@@ -415,7 +443,7 @@ class MessageView(Widget, can_focus=True):
         assert isinstance(line, PictureLine)
         width = self.size.width
         mark = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
-        mark.append(" " * INDENT)
+        mark.append(" " * (line.left + INDENT))
         prefix = list(mark.render(self.app.console))
         drawn = self.pictures.cache.get(line.slot.key)
         columns = line.slot.box.columns
@@ -453,6 +481,39 @@ class MessageView(Widget, can_focus=True):
             width,
         )
 
+    def _userpic_strip(self, y: int, row: Row, selected: bool) -> Strip:
+        """Screen line ``y``: a line of a sender's userpic, in the gutter, and the line of
+        the message beside it."""
+        line = row.text
+        assert isinstance(line, UserpicLine)
+        width = self.size.width
+        console = self.app.console
+        mark = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
+        rows = self._rows
+
+        def same(at: int) -> bool:
+            other = rows[at].text if 0 <= at < len(rows) else None
+            return isinstance(other, UserpicLine) and rows[at].k == row.k
+
+        first = line.y - 1 if line.y == 1 and same(y - 1) else line.y
+        last = line.y + 1 if line.y == 0 and same(y + 1) else line.y
+        place = (self.region.x + len(mark), self.region.y + y - line.y, first, last)
+        userpic = self.userpics.cells(line, console, place)
+        text = Text(" ")
+        text.append_text(line.text)
+        text.no_wrap = True
+        text.truncate(max(0, width - len(mark) - GUTTER + 1), overflow="ellipsis", pad=True)
+        base = self.rich_style
+        around = CURSOR_STYLE if selected and self.has_focus else None
+        return Strip(
+            [
+                *Segment.apply_style(mark.render(console), base, around),
+                *Segment.apply_style(userpic, base),
+                *Segment.apply_style(text.render(console), base, around),
+            ],
+            width,
+        ).crop(0, width)
+
     # --- drawing ---------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -474,6 +535,8 @@ class MessageView(Widget, can_focus=True):
         selected = row.k == self.cursor
         if isinstance(row.text, PictureLine):
             return self._picture_strip(y, row, selected)
+        if isinstance(row.text, UserpicLine):
+            return self._userpic_strip(y, row, selected)
         line = Text("▌ " if selected else "  ", style=CURSOR_MARK if selected else "")
         line.append_text(row.text)
         line.no_wrap = True
