@@ -1,9 +1,11 @@
-"""`tgtui open` in a real terminal: tmux at 80x24, a backup with photos, the cursor moved to
-a photo; the picture is on the screen in half blocks (tmux passes no other pictures on), and
-`i` takes it away. What a person sees, read back with capture-pane."""
+"""`tgtui open` in a real terminal: tmux at 80x24, a backup with photos, a video and an
+animated sticker; the sticker's saved still frame, the video's thumbnail with its ▶ and
+length, and the photo are on the screen in half blocks (tmux passes no other pictures on),
+and `i` takes them away. What a person sees, read back with capture-pane."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.reader.helpers import manifest_chats, records
+from tgtui.format.records import unixtime
 
 # Skipped without tmux on a developer's machine, never in CI (.ci/run installs it).
 pytestmark = pytest.mark.skipif(
@@ -90,10 +93,77 @@ def _chat_with_a_photo_near_its_end(folder: Path) -> tuple[str, int]:
     return best[1], best[0]
 
 
-def test_the_reader_in_tmux_draws_a_photo_in_half_blocks(
+def _add_a_video_and_an_animated_sticker(folder: Path, name: str) -> None:
+    """Two newest messages for the chat ``name``: a video of 1:35 whose thumbnail is saved
+    (not the video), then an animated sticker whose still frame is saved (not the .tgs)."""
+    from PIL import Image
+
+    chat = next(chat for chat in manifest_chats(folder) if chat["name"] == name)
+    newest = records(folder, chat)[-1]
+    thumbs = folder / chat["path"] / "thumbs"
+    thumbs.mkdir(exist_ok=True)
+    Image.new("RGB", (320, 180), (40, 90, 200)).save(thumbs / "9100000000000000001.jpg")
+    Image.new("RGB", (128, 128), (40, 200, 60)).save(thumbs / "9100000000000000002.webp")
+    sent = (unixtime(newest.get("date_unixtime")) or 1_767_225_600) + 60
+    common = {"type": "message", "from": "Tmux Test", "from_id": "user424242", "text": ""}
+    video = {
+        **common,
+        "id": newest["id"] + 1,
+        "date_unixtime": str(sent),
+        "media_type": "video_file",
+        "mime_type": "video/mp4",
+        "file_name": "walk.mp4",
+        "width": 1280,
+        "height": 720,
+        "duration_seconds": 95,
+        "thumbnail": "thumbs/9100000000000000001.jpg",
+    }
+    sticker = {
+        **common,
+        "id": newest["id"] + 2,
+        "date_unixtime": str(sent + 60),
+        "media_type": "sticker",
+        "mime_type": "application/x-tgsticker",
+        "file_name": "AnimatedSticker.tgs",
+        "sticker_emoji": "🐸",
+        "width": 512,
+        "height": 512,
+        "thumbnail": "thumbs/9100000000000000002.webp",
+    }
+    with (folder / chat["path"] / "messages.jsonl").open("a", encoding="utf-8") as jsonl:
+        jsonl.writelines(json.dumps(record) + "\n" for record in (video, sticker))
+
+
+def _drawn_under(screen: str, words: str) -> int:
+    """How many lines of half blocks are under the media line saying ``words`` (after the
+    rest of that line, wrapped), up to the next line that is not of the picture."""
+    lines = screen.splitlines()
+    start = next((n for n, line in enumerate(lines) if words in line), None)
+    if start is None:
+        return 0
+    drawn = 0
+    for line in lines[start + 1 :]:
+        if any(h in line for h in HALVES):
+            drawn += 1
+        elif drawn:
+            break
+    return drawn
+
+
+def _wait_drawn(tmux: Tmux, words: str) -> str:
+    """The screen once a picture at least three lines high is drawn under ``words``."""
+    deadline = time.monotonic() + 30
+    while _drawn_under(screen := tmux.wait(words), words) < 3:
+        assert time.monotonic() < deadline, screen
+        time.sleep(0.2)
+    return screen
+
+
+def test_the_reader_in_tmux_draws_pictures_in_half_blocks(
     tmux: Tmux, backup: Path, tmp_path: Path
 ) -> None:
     name, back = _chat_with_a_photo_near_its_end(backup)
+    _add_a_video_and_an_animated_sticker(backup, name)
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -117,13 +187,22 @@ def test_the_reader_in_tmux_draws_a_photo_in_half_blocks(
     tmux.keys("Enter")
     time.sleep(0.3)
     tmux.keys("Enter")
-    screen = tmux.wait(" · id ")  # the reader's status line
-    for _step in range(back):
+    tmux.wait(" · id ")  # the reader's status line
+    # At the newest: the animated sticker's saved still frame, not its emoji alone.
+    screen = _wait_drawn(tmux, "sticker · AnimatedSticker.tgs")
+    assert "(animated sticker)" not in screen
+    # Up: the video's thumbnail, its ▶ and length under it.
+    tmux.keys("Up")
+    screen = _wait_drawn(tmux, "video · walk.mp4")
+    lines = screen.splitlines()
+    media = next(n for n, line in enumerate(lines) if "walk.mp4" in line)
+    top = next(n for n in range(media, len(lines)) if any(h in lines[n] for h in HALVES))
+    below = top + _drawn_under(screen, "video · walk.mp4")
+    assert lines[below].strip(" ▌") == "▶ 1:35", screen  # just under the picture
+    # Up to the photo: a picture, several lines high.
+    for _step in range(back + 1):
         tmux.keys("Up")
-    screen = tmux.wait(HALVES)
-    lines = [line for line in screen.splitlines() if any(h in line for h in HALVES)]
-    assert len(lines) >= 3, screen  # a picture, several lines high
-    assert "photo" in screen
+    _wait_drawn(tmux, " photo · ")
     tmux.keys("i")
     deadline = time.monotonic() + 15
     while any(h in tmux.screen() for h in HALVES):
