@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import errno
 import time
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -27,7 +26,7 @@ from telethon import errors
 
 from tgtui.backup.catch_up import Caught, catch_up_channel, is_channel_id, recheck_chat
 from tgtui.backup.checkpoint import Checkpoint, count_lines, reconcile, save_checkpoint, stat_key
-from tgtui.backup.files import link_on_the_way, on_disk
+from tgtui.backup.files import link_on_the_way
 from tgtui.backup.history import HistoryPage, HistoryReader
 from tgtui.backup.manifest import ChatEntry
 from tgtui.backup.naming import JSONL, STATE, chat_folder
@@ -103,7 +102,7 @@ class ChatCopy:
         topics: asyncio.Future[None] | None = None
         try:
             await self.check()
-            await self.open()
+            self.open()
             topics = self._topics_beside()
             fetch = await self.catch_up()
             await self.copy(fetch)
@@ -176,15 +175,11 @@ class ChatCopy:
             verify=self.options.verify,
         )
 
-    async def open(self) -> None:
+    def open(self) -> None:
         """Open the chat's file for appending and take its checkpoint as the file bears it
         out (`tgtui.backup.checkpoint.reconcile`); tell the chat has started."""
         jsonl = self.folder / JSONL
-        if jsonl.exists():
-            last_id = self.writer.open()  # its tail is read here: a thread costs more
-        else:  # a new folder and file, made beside the other chats' writes
-            last_id = await on_disk(self.writer.open)
-        checkpoint = reconcile(self.state, jsonl, self.target.chat_id, last_id)
+        checkpoint = reconcile(self.state, jsonl, self.target.chat_id, self.writer.open())
         self.checkpoint = checkpoint
         if self.repair.checked:
             # The file was read whole and found (or made) sound: remember it as it is.
@@ -256,30 +251,20 @@ class ChatCopy:
         checkpoint = self.checkpoint
         if fetch:
             await self._read()
-        # The last batch and the checkpoint go to disk in a thread (`on_disk`), beside the
-        # other chats' (a chat's fsyncs in the event loop held back every other chat).
         if self.wants_files:
-            if self.writer.pending:
-                await on_disk(self.flush)
-        elif (
-            self.writer.pending
-            or checkpoint.media_last_id != checkpoint.last_id
-            or not checkpoint.complete
-        ):
+            self.flush()
+        else:
             # No file wanted: the media pass has nothing to read, and the chat is complete
             # once its last batch is on disk, so one checkpoint says all three.
-            await on_disk(self._complete_without_files)
+            written = self._write()
+            behind = checkpoint.media_last_id != checkpoint.last_id
+            if written or behind or not checkpoint.complete:
+                checkpoint.media_last_id = checkpoint.last_id
+                checkpoint.complete = True
+                save_checkpoint(self.state, checkpoint)
         if not fetch:  # nothing new on Telegram: every message is already saved
             messages = checkpoint.messages
             self.engine.emit(ChatProgress(self.target.chat_id, messages, messages, 0))
-
-    def _complete_without_files(self) -> None:
-        """Write the last batch, then the checkpoint: the chat complete, no file to fetch."""
-        checkpoint = self.checkpoint
-        self._write()
-        checkpoint.media_last_id = checkpoint.last_id
-        checkpoint.complete = True
-        save_checkpoint(self.state, checkpoint)
 
     async def media(self) -> None:
         """Save the files the chat's messages name (and those the check found damaged), if
@@ -304,7 +289,7 @@ class ChatCopy:
             )
         if not checkpoint.complete:
             checkpoint.complete = True
-            await on_disk(partial(save_checkpoint, self.state, checkpoint))
+            save_checkpoint(self.state, checkpoint)
 
     def record(self) -> None:
         """The chat's entry in the backup's manifest, as this run leaves it."""

@@ -9,7 +9,6 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +23,6 @@ __all__ = [
     "fsync_dir",
     "link_on_the_way",
     "make_private_dir",
-    "on_disk",
     "open_new",
     "open_to_write",
     "write_all",
@@ -79,37 +77,6 @@ async def read_by_size(
     if size is None or size < READ_HERE_BYTES:
         return function(*args, **kwargs)
     return await asyncio.to_thread(function, *args, **kwargs)
-
-
-# Threads that put chats' batches and checkpoints on disk: as many as chats are read at once
-# by default (`tgtui.backup.options.DEFAULT_CONCURRENCY`). An fsync holds no lock of
-# Python's, and several fsyncs at once are one commit of the file system's journal: 4,000
-# small chats' writes took 1.2 ms a chat one after another in the event loop, 0.4 ms in 16
-# threads (ext4), and the loop reads the next chats meanwhile.
-DISK_THREADS = 4
-_disk: ThreadPoolExecutor | None = None
-
-
-async def on_disk(function: Callable[[], T]) -> T:
-    """``function()``, which writes and fsyncs a chat's files, in one of `DISK_THREADS`.
-
-    A cancel waits for it to end before it is raised: the writes are never left half done
-    by the caller, nor done a second time by a clean-up that runs while they still run (a
-    chat's final flush, after a cancel).
-    """
-    global _disk
-    if _disk is None:
-        _disk = ThreadPoolExecutor(DISK_THREADS, thread_name_prefix="tgtui-disk")
-    future = asyncio.get_running_loop().run_in_executor(_disk, function)
-    cancelled = False
-    while not future.done():
-        try:
-            await asyncio.wait([future])  # a cancel of this task does not cancel the future
-        except asyncio.CancelledError:
-            cancelled = True
-    if cancelled:
-        raise asyncio.CancelledError
-    return future.result()
 
 
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
