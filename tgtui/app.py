@@ -38,6 +38,7 @@ from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
+from tgtui.widgets.picture_rows import PictureChoice
 
 CodeListener = Callable[[str, str], None]
 
@@ -60,6 +61,9 @@ class AppContext:
     log_file: Path | None = None
     clock: Callable[[], float] = time.monotonic  # backups' rates and countdowns (tests fake it)
     pace_file: Path | None = None  # flood limits learned by backups (None: not kept)
+    # How the reader draws pictures: the terminal asked before the app started
+    # (`tgtui.widgets.picture_rows.choose`); None: half blocks, by config.toml's images.
+    pictures: PictureChoice | None = None
 
 
 class TgtuiApp(BackupsApp):
@@ -69,6 +73,7 @@ class TgtuiApp(BackupsApp):
         super().__init__(context.settings.keys)
         self.context = context
         self.service = context.service
+        self.pictures = context.pictures  # read by `tgtui.widgets.picture_rows.choice_of`
         self.signed_in = False
         self.proxy_text = ""  # the proxy last saved on the Connection screen, this run
         self._unsubscribe_codes: Callable[[], None] | None = None

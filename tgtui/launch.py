@@ -55,6 +55,12 @@ def launch(
                 return 1
             cleanup.callback(service.close)
             from tgtui.app import AppContext, TgtuiApp
+            from tgtui.widgets.picture_rows import choose, images_mode
+
+            # Kitty's pictures or Sixel where the terminal draws them: it is asked now,
+            # before Textual reads its input, as `tgtui open` asks it.
+            pictures = choose(images_mode(settings.images))
+            logger.info("pictures: {} ({})", pictures.kind, settings.images)
 
             app = TgtuiApp(
                 AppContext(
@@ -66,6 +72,7 @@ def launch(
                     code_source=sandbox.on_code_sent if sandbox else None,
                     demo_phone=sandbox.scan if sandbox else None,
                     pace_file=None if sandbox else paths.pace_file,
+                    pictures=pictures,
                 )
             )
             app.run()

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tgtui.commands.common import add_offline_arguments
 from tgtui.config import Paths, Settings
 from tgtui.i18n import _
-
-if TYPE_CHECKING:
-    from tgtui.widgets.picture_rows import Mode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +36,7 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
     settings: Settings = args.settings
     folder = args.folder or (paths.demo_backup_dir if args.demo else settings.backup_dir)
     from tgtui.reader_app import run_reader  # Textual only when a TUI runs
+    from tgtui.widgets.picture_rows import images_mode
 
     return run_reader(
         folder.expanduser(),
@@ -50,8 +47,3 @@ def run(args: argparse.Namespace, paths: Paths | None = None) -> int:
         keys=settings.keys,
         images=images_mode(settings.images),
     )
-
-
-def images_mode(value: str) -> Mode:
-    """config.toml's ``images`` (checked by `tgtui.config`) as the reader takes it."""
-    return "off" if value == "off" else "blocks" if value == "blocks" else "auto"

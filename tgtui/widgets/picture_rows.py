@@ -67,6 +67,11 @@ class PictureChoice:
         return BLOCK_CELL if self.kind in ("blocks", "off") else self.cell
 
 
+def images_mode(value: str) -> Mode:
+    """config.toml's ``images`` (checked by `tgtui.config`) as `choose` takes it."""
+    return "off" if value == "off" else "blocks" if value == "blocks" else "auto"
+
+
 def choose(mode: Mode, environ: Mapping[str, str] | None = None) -> PictureChoice:
     """What this terminal gets for ``mode``: nothing (off, or "auto" on a terminal without
     colours), half blocks, or the best protocol textual-image finds it answers to (asked
@@ -315,10 +320,10 @@ def draw(
 
 
 def choice_of(app: object, environ: Mapping[str, str] | None = None) -> PictureChoice:
-    """How ``app`` draws pictures: `tgtui open`'s app was told (`ReaderApp.pictures`); the
-    full app, which cannot ask its terminal once it runs, draws half blocks unless its
-    config.toml says ``images = "off"``, or says nothing of them (or "auto") on a terminal
-    without colours (`shows_colour`)."""
+    """How ``app`` draws pictures: as it was told (`ReaderApp.pictures`, and the full app's
+    `TgtuiApp.pictures`: both ask their terminal with `choose` before they start); an app
+    told nothing (tests) draws half blocks unless its config.toml says ``images = "off"``,
+    or says nothing of them (or "auto") on a terminal without colours (`shows_colour`)."""
     chosen = getattr(app, "pictures", None)
     if isinstance(chosen, PictureChoice):
         return chosen
