@@ -2,9 +2,12 @@
 other devices and websites signed in, channels it left, and its stories.
 
 Drawn from the world's seed (made when first asked for), then changeable while the sandbox
-runs, so a test can check what a second backup keeps: `add_contact` / `remove_contact`,
-`end_session` (account.resetAuthorization too), `end_web_session`, `set_top_peers`
-(contacts.toggleTopPeers too), `leave_channel`, `add_story` / `delete_story`.
+runs, so a test can check what a second backup keeps: `update_profile` and `set_username`
+(account.updateProfile, account.updateUsername), `delete_photos` (photos.deletePhotos),
+`add_contact` / `remove_contact`, `end_session` (account.resetAuthorization too),
+`end_web_session`, `set_top_peers` and `reset_top_peer` (contacts.toggleTopPeers,
+contacts.resetTopPeerRating), `leave_channel` and `leave` (a dialog's channel:
+channels.leaveChannel), `add_story` / `delete_story` (stories.deleteStories).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from telethon.tl import types
 
 from tgtui.sandbox import names
+from tgtui.sandbox.avatars import Owner
 from tgtui.sandbox.rng import mix, positive63, tag
-from tgtui.sandbox.world import HISTORY_SPAN, Chat, Kind, World, ts
+from tgtui.sandbox.world import HISTORY_SPAN, SELF_ID, Chat, Kind, World, ts
 from tgtui.sandbox.world_types import LEFT_CHANNEL_BASE
 
 if TYPE_CHECKING:
@@ -78,12 +82,49 @@ class AccountData:
     _web: list[types.WebAuthorization] | None = None
     _left: list[types.Channel] | None = None
     _stories: list[Story] | None = None
+    _about: str | None = None  # the bio as changed (None: as generated)
     ended: set[int] = field(default_factory=set)  # hashes of generated sessions ended
+    # Frequent contacts whose rating was reset, by category: (category, bare id).
+    top_reset: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def about(self) -> str:
         """The account's bio (users.getFullUser of itself)."""
+        if self._about is not None:
+            return self._about
         return names.hostile(3) if self.world.options.hostile else ABOUT
+
+    # -- profile -----------------------------------------------------------------------------
+
+    def update_profile(
+        self,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        about: str | None = None,
+    ) -> types.User:
+        """Change the account's names and bio (those given; "" clears a last name or the
+        bio); the account's user as it is now."""
+        world = self.world
+        if first_name is not None:
+            world.own_first_name = first_name
+        if last_name is not None:
+            world.own_last_name = last_name
+        if about is not None:
+            self._about = about
+        return world.me()
+
+    def set_username(self, username: str) -> types.User:
+        """Change the account's username ("" removes it); its user as it is now."""
+        self.world.own_username = username
+        return self.world.me()
+
+    def delete_photos(self, photo_ids: list[int]) -> list[int]:
+        """Delete profile photos of the account (the newest left is its current one); the
+        ids of those deleted, in the order asked (others, and ones gone, passed over)."""
+        own = set(self.world.photo_ids(Owner.USER, SELF_ID))
+        gone = [photo_id for photo_id in dict.fromkeys(photo_ids) if photo_id in own]
+        self.world.deleted_avatars.update(gone)
+        return gone
 
     # -- contacts ----------------------------------------------------------------------------
 
@@ -138,11 +179,12 @@ class AccountData:
         found: dict[str, list[tuple[Chat, float]]] = {name: [] for name in kinds}
         for index in range(len(world)):
             chat = world.chat(index)
-            if world.is_saved(chat) or world.is_deleted(chat):
+            if world.is_saved(chat) or world.is_deleted(chat) or index in world.left:
                 continue
             for name, wanted in kinds.items():
                 places = found[name]
-                if chat.kind in wanted and len(places) < self.top_per_category:
+                reset = (name, chat.bare_id) in self.top_reset
+                if chat.kind in wanted and len(places) < self.top_per_category and not reset:
                     share = 0.95 + 0.05 * random.Random(mix(index, tag("rating"))).random()
                     rating = share * 40 / (1 + len(places)) * self.top_rating_scale
                     places.append((chat, round(rating, 6)))
@@ -153,6 +195,14 @@ class AccountData:
     def set_top_peers(self, enabled: bool) -> None:
         """Turn frequent contacts on or off (contacts.toggleTopPeers)."""
         self.top_peers_enabled = enabled
+
+    def reset_top_peer(self, category: str, chat: Chat) -> bool:
+        """Reset a peer's rating in a category (contacts.getTopPeers' flag name): it is no
+        longer among that category's frequent contacts, and the next one takes its place;
+        whether it was among them."""
+        was = any(c.bare_id == chat.bare_id for c, _rating in self.top_peers().get(category, []))
+        self.top_reset.add((category, chat.bare_id))
+        return was
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -251,6 +301,17 @@ class AccountData:
             username=f"sandbox_left{n}" if broadcast else None,
             participants_count=rng.randint(20, 20_000),
         )
+        self._left.insert(0, channel)
+        return channel
+
+    def leave(self, chat: Chat) -> types.Channel:
+        """The account leaves one of its dialogs' channels: gone from its dialogs and
+        frequent contacts, listed first among the channels left, marked ``left``."""
+        self.left_channels()
+        assert self._left is not None
+        self.world.left.add(chat.index)
+        channel = self.world.entity(chat)
+        assert isinstance(channel, types.Channel)
         self._left.insert(0, channel)
         return channel
 

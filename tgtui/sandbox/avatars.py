@@ -117,11 +117,10 @@ class Avatars:
             dc_id=self.media_dc,
         )
 
-    def profile_photo(self, user_id: int, count: int) -> types.TypeUserProfilePhoto:
-        """What a User carries as its photo, given how many it has."""
-        if not count:
+    def profile_photo(self, photo_id: int | None) -> types.TypeUserProfilePhoto:
+        """What a User carries as its photo, given its current one (None: it has none)."""
+        if photo_id is None:
             return types.UserProfilePhotoEmpty()
-        photo_id = avatar_id(Owner.USER, user_id, 0)
         return types.UserProfilePhoto(
             photo_id=photo_id, dc_id=self.media_dc, stripped_thumb=self.stripped(photo_id)
         )

@@ -67,11 +67,11 @@ class DialogOrder:
     def after(self, folder: int | None, start: Rank | None, limit: int) -> list[int]:
         """Indexes of up to ``limit`` unpinned dialogs of ``folder`` (None: every folder, the
         archive's pinned one in its place by date), in order, after ``start`` (None: from the
-        top)."""
+        top); the channels the account left are no longer its dialogs."""
         if limit <= 0:
             return []
         folders = (0, 1) if folder is None else (folder,)
-        pinned = set(self.world.pinned[folder or 0])
+        pinned = set(self.world.pinned[folder or 0]) | self.world.left  # channels left: gone
         streams = [self._generated(folder, start)]
         streams += [self._changed(self._sorted[f], start) for f in folders]
         chosen: list[int] = []

@@ -71,6 +71,14 @@ class World(DialogLayout):
         self.avatars = Avatars(options.seed, options.media_dc, options.epoch)
         # Contacts added (True) or removed (False) at run time, by user id (`AccountData`).
         self.contact_overrides: dict[int, bool] = {}
+        # The account's names as changed at run time (account.updateProfile,
+        # account.updateUsername), the profile photos it deleted (photos.deletePhotos) and
+        # the channels it left (channels.leaveChannel, by dialog index): `AccountData`.
+        self.own_first_name = "Demo"
+        self.own_last_name = "User"
+        self.own_username = SELF_USERNAME
+        self.deleted_avatars: set[int] = set()
+        self.left: set[int] = set()
         self._forums: dict[int, Forum] = {}  # by chat index, made when first asked for
         self.forum_indexes: tuple[int, ...] = tuple(forum_indices(self))
 
@@ -95,9 +103,9 @@ class World(DialogLayout):
             id=SELF_ID,
             is_self=True,
             access_hash=self.self_hash,
-            first_name="Demo",
-            last_name="User",
-            username=SELF_USERNAME,
+            first_name=self.own_first_name,
+            last_name=self.own_last_name or None,
+            username=self.own_username or None,
             phone=DEMO_PHONE,
             photo=self._profile_photo(SELF_ID),
             status=types.UserStatusRecently(),
@@ -204,9 +212,17 @@ class World(DialogLayout):
             admin_rights=None if broadcast else CREATOR_RIGHTS,
             signatures=self.signs(chat) or None,
             forum=chat.index in self.forum_indexes or None,
+            left=chat.index in self.left or None,
             username=self.username(chat),
             participants_count=self.participants_count(chat),
         )
+
+    def username(self, chat: Chat) -> str | None:
+        """Public username, for some users, bots and channels; Saved Messages has the
+        account's own, as it is now."""
+        if self.is_saved(chat):
+            return self.own_username or None
+        return super().username(chat)
 
     def participants_count(self, chat: Chat) -> int:
         """How many are in a group or channel: a group's people, every one listed by
@@ -231,14 +247,25 @@ class World(DialogLayout):
         return self.avatars.drawn(owner, bare_id) if chat is not None else 0
 
     def avatar(self, photo_id: int) -> AvatarId | None:
-        """The owner and index of an avatar of this world (None: no such photo)."""
+        """The owner and index of an avatar of this world (None: no such photo, or one
+        deleted)."""
         decoded = decode_avatar_id(photo_id)
         if decoded is None or decoded.n >= self.avatar_count(decoded.owner, decoded.bare_id):
             return None
-        return decoded
+        return None if photo_id in self.deleted_avatars else decoded
+
+    def photo_ids(self, owner: Owner, bare_id: int) -> list[int]:
+        """The ids of an owner's photos there now, newest (the current one) first: those
+        it has, but the ones deleted."""
+        every = (avatar_id(owner, bare_id, n) for n in range(self.avatar_count(owner, bare_id)))
+        return [photo_id for photo_id in every if photo_id not in self.deleted_avatars]
+
+    def current_avatar(self, owner: Owner, bare_id: int) -> int | None:
+        """The id of an owner's current photo (its newest not deleted), None for none."""
+        return next(iter(self.photo_ids(owner, bare_id)), None)
 
     def _profile_photo(self, user_id: int) -> types.TypeUserProfilePhoto:
-        return self.avatars.profile_photo(user_id, self.avatar_count(Owner.USER, user_id))
+        return self.avatars.profile_photo(self.current_avatar(Owner.USER, user_id))
 
     def _chat_photo(self, chat: Chat) -> types.TypeChatPhoto:
         owner = owner_of(chat)

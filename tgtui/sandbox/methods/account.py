@@ -1,17 +1,19 @@
-"""users.*, contacts.resolveUsername, takeout sessions and auto-download settings."""
+"""users.*, contacts.resolveUsername, the account's own profile (account.updateProfile,
+account.updateUsername), takeout sessions and auto-download settings."""
 
 from __future__ import annotations
 
 import os
+import re
 import struct
 from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.avatars import Owner, avatar_id
+from tgtui.sandbox.avatars import Owner
 from tgtui.sandbox.methods.common import check_access, forbidden_or_entity, is_self, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import SELF_ID, SELF_USERNAME
+from tgtui.sandbox.world import SELF_ID
 
 
 @handles(functions.users.GetUsersRequest)
@@ -41,8 +43,11 @@ async def get_full_user(call: Call, request: Any) -> types.users.UserFull:
         user: Any = world.me()
         settings = types.PeerNotifySettings()
         about = server.account.about
-        photo = world.avatars.photo(
-            avatar_id(Owner.USER, SELF_ID, 0), server.history.file_reference()
+        current = world.current_avatar(Owner.USER, SELF_ID)
+        photo = (
+            None
+            if current is None
+            else world.avatars.photo(current, server.history.file_reference())
         )
         pinned_stories = any(s.pinned for s in server.account.stories())
     else:
@@ -67,7 +72,7 @@ async def resolve_username(call: Call, request: Any) -> types.contacts.ResolvedP
     """contacts.resolveUsername."""
     call.user_id()
     world = call.server.world
-    if request.username.lower() == SELF_USERNAME:
+    if world.own_username and request.username.lower() == world.own_username.lower():
         return types.contacts.ResolvedPeer(
             peer=types.PeerUser(world.me().id), chats=[], users=[world.me()]
         )
@@ -79,6 +84,44 @@ async def resolve_username(call: Call, request: Any) -> types.contacts.ResolvedP
     if isinstance(entity, types.User):
         return types.contacts.ResolvedPeer(peer=chat.peer, chats=[], users=[entity])
     return types.contacts.ResolvedPeer(peer=chat.peer, chats=[entity], users=[])
+
+
+ABOUT_LIMIT = 70  # characters of a bio (Config's about_length_limit_default, no Premium)
+# A username: 5 to 32 characters of a-z (any case), 0-9 and underscores
+# (core.telegram.org/method/account.updateUsername); starting with a letter and not ending
+# with an underscore, as Telegram's apps ask.
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,30}[A-Za-z0-9]")
+
+
+@handles(functions.account.UpdateProfileRequest)
+async def update_profile(call: Call, request: Any) -> types.User:
+    """account.updateProfile (core.telegram.org/method/account.updateProfile): the names
+    and bio given change (an empty last name or bio clears it); the account's user as it is
+    now. FIRSTNAME_INVALID for an empty first name, ABOUT_TOO_LONG past the limit."""
+    call.user_id()
+    first = request.first_name
+    if first is not None and not first.strip():
+        raise RpcError(400, "FIRSTNAME_INVALID")
+    if request.about is not None and len(request.about) > ABOUT_LIMIT:
+        raise RpcError(400, "ABOUT_TOO_LONG")
+    return call.server.account.update_profile(first, request.last_name, request.about)
+
+
+@handles(functions.account.UpdateUsernameRequest)
+async def update_username(call: Call, request: Any) -> types.User:
+    """account.updateUsername (core.telegram.org/method/account.updateUsername): the
+    account's username, "" to remove it; USERNAME_INVALID, USERNAME_NOT_MODIFIED (the one it
+    has), USERNAME_OCCUPIED (another's)."""
+    call.user_id()
+    server = call.server
+    wanted = request.username
+    if wanted and not USERNAME.fullmatch(wanted):
+        raise RpcError(400, "USERNAME_INVALID")
+    if wanted.lower() == server.world.own_username.lower():
+        raise RpcError(400, "USERNAME_NOT_MODIFIED")
+    if wanted and server.world.find_username(wanted) is not None:
+        raise RpcError(400, "USERNAME_OCCUPIED")
+    return server.account.set_username(wanted)
 
 
 @handles(functions.account.InitTakeoutSessionRequest)

@@ -1,15 +1,17 @@
 """messages.getChats, messages.getFullChat, channels.getChannels, channels.getFullChannel,
-channels.getParticipants, channels.getLeftChannels."""
+channels.getParticipants, channels.leaveChannel, channels.getLeftChannels."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from telethon.tl import functions, types
 
 from tgtui.sandbox.methods.common import forbidden_or_entity, resolve
+from tgtui.sandbox.methods.sending import push_to_others
 from tgtui.sandbox.rpc import Call, RpcError, handles
-from tgtui.sandbox.world import CREATOR_RIGHTS, SELF_ID, Chat, Kind, World
+from tgtui.sandbox.world import CREATOR_RIGHTS, SELF_ID, Chat, Kind, World, ts
 
 
 @handles(functions.messages.GetChatsRequest)
@@ -132,6 +134,32 @@ async def get_participants(call: Call, request: Any) -> types.channels.ChannelPa
     return types.channels.ChannelParticipants(
         count=len(users), participants=participants, chats=[], users=page
     )
+
+
+@handles(functions.channels.LeaveChannelRequest)
+async def leave_channel(call: Call, request: Any) -> types.Updates:
+    """channels.leaveChannel (core.telegram.org/method/channels.leaveChannel): the account
+    leaves a channel; it is gone from its dialogs and listed by channels.getLeftChannels.
+    Answered (and pushed to its other sessions) with updateChannel and the channel, marked
+    ``left``. The supergroups the account made are its own to keep (USER_CREATOR); one left
+    already: USER_NOT_PARTICIPANT; one made private: CHANNEL_PRIVATE."""
+    call.user_id()
+    server = call.server
+    chat = resolve(server, request.channel)
+    if chat.index in server.world.left:
+        raise RpcError(400, "USER_NOT_PARTICIPANT")
+    if chat.kind is Kind.SUPERGROUP:
+        raise RpcError(400, "USER_CREATOR")
+    channel = server.account.leave(chat)
+    updates = types.Updates(
+        updates=[types.UpdateChannel(channel_id=chat.bare_id)],
+        users=[],
+        chats=[channel],
+        date=ts(int(time.time())),
+        seq=0,
+    )
+    await push_to_others(call, updates)
+    return updates
 
 
 LEFT_PAGE = 100  # channels.getLeftChannels answers at most this many a request

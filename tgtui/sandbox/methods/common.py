@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from telethon.tl import types
 
 from tgtui.sandbox.avatars import Owner
 from tgtui.sandbox.rpc import RpcError
+from tgtui.sandbox.service_messages import VECTOR
 from tgtui.sandbox.world import SELF_ID, Chat, Kind, owner_of, ts
 
 if TYPE_CHECKING:
@@ -174,3 +176,8 @@ def numbers_hash(numbers: Iterable[int]) -> int:
         value ^= value >> 4
         value = (value + number) & MASK64
     return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def numbers_vector(numbers: list[int], *, long: bool) -> bytes:
+    """A Vector<long> (or Vector<int>) answer: Telethon has no class for a bare vector."""
+    return struct.pack(f"<Ii{len(numbers)}{'q' if long else 'i'}", VECTOR, len(numbers), *numbers)

@@ -1,5 +1,6 @@
-"""contacts.getContacts, contacts.getSaved, contacts.getTopPeers and contacts.toggleTopPeers:
-the account's contacts and frequent contacts (`tgtui.sandbox.account_data`)."""
+"""contacts.getContacts, contacts.getSaved, contacts.getTopPeers, contacts.toggleTopPeers and
+contacts.resetTopPeerRating: the account's contacts and frequent contacts
+(`tgtui.sandbox.account_data`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.methods.common import numbers_hash
+from tgtui.sandbox.methods.common import numbers_hash, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
 from tgtui.sandbox.world import Kind, ts
 
@@ -117,4 +118,20 @@ async def toggle_top_peers(call: Call, request: Any) -> bool:
     """contacts.toggleTopPeers (/method/contacts.toggleTopPeers): frequent contacts on or off."""
     call.user_id()
     call.server.account.set_top_peers(bool(request.enabled))
+    return True
+
+
+@handles(functions.contacts.ResetTopPeerRatingRequest)
+async def reset_top_peer_rating(call: Call, request: Any) -> bool:
+    """contacts.resetTopPeerRating (/method/contacts.resetTopPeerRating, /api/top-rating):
+    the peer's rating in the category is reset, so it leaves that category's top peers (the
+    next one moves up); PEER_ID_INVALID for a peer that is not there."""
+    call.user_id()
+    try:
+        chat = resolve(call.server, request.peer)
+    except RpcError:
+        raise RpcError(400, "PEER_ID_INVALID") from None
+    flag = next((name for name, kind in CATEGORIES if isinstance(request.category, kind)), None)
+    if flag is not None:
+        call.server.account.reset_top_peer(flag, chat)
     return True

@@ -89,12 +89,13 @@ async def get_dialogs(call: Call, request: Any) -> Any:
     offset = offset_date > 0 or bool(request.offset_id) or peer is not None
     chosen_ids: list[int] = []
     if not offset and not request.exclude_pinned:  # pinned ones only at the top of the list
-        chosen_ids = world.pinned[folder or 0][:limit]
+        chosen_ids = [i for i in world.pinned[folder or 0] if i not in world.left][:limit]
     start = cursor(offset_date, request.offset_id, peer) if offset else None
     order = call.server.living.order
     chosen_ids += order.after(folder, start, limit - len(chosen_ids))
     chosen = [world.chat(i) for i in chosen_ids]
     total = len(world) if folder is None else len(world.order[folder])
+    total -= sum(1 for i in world.left if folder is None or world.folders[i] == folder)
     complete = not offset and len(chosen) == total
     return _page(call, chosen, None if complete else total)
 
@@ -124,4 +125,5 @@ async def get_pinned_dialogs(call: Call, request: Any) -> types.messages.PeerDia
     call.user_id()
     world = call.server.world
     folder = request.folder_id or 0
-    return _peer_dialogs(call, [world.chat(i) for i in world.pinned.get(folder, [])])
+    pinned = [i for i in world.pinned.get(folder, []) if i not in world.left]
+    return _peer_dialogs(call, [world.chat(i) for i in pinned])

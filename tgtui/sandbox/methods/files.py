@@ -9,7 +9,6 @@ from typing import Any
 
 from telethon.tl import functions, types
 
-from tgtui.sandbox.avatars import avatar_id
 from tgtui.sandbox.history import FileInfo
 from tgtui.sandbox.methods.common import check_access, peer_owner
 from tgtui.sandbox.methods.sending import sent_access_hash
@@ -90,8 +89,8 @@ def _current_avatar(call: Call, location: Any) -> FileInfo:
     photo id must be the one the peer carries now (/api/files)."""
     server = call.server
     owner, bare_id = peer_owner(server, location.peer)
-    photo_id = avatar_id(owner, bare_id, 0)
-    if location.photo_id != photo_id or not server.world.avatar_count(owner, bare_id):
+    photo_id = server.world.current_avatar(owner, bare_id)
+    if photo_id is None or location.photo_id != photo_id:
         raise RpcError(400, "LOCATION_INVALID")
     thumb = "c" if location.big else "a"
     picture = server.world.avatars.picture(photo_id, thumb) or b""

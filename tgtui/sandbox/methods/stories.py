@@ -1,5 +1,6 @@
-"""stories.getPinnedStories, stories.getStoriesArchive and stories.getStoriesByID: the
-account's own stories (`tgtui.sandbox.account_data`); no one else in the world posts any."""
+"""stories.getPinnedStories, stories.getStoriesArchive, stories.getStoriesByID and
+stories.deleteStories: the account's own stories (`tgtui.sandbox.account_data`); no one else
+in the world posts any."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from telethon.tl import functions, types
 
 from tgtui.sandbox.account_data import Story
-from tgtui.sandbox.methods.common import is_self, resolve
+from tgtui.sandbox.methods.common import is_self, numbers_vector, resolve
 from tgtui.sandbox.rpc import Call, RpcError, handles
 
 MAX_LIMIT = 100
@@ -79,3 +80,18 @@ async def get_stories_by_id(call: Call, request: Any) -> types.stories.Stories:
     return types.stories.Stories(
         count=len(found), stories=found, chats=[], users=[call.server.world.me()]
     )
+
+
+@handles(functions.stories.DeleteStoriesRequest)
+async def delete_stories(call: Call, request: Any) -> bytes:
+    """stories.deleteStories (core.telegram.org/method/stories.deleteStories): delete stories
+    the account posted; the ids of those deleted (one not there is passed over). Another's
+    stories are not the account's to delete (PEER_ID_INVALID); no ids: STORY_ID_EMPTY."""
+    call.user_id()
+    if not _own(call, request.peer):
+        raise RpcError(400, "PEER_ID_INVALID")
+    if not request.id:
+        raise RpcError(400, "STORY_ID_EMPTY")
+    account = call.server.account
+    gone = [story_id for story_id in dict.fromkeys(request.id) if account.delete_story(story_id)]
+    return numbers_vector(gone, long=False)
