@@ -1,6 +1,7 @@
 """Thumbnails and userpics in backups (SCHEMA.md, "Thumbnails and avatars"): saved with
-``--media none``, decodable, pointed at by the records, fetched once, never partial at their
-names, inside the backup folder whatever the world's names, and drawn by the reader."""
+``--media none``, decodable, pointed at by the records with their size, fetched once, never
+partial at their names, inside the backup folder whatever the world's names, and drawn by the
+reader."""
 
 from __future__ import annotations
 
@@ -141,6 +142,41 @@ async def test_the_reader_draws_a_thumbnail_where_no_file_is_saved(
     record = next(r for r, _ in _thumbnails(result) if r["media_type"] == "photo")
     del record["thumbnail"]
     assert picture_of(record, tmp_path) is None
+
+
+def _served_size(media: Any) -> tuple[int, int]:
+    """The w and h of the "m" size the server gave a message's media (every picture of the
+    sandbox's world has one: Telegram's 320-pixel size)."""
+    if isinstance(media, types.MessageMediaWebPage):
+        sizes = media.webpage.photo.sizes
+    elif isinstance(media, types.MessageMediaPhoto):
+        sizes = media.photo.sizes
+    else:
+        sizes = media.document.thumbs
+    size = next(s for s in sizes if s.type == "m")
+    return size.w, size.h
+
+
+async def test_a_record_says_its_thumbnail_s_size_as_telegram_gave_it(
+    app_client: TelegramClient, tmp_path: Path
+) -> None:
+    """thumbnail_width and thumbnail_height: the w and h of the size the server served, the
+    size of the picture saved."""
+    result = await _backup(app_client, tmp_path, await targets(app_client))
+    kinds: set[str] = set()
+    for chat in result.chats:
+        saved = [r for r in read_records(chat.path) if "thumbnail" in r]
+        if not saved:
+            continue
+        served = await app_client.get_messages(
+            chat.target.input_peer, ids=[record["id"] for record in saved]
+        )
+        for record, sent in zip(saved, served, strict=True):
+            size = (record.get("thumbnail_width"), record.get("thumbnail_height"))
+            assert size == _served_size(sent.media), record
+            assert _decoded(chat.path / record["thumbnail"])[1] == size
+            kinds.add(record["media_type"])
+    assert kinds >= PREVIEWED  # and files sent with a preview
 
 
 async def test_a_cancelled_run_never_leaves_a_partial_picture_at_its_name(

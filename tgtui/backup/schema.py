@@ -17,7 +17,7 @@ from telethon.tl import types
 
 from tgtui.backup.actions import action_fields
 from tgtui.backup.media_fields import Record, media_fields
-from tgtui.backup.thumbnails import thumbnail_of
+from tgtui.backup.thumbnails import thumbnail_fields
 
 SCHEMA_VERSION = 1
 
@@ -321,9 +321,7 @@ def to_record(message: Any, names: Names) -> Record:
     if media is not None:
         record.update(media_fields(media))
         if type(media) in _PREVIEWED:
-            thumbnail = thumbnail_of(media)
-            if thumbnail is not None:
-                record["thumbnail"] = thumbnail
+            record.update(thumbnail_fields(media))
     if message.reactions is not None:
         reactions = _reactions(message.reactions)
         if reactions is not None:
@@ -370,6 +368,8 @@ FIELDS: dict[str, str] = {
     "file": "path of the saved media file, relative to the chat folder (null if not saved)",
     "thumbnail": "path of its small preview (thumbs/<media id>.jpg, .webp for a sticker), "
     "relative to the chat folder, saved whatever the media choice: there once whole",
+    "thumbnail_width": "that preview's width in pixels, as Telegram gives it",
+    "thumbnail_height": "that preview's height in pixels, as Telegram gives it",
     "file_name": "the document's original file name",
     "file_size": "size in bytes",
     "media_id": "Telegram's id of the photo or document, as a string",

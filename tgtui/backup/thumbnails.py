@@ -7,7 +7,9 @@ A thumbnail is the "m" (320 px) or "s" size of a photo's ``sizes`` or a document
 or the stripped size made a JPEG again with its standard header
 (/api/files#stripped-thumbnails). It is saved once per photo or document, at
 ``thumbs/<id>.jpg`` (``.webp`` for a sticker's) in the chat folder, the path the record's
-``thumbnail`` names from the start; like a media file it reaches that name only whole.
+``thumbnail`` names from the start; like a media file it reaches that name only whole. The
+record keeps its size in pixels too (``thumbnail_width``, ``thumbnail_height``), as Telegram
+gives it, so a reader lays out its box before any picture is read.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Thumb:
     dc_id: int | None = None
     size: int = 0  # bytes, as the message says
     inline: bytes | None = None  # a cached or stripped size, as a whole picture
+    width: int = 0  # pixels, as Telegram says (0: it does not)
+    height: int = 0
 
 
 def chosen_thumb(media: Any) -> Thumb | None:
@@ -70,7 +74,7 @@ def chosen_thumb(media: Any) -> Thumb | None:
     extension = ".webp" if sticker else ".jpg"
     for size in small:
         if isinstance(size, types.PhotoCachedSize):
-            return Thumb(item.id, extension, inline=bytes(size.bytes))
+            return Thumb(item.id, extension, inline=bytes(size.bytes), width=size.w, height=size.h)
         location: Any
         if isinstance(item, types.Photo):
             location = types.InputPhotoFileLocation(
@@ -80,10 +84,15 @@ def chosen_thumb(media: Any) -> Thumb | None:
             location = types.InputDocumentFileLocation(
                 item.id, item.access_hash, item.file_reference, size.type
             )
-        return Thumb(item.id, extension, location, item.dc_id, size.size)
+        return Thumb(
+            item.id, extension, location, item.dc_id, size.size, width=size.w, height=size.h
+        )
     for size in sizes:
-        if isinstance(size, types.PhotoStrippedSize) and size.bytes[:1] == b"\x01":
-            return Thumb(item.id, ".jpg", inline=utils.stripped_photo_to_jpg(size.bytes))
+        data = size.bytes if isinstance(size, types.PhotoStrippedSize) else b""
+        if data[:1] == b"\x01" and len(data) >= 3:
+            # Its second and third bytes are the height and width the JPEG header gets back.
+            jpeg = utils.stripped_photo_to_jpg(data)
+            return Thumb(item.id, ".jpg", inline=jpeg, width=data[2], height=data[1])
     return None
 
 
@@ -93,10 +102,18 @@ def _rank(size: Any) -> tuple[int, int]:
     return (PREFERRED.index(kind) if kind in PREFERRED else len(PREFERRED), -max(size.w, size.h))
 
 
-def thumbnail_of(media: Any) -> str | None:
-    """The record's ``thumbnail``: where the media's preview goes in the chat folder."""
+def thumbnail_fields(media: Any) -> dict[str, Any]:
+    """The record's ``thumbnail`` (where the media's preview goes in the chat folder) and,
+    when Telegram gives them, its ``thumbnail_width`` and ``thumbnail_height`` in pixels
+    (none of them for media without a preview)."""
     chosen = chosen_thumb(media)
-    return None if chosen is None else thumbnail_path(chosen.media_id, chosen.extension)
+    if chosen is None:
+        return {}
+    fields: dict[str, Any] = {"thumbnail": thumbnail_path(chosen.media_id, chosen.extension)}
+    width, height = chosen.width, chosen.height
+    if type(width) is int and type(height) is int and width > 0 and height > 0:
+        fields["thumbnail_width"], fields["thumbnail_height"] = width, height
+    return fields
 
 
 def whole_picture(data: bytes, size: int) -> str | None:
