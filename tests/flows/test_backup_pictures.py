@@ -161,7 +161,7 @@ async def test_a_record_says_its_thumbnail_s_size_as_telegram_gave_it(
     app_client: TelegramClient, tmp_path: Path
 ) -> None:
     """thumbnail_width and thumbnail_height: the w and h of the size the server served, the
-    size of the picture saved."""
+    size of the picture saved; the reader sizes a link preview's picture from them."""
     result = await _backup(app_client, tmp_path, await targets(app_client))
     kinds: set[str] = set()
     for chat in result.chats:
@@ -176,6 +176,10 @@ async def test_a_record_says_its_thumbnail_s_size_as_telegram_gave_it(
             assert size == _served_size(sent.media), record
             assert _decoded(chat.path / record["thumbnail"])[1] == size
             kinds.add(record["media_type"])
+            if record["media_type"] == "web_page":  # no other size: the box's shape
+                source = picture_of(record, chat.path)
+                assert source is not None
+                assert (source.width, source.height) == size
     assert kinds >= PREVIEWED  # and files sent with a preview
 
 

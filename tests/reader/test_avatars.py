@@ -346,7 +346,9 @@ async def test_a_link_preview_s_saved_picture_is_drawn_under_it(tmp_path: Path) 
         await pilot.pause()
         lines = screen_lines(app)
         ys = [y for y, row in enumerate(view.rows) if isinstance(row.text, PictureLine)]
-        # The record gives no size: a square box, the wide picture in its top rows.
+        # A record without its thumbnail's size (written before tgtui kept it): a square
+        # box, the wide picture in its top rows. One with the size gets a box of the
+        # picture's shape (test_reader_pictures: a wide link preview's picture).
         assert "▀" in lines[ys[0]]
         assert sum("▀" in lines[y] for y in ys) >= len(ys) // 2
         assert "link preview · Garden News · Tomatoes in May" in lines[ys[0] - 1]

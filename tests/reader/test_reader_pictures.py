@@ -1,5 +1,6 @@
 """Pictures in the reader: a saved photo drawn under its message in half blocks, `i` hiding
-and showing them, and files that are no pictures (corrupt, a decompression bomb, a link out
+and showing them, a wide link preview's picture in a box of its shape (the record's
+thumbnail size), and files that are no pictures (corrupt, a decompression bomb, a link out
 of the folder, a FIFO) shown as one line saying why, the reader going on."""
 
 from __future__ import annotations
@@ -201,3 +202,48 @@ async def test_an_animated_sticker_shows_its_saved_still_frame_else_its_emoji(
         assert not any("🐸" in lines[y] and "(animated sticker)" in lines[y] for y in frog)
         rocket = [lines[y] for y, row in enumerate(view.rows) if row.k == 1]
         assert any("🚀" in text and "(animated sticker)" in text for text in rocket), rocket
+
+
+async def test_a_wide_link_preview_s_picture_takes_the_rows_its_shape_needs(
+    tmp_path: Path,
+) -> None:
+    """Its box comes from the record's thumbnail size, before the picture is read: a 320 x
+    100 picture fills every row of its box in half blocks, none left blank under it."""
+    from PIL import Image
+
+    root = tmp_path / "backup"
+    chat = Chat(-100_4, "Links")
+    thumbs = root / chat.path / "thumbs"
+    thumbs.mkdir(parents=True)
+    Image.new("RGB", (320, 100), (220, 120, 20)).save(thumbs / "556.jpg", "JPEG")
+    page = message(
+        2,
+        "see https://example.com/wide",
+        media_type="web_page",
+        web_page_url="https://example.com/wide",
+        web_page_title="A wide picture",
+        thumbnail="thumbs/556.jpg",
+        thumbnail_width=320,
+        thumbnail_height=100,
+    )
+    chat.lines = [line(message(1, "before")), line(page), line(message(3, "after"))]
+    write_backup(root, [chat])
+    app = ReaderApp(ArchiveService(root), pictures=BLOCKS)
+    async with app.run_test(size=SIZE) as pilot:
+        target = app.service.archive.chat(chat.id)
+        assert target is not None
+        await app.push_screen(ChatScreen(app.service, target))
+        view = app.screen.query_one(MessageView)
+        await wait_for(pilot, lambda: bool(_picture_rows(view)), what="the preview's picture")
+        box = _picture_rows(view)[0].slot.box
+        await wait_for(pilot, lambda: _picture_rows(view)[0].slot.key in view.pictures.cache)
+        await pilot.pause()
+        lines = screen_lines(app)
+        ys = [y for y, row in enumerate(view.rows) if isinstance(row.text, PictureLine)]
+        # As wide as the view lets it be, and as high as 320 x 100 is at that width (two
+        # pixels a row): every row of it drawn across the whole box.
+        assert box.columns >= 40
+        assert len(ys) == box.rows == round(box.columns * 100 / 320 / 2)
+        assert [lines[y].count("▀") for y in ys] == [box.columns] * box.rows
+        assert "A wide picture" in lines[ys[0] - 1]
+        assert "after" in "\n".join(lines[ys[-1] + 1 :])

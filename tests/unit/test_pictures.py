@@ -144,6 +144,121 @@ def test_boxes_keep_the_shape_and_fit_the_limits() -> None:
     assert tiny.rows >= 1
 
 
+def _preview(tmp_path: Path, **size: object) -> dict[str, object]:
+    """A link preview's record with its saved picture (``thumbs/5.jpg``) and ``size``."""
+    (tmp_path / "thumbs").mkdir(exist_ok=True)
+    (tmp_path / "thumbs" / "5.jpg").write_bytes(b"x")
+    return {
+        "id": 1,
+        "media_type": "web_page",
+        "web_page_url": "https://example.com/",
+        "thumbnail": "thumbs/5.jpg",
+        **size,
+    }
+
+
+def test_a_preview_s_box_has_its_thumbnail_s_shape(tmp_path: Path) -> None:
+    wide = picture_of(_preview(tmp_path, thumbnail_width=320, thumbnail_height=100), tmp_path)
+    assert wide is not None
+    assert (wide.width, wide.height) == (320, 100)
+    box = box_for(wide, 64, 16, (1, 2))
+    # As wide as it may be, and as high as its shape makes it: 64 columns, 20 pixels.
+    assert (box.columns, box.rows) == (64, 10)
+    unknown = picture_of(_preview(tmp_path), tmp_path)
+    assert unknown is not None
+    square = box_for(unknown, 64, 16, (1, 2))
+    assert (square.columns, square.rows) == (32, 16)  # a record without its size: as before
+    # A photo's own size comes first (its thumbnail has its shape, smaller).
+    photo = {**_preview(tmp_path, thumbnail_width=320, thumbnail_height=240)}
+    photo.update(media_type="photo", width=1280, height=640)
+    source = picture_of(photo, tmp_path)
+    assert source is not None
+    assert (source.width, source.height) == (1280, 640)
+
+
+def test_a_sticker_s_full_file_takes_its_thumbnail_s_shape_not_its_size(tmp_path: Path) -> None:
+    (tmp_path / "media" / "stickers").mkdir(parents=True)
+    (tmp_path / "media" / "stickers" / "s.webp").write_bytes(b"x")
+    sticker = {
+        **_preview(tmp_path, thumbnail_width=128, thumbnail_height=64),
+        "media_type": "sticker",
+        "mime_type": "image/webp",
+        "file": "media/stickers/s.webp",
+    }
+    source = picture_of(sticker, tmp_path)
+    assert source is not None
+    assert source.path.name == "s.webp"
+    assert source.shape_only
+    box = box_for(source, 64, 16, (10, 20))
+    # Its shape (2:1), and not held to twice its 128-pixel thumbnail (25 columns).
+    assert (box.columns, box.rows) == (64, 16)
+    thumbnail = picture_of({**sticker, "file": None}, tmp_path)
+    assert thumbnail is not None
+    assert not thumbnail.shape_only
+    thumb_only = box_for(thumbnail, 64, 16, (10, 20))
+    assert thumb_only.columns == 25  # the thumbnail drawn: at most twice its size
+    assert thumb_only.rows == 6
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [0, -320, 65_536, 10**12, 10**400, "320", 320.0, True, None, [320], {"w": 320}],
+)
+def test_a_hostile_size_is_not_believed(tmp_path: Path, hostile: object) -> None:
+    for fields in (
+        {"thumbnail_width": hostile, "thumbnail_height": 100},
+        {"thumbnail_width": 320, "thumbnail_height": hostile},
+        {"width": hostile, "height": 100, "media_type": "photo"},
+    ):
+        source = picture_of(_preview(tmp_path, **fields), tmp_path)
+        assert source is not None
+        assert (source.width, source.height) == (None, None), fields
+        box = box_for(source, 64, 16, (1, 2))
+        assert (box.columns, box.rows) == (32, 16)  # square, as a record without a size
+    # Handed to the box directly, it is not believed either: never a box out of its limits.
+    for width, height in ((hostile, 100), (100, hostile)):
+        made = PictureSource(Path("x.jpg"), width, height, False, None)  # type: ignore[arg-type]
+        box = box_for(made, 64, 16, (10, 20))
+        assert 1 <= box.columns <= 64
+        assert 1 <= box.rows <= 16
+
+
+def test_an_extreme_shape_still_gets_a_box_a_picture_shows_in() -> None:
+    for width, height in ((65_535, 1), (1, 65_535)):
+        source = PictureSource(Path("x.jpg"), width, height, False, None)
+        box = box_for(source, 64, 16, (1, 2))
+        assert 1 <= box.columns <= 64
+        assert 1 <= box.rows <= 16
+        # Held to a shape of 20 to 1 at most: a line of a few cells, not of one.
+        assert box.columns >= 2 if width < height else box.rows >= 2
+
+
+def test_a_stripped_thumbnail_s_size_is_in_its_own_bytes() -> None:
+    from telethon.tl import types
+
+    from tgtui.backup.thumbnails import chosen_thumb, thumbnail_fields
+    from tgtui.sandbox import pictures
+
+    stripped = types.PhotoStrippedSize("i", pictures.stripped(3, 1280, 400))
+    photo = types.Photo(9, 1, b"", None, [stripped], 2)
+    chosen = chosen_thumb(types.MessageMediaPhoto(photo=photo))
+    assert chosen is not None
+    assert chosen.inline is not None
+    with Image.open(io.BytesIO(chosen.inline)) as picture:
+        assert picture.size == (chosen.width, chosen.height)
+    assert chosen.width > 3 * chosen.height
+    fields = thumbnail_fields(types.MessageMediaPhoto(photo=photo))
+    assert fields == {
+        "thumbnail": "thumbs/9.jpg",
+        "thumbnail_width": chosen.width,
+        "thumbnail_height": chosen.height,
+    }
+    # A size Telegram gives as zero is left out (the reader then knows no shape).
+    odd = types.PhotoSize("m", 0, 240, 1000)
+    empty = types.Photo(10, 1, b"", None, [odd], 2)
+    assert thumbnail_fields(types.MessageMediaPhoto(photo=empty)) == {"thumbnail": "thumbs/10.jpg"}
+
+
 def test_the_cache_keeps_the_newest_within_its_bytes() -> None:
     dropped: list[int] = []
     cache: ByteCache[int, int] = ByteCache(100, lambda value: value, dropped.append)
@@ -245,8 +360,10 @@ def test_which_messages_have_a_picture(tmp_path: Path) -> None:
     photo = {"id": 1, "media_type": "photo", "file": "media/photos/1.jpg", "width": 800}
     found = picture_of(photo, tmp_path)
     assert found is not None
-    assert found.width == 800
-    assert found.height is None
+    assert (found.width, found.height) == (None, None)  # one side only: no shape
+    found = picture_of({**photo, "height": 600}, tmp_path)
+    assert found is not None
+    assert (found.width, found.height) == (800, 600)
     assert picture_of({**photo, "file": "media/photos/2.jpg"}, tmp_path) is None  # not saved
     assert picture_of({**photo, "file": "../1.jpg"}, tmp_path) is None  # out of the folder
     video = {**photo, "media_type": "video_file", "mime_type": "video/mp4"}

@@ -38,6 +38,11 @@ Record = dict[str, Any]
 
 MAX_FILE_BYTES = 24 * 1024 * 1024  # Telegram's photos are at most 10 MB, stickers 512 KB
 MAX_PIXELS = 40_000_000  # a 10,000 x 4,000 panorama; a photo is at most 2,560 on a side
+# A size a record gives is believed up to this many pixels a side (JPEG's and WebP's own
+# limits are 65,535 and 16,383), and its shape up to this ratio of its sides (Telegram's
+# limit for a photo is 20): a box is never a hair-thin line.
+MAX_SIDE = 65_535
+MAX_SHAPE = 20
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")  # what a chat's pictures come in
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"})
 STILL_STICKERS = frozenset({"image/webp", "image/png"})
@@ -56,6 +61,7 @@ class PictureSource:
     height: int | None
     moving: bool  # a GIF or a video: drawn with a ▶ and its length
     duration: int | None  # seconds
+    shape_only: bool = False  # the size is its thumbnail's: its shape, not its own pixels
 
 
 @dataclass(frozen=True)
@@ -106,22 +112,45 @@ def picture_of(record: Record, folder: Path) -> PictureSource | None:
     sticker, a GIF's first frame, a picture sent as a file), else its saved thumbnail (a
     video's with a ▶, an animated or video sticker's still frame, a link preview's picture).
     A file that is not there, or refused (a link, a FIFO...), gives None: the media line
-    says why."""
+    says why.
+
+    Its size is the one the record says: the media's own (``width``, ``height``: a photo's or
+    a video's), else its thumbnail's (``thumbnail_width``, ``thumbnail_height``: a link
+    preview's picture, a sticker, a file); a side that is not a whole number of pixels from 1
+    to `MAX_SIDE` is not believed (the picture's shape is then unknown: a square box)."""
     kind = record.get("media_type")
     mime = record.get("mime_type")
     moving = kind in MOVING or mime == "image/gif"
     path = _full_picture(record, folder)
+    full = path is not None
     if path is None and kind in PREVIEWED:
         path = saved_thumbnail(record, folder)
     if path is None:
         return None
+    size = record_size(record.get("width"), record.get("height"))
+    shape_only = False
+    if size is None:
+        size = record_size(record.get("thumbnail_width"), record.get("thumbnail_height"))
+        shape_only = full and size is not None  # the file drawn is bigger than its thumbnail
+    width, height = size if size is not None else (None, None)
     return PictureSource(
         path=path,
-        width=_positive(record.get("width")),
-        height=_positive(record.get("height")),
+        width=width,
+        height=height,
         moving=moving,
         duration=non_negative(record.get("duration_seconds")),
+        shape_only=shape_only,
     )
+
+
+def record_size(width: object, height: object) -> tuple[int, int] | None:
+    """A width and height a record gives, in pixels, if both are believed: whole numbers
+    (not booleans) from 1 to `MAX_SIDE`."""
+    if type(width) is not int or type(height) is not int:
+        return None
+    if 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE:
+        return width, height
+    return None
 
 
 def _full_picture(record: Record, folder: Path) -> Path | None:
@@ -143,11 +172,6 @@ def _full_picture(record: Record, folder: Path) -> Path | None:
     return media_file(record, folder)[0]
 
 
-def _positive(value: object) -> int | None:
-    number = non_negative(value)
-    return number if number else None
-
-
 def box_for(
     source: PictureSource,
     max_columns: int,
@@ -156,20 +180,20 @@ def box_for(
 ) -> Box:
     """The box a picture takes: as big as fits ``max_columns`` x ``max_rows`` with the shape
     the message gives it (square when it gives none), for cells of ``cell`` pixels (width,
-    height). Never bigger than the picture itself."""
+    height), so that the picture fills it (no blank rows under a wide one). Never bigger than
+    twice the picture itself, where its own size is known."""
     cell_width, cell_height = cell
-    width, height = source.width or 1, source.height or 1
-    if source.width is None or source.height is None:
-        width = height = 1
-    shape = width / height
+    size = record_size(source.width, source.height)
+    width, height = size if size is not None else (1, 1)
+    shape = min(MAX_SHAPE, max(1 / MAX_SHAPE, width / height))
     rows = max(1, max_rows)
     columns = round(rows * cell_height * shape / cell_width)
     if columns > max_columns:
         columns = max(1, max_columns)
         rows = max(1, round(columns * cell_width / (shape * cell_height)))
-    if source.width is not None and source.height is not None:
+    if size is not None and not source.shape_only:
         # A small picture (a 100-pixel sticker) is not blown up past twice its size.
-        columns = max(1, min(columns, 2 * source.width // cell_width or 1))
+        columns = max(1, min(columns, 2 * width // cell_width or 1))
         rows = max(1, min(rows, round(columns * cell_width / (shape * cell_height))))
     return Box(columns, rows, columns * cell_width, rows * cell_height)
 

@@ -2,11 +2,13 @@
 pictures decoded for the screen, and the thread that decodes them.
 
 Laying a message out decodes nothing: its picture takes a box of lines sized from what the
-message says of it (`tgtui.archive.pictures.box_for`), so a chat of a million messages lays
-out as fast as without pictures. Only the pictures of the lines on screen are asked for
-(`want`); one thread decodes them, newest request first, skipping any that has left the
-screen meanwhile, and hands each to the view (`landed`). Drawn pictures are kept up to
-`CACHE_BYTES`; one that cannot be decoded becomes one line saying why.
+message says of it (its media's size, else its thumbnail's: `tgtui.archive.pictures.box_for`),
+so a chat of a million messages lays out as fast as without pictures, and a box keeps its
+lines when its picture lands (nothing moves while scrolling). Only the pictures of the lines
+on screen are asked for (`want`); one thread decodes them, newest request first, skipping
+any that has left the screen meanwhile, and hands each to the view (`landed`). Drawn
+pictures are kept up to `CACHE_BYTES`; one that cannot be decoded becomes one line saying
+why.
 
 The chat's picture in the reader's header (`tgtui.widgets.avatar`) is one more picture of the
 same `Pictures`: it asks as its own ``owner`` (what the list wants does not forget it), and
