@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from textual import on
@@ -38,7 +39,9 @@ from tgtui.telegram.crypto import crypto_warning
 from tgtui.telegram.errors import explain
 from tgtui.telegram.service import TelegramService
 from tgtui.untrusted import clean
-from tgtui.widgets.picture_rows import PictureChoice
+
+if TYPE_CHECKING:  # the reader's: loaded when a chat is read, not before the first screen
+    from tgtui.widgets.picture_rows import PictureChoice
 
 CodeListener = Callable[[str, str], None]
 
