@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +29,9 @@ from tgtui.backup.control import RunControl
 from tgtui.backup.folder import BackupFolder, FolderRefused
 from tgtui.backup.history import HistoryReader
 from tgtui.backup.manifest import Manifest
-from tgtui.backup.media_pass import MediaPass
 from tgtui.backup.naming import JSONL, STATE, chat_folder, chat_folders, name_bytes_for
 from tgtui.backup.options import CANCELLED, BackupAborted, BackupOptions
-from tgtui.backup.pictures_pass import PicturesPass
 from tgtui.backup.progress import BackupEvent, BackupResult, ChatResult, ProgressSink
-from tgtui.backup.queues import DownloadQueues
 from tgtui.backup.repair import Repair
 from tgtui.backup.selection import ChatTarget
 from tgtui.backup.tasks import gather_or_cancel
@@ -44,8 +42,10 @@ from tgtui.retry import FloodGate
 from tgtui.telegram.errors import SIGN_IN_AGAIN, explain
 from tgtui.telegram.history import HISTORY
 
-if TYPE_CHECKING:  # the account's own data is kept only when asked for
+if TYPE_CHECKING:  # imported when they are first used (the account's data: if asked for)
     from tgtui.backup.account_data import Fetched
+    from tgtui.backup.media_pass import MediaPass
+    from tgtui.backup.pictures_pass import PicturesPass
 
 __all__ = [  # what callers import from here (some of it lives in the modules above)
     "CANCELLED",
@@ -166,24 +166,39 @@ class BackupEngine:
         self.account_complete = False  # this run's account difference was whole
         self.account_caught = Caught()  # what the account's difference found this run
         self.topics_listed: set[int] = set()  # forums whose topics this run listed
-        self.media = MediaPass(
-            client,
+
+    # The files' and the pictures' passes are made (and their modules imported) when a chat
+    # first reaches them, after its history: nothing the first history request does not
+    # need comes before it (issue 30: start like a script).
+    @cached_property
+    def media(self) -> MediaPass:
+        """The pass that saves the files the chats' messages name."""
+        from tgtui.backup.media_pass import MediaPass
+        from tgtui.backup.queues import DownloadQueues
+
+        return MediaPass(
+            self.client,
             gate=self.gate,
-            queues=DownloadQueues(client, options.files_at_once),
+            queues=DownloadQueues(self.client, self.options.files_at_once),
             emit=self.emit,
-            wrap=wrap,
+            wrap=self.wrap,
             reconnect=self.reconnect,
             ready=self.control.ready,
-            verify=options.verify,
+            verify=self.options.verify,
         )
-        # Thumbnails and userpics, whatever the media choice (`tgtui.backup.pictures_pass`).
-        self.pictures = PicturesPass(
-            client,
-            options.out,
+
+    @cached_property
+    def pictures(self) -> PicturesPass:
+        """Thumbnails and userpics, whatever the media choice (`tgtui.backup.pictures_pass`)."""
+        from tgtui.backup.pictures_pass import PicturesPass
+
+        return PicturesPass(
+            self.client,
+            self.options.out,
             gate=self.gate,
             queues=self.media.queues,
             emit=self.emit,
-            wrap=wrap,
+            wrap=self.wrap,
             reconnect=self.reconnect,
         )
 

@@ -17,12 +17,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from loguru import logger
 from telethon import TelegramClient, errors
 
-from tgtui.backup.account_data import Fetched
 from tgtui.backup.catch_up import AccountAhead
 from tgtui.backup.control import RunControl
 from tgtui.backup.engine import (
@@ -42,7 +41,6 @@ from tgtui.backup.estimate import (
     saved_of,
     search_keys,
 )
-from tgtui.backup.follow import Following, merged
 from tgtui.backup.pace import load_paces, save_paces
 from tgtui.backup.progress import (
     BackupEvent,
@@ -63,9 +61,13 @@ from tgtui.backup.rows import (
     totals_of,
 )
 from tgtui.backup.selection import ChatTarget
-from tgtui.backup.takeout import Takeout
 from tgtui.retry import FloodGate, Wait
 from tgtui.telegram.errors import explain
+
+if TYPE_CHECKING:  # imported where used: a run that needs none of them loads none
+    from tgtui.backup.account_data import Fetched
+    from tgtui.backup.follow import Following
+    from tgtui.backup.takeout import Takeout
 
 JobState = Literal["ready", "running", "finished"]
 
@@ -272,7 +274,11 @@ class BackupJob:
         self._new_sum = sum(r.new for r in self.rows.values())
         self._received_sum = sum(r.received for r in self.rows.values())
         self.changed()
-        takeout = Takeout(self.client) if self.takeout else None
+        takeout: Takeout | None = None
+        if self.takeout:
+            from tgtui.backup.takeout import Takeout
+
+            takeout = Takeout(self.client)
         result: BackupResult | None = None
         account = int(self.account["id"]) if self.account else None
         if self.pace_file is not None and account is not None:
@@ -309,6 +315,8 @@ class BackupJob:
                 account=fetched,
             )
             if self.followed is not None:
+                from tgtui.backup.follow import merged
+
                 result = merged(result, self.followed)
             result.seconds = self.clock() - self.started
             self.result = result

@@ -10,9 +10,9 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tgtui.backup.engine import BackupEngine
-from tgtui.backup.follow import Follower, Following, Link
 from tgtui.backup.json_progress import JsonProgress
 from tgtui.backup.progress import BackupEvent, BackupResult
 from tgtui.backup.reporters import Drawn, LineProgress, Unattended, followed_text
@@ -23,6 +23,9 @@ from tgtui.portable import on_terminate
 from tgtui.styled import line
 from tgtui.telegram.link_state import LinkStatus
 from tgtui.untrusted import clean, json_line
+
+if TYPE_CHECKING:  # follow mode's, imported when it starts
+    from tgtui.backup.follow import Following, Link
 
 
 def progress_mode(asked: str, *, quiet: bool, tty: bool) -> str:
@@ -68,6 +71,8 @@ def following(
                 len(targets),
             )
         )
+        from tgtui.backup.follow import Follower
+
         follower = Follower(engine, targets, sweep=sweep, on_round=on_round, link=link)
         try:
             await follower.run()

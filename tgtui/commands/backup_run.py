@@ -8,13 +8,13 @@ import argparse
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from tgtui.backup.account_data import BESIDE_THE_LIST, fetch_account
 from tgtui.backup.catch_up import account_ahead
 from tgtui.backup.engine import BackupAborted, BackupOptions, BackupResult
 from tgtui.backup.job import BackupJob, TakeoutRefused, account_of
@@ -39,6 +39,9 @@ from tgtui.i18n import _
 from tgtui.retry import Wait
 from tgtui.styled import line
 from tgtui.telegram.service import TelegramService
+
+if TYPE_CHECKING:  # the account's own data: imported only when it is kept
+    from tgtui.backup.account_data import Fetched
 from tgtui.untrusted import clean
 
 
@@ -110,14 +113,18 @@ async def _plan_and_run(
     # Who the account is, its chats and the account catch-up's first answer (the update
     # state of a new backup, else the difference since the saved one), asked together: the
     # first history request follows their one round trip.
+    account: Awaitable[Fetched | None]
+    if options.account:  # the account's own data too (the chats left: by the engine)
+        from tgtui.backup.account_data import BESIDE_THE_LIST, fetch_account
+
+        account = fetch_account(client, on_wait=on_wait, only=BESIDE_THE_LIST)
+    else:
+        account = asyncio.sleep(0, None)
     me, rows, ahead, fetched = await asyncio.gather(
         service.me(on_wait=on_wait),
         dialogs(client, on_wait=on_wait),
         account_ahead(client, options.out, on_wait),
-        # The account's own data too (the chats left: in the takeout, by the engine).
-        fetch_account(client, on_wait=on_wait, only=BESIDE_THE_LIST)
-        if options.account
-        else asyncio.sleep(0, None),
+        account,
     )
     missing: list[str] = []
     try:
