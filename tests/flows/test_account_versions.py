@@ -200,6 +200,8 @@ async def test_each_section_changed_between_runs_is_kept_as_versions(
     assert any("Ana Lima" in line and "@ana_lima" in line for line in shown)
     assert not any("Demo User" in line for line in shown)
     assert any("Moved to Porto." in line for line in shown)
+    # The profile's heading counts the pictures as the other sections count their items.
+    assert any(line.endswith("2 profile pictures, 1 removed") for line in shown)
     pictures = [line for line in shown if "picture of" in line]
     assert len(pictures) == 2
     assert sum("removed on" in line for line in pictures) == 1

@@ -256,12 +256,13 @@ def account_entries(data: AccountData, folder: Path | None = None) -> list[Entry
     for section, title in SECTION_TITLES.items():
         if section == "profile":
             lines = _profile(data, folder)
-            pictures = len(data.items("profile_pictures"))
+            pictures = data.items("profile_pictures")
+            taken_down = sum(1 for item in pictures if item.removed is not None)
+            said = counted("{count} profile picture", "{count} profile pictures", len(pictures))
+            if taken_down:  # as the other sections' headings say it
+                said += ", " + counted("{count} removed", "{count} removed", taken_down)
             heading = Text(_(title), style="bold underline")
-            heading.append(
-                "  " + counted("{count} profile picture", "{count} profile pictures", pictures),
-                style="dim",
-            )
+            heading.append(f"  {said}", style="dim")
             found.append(Entry(heading, section, heading=True))
             found += lines or [_line(section, _("(not kept)"), dim=True)]
             continue
