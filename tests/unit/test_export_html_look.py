@@ -14,7 +14,7 @@ import pytest
 
 from tests.reader.stranger import DATE, message
 from tgtui.export import html_pages, tde
-from tgtui.export.html_media import initials, playable
+from tgtui.export.html_media import Pictures, initials, playable
 from tgtui.export.html_pages import HtmlChat
 
 Record = dict[str, Any]
@@ -209,3 +209,36 @@ def test_a_link_preview_is_a_card_with_its_words_escaped_and_only_a_web_address_
     assert "<script>" not in page
     # A backup made before the words were kept: its address, linked.
     assert 'href="https://old.example/"' in cards[2]
+
+
+def test_a_link_preview_s_picture_takes_its_place_before_it_loads(tmp_path: Path) -> None:
+    """The thumbnail's size the backup kept gives the card's picture its width and height
+    (no jump of the page as lazy pictures load); a size not believed gives none."""
+
+    class Saved(Pictures):
+        def preview(self, record: Record) -> str | None:
+            return f"thumbs/{record['id']}.jpg"
+
+    folder = tmp_path / "chat"
+    folder.mkdir()
+    chat = HtmlChat(folder, "Chat", "chats/chat_1", pictures=Saved())
+    sizes: list[tuple[object, object]] = [(320, 100), (0, 100), (True, 100), ("320", 100)]
+    for n, (width, height) in enumerate(sizes, 1):
+        record = message(
+            n,
+            "a link",
+            media_type="web_page",
+            web_page_url="https://garden.example/",
+            web_page_title="Garden",
+            thumbnail_width=width,
+            thumbnail_height=height,
+        )
+        converted = tde.message(record, None)
+        assert converted is not None
+        chat.add(record, converted, None)
+    chat.finish()
+    page = (folder / "messages.html").read_text(encoding="utf-8")
+    pictures = re.findall(r'<img src="thumbs/(\d)\.jpg"([^>]*)>', page)
+    assert [n for n, _rest in pictures] == ["1", "2", "3", "4"]
+    assert 'width="320" height="100"' in pictures[0][1]
+    assert all("width=" not in rest for _n, rest in pictures[1:])

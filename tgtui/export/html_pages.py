@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tgtui.archive.pictures import record_size
 from tgtui.archive.wording import media_label, service_sentence
 from tgtui.export.html_media import (
     PREVIEWED,
@@ -593,7 +594,10 @@ class HtmlChat:
         parts: list[str] = []
         still = self._pictures.preview(record)
         if still is not None:
-            parts.append(f'<img src="{file_url(still)}" loading="lazy" alt="Link preview">')
+            # Its size, if the backup kept it: the card takes its place before it loads.
+            size = record_size(record.get("thumbnail_width"), record.get("thumbnail_height"))
+            place = f' width="{size[0]}" height="{size[1]}"' if size is not None else ""
+            parts.append(f'<img src="{file_url(still)}"{place} loading="lazy" alt="Link preview">')
         if "web_page_site" in words:
             parts.append(f'<div class="site">{esc(words["web_page_site"])}</div>')
         heading = esc(words.get("web_page_title") or url or "")

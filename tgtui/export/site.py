@@ -79,7 +79,7 @@ span.userpic { color: #fff; }
   object-fit: cover; }
 .media.link-preview { border-left: 3px solid var(--accent); padding: 2px 8px;
   max-width: min(100%, 420px); }
-.link-preview img { max-width: 100%; margin-bottom: 4px; }
+.link-preview img { max-width: 100%; height: auto; margin-bottom: 4px; }
 .link-preview .site { font-weight: 600; font-size: 13px; }
 .link-preview .title { display: block; font-weight: 600; }
 .link-preview .description { font-size: 13px; }
