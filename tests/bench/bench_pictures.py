@@ -2,9 +2,10 @@
 
     python -m tests.bench.bench_pictures [--pictures 1000] [--size 1280x960] [--quick]
 
-A backup made by hand (no sandbox): one chat of ``--pictures`` messages, each with a saved
+A backup made by hand (no sandbox): one group of ``--pictures`` messages, each with a saved
 photo, a real JPEG of ``--size`` (a different colour each, so none decodes like another),
-with a line of text between. `ReaderApp` runs headless at 100x40 and the chat is opened at
+with a line of text between, written by 20 people in turn, each with a saved userpic (so
+every message starts a sender's run and has its userpic beside it). `ReaderApp` runs headless at 100x40 and the chat is opened at
 its newest message; then the wheel scrolls it from the newest to the oldest (three lines a
 turn, as a mouse wheel does), twice in a fresh process each: pictures off (`images =
 "off"`), then on (half blocks). A frame is one wheel turn: the scroll and every screen line
@@ -32,13 +33,31 @@ from tests.bench.common import check_figures, parse_args
 from tests.reader.stranger import Chat, line, message, write_backup
 
 SIZE = (100, 40)
+SENDERS = 20  # people writing in turn, each with a saved userpic
 
 
-def make_backup(root: Path, pictures: int, size: tuple[int, int]) -> Path:
-    """A backup of one chat: ``pictures`` photos (JPEGs of ``size``), text between."""
+def make_backup(root: Path, pictures: int, size: tuple[int, int], senders: int = SENDERS) -> Path:
+    """A backup of one group: ``pictures`` photos (JPEGs of ``size``), text between, written
+    by ``senders`` people in turn, each with a userpic saved (`tgtui.widgets.userpics`)."""
+    import json
+
     from PIL import Image
 
     chat = Chat(-100_7, "Pictures")
+    avatars = root / "avatars"
+    avatars.mkdir(parents=True)
+    index = []
+    for n in range(1, senders + 1):
+        Image.new("RGB", (160, 160), ((n * 71) % 256, 90, (n * 29) % 256)).save(
+            avatars / f"user{n}_{n}.jpg", "JPEG"
+        )
+        index.append({"peer": f"user{n}", "photo_id": str(n), "file": f"avatars/user{n}_{n}.jpg"})
+    (avatars / "index.jsonl").write_text("".join(json.dumps(e) + "\n" for e in index))
+
+    def sender(n: int) -> dict[str, str]:
+        who = 1 + n % senders
+        return {"from": f"Person {who}", "from_id": f"user{who}"}
+
     folder = root / chat.path / "media" / "photos"
     folder.mkdir(parents=True)
     for n in range(1, pictures + 1):
@@ -55,8 +74,9 @@ def make_backup(root: Path, pictures: int, size: tuple[int, int]) -> Path:
             width=size[0],
             height=size[1],
             file_size=(root / chat.path / name).stat().st_size,
+            **sender(n + 1),
         )
-        chat.lines.append(line(message(2 * n - 1, f"words before photo {n}")))
+        chat.lines.append(line(message(2 * n - 1, f"words before photo {n}", **sender(n))))
         chat.lines.append(line(photo))
     write_backup(root, [chat])
     return root
