@@ -45,6 +45,7 @@ from tgtui.export.html_media import (
 )
 from tgtui.export.tde import local_date
 from tgtui.format.records import non_negative, unixtime
+from tgtui.format.topics import answers_its_topic
 from tgtui.format.userpics import colour_index
 from tgtui.i18n import _
 from tgtui.units import human_bytes
@@ -428,7 +429,7 @@ class HtmlChat:
                 origin = forwarded[0] or "a hidden account"
                 header = f'<div class="forwarded">Forwarded from <b>{esc(origin)}</b></div>\n'
             reply = get("reply_to_message_id")
-            if isinstance(reply, int):
+            if isinstance(reply, int) and not answers_its_topic(record):
                 header += self._reply(reply, get("reply_to_peer_id"))
             kind = record.get("media_type")
             media = self._media(record, message, path) if kind is not None else ""

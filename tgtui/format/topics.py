@@ -112,10 +112,24 @@ def in_topic(record: dict[str, Any], topic: int) -> bool:
     return found == topic or (found is None and topic == GENERAL)
 
 
+def answers_its_topic(record: dict[str, Any]) -> bool:
+    """Whether a message's reply is only its place in a forum topic: Telegram marks every
+    message of a topic as a reply to the topic's creation message (`reply_to_msg_id` is the
+    topic's id), and shows no reply for it; a reply to another message of the topic names
+    that message."""
+    reply = record.get("reply_to_message_id")
+    return (
+        type(reply) is int
+        and reply == record.get("topic_id")
+        and not record.get("reply_to_peer_id")
+    )
+
+
 __all__ = [
     "GENERAL",
     "TOPICS",
     "Topic",
+    "answers_its_topic",
     "in_topic",
     "read_topic_versions",
     "read_topics",

@@ -20,6 +20,7 @@ from rich.text import Text
 from tgtui.archive.chat_log import record_date
 from tgtui.archive.wording import media_label, media_line, service_sentence
 from tgtui.format.records import non_negative
+from tgtui.format.topics import answers_its_topic
 from tgtui.i18n import _, counted, long_date, number
 from tgtui.untrusted import clean
 
@@ -139,6 +140,8 @@ def _header(record: Record) -> Text:
 def _quote(record: Record, shown: Shown) -> Text | None:
     answered = record.get("reply_to_message_id")
     if not isinstance(answered, int) or isinstance(answered, bool):
+        return None
+    if answers_its_topic(record):  # in a forum topic: its place, not a reply
         return None
     if record.get("reply_to_peer_id"):
         return Text("↩ " + _("answers a message in another chat"), style="dim italic")
