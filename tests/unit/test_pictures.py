@@ -452,3 +452,29 @@ def test_config_images_setting(tmp_path: Path) -> None:
     paths.config_file.write_text("images = false\n")
     with pytest.raises(ConfigError):
         load_settings(paths)
+
+
+def test_a_picture_asked_for_again_while_it_is_decoded_is_decoded_once(tmp_path: Path) -> None:
+    """The list asks for the pictures on screen at every refresh: one the picture thread has
+    taken (decoding, or decoded and not yet landed in the app's thread) is not queued again
+    (under load a userpic was decoded twice)."""
+    from tgtui.archive.pictures import Box
+    from tgtui.widgets.message_pictures import Pictures, Slot
+
+    path = tmp_path / "a.png"
+    _two_colours().save(path)
+    pictures = Pictures(PictureChoice("blocks", "blocks"))
+    slot = Slot(PictureSource(path, 4, 4, False, None), Box(2, 2, 2, 4), "blocks")
+    started: list[bool] = []
+    pictures.want([slot], lambda: started.append(True))
+    assert started == [True]
+    taken = pictures.next_wanted()  # the thread takes it
+    assert taken == slot
+    pictures.want([slot], lambda: started.append(True))  # a refresh asks again meanwhile
+    drawn = pictures.decode(taken)
+    assert pictures.next_wanted() is None  # nothing more: not a second time
+    pictures.landed(taken, drawn)
+    pictures.want([slot], lambda: started.append(True))  # drawn now: from the cache
+    assert pictures.decoded == 1
+    assert started == [True]
+    assert slot.key in pictures.cache

@@ -99,6 +99,7 @@ class Pictures:
         self.background: tuple[int, int, int] = (0, 0, 0)
         self._lock = threading.Lock()
         self._pending: OrderedDict[Key, Slot] = OrderedDict()
+        self._taken: set[Key] = set()  # being decoded, or decoded and not yet landed
         self._wanted: dict[str, set[Key]] = {}  # by who wants them (the list, the header)
         self._listeners: list[Callable[[Slot, bool], None]] = []
         self._decoding = False
@@ -150,6 +151,8 @@ class Pictures:
                 key = slot.key
                 if key in self.cache or key in self.failed or key in self._pending:
                     continue
+                if key in self._taken:  # the thread has it: asked again, decoded once
+                    continue
                 self._pending[key] = slot
             if not self._pending or self._decoding:
                 return
@@ -163,6 +166,7 @@ class Pictures:
             while self._pending:
                 key, slot = self._pending.popitem(last=True)
                 if any(key in keys for keys in self._wanted.values()):
+                    self._taken.add(key)
                     return slot
             self._decoding = False
             return None
@@ -171,6 +175,7 @@ class Pictures:
         """The decoding thread failed: the next `want` starts another."""
         with self._lock:
             self._decoding = False
+            self._taken.clear()
 
     def decode(self, slot: Slot) -> Drawn | Refused:
         """Decode and draw one picture (in the decoding thread)."""
@@ -193,6 +198,8 @@ class Pictures:
                 self.failed.popitem(last=False)
         else:
             self.cache.put(slot.key, drawn)
+        with self._lock:
+            self._taken.discard(slot.key)
         for listener in list(self._listeners):
             listener(slot, failed)
         return failed
@@ -228,6 +235,7 @@ class Pictures:
             if self._wanted:
                 return
             self._pending.clear()
+            self._taken.clear()
         self.cache.clear()
 
 
