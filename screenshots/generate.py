@@ -49,6 +49,7 @@ from tgtui.telegram.service import ClientSpec, TelegramService
 from tgtui.widgets.avatar import Avatar, chat_avatar
 from tgtui.widgets.message_pictures import PictureLine
 from tgtui.widgets.message_view import MessageView
+from tgtui.widgets.userpics import ONE_TO_ONE, UserpicLine
 
 HERE = Path(__file__).resolve().parent
 FOLDER = Path("/tmp/tgtui-demo/backups")  # shown on screen; emptied before and after
@@ -180,9 +181,10 @@ async def main() -> None:
 
 
 def _a_photo(root: Path, chats: Iterable[ArchiveChat]) -> tuple[ArchiveChat, int]:
-    """The chat with most photos whose picture is saved (the file, or its preview), one
-    whose own picture is saved first, and its newest such photo's id."""
-    found: list[tuple[bool, int, ArchiveChat, int]] = []
+    """The chat with most photos whose picture is saved (the file, or its preview), a group
+    first (its senders' userpics beside their messages), then one whose own picture is
+    saved, and its newest such photo's id."""
+    found: list[tuple[bool, bool, int, ArchiveChat, int]] = []
     for chat in chats:
         photos = []
         for raw in chat.jsonl.read_text(encoding="utf-8").splitlines():
@@ -191,10 +193,11 @@ def _a_photo(root: Path, chats: Iterable[ArchiveChat]) -> tuple[ArchiveChat, int
                 photos.append(int(record["id"]))
         if photos:
             pictured = chat_avatar(root, chat.id) is not None
-            found.append((pictured, len(photos), chat, max(photos)))
+            group = chat.type not in ONE_TO_ONE
+            found.append((group, pictured, len(photos), chat, max(photos)))
     if not found:
         raise RuntimeError("the backup saved no photo to show")
-    _pictured, _count, chat, newest = max(found, key=lambda item: item[:2])
+    _group, _pictured, _count, chat, newest = max(found, key=lambda item: item[:3])
     return chat, newest
 
 
@@ -206,6 +209,14 @@ def _pictures_drawn(app: TgtuiApp) -> bool:
         return False
     view = screen.query_one(MessageView)
     slots = [row.text.slot for row in view.rows if isinstance(row.text, PictureLine)]
+    for row in view.rows:  # and the senders' userpics: looked up, and drawn if saved
+        if isinstance(row.text, UserpicLine):
+            sender = row.text.sender
+            if sender.peer and sender.peer not in view.userpics.found:
+                return False
+            userpic = view.userpics.slot(sender)
+            if userpic is not None:
+                slots.append(userpic)
     return bool(slots) and all(slot.key in view.pictures.cache for slot in slots)
 
 
