@@ -5,14 +5,15 @@
 A backup made by hand (no sandbox): one group of ``--pictures`` messages, each with a saved
 photo, a real JPEG of ``--size`` (a different colour each, so none decodes like another),
 with a line of text between, written by 20 people in turn, each with a saved userpic (so
-every message starts a sender's run and has its userpic beside it). `ReaderApp` runs headless at 100x40 and the chat is opened at
-its newest message; then the wheel scrolls it from the newest to the oldest (three lines a
-turn, as a mouse wheel does), twice in a fresh process each: pictures off (`images =
-"off"`), then on (half blocks). A frame is one wheel turn: the scroll and every screen line
-drawn (`render_line`, what Textual asks for), while the picture thread decodes beside it
-(the GIL is shared: its cost lands in the frames); the app runs 10 ms between turns, as a
-fast wheel does. Figures: each run's frame time (median and p95), pictures decoded, peak
-RSS of the process (`ru_maxrss`), and seconds for the whole scroll.
+every message starts a sender's run and has its userpic beside it). `ReaderApp` runs
+headless at 100x40 and the chat is opened at its newest message; then the wheel scrolls it
+from the newest to the oldest (three lines a turn, as a mouse wheel does), twice in a fresh
+process each: pictures off (`images = "off"`), then on (half blocks). A frame is one wheel
+turn: the scroll and every screen line drawn (`render_line`, what Textual asks for), while
+the picture thread decodes beside it (the GIL is shared: its cost lands in the frames); the
+app runs 10 ms between turns, as a fast wheel does. Figures: each run's frame time (median
+and p95), pictures decoded, peak RSS of the process (`ru_maxrss`), and seconds for the
+whole scroll.
 """
 
 from __future__ import annotations
