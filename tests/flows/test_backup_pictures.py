@@ -89,9 +89,12 @@ async def test_media_none_saves_thumbnails_and_userpics_once(
     assert ("photo", "JPEG") in formats
     assert ("video_file", "JPEG") in formats
     assert ("web_page", "JPEG") in formats  # a link preview's picture
-    # One file per photo or document: a file the world sends twice is saved once.
+    # One file per photo or document in a chat: a file sent twice there is saved once (a
+    # set's sticker is one document in every chat that sends it: once in each chat folder).
     # (A link preview's record has no media_id: its picture's file is named by the photo.)
-    assert len({p for _, p in saved}) == len({r.get("media_id", p.name) for r, p in saved})
+    assert len({p for _, p in saved}) == len(
+        {(p.parent, r.get("media_id", p.name)) for r, p in saved}
+    )
     assert not _found(tmp_path, "*.part")
 
     # The userpics: each chat's picture and the current one of every sender who has one.

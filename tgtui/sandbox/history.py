@@ -304,6 +304,9 @@ class History:
 
     def file_info(self, value: int, thumb: str) -> FileInfo | None:
         """Size and origin of the file behind a media id (and photo size), if it exists."""
+        sticker = self.media.stickers.file(value, thumb)  # a sticker set's: no chat's own
+        if sticker is not None:
+            return FileInfo(value, thumb, sticker[0], None, 0, sticker[1])
         decoded = decode_media_id(value)
         if decoded is None:
             return None

@@ -5,9 +5,9 @@ random stream, documents of fixed sizes, and media ids that say which message th
 Previews are as Telegram makes them (core.telegram.org/api/files): a photo has a stripped
 size ("i", inline), a 320 px "m" JPEG and its big size ("y", a photoSizeProgressive for half
 of them); videos, GIFs, round videos and pictures or PDFs sent as files have ``thumbs`` (a
-stripped size and an "m" JPEG), GIFs also ``video_thumbs`` (a "v" MP4); a sticker is a real
-WebP (/api/stickers) with a 128 px WebP "m" thumb. The pictures are real
-(`tgtui.sandbox.pictures`).
+stripped size and an "m" JPEG), GIFs also ``video_thumbs`` (a "v" MP4); a sticker is one of
+a sticker set's documents (`tgtui.sandbox.sticker_sets`: still, animated or video, each with a
+128 px WebP "m" thumb). The pictures are real (`tgtui.sandbox.pictures`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from telethon.tl import types
 
 from tgtui.sandbox import names, pictures
 from tgtui.sandbox.rng import positive63, tag, unit
+from tgtui.sandbox.sticker_sets import STICKER_ALTS, StickerSets
 from tgtui.sandbox.world_types import Chat, Kind, WorldOptions
 
 MEDIA_TAG = 1 << 60  # media ids encode (chat index, k) so a file is found without a table
-STICKER_ALTS = ("😀", "🐱", "🚀", "🌈", "🍕")
 THUMB_SIDE = 320  # an "m" size: at most 320 px on a side
-STICKER_SIDE = 512  # a sticker's picture (Telegram's stickers are 512 px on a side)
-STICKER_THUMB = 128  # and its thumb
+STICKERS = (0.74, 0.84)  # the rolls of a message's media that make it a sticker
 PREVIEWED = frozenset({"application/pdf", "image/png"})  # files sent with a preview
 DOC_KINDS = (
     ("application/pdf", "report", "pdf"),
@@ -85,6 +84,7 @@ class MessageMedia:
     def __init__(self, options: WorldOptions, file_reference: Callable[[], bytes]) -> None:
         self.options = options
         self.file_reference = file_reference
+        self.stickers = StickerSets(options.seed, options.media_dc)
 
     def drawn(self, chat: Chat, k: int, rng: random.Random, date: datetime) -> Any:
         """The media of message ``k`` of ``chat`` (None: most have none), drawn from the
@@ -136,6 +136,10 @@ class MessageMedia:
                     total_voters=rng.randint(40, 200),
                 ),
             )
+        if STICKERS[0] <= roll < STICKERS[1]:  # one of a set's (drawn as before: the rest
+            rng.choice(STICKER_ALTS)  # of the world stays as it was)
+            rng.randint(8_000, 60_000)
+            return types.MessageMediaDocument(document=self.stickers.for_message(mid, ref))
         mime, attributes, size = self._document_shape(rng, roll, k, mid)
         thumbs, video_thumbs = self._document_thumbs(mid, mime, attributes)
         return types.MessageMediaDocument(
@@ -230,10 +234,6 @@ class MessageMedia:
         """A document's ``thumbs`` and ``video_thumbs`` (None: it has none)."""
         look = self.look(mid)
         kinds = {type(a): a for a in attributes}
-        if types.DocumentAttributeSticker in kinds:
-            data = pictures.webp(look, STICKER_THUMB)
-            side = STICKER_THUMB
-            return [types.PhotoSize(type="m", w=side, h=side, size=len(data))], None
         video = kinds.get(types.DocumentAttributeVideo)
         if video is not None:
             w, h = _fitted(video.w, video.h)
@@ -263,15 +263,10 @@ class MessageMedia:
             return None
         document = media.document
         if not thumb:
-            if any(isinstance(a, types.DocumentAttributeSticker) for a in document.attributes):
-                return pictures.webp(self.look(document.id), STICKER_SIDE)
             return None
         for size in document.thumbs or []:
             if size.type == thumb and isinstance(size, types.PhotoSize):
-                look = self.look(document.id)
-                if size.w == STICKER_THUMB and document.mime_type == "image/webp":
-                    return pictures.webp(look, STICKER_THUMB)
-                return pictures.jpeg(look, size.w, size.h)
+                return pictures.jpeg(self.look(document.id), size.w, size.h)
         return None
 
     def _document_shape(
@@ -309,16 +304,7 @@ class MessageMedia:
                 types.DocumentAttributeFilename(file_name=f"video_{k}.mp4"),
             ]
             return "video/mp4", attrs, size
-        if roll < 0.84:
-            attrs = [
-                types.DocumentAttributeImageSize(w=STICKER_SIDE, h=STICKER_SIDE),
-                types.DocumentAttributeSticker(
-                    alt=rng.choice(STICKER_ALTS), stickerset=types.InputStickerSetEmpty()
-                ),
-                types.DocumentAttributeFilename(file_name="sticker.webp"),
-            ]
-            rng.randint(8_000, 60_000)  # drawn as before: the rest of the world stays as it was
-            return "image/webp", attrs, len(pictures.webp(self.look(mid), STICKER_SIDE))
+        # (rolls in STICKERS are a set's stickers: `drawn`)
         mime, stem, ext = rng.choice(DOC_KINDS)
         size = min(cap, int(2 ** rng.uniform(10, 24)))  # 1 KiB .. 16 MiB, log-uniform
         name = names.hostile_file_name(k) if self.options.hostile else f"{stem}_{k}.{ext}"

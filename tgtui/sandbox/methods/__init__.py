@@ -17,6 +17,7 @@ from tgtui.sandbox.methods import (
     sending,
     sessions,
     startup,
+    stickers,
     stories,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "sending",
     "sessions",
     "startup",
+    "stickers",
     "stories",
 ]

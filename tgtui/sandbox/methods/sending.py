@@ -11,6 +11,7 @@ from telethon.tl import functions, types
 from tgtui.sandbox.methods.common import resolve
 from tgtui.sandbox.rng import positive63, tag
 from tgtui.sandbox.rpc import Call, RpcError, handles
+from tgtui.sandbox.sticker_sets import decode_sticker_id
 from tgtui.sandbox.uploads import image_size
 from tgtui.sandbox.world import SELF_ID, Kind, ts
 
@@ -145,13 +146,15 @@ def _existing(call: Call, media: Any) -> Any:
         raise RpcError(400, "MEDIA_EMPTY")
     server = call.server
     sent = server.uploads.sent.get(wanted.id)
+    expected = positive63(server.world.options.seed, tag("media-hash"), wanted.id)
     if sent is not None and wanted.access_hash == sent_access_hash(call, wanted.id):
         found = sent.media
+    elif decode_sticker_id(wanted.id) is not None and wanted.access_hash == expected:
+        found = server.history.media.stickers.document(wanted.id, server.history.file_reference())
     else:
         info = server.history.file_info(
             wanted.id, "y" if isinstance(wanted, types.InputPhoto) else ""
         )
-        expected = positive63(server.world.options.seed, tag("media-hash"), wanted.id)
         if info is None or info.chat_index is None or wanted.access_hash != expected:
             raise RpcError(400, "MEDIA_EMPTY")
         original = server.history.message(server.world.chat(info.chat_index), info.k)
