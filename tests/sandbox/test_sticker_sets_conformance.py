@@ -150,6 +150,23 @@ async def test_a_video_sticker_is_a_webm_with_a_still_webp_thumb(
     assert _picture(still) == ("WEBP", (128, 128))
 
 
+async def test_a_video_sticker_is_not_found_as_a_video(
+    client: TelegramClient, sandbox: SandboxServer
+) -> None:
+    """messages.search with inputMessagesFilterVideo (/api/search#search-filters) finds the
+    chat's videos, not its video stickers."""
+    message = _of_mime(await _stickers(client, sandbox), "video/webm")
+    videos = [
+        m
+        async for m in client.iter_messages(
+            message.peer_id, filter=types.InputMessagesFilterVideo(), wait_time=0
+        )
+    ]
+    assert videos
+    assert message.id not in [m.id for m in videos]
+    assert not any(m.sticker for m in videos)
+
+
 async def test_a_set_is_not_sent_again_for_its_hash_and_an_unknown_one_is_invalid(
     client: TelegramClient, sandbox: SandboxServer
 ) -> None:

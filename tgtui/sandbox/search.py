@@ -31,8 +31,10 @@ def _attribute(document: Any, kind: type) -> Any:
 
 
 def _is_video(message: Any) -> bool:
-    video = _attribute(_document(message), types.DocumentAttributeVideo)
-    return video is not None and not video.round_message
+    document = _document(message)
+    video = _attribute(document, types.DocumentAttributeVideo)
+    sticker = _attribute(document, types.DocumentAttributeSticker)  # a video sticker is none
+    return video is not None and not video.round_message and sticker is None
 
 
 def _is_audio(message: Any, *, voice: bool) -> bool:
