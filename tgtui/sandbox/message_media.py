@@ -136,8 +136,8 @@ class MessageMedia:
                     total_voters=rng.randint(40, 200),
                 ),
             )
-        if STICKERS[0] <= roll < STICKERS[1]:  # one of a set's (drawn as before: the rest
-            rng.choice(STICKER_ALTS)  # of the world stays as it was)
+        if STICKERS[0] <= roll < STICKERS[1]:  # a set's sticker (`tgtui.sandbox.sticker_sets`)
+            rng.choice(STICKER_ALTS)  # drawn as before: the rest of the world stays as it was
             rng.randint(8_000, 60_000)
             return types.MessageMediaDocument(document=self.stickers.for_message(mid, ref))
         mime, attributes, size = self._document_shape(rng, roll, k, mid)
