@@ -81,13 +81,15 @@ class RealMedia:
     webp: bytes  # a sticker
     jpeg: bytes  # a photo
 
-    def for_kind(self, kind: str) -> bytes | None:
-        """The file for a message's media_type (None: keep what is there)."""
+    def for_kind(self, kind: str, mime: object = "image/webp") -> bytes | None:
+        """The file for a message's media_type and mime type (None: keep what is there)."""
         if kind in ("animation", "video_file", "video_message"):
             return self.webm
         if kind in ("voice_message", "audio_file"):
             return self.wav
-        if kind == "sticker":
+        if kind == "sticker" and mime == "video/webm":  # a video sticker: a WebM
+            return self.webm
+        if kind == "sticker" and mime == "image/webp":  # (an animated one, TGS, is no picture)
             return self.webp
         return None
 
@@ -127,7 +129,7 @@ def make_media_real(backup: Path, media: RealMedia) -> int:
             continue
         for raw in jsonl.read_text(encoding="utf-8").splitlines():
             record = json.loads(raw)
-            data = media.for_kind(str(record.get("media_type")))
+            data = media.for_kind(str(record.get("media_type")), record.get("mime_type"))
             path = record.get("file")
             if data is not None and isinstance(path, str) and (folder / path).is_file():
                 (folder / path).write_bytes(data)
