@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tgtui.format.account import FOLDER, SECTIONS, read_section, section_path
+from tgtui.format.records import MAX_UNIXTIME
+from tgtui.format.safe_files import is_regular
 from tgtui.format.versioned import Versions
 from tgtui.i18n import _, short_date
 from tgtui.lazylog import logger
@@ -26,13 +28,6 @@ def has_account(out: Path) -> bool:
     no link)."""
     try:
         return stat.S_ISDIR(os.lstat(out / FOLDER).st_mode)
-    except OSError:
-        return False
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
 
@@ -79,7 +74,7 @@ def read_account(out: Path) -> AccountData:
             )
             continue
         found.damaged += versions.damaged
-        if _is_file(section_path(out, section)):
+        if is_regular(section_path(out, section)):
             found.kept.add(section)
         found.sections[section] = _items(versions)
     return found
@@ -142,11 +137,9 @@ def _string(data: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-LAST_TIME = 253_402_300_799  # 9999-12-31 23:59:59 UTC: a later "time" is none (hostile)
-
-
 def _when(value: object) -> int | None:
-    return value if type(value) is int and 0 < value <= LAST_TIME else None
+    """A time saved as unix seconds; none after 9999 (hostile) or at 0."""
+    return value if type(value) is int and 0 < value <= MAX_UNIXTIME else None
 
 
 def _contact_hit(item: Item) -> ContactHit:

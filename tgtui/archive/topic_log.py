@@ -15,8 +15,6 @@ message while its older ones are still being looked for.
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 from array import array
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from tgtui.archive.chat_log import ChatLog
 from tgtui.archive.folder import ArchiveChat
 from tgtui.archive.lines import LineIndex, LinesError
 from tgtui.format.records import record_id, unixtime
-from tgtui.format.safe_files import MAX_LINE
+from tgtui.format.safe_files import MAX_LINE, is_regular
 from tgtui.format.topics import GENERAL, Topic, in_topic, read_topics, topic_of, topics_path
 from tgtui.i18n import _
 from tgtui.lazylog import logger
@@ -34,10 +32,7 @@ from tgtui.lazylog import logger
 
 def is_forum(chat: ArchiveChat) -> bool:
     """Whether the backup kept topics for this chat (a regular topics.jsonl in its folder)."""
-    try:
-        return stat.S_ISREG(os.lstat(topics_path(chat.folder)).st_mode)
-    except OSError:
-        return False
+    return is_regular(topics_path(chat.folder))
 
 
 @dataclass(frozen=True)

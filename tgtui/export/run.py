@@ -50,6 +50,7 @@ from tgtui.export.html_stats import StatsChat, StatsPages
 from tgtui.export.html_topics import export_topics
 from tgtui.export.site import write_index, write_style
 from tgtui.format.media_paths import AVATARS
+from tgtui.format.safe_files import is_regular
 from tgtui.format.topics import topics_path
 from tgtui.i18n import ENGLISH, _, speaking
 from tgtui.portable import owned_by_someone_else, process_gone
@@ -120,10 +121,7 @@ def chat_folder(index: int, count: int) -> str:
 def is_forum(folder: Path) -> bool:
     """Whether the backup kept a forum's topics for the chat in ``folder`` (a regular
     topics.jsonl, reached through no link)."""
-    try:
-        return stat.S_ISREG(os.lstat(topics_path(folder)).st_mode)
-    except OSError:
-        return False
+    return is_regular(topics_path(folder))
 
 
 def _jobs(

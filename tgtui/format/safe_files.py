@@ -102,6 +102,14 @@ def looked_at(
     return info, None
 
 
+def is_regular(path: Path | str) -> bool:
+    """Whether ``path`` is a regular file, reached through no link (not followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def file_problem(path: Path | str, limit: int | None = None) -> str | None:
     """Why a backup file would not be read (`looked_at`): None when it can be, or is not
     there."""
