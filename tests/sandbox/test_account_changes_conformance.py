@@ -24,11 +24,9 @@ import pytest
 from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
+from tests.sandbox.layered import read_in_every_layer
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
 from tgtui.sandbox.account_data import ABOUT
-from tgtui.sandbox.tl.codec import Reader
-from tgtui.sandbox.tl.layers import answer_to_layer
-from tgtui.sandbox.tl.schema import available_layers, schema_for
 from tgtui.sandbox.world import SELF_USERNAME, Chat, Kind
 
 
@@ -222,10 +220,7 @@ async def test_every_layer_served_has_these_answers(
         ),
         "channels.leaveChannel": await client(functions.channels.LeaveChannelRequest(channel)),
     }
-    for layer in available_layers():
-        schema = schema_for(layer)
-        for method, answer in answers.items():
-            written = answer_to_layer(bytes(answer), method, layer)
-            read = Reader(written, schema).read(schema.function_named[method].result)
+    for method, answer in answers.items():
+        for layer, read in read_in_every_layer(answer, method):
             name = read.name.rsplit(".", 1)[-1]
             assert name.lower() == type(answer).__name__.lower(), (layer, method)

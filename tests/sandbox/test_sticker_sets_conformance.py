@@ -27,10 +27,8 @@ from PIL import Image
 from telethon import TelegramClient, errors
 from telethon.tl import functions, types
 
+from tests.sandbox.layered import read_in_every_layer
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
-from tgtui.sandbox.tl.codec import Reader
-from tgtui.sandbox.tl.layers import answer_to_layer
-from tgtui.sandbox.tl.schema import available_layers, schema_for
 from tgtui.sandbox.world import Kind
 
 TGS = "application/x-tgsticker"
@@ -209,9 +207,6 @@ async def test_every_layer_served_has_the_answer(
     serves with the same constructor and read back."""
     answer = await _set_of(client, (await _stickers(client, sandbox))[0].document)
     method = "messages.getStickerSet"
-    for layer in available_layers():
-        schema = schema_for(layer)
-        written = answer_to_layer(bytes(answer), method, layer)
-        read = Reader(written, schema).read(schema.function_named[method].result)
+    for layer, read in read_in_every_layer(answer, method):
         assert read.name == "messages.stickerSet", layer
         assert len(read.fields["documents"]) == len(answer.documents), layer
