@@ -35,8 +35,9 @@ def _picture_rows(view: MessageView) -> list[PictureLine]:
     return [row.text for row in view.rows if isinstance(row.text, PictureLine)]
 
 
-async def _open_at(app: ReaderApp, chat: dict[str, Any], message_id: int) -> ChatScreen:
-    target = app.service.archive.chat(int(str(chat["id"])))
+async def _open_at(app: ReaderApp, chat_id: object, message_id: int | None = None) -> ChatScreen:
+    """The chat open in the reader, at ``message_id`` (None: its newest)."""
+    target = app.service.archive.chat(int(str(chat_id)))
     assert target is not None
     screen = ChatScreen(app.service, target, message_id=message_id)
     await app.push_screen(screen)
@@ -47,7 +48,7 @@ async def test_a_photo_is_drawn_under_its_message_and_i_hides_it(backup: Path) -
     chat, photo = _photo(backup)
     app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_at(app, chat, photo["id"])
+        await _open_at(app, chat["id"], photo["id"])
         view = app.screen.query_one(MessageView)
         name = Path(photo["file"]).name
 
@@ -81,7 +82,7 @@ async def test_pictures_off_in_the_setting_draw_nothing_until_i(backup: Path) ->
     chat, photo = _photo(backup)
     app = ReaderApp(ArchiveService(backup), pictures=PictureChoice("off", "off"))
     async with app.run_test(size=SIZE) as pilot:
-        await _open_at(app, chat, photo["id"])
+        await _open_at(app, chat["id"], photo["id"])
         view = app.screen.query_one(MessageView)
         await pilot.pause(0.3)
         assert not _picture_rows(view)
@@ -93,7 +94,7 @@ async def test_a_narrow_window_shows_no_pictures(backup: Path) -> None:
     chat, photo = _photo(backup)
     app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
     async with app.run_test(size=(44, 24)) as pilot:
-        await _open_at(app, chat, photo["id"])
+        await _open_at(app, chat["id"], photo["id"])
         view = app.screen.query_one(MessageView)
         await pilot.pause(0.3)
         assert not _picture_rows(view)
@@ -118,7 +119,7 @@ async def test_files_that_are_no_pictures_say_so_in_one_line(backup: Path) -> No
         link.symlink_to(outside)
     app = ReaderApp(ArchiveService(backup), pictures=BLOCKS)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_at(app, chat, photo["id"])
+        await _open_at(app, chat["id"], photo["id"])
         view = app.screen.query_one(MessageView)
 
         def said() -> bool:
@@ -184,9 +185,7 @@ async def test_an_animated_sticker_shows_its_saved_still_frame_else_its_emoji(
     write_backup(root, [chat])
     app = ReaderApp(ArchiveService(root), pictures=BLOCKS)
     async with app.run_test(size=SIZE) as pilot:
-        target = app.service.archive.chat(chat.id)
-        assert target is not None
-        await app.push_screen(ChatScreen(app.service, target))
+        await _open_at(app, chat.id)
         view = app.screen.query_one(MessageView)
         await wait_for(pilot, lambda: bool(_picture_rows(view)), what="the sticker's frame")
         slot = _picture_rows(view)[0].slot
@@ -230,9 +229,7 @@ async def test_a_wide_link_preview_s_picture_takes_the_rows_its_shape_needs(
     write_backup(root, [chat])
     app = ReaderApp(ArchiveService(root), pictures=BLOCKS)
     async with app.run_test(size=SIZE) as pilot:
-        target = app.service.archive.chat(chat.id)
-        assert target is not None
-        await app.push_screen(ChatScreen(app.service, target))
+        await _open_at(app, chat.id)
         view = app.screen.query_one(MessageView)
         await wait_for(pilot, lambda: bool(_picture_rows(view)), what="the preview's picture")
         box = _picture_rows(view)[0].slot.box
