@@ -128,12 +128,13 @@ class MessageView(Widget, can_focus=True):
         self._changed()
 
     def placed(self) -> None:
-        """Every message's place is known now (the scan ended): show them, at the newest,
-        if none were known when the view was laid out (a damaged tail of megabytes before
-        the newest message, say)."""
+        """Every message's place is known now (the scan ended): lay the messages out again
+        (a reply laid out meanwhile could not yet find an older message it quotes, and said
+        it is not in the backup); show them at the newest if none were known when the view
+        was laid out (a damaged tail of megabytes before the newest message, say)."""
+        self._relayout()
         if self._none_known and self.count and self.chat_log is not None:
             self.userpics.start(self.chat_log, self.userpics.root)
-            self._relayout()
             self.cursor = 0
             self._align_bottom(0)
         self._none_known = False
