@@ -19,10 +19,12 @@ import pytest
 from telethon import TelegramClient
 
 from tests.flows.backup_helpers import targets
+from tgtui.archive.account import ContactHit, contact_line
 from tgtui.backup.account_data import back_up_account
 from tgtui.backup.engine import BackupEngine, BackupOptions
 from tgtui.format.account import read_section
 from tgtui.sandbox import SandboxOptions, SandboxServer, WorldOptions
+from tgtui.sandbox.names import HOSTILE
 
 
 @pytest.fixture
@@ -129,3 +131,43 @@ async def test_contacts_are_found_by_name_username_and_phone_apart_from_messages
     code, stdout, stderr = _search(out, someone["username"], "--since", "2000-01-01")
     assert code == 1
     assert "contact" not in stdout + stderr
+
+
+@pytest.mark.parametrize(
+    "sandbox_options",
+    [
+        SandboxOptions(
+            world=WorldOptions(seed=9, dialogs=60, messages=60, media=False, hostile=True)
+        )
+    ],
+)
+async def test_a_hostile_contact_is_listed_as_plain_cut_text(
+    client: TelegramClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Contacts' names come from other people: a found contact whose name holds markup,
+    terminal escapes, controls, bidi overrides or hundreds of bytes is one line of plain
+    text, none of it run by the terminal."""
+    out = tmp_path / "backup"
+    engine = BackupEngine(client, BackupOptions(out), account={"id": 77_777})
+    assert (await engine.run(await targets(client))).all_complete
+    await back_up_account(client, out, clock=lambda: 1_000)
+    saved = read_section(out, "contacts").current()
+    hostile = [c for c in saved.values() if c["first_name"] in HOSTILE and c["phone"]]
+    assert len(hostile) >= 3
+    for contact in hostile[:4]:
+        code, stdout, stderr = _search(out, contact["phone"][-7:])
+        assert code == 0, stderr
+        found = stdout.splitlines()
+        assert found
+        for line in found:
+            assert line.startswith("contact  ")
+            assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in line), line
+            assert "\u202e" not in line
+            assert len(line.encode()) < 400  # a name cut, not hundreds of bytes
+        if "[" in contact["first_name"]:  # markup shown as written, not applied
+            assert any("[" in line for line in found)
+    # A name of hundreds of bytes (none of this world's contacts has one) is cut too.
+    for name in (n for n in HOSTILE if len(n.encode()) > 255):
+        hit = ContactHit("5", name, name, "", "", None, None)
+        shown, _rest = contact_line(hit)
+        assert len(shown.encode()) < 255
